@@ -1,0 +1,125 @@
+/**
+ * The summary events: the contract with Splunk analysts. Each is exactly the JSON object POSTed to
+ * HEC `/services/collector/event` and written as one NDJSON line. Field names live here once;
+ * the README schema and the Splunk app's searches are checked against SUMMARY_FIELDS.
+ */
+
+export type SummaryKind = 'daily' | 'm2m' | 'event_type' | 'run';
+
+/** Fields every kind but `run` carries. */
+export interface BucketFields {
+  summary: Exclude<SummaryKind, 'run'>;
+  /** Deterministic: same tenant, day, zone, kind and dimensions give the same id on any machine. */
+  summary_id: string;
+  tenant: string;
+  /** YYYY-MM-DD in `tz`. */
+  day: string;
+  tz: string;
+  /** Bucket start, epoch seconds. */
+  info_min_time: number;
+  /** Bucket end (exclusive), epoch seconds. */
+  info_max_time: number;
+  /** ISO 8601 UTC. */
+  generated_at: string;
+  run_id: string;
+}
+
+export interface DailyEvent extends BucketFields {
+  summary: 'daily';
+  logins: number;
+  failed_logins: number;
+  signups: number;
+  failed_signups: number;
+  breached_passwords: number;
+  active_users: number;
+  m2m_tokens: number;
+  m2m_tokens_billable: number;
+  m2m_token_failures: number;
+  token_exchanges: number;
+  token_exchange_failures: number;
+  /** All records of the tenant and day after de-duplication. */
+  events: number;
+}
+
+export interface M2mEvent extends BucketFields {
+  summary: 'm2m';
+  client_id: string;
+  client_name: string;
+  audience: string;
+  billable: boolean;
+  m2m_tokens: number;
+  m2m_token_failures: number;
+}
+
+export interface EventTypeEvent extends BucketFields {
+  summary: 'event_type';
+  type: string;
+  count: number;
+}
+
+export type RunStatus = 'ok' | 'partial' | 'failed';
+
+export interface RunEvent {
+  summary: 'run';
+  run_id: string;
+  started_at: string;
+  finished_at: string;
+  /** The inputs as given (paths and s3:// URLs). */
+  inputs: string[];
+  /** Input objects (files) read. */
+  objects: number;
+  /** Bytes read, as stored (compressed where the object is gzip). */
+  bytes: number;
+  /** Log records decoded, duplicates included. */
+  records: number;
+  duplicates: number;
+  malformed: number;
+  rejected: number;
+  out_of_range: number;
+  unknown_types: string[];
+  /** Distinct tenant-days summarized. */
+  days: number;
+  /** Summary events emitted, this run event excluded. */
+  summaries: number;
+  status: RunStatus;
+  tz: string;
+  /** One-line reason when status is not ok. */
+  error?: string;
+}
+
+export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | RunEvent;
+
+/** The HEC envelope around each payload. */
+export interface SummaryEnvelope<P extends SummaryPayload = SummaryPayload> {
+  /** Bucket start in epoch seconds (the run's start for `run`). */
+  time: number;
+  host: string;
+  source: string;
+  sourcetype: string;
+  index?: string;
+  event: P;
+}
+
+/** Every field name each kind's `event` carries: one source of truth for docs and Splunk searches. */
+export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
+  daily: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'logins', 'failed_logins', 'signups', 'failed_signups', 'breached_passwords', 'active_users',
+    'm2m_tokens', 'm2m_tokens_billable', 'm2m_token_failures', 'token_exchanges', 'token_exchange_failures', 'events',
+  ],
+  m2m: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'client_id', 'client_name', 'audience', 'billable', 'm2m_tokens', 'm2m_token_failures',
+  ],
+  event_type: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'type', 'count',
+  ],
+  run: [
+    'summary', 'run_id', 'started_at', 'finished_at', 'inputs', 'objects', 'bytes', 'records', 'duplicates',
+    'malformed', 'rejected', 'out_of_range', 'unknown_types', 'days', 'summaries', 'status', 'tz', 'error',
+  ],
+};
+
+/** Envelope keys around `event`. */
+export const ENVELOPE_FIELDS = ['time', 'host', 'source', 'sourcetype', 'index', 'event'] as const;

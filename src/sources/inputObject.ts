@@ -1,0 +1,28 @@
+import type { Readable } from 'node:stream';
+
+/** One named byte stream to read: a local file or an S3 object. */
+export interface InputObject {
+  /** Where it comes from, as shown to users and in quarantine records: a path or an s3:// URL. */
+  readonly name: string;
+  /** Size in bytes when known before reading. */
+  readonly size?: number;
+  /** A change marker (ETag or mtime) for incremental runs. */
+  readonly version?: string;
+  /** Opens a fresh stream from the first byte; may be called again to retry a broken read. */
+  open(): Promise<Readable>;
+}
+
+/** Where input objects come from. Listing is lazy so processing can start while it continues. */
+export interface Source {
+  /** The input as the user gave it (a path or s3:// URL). */
+  readonly input: string;
+  list(): AsyncIterable<InputObject>;
+}
+
+/** An input that cannot be read (missing path, permission, access denied). The message names it. */
+export class InputError extends Error {
+  override readonly name = 'InputError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
