@@ -31,8 +31,10 @@ export interface DailyEvent extends BucketFields {
   signups: number;
   failed_signups: number;
   breached_passwords: number;
+  /** Distinct non-empty user_ids of login_success and signup_success records. */
   active_users: number;
   m2m_tokens: number;
+  /** m2m_tokens whose audience matches none of the configured non-billable audiences. */
   m2m_tokens_billable: number;
   m2m_token_failures: number;
   token_exchanges: number;
@@ -44,8 +46,10 @@ export interface DailyEvent extends BucketFields {
 export interface M2mEvent extends BucketFields {
   summary: 'm2m';
   client_id: string;
+  /** The latest non-empty client_name by record date (ties: lexicographically greatest); "" when none. */
   client_name: string;
   audience: string;
+  /** Whether the audience is billed (matches none of the configured non-billable audiences). */
   billable: boolean;
   m2m_tokens: number;
   m2m_token_failures: number;

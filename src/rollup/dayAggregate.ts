@@ -1,0 +1,210 @@
+import { CATEGORY_NAMES, type CategoryName } from '../config/schema';
+import type { LogRecord } from '../decode/logRecord';
+import { ACTIVE_USER_CATEGORY_MASK, CATEGORY_BIT, M2M_CATEGORY_MASK } from './categoryLookup';
+import type { DayRange } from './dayRange';
+import { DAY_AGGREGATE_JSON_VERSION, dayAggregateJsonSchema, type DayAggregateJson } from './dayAggregateJson';
+import { compareM2mBuckets, mergeM2mBucket, newM2mBucket, offerClientName, type M2mBucket } from './m2mBucket';
+
+/** Thrown when merging aggregates of different tenant-days or of differently classified audiences. */
+export class DayAggregateMergeError extends Error {
+  override readonly name = 'DayAggregateMergeError';
+}
+
+/** Thrown by fromJSON() for input that is not a serialized DayAggregate of this version. */
+export class DayAggregateFormatError extends Error {
+  override readonly name = 'DayAggregateFormatError';
+}
+
+const CATEGORY_COUNT = CATEGORY_NAMES.length;
+const M2M_TOKEN = CATEGORY_BIT.m2m_token;
+const M2M_TOKEN_FAILURE = CATEGORY_BIT.m2m_token_failure;
+
+function increment(counts: Map<string, number>, key: string, by: number): void {
+  counts.set(key, (counts.get(key) ?? 0) + by);
+}
+
+function sortedEntries(counts: Map<string, number>): Array<[string, number]> {
+  return [...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Everything counted for one tenant on one local day. Aggregates merge (`merge`) associatively and
+ * commutatively, and every derived value (host, client names) is order-free, so partial aggregates
+ * built from objects read in any order combine to the same result.
+ */
+export class DayAggregate {
+  private eventCount = 0;
+  private readonly categoryCounts = new Array<number>(CATEGORY_COUNT).fill(0);
+  private readonly activeUserIds = new Set<string>();
+  private readonly typeCounts = new Map<string, number>();
+  private readonly hostnameCounts = new Map<string, number>();
+  /** client_id → audience → bucket (nested so the hot path builds no composite key strings). */
+  private readonly m2mBuckets = new Map<string, Map<string, M2mBucket>>();
+
+  constructor(
+    readonly tenant: string,
+    readonly range: DayRange,
+  ) {}
+
+  get day(): string {
+    return this.range.day;
+  }
+
+  /** All records counted (after de-duplication and range filtering). */
+  get events(): number {
+    return this.eventCount;
+  }
+
+  get activeUsers(): number {
+    return this.activeUserIds.size;
+  }
+
+  /**
+   * Counts one record. `flags` are its categories (CategoryLookup); `billableAudience` says whether its
+   * audience is billed and matters only for M2M records.
+   */
+  add(record: LogRecord, flags: number, billableAudience: boolean): void {
+    this.eventCount++;
+    increment(this.typeCounts, record.type, 1);
+    if (record.hostname !== '') increment(this.hostnameCounts, record.hostname, 1);
+    if (flags === 0) return;
+    for (let i = 0; i < CATEGORY_COUNT; i++) if ((flags & (1 << i)) !== 0) this.categoryCounts[i]++;
+    if ((flags & ACTIVE_USER_CATEGORY_MASK) !== 0 && record.userId !== '') this.activeUserIds.add(record.userId);
+    if ((flags & M2M_CATEGORY_MASK) !== 0) {
+      const bucket = this.bucketFor(record.clientId, record.audience, billableAudience);
+      if ((flags & M2M_TOKEN) !== 0) bucket.m2mTokens++;
+      if ((flags & M2M_TOKEN_FAILURE) !== 0) bucket.m2mTokenFailures++;
+      offerClientName(bucket, record.clientName, record.dateMs);
+    }
+  }
+
+  /** Adds `other` into this aggregate (same tenant and day); `other` is left unchanged. */
+  merge(other: DayAggregate): this {
+    if (other.tenant !== this.tenant || other.range.startMs !== this.range.startMs || other.day !== this.day) {
+      throw new DayAggregateMergeError(
+        `cannot merge ${other.tenant} ${other.day} into ${this.tenant} ${this.day}: different tenant-days`,
+      );
+    }
+    this.eventCount += other.eventCount;
+    for (let i = 0; i < CATEGORY_COUNT; i++) this.categoryCounts[i] += other.categoryCounts[i];
+    for (const userId of other.activeUserIds) this.activeUserIds.add(userId);
+    for (const [type, n] of other.typeCounts) increment(this.typeCounts, type, n);
+    for (const [hostname, n] of other.hostnameCounts) increment(this.hostnameCounts, hostname, n);
+    for (const byAudience of other.m2mBuckets.values()) {
+      for (const from of byAudience.values()) {
+        mergeM2mBucket(this.bucketFor(from.clientId, from.audience, from.billable), from);
+      }
+    }
+    return this;
+  }
+
+  clone(): DayAggregate {
+    return new DayAggregate(this.tenant, this.range).merge(this);
+  }
+
+  categoryCount(name: CategoryName): number {
+    return this.categoryCounts[CATEGORY_NAMES.indexOf(name)];
+  }
+
+  /** [type, count] pairs, sorted by type. */
+  eventTypes(): Array<[string, number]> {
+    return sortedEntries(this.typeCounts);
+  }
+
+  /** Copies of the M2M buckets, sorted by client_id then audience. */
+  m2m(): M2mBucket[] {
+    const buckets: M2mBucket[] = [];
+    for (const byAudience of this.m2mBuckets.values()) for (const b of byAudience.values()) buckets.push({ ...b });
+    return buckets.sort(compareM2mBuckets);
+  }
+
+  /** M2M tokens issued for billable audiences. */
+  billableM2mTokens(): number {
+    let total = 0;
+    for (const byAudience of this.m2mBuckets.values()) {
+      for (const bucket of byAudience.values()) if (bucket.billable) total += bucket.m2mTokens;
+    }
+    return total;
+  }
+
+  /** The most frequent non-empty hostname (ties: lexicographically smallest); the tenant when none. */
+  host(): string {
+    let best = '';
+    let bestCount = 0;
+    for (const [hostname, n] of this.hostnameCounts) {
+      if (n > bestCount || (n === bestCount && hostname < best)) {
+        best = hostname;
+        bestCount = n;
+      }
+    }
+    return bestCount > 0 ? best : this.tenant;
+  }
+
+  toJSON(): DayAggregateJson {
+    return {
+      version: DAY_AGGREGATE_JSON_VERSION,
+      tenant: this.tenant,
+      day: this.day,
+      startMs: this.range.startMs,
+      endMs: this.range.endMs,
+      events: this.eventCount,
+      categories: Object.fromEntries(
+        CATEGORY_NAMES.map((name, i) => [name, this.categoryCounts[i]]),
+      ) as DayAggregateJson['categories'],
+      activeUserIds: [...this.activeUserIds].sort(),
+      types: this.eventTypes(),
+      hostnames: sortedEntries(this.hostnameCounts),
+      m2m: this.m2m().map((b) => ({
+        ...b,
+        clientNameMs: b.clientNameMs === -Infinity ? null : b.clientNameMs,
+      })),
+    };
+  }
+
+  static fromJSON(input: unknown): DayAggregate {
+    const parsed = dayAggregateJsonSchema.safeParse(input);
+    if (!parsed.success) {
+      throw new DayAggregateFormatError(`not a serialized day aggregate: ${parsed.error.issues[0]?.message}`);
+    }
+    const json = parsed.data;
+    if (json.endMs <= json.startMs) throw new DayAggregateFormatError(`day ${json.day} ends before it starts`);
+    const aggregate = new DayAggregate(json.tenant, { day: json.day, startMs: json.startMs, endMs: json.endMs });
+    aggregate.eventCount = json.events;
+    CATEGORY_NAMES.forEach((name, i) => (aggregate.categoryCounts[i] = json.categories[name]));
+    for (const userId of json.activeUserIds) aggregate.activeUserIds.add(userId);
+    fillUnique(aggregate.typeCounts, json.types, 'type');
+    fillUnique(aggregate.hostnameCounts, json.hostnames, 'hostname');
+    for (const b of json.m2m) {
+      const existing = aggregate.m2mBuckets.get(b.clientId)?.get(b.audience);
+      if (existing) throw new DayAggregateFormatError(`duplicate m2m bucket ${b.clientId} ${b.audience}`);
+      const bucket = aggregate.bucketFor(b.clientId, b.audience, b.billable);
+      bucket.m2mTokens = b.m2mTokens;
+      bucket.m2mTokenFailures = b.m2mTokenFailures;
+      offerClientName(bucket, b.clientName, b.clientNameMs ?? -Infinity);
+    }
+    return aggregate;
+  }
+
+  private bucketFor(clientId: string, audience: string, billable: boolean): M2mBucket {
+    let byAudience = this.m2mBuckets.get(clientId);
+    if (byAudience === undefined) {
+      byAudience = new Map();
+      this.m2mBuckets.set(clientId, byAudience);
+    }
+    let bucket = byAudience.get(audience);
+    if (bucket === undefined) {
+      bucket = newM2mBucket(clientId, audience, billable);
+      byAudience.set(audience, bucket);
+    } else if (bucket.billable !== billable) {
+      throw new DayAggregateMergeError(`audience ${audience} is classified both billable and not billable`);
+    }
+    return bucket;
+  }
+}
+
+function fillUnique(counts: Map<string, number>, entries: Array<[string, number]>, what: string): void {
+  for (const [key, n] of entries) {
+    if (counts.has(key)) throw new DayAggregateFormatError(`duplicate ${what} ${JSON.stringify(key)}`);
+    counts.set(key, n);
+  }
+}

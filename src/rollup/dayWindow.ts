@@ -1,0 +1,34 @@
+import { dayRangeOfDate, DayRangeError } from './dayRange';
+
+/** Thrown when `--from`/`--to` are not dates in the zone or are in the wrong order. */
+export class DayWindowError extends Error {
+  override readonly name = 'DayWindowError';
+}
+
+/**
+ * The instants a run summarizes: from the start of `from` to the end of `to` (both YYYY-MM-DD, inclusive,
+ * in the run's zone). Either bound may be open.
+ */
+export class DayWindow {
+  readonly startMs: number;
+  readonly endMs: number;
+
+  constructor(zone: string, from?: string, to?: string) {
+    this.startMs = from === undefined ? -Infinity : boundOf('from', from, zone).startMs;
+    this.endMs = to === undefined ? Infinity : boundOf('to', to, zone).endMs;
+    if (this.startMs >= this.endMs) throw new DayWindowError(`--from ${from} is after --to ${to}`);
+  }
+
+  contains(ms: number): boolean {
+    return ms >= this.startMs && ms < this.endMs;
+  }
+}
+
+function boundOf(option: 'from' | 'to', day: string, zone: string) {
+  try {
+    return dayRangeOfDate(day, zone);
+  } catch (error) {
+    if (error instanceof DayRangeError) throw new DayWindowError(`--${option}: ${error.message}`);
+    throw error;
+  }
+}

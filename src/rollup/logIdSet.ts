@@ -1,0 +1,141 @@
+import { hashLogIdInto } from './logIdHash';
+
+const MIN_CAPACITY = 16;
+// A module binding, not a global look-up per call: globals are slow to reach inside vm contexts.
+const imul = Math.imul;
+
+/** Spreads the 64-bit hash over the slot index; FNV's low bits alone are weakly mixed. */
+function slotHash(hi: number, lo: number): number {
+  let h = (hi ^ imul(lo, 0x9e3779b1)) >>> 0;
+  h = imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The set of log_ids seen in a run, stored as 64-bit hashes (8 bytes per id instead of a 56-character string)
+ * in an open-addressing table with linear probing on two Uint32Arrays, doubled when half full.
+ * Hash (0, 0) marks an empty slot; an id hashing to it is stored as (0, 1).
+ */
+export class LogIdSet {
+  private his: Uint32Array;
+  private los: Uint32Array;
+  private mask: number;
+  private count = 0;
+  private readonly scratch = new Uint32Array(2);
+
+  constructor(initialCapacity = 1024) {
+    let capacity = MIN_CAPACITY;
+    while (capacity < initialCapacity) capacity *= 2;
+    this.his = new Uint32Array(capacity);
+    this.los = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Slots allocated (a power of two). */
+  get capacity(): number {
+    return this.mask + 1;
+  }
+
+  /** Adds the id; true when it was not there yet. */
+  claim(id: string): boolean {
+    hashLogIdInto(id, this.scratch);
+    return this.claimHash(this.scratch[0], this.scratch[1]);
+  }
+
+  /** Removes the id; true when it was there. */
+  release(id: string): boolean {
+    hashLogIdInto(id, this.scratch);
+    return this.releaseHash(this.scratch[0], this.scratch[1]);
+  }
+
+  has(id: string): boolean {
+    hashLogIdInto(id, this.scratch);
+    return this.hasHash(this.scratch[0], this.scratch[1]);
+  }
+
+  hasHash(hi: number, lo: number): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    return this.findSlot(hi, lo) >= 0;
+  }
+
+  /** claim() for a hash from hashLogIdInto(), so callers that keep hashes need not keep the strings. */
+  claimHash(hi: number, lo: number): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    if ((this.count + 1) * 2 > this.mask + 1) this.grow();
+    const { his, los, mask } = this;
+    let slot = slotHash(hi, lo) & mask;
+    for (;;) {
+      const slotHi = his[slot];
+      const slotLo = los[slot];
+      if (slotHi === 0 && slotLo === 0) {
+        his[slot] = hi;
+        los[slot] = lo;
+        this.count++;
+        return true;
+      }
+      if (slotHi === hi && slotLo === lo) return false;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  /** release() for a hash from hashLogIdInto(). */
+  releaseHash(hi: number, lo: number): boolean {
+    if (hi === 0 && lo === 0) lo = 1;
+    let hole = this.findSlot(hi, lo);
+    if (hole < 0) return false;
+    // Backward-shift deletion: pull later entries of the probe run into the hole so no tombstones are needed.
+    const { his, los, mask } = this;
+    let next = hole;
+    for (;;) {
+      next = (next + 1) & mask;
+      if (his[next] === 0 && los[next] === 0) break;
+      const home = slotHash(his[next], los[next]) & mask;
+      // The entry may move only if its home slot is not cyclically within (hole, next].
+      const homeBetween = hole <= next ? home > hole && home <= next : home > hole || home <= next;
+      if (!homeBetween) {
+        his[hole] = his[next];
+        los[hole] = los[next];
+        hole = next;
+      }
+    }
+    his[hole] = 0;
+    los[hole] = 0;
+    this.count--;
+    return true;
+  }
+
+  private findSlot(hi: number, lo: number): number {
+    const { his, los, mask } = this;
+    let slot = slotHash(hi, lo) & mask;
+    for (;;) {
+      const slotHi = his[slot];
+      const slotLo = los[slot];
+      if (slotHi === hi && slotLo === lo) return slot;
+      if (slotHi === 0 && slotLo === 0) return -1;
+      slot = (slot + 1) & mask;
+    }
+  }
+
+  private grow(): void {
+    const oldHis = this.his;
+    const oldLos = this.los;
+    const capacity = oldHis.length * 2;
+    this.his = new Uint32Array(capacity);
+    this.los = new Uint32Array(capacity);
+    this.mask = capacity - 1;
+    for (let i = 0; i < oldHis.length; i++) {
+      const hi = oldHis[i];
+      const lo = oldLos[i];
+      if (hi === 0 && lo === 0) continue;
+      let slot = slotHash(hi, lo) & this.mask;
+      while (this.his[slot] !== 0 || this.los[slot] !== 0) slot = (slot + 1) & this.mask;
+      this.his[slot] = hi;
+      this.los[slot] = lo;
+    }
+  }
+}

@@ -1,0 +1,90 @@
+import type { DayAggregate } from './dayAggregate';
+import type {
+  BucketFields,
+  DailyEvent,
+  EventTypeEvent,
+  M2mEvent,
+  SummaryEnvelope,
+  SummaryPayload,
+} from './summaryEvent';
+import { summaryId } from './summaryId';
+
+/** Run-level values every summary event carries. */
+export interface SummaryMeta {
+  runId: string;
+  /** ISO 8601 UTC. */
+  generatedAt: string;
+  source: string;
+  sourcetype: string;
+  /** Splunk index; the envelope omits `index` when absent. */
+  index?: string;
+}
+
+/** The summary events of one tenant-day. */
+export interface DaySummaries {
+  daily: SummaryEnvelope<DailyEvent>;
+  /** Sorted by client_id, then audience. */
+  m2m: SummaryEnvelope<M2mEvent>[];
+  /** Sorted by type. */
+  eventTypes: SummaryEnvelope<EventTypeEvent>[];
+}
+
+/** Builds the daily, m2m and event_type events of one aggregate; `tz` is the zone its day is in. */
+export function buildDaySummaries(aggregate: DayAggregate, tz: string, meta: SummaryMeta): DaySummaries {
+  const host = aggregate.host();
+  const time = Math.floor(aggregate.range.startMs / 1000);
+  const envelope = <P extends SummaryPayload>(event: P): SummaryEnvelope<P> => ({
+    time,
+    host,
+    source: meta.source,
+    sourcetype: meta.sourcetype,
+    ...(meta.index === undefined ? {} : { index: meta.index }),
+    event,
+  });
+  // Field order follows SUMMARY_FIELDS so every NDJSON line lists fields the same way.
+  const bucket = <K extends BucketFields['summary']>(kind: K, ...dimensions: string[]) => ({
+    summary: kind,
+    summary_id: summaryId(kind, aggregate.tenant, aggregate.day, tz, ...dimensions),
+    tenant: aggregate.tenant,
+    day: aggregate.day,
+    tz,
+    info_min_time: time,
+    info_max_time: Math.floor(aggregate.range.endMs / 1000),
+    generated_at: meta.generatedAt,
+    run_id: meta.runId,
+  });
+
+  const daily: DailyEvent = {
+    ...bucket('daily'),
+    logins: aggregate.categoryCount('login_success'),
+    failed_logins: aggregate.categoryCount('login_failure'),
+    signups: aggregate.categoryCount('signup_success'),
+    failed_signups: aggregate.categoryCount('signup_failure'),
+    breached_passwords: aggregate.categoryCount('breached_password'),
+    active_users: aggregate.activeUsers,
+    m2m_tokens: aggregate.categoryCount('m2m_token'),
+    m2m_tokens_billable: aggregate.billableM2mTokens(),
+    m2m_token_failures: aggregate.categoryCount('m2m_token_failure'),
+    token_exchanges: aggregate.categoryCount('token_exchange'),
+    token_exchange_failures: aggregate.categoryCount('token_exchange_failure'),
+    events: aggregate.events,
+  };
+
+  const m2m = aggregate.m2m().map((b) =>
+    envelope<M2mEvent>({
+      ...bucket('m2m', b.clientId, b.audience),
+      client_id: b.clientId,
+      client_name: b.clientName,
+      audience: b.audience,
+      billable: b.billable,
+      m2m_tokens: b.m2mTokens,
+      m2m_token_failures: b.m2mTokenFailures,
+    }),
+  );
+
+  const eventTypes = aggregate
+    .eventTypes()
+    .map(([type, count]) => envelope<EventTypeEvent>({ ...bucket('event_type', type), type, count }));
+
+  return { daily: envelope(daily), m2m, eventTypes };
+}

@@ -1,0 +1,44 @@
+import { hashLogIdInto, logIdHashHex } from '../../../src/rollup/logIdHash';
+import { seededRandom } from './rollupTestKit';
+
+/** Reference FNV-1a 64 in BigInt, straight from the definition: xor the unit, multiply by the prime mod 2^64. */
+function referenceFnv1a64(text: string): string {
+  const prime = 0x100000001b3n;
+  let hash = 0xcbf29ce484222325n;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= BigInt(text.charCodeAt(i));
+    hash = (hash * prime) & 0xffffffffffffffffn;
+  }
+  return hash.toString(16).padStart(16, '0');
+}
+
+describe('log_id hash (64-bit FNV-1a over UTF-16 code units)', () => {
+  it.each([
+    // Published FNV-1a 64 test vectors (byte-wise; equal here because the strings are ASCII).
+    ['', 'cbf29ce484222325'],
+    ['a', 'af63dc4c8601ec8c'],
+    ['foobar', '85944171f73967e8'],
+  ])('hashes %j to %s', (text, expected) => {
+    expect(logIdHashHex(text)).toBe(expected);
+  });
+
+  it('matches a BigInt implementation on realistic ids and arbitrary UTF-16 strings', () => {
+    const random = seededRandom(42);
+    const samples = ['90020211104001514276223441402873466602396154780480176194', 'é', '\uffff\u0000\ud83d\ude00'];
+    for (let i = 0; i < 300; i++) {
+      const length = Math.floor(random() * 80);
+      let text = '';
+      for (let j = 0; j < length; j++) {
+        text += String.fromCharCode(random() < 0.7 ? 48 + Math.floor(random() * 10) : Math.floor(random() * 65536));
+      }
+      samples.push(text);
+    }
+    for (const text of samples) expect(logIdHashHex(text)).toBe(referenceFnv1a64(text));
+  });
+
+  it('writes [high, low] halves into the output array', () => {
+    const out = new Uint32Array(2);
+    hashLogIdInto('a', out);
+    expect([out[0], out[1]]).toEqual([0xaf63dc4c, 0x8601ec8c]);
+  });
+});

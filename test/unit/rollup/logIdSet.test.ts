@@ -1,0 +1,103 @@
+import { LogIdSet } from '../../../src/rollup/logIdSet';
+import { seededRandom } from './rollupTestKit';
+
+/**
+ * Realistic log_ids: "900" + UTC timestamp + 39 digits, with many ids per second, so ids share long prefixes.
+ * The serial `i` is part of every id, so all generated ids are distinct by construction.
+ */
+function* realisticIds(count: number): Generator<string> {
+  const random = seededRandom(7);
+  const floor = Math.floor; // bound once: this loop runs millions of times
+  let ms = Date.UTC(2025, 4, 8, 8, 39, 10);
+  let second = -1;
+  let stamp = '';
+  for (let i = 0; i < count; i++) {
+    ms += floor(random() * 4);
+    if (floor(ms / 1000) !== second) {
+      second = floor(ms / 1000);
+      stamp = new Date(ms).toISOString().replace(/\D/g, '').slice(0, 14);
+    }
+    const millis = String(ms % 1000).padStart(3, '0');
+    const noise = String(floor(random() * 1000)).padStart(3, '0');
+    yield `900${stamp}${millis}${noise}000000000000000${'12233720368'}${String(i).padStart(7, '0')}`;
+  }
+}
+
+describe('LogIdSet', () => {
+  it('keeps 1,000,000 distinct realistic ids apart (no false duplicates) and still recognizes repeats', () => {
+    const set = new LogIdSet();
+    let falseDuplicates = 0;
+    let badLengths = 0;
+    const sample: string[] = [];
+    let n = 0;
+    for (const id of realisticIds(1_000_000)) {
+      if (id.length !== 56) badLengths++;
+      if (!set.claim(id)) falseDuplicates++;
+      if (n++ % 97 === 0) sample.push(id);
+    }
+    expect(badLengths).toBe(0);
+    expect(falseDuplicates).toBe(0);
+    expect(set.size).toBe(1_000_000);
+    expect(set.capacity).toBeGreaterThanOrEqual(2_000_000);
+    // Real repeats are still recognized.
+    expect(sample.filter((id) => set.claim(id))).toEqual([]);
+    expect(sample.every((id) => set.has(id))).toBe(true);
+    expect(set.size).toBe(1_000_000);
+  });
+
+  it('keeps 1,000,000 ids that differ only in their last digits apart', () => {
+    const set = new LogIdSet();
+    let falseDuplicates = 0;
+    for (let i = 0; i < 1_000_000; i++) {
+      if (!set.claim(`90020240101000000${String(i).padStart(39, '0')}`)) falseDuplicates++;
+    }
+    expect(falseDuplicates).toBe(0);
+    expect(set.size).toBe(1_000_000);
+  });
+
+  it('claims once, releases, and claims again', () => {
+    const set = new LogIdSet(16);
+    const id = '90020211104001514276223441402873466602396154780480176194';
+    expect(set.claim(id)).toBe(true);
+    expect(set.claim(id)).toBe(false);
+    expect(set.has(id)).toBe(true);
+    expect(set.release(id)).toBe(true);
+    expect(set.release(id)).toBe(false);
+    expect(set.has(id)).toBe(false);
+    expect(set.size).toBe(0);
+    expect(set.claim(id)).toBe(true);
+  });
+
+  it('stores the hash that marks empty slots as an ordinary member', () => {
+    const set = new LogIdSet(16);
+    expect(set.claimHash(0, 0)).toBe(true);
+    expect(set.claimHash(0, 0)).toBe(false);
+    expect(set.hasHash(0, 0)).toBe(true);
+    expect(set.size).toBe(1);
+    expect(set.releaseHash(0, 0)).toBe(true);
+    expect(set.size).toBe(0);
+  });
+
+  it('behaves like a Set under random claims and releases, through growth and clustered deletions', () => {
+    const random = seededRandom(2024);
+    const pool = Array.from({ length: 3000 }, (_, i) => `900202401010000${String(i * 7919).padStart(41, '0')}`);
+    const set = new LogIdSet(16);
+    const reference = new Set<string>();
+    const disagreements: string[] = [];
+    for (let step = 0; step < 60_000; step++) {
+      const id = pool[Math.floor(random() * pool.length)];
+      const op = random();
+      if (op < 0.5) {
+        if (set.claim(id) !== !reference.has(id)) disagreements.push(`claim ${step}`);
+        reference.add(id);
+      } else if (op < 0.8) {
+        if (set.release(id) !== reference.delete(id)) disagreements.push(`release ${step}`);
+      } else if (set.has(id) !== reference.has(id)) {
+        disagreements.push(`has ${step}`);
+      }
+    }
+    expect(disagreements).toEqual([]);
+    expect(set.size).toBe(reference.size);
+    for (const id of pool) expect(set.has(id)).toBe(reference.has(id));
+  });
+});
