@@ -1,0 +1,96 @@
+import type { Argv } from 'yargs';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3Client';
+
+/** Parses an endpoint URL; thrown messages become yargs usage errors. */
+export function parseEndpoint(value: string, label = '--s3-endpoint'): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
+  }
+  return value;
+}
+
+function wholeNumberAtLeastOne(flag: string) {
+  return (value: number): number => {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${value}`);
+    return value;
+  };
+}
+
+function positiveSeconds(flag: string) {
+  return (value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of seconds above 0, got ${value}`);
+    return value;
+  };
+}
+
+/** Option definitions for reading from S3 and for the read loop; spread into `yargs.options(...)`. */
+export const s3CliOptions = {
+  's3-endpoint': {
+    type: 'string',
+    describe: 'Endpoint of an S3-compatible store, e.g. http://localhost:9000 [default: AWS_ENDPOINT_URL_S3, else AWS]',
+    coerce: (value: string) => parseEndpoint(value),
+  },
+  's3-force-path-style': {
+    type: 'boolean',
+    default: false,
+    describe: 'Address buckets as endpoint/bucket/key (most self-hosted stores need this)',
+  },
+  's3-region': {
+    type: 'string',
+    describe: 'Region of the bucket [default: AWS_REGION or the profile; us-east-1 with --s3-endpoint]',
+  },
+  concurrency: {
+    type: 'number',
+    default: DEFAULT_CONCURRENCY,
+    describe: 'Input objects read at once',
+    coerce: wholeNumberAtLeastOne('--concurrency'),
+  },
+  's3-stall-seconds': {
+    type: 'number',
+    default: DEFAULT_STALL_SECONDS,
+    describe: 'Seconds without data before an S3 read is abandoned and retried',
+    coerce: positiveSeconds('--s3-stall-seconds'),
+  },
+  progress: {
+    type: 'boolean',
+    default: true,
+    describe: 'Progress bar on a terminal; --no-progress logs a JSON progress line every 30 s instead',
+  },
+} as const;
+
+/** Adds the S3 and read-loop options under their own help heading. */
+export function withS3Options<T>(yargs: Argv<T>) {
+  return yargs.options(s3CliOptions).group(['s3-endpoint', 's3-force-path-style', 's3-region', 's3-stall-seconds'], 'S3:');
+}
+
+/** The parsed flags `s3ClientOptionsFrom` reads. */
+export interface S3Args {
+  's3-endpoint'?: string;
+  's3-force-path-style'?: boolean;
+  's3-region'?: string;
+  concurrency?: number;
+  's3-stall-seconds'?: number;
+}
+
+/**
+ * Client options from flags, then environment. Credentials are left to the AWS SDK chain
+ * (env keys, AWS_PROFILE / SSO, web identity, container and instance roles).
+ */
+export function s3ClientOptionsFrom(args: S3Args, env: NodeJS.ProcessEnv = process.env): S3ClientOptions {
+  const fromEnv = env.AWS_ENDPOINT_URL_S3 ? parseEndpoint(env.AWS_ENDPOINT_URL_S3, 'AWS_ENDPOINT_URL_S3') : undefined;
+  const endpoint = args['s3-endpoint'] ?? fromEnv;
+  return {
+    endpoint,
+    forcePathStyle: args['s3-force-path-style'] ?? false,
+    // S3-compatible stores mostly sign as us-east-1; otherwise the SDK chain (AWS_REGION, profile) decides.
+    region: args['s3-region'] || (endpoint && !env.AWS_REGION ? 'us-east-1' : undefined),
+    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
+    stallSeconds: args['s3-stall-seconds'] ?? DEFAULT_STALL_SECONDS,
+  };
+}

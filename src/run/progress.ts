@@ -1,0 +1,246 @@
+import cliProgress from 'cli-progress';
+import type { ProgressReporter } from './progressReporter';
+
+export type { ProgressReporter } from './progressReporter';
+
+/**
+ * `auto`: a bar on a terminal, JSON log lines otherwise (cron, containers);
+ * `log`: JSON log lines even on a terminal (`--no-progress`); `off`: nothing.
+ */
+export type ProgressMode = 'auto' | 'log' | 'off';
+
+/** The pino call shape (`logger.info(fields, msg)`), so any pino logger or child fits. */
+export interface ProgressLogger {
+  info(fields: object, msg: string): void;
+}
+
+export interface ProgressOptions {
+  mode: ProgressMode;
+  /** Where the bar goes and whose `isTTY` picks the mode; default process.stderr. */
+  stream?: NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
+  /** Receives log-mode lines as `info({ ...fields }, 'progress')`. */
+  logger?: ProgressLogger;
+  /** Receives log-mode lines as JSON text when there is no logger; default: a line on `stream`. */
+  write?: (line: string) => void;
+  /** Log-mode period; default 30 s. */
+  intervalMs?: number;
+  /** Clock in ms, injectable for tests. */
+  now?: () => number;
+}
+
+export const PROGRESS_LOG_INTERVAL_MS = 30_000;
+
+/** `--progress` (the default) lets a terminal get a bar; `--no-progress` asks for plain log lines. */
+export function progressModeFromArgs(progress: boolean | undefined): ProgressMode {
+  return progress === false ? 'log' : 'auto';
+}
+
+export function createProgressReporter(options: ProgressOptions): ProgressReporter {
+  const stream = options.stream ?? process.stderr;
+  const now = options.now ?? Date.now;
+  if (options.mode === 'off') return new SilentProgress();
+  if (options.mode === 'auto' && stream.isTTY === true) return new BarProgress(stream, now);
+  const emit = options.logger
+    ? (fields: ProgressFields) => options.logger!.info(fields, 'progress')
+    : (fields: ProgressFields) => (options.write ?? ((line: string) => stream.write(`${line}\n`)))(JSON.stringify({ msg: 'progress', ...fields }));
+  return new LogProgress(emit, options.intervalMs ?? PROGRESS_LOG_INTERVAL_MS, now);
+}
+
+/** What one progress log line carries. */
+export interface ProgressFields {
+  objects_done: number;
+  objects_listed: number;
+  objects_active: number;
+  bytes_read: number;
+  /** Sum of the sizes known at listing time. */
+  bytes_listed: number;
+  /** Over the last interval (over the whole run on the final line). */
+  bytes_per_second: number;
+  elapsed_s: number;
+  /** Seconds left at the current rate for the bytes listed so far; absent when unknown. */
+  eta_s?: number;
+  done?: true;
+}
+
+/** Counts shared by both displays. */
+class Tally implements ProgressReporter {
+  objectsListed = 0;
+  bytesListed = 0;
+  objectsStarted = 0;
+  objectsDone = 0;
+  readBytes = 0;
+  current = '';
+
+  objectListed(size?: number): void {
+    this.objectsListed++;
+    if (size !== undefined) this.bytesListed += size;
+  }
+  objectStarted(name: string): void {
+    this.objectsStarted++;
+    this.current = name;
+  }
+  bytesRead(n: number): void {
+    this.readBytes += n;
+  }
+  objectDone(): void {
+    this.objectsDone++;
+  }
+  finish(): void {}
+
+  etaSeconds(bytesPerSecond: number): number | undefined {
+    if (bytesPerSecond <= 0 || this.bytesListed === 0) return undefined;
+    return Math.max(0, Math.round((this.bytesListed - this.readBytes) / bytesPerSecond));
+  }
+}
+
+class SilentProgress extends Tally {}
+
+/** One JSON line per interval, plus a last one on finish. */
+class LogProgress extends Tally {
+  readonly #timer: NodeJS.Timeout;
+  readonly #started: number;
+  #lastAt: number;
+  #lastBytes = 0;
+  #finished = false;
+
+  constructor(
+    private readonly emit: (fields: ProgressFields) => void,
+    intervalMs: number,
+    private readonly now: () => number,
+  ) {
+    super();
+    this.#started = this.#lastAt = now();
+    this.#timer = setInterval(() => this.#report(false), intervalMs);
+    this.#timer.unref(); // a heartbeat must not keep a finished run alive
+  }
+
+  override finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    clearInterval(this.#timer);
+    this.#report(true);
+  }
+
+  #report(done: boolean): void {
+    const at = this.now();
+    const since = done ? this.#started : this.#lastAt;
+    const bytesSince = done ? this.readBytes : this.readBytes - this.#lastBytes;
+    const seconds = (at - since) / 1000;
+    const rate = seconds > 0 ? Math.round(bytesSince / seconds) : 0;
+    this.#lastAt = at;
+    this.#lastBytes = this.readBytes;
+    const eta = done ? undefined : this.etaSeconds(rate);
+    this.emit({
+      objects_done: this.objectsDone,
+      objects_listed: this.objectsListed,
+      objects_active: this.objectsStarted - this.objectsDone,
+      bytes_read: this.readBytes,
+      bytes_listed: this.bytesListed,
+      bytes_per_second: rate,
+      elapsed_s: Math.round((at - this.#started) / 1000),
+      ...(eta !== undefined ? { eta_s: eta } : {}),
+      ...(done ? { done: true as const } : {}),
+    });
+  }
+}
+
+const BAR_REFRESH_MS = 250;
+const RATE_WINDOW_MS = 10_000;
+
+/** A terminal bar: objects done of listed, bytes, recent rate and ETA from the bytes left. */
+class BarProgress extends Tally {
+  readonly #bar: cliProgress.SingleBar;
+  readonly #samples: Array<{ at: number; bytes: number }> = [];
+  #lastRefresh = -Infinity;
+  #finished = false;
+
+  constructor(
+    stream: NodeJS.WritableStream,
+    private readonly now: () => number,
+  ) {
+    super();
+    this.#bar = new cliProgress.SingleBar({
+      stream,
+      format: '{bar} {value}/{total} objects | {bytes} | {rate} | ETA {eta_text}',
+      emptyOnZero: true,
+      hideCursor: null,
+      linewrap: null,
+    });
+    this.#bar.start(0, 0, this.#payload());
+  }
+
+  override objectListed(size?: number): void {
+    super.objectListed(size);
+    this.#bar.setTotal(this.objectsListed);
+    this.#refresh(false);
+  }
+  override objectStarted(name: string): void {
+    super.objectStarted(name);
+    this.#refresh(false);
+  }
+  override bytesRead(n: number): void {
+    super.bytesRead(n);
+    this.#refresh(false);
+  }
+  override objectDone(): void {
+    super.objectDone();
+    this.#refresh(true);
+  }
+  override finish(): void {
+    if (this.#finished) return;
+    this.#finished = true;
+    this.#refresh(true);
+    this.#bar.stop();
+  }
+
+  #refresh(force: boolean): void {
+    const at = this.now();
+    if (!force && at - this.#lastRefresh < BAR_REFRESH_MS) return;
+    this.#lastRefresh = at;
+    this.#samples.push({ at, bytes: this.readBytes });
+    while (this.#samples.length > 2 && at - this.#samples[0].at > RATE_WINDOW_MS) this.#samples.shift();
+    this.#bar.update(this.objectsDone, this.#payload());
+  }
+
+  #rate(): number {
+    const first = this.#samples[0];
+    const last = this.#samples[this.#samples.length - 1];
+    if (!first || !last || last.at <= first.at) return 0;
+    return ((last.bytes - first.bytes) * 1000) / (last.at - first.at);
+  }
+
+  #payload(): Record<string, string> {
+    const rate = this.#rate();
+    const eta = this.etaSeconds(rate);
+    const listed = this.bytesListed > 0 ? ` / ${formatBytes(this.bytesListed)}` : '';
+    return {
+      bytes: `${formatBytes(this.readBytes)}${listed}`,
+      rate: `${formatBytes(rate)}/s`,
+      eta_text: eta === undefined ? '-' : formatDuration(eta),
+    };
+  }
+}
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+/** 1536 → "1.5 KiB". */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** 3725 → "1h02m05s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const rest = s % 60;
+  if (h > 0) return `${h}h${String(m).padStart(2, '0')}m${String(rest).padStart(2, '0')}s`;
+  if (m > 0) return `${m}m${String(rest).padStart(2, '0')}s`;
+  return `${rest}s`;
+}

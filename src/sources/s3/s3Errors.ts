@@ -1,0 +1,133 @@
+import { InputError } from '../inputObject';
+
+/**
+ * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
+ * object from its first byte (see `isRetryableReadError`), because the SDK's own retries stop once the
+ * response headers have arrived.
+ */
+export class S3ReadError extends Error {
+  readonly retryable = true;
+  constructor(
+    message: string,
+    /** `s3://bucket/key` of the object being read. */
+    readonly objectName: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+/** No bytes arrived for the stall timeout: the connection is alive but the body stopped flowing. */
+export class S3StallError extends S3ReadError {
+  override readonly name = 'S3StallError';
+}
+
+/** The body broke part-way (connection reset, premature close, checksum mismatch). */
+export class S3BodyError extends S3ReadError {
+  override readonly name = 'S3BodyError';
+}
+
+/** The request failed transiently (5xx, throttling, network) after the SDK's own retries. */
+export class S3RequestError extends S3ReadError {
+  override readonly name = 'S3RequestError';
+}
+
+/** Whether re-opening the object may succeed where this attempt failed. */
+export function isRetryableReadError(err: unknown): boolean {
+  return err instanceof S3ReadError;
+}
+
+/** What we were doing when an SDK call failed, for the message. */
+export interface S3FailureContext {
+  readonly operation: 'list' | 'get';
+  /** `s3://bucket/prefix` for a listing, `s3://bucket/key` for a read. */
+  readonly url: string;
+  readonly bucket: string;
+  /** The configured endpoint, when not AWS's own. */
+  readonly endpoint?: string;
+}
+
+interface SdkErrorShape {
+  name?: string;
+  code?: string;
+  message?: string;
+  $retryable?: unknown;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequests']);
+const TRANSIENT_NAMES = new Set(['InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException']);
+const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
+const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
+const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
+
+function shapeOf(err: unknown): SdkErrorShape {
+  return typeof err === 'object' && err !== null ? (err as SdkErrorShape) : { message: String(err) };
+}
+
+/**
+ * Turns an SDK failure into either an `InputError` with one line naming the bucket/key and the likely
+ * cause, or a retryable `S3ReadError`. Messages are built from error codes and the service's own
+ * text, never from the request, so credentials and signatures cannot leak into them.
+ */
+export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
+  const e = shapeOf(err);
+  const name = e.name ?? '';
+  // A network error the SDK had to re-wrap (one from another JS realm) keeps its code only in the message.
+  const code = e.code ?? /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? '';
+  const status = e.$metadata?.httpStatusCode;
+  const message = (e.message ?? '').replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
+  const where = ctx.url;
+  const endpoint = ctx.endpoint ?? 'the AWS S3 endpoint';
+  const input = (text: string) => new InputError(text, { cause: err });
+
+  if (name === 'TimeoutError') {
+    return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout`, where, { cause: err });
+  }
+  if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name) || (status !== undefined && TRANSIENT_STATUS.has(status)) || CONNECTION_LOST.has(code)) {
+    const why = status !== undefined ? `HTTP ${status}${name ? ` ${name}` : ''}` : code || name || 'transient failure';
+    return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err });
+  }
+  if (UNREACHABLE.has(code)) {
+    const message = `cannot reach ${endpoint} for ${where}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
+    // A read whose listing already succeeded is a network blip worth retrying.
+    return ctx.operation === 'get' ? new S3RequestError(message, where, { cause: err }) : input(message);
+  }
+  if (/CERT|SSL|TLS/.test(code) || /certificate/i.test(message)) {
+    return input(`the TLS certificate of ${endpoint} is not trusted (${code || message}) for ${where}: point NODE_EXTRA_CA_CERTS at its CA file`);
+  }
+  switch (name) {
+    case 'AccessDenied':
+    case 'AllAccessDisabled':
+    case 'Forbidden':
+      return ctx.operation === 'list'
+        ? input(`access denied to ${where}: check the credentials and that the role allows s3:ListBucket on the bucket`)
+        : input(`access denied to ${where}: check that the role allows s3:GetObject on the prefix (and kms:Decrypt for KMS-encrypted objects)`);
+    case 'NoSuchBucket':
+      return input(`no such bucket: s3://${ctx.bucket}/ (check the bucket name${ctx.endpoint ? ' and --s3-endpoint' : ''})`);
+    case 'NoSuchKey':
+      return input(`${where} no longer exists (deleted after it was listed?)`);
+    case 'InvalidAccessKeyId':
+      return input(`credentials rejected for ${where}: the access key id is unknown to ${endpoint}; check AWS_PROFILE / AWS_ACCESS_KEY_ID`);
+    case 'SignatureDoesNotMatch':
+      return input(`credentials rejected for ${where}: the request signature does not match; check the secret access key paired with the access key id`);
+    case 'ExpiredToken':
+    case 'TokenRefreshRequired':
+    case 'InvalidToken':
+      return input(`credentials for ${where} have expired or the session token is invalid: refresh them (e.g. aws sso login)`);
+    case 'CredentialsProviderError':
+      return input(`no AWS credentials found for ${where}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role`);
+  }
+  if (REGION_MISMATCH.has(name) || status === 301) {
+    return input(`${where} is in a different region than the one configured: pass --s3-region`);
+  }
+  if (/region is missing/i.test(message)) {
+    return input(`no AWS region set for ${where}: pass --s3-region or set AWS_REGION`);
+  }
+  if (status === 403) {
+    return input(`access denied to ${where} (HTTP 403): check the credentials and the role's S3 permissions`);
+  }
+  const detail = [status !== undefined ? `HTTP ${status}` : '', name === 'Error' ? '' : name, code, message].filter(Boolean).join(' ');
+  return input(`cannot ${ctx.operation === 'list' ? 'list' : 'read'} ${where}: ${detail || 'unknown error'}`);
+}

@@ -1,0 +1,143 @@
+import { Readable } from 'node:stream';
+import { GetObjectCommand, paginateListObjectsV2, type S3Client, type _Object } from '@aws-sdk/client-s3';
+import { InputError, type InputObject, type Source } from '../inputObject';
+import { dayRangeFilter, type DayRange } from './datePath';
+import { DEFAULT_STALL_SECONDS } from './s3Client';
+import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
+import { formatS3Url, parseS3Url, type S3Location } from './s3Url';
+import { prefetchPages } from './pagePrefetch';
+import { WatchedBody } from './watchedBody';
+
+/** Times one listing page may fail transiently (after the SDK's own retries) before the run fails. */
+const LIST_PAGE_ATTEMPTS = 3;
+
+export interface S3SourceOptions {
+  /** `s3://bucket/prefix` or an already parsed location. */
+  readonly url: string | S3Location;
+  readonly client: S3Client;
+  /** Read only keys whose `YYYY/MM/DD` path is within a day of this range (keys without one are always read). */
+  readonly dayRange?: DayRange;
+  /** Seconds without a byte before a read or listing page counts as stalled; default 60. */
+  readonly stallSeconds?: number;
+  /** Keys per listing page (S3's maximum and default is 1000). */
+  readonly pageSize?: number;
+  /** The custom endpoint, only for messages. */
+  readonly endpoint?: string;
+  /** Destroy the client (and its sockets) on `close()`; set when the source created it. */
+  readonly ownsClient?: boolean;
+}
+
+/**
+ * One listed object; `open()` issues a fresh GetObject each time, so a failed read can be retried.
+ * The caller must read the returned stream to its end or destroy it: an abandoned body keeps a socket.
+ */
+class S3InputObject implements InputObject {
+  readonly name: string;
+  constructor(
+    private readonly source: S3Source,
+    readonly key: string,
+    readonly size: number | undefined,
+    readonly version: string | undefined,
+  ) {
+    this.name = formatS3Url(source.bucket, key);
+  }
+
+  open(): Promise<Readable> {
+    return this.source.openObject(this.key, this.name);
+  }
+}
+
+/** Objects under an S3 prefix, listed page by page while earlier objects are already being read. */
+export class S3Source implements Source {
+  readonly input: string;
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly #client: S3Client;
+  readonly #keep: (key: string) => boolean;
+  readonly #stallMs: number;
+  readonly #pageSize: number | undefined;
+  readonly #endpoint: string | undefined;
+  readonly #ownsClient: boolean;
+
+  constructor(options: S3SourceOptions) {
+    const location = typeof options.url === 'string' ? parseS3Url(options.url) : options.url;
+    this.bucket = location.bucket;
+    this.prefix = location.prefix;
+    this.input = formatS3Url(location.bucket, location.prefix);
+    this.#client = options.client;
+    this.#keep = dayRangeFilter(options.dayRange);
+    this.#stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
+    this.#pageSize = options.pageSize;
+    this.#endpoint = options.endpoint;
+    this.#ownsClient = options.ownsClient ?? false;
+  }
+
+  async *list(): AsyncGenerator<InputObject> {
+    // Continuation token of the next page to fetch; a failed page is re-fetched from it.
+    let token: string | undefined;
+    let failures = 0;
+    for (;;) {
+      const watchdog = new AbortController();
+      let timer: NodeJS.Timeout | undefined;
+      const onWait = (waiting: boolean) => {
+        clearTimeout(timer);
+        timer = waiting ? setTimeout(() => watchdog.abort(), this.#stallMs) : undefined;
+      };
+      const pages = paginateListObjectsV2(
+        { client: this.#client, pageSize: this.#pageSize, startingToken: token },
+        { Bucket: this.bucket, Prefix: this.prefix || undefined },
+        { abortSignal: watchdog.signal },
+      );
+      try {
+        for await (const page of prefetchPages(pages, onWait)) {
+          failures = 0;
+          token = page.NextContinuationToken;
+          for (const entry of page.Contents ?? []) {
+            const object = this.#toInputObject(entry);
+            if (object) yield object;
+          }
+        }
+        return;
+      } catch (err) {
+        const failure = watchdog.signal.aborted
+          ? new S3StallError(`no listing page from ${this.input} for ${this.#stallMs / 1000} s`, this.input, { cause: err })
+          : describeS3Failure(err, { operation: 'list', url: this.input, bucket: this.bucket, endpoint: this.#endpoint });
+        if (!(failure instanceof S3ReadError)) throw failure;
+        if (++failures >= LIST_PAGE_ATTEMPTS) {
+          throw new InputError(`listing ${this.input} failed ${failures} times: ${failure.message}`, { cause: failure });
+        }
+      } finally {
+        clearTimeout(timer);
+        watchdog.abort(); // a consumer that stopped early leaves a prefetched page in flight
+      }
+    }
+  }
+
+  /** Frees the client's sockets when this source created the client. */
+  close(): void {
+    if (this.#ownsClient) this.#client.destroy();
+  }
+
+  /** @internal GetObject with a watched body; used by the listed objects' `open()`. */
+  async openObject(key: string, name: string): Promise<Readable> {
+    let body: unknown;
+    try {
+      ({ Body: body } = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
+    } catch (err) {
+      throw describeS3Failure(err, { operation: 'get', url: name, bucket: this.bucket, endpoint: this.#endpoint });
+    }
+    if (body === undefined) return Readable.from([]);
+    if (!(body instanceof Readable)) throw new Error(`GetObject for ${name} returned a ${typeof body} body, not a stream`);
+    return new WatchedBody(body, { name, stallMs: this.#stallMs });
+  }
+
+  #toInputObject(entry: _Object): InputObject | undefined {
+    const key = entry.Key;
+    if (key === undefined) return undefined;
+    // Zero-byte keys ending in "/" are folder placeholders made by consoles and sync tools.
+    if (key.endsWith('/') && (entry.Size ?? 0) === 0) return undefined;
+    if (!this.#keep(key)) return undefined;
+    const version = entry.ETag?.replace(/^"(.*)"$/, '$1');
+    return new S3InputObject(this, key, entry.Size, version);
+  }
+}

@@ -1,0 +1,101 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { LocalFileSource } from '../../../src/sources/localFiles';
+import { InputError, type InputObject } from '../../../src/sources/inputObject';
+import { readAll } from '../../support/s3Fixtures';
+
+let root: string;
+
+beforeEach(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'local-source-'));
+});
+
+afterEach(() => {
+  fs.rmSync(root, { recursive: true, force: true });
+});
+
+function write(rel: string, content: string | Buffer): string {
+  const file = path.join(root, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+  return file;
+}
+
+async function listAll(input: string): Promise<InputObject[]> {
+  const out: InputObject[] = [];
+  for await (const o of new LocalFileSource(input).list()) out.push(o);
+  return out;
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  return promise.then(
+    () => {
+      throw new Error('expected a failure');
+    },
+    (err: Error) => err,
+  );
+}
+
+describe('LocalFileSource', () => {
+  it('lists one file with its size and an mtime+size version', async () => {
+    const file = write('one.ndjson', '{"a":1}\n');
+    fs.utimesSync(file, new Date(1_700_000_000_000), new Date(1_700_000_123_000));
+    const [object, ...rest] = await listAll(file);
+    expect(rest).toEqual([]);
+    expect(object.name).toBe(file);
+    expect(object.size).toBe(8);
+    expect(object.version).toBe('1700000123000-8');
+    expect((await readAll(await object.open())).toString()).toBe('{"a":1}\n');
+  });
+
+  it('reads a directory recursively, every regular file, in plain path order', async () => {
+    for (const rel of ['b/2.json', 'a-c.json', 'a/z.json', 'a/b/1.json', 'B.json', '.hidden.json', 'a/ü.json', 'a/u.json']) write(rel, rel);
+    const names = (await listAll(root)).map((o) => path.relative(root, o.name));
+    // Code-unit order of the whole path: "-" (0x2d) sorts before "/" (0x2f), capitals before lowercase.
+    expect(names).toEqual(['.hidden.json', 'B.json', 'a-c.json', 'a/b/1.json', 'a/u.json', 'a/z.json', 'a/ü.json', 'b/2.json']);
+  });
+
+  it('follows symlinks to files and directories, and stops at a loop', async () => {
+    const target = write('real/data.json', 'x');
+    fs.mkdirSync(path.join(root, 'in'));
+    fs.symlinkSync(target, path.join(root, 'in', 'link.json'));
+    fs.symlinkSync(path.join(root, 'real'), path.join(root, 'in', 'dirlink'));
+    fs.symlinkSync(path.join(root, 'in'), path.join(root, 'in', 'loop'));
+    const objects = await listAll(path.join(root, 'in'));
+    expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/dirlink/data.json', 'in/link.json']);
+    expect(objects.map((o) => o.size)).toEqual([1, 1]);
+  });
+
+  it('yields nothing for an empty directory', async () => {
+    expect(await listAll(root)).toEqual([]);
+  });
+
+  it('names a missing path in a one-line InputError', async () => {
+    const missing = path.join(root, 'x', 'y');
+    const err = await failure(listAll(missing));
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe(`cannot read input ${missing}: no such file or directory`);
+  });
+
+  it('names a dangling symlink instead of skipping it', async () => {
+    fs.symlinkSync(path.join(root, 'gone.json'), path.join(root, 'dangling.json'));
+    const err = await failure(listAll(root));
+    expect(err.message).toBe(`cannot read input ${path.join(root, 'dangling.json')}: no such file or directory`);
+  });
+
+  it('rejects open() with an InputError when the file went away after listing', async () => {
+    const file = write('soon-gone.json', '{}');
+    const [object] = await listAll(file);
+    fs.unlinkSync(file);
+    const err = await failure(object.open());
+    expect(err).toBeInstanceOf(InputError);
+    expect(err.message).toBe(`cannot read input ${file}: no such file or directory`);
+  });
+
+  it('names a path through a file as not a directory', async () => {
+    const file = write('plain.json', '{}');
+    const err = await failure(listAll(path.join(file, 'inner')));
+    expect(err.message).toBe(`cannot read input ${path.join(file, 'inner')}: a path component is not a directory`);
+  });
+});
