@@ -1,0 +1,54 @@
+/**
+ * `auth0-usage hec-check --hec-url URL`: is HEC ready for a run? Exit 0 when every check passes,
+ * 1 when one fails (the output says which), 2 for usage errors.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { loadConfig } from '../config/loadConfig';
+import { checkHec, type HecCheckDeps, type HecCheckReport } from '../sinks/hec/hecCheck';
+import type { CliIo } from './cliIo';
+import { hecConnectionCliOptions, hecSinkOptionsFromArgv, type HecArgs } from './hecOptions';
+import { UsageError } from './usageError';
+
+export function hecCheckOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .options(hecConnectionCliOptions)
+    .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json (splunk.index, sourcetype, source)' })
+    .example('SPLUNK_HEC_TOKEN=… $0 hec-check --hec-url https://splunk.example.com:8088 --hec-index summary', 'Check HEC before a backfill');
+}
+
+export type HecCheckArgs = HecArgs & { config?: string };
+
+/** Runs the checks, prints one line per check, and returns the exit code. */
+export async function runHecCheck(args: HecCheckArgs, io: CliIo, deps: HecCheckDeps = {}): Promise<number> {
+  if (args['hec-url'] === undefined) throw new UsageError('hec-check needs --hec-url');
+  const config = loadConfig(args.config);
+  const options = hecSinkOptionsFromArgv(args, io.env, config)!;
+  if (options.insecure) io.stderr.write("warning: --hec-insecure: HEC's certificate is not verified\n");
+  const report = await checkHec(options, deps);
+  io.stdout.write(formatHecCheckReport(report));
+  return report.ok ? 0 : 1;
+}
+
+const MARK = { ok: 'ok', failed: 'FAILED', skipped: 'skipped', unverified: 'UNVERIFIED' } as const;
+
+export function formatHecCheckReport(report: HecCheckReport): string {
+  const lines = [`hec-check ${report.target}`];
+  for (const step of report.steps) lines.push(`  ${MARK[step.status].padEnd(10)} ${step.check.padEnd(10)} ${step.detail}`);
+  lines.push(report.ok ? 'HEC is ready.' : 'HEC is not ready: see the checks marked FAILED or UNVERIFIED.');
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The yargs command. `onExitCode` receives the exit code (the CLI's main() returns it); usage errors
+ * are thrown as UsageError like every other command's.
+ */
+export function createHecCheckCommand(io: CliIo, onExitCode: (code: number) => void, deps: HecCheckDeps = {}): CommandModule<object, HecCheckArgs> {
+  return {
+    command: 'hec-check',
+    describe: 'Check that HEC is reachable and accepts the token and index (sends one test event)',
+    builder: (yargs) => hecCheckOptions(yargs) as unknown as Argv<HecCheckArgs>,
+    handler: async (args) => {
+      onExitCode(await runHecCheck(args, io, deps));
+    },
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Delivers summary events to Splunk HEC: nothing lost (what HEC does not take goes to the spool and is
+ * sent first by the next run), nothing silently doubled (resends only where the first try may have
+ * failed, always with the same summary_id; see docs/hec.md for the search that keeps the latest).
+ */
+import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
+import type { SummaryEnvelope } from '../../rollup/summaryEvent';
+import type { DeliveryResult, SummarySink } from '../summarySink';
+import { DEFAULT_ACK_POLICY, type AckPolicy } from './ackQuery';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
+import { queueEvent, type QueuedEvent } from './eventBatches';
+import { HecDelivery, HecDeliveryAborted, type RejectedEventHandler } from './hecDelivery';
+import { HecUsageError } from './hecErrors';
+import { stderrWarningsLog, type HecLog } from './hecLog';
+import { DEFAULT_SPOOL_DIR, HecSpool } from './hecSpool';
+import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from './hecStats';
+import { isUsableHecToken } from './hecToken';
+import type { HecTransport } from './hecTransport';
+import { displayHecUrl, parseHecBaseUrl } from './hecUrl';
+import { SplunkLoggingTransport } from './splunkLoggingTransport';
+
+export const DEFAULT_BATCH_BYTES = 512 * 1024;
+export const DEFAULT_TIMEOUT_MS = 30_000;
+
+/** Settings, as the CLI builds them from flags, config and environment. */
+export interface HecSinkOptions {
+  /** Base URL, e.g. https://splunk.example.com:8088. */
+  url: string;
+  token: string;
+  /** When set, replace the envelope's own value on every event sent (flags and config win). */
+  index?: string;
+  sourcetype?: string;
+  source?: string;
+  /** Use indexer acknowledgement (a channel, /services/collector/ack polling). */
+  ack?: boolean;
+  /** PEM CA bundle to trust for HEC's certificate. */
+  ca?: string;
+  /** Skip certificate verification (logged as a warning). */
+  insecure?: boolean;
+  batchBytes?: number;
+  /** Per-request reply timeout. */
+  timeoutMs?: number;
+  spoolDir?: string;
+  retry?: Partial<RetryPolicy>;
+  ackPolicy?: Partial<AckPolicy>;
+}
+
+/** What the run provides; sleep, random, now and transport are there so tests need not wait. */
+export interface HecSinkDeps {
+  runId: string;
+  log?: HecLog;
+  /** Receives each event HEC refused on its own (e.g. to write it to the quarantine file). */
+  onRejectedEvent?: RejectedEventHandler;
+  transport?: HecTransport;
+  sleep?: (ms: number) => Promise<void>;
+  random?: () => number;
+  now?: () => number;
+}
+
+export class HecSink implements SummarySink {
+  readonly name = 'hec';
+  readonly #options: HecSinkOptions;
+  readonly #log: HecLog;
+  readonly #stats: HecStats = emptyHecStats();
+  readonly #delivery: HecDelivery;
+  readonly #spool: HecSpool;
+  #spoolChecked = false;
+
+  constructor(options: HecSinkOptions, deps: HecSinkDeps) {
+    const baseUrl = parseHecBaseUrl(options.url);
+    if (!isUsableHecToken(options.token)) {
+      throw new HecUsageError('the HEC token is empty or contains spaces or control characters');
+    }
+    this.#options = options;
+    this.#log = deps.log ?? stderrWarningsLog;
+    if (options.insecure && baseUrl.protocol === 'https:') {
+      this.#log.warn('--hec-insecure: HEC certificate verification is off; the token could be intercepted');
+    }
+    const transport =
+      deps.transport ??
+      new SplunkLoggingTransport({
+        baseUrl,
+        token: options.token,
+        ca: options.ca,
+        insecure: options.insecure,
+        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+      });
+    this.#delivery = new HecDelivery({
+      transport,
+      target: displayHecUrl(baseUrl),
+      batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
+      ack: options.ack ? { ...DEFAULT_ACK_POLICY, ...options.ackPolicy, channel: randomUUID() } : undefined,
+      sleep: deps.sleep ?? ((ms) => delay(ms)),
+      random: deps.random ?? Math.random,
+      now: deps.now ?? Date.now,
+      log: this.#log,
+      stats: this.#stats,
+      onRejectedEvent: deps.onRejectedEvent ?? (() => undefined),
+    });
+    this.#spool = new HecSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR, deps.runId);
+  }
+
+  /** The `run` event's hec_* fields so far (the run merges what each sink's stats() returns). */
+  stats(): HecRunFields {
+    return hecRunFields(this.#stats);
+  }
+
+  /** All counters so far. */
+  counters(): HecStats {
+    return { ...this.#stats };
+  }
+
+  /** This run's spool file, if it spooled anything. */
+  get spoolFile(): string | undefined {
+    return this.#spool.ownFile;
+  }
+
+  async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+    const queued = events.map((envelope) => queueEvent(this.#withMetadata(envelope)));
+    if (!this.#spoolChecked) {
+      this.#spoolChecked = true;
+      try {
+        await this.#resendSpool();
+      } catch (error) {
+        await this.#spoolEvents(queued);
+        throw error;
+      }
+    }
+    try {
+      const outcome = await this.#delivery.deliver(queued);
+      await this.#spoolEvents(outcome.undelivered);
+      return { delivered: outcome.delivered, spooled: outcome.undelivered.length };
+    } catch (error) {
+      if (!(error instanceof HecDeliveryAborted)) throw error;
+      await this.#spoolEvents(error.undelivered);
+      throw error.error;
+    }
+  }
+
+  async close(): Promise<void> {
+    // Nothing stays open: every request has its own connection and no timer outlives deliver().
+  }
+
+  /** Earlier runs' spool files first, oldest first; each file is deleted once all of it is delivered. */
+  async #resendSpool(): Promise<void> {
+    for (const file of await this.#spool.earlierFiles()) {
+      if (this.#delivery.gaveUp) return;
+      const contents = await this.#spool.read(file);
+      if (!contents.ok) {
+        this.#log.warn(`HEC spool file ${file} left in place: ${contents.reason}`);
+        continue;
+      }
+      this.#log.info(`HEC: re-sending ${contents.envelopes.length} spooled events from ${file}`);
+      const queued = contents.envelopes.map((envelope) => queueEvent(this.#withMetadata(envelope)));
+      try {
+        const outcome = await this.#delivery.deliver(queued);
+        await this.#keepInSpool(file, outcome.delivered, outcome.undelivered);
+      } catch (error) {
+        if (!(error instanceof HecDeliveryAborted)) throw error;
+        await this.#keepInSpool(file, error.delivered, error.undelivered);
+        throw error.error;
+      }
+    }
+  }
+
+  async #keepInSpool(file: string, delivered: number, undelivered: readonly QueuedEvent[]): Promise<void> {
+    this.#stats.spoolResent += delivered;
+    this.#stats.eventsSpooled += undelivered.length;
+    await this.#spool.replace(file, undelivered.map((event) => event.json));
+  }
+
+  async #spoolEvents(events: readonly QueuedEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.#spool.add(events.map((event) => event.json));
+    this.#stats.eventsSpooled += events.length;
+    this.#log.warn(`HEC: ${events.length} events spooled to ${this.#spool.ownFile}; the next run sends them first`);
+  }
+
+  /** The envelope with index, sourcetype and source from flags/config when they are set. */
+  #withMetadata(envelope: SummaryEnvelope): SummaryEnvelope {
+    const { index, sourcetype, source } = this.#options;
+    if (index === undefined && sourcetype === undefined && source === undefined) return envelope;
+    return {
+      ...envelope,
+      ...(source === undefined ? {} : { source }),
+      ...(sourcetype === undefined ? {} : { sourcetype }),
+      ...(index === undefined ? {} : { index }),
+    };
+  }
+}

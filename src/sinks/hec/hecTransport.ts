@@ -1,0 +1,53 @@
+/**
+ * The HTTP layer under the delivery policy. The policy (batching, retries, acks, spool) is ours; a
+ * transport only performs one request and reports what came back, so it can be swapped.
+ */
+
+export const HEC_EVENT_PATH = '/services/collector/event';
+export const HEC_ACK_PATH = '/services/collector/ack';
+export const HEC_HEALTH_PATH = '/services/collector/health';
+
+export interface HecResponse {
+  status: number;
+  /** Parsed JSON when the reply was JSON, else the raw text (a proxy's HTML page, an empty body). */
+  body: unknown;
+  headers: Record<string, string | string[] | undefined>;
+}
+
+export interface HecTransport {
+  /** POSTs `body` to `path` (under the base URL) with the token and `headers`. */
+  post(path: string, body: string, headers: Record<string, string>): Promise<HecResponse>;
+  /** GETs `path` without the token (the health endpoint needs none). */
+  get(path: string): Promise<HecResponse>;
+}
+
+/**
+ * The request did not produce an HTTP reply: refused, reset, timed out, or the TLS handshake failed.
+ * Transports reject with this so the policy can tell TLS failures (fatal) from network ones (retried).
+ */
+export class HecTransportError extends Error {
+  constructor(
+    message: string,
+    /** Node's error code (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT, …) when there was one. */
+    readonly code: string | undefined,
+    readonly tls: boolean,
+    readonly timedOut: boolean,
+  ) {
+    super(message);
+    this.name = 'HecTransportError';
+  }
+}
+
+/** Parses a reply body: JSON when it is JSON, else the text itself. */
+export function parseReplyBody(raw: Buffer | string): unknown {
+  const text = typeof raw === 'string' ? raw : raw.toString('utf8');
+  const trimmed = text.trim();
+  if (trimmed.startsWith('{') || trimmed.startsWith('[')) {
+    try {
+      return JSON.parse(trimmed);
+    } catch {
+      return text;
+    }
+  }
+  return text;
+}

@@ -1,0 +1,45 @@
+/** Recognises TLS handshake failures among socket errors and says what to do about each. */
+
+const UNTRUSTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_UNTRUSTED',
+  'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE',
+  'INVALID_CA',
+]);
+const WRONG_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
+const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED']);
+
+export function isTlsFailure(code: string | undefined, message: string): boolean {
+  if (!code) return false;
+  return (
+    UNTRUSTED.has(code) ||
+    WRONG_NAME.has(code) ||
+    OUT_OF_DATE.has(code) ||
+    code.startsWith('ERR_SSL_') ||
+    (code === 'EPROTO' && /ssl|tls|version/i.test(message))
+  );
+}
+
+/** One sentence naming the problem and the flag that fixes it. */
+export function describeTlsFailure(code: string, rawDetail: string, target: string): string {
+  // OpenSSL messages carry addresses and source paths: keep only the reason ("wrong version number").
+  const detail = /routines:[^:]*:([^:\n]+)/.exec(rawDetail)?.[1] ?? rawDetail.split('\n')[0]!;
+  if (UNTRUSTED.has(code)) {
+    return (
+      `TLS: the certificate of ${target} is not trusted (${code}: ${detail}). ` +
+      'Pass the CA bundle that signed it with --hec-ca FILE (or, for a test instance only, --hec-insecure).'
+    );
+  }
+  if (WRONG_NAME.has(code)) {
+    return `TLS: the certificate of ${target} is not issued for that host name (${code}: ${detail}). Use the name on the certificate in --hec-url.`;
+  }
+  if (OUT_OF_DATE.has(code)) {
+    return `TLS: the certificate of ${target} is not valid now (${code}: ${detail}).`;
+  }
+  return `TLS handshake with ${target} failed (${code}: ${detail}). If HEC's TLS is off (enableSSL = 0), use an http:// URL.`;
+}

@@ -1,0 +1,70 @@
+/** Small helpers shared by the HEC tests: a recording log, a sleep that does not wait, temp spool dirs. */
+import { mkdtempSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Writable } from 'node:stream';
+import type { HecLog } from '../../src/sinks/hec/hecLog';
+import { HecSink, type HecSinkDeps, type HecSinkOptions } from '../../src/sinks/hec/hecSink';
+import type { HecReceiver } from './hecReceiver';
+
+export const TEST_TOKEN = 'a1b2c3d4-0000-4e5f-9a8b-7c6d5e4f3a2b';
+
+export interface RecordingLog extends HecLog {
+  lines: string[];
+}
+
+export function recordingLog(): RecordingLog {
+  const lines: string[] = [];
+  return {
+    lines,
+    debug: (message) => lines.push(`debug ${message}`),
+    info: (message) => lines.push(`info ${message}`),
+    warn: (message) => lines.push(`warn ${message}`),
+  };
+}
+
+/** A sleep that records each requested wait and returns on the next turn of the event loop. */
+export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
+  const waits: number[] = [];
+  return { waits, sleep: (ms) => new Promise((resolve) => { waits.push(ms); setImmediate(resolve); }) };
+}
+
+export function tempDir(prefix = 'hec-test-'): string {
+  return mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+/**
+ * A sink aimed at the receiver with test-sized timings: no real backoff waits (recorded instead),
+ * 1 s timeout, a fresh spool dir. Overrides win.
+ */
+export function testSink(
+  receiver: HecReceiver,
+  options: Partial<HecSinkOptions> = {},
+  deps: Partial<HecSinkDeps> = {},
+): { sink: HecSink; log: RecordingLog; waits: number[]; spoolDir: string } {
+  const log = recordingLog();
+  const { sleep, waits } = recordingSleep();
+  const spoolDir = options.spoolDir ?? tempDir();
+  const sink = new HecSink(
+    { url: receiver.url, token: TEST_TOKEN, timeoutMs: 1_000, spoolDir, ...options },
+    { runId: 'run-1', log, sleep, random: () => 0.5, ...deps },
+  );
+  return { sink, log, waits, spoolDir };
+}
+
+/** CliIo whose stdout and stderr are collected as text. */
+export function capturedIo(env: NodeJS.ProcessEnv): { io: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream; env: NodeJS.ProcessEnv }; out: () => string; err: () => string } {
+  const collect = () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(chunk: Buffer | string, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
+    return { stream, text: () => chunks.join('') };
+  };
+  const stdout = collect();
+  const stderr = collect();
+  return { io: { stdout: stdout.stream, stderr: stderr.stream, env }, out: stdout.text, err: stderr.text };
+}
