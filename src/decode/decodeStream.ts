@@ -1,0 +1,61 @@
+import type { Readable } from 'node:stream';
+import { isJsonObject, unwrapEnvelope } from './envelope';
+import { pumpDecompressed } from './gzip';
+import { JsonValueScanner } from './jsonValueScanner';
+import type { DecodeSink, LogRecord } from './logRecord';
+import { NOT_AN_OBJECT, type RecordRejection, isRejection, normalizeRecord } from './normalize';
+import { itemRaw } from './rawText';
+
+export interface DecodeOptions {
+  /** Name of the input object (path or s3:// URL), copied into quarantine items. */
+  source: string;
+  /** Tenant for records that carry neither `tenant_name` nor `hostname`. */
+  defaultTenant: string;
+}
+
+export interface DecodeStats {
+  /** Well-formed JSON items read (top-level values, each element of a top-level array counted): records + rejected. */
+  values: number;
+  /** Items delivered to `sink.record`. */
+  records: number;
+  /** Spans that are not JSON, plus one for bad gzip data; each went to the quarantine as `malformed`. */
+  malformed: number;
+  /** Well-formed items that are not usable log records; each went to the quarantine as `rejected`. */
+  rejected: number;
+}
+
+/** One well-formed item → the log record inside it, or why it is unusable. */
+export function decodeItem(item: unknown, defaultTenant: string): LogRecord | RecordRejection {
+  if (!isJsonObject(item)) return NOT_AN_OBJECT;
+  const { record, outerLogId } = unwrapEnvelope(item);
+  return normalizeRecord(record, outerLogId, defaultTenant);
+}
+
+/**
+ * Reads one object's raw bytes (gzip or plain), calls sink.record / sink.quarantine in input order, resolves when done.
+ * Rejects only when the underlying stream errors (I/O) or the sink throws; bad data is quarantined, never thrown.
+ */
+export async function decodeStream(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
+  const { source, defaultTenant } = options;
+  const stats: DecodeStats = { values: 0, records: 0, malformed: 0, rejected: 0 };
+  const scanner = new JsonValueScanner({
+    value(value, text, line) {
+      stats.values++;
+      const result = decodeItem(value, defaultTenant);
+      if (isRejection(result)) {
+        stats.rejected++;
+        sink.quarantine('rejected', { source, line, reason: result.reason, raw: itemRaw(text) });
+      } else {
+        stats.records++;
+        sink.record(result);
+      }
+    },
+    malformed(line, message, raw) {
+      stats.malformed++;
+      sink.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
+    },
+  });
+  const { gzipError } = await pumpDecompressed(input, (chunk) => scanner.push(chunk));
+  scanner.end(gzipError === null ? undefined : `gzip: ${gzipError}`);
+  return stats;
+}

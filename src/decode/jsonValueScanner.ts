@@ -1,0 +1,290 @@
+import { JsonGrammarWalk } from './jsonGrammarWalk';
+import { CLOSE_BRACE, CR, END_OF_INPUT_MESSAGE, IN_NUMBER, LF, OPEN_BRACE, SKIP_LINE, SPACE, TAB, TOP, numberMayEnd } from './jsonSyntax';
+import { RawCapture, malformedRaw } from './rawText';
+
+/** Receives the scanner's items in input order. */
+export interface ScanHandler {
+  /** A well-formed item — a top-level value or an element of a top-level array — with its exact source text. */
+  value(value: unknown, text: string, line: number): void;
+  /** A span that is not well-formed JSON: where it starts, why, and its text cut for quarantine. */
+  malformed(line: number, message: string, raw: string): void;
+}
+
+const EMPTY = Buffer.alloc(0);
+/** Longer lines skip the one-JSON.parse fast path; a failed parse of a huge line would cost a second full pass. */
+const FAST_PATH_MAX_LINE = 1 << 20;
+
+interface LineSkip {
+  capture: RawCapture;
+  line: number;
+  message: string;
+  backToArray: boolean;
+}
+
+/**
+ * Incremental, Buffer-level splitter of a byte stream into JSON items: NDJSON, back-to-back values (`}{`),
+ * pretty-printed values and top-level arrays (flattened one level), in any mix. Lines that hold exactly one object
+ * are found with indexOf and parsed with one JSON.parse; everything else goes through a byte-level grammar check
+ * that pins a syntax error to its byte, so recovery can resume at a line start (see `recover`).
+ * Only the unfinished item's bytes are kept between chunks, as views of the chunks that hold them.
+ */
+export class JsonValueScanner extends JsonGrammarWalk {
+  private arrayHead: RawCapture | null = null;
+  private carry: Buffer[] = []; // bytes of the unfinished item from earlier chunks, starting at carryStart
+  private carryStart = 0;
+  private skip: LineSkip | null = null;
+  private nextLf = -2; // cached index of the next LF in buf (-1: none left, -2: unknown)
+  private fastOffUntil = -1; // absolute offset before which the fast path already failed
+  private leading: Buffer | null = EMPTY; // first bytes, held until it is known whether they are a BOM
+  private ended = false;
+
+  constructor(private readonly handler: ScanHandler) {
+    super();
+  }
+
+  push(chunk: Buffer): void {
+    if (chunk.length === 0 || this.ended) return;
+    let start = 0;
+    if (this.leading !== null) {
+      const head = this.leading.length === 0 ? chunk : Buffer.concat([this.leading, chunk]);
+      if (head.length < 3 && isBomPrefix(head)) {
+        this.leading = head;
+        return;
+      }
+      this.leading = null;
+      chunk = head;
+      if (isBomPrefix(head)) start = 3;
+    }
+    this.feed(chunk, start);
+  }
+
+  /** Input is over. `truncation` (e.g. a gzip error) replaces "unexpected end of input" and is reported even when
+   *  no value was cut off, so the cause always reaches the quarantine. */
+  end(truncation?: string): void {
+    if (this.ended) return;
+    if (this.leading !== null && this.leading.length > 0) this.feed(this.leading, 0);
+    this.leading = null;
+    this.ended = true;
+    const endAbs = this.base + this.buf.length;
+    const message = truncation ?? END_OF_INPUT_MESSAGE;
+    if (this.state === SKIP_LINE) {
+      const skip = this.skip as LineSkip;
+      this.skip = null;
+      this.handler.malformed(skip.line, skip.message, skip.capture.text(endAbs));
+      this.restart(skip.backToArray);
+    }
+    if (this.state === IN_NUMBER && numberMayEnd(this.numState)) this.state = this.afterValue(this.buf.length);
+    if (this.inItem) {
+      this.handler.malformed(this.itemLine, message, this.captureRetained(this.itemStart, endAbs).text(endAbs));
+    } else if (this.inArray) {
+      const head = this.arrayHead as RawCapture;
+      head.add(this.buf, this.base, endAbs);
+      this.handler.malformed(this.arrayLine, message, head.text(endAbs));
+    } else if (truncation !== undefined) {
+      this.handler.malformed(this.line, truncation, '');
+    }
+    this.carry = [];
+    this.buf = EMPTY;
+  }
+
+  private feed(chunk: Buffer, start: number): void {
+    this.carryUnfinishedItem();
+    this.base += this.buf.length;
+    this.buf = chunk;
+    this.pos = start;
+    this.nextLf = -2;
+    this.run();
+    if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, this.base + this.buf.length);
+  }
+
+  /** Before the current buffer is replaced: keep (as a view) its part of an item that is still open. */
+  private carryUnfinishedItem(): void {
+    if (!this.inItem) {
+      this.carry.length = 0;
+    } else if (this.carry.length === 0) {
+      this.carryStart = this.itemStart;
+      this.carry.push(this.itemStart > this.base ? this.buf.subarray(this.itemStart - this.base) : this.buf);
+    } else {
+      this.carry.push(this.buf);
+    }
+  }
+
+  private run(): void {
+    while (this.pos < this.buf.length) {
+      const state = this.state;
+      if (state === TOP) {
+        if (!this.fastLine()) this.scan();
+      } else if (state === SKIP_LINE) {
+        this.skipLine();
+      } else {
+        this.scan();
+      }
+    }
+  }
+
+  /** The common case: the rest of the line is one object. Returns false (having changed nothing) when it is not. */
+  private fastLine(): boolean {
+    const buf = this.buf;
+    const pos = this.pos;
+    if (this.base + pos < this.fastOffUntil) return false;
+    let lf = this.nextLf;
+    if (lf === -1) return false;
+    if (lf < pos) {
+      lf = buf.indexOf(LF, pos);
+      this.nextLf = lf;
+      if (lf === -1) return false;
+    }
+    if (lf - pos > FAST_PATH_MAX_LINE) return false;
+    let s = pos;
+    while (s < lf && isBlank(buf[s])) s++;
+    if (s === lf) return this.nextLine(lf);
+    if (buf[s] !== OPEN_BRACE) return false;
+    let e = lf - 1;
+    while (isBlank(buf[e])) e--;
+    if (buf[e] !== CLOSE_BRACE) return false;
+    const text = buf.toString('utf8', s, e + 1);
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      this.fastOffUntil = this.base + lf;
+      return false;
+    }
+    this.handler.value(value, text, this.line);
+    return this.nextLine(lf);
+  }
+
+  private nextLine(lf: number): true {
+    this.pos = lf + 1;
+    this.line++;
+    this.lineStart = this.base + lf + 1;
+    return true;
+  }
+
+  protected override emitItem(end: number): void {
+    this.inItem = false;
+    let text: string;
+    if (this.carry.length === 0) {
+      text = this.buf.toString('utf8', this.itemStart - this.base, end);
+    } else {
+      this.carry.push(this.buf.subarray(0, end));
+      text = Buffer.concat(this.carry).toString('utf8');
+      this.carry = [];
+    }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (err) {
+      // The walk checks the same grammar, so this is a scanner defect; the item still reaches the quarantine.
+      this.handler.malformed(this.itemLine, `${(err as Error).message} at line ${this.itemLine}`, malformedRaw(text));
+      return;
+    }
+    this.handler.value(value, text, this.itemLine);
+  }
+
+  /**
+   * Syntax error at local index `at`. The bad span starts at the unfinished item (else at the open top-level array,
+   * else at the offending byte). If the error's line began after the span did, the span ends with the line before
+   * and the error line is read again (a truncated line followed by a good one loses only the truncated line);
+   * otherwise the rest of the error line belongs to the span. After a bad element of an array that spans lines,
+   * reading continues inside the array.
+   */
+  protected override recover(at: number, message: string): void {
+    const errAbs = this.base + at;
+    const errLine = this.line;
+    if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, errAbs);
+    if (this.inItem) {
+      this.inItem = false;
+      const backToArray = this.inArray && this.arrayLine < errLine;
+      if (!backToArray) this.leaveArray();
+      if (this.itemLine < errLine) {
+        const resumeAt = this.lineStart;
+        this.handler.malformed(this.itemLine, message, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
+        this.rewindTo(resumeAt);
+        this.restart(backToArray);
+      } else {
+        this.startSkip(this.captureRetained(this.itemStart, errAbs), this.itemLine, message, backToArray, at);
+      }
+    } else if (this.inArray) {
+      const head = this.arrayHead as RawCapture;
+      const arrayLine = this.arrayLine;
+      this.leaveArray();
+      if (arrayLine < errLine) {
+        // Before the offending byte its line holds only blanks, commas or finished elements: resume at that byte.
+        this.handler.malformed(arrayLine, message, head.text(errAbs));
+        this.pos = at;
+        this.restart(false);
+      } else {
+        this.startSkip(head, arrayLine, message, false, at);
+      }
+    } else {
+      this.startSkip(new RawCapture(errAbs), errLine, message, false, at);
+    }
+  }
+
+  private startSkip(capture: RawCapture, line: number, message: string, backToArray: boolean, at: number): void {
+    this.skip = { capture, line, message, backToArray };
+    this.carry = [];
+    this.depth = 0;
+    this.state = SKIP_LINE;
+    this.pos = at;
+  }
+
+  /** Discards up to and including the next LF, then reports the bad span. */
+  private skipLine(): void {
+    const skip = this.skip as LineSkip;
+    const lf = this.buf.indexOf(LF, this.pos);
+    const end = lf === -1 ? this.buf.length : lf + 1;
+    skip.capture.add(this.buf, this.base, this.base + end);
+    this.pos = end;
+    if (lf === -1) return;
+    this.line++;
+    this.lineStart = this.base + end;
+    this.skip = null;
+    this.handler.malformed(skip.line, skip.message, skip.capture.text(this.base + end));
+    this.restart(skip.backToArray);
+  }
+
+  protected override arrayOpened(): void {
+    this.arrayHead = new RawCapture(this.arrayStart);
+  }
+
+  protected override leaveArray(): void {
+    this.inArray = false;
+    this.arrayHead = null;
+  }
+
+  /** Continue reading at absolute offset `abs`, which lies in the current buffer or in the carried item bytes. */
+  private rewindTo(abs: number): void {
+    if (abs >= this.base) {
+      this.pos = abs - this.base;
+    } else {
+      this.carry.push(this.buf);
+      this.buf = Buffer.concat(this.carry).subarray(abs - this.carryStart);
+      this.base = abs;
+      this.pos = 0;
+    }
+    this.carry = [];
+    this.nextLf = -2;
+  }
+
+  /** Captures [from, upTo) from the carried bytes and the current buffer. */
+  private captureRetained(from: number, upTo: number): RawCapture {
+    const capture = new RawCapture(from);
+    let pieceBase = this.carryStart;
+    for (const piece of this.carry) {
+      capture.add(piece, pieceBase, upTo);
+      pieceBase += piece.length;
+    }
+    capture.add(this.buf, this.base, upTo);
+    return capture;
+  }
+}
+
+function isBlank(c: number): boolean {
+  return c === SPACE || c === TAB || c === CR;
+}
+
+function isBomPrefix(head: Buffer): boolean {
+  return head[0] === 0xef && (head.length < 2 || head[1] === 0xbb) && (head.length < 3 || head[2] === 0xbf);
+}

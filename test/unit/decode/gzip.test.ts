@@ -1,0 +1,116 @@
+import { Readable } from 'node:stream';
+import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { hasGzipMagic, pumpDecompressed } from '../../../src/decode/gzip';
+import { randomChunks, seededRandom } from './archiveGenerator';
+
+async function pump(input: Readable): Promise<{ bytes: Buffer; gzipError: string | null }> {
+  const parts: Buffer[] = [];
+  const { gzipError } = await pumpDecompressed(input, (chunk) => parts.push(Buffer.from(chunk)));
+  return { bytes: Buffer.concat(parts), gzipError };
+}
+
+const TEXT = Array.from({ length: 400 }, (_, i) => `{"log_id":"${String(i).padStart(56, '9')}","n":${i * 7919 % 1000}}`).join('\n') + '\n';
+
+describe('hasGzipMagic', () => {
+  it('needs both magic bytes', () => {
+    expect(hasGzipMagic(Buffer.from([0x1f, 0x8b, 0x08]))).toBe(true);
+    expect(hasGzipMagic(Buffer.from([0x1f]))).toBe(false);
+    expect(hasGzipMagic(Buffer.from([0x1f, 0x8c]))).toBe(false);
+    expect(hasGzipMagic(Buffer.from('{"a":1}'))).toBe(false);
+  });
+});
+
+describe('pumpDecompressed', () => {
+  it('passes plain bytes through unchanged, however they are chunked', async () => {
+    const plain = Buffer.from(TEXT);
+    expect(await pump(Readable.from([plain]))).toEqual({ bytes: plain, gzipError: null });
+    expect(await pump(Readable.from(randomChunks(seededRandom(3), plain, true)))).toEqual({ bytes: plain, gzipError: null });
+  });
+
+  it('reads empty input and single bytes as plain, including a lone 0x1f', async () => {
+    expect(await pump(Readable.from([]))).toEqual({ bytes: Buffer.alloc(0), gzipError: null });
+    expect(await pump(Readable.from([Buffer.from([0x1f])]))).toEqual({ bytes: Buffer.from([0x1f]), gzipError: null });
+    expect(await pump(Readable.from([Buffer.from([0x1f]), Buffer.from('x')]))).toEqual({ bytes: Buffer.from([0x1f, 0x78]), gzipError: null });
+  });
+
+  it('detects gzip by its magic even when the first chunk is one byte long', async () => {
+    const gz = gzipSync(TEXT);
+    const chunks = [gz.subarray(0, 1), gz.subarray(1, 2), gz.subarray(2)];
+    expect(await pump(Readable.from(chunks))).toEqual({ bytes: Buffer.from(TEXT), gzipError: null });
+  });
+
+  it('reads several concatenated gzip members as one stream', async () => {
+    const gz = Buffer.concat([gzipSync('first\n'), gzipSync('second\n'), gzipSync('third')]);
+    expect(await pump(Readable.from([gz]))).toEqual({ bytes: Buffer.from('first\nsecond\nthird'), gzipError: null });
+    expect(await pump(Readable.from(randomChunks(seededRandom(5), gz, true)))).toEqual({ bytes: Buffer.from('first\nsecond\nthird'), gzipError: null });
+  });
+
+  it('delivers everything before the cut of a truncated gzip and reports zlib\'s message', async () => {
+    const gz = gzipSync(TEXT);
+    const cut = gz.subarray(0, Math.floor(gz.length * 0.6));
+    // Independent method: zlib's synchronous inflate with a sync flush returns all bytes before the cut.
+    const before = gunzipSync(cut, { finishFlush: constants.Z_SYNC_FLUSH });
+    expect(before.length).toBeGreaterThan(0);
+    expect(before.length).toBeLessThan(TEXT.length);
+    for (const chunks of [[cut], randomChunks(seededRandom(1), cut, false), randomChunks(seededRandom(2), cut, true)]) {
+      expect(await pump(Readable.from(chunks))).toEqual({ bytes: before, gzipError: 'unexpected end of file' });
+    }
+  });
+
+  it('keeps the earlier member when a later one is corrupt', async () => {
+    const bad = Buffer.from(gzipSync('second\n'));
+    bad[10] = 0xff; // first deflate block header: reserved block type 3
+    expect(await pump(Readable.from([gzipSync('first\n'), bad]))).toEqual({ bytes: Buffer.from('first\n'), gzipError: 'invalid block type' });
+    expect(await pump(Readable.from([gzipSync('first\n'), Buffer.from('trailing garbage')]))).toEqual({
+      bytes: Buffer.from('first\n'),
+      gzipError: 'incorrect header check',
+    });
+  });
+
+  it('stops reading and destroys the input after bad gzip data', async () => {
+    const bad = Buffer.from(gzipSync('x'));
+    bad[10] = 0xff;
+    let pushed = 0;
+    const endless = new Readable({
+      read() {
+        this.push(pushed++ === 0 ? bad : Buffer.alloc(1024, 0x41));
+      },
+    });
+    expect(await pump(endless)).toEqual({ bytes: Buffer.alloc(0), gzipError: 'invalid block type' });
+    expect(endless.destroyed).toBe(true);
+  });
+
+  it('rejects with the input\'s own error, plain or gzip', async () => {
+    for (const first of [Buffer.from('{"a":1}\n'), gzipSync('{"a":1}\n').subarray(0, 12)]) {
+      const failure = new Error('socket reset');
+      let sent = false;
+      const input = new Readable({
+        read() {
+          if (sent) return this.destroy(failure);
+          sent = true;
+          this.push(first);
+        },
+      });
+      await expect(pumpDecompressed(input, () => undefined)).rejects.toBe(failure);
+    }
+  });
+
+  it('rejects when the input closes before its end', async () => {
+    const input = new Readable({
+      read() {
+        this.push('{"a":');
+        this.destroy();
+      },
+    });
+    await expect(pumpDecompressed(input, () => undefined)).rejects.toThrow('input stream closed before its end');
+  });
+
+  it('rejects with the consumer\'s error and destroys the input', async () => {
+    const failure = new Error('sink full');
+    const input = new Readable({ read() { this.push('{"a":1}\n'); } });
+    await expect(pumpDecompressed(input, () => { throw failure; })).rejects.toBe(failure);
+    expect(input.destroyed).toBe(true);
+    const gzInput = Readable.from([gzipSync(TEXT)]);
+    await expect(pumpDecompressed(gzInput, () => { throw failure; })).rejects.toBe(failure);
+  });
+});

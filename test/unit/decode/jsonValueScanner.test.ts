@@ -1,0 +1,261 @@
+import { JsonValueScanner } from '../../../src/decode/jsonValueScanner';
+import { randomChunks, seededRandom } from './archiveGenerator';
+
+type ScanEvent = ['value', number, string] | ['malformed', number, string, string];
+
+function scan(chunks: Buffer[], truncation?: string): ScanEvent[] {
+  const events: ScanEvent[] = [];
+  const scanner = new JsonValueScanner({
+    value: (_value, text, line) => events.push(['value', line, text]),
+    malformed: (line, message, raw) => events.push(['malformed', line, message, raw]),
+  });
+  for (const chunk of chunks) scanner.push(chunk);
+  scanner.end(truncation);
+  return events;
+}
+
+/** The same events whether the bytes come whole, one byte at a time, or split at random places. */
+function expectScan(input: string | Buffer, expected: ScanEvent[], truncation?: string): void {
+  const bytes = typeof input === 'string' ? Buffer.from(input) : input;
+  expect(scan([bytes], truncation)).toEqual(expected);
+  expect(scan([...bytes].map((b) => Buffer.from([b])), truncation)).toEqual(expected);
+  for (let seed = 1; seed <= 4; seed++) {
+    expect(scan(randomChunks(seededRandom(seed), bytes, seed % 2 === 0), truncation)).toEqual(expected);
+  }
+}
+
+describe('JsonValueScanner: layouts', () => {
+  it('reads NDJSON with LF, CRLF and blank lines, numbering lines from 1', () => {
+    expectScan('{"a":1}\n\n{"b":2}\r\n  \r\n{"c":3}', [
+      ['value', 1, '{"a":1}'],
+      ['value', 3, '{"b":2}'],
+      ['value', 5, '{"c":3}'],
+    ]);
+  });
+
+  it('skips a UTF-8 BOM at the start, even when it arrives one byte at a time', () => {
+    expectScan('\ufeff{"a":1}\n{"b":2}\n', [
+      ['value', 1, '{"a":1}'],
+      ['value', 2, '{"b":2}'],
+    ]);
+    expectScan('\ufeff', []);
+  });
+
+  it('treats an incomplete BOM as a bad character', () => {
+    expectScan(Buffer.from([0xef, 0xbb]), [['malformed', 1, 'expected a JSON value, found a non-ASCII character at line 1', '\ufffd']]);
+  });
+
+  it('reads values back to back with no delimiter (Firehose `}{`)', () => {
+    expectScan('{"a":1}{"b":{"c":[1,2]}}{"d":"}{"}', [
+      ['value', 1, '{"a":1}'],
+      ['value', 1, '{"b":{"c":[1,2]}}'],
+      ['value', 1, '{"d":"}{"}'],
+    ]);
+    expectScan('{"a":1}{"b":2}\n{"c":3} {"d":4}\n', [
+      ['value', 1, '{"a":1}'],
+      ['value', 1, '{"b":2}'],
+      ['value', 2, '{"c":3}'],
+      ['value', 2, '{"d":4}'],
+    ]);
+  });
+
+  it('reads pretty-printed values, each at the line where it starts', () => {
+    expectScan('{\n  "a": 1,\n  "b": [\n    2\n  ]\n}\n{\n"c": 3\n}', [
+      ['value', 1, '{\n  "a": 1,\n  "b": [\n    2\n  ]\n}'],
+      ['value', 7, '{\n"c": 3\n}'],
+    ]);
+  });
+
+  it('flattens top-level arrays (pretty, one-line, several in a row, empty) into their elements', () => {
+    const input = '[\n  {"a":1},\n  {"b":2}\n]\n[{"c":3},{"d":4}]\n[]\n[ 5, "x", [6], null ]\n';
+    expectScan(input, [
+      ['value', 2, '{"a":1}'],
+      ['value', 3, '{"b":2}'],
+      ['value', 5, '{"c":3}'],
+      ['value', 5, '{"d":4}'],
+      ['value', 7, '5'],
+      ['value', 7, '"x"'],
+      ['value', 7, '[6]'],
+      ['value', 7, 'null'],
+    ]);
+  });
+
+  it('gives each multi-line array element the line where it starts', () => {
+    expectScan('[\n  {\n    "a": 1\n  },\n  {\n    "b": 2\n  }\n]', [
+      ['value', 2, '{\n    "a": 1\n  }'],
+      ['value', 5, '{\n    "b": 2\n  }'],
+    ]);
+  });
+
+  it('mixes arrays and values on one line', () => {
+    expectScan('{"a":1}[{"b":2}]{"c":3}', [
+      ['value', 1, '{"a":1}'],
+      ['value', 1, '{"b":2}'],
+      ['value', 1, '{"c":3}'],
+    ]);
+  });
+
+  it('reads top-level scalars as items, ending a number at the first byte that cannot continue it', () => {
+    expectScan('12 true null -1.5e3 "s"\n0 7\n01', [
+      ['value', 1, '12'],
+      ['value', 1, 'true'],
+      ['value', 1, 'null'],
+      ['value', 1, '-1.5e3'],
+      ['value', 1, '"s"'],
+      ['value', 2, '0'],
+      ['value', 2, '7'],
+      ['value', 3, '0'],
+      ['value', 3, '1'],
+    ]);
+  });
+
+  it('keeps structural characters, escapes and multi-byte characters inside strings intact', () => {
+    const line = '{"s":"{ } [ ] \\" \\\\ \\n \\u00e9 🙂 Zoë","t":"]["}';
+    const values: unknown[] = [];
+    const texts: string[] = [];
+    const scanner = new JsonValueScanner({ value: (v, text) => (values.push(v), texts.push(text)), malformed: () => values.push('MALFORMED') });
+    for (const b of Buffer.from(`${line}\n${line}`)) scanner.push(Buffer.from([b]));
+    scanner.end();
+    const expected = { s: '{ } [ ] " \\ \n é 🙂 Zoë', t: '][' };
+    expect(values).toEqual([expected, expected]);
+    expect(texts).toEqual([line, line]);
+  });
+});
+
+describe('JsonValueScanner: malformed input', () => {
+  it('reports a truncated line once and reads the good line after it', () => {
+    expectScan('{"log_id":"1","type":"s"\n{"log_id":"2","type":"s"}\n', [
+      ['malformed', 1, "expected ',' or '}', found '{' at line 2", '{"log_id":"1","type":"s"'],
+      ['value', 2, '{"log_id":"2","type":"s"}'],
+    ]);
+    expectScan('{"log_id":"1","type":"s"\r\n\r\n{"log_id":"2"}\r\n', [
+      ['malformed', 1, "expected ',' or '}', found '{' at line 3", '{"log_id":"1","type":"s"'],
+      ['value', 3, '{"log_id":"2"}'],
+    ]);
+  });
+
+  it('takes the next line as the value of a line cut right after ":" (the grammar allows it)', () => {
+    expectScan('{"a":\n{"b":1}\n{"c":2}\n', [
+      ['malformed', 1, "expected ',' or '}', found '{' at line 3", '{"a":\n{"b":1}'],
+      ['value', 3, '{"c":2}'],
+    ]);
+  });
+
+  it('treats a raw line break inside a string as an error on that line', () => {
+    expectScan('{"a":"x\ny"}\n{"b":1}\n', [
+      ['malformed', 1, 'line break inside a string at line 1', '{"a":"x'],
+      ['malformed', 2, "expected a JSON value, found 'y' at line 2", 'y"}'],
+      ['value', 3, '{"b":1}'],
+    ]);
+  });
+
+  it('reports a value cut off by the end of input', () => {
+    expectScan('{"a":1}\n{"b":[1,2', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 2, 'unexpected end of input', '{"b":[1,2'],
+    ]);
+    expectScan('{"a":"abc', [['malformed', 1, 'unexpected end of input', '{"a":"abc']]);
+    expectScan('{"a":1,\n  \n', [['malformed', 1, 'unexpected end of input', '{"a":1,']]);
+    expectScan('-', [['malformed', 1, 'unexpected end of input', '-']]);
+  });
+
+  it('resumes at the start of the error line when a pretty-printed value breaks on a later line', () => {
+    const input = '{\n  "a": 1,\n  "b": tru,\n  "c": 2\n}\n{"d":4}';
+    expectScan(input, [
+      ['malformed', 1, "invalid literal, found ',' at line 3", '{\n  "a": 1,'],
+      ['value', 3, '"b"'],
+      ['malformed', 3, "expected a JSON value, found ':' at line 3", ': tru,'],
+      ['value', 4, '"c"'],
+      ['malformed', 4, "expected a JSON value, found ':' at line 4", ': 2'],
+      ['malformed', 5, "expected a JSON value, found '}' at line 5", '}'],
+      ['value', 6, '{"d":4}'],
+    ]);
+  });
+
+  it('sets aside stray text at top level up to the end of its line', () => {
+    expectScan('garbage here\n{"a":1}', [
+      ['malformed', 1, "expected a JSON value, found 'g' at line 1", 'garbage here'],
+      ['value', 2, '{"a":1}'],
+    ]);
+    expectScan('x{"a":1}\n}\n', [
+      ['malformed', 1, "expected a JSON value, found 'x' at line 1", 'x{"a":1}'],
+      ['malformed', 2, "expected a JSON value, found '}' at line 2", '}'],
+    ]);
+  });
+
+  it('names the exact grammar error', () => {
+    expectScan('{"a":1.}\n', [['malformed', 1, "invalid number, found '}' at line 1", '{"a":1.}']]);
+    expectScan('{"a":nul}\n{"b":1}', [
+      ['malformed', 1, "invalid literal, found '}' at line 1", '{"a":nul}'],
+      ['value', 2, '{"b":1}'],
+    ]);
+    expectScan('{"a":"\\x"}', [['malformed', 1, "invalid escape in a string, found 'x' at line 1", '{"a":"\\x"}']]);
+    expectScan('"\\u12G4"', [['malformed', 1, "invalid \\u escape in a string, found 'G' at line 1", '"\\u12G4"']]);
+    expectScan('{"a":"\t"}', [['malformed', 1, 'unescaped control character U+0009 in a string at line 1', '{"a":"\t"}']]);
+    expectScan('{"a" 1}', [['malformed', 1, "expected ':', found '1' at line 1", '{"a" 1}']]);
+    expectScan('{,}', [['malformed', 1, "expected a property name or '}', found ',' at line 1", '{,}']]);
+    expectScan('{"a":1,}', [['malformed', 1, "expected a property name, found '}' at line 1", '{"a":1,}']]);
+    expectScan('{"a":1 "b":2}', [['malformed', 1, "expected ',' or '}', found '\"' at line 1", '{"a":1 "b":2}']]);
+    expectScan('{"a":[1 2]}', [['malformed', 1, "expected ',' or ']', found '2' at line 1", '{"a":[1 2]}']]);
+    expectScan('{"a":[,]}', [['malformed', 1, "expected a value or ']', found ',' at line 1", '{"a":[,]}']]);
+  });
+
+  it('after a missing comma in a multi-line array, reports the array and resumes at the offending byte', () => {
+    expectScan('[\n  {"a":1}\n  {"b":2}\n]\n', [
+      ['value', 2, '{"a":1}'],
+      ['malformed', 1, "expected ',' or ']', found '{' at line 3", '[\n  {"a":1}'],
+      ['value', 3, '{"b":2}'],
+      ['malformed', 4, "expected a JSON value, found ']' at line 4", ']'],
+    ]);
+  });
+
+  it('after a bad element of a multi-line array, keeps reading the array', () => {
+    expectScan('[\n  {"a":1},\n  {"b":},\n  {"c":3}\n]\n{"d":4}\n', [
+      ['value', 2, '{"a":1}'],
+      ['malformed', 3, "expected a value, found '}' at line 3", '{"b":},'],
+      ['value', 4, '{"c":3}'],
+      ['value', 6, '{"d":4}'],
+    ]);
+  });
+
+  it('after a bad element of a one-line array, drops the rest of the line and reads on at top level', () => {
+    expectScan('[{"a":1},{"b":},{"c":3}]\n[{"d":4}]\n', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 1, "expected a value, found '}' at line 1", '{"b":},{"c":3}]'],
+      ['value', 2, '{"d":4}'],
+    ]);
+  });
+
+  it('reports an array left open at the end of input from its first line', () => {
+    expectScan('[\n  {"a":1},\n  {"b":2}', [
+      ['value', 2, '{"a":1}'],
+      ['value', 3, '{"b":2}'],
+      ['malformed', 1, 'unexpected end of input', '[\n  {"a":1},\n  {"b":2}'],
+    ]);
+  });
+
+  it('cuts quarantine text at 64 KiB and drops its trailing line end', () => {
+    const events = scan([Buffer.from(`x${'a'.repeat(70000)}\n{"b":1}`)]);
+    expect(events).toHaveLength(2);
+    expect(events[0]).toEqual(['malformed', 1, "expected a JSON value, found 'x' at line 1", `x${'a'.repeat(65535)}`]);
+    expect(events[1]).toEqual(['value', 2, '{"b":1}']);
+    expectScan('oops   \r\n', [['malformed', 1, "expected a JSON value, found 'o' at line 1", 'oops']]);
+  });
+});
+
+describe('JsonValueScanner: truncation reported by the caller', () => {
+  it('names the cause on the value that was cut off', () => {
+    expectScan('{"a":1}\n{"b":', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 2, 'gzip: unexpected end of file', '{"b":'],
+    ], 'gzip: unexpected end of file');
+  });
+
+  it('reports the cause at the current line when no value was cut off', () => {
+    expectScan('{"a":1}\n', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 2, 'gzip: unexpected end of file', ''],
+    ], 'gzip: unexpected end of file');
+    expect(scan([], 'gzip: incorrect header check')).toEqual([['malformed', 1, 'gzip: incorrect header check', '']]);
+  });
+});
