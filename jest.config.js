@@ -6,6 +6,7 @@ module.exports = {
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
+  globalSetup: '<rootDir>/test/support/globalSetup.ts',
   testTimeout: 30000,
   maxWorkers: 2,
 };

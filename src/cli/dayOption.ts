@@ -1,0 +1,12 @@
+import { DateTime } from 'luxon';
+import { UsageError } from './usageError';
+
+/** Checks a `--from`/`--to` value: a real calendar day written YYYY-MM-DD. */
+export function parseDayOption(flag: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === '') return undefined;
+  const text = String(value);
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(text) || !DateTime.fromISO(text, { zone: 'UTC' }).isValid) {
+    throw new UsageError(`--${flag} must be a day written YYYY-MM-DD, got '${text}'`);
+  }
+  return text;
+}

@@ -1,0 +1,71 @@
+import yargs from 'yargs';
+import { ConfigError } from '../config/loadConfig';
+import { InputError } from '../sources/inputObject';
+import { OutputError } from '../sinks/ndjsonFile';
+import type { CliIo } from './cliIo';
+import { runCommand, runOptions, type RunArgs } from './runCommand';
+import { UsageError } from './usageError';
+import { createHecCheckCommand } from './hecCheckCommand';
+import { hecConnectionCliOptions } from './hecOptions';
+import { HecError, HecUsageError } from '../sinks/hec';
+
+const EXPECTED_ERRORS = [InputError, OutputError, HecError];
+
+/** Turns an error into the exit code and the one line the user sees; stack traces only for the unexpected. */
+function report(err: unknown, io: CliIo): number {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof HecUsageError) {
+    io.stderr.write(`auth0-usage: ${message}\n`);
+    return 2;
+  }
+  if (EXPECTED_ERRORS.some((type) => err instanceof type)) {
+    io.stderr.write(`auth0-usage: ${message}\n`);
+    return 1;
+  }
+  io.stderr.write(`auth0-usage: unexpected error: ${err instanceof Error ? (err.stack ?? message) : message}\n`);
+  return 1;
+}
+
+/** Parses argv, runs the command and resolves with the process exit code. */
+export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  let exitCode = 0;
+  let handlerStarted = false;
+  const cli = yargs(argv)
+    .scriptName('auth0-usage')
+    .usage('$0 <command> [options]\n\nTurns exported Auth0 tenant log archives into daily, M2M and event-type usage summaries for Splunk.')
+    .env('AUTH0_USAGE')
+    .command(
+      'run',
+      'Read archives, roll them up and write summary events',
+      (y) => runOptions(y),
+      async (args) => {
+        handlerStarted = true;
+        exitCode = await runCommand(args as unknown as RunArgs, io);
+      },
+    )
+    .command(createHecCheckCommand(io, (code) => {
+      handlerStarted = true;
+      exitCode = code;
+    }))
+    // .env() maps AUTH0_USAGE_HEC_TOKEN to an argument; this hidden option keeps the token itself out of argv.
+    .option('hec-token', hecConnectionCliOptions['hec-token'])
+    .demandCommand(1, 'name a command, e.g. `auth0-usage run --input DIR`')
+    .strict()
+    .help()
+    .alias('h', 'help')
+    .version()
+    .wrap(Math.min(110, process.stdout.columns ?? 110))
+    .exitProcess(false)
+    .fail((message, err) => {
+      // Failures before the handler are the command line's (validation, a flag's coerce); throwing stops yargs
+      // before any handler runs. Errors from inside a handler pass through unchanged.
+      if (handlerStarted && err) throw err;
+      throw new UsageError(`${message ?? err?.message}\nRun 'auth0-usage --help' for usage.`);
+    });
+  try {
+    await cli.parseAsync();
+  } catch (err) {
+    return report(err, io);
+  }
+  return exitCode;
+}

@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { IANAZone } from 'luxon';
+import type { Argv } from 'yargs';
+import { loadConfig } from '../config/loadConfig';
+import { runJob } from '../run/runJob';
+import { createLogger, type LogFormat } from '../run/logger';
+import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
+import { QuarantineFile } from '../sinks/quarantineFile';
+import type { SummarySink } from '../sinks/summarySink';
+import { SourceResolver } from '../sources/resolveSource';
+import { isRetryableReadError } from '../sources/s3';
+import { createProgressReporter, progressModeFromArgs } from '../run/progress';
+import { s3ClientOptionsFrom, withS3Options } from './s3Options';
+import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';
+import { HecSink, rejectedEventItem } from '../sinks/hec';
+import { parseDayOption } from './dayOption';
+import { formatSummaryTable } from './summaryTable';
+import { UsageError } from './usageError';
+import type { CliIo } from './cliIo';
+
+export function runOptions(yargs: Argv) {
+  return withHecOptions(withS3Options(yargs))
+    .option('input', {
+      alias: 'i',
+      type: 'string',
+      array: true,
+      demandOption: 'give at least one --input (a file, a directory or an s3:// URL)',
+      describe: 'Archive file or directory (read recursively); repeatable',
+    })
+    .option('timezone', { alias: 'tz', type: 'string', describe: 'IANA zone for day buckets [default: config timezone, UTC]' })
+    .option('from', { type: 'string', describe: 'First day to summarize, YYYY-MM-DD in --timezone (inclusive)' })
+    .option('to', { type: 'string', describe: 'Last day to summarize, YYYY-MM-DD in --timezone (inclusive)' })
+    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'NDJSON file for the summary events, or - for stdout' })
+    .option('quarantine', { type: 'string', describe: 'NDJSON file for malformed and rejected input items' })
+    .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json' })
+    .option('table', { type: 'boolean', default: true, describe: 'Print a per-day table when done (--no-table to skip)' })
+    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
+    .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
+    .example('$0 run --input fixtures/samples --output out/summaries.ndjson', 'Summarize the bundled sample archives')
+    .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout');
+}
+
+export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsync']>>;
+
+/** `auth0-usage run`: parse and check everything first (usage errors exit 2 before any reading), then run. */
+export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  const config = loadConfig(args.config);
+  const zoneName = args.timezone ?? config.timezone;
+  if (!IANAZone.isValidZone(zoneName)) throw new UsageError(`unknown time zone '${zoneName}' (use an IANA name such as Europe/Berlin)`);
+  // One spelling per zone ('utc' → 'UTC'), since the zone is part of every summary_id.
+  const timezone = new Intl.DateTimeFormat('en-US', { timeZone: zoneName }).resolvedOptions().timeZone;
+  const from = parseDayOption('from', args.from);
+  const to = parseDayOption('to', args.to);
+  if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  const inputs = args.input.map(String);
+
+  // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
+  const progressMode = progressModeFromArgs(args.progress);
+  const barShown = progressMode === 'auto' && (io.stderr as NodeJS.WriteStream).isTTY === true;
+  const logger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
+  const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
+  const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to } });
+  const hecOptions = hecSinkOptionsFromArgv(args, io.env, config);
+  const runId = randomUUID();
+  const quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+  const sinks: SummarySink[] = [];
+  if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
+  if (hecOptions) {
+    sinks.push(
+      new HecSink(hecOptions, {
+        runId,
+        log: logger.child({ sink: 'hec' }),
+        // An event HEC refuses on its own is set aside like bad input, not lost.
+        onRejectedEvent: (event, why) => void quarantine?.write([rejectedEventItem(event, why)]),
+      }),
+    );
+  }
+  if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
+
+  logger.info({ inputs, timezone, from, to }, 'run started');
+  const outcome = await runJob({
+    inputs,
+    config,
+    timezone,
+    from,
+    to,
+    openSource: (input) => sources.resolve(input),
+    isRetryableReadError,
+    progress,
+    sinks,
+    quarantine,
+    concurrency: args.concurrency,
+    logger,
+    runId,
+  });
+  sources.close();
+  for (const sink of sinks) await sink.close().catch((err: Error) => logger.error({ sink: sink.name, err: err.message }, 'could not close output'));
+  await quarantine?.close();
+
+  const { run } = outcome;
+  const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
+  if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
+  else logger.info({ ...fields, status: run.status }, 'run finished');
+  if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.summaries, run));
+  if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
+  if (outcome.exitCode === 3) io.stderr.write('auth0-usage: some summary events could not be delivered and were spooled (see above); the next run with the same --spool sends them first\n');
+  return outcome.exitCode;
+}

@@ -1,0 +1,27 @@
+import type { DailyEvent, RunEvent, SummaryEnvelope } from '../rollup/summaryEvent';
+
+const COLUMNS: [string, keyof DailyEvent][] = [
+  ['tenant', 'tenant'],
+  ['day', 'day'],
+  ['logins', 'logins'],
+  ['failed', 'failed_logins'],
+  ['signups', 'signups'],
+  ['active', 'active_users'],
+  ['breached', 'breached_passwords'],
+  ['m2m', 'm2m_tokens'],
+  ['billable', 'm2m_tokens_billable'],
+  ['events', 'events'],
+];
+
+/** The short per-day table printed after a run, for the person at the terminal. */
+export function formatSummaryTable(summaries: readonly SummaryEnvelope[], run: RunEvent): string {
+  const days = summaries.map((s) => s.event).filter((e): e is DailyEvent => e.summary === 'daily');
+  const rows = [COLUMNS.map(([title]) => title), ...days.map((d) => COLUMNS.map(([, key]) => String(d[key])))];
+  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  const lines = rows.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+  const totals =
+    `${run.objects} files, ${run.records} records, ${run.duplicates} duplicates, ${run.malformed} malformed, ` +
+    `${run.rejected} rejected, ${run.out_of_range} out of range` +
+    (run.unknown_types.length ? `; unknown types: ${run.unknown_types.join(', ')}` : '');
+  return [...(days.length ? lines : ['no records in range']), '', totals].join('\n') + '\n';
+}

@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { configSchema, type UsageConfig } from './schema';
+
+/** A config file that cannot be read or does not validate. The message names the file and the field. */
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+/** config/default.json ships beside the build (dist/config/ → ../../config) and the sources (src/config/ → ../../config). */
+export const DEFAULT_CONFIG_PATH = path.resolve(__dirname, '..', '..', 'config', 'default.json');
+
+function readJson(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new ConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new ConfigError(`config ${file} is not valid JSON: ${(err as Error).message}`);
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Objects merge key by key; anything else (arrays included) replaces, so a user's category list is taken as written. */
+export function mergeConfig(base: unknown, override: unknown): unknown {
+  if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
+  const merged: Record<string, unknown> = { ...base };
+  for (const [key, value] of Object.entries(override)) merged[key] = mergeConfig(base[key], value);
+  return merged;
+}
+
+/** Loads config/default.json, merges the user's file over it and validates the result. */
+export function loadConfig(userFile?: string, defaultsFile = DEFAULT_CONFIG_PATH): UsageConfig {
+  const defaults = readJson(defaultsFile);
+  const merged = userFile ? mergeConfig(defaults, readJson(userFile)) : defaults;
+  const result = configSchema.safeParse(merged);
+  if (!result.success) {
+    const issue = result.error.issues[0]!;
+    const field = issue.path.length ? issue.path.join('.') : '(top level)';
+    throw new ConfigError(`invalid config${userFile ? ` ${userFile}` : ''}: ${field}: ${issue.message}`);
+  }
+  return result.data;
+}

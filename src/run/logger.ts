@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import pino, { type Logger } from 'pino';
+
+export type { Logger };
+export type LogFormat = 'json' | 'text';
+
+const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
+const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
+
+/** Renders pino's JSON lines as `level message key=value …` for people watching a terminal. */
+function textWriter(out: NodeJS.WritableStream): Writable {
+  return new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        const entry = JSON.parse(line) as Record<string, unknown>;
+        const fields = Object.entries(entry)
+          .filter(([key]) => !OMITTED.has(key))
+          .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
+        out.write(`${LEVEL_NAMES[entry.level as number] ?? entry.level} ${entry.msg ?? ''}${fields.length ? ' ' + fields.join(' ') : ''}\n`);
+      }
+      done();
+    },
+  });
+}
+
+export interface LoggerOptions {
+  level?: string;
+  /** json: one JSON object a line (cron, Kubernetes); text: readable lines. Default: text on a TTY, else json. */
+  format?: LogFormat;
+  stream?: NodeJS.WritableStream;
+}
+
+/** The job's log: stderr, so stdout stays free for `--output -`. */
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const stream = options.stream ?? process.stderr;
+  const format = options.format ?? ((stream as NodeJS.WriteStream).isTTY ? 'text' : 'json');
+  const destination = format === 'text' ? textWriter(stream) : (stream as NodeJS.WritableStream);
+  return pino(
+    {
+      name: 'auth0-usage',
+      level: options.level ?? 'info',
+      base: { name: 'auth0-usage' },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label, number) => (format === 'json' ? { level: label } : { level: number }) },
+    },
+    destination as pino.DestinationStream,
+  );
+}

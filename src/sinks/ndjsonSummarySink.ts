@@ -1,0 +1,23 @@
+import type { SummaryEnvelope } from '../rollup/summaryEvent';
+import type { DeliveryResult, SummarySink } from './summarySink';
+import { NdjsonWriter } from './ndjsonFile';
+
+/** `--output FILE|-`: each summary event exactly as it would be POSTed to HEC, one a line. */
+export class NdjsonSummarySink implements SummarySink {
+  readonly name: string;
+  private readonly writer: NdjsonWriter;
+
+  constructor(target: string, stdout?: NodeJS.WritableStream) {
+    this.name = target === '-' ? 'stdout' : target;
+    this.writer = new NdjsonWriter(target, stdout);
+  }
+
+  async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+    for (const event of events) await this.writer.write(event);
+    return { delivered: events.length, spooled: 0 };
+  }
+
+  close(): Promise<void> {
+    return this.writer.close();
+  }
+}

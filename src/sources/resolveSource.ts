@@ -1,0 +1,31 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Source } from './inputObject';
+import { LocalFileSource } from './localFiles';
+import { createS3Client, isS3Url, S3Source, type DayRange, type S3ClientOptions } from './s3';
+
+/**
+ * Maps each `--input` to its source: s3:// URLs to S3 (one client shared by all of them, created on first use),
+ * anything else to local files.
+ */
+export class SourceResolver {
+  private s3Client?: S3Client;
+
+  constructor(private readonly options: { s3?: S3ClientOptions; dayRange?: DayRange } = {}) {}
+
+  resolve(input: string): Source {
+    if (!isS3Url(input)) return new LocalFileSource(input);
+    this.s3Client ??= createS3Client(this.options.s3 ?? {});
+    return new S3Source({
+      url: input,
+      client: this.s3Client,
+      dayRange: this.options.dayRange,
+      stallSeconds: this.options.s3?.stallSeconds,
+      endpoint: this.options.s3?.endpoint,
+    });
+  }
+
+  /** Releases the S3 client's sockets. */
+  close(): void {
+    this.s3Client?.destroy();
+  }
+}

@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// These run the built binary in a child process, as cron or a CronJob would.
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+
+function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
+}
+
+test('--help lists the commands, and run --help every run flag', () => {
+  const top = cli(['--help']);
+  expect(top.status).toBe(0);
+  expect(top.stdout).toMatch(/auth0-usage run\s+Read archives/);
+  const run = cli(['run', '--help']);
+  expect(run.status).toBe(0);
+  for (const flag of ['--input', '--timezone', '--from', '--to', '--output', '--quarantine', '--config', '--concurrency']) {
+    expect(run.stdout).toContain(flag);
+  }
+});
+
+test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an unreadable input', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bin-'));
+  try {
+    const output = path.join(dir, 'out.ndjson');
+    const ok = cli(['run', '--input', 'fixtures/e2e/archives', '--output', output, '--log-format', 'json']);
+    expect(ok.status).toBe(0);
+    expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(15);
+    expect(cli(['run', '--input', 'fixtures/e2e/archives', '--timezone', 'Nowhere']).status).toBe(2);
+    const missing = cli(['run', '--input', path.join(dir, 'missing.json')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toContain(path.join(dir, 'missing.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

@@ -1,0 +1,108 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readNdjson, runCli } from '../support/cliRunner';
+
+const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-cli-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('usage and config errors exit 2 with one line', () => {
+  test.each([
+    [['run', '--input', FIXTURES, '--timezone', 'Mars/Olympus'], /unknown time zone 'Mars\/Olympus'/],
+    [['run', '--input', FIXTURES, '--from', '2024-02-30'], /--from must be a day written YYYY-MM-DD, got '2024-02-30'/],
+    [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
+    [['run'], /--input/],
+    [['run', '--input', FIXTURES, '--bogus-flag'], /Unknown arguments?: bogus-flag/],
+    [[], /name a command/],
+  ])('%j', async (args, message) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
+  });
+
+  test('a bad config names the field and the reason', async () => {
+    const config = path.join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ timezone: 'Nowhere/Land', categories: { login_success: 'not-a-list' } }));
+    const result = await runCli(['run', '--input', FIXTURES, '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/invalid config .*bad\.json: (timezone|categories\.login_success): /);
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+  });
+
+  test('a config that is not JSON', async () => {
+    const config = path.join(dir, 'broken.json');
+    writeFileSync(config, '{ "tenant": ');
+    const result = await runCli(['run', '--input', FIXTURES, '--config', config]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`config ${config} is not valid JSON`);
+  });
+});
+
+describe('runtime outcomes', () => {
+  test('an input path that cannot be read exits 1 naming the path, without a stack trace', async () => {
+    const missing = path.join(dir, 'no-such-dir');
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', missing, '--output', output, '--log-format', 'json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(missing);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    // The failed run still reports itself, and no summaries are written.
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    expect(events.map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'failed']]);
+  });
+
+  test('--output - writes NDJSON to stdout and the table is skipped', async () => {
+    const result = await runCli(['run', '--input', FIXTURES, '--output', '-', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    const events = readNdjson(result.stdout);
+    expect(events.filter((e) => e.event.summary === 'daily')).toHaveLength(3); // UTC: acme 03-09, acme 03-10, globex 03-11
+    expect(events[events.length - 1].event.summary).toBe('run');
+  });
+
+  test('a custom config changes categories, the default tenant and the Splunk metadata', async () => {
+    const config = path.join(dir, 'custom.json');
+    writeFileSync(config, JSON.stringify({ categories: { login_success: ['s', 'ss'] }, splunk: { index: 'auth0_summary', sourcetype: 'auth0:usage:test' } }));
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--config', config, '--output', output, '--timezone', 'America/New_York', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    const acme10 = events.find((e) => e.event.summary === 'daily' && e.event.tenant === 'acme' && e.event.day === '2024-03-10');
+    // L04 (ss) now also counts as a login.
+    expect([acme10.event.logins, acme10.event.signups]).toEqual([1, 1]);
+    expect(events.every((e) => e.index === 'auth0_summary' && e.sourcetype === 'auth0:usage:test')).toBe(true);
+  });
+
+  test('flags can come from AUTH0_USAGE_* environment variables', async () => {
+    const output = path.join(dir, 'env.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--log-format', 'json'], {
+      AUTH0_USAGE_OUTPUT: output,
+      AUTH0_USAGE_TIMEZONE: 'America/New_York',
+    });
+    expect(result.code).toBe(0);
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    expect(events.find((e) => e.event.summary === 'daily').event.tz).toBe('America/New_York');
+  });
+
+  test('the per-day table goes to stdout when the output is a file', async () => {
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--output', output, '--timezone', 'America/New_York', '--log-format', 'json']);
+    const lines = result.stdout.split('\n');
+    expect(lines[0]).toMatch(/^tenant\s+day\s+logins\s+failed\s+signups\s+active\s+breached\s+m2m\s+billable\s+events$/);
+    expect(lines[1]).toMatch(/^acme\s+2024-03-09\s+2\s+1\s+0\s+2\s+0\s+1\s+1\s+4$/);
+    expect(result.stdout).toContain('3 files, 15 records, 2 duplicates, 2 malformed, 1 rejected, 0 out of range; unknown types: zz_new_event');
+    expect(existsSync(output)).toBe(true);
+  });
+
+  test('logs are JSON lines on stderr when asked', async () => {
+    const result = await runCli(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json']);
+    const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((l) => l.msg)).toEqual(expect.arrayContaining(['run started', 'run finished']));
+    const finished = lines.find((l) => l.msg === 'run finished');
+    expect([finished.level, finished.records, finished.status]).toEqual(['info', 15, 'ok']);
+  });
+});

@@ -1,0 +1,92 @@
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HecReceiver } from '../support/hecReceiver';
+import { readNdjson, runCli } from '../support/cliRunner';
+
+// The whole CLI against the protocol-faithful receiver over loopback, through the real splunk-logging client.
+const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
+const TOKEN = '5f0c8e4a-1d2b-4c3d-9e8f-a0b1c2d3e4f5';
+let dir: string;
+let receiver: HecReceiver;
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-hec-'));
+  receiver = await HecReceiver.start({ token: TOKEN, allowedIndexes: ['auth0_usage', 'main'] });
+});
+afterEach(async () => {
+  await receiver.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+function args(extra: string[] = []) {
+  return ['run', '--input', FIXTURES, '--timezone', 'America/New_York', '--hec-url', receiver.url, '--spool', path.join(dir, 'spool'), '--log-format', 'json', ...extra];
+}
+
+test('every summary reaches HEC exactly once, the run event last, and the file gets the same events', async () => {
+  const output = path.join(dir, 'out.ndjson');
+  const result = await runCli(args(['--output', output, '--hec-index', 'auth0_usage']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(0);
+  const written = readNdjson(readFileSync(output, 'utf8'));
+  const received = receiver.events();
+  // 18 summaries worked out in fixtures/e2e/README.md, then the run event.
+  expect(received).toHaveLength(19);
+  expect(received.map((e) => e.event.summary_id)).toEqual(written.map((e) => e.event.summary_id));
+  expect(new Set(received.slice(0, 18).map((e) => e.event.summary_id)).size).toBe(18);
+  expect(received.every((e) => e.index === 'auth0_usage' && e.sourcetype === 'auth0:usage')).toBe(true);
+  const run = received[18]!.event as Record<string, unknown>;
+  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 18, 0]);
+  expect(receiver.eventRequests().every((r) => r.headers.authorization === `Splunk ${TOKEN}`)).toBe(true);
+  for (const text of [result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(TOKEN);
+});
+
+test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
+  const result = await runCli(args(['--no-table', '--log-level', 'debug']), { AUTH0_USAGE_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(0);
+  expect(receiver.events()).toHaveLength(19);
+  expect(result.stderr).not.toContain(TOKEN);
+});
+
+test('a flag cannot carry the token', async () => {
+  const result = await runCli([...args(), '--hec-token', TOKEN], { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(2);
+  expect(result.stderr).not.toContain(TOKEN);
+  expect(receiver.events()).toHaveLength(0);
+});
+
+test('a wrong token stops the run with exit 1 and names the HEC code', async () => {
+  const wrong = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+  const result = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: wrong });
+  expect(result.code).toBe(1);
+  expect(result.stderr).toMatch(/code 4, Invalid token/);
+  expect(result.stderr).not.toContain(wrong);
+  expect(receiver.events()).toHaveLength(0);
+});
+
+test('--hec-url without a token in the environment is a usage error', async () => {
+  const result = await runCli(args());
+  expect(result.code).toBe(2);
+  expect(result.stderr).toMatch(/SPLUNK_HEC_TOKEN/);
+});
+
+test('a busy HEC past the deadline spools everything (exit 3); the next run sends the spool first', async () => {
+  receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 0 });
+  const first = await runCli(args(['--no-table', '--hec-deadline', '0.3']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(first.code).toBe(3);
+  expect(first.stderr).toMatch(/spool/);
+  expect(receiver.events()).toHaveLength(0);
+  const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
+  expect(spooled).toHaveLength(1);
+  const spooledEvents = readNdjson(readFileSync(path.join(dir, 'spool', spooled[0]!), 'utf8'));
+  expect(spooledEvents).toHaveLength(19);
+
+  receiver.clearFaults();
+  const second = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(second.code).toBe(0);
+  const received = receiver.events();
+  // The first run's 19 events (its run event says partial), then this run's 19.
+  expect(received).toHaveLength(38);
+  expect(received.slice(0, 19).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
+  expect(received[18]!.event.status).toBe('partial');
+  expect(received.slice(19, 37).map((e) => e.event.summary_id)).toEqual(received.slice(0, 18).map((e) => e.event.summary_id));
+  expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
+});
