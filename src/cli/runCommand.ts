@@ -19,13 +19,13 @@ import { UsageError } from './usageError';
 import type { CliIo } from './cliIo';
 
 export function runOptions(yargs: Argv) {
-  return withHecOptions(withS3Options(yargs))
+  const run = yargs
     .option('input', {
       alias: 'i',
       type: 'string',
       array: true,
       demandOption: 'give at least one --input (a file, a directory or an s3:// URL)',
-      describe: 'Archive file or directory (read recursively); repeatable',
+      describe: 'Archive file, directory (read recursively) or s3://bucket/prefix; repeatable',
     })
     .option('timezone', { alias: 'tz', type: 'string', describe: 'IANA zone for day buckets [default: config timezone, UTC]' })
     .option('from', { type: 'string', describe: 'First day to summarize, YYYY-MM-DD in --timezone (inclusive)' })
@@ -37,7 +37,13 @@ export function runOptions(yargs: Argv) {
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 run --input fixtures/samples --output out/summaries.ndjson', 'Summarize the bundled sample archives')
-    .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout');
+    .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
+    .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
+    .group(
+      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'progress', 'table', 'log-level', 'log-format'],
+      'Run:',
+    );
+  return withHecOptions(withS3Options(run));
 }
 
 export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsync']>>;
