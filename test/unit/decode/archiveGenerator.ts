@@ -5,19 +5,9 @@
  */
 import { gzipSync } from 'node:zlib';
 
-export type Random = () => number;
+import { seededRandom, type Random } from '../../support/seededRandom';
 
-/** mulberry32: small, fast, good enough for test data. */
-export function seededRandom(seed: number): Random {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom, type Random };
 
 const int = (rnd: Random, n: number): number => Math.floor(rnd() * n);
 const pick = <T>(rnd: Random, items: readonly T[]): T => items[int(rnd, items.length)];

@@ -1,3 +1,4 @@
+import { seededRandom } from '../../support/seededRandom';
 import config from '../../../config/default.json';
 import { configSchema, type UsageConfig } from '../../../src/config/schema';
 import type { LogRecord } from '../../../src/decode/logRecord';
@@ -34,17 +35,7 @@ export function makeRecord(fields: Partial<LogRecord> & { date?: string }): LogR
   };
 }
 
-/** Deterministic PRNG (mulberry32) so shuffles are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {
   const copy = [...items];
