@@ -77,7 +77,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
         runId,
         log: logger.child({ sink: 'hec' }),
         // An event HEC refuses on its own is set aside like bad input, not lost.
-        onRejectedEvent: (event, why) => void quarantine?.write([rejectedEventItem(event, why)]),
+        onRejectedEvent: (event, why) =>
+          void quarantine?.write([rejectedEventItem(event, why)]).catch((err: Error) => logger.error({ err: err.message }, 'could not quarantine an event HEC refused')),
       }),
     );
   }
