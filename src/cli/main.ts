@@ -8,13 +8,15 @@ import { UsageError } from './usageError';
 import { createHecCheckCommand } from './hecCheckCommand';
 import { hecConnectionCliOptions } from './hecOptions';
 import { HecError, HecUsageError } from '../sinks/hec';
+import { StateError, StateIoError, StateLockedError } from '../state/stateErrors';
+import { createStatusCommand } from './statusCommand';
 
-const EXPECTED_ERRORS = [InputError, OutputError, HecError];
+const EXPECTED_ERRORS = [InputError, OutputError, HecError, StateLockedError, StateIoError];
 
 /** Turns an error into the exit code and the one line the user sees; stack traces only for the unexpected. */
 function report(err: unknown, io: CliIo): number {
   const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof HecUsageError) {
+  if (err instanceof UsageError || err instanceof ConfigError || err instanceof HecUsageError || err instanceof StateError) {
     io.stderr.write(`auth0-usage: ${message}\n`);
     return 2;
   }
@@ -44,6 +46,10 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       },
     )
     .command(createHecCheckCommand(io, (code) => {
+      handlerStarted = true;
+      exitCode = code;
+    }))
+    .command(createStatusCommand(io, (code) => {
       handlerStarted = true;
       exitCode = code;
     }))

@@ -12,6 +12,7 @@ import { isRetryableReadError } from '../sources/s3';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';
+import { openStateFromArgs, withStateOptions } from './stateOptions';
 import { HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
@@ -43,7 +44,7 @@ export function runOptions(yargs: Argv) {
       ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
-  return withHecOptions(withS3Options(run));
+  return withStateOptions(withHecOptions(withS3Options(run)));
 }
 
 export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsync']>>;
@@ -68,19 +69,28 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to } });
   const hecOptions = hecSinkOptionsFromArgv(args, io.env, config);
   const runId = randomUUID();
-  const quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+  // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
+  const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
+  let quarantine: QuarantineFile | undefined;
   const sinks: SummarySink[] = [];
-  if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
-  if (hecOptions) {
-    sinks.push(
-      new HecSink(hecOptions, {
-        runId,
-        log: logger.child({ sink: 'hec' }),
-        // An event HEC refuses on its own is set aside like bad input, not lost.
-        onRejectedEvent: (event, why) =>
-          void quarantine?.write([rejectedEventItem(event, why)]).catch((err: Error) => logger.error({ err: err.message }, 'could not quarantine an event HEC refused')),
-      }),
-    );
+  try {
+    quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+    if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
+    if (hecOptions) {
+      sinks.push(
+        new HecSink(hecOptions, {
+          runId,
+          log: logger.child({ sink: 'hec' }),
+          // An event HEC refuses on its own is set aside like bad input, not lost.
+          onRejectedEvent: (event, why) =>
+            void quarantine?.write([rejectedEventItem(event, why)]).catch((err: Error) => logger.error({ err: err.message }, 'could not quarantine an event HEC refused')),
+        }),
+      );
+    }
+  } catch (err) {
+    // Nothing ran yet: give the state lock back rather than leave it to go stale.
+    await state?.release();
+    throw err;
   }
   if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
 
@@ -99,6 +109,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     concurrency: args.concurrency,
     logger,
     runId,
+    state,
+    residentDays: args['resident-days'],
   });
   sources.close();
   for (const sink of sinks) await sink.close().catch((err: Error) => logger.error({ sink: sink.name, err: err.message }, 'could not close output'));

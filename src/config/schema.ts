@@ -33,6 +33,19 @@ export const timezoneSchema = z
   .string()
   .refine((zone) => IANAZone.isValidZone(zone), { message: 'is not a known IANA time zone' });
 
+/** Monthly limits of the metrics Auth0 bills; a metric left out has no limit. */
+const quotaLimits = z
+  .object({
+    m2m_tokens_billable: z.number().int().positive().optional(),
+    active_users: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** Limits for every tenant, with per-tenant overrides under `tenants` (metric by metric). */
+const quotasSchema = quotaLimits
+  .extend({ tenants: z.record(z.string().min(1), quotaLimits).optional() })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Tenant name for records that carry neither tenant_name nor hostname. */
@@ -44,6 +57,10 @@ export const configSchema = z
     ).strict(),
     /** Audiences (regular expressions) whose client-credentials tokens Auth0 does not bill. */
     nonBillableAudiences: z.array(regexSource),
+    /** Monthly quota limits, e.g. {"m2m_tokens_billable": 1000000, "active_users": 7000, "tenants": {"prod": {...}}}. */
+    quotas: quotasSchema.default({}),
+    /** Percentages of a quota that raise the `threshold` of a quota summary. */
+    quotaThresholds: z.array(z.number().positive().max(1000)).default([80, 100]),
     splunk: z
       .object({
         source: z.string().min(1),
@@ -55,3 +72,4 @@ export const configSchema = z
   .strict();
 
 export type UsageConfig = z.infer<typeof configSchema>;
+export type QuotaLimits = z.infer<typeof quotaLimits>;

@@ -109,6 +109,12 @@ export class LogIdSet {
     return true;
   }
 
+  /** Calls `visit` with every stored hash (in slot order), so a set can be saved and rebuilt with claimHash(). */
+  forEachHash(visit: (hi: number, lo: number) => void): void {
+    const { his, los } = this;
+    for (let i = 0; i < his.length; i++) if (his[i] !== 0 || los[i] !== 0) visit(his[i], los[i]);
+  }
+
   private findSlot(hi: number, lo: number): number {
     const { his, los, mask } = this;
     let slot = slotHash(hi, lo) & mask;

@@ -4,7 +4,7 @@
  * the README schema and the Splunk app's searches are checked against SUMMARY_FIELDS.
  */
 
-export type SummaryKind = 'daily' | 'm2m' | 'event_type' | 'run';
+export type SummaryKind = 'daily' | 'm2m' | 'event_type' | 'active_users' | 'quota' | 'run';
 
 /** Fields every kind but `run` carries. */
 export interface BucketFields {
@@ -61,6 +61,39 @@ export interface EventTypeEvent extends BucketFields {
   count: number;
 }
 
+/** Active users of one tenant-day and the windows ending on it. */
+export interface ActiveUsersEvent extends BucketFields {
+  summary: 'active_users';
+  /** Distinct active users that day (the daily event's active_users). */
+  dau: number;
+  /** Distinct active users over the 30 days ending that day. */
+  mau_30d: number;
+  /** Distinct active users from the 1st of the month through that day (how Auth0 bills MAU). */
+  mau_month: number;
+  /** False when the data does not reach back to the first day of both windows (the MAU figures may undercount). */
+  window_complete: boolean;
+}
+
+export type QuotaMetric = 'm2m_tokens_billable' | 'active_users';
+
+/** Month-to-date use of one quota through one tenant-day. */
+export interface QuotaEvent extends BucketFields {
+  summary: 'quota';
+  metric: QuotaMetric;
+  /** YYYY-MM. */
+  month: string;
+  /** Month to date through `day` (for active_users: mau_month). */
+  used: number;
+  /** The configured monthly limit; null when none is set. */
+  limit: number | null;
+  /** used / limit × 100, two decimals; null without a limit. */
+  percent_used: number | null;
+  /** used extrapolated linearly to the month's last day by elapsed days, rounded. */
+  projected_month_end: number;
+  /** The highest configured alert threshold (percent) reached; null when none or without a limit. */
+  threshold: number | null;
+}
+
 export type RunStatus = 'ok' | 'partial' | 'failed';
 
 export interface RunEvent {
@@ -80,6 +113,8 @@ export interface RunEvent {
   malformed: number;
   rejected: number;
   out_of_range: number;
+  /** Records of days whose earlier log_ids were pruned from the state (older than --dedup-days): counted unchecked. */
+  dedup_unavailable: number;
   unknown_types: string[];
   /** Distinct tenant-days summarized. */
   days: number;
@@ -89,9 +124,14 @@ export interface RunEvent {
   tz: string;
   /** One-line reason when status is not ok. */
   error?: string;
+  /** Added by the HEC sink (its stats()) when it is used. */
+  hec_requests?: number;
+  hec_retries?: number;
+  hec_events_sent?: number;
+  hec_events_spooled?: number;
 }
 
-export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | RunEvent;
+export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | ActiveUsersEvent | QuotaEvent | RunEvent;
 
 /** The HEC envelope around each payload. */
 export interface SummaryEnvelope<P extends SummaryPayload = SummaryPayload> {
@@ -119,9 +159,18 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
     'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
     'type', 'count',
   ],
+  active_users: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'dau', 'mau_30d', 'mau_month', 'window_complete',
+  ],
+  quota: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'metric', 'month', 'used', 'limit', 'percent_used', 'projected_month_end', 'threshold',
+  ],
   run: [
     'summary', 'run_id', 'started_at', 'finished_at', 'inputs', 'objects', 'bytes', 'records', 'duplicates',
-    'malformed', 'rejected', 'out_of_range', 'unknown_types', 'days', 'summaries', 'status', 'tz', 'error',
+    'malformed', 'rejected', 'out_of_range', 'dedup_unavailable', 'unknown_types', 'days', 'summaries', 'status', 'tz',
+    'error', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled',
   ],
 };
 

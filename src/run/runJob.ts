@@ -1,12 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
 import type { QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import { decodeStream } from '../decode/decodeStream';
-import { UsageRollup } from '../rollup/usageRollup';
 import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
 import type { InputObject, Source } from '../sources/inputObject';
+import { DayRollup } from '../state/dayRollup';
+import { DayStore } from '../state/dayStore';
+import type { RunState } from '../state/runState';
+import { StateError } from '../state/stateErrors';
+import { runSummaryPass, type SummaryPassResult } from '../state/summaryPass';
 import type { SummarySink } from '../sinks/summarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { forEachConcurrent } from './forEachConcurrent';
@@ -32,12 +38,37 @@ export interface RunOptions {
   progress?: ProgressReporter;
   runId?: string;
   now?(): Date;
+  /**
+   * The state to extend (RunState.open()): objects it has read are skipped, its log_ids de-duplicate, its days
+   * take late data, and the run is committed to it once every sink took the summaries. runJob releases it.
+   * Without a state nothing is remembered.
+   */
+  state?: RunState;
+  /** Tenant-day working sets held in memory at most; the least recently touched go to scratch files [default 32]. */
+  residentDays?: number;
+  /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
+  hooks?: { afterDelivery?(): void | Promise<void> };
+}
+
+export const DEFAULT_RESIDENT_DAYS = 32;
+
+/** How much the run held in memory at once (what the bounded day cache is for). */
+export interface RunMemory {
+  peakResidentDays: number;
+  evictions: number;
+  reloads: number;
+  /** Most days of active user ids held by a 30-day window. */
+  peakWindowDays: number;
 }
 
 export interface RunOutcome {
-  exitCode: 0 | 1 | 3;
+  /** 2 when the state turned out corrupt mid-run (as when opening it). */
+  exitCode: 0 | 1 | 2 | 3;
   run: RunEvent;
   summaries: readonly SummaryEnvelope[];
+  memory: RunMemory;
+  /** Whether the run was committed to its state. */
+  committed: boolean;
 }
 
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
@@ -62,12 +93,35 @@ export interface SinkStats {
  * the `run` event that says what happened. The only place that knows the order of those steps.
  */
 export async function runJob(options: RunOptions): Promise<RunOutcome> {
+  const { state } = options;
+  // Evicted tenant-days and staged commit files; a state keeps its own beside it (same file system).
+  const scratchDir = state?.scratchDir ?? path.join(os.tmpdir(), `auth0-usage-${process.pid}-${randomUUID().slice(0, 8)}`);
+  try {
+    return await runSteps(options, scratchDir);
+  } finally {
+    if (!state) rmSync(scratchDir, { recursive: true, force: true });
+    await state?.release();
+  }
+}
+
+async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOutcome> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
   const runId = options.runId ?? randomUUID();
   const log = options.logger.child({ run_id: runId });
-  const rollup = new UsageRollup({ config: options.config, timezone: options.timezone, from: options.from, to: options.to });
-  const totals = { objects: 0, bytes: 0, malformed: 0, rejected: 0 };
+  const { state } = options;
+  const store = new DayStore({ stored: state, scratchDir, residentLimit: options.residentDays ?? DEFAULT_RESIDENT_DAYS });
+  const rollup = new DayRollup({
+    config: options.config,
+    timezone: options.timezone,
+    from: options.from,
+    to: options.to,
+    store,
+    onUncheckedDay: (slot) =>
+      log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
+  });
+  const totals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0 };
+  const objectsRead: InputObject[] = [];
   const retries = options.readRetries ?? 3;
   const isRetryable = options.isRetryableReadError ?? (() => false);
 
@@ -99,6 +153,8 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
         throw err;
       }
       partial.commit();
+      // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
+      if (!partial.sawOutOfRange) objectsRead.push(object);
       totals.objects++;
       totals.bytes += bytes;
       totals.malformed += tally.malformed;
@@ -115,6 +171,10 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
   async function* allObjects(): AsyncGenerator<InputObject> {
     for (const input of options.inputs) {
       for await (const object of options.openSource(input).list()) {
+        if (state?.objects.isUnchanged(object)) {
+          totals.skipped++;
+          continue;
+        }
         options.progress?.objectListed(object.size);
         yield object;
       }
@@ -128,6 +188,7 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
     failure = err as Error;
   }
   options.progress?.finish();
+  if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
 
   const meta = {
     runId,
@@ -136,7 +197,21 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
     sourcetype: options.config.splunk.sourcetype,
     index: options.config.splunk.index,
   };
-  const summaries = failure ? [] : rollup.summaries(meta);
+  let pass: SummaryPassResult | undefined;
+  if (!failure) {
+    try {
+      pass = await runSummaryPass({
+        store,
+        timezone: options.timezone,
+        config: options.config,
+        meta,
+        stageDir: state ? path.join(scratchDir, 'commit') : undefined,
+      });
+    } catch (err) {
+      failure = err as Error;
+    }
+  }
+  const summaries = pass?.summaries ?? [];
   let spooled = 0;
   for (const sink of options.sinks) {
     if (failure) break;
@@ -144,6 +219,20 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
       spooled += (await sink.deliver(summaries)).spooled;
     } catch (err) {
       failure = err as Error;
+    }
+  }
+
+  // Only now, with every summary delivered (or spooled), may the state move on: a crash before this point
+  // leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
+  let committed = false;
+  if (!failure && state && pass) {
+    try {
+      await options.hooks?.afterDelivery?.();
+      await state.commit({ runId, startedAt: startedAt.toISOString(), pass, objectsRead });
+      committed = true;
+    } catch (err) {
+      failure = err as Error;
+      log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
     }
   }
 
@@ -161,14 +250,16 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
     malformed: totals.malformed,
     rejected: totals.rejected,
     out_of_range: rollup.counters.outOfRange,
+    dedup_unavailable: rollup.counters.dedupUnavailable,
     unknown_types: rollup.unknownTypes(),
-    days: failure ? 0 : rollup.tenantDays(),
+    days: failure ? 0 : (pass?.changedDays ?? 0),
     summaries: summaries.length,
     status,
     tz: options.timezone,
     ...(failure ? { error: failure.message } : {}),
   };
   for (const sink of options.sinks) Object.assign(run, (sink as SinkStats).stats?.() ?? {});
+  await state?.recordRun(run, committed);
   const runEnvelope: SummaryEnvelope<RunEvent> = {
     time: Math.floor(startedAt.getTime() / 1000),
     host: os.hostname(),
@@ -186,6 +277,8 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
     }
   }
 
-  const exitCode = failure ? 1 : spooled > 0 ? 3 : 0;
-  return { exitCode, run, summaries };
+  const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled > 0 ? 3 : 0;
+  const { peakResident, evictions, reloads } = store.stats;
+  const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
+  return { exitCode, run, summaries, memory, committed };
 }

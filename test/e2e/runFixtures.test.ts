@@ -72,7 +72,7 @@ describe('run over the hand-made fixtures (America/New_York)', () => {
     expect(runs).toHaveLength(1);
     expect(events[events.length - 1].event.summary).toBe('run');
     const run = runs[0];
-    expect([run.objects, run.records, run.duplicates, run.malformed, run.rejected, run.out_of_range, run.days, run.summaries, run.status]).toEqual([3, 15, 2, 2, 1, 0, 4, 18, 'ok']);
+    expect([run.objects, run.records, run.duplicates, run.malformed, run.rejected, run.out_of_range, run.days, run.summaries, run.status]).toEqual([3, 15, 2, 2, 1, 0, 4, 30, 'ok']);
     expect(run.unknown_types).toEqual(['zz_new_event']);
     expect(run.bytes).toBeGreaterThan(0);
     expect(quarantined.map((q) => [path.basename(q.source), q.line, q.reason.split(':')[0]])).toEqual(

@@ -28,13 +28,13 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
   expect(result.code).toBe(0);
   const written = readNdjson(readFileSync(output, 'utf8'));
   const received = receiver.events();
-  // 18 summaries worked out in fixtures/e2e/README.md, then the run event.
-  expect(received).toHaveLength(19);
+  // 30 summaries worked out in fixtures/e2e/README.md, then the run event.
+  expect(received).toHaveLength(31);
   expect(received.map((e) => e.event.summary_id)).toEqual(written.map((e) => e.event.summary_id));
-  expect(new Set(received.slice(0, 18).map((e) => e.event.summary_id)).size).toBe(18);
+  expect(new Set(received.slice(0, 30).map((e) => e.event.summary_id)).size).toBe(30);
   expect(received.every((e) => e.index === 'auth0_usage' && e.sourcetype === 'auth0:usage')).toBe(true);
-  const run = received[18]!.event as Record<string, unknown>;
-  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 18, 0]);
+  const run = received[30]!.event as Record<string, unknown>;
+  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 30, 0]);
   expect(receiver.eventRequests().every((r) => r.headers.authorization === `Splunk ${TOKEN}`)).toBe(true);
   for (const text of [result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(TOKEN);
 });
@@ -42,7 +42,7 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
 test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
   const result = await runCli(args(['--no-table', '--log-level', 'debug']), { AUTH0_USAGE_HEC_TOKEN: TOKEN });
   expect(result.code).toBe(0);
-  expect(receiver.events()).toHaveLength(19);
+  expect(receiver.events()).toHaveLength(31);
   expect(result.stderr).not.toContain(TOKEN);
 });
 
@@ -77,16 +77,16 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
   expect(spooled).toHaveLength(1);
   const spooledEvents = readNdjson(readFileSync(path.join(dir, 'spool', spooled[0]!), 'utf8'));
-  expect(spooledEvents).toHaveLength(19);
+  expect(spooledEvents).toHaveLength(31);
 
   receiver.clearFaults();
   const second = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(second.code).toBe(0);
   const received = receiver.events();
-  // The first run's 19 events (its run event says partial), then this run's 19.
-  expect(received).toHaveLength(38);
-  expect(received.slice(0, 19).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
-  expect(received[18]!.event.status).toBe('partial');
-  expect(received.slice(19, 37).map((e) => e.event.summary_id)).toEqual(received.slice(0, 18).map((e) => e.event.summary_id));
+  // The first run's 31 events (its run event says partial), then this run's 31.
+  expect(received).toHaveLength(62);
+  expect(received.slice(0, 31).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
+  expect(received[30]!.event.status).toBe('partial');
+  expect(received.slice(31, 61).map((e) => e.event.summary_id)).toEqual(received.slice(0, 30).map((e) => e.event.summary_id));
   expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
 });

@@ -1,0 +1,86 @@
+import type { Argv } from 'yargs';
+import type { UsageConfig } from '../config/schema';
+import type { Logger } from '../run/logger';
+import { DEFAULT_RESIDENT_DAYS } from '../run/runJob';
+import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_STALE_MINUTES, RunState } from '../state/runState';
+import { s3ClientOptionsFrom, type S3Args } from './s3Options';
+
+function wholeNumberAtLeastOne(flag: string) {
+  return (value: number): number => {
+    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${value}`);
+    return value;
+  };
+}
+
+function positiveMinutes(flag: string) {
+  return (value: number): number => {
+    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of minutes above 0, got ${value}`);
+    return value;
+  };
+}
+
+/** The flags of `run` that make it incremental. */
+export const stateCliOptions = {
+  state: {
+    type: 'string',
+    requiresArg: true,
+    describe: 'Folder or s3://bucket/prefix remembering what earlier runs read and counted; this run reads only new objects and re-emits changed days',
+  },
+  'dedup-days': {
+    type: 'number',
+    default: DEFAULT_DEDUP_DAYS,
+    describe: 'Days of log_ids kept in the state for de-duplication (counted back from the newest day)',
+    coerce: wholeNumberAtLeastOne('--dedup-days'),
+  },
+  'lock-stale-minutes': {
+    type: 'number',
+    default: DEFAULT_LOCK_STALE_MINUTES,
+    describe: 'Minutes without a heartbeat after which a state lock (of a crashed run) is taken over',
+    coerce: positiveMinutes('--lock-stale-minutes'),
+  },
+  'resident-days': {
+    type: 'number',
+    default: DEFAULT_RESIDENT_DAYS,
+    describe: 'Tenant-days held in memory at once; older ones go to scratch files (lower it for very busy tenants)',
+    coerce: wholeNumberAtLeastOne('--resident-days'),
+  },
+} as const;
+
+/** Adds the state flags of `run` under their own help heading. */
+export function withStateOptions<T>(yargs: Argv<T>) {
+  return yargs.options(stateCliOptions).group(Object.keys(stateCliOptions), 'State (incremental runs):');
+}
+
+/** The parsed flags openStateFromArgs reads. */
+export interface StateArgs extends S3Args {
+  state?: string;
+  'dedup-days'?: number;
+  'lock-stale-minutes'?: number;
+}
+
+export interface StateRunSettings {
+  timezone: string;
+  config: UsageConfig;
+  from?: string;
+  to?: string;
+  logger: Logger;
+}
+
+/**
+ * Opens (and locks) the --state of a run, with the inputs' S3 options; undefined without --state. Call it before
+ * anything is written: a corrupt, foreign or locked state stops the run here.
+ */
+export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv, settings: StateRunSettings): Promise<RunState | undefined> {
+  if (args.state === undefined || args.state === '') return undefined;
+  return RunState.open({
+    location: args.state,
+    s3: s3ClientOptionsFrom(args, env),
+    timezone: settings.timezone,
+    config: settings.config,
+    from: settings.from,
+    to: settings.to,
+    dedupDays: args['dedup-days'] ?? DEFAULT_DEDUP_DAYS,
+    lockStaleMs: (args['lock-stale-minutes'] ?? DEFAULT_LOCK_STALE_MINUTES) * 60_000,
+    logger: settings.logger,
+  });
+}

@@ -1,0 +1,55 @@
+/**
+ * `auth0-usage status --state DIR|s3://…`: what a state holds (objects read, days per tenant), how the last run
+ * ended, whether a run holds the lock, and how many events wait in the HEC spool. Reads only; exit 0, or 2 for
+ * a state that is corrupt or not a state.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
+import { DEFAULT_LOCK_STALE_MINUTES } from '../state/runState';
+import { countSpooledEvents } from '../state/spoolCount';
+import { openStateStorage } from '../state/stateLoad';
+import { formatStateStatus, readStateStatus } from '../state/stateStatus';
+import type { CliIo } from './cliIo';
+import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
+import { stateCliOptions } from './stateOptions';
+
+export function statusOptions<T>(yargs: Argv<T>) {
+  return yargs
+    .options({
+      state: { ...stateCliOptions.state, demandOption: 'give the --state to show (a folder or s3://bucket/prefix)', describe: 'Folder or s3://bucket/prefix of the state' },
+      spool: { type: 'string', default: DEFAULT_SPOOL_DIR, describe: 'HEC spool folder whose waiting events to count' },
+      'lock-stale-minutes': stateCliOptions['lock-stale-minutes'],
+      's3-endpoint': s3CliOptions['s3-endpoint'],
+      's3-force-path-style': s3CliOptions['s3-force-path-style'],
+      's3-region': s3CliOptions['s3-region'],
+    })
+    .example('$0 status --state /var/lib/auth0-usage/state', 'Show a local state')
+    .example('$0 status --state s3://acme-auth0-usage/state/ --spool /var/lib/auth0-usage/spool', 'Show a state on S3 and the spool beside it');
+}
+
+export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-stale-minutes'?: number };
+
+export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
+  const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
+  try {
+    const spoolDir = args.spool ?? DEFAULT_SPOOL_DIR;
+    const spool = { dir: spoolDir, ...(await countSpooledEvents(spoolDir)) };
+    const staleMs = (args['lock-stale-minutes'] ?? DEFAULT_LOCK_STALE_MINUTES) * 60_000;
+    io.stdout.write(formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
+    return 0;
+  } finally {
+    await storage.close();
+  }
+}
+
+/** The yargs command; `onExitCode` receives the exit code, as for hec-check. */
+export function createStatusCommand(io: CliIo, onExitCode: (code: number) => void): CommandModule<object, StatusArgs> {
+  return {
+    command: 'status',
+    describe: 'Show what a --state holds, the last run, the lock and the HEC spool',
+    builder: (yargs) => statusOptions(yargs) as unknown as Argv<StatusArgs>,
+    handler: async (args) => {
+      onExitCode(await runStatus(args, io));
+    },
+  };
+}

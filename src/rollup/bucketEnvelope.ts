@@ -1,0 +1,46 @@
+import type { DayRange } from './dayRange';
+import type { SummaryMeta } from './summaryBuilder';
+import type { BucketFields, SummaryEnvelope, SummaryPayload } from './summaryEvent';
+import { summaryId } from './summaryId';
+
+/** The tenant-day a window summary (active_users, quota) is for, and the host its envelope carries. */
+export interface TenantDayBucket {
+  tenant: string;
+  range: DayRange;
+  tz: string;
+  host: string;
+}
+
+/** The common fields of a bucket summary, in SUMMARY_FIELDS order (the same as summaryBuilder's daily events). */
+export function bucketFields<K extends BucketFields['summary']>(
+  kind: K,
+  tenant: string,
+  range: DayRange,
+  tz: string,
+  meta: SummaryMeta,
+  ...dimensions: string[]
+): BucketFields & { summary: K } {
+  return {
+    summary: kind,
+    summary_id: summaryId(kind, tenant, range.day, tz, ...dimensions),
+    tenant,
+    day: range.day,
+    tz,
+    info_min_time: Math.floor(range.startMs / 1000),
+    info_max_time: Math.floor(range.endMs / 1000),
+    generated_at: meta.generatedAt,
+    run_id: meta.runId,
+  };
+}
+
+/** The HEC envelope of a bucket summary: `time` is the bucket start, `host` the tenant-day's main hostname. */
+export function bucketEnvelope<P extends SummaryPayload>(event: P, range: DayRange, host: string, meta: SummaryMeta): SummaryEnvelope<P> {
+  return {
+    time: Math.floor(range.startMs / 1000),
+    host,
+    source: meta.source,
+    sourcetype: meta.sourcetype,
+    ...(meta.index === undefined ? {} : { index: meta.index }),
+    event,
+  };
+}

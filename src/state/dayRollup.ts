@@ -1,0 +1,84 @@
+import { IANAZone } from 'luxon';
+import type { UsageConfig } from '../config/schema';
+import { AudiencePolicy } from '../rollup/audiencePolicy';
+import { CategoryLookup } from '../rollup/categoryLookup';
+import { DayRangeCache } from '../rollup/dayRange';
+import { DayWindow, DayWindowError } from '../rollup/dayWindow';
+import { isKnownEventType } from '../rollup/knownEventTypes';
+import { LogIdSet } from '../rollup/logIdSet';
+import { RollupOptionsError } from '../rollup/usageRollup';
+import { DayObjectRollup, type DayRollupContext, type DayRollupCounters } from './dayObjectRollup';
+import type { DaySlot, DayStore } from './dayStore';
+
+export interface DayRollupOptions {
+  config: UsageConfig;
+  /** IANA zone that days are cut in. */
+  timezone: string;
+  /** First day summarized, YYYY-MM-DD in `timezone` (inclusive). */
+  from?: string;
+  /** Last day summarized, YYYY-MM-DD in `timezone` (inclusive). */
+  to?: string;
+  /** The run's tenant-days (with the committed ones of a state). */
+  store: DayStore;
+  /** Called once per committed day whose earlier log_ids are gone, when a record for it arrives. */
+  onUncheckedDay?(slot: DaySlot): void;
+}
+
+/**
+ * A run's rollup over tenant-day slots. Like UsageRollup, each input object feeds its own partial and
+ * de-duplication spans the run; here it also spans earlier runs (through the slots' stored log_ids), and the
+ * working sets live in a bounded DayStore instead of all in memory.
+ */
+export class DayRollup {
+  private readonly committed: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
+  private readonly unknown = new Set<string>();
+  private readonly context: DayRollupContext;
+
+  constructor(options: DayRollupOptions) {
+    if (!IANAZone.isValidZone(options.timezone)) throw new RollupOptionsError(`"${options.timezone}" is not a known IANA time zone`);
+    let window: DayWindow;
+    try {
+      window = new DayWindow(options.timezone, options.from, options.to);
+    } catch (error) {
+      if (error instanceof DayWindowError) throw new RollupOptionsError(error.message);
+      throw error;
+    }
+    this.context = {
+      categories: new CategoryLookup(options.config.categories),
+      audiences: new AudiencePolicy(options.config.nonBillableAudiences),
+      days: new DayRangeCache(options.timezone),
+      window,
+      store: options.store,
+      outOfRangeIds: new LogIdSet(),
+      uncheckedDay: (slot) => {
+        if (slot.warned) return;
+        slot.warned = true;
+        options.onUncheckedDay?.(slot);
+      },
+      commitPartial: (partial) => {
+        const { counters } = partial;
+        this.committed.records += counters.records;
+        this.committed.duplicates += counters.duplicates;
+        this.committed.outOfRange += counters.outOfRange;
+        this.committed.dedupUnavailable += counters.dedupUnavailable;
+        for (const aggregate of partial.table.aggregates()) {
+          for (const [type] of aggregate.eventTypes()) if (!isKnownEventType(type)) this.unknown.add(type);
+        }
+      },
+    };
+  }
+
+  beginObject(): DayObjectRollup {
+    return new DayObjectRollup(this.context);
+  }
+
+  /** Counters of committed objects only (a copy). */
+  get counters(): DayRollupCounters {
+    return { ...this.committed };
+  }
+
+  /** Type codes of this run's records missing from Auth0's known list, sorted. */
+  unknownTypes(): string[] {
+    return [...this.unknown].sort();
+  }
+}

@@ -1,0 +1,208 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { DayAggregate } from '../rollup/dayAggregate';
+import type { DayRange } from '../rollup/dayRange';
+import { LogIdSet } from '../rollup/logIdSet';
+import { decodeLogIds, encodeLogIds } from './logIdFile';
+import type { DayRecord } from './stateManifest';
+import { StateError } from './stateErrors';
+
+/** What a run knows of the days an earlier run committed. */
+export interface StoredDays {
+  records(): Iterable<DayRecord>;
+  /** Whether a stored day's log_ids take part in de-duplication (kept, and not older than --dedup-days). */
+  idsUsable(record: DayRecord): boolean;
+  /** A stored day's log_id file, read synchronously: decode callbacks cannot wait. */
+  readLogIdsSync(record: DayRecord): Buffer;
+  readAggregate(record: DayRecord): Promise<DayAggregate>;
+}
+
+/** One tenant-day known to the run: committed before, or seen in this run. Small; never evicted. */
+export class DaySlot {
+  /** Records were added to the day in this run. */
+  changed = false;
+  /** The day's working set was evicted to the scratch folder (and is read back from there). */
+  staged = false;
+  /** A warning about unchecked de-duplication was logged. */
+  warned = false;
+  finished = false;
+
+  constructor(
+    readonly seq: number,
+    readonly tenant: string,
+    readonly range: DayRange,
+    readonly stored: DayRecord | undefined,
+    /** The day was committed before but its log_ids cannot be consulted: its records are counted unchecked. */
+    readonly unchecked: boolean,
+  ) {}
+
+  get day(): string {
+    return this.range.day;
+  }
+
+  /** Committed before or given records now (a slot a retried object claimed and released has no data). */
+  get hasData(): boolean {
+    return this.stored !== undefined || this.changed;
+  }
+}
+
+/** A day's working set: every log_id seen (committed and new) and this run's additions to its figures. */
+export interface DayWork {
+  ids: LogIdSet;
+  delta: DayAggregate;
+  /** Changed since it was loaded, so eviction must write it. */
+  dirty: boolean;
+}
+
+export interface DayStoreStats {
+  resident: number;
+  peakResident: number;
+  evictions: number;
+  /** Evicted days read back while reading input (late records), not counting the summary pass's final read. */
+  reloads: number;
+}
+
+export interface DayStoreOptions {
+  stored?: StoredDays;
+  /** Where evicted working sets go; created on first use. */
+  scratchDir: string;
+  /** Working sets held in memory at most; the least recently touched is evicted beyond it. */
+  residentLimit: number;
+}
+
+/**
+ * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days,
+ * so days no longer written are evicted to local scratch files and memory follows the busiest days, not the
+ * number of days; a late record for an evicted day reads it back synchronously.
+ */
+export class DayStore {
+  private readonly byTenant = new Map<string, Map<string, DaySlot>>();
+  private readonly resident = new Map<DaySlot, DayWork>();
+  private readonly stored: StoredDays | undefined;
+  private readonly limit: number;
+  private lastSlot: DaySlot | undefined;
+  private mruSlot: DaySlot | undefined;
+  private mruWork: DayWork | undefined;
+  private scratchReady = false;
+  private sequence = 0;
+  private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
+
+  constructor(private readonly options: DayStoreOptions) {
+    if (!Number.isInteger(options.residentLimit) || options.residentLimit < 1) {
+      throw new RangeError(`residentLimit must be a whole number of at least 1, got ${options.residentLimit}`);
+    }
+    this.limit = options.residentLimit;
+    this.stored = options.stored;
+    for (const record of options.stored?.records() ?? []) {
+      const range = { day: record.day, startMs: record.startMs, endMs: record.endMs };
+      this.insert(new DaySlot(++this.sequence, record.tenant, range, record, !options.stored!.idsUsable(record)));
+    }
+  }
+
+  get stats(): DayStoreStats {
+    return { resident: this.resident.size, ...this.counts };
+  }
+
+  /** The slot of a tenant-day, created when new. */
+  slot(tenant: string, range: DayRange): DaySlot {
+    const last = this.lastSlot;
+    if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
+    let slot = this.byTenant.get(tenant)?.get(range.day);
+    if (slot === undefined) slot = this.insert(new DaySlot(++this.sequence, tenant, range, undefined, false));
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  /** The slot's working set, loaded (from scratch or the stored log_ids) when not resident. */
+  work(slot: DaySlot): DayWork {
+    if (slot === this.mruSlot) return this.mruWork!;
+    if (slot.finished) throw new Error(`day ${slot.tenant} ${slot.day} used after it was finished`);
+    let work = this.resident.get(slot);
+    if (work !== undefined) {
+      this.resident.delete(slot);
+    } else {
+      if (slot.staged) this.counts.reloads++;
+      work = this.load(slot);
+    }
+    this.resident.set(slot, work);
+    while (this.resident.size > this.limit) this.evictOldest();
+    this.counts.peakResident = Math.max(this.counts.peakResident, this.resident.size);
+    this.mruSlot = slot;
+    this.mruWork = work;
+    return work;
+  }
+
+  tenants(): string[] {
+    return [...this.byTenant.keys()].sort();
+  }
+
+  /** A tenant's slots with data, by day. */
+  slotsOf(tenant: string): DaySlot[] {
+    const days = [...(this.byTenant.get(tenant)?.values() ?? [])].filter((slot) => slot.hasData);
+    return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  }
+
+  /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
+  finish(slot: DaySlot): DayWork {
+    const work = this.resident.get(slot) ?? this.load(slot);
+    this.resident.delete(slot);
+    if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
+    slot.finished = true;
+    return work;
+  }
+
+  /** The committed aggregate of a stored day. */
+  storedAggregate(slot: DaySlot): Promise<DayAggregate> | undefined {
+    return slot.stored === undefined ? undefined : this.stored!.readAggregate(slot.stored);
+  }
+
+  private insert(slot: DaySlot): DaySlot {
+    let byDay = this.byTenant.get(slot.tenant);
+    if (byDay === undefined) {
+      byDay = new Map();
+      this.byTenant.set(slot.tenant, byDay);
+    }
+    byDay.set(slot.day, slot);
+    return slot;
+  }
+
+  private load(slot: DaySlot): DayWork {
+    if (slot.staged) {
+      const ids = decodeLogIds(readFileSync(this.scratchPath(slot, 'ids')));
+      const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
+      return { ids, delta, dirty: false };
+    }
+    const ids = slot.stored !== undefined && !slot.unchecked ? this.readStoredIds(slot.stored) : new LogIdSet();
+    return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
+  }
+
+  private readStoredIds(record: DayRecord): LogIdSet {
+    try {
+      return decodeLogIds(this.stored!.readLogIdsSync(record));
+    } catch (error) {
+      if (error instanceof StateError) throw error;
+      throw new StateError(`the state is corrupt: log_ids of ${record.tenant} ${record.day} (${record.logIds}): ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  }
+
+  private evictOldest(): void {
+    const [slot, work] = this.resident.entries().next().value as [DaySlot, DayWork];
+    this.resident.delete(slot);
+    if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
+    this.counts.evictions++;
+    if (!work.dirty) return; // the scratch files (or the stored ids) still hold exactly this
+    if (!this.scratchReady) {
+      mkdirSync(this.options.scratchDir, { recursive: true });
+      this.scratchReady = true;
+    }
+    writeFileSync(this.scratchPath(slot, 'ids'), encodeLogIds(work.ids));
+    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toJSON()));
+    slot.staged = true;
+  }
+
+  private scratchPath(slot: DaySlot, suffix: string): string {
+    return path.join(this.options.scratchDir, `work-${slot.seq}.${suffix}`);
+  }
+}

@@ -1,0 +1,124 @@
+import { randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { StateError, StateIoError } from './stateErrors';
+import type { StateStorage } from './stateStorage';
+
+function codeOf(error: unknown): string {
+  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+}
+
+/** A state in a local folder. Replacements are written to a temporary file, synced, then renamed into place. */
+export class LocalStateStorage implements StateStorage {
+  readonly location: string;
+  private readonly root: string;
+
+  constructor(folder: string) {
+    this.location = folder;
+    this.root = path.resolve(folder);
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    const walk = async (dir: string, prefix: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await fs.readdir(dir, { withFileTypes: true });
+      } catch (error) {
+        if (codeOf(error) === 'ENOENT' && prefix === '') return;
+        throw new StateIoError(`cannot read the state folder ${dir}: ${codeOf(error)}`, { cause: error });
+      }
+      for (const entry of entries) {
+        const name = prefix + entry.name;
+        if (entry.isDirectory()) await walk(path.join(dir, entry.name), `${name}/`);
+        else names.push(name);
+      }
+    };
+    await walk(this.root, '');
+    return names.sort();
+  }
+
+  async read(name: string): Promise<Buffer | undefined> {
+    try {
+      return await fs.readFile(this.pathOf(name));
+    } catch (error) {
+      if (codeOf(error) === 'ENOENT') return undefined;
+      if (codeOf(error) === 'ENOTDIR') throw new StateError(`--state ${this.location} is not a folder`);
+      throw new StateIoError(`cannot read ${this.pathOf(name)}: ${codeOf(error)}`, { cause: error });
+    }
+  }
+
+  async write(name: string, data: Buffer): Promise<void> {
+    const target = this.pathOf(name);
+    const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await writeSynced(temp, data, 'w');
+      await fs.rename(temp, target);
+    } catch (error) {
+      await fs.rm(temp, { force: true }).catch(() => undefined);
+      throw new StateIoError(`cannot write ${target}: ${codeOf(error)}`, { cause: error });
+    }
+  }
+
+  async create(name: string, data: Buffer): Promise<boolean> {
+    const target = this.pathOf(name);
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await writeSynced(target, data, 'wx');
+      return true;
+    } catch (error) {
+      if (codeOf(error) === 'EEXIST') return false;
+      throw new StateIoError(`cannot create ${target}: ${codeOf(error)}`, { cause: error });
+    }
+  }
+
+  async publish(localFile: string, name: string): Promise<void> {
+    const target = this.pathOf(name);
+    try {
+      await fs.mkdir(path.dirname(target), { recursive: true });
+      await fs.rename(localFile, target);
+    } catch (error) {
+      throw new StateIoError(`cannot move ${localFile} to ${target}: ${codeOf(error)}`, { cause: error });
+    }
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await fs.rm(this.pathOf(name), { force: true, recursive: true });
+    } catch (error) {
+      throw new StateIoError(`cannot remove ${this.pathOf(name)}: ${codeOf(error)}`, { cause: error });
+    }
+  }
+
+  localPath(name: string): string {
+    return this.pathOf(name);
+  }
+
+  async fetchLocal(): Promise<void> {
+    // The files are local already.
+  }
+
+  scratchDir(token: string): string {
+    return path.join(this.root, `staging-${token}`);
+  }
+
+  async close(): Promise<void> {
+    // Nothing held open.
+  }
+
+  private pathOf(name: string): string {
+    return path.join(this.root, ...name.split('/'));
+  }
+}
+
+/** Writes and fsyncs, so a rename that follows never exposes a file whose bytes are not on disk yet. */
+async function writeSynced(file: string, data: Buffer, flag: 'w' | 'wx'): Promise<void> {
+  const handle = await fs.open(file, flag);
+  try {
+    await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}

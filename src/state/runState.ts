@@ -1,0 +1,195 @@
+import { randomUUID } from 'node:crypto';
+import { readFileSync, rmSync } from 'node:fs';
+import { DateTime } from 'luxon';
+import type { UsageConfig } from '../config/schema';
+import { DayAggregate, DayAggregateFormatError } from '../rollup/dayAggregate';
+import type { RunEvent } from '../rollup/summaryEvent';
+import type { Logger } from '../run/logger';
+import type { S3ClientOptions } from '../sources/s3';
+import type { StoredDays } from './dayStore';
+import type { ObjectIndex } from './objectIndex';
+import { commitRun, dedupHorizon, sweepState, type CommitInput } from './stateCommit';
+import { StateError } from './stateErrors';
+import { LAST_RUN_NAME, STAGING_PREFIX } from './stateLayout';
+import { checkComplete, openStateStorage, readManifest, readObjectIndex } from './stateLoad';
+import { StateLock } from './stateLock';
+import { rollupConfigFingerprint, type DayRecord, type StateManifest } from './stateManifest';
+import type { StateStorage } from './stateStorage';
+
+export const DEFAULT_DEDUP_DAYS = 45;
+export const DEFAULT_LOCK_STALE_MINUTES = 30;
+
+export interface RunStateOptions {
+  /** A local folder or an s3://bucket/prefix URL. */
+  location: string;
+  /** Client options when the location is on S3 (the same as the inputs'). */
+  s3?: S3ClientOptions;
+  timezone: string;
+  config: Pick<UsageConfig, 'tenant' | 'categories' | 'nonBillableAudiences'>;
+  /** The run's --from/--to: only those days' log_ids are fetched from S3. */
+  from?: string;
+  to?: string;
+  /** log_ids of days older than this many days (before the newest day) are pruned. */
+  dedupDays?: number;
+  /** A lock without a heartbeat for this long is taken over. */
+  lockStaleMs?: number;
+  now?: () => Date;
+  logger?: Logger;
+}
+
+/** A state opened for one run: locked, its manifest read and checked. Release it when the run is done. */
+export class RunState implements StoredDays {
+  private released = false;
+
+  private constructor(
+    private readonly storage: StateStorage,
+    private readonly lock: StateLock,
+    private manifest: StateManifest | undefined,
+    readonly objects: ObjectIndex,
+    private readonly options: RunStateOptions & { dedupDays: number; now: () => Date },
+    /** The first day whose committed log_ids are consulted; undefined when every day's are. */
+    readonly horizon: string | undefined,
+    readonly token: string,
+  ) {}
+
+  static async open(options: RunStateOptions): Promise<RunState> {
+    const settings = { ...options, dedupDays: options.dedupDays ?? DEFAULT_DEDUP_DAYS, now: options.now ?? (() => new Date()) };
+    const storage = openStateStorage(options.location, options.s3);
+    let lock: StateLock | undefined;
+    try {
+      // Checked before locking, so a foreign folder never gets a lock file written into it.
+      checkUsable(storage, await readManifest(storage), settings);
+      lock = await StateLock.acquire(storage, {
+        staleMs: options.lockStaleMs ?? DEFAULT_LOCK_STALE_MINUTES * 60_000,
+        now: settings.now,
+        onTakeover: (owner) => options.logger?.warn({ state: storage.location, owner }, 'took over a stale state lock'),
+      });
+      const manifest = await readManifest(storage);
+      checkUsable(storage, manifest, settings);
+      const stored = manifest ? await storage.list() : [];
+      if (manifest) checkComplete(storage, manifest, stored);
+      const objects = await readObjectIndex(storage, manifest);
+      const today = DateTime.fromJSDate(settings.now(), { zone: options.timezone }).toISODate()!;
+      const horizon = dedupHorizon(manifest?.days ?? [], today, settings.dedupDays);
+      const token = randomUUID().slice(0, 8);
+      const state = new RunState(storage, lock, manifest, objects, settings, horizon, token);
+      await storage.fetchLocal(
+        (manifest?.days ?? [])
+          .filter((day) => state.idsUsable(day) && (options.from === undefined || day.day >= options.from) && (options.to === undefined || day.day <= options.to))
+          .map((day) => day.logIds!),
+      );
+      return state;
+    } catch (error) {
+      await lock?.release().catch(() => undefined);
+      await storage.close();
+      throw error;
+    }
+  }
+
+  get location(): string {
+    return this.storage.location;
+  }
+
+  /** The committed manifest (undefined before the first commit). */
+  get committed(): StateManifest | undefined {
+    return this.manifest;
+  }
+
+  /** This run's scratch folder: evicted days and the files the commit publishes. */
+  get scratchDir(): string {
+    return this.storage.scratchDir(this.token);
+  }
+
+  records(): Iterable<DayRecord> {
+    return this.manifest?.days ?? [];
+  }
+
+  idsUsable(record: DayRecord): boolean {
+    return record.logIds !== null && (this.horizon === undefined || record.day >= this.horizon);
+  }
+
+  readLogIdsSync(record: DayRecord): Buffer {
+    const file = record.logIds === null ? undefined : this.storage.localPath(record.logIds);
+    if (file === undefined) throw new StateError(`log_ids of ${record.tenant} ${record.day} were not fetched from ${this.location}`);
+    try {
+      return readFileSync(file);
+    } catch (error) {
+      throw new StateError(`the state ${this.location} is incomplete: ${record.logIds}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+    }
+  }
+
+  async readAggregate(record: DayRecord): Promise<DayAggregate> {
+    const bytes = await this.storage.read(record.aggregate);
+    if (bytes === undefined) throw new StateError(`the state ${this.location} is incomplete: ${record.aggregate} is missing`);
+    try {
+      return DayAggregate.fromJSON(JSON.parse(bytes.toString('utf8')));
+    } catch (error) {
+      if (error instanceof SyntaxError || error instanceof DayAggregateFormatError) {
+        throw new StateError(`the state ${this.location} is corrupt: ${record.aggregate}: ${error.message}`, { cause: error });
+      }
+      throw error;
+    }
+  }
+
+  /** Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. */
+  async commit(input: CommitInput): Promise<void> {
+    await this.lock.verify();
+    const now = this.options.now();
+    const manifest = await commitRun(
+      {
+        storage: this.storage,
+        previous: this.manifest,
+        objects: this.objects,
+        timezone: this.options.timezone,
+        rollupConfig: rollupConfigFingerprint(this.options.config),
+        token: this.token,
+        dedupDays: this.options.dedupDays,
+        today: DateTime.fromJSDate(now, { zone: this.options.timezone }).toISODate()!,
+        now,
+      },
+      input,
+    );
+    this.manifest = manifest;
+    try {
+      await sweepState(this.storage, manifest, `${STAGING_PREFIX}${this.token}`);
+    } catch (error) {
+      this.options.logger?.warn({ state: this.location, err: (error as Error).message }, 'could not remove superseded state files; a later run will');
+    }
+  }
+
+  /** Remembers how the run ended, for `auth0-usage status` (best effort: it is not part of the figures). */
+  async recordRun(run: RunEvent, committed: boolean): Promise<void> {
+    try {
+      await this.storage.write(LAST_RUN_NAME, Buffer.from(`${JSON.stringify({ committed, run }, null, 1)}\n`));
+    } catch (error) {
+      this.options.logger?.warn({ state: this.location, err: (error as Error).message }, 'could not record the run in the state');
+    }
+  }
+
+  async release(): Promise<void> {
+    if (this.released) return;
+    this.released = true;
+    rmSync(this.scratchDir, { recursive: true, force: true });
+    try {
+      await this.lock.release();
+    } catch (error) {
+      this.options.logger?.warn({ state: this.location, err: (error as Error).message }, 'could not release the state lock');
+    } finally {
+      await this.storage.close();
+    }
+  }
+}
+
+/** Refuses a state built for another zone or another classification: their figures cannot be merged. */
+function checkUsable(storage: StateStorage, manifest: StateManifest | undefined, options: RunStateOptions): void {
+  if (manifest === undefined) return;
+  if (manifest.timezone !== options.timezone) {
+    throw new StateError(`the state ${storage.location} counts days in ${manifest.timezone}; run with --timezone ${manifest.timezone} or use another --state`);
+  }
+  if (manifest.rollupConfig !== rollupConfigFingerprint(options.config)) {
+    throw new StateError(
+      `the state ${storage.location} was built with another tenant, categories or nonBillableAudiences config; ` +
+        'its figures would mix two classifications: restore that config, or build a new state with a backfill',
+    );
+  }
+}

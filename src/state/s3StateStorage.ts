@@ -1,0 +1,156 @@
+import { mkdirSync, promises as fs } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  paginateListObjectsV2,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { forEachConcurrent } from '../run/forEachConcurrent';
+import { createS3Client, formatS3Url, parseS3Url, type S3ClientOptions } from '../sources/s3';
+import { StateError, StateIoError } from './stateErrors';
+import type { StateStorage } from './stateStorage';
+
+interface SdkError {
+  name?: string;
+  message?: string;
+  $metadata?: { httpStatusCode?: number };
+}
+
+const FETCH_CONCURRENCY = 8;
+
+/** One line about an SDK failure, from its error name and the service's text only (never the request). */
+function describe(operation: string, url: string, error: unknown): StateIoError {
+  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  const status = e.$metadata?.httpStatusCode;
+  return new StateIoError(`${operation} ${url} failed: ${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? ''}`.trim(), {
+    cause: error,
+  });
+}
+
+function isMissing(error: unknown): boolean {
+  const e = error as SdkError;
+  return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
+}
+
+/**
+ * A state under an S3 prefix. Every object is written whole by one PUT (S3 replaces objects atomically and
+ * reads are strongly consistent), so the manifest, written last, switches a commit over in one step.
+ * Files needed synchronously during a run are copied to a local folder first (fetchLocal).
+ */
+export class S3StateStorage implements StateStorage {
+  readonly location: string;
+  private readonly bucket: string;
+  private readonly base: string;
+  private readonly client: S3Client;
+  private readonly localDir: string;
+  private readonly fetched = new Set<string>();
+
+  constructor(url: string, options: S3ClientOptions = {}) {
+    const { bucket, prefix } = parseS3Url(url);
+    this.bucket = bucket;
+    this.base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
+    this.location = formatS3Url(bucket, this.base);
+    this.client = createS3Client(options);
+    this.localDir = path.join(os.tmpdir(), `auth0-usage-state-${process.pid}-${randomBytes(4).toString('hex')}`);
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    try {
+      for await (const page of paginateListObjectsV2({ client: this.client }, { Bucket: this.bucket, Prefix: this.base || undefined })) {
+        for (const entry of page.Contents ?? []) if (entry.Key !== undefined) names.push(entry.Key.slice(this.base.length));
+      }
+    } catch (error) {
+      throw describe('listing', this.location, error);
+    }
+    return names.filter((name) => name !== '' && !name.endsWith('/')).sort();
+  }
+
+  async read(name: string): Promise<Buffer | undefined> {
+    try {
+      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      return reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw describe('reading', this.urlOf(name), error);
+    }
+  }
+
+  async write(name: string, data: Buffer): Promise<void> {
+    try {
+      await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length }));
+    } catch (error) {
+      throw describe('writing', this.urlOf(name), error);
+    }
+  }
+
+  async create(name: string, data: Buffer): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length, IfNoneMatch: '*' }),
+      );
+      return true;
+    } catch (error) {
+      const status = (error as SdkError).$metadata?.httpStatusCode;
+      if (status === 412 || status === 409) return false;
+      throw describe('writing', this.urlOf(name), error);
+    }
+  }
+
+  async publish(localFile: string, name: string): Promise<void> {
+    await this.write(name, await fs.readFile(localFile));
+    await fs.rm(localFile, { force: true });
+  }
+
+  async remove(name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+    } catch (error) {
+      if (!isMissing(error)) throw describe('deleting', this.urlOf(name), error);
+    }
+  }
+
+  localPath(name: string): string | undefined {
+    return this.fetched.has(name) ? this.cachePath(name) : undefined;
+  }
+
+  async fetchLocal(names: readonly string[]): Promise<void> {
+    const wanted = names.filter((name) => !this.fetched.has(name));
+    async function* each() {
+      yield* wanted;
+    }
+    await forEachConcurrent(each(), FETCH_CONCURRENCY, async (name) => {
+      const data = await this.read(name);
+      if (data === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
+      const file = this.cachePath(name);
+      mkdirSync(path.dirname(file), { recursive: true });
+      await fs.writeFile(file, data);
+      this.fetched.add(name);
+    });
+  }
+
+  scratchDir(token: string): string {
+    return path.join(this.localDir, `staging-${token}`);
+  }
+
+  async close(): Promise<void> {
+    this.client.destroy();
+    await fs.rm(this.localDir, { recursive: true, force: true });
+  }
+
+  private keyOf(name: string): string {
+    return this.base + name;
+  }
+
+  private urlOf(name: string): string {
+    return formatS3Url(this.bucket, this.keyOf(name));
+  }
+
+  private cachePath(name: string): string {
+    return path.join(this.localDir, 'cache', ...name.split('/'));
+  }
+}

@@ -1,0 +1,124 @@
+import type { InputObject } from '../sources/inputObject';
+import { addDays } from '../rollup/calendarDay';
+import type { ObjectIndex } from './objectIndex';
+import type { SummaryPassResult } from './summaryPass';
+import { dayFileNames, fileTag, isStateEntry, MANIFEST_NAME, objectListName, STAGING_PREFIX } from './stateLayout';
+import { referencedNames } from './stateLoad';
+import { serializeManifest, STATE_FORMAT, STATE_VERSION, type DayRecord, type StateManifest } from './stateManifest';
+import type { StateStorage } from './stateStorage';
+
+export interface CommitInput {
+  runId: string;
+  startedAt: string;
+  pass: SummaryPassResult;
+  /** Objects read to the end in this run, with no record outside --from/--to. */
+  objectsRead: ReadonlyArray<Pick<InputObject, 'name' | 'size' | 'version'>>;
+}
+
+export interface CommitContext {
+  storage: StateStorage;
+  previous: StateManifest | undefined;
+  objects: ObjectIndex;
+  timezone: string;
+  rollupConfig: string;
+  /** The writer's token, part of every new name. */
+  token: string;
+  dedupDays: number;
+  /** YYYY-MM-DD in the state's zone. */
+  today: string;
+  now: Date;
+  /** This run's scratch folder, kept by the sweep. */
+  scratchName?: string;
+}
+
+/** The first day whose log_ids are kept: --dedup-days days ending at the newest day (or today, if earlier). */
+export function dedupHorizon(days: Iterable<{ day: string }>, today: string, dedupDays: number): string | undefined {
+  let newest: string | undefined;
+  for (const { day } of days) if (newest === undefined || day > newest) newest = day;
+  if (newest === undefined) return undefined;
+  return addDays(newest < today ? newest : today, -(dedupDays - 1));
+}
+
+const keyOf = (tenant: string, day: string) => `${tenant}\u0000${day}`;
+
+/**
+ * Commits a run: publishes its merged day files and object list under new names, then replaces the manifest
+ * (the single step that switches the state over), then sweeps files no manifest names any more. A crash before
+ * the manifest leaves the previous state whole; after it, the new one.
+ */
+export async function commitRun(context: CommitContext, input: CommitInput): Promise<StateManifest> {
+  const { storage, previous, objects } = context;
+  const generation = (previous?.generation ?? 0) + 1;
+  const tag = fileTag(generation, context.token);
+  const days = new Map<string, DayRecord>();
+  for (const record of previous?.days ?? []) days.set(keyOf(record.tenant, record.day), record);
+
+  const horizon = dedupHorizon([...days.values(), ...input.pass.staged.map(({ slot }) => slot)], context.today, context.dedupDays);
+  const keepsLogIds = (day: string) => horizon === undefined || day >= horizon;
+  for (const staged of input.pass.staged) {
+    const { slot } = staged;
+    const names = dayFileNames(slot.tenant, slot.day, tag);
+    await storage.publish(staged.aggregateFile, names.aggregate);
+    // A backfill's early days are past the horizon already: their log_ids are not worth publishing.
+    const kept = keepsLogIds(slot.day);
+    if (kept) await storage.publish(staged.logIdsFile, names.logIds);
+    days.set(keyOf(slot.tenant, slot.day), {
+      tenant: slot.tenant,
+      day: slot.day,
+      startMs: slot.range.startMs,
+      endMs: slot.range.endMs,
+      aggregate: names.aggregate,
+      logIds: kept ? names.logIds : null,
+      logIdCount: kept ? staged.logIdCount : 0,
+      events: staged.events,
+      emitted: slot.stored?.emitted ?? {},
+    });
+  }
+  for (const [slot, fingerprints] of input.pass.emitted) {
+    const record = days.get(keyOf(slot.tenant, slot.day));
+    if (record !== undefined) record.emitted = { ...record.emitted, ...fingerprints };
+  }
+  for (const [key, record] of days) {
+    if (record.logIds !== null && !keepsLogIds(record.day)) days.set(key, { ...record, logIds: null, logIdCount: 0 });
+  }
+
+  let objectsFile = previous?.objects.file ?? null;
+  if (input.objectsRead.length > 0) {
+    for (const object of input.objectsRead) objects.record(object);
+    objectsFile = objectListName(tag);
+    await storage.write(objectsFile, objects.encode());
+  }
+
+  const stamp = context.now.toISOString();
+  const manifest: StateManifest = {
+    format: STATE_FORMAT,
+    version: STATE_VERSION,
+    timezone: context.timezone,
+    rollupConfig: context.rollupConfig,
+    generation,
+    createdAt: previous?.createdAt ?? stamp,
+    committedAt: stamp,
+    committedRun: { runId: input.runId, startedAt: input.startedAt },
+    objects: { file: objectsFile, count: objects.count, bytes: objects.bytes },
+    days: [...days.values()].sort((a, b) => (a.tenant === b.tenant ? (a.day < b.day ? -1 : 1) : a.tenant < b.tenant ? -1 : 1)),
+  };
+  await storage.write(MANIFEST_NAME, serializeManifest(manifest));
+  return manifest;
+}
+
+/**
+ * Removes what the current manifest no longer names: superseded day files and object lists, pruned log_ids,
+ * and leftovers of crashed runs. Best effort: whatever stays is swept by a later commit.
+ */
+export async function sweepState(storage: StateStorage, manifest: StateManifest, keepPrefix?: string): Promise<number> {
+  const keep = referencedNames(manifest);
+  const doomed = new Set<string>();
+  for (const name of await storage.list()) {
+    if (keep.has(name) || !isStateEntry(name)) continue;
+    if (keepPrefix !== undefined && name.startsWith(keepPrefix)) continue;
+    // A crashed run's scratch folder goes as a whole.
+    doomed.add(name.startsWith(STAGING_PREFIX) ? name.split('/')[0]! : name);
+  }
+  for (const name of doomed) await storage.remove(name);
+  return doomed.size;
+}

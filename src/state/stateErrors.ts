@@ -1,0 +1,23 @@
+/**
+ * State that cannot be used as it is: not JSON, not ours, from a newer version, built with another time zone or
+ * classification, or missing a file its manifest names. The CLI exits 2 and nothing is written.
+ */
+export class StateError extends Error {
+  override readonly name = 'StateError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** Another run holds the state's lock (or took it over while this run was working). */
+export class StateLockedError extends Error {
+  override readonly name = 'StateLockedError';
+}
+
+/** Reading or writing the state failed (I/O, S3): the run's figures are not committed; a rerun repeats them. */
+export class StateIoError extends Error {
+  override readonly name = 'StateIoError';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}

@@ -1,0 +1,65 @@
+import type { S3ClientOptions } from '../sources/s3';
+import { isS3Url } from '../sources/s3';
+import { LocalStateStorage } from './localStateStorage';
+import { ObjectIndex, ObjectListError } from './objectIndex';
+import { S3StateStorage } from './s3StateStorage';
+import { isStateEntry, LAST_RUN_NAME, LOCK_NAME, MANIFEST_NAME } from './stateLayout';
+import { parseManifest, type StateManifest } from './stateManifest';
+import { StateError } from './stateErrors';
+import type { StateStorage } from './stateStorage';
+
+/** A local folder for a path, an S3 prefix for an s3:// URL (with the same client options as the inputs). */
+export function openStateStorage(location: string, s3?: S3ClientOptions): StateStorage {
+  return isS3Url(location) ? new S3StateStorage(location, s3) : new LocalStateStorage(location);
+}
+
+/**
+ * The committed manifest, or undefined for a state not created yet. A location without a manifest must be
+ * empty or hold only a state's own files (an interrupted first commit); anything else is someone else's data.
+ */
+export async function readManifest(storage: StateStorage): Promise<StateManifest | undefined> {
+  const bytes = await storage.read(MANIFEST_NAME);
+  if (bytes !== undefined) return parseManifest(bytes, storage.location);
+  const foreign = (await storage.list()).find((name) => !isStateEntry(name));
+  if (foreign !== undefined) {
+    throw new StateError(`${storage.location} is not an auth0-usage state (it holds ${foreign} and no manifest.json); give an empty folder or prefix for --state`);
+  }
+  return undefined;
+}
+
+/** The list of objects read, as the manifest names it. */
+export async function readObjectIndex(storage: StateStorage, manifest: StateManifest | undefined): Promise<ObjectIndex> {
+  const file = manifest?.objects.file;
+  if (file === undefined || file === null) return new ObjectIndex();
+  const bytes = await storage.read(file);
+  if (bytes === undefined) throw new StateError(`the state ${storage.location} is incomplete: ${file} is missing`);
+  try {
+    return ObjectIndex.decode(bytes);
+  } catch (error) {
+    if (error instanceof ObjectListError) throw new StateError(`the state ${storage.location} is corrupt: ${file}: ${error.message}`);
+    throw error;
+  }
+}
+
+/** Every file the manifest names must exist: a state missing one would silently lose figures. */
+export function checkComplete(storage: StateStorage, manifest: StateManifest, stored: readonly string[]): void {
+  const present = new Set(stored);
+  for (const day of manifest.days) {
+    for (const name of [day.aggregate, day.logIds]) {
+      if (name !== null && !present.has(name)) {
+        throw new StateError(`the state ${storage.location} is incomplete: ${name} (${day.tenant} ${day.day}) is missing`);
+      }
+    }
+  }
+}
+
+/** Names the manifest references, plus the state's fixed files: everything else may be swept. */
+export function referencedNames(manifest: StateManifest): Set<string> {
+  const names = new Set<string>([MANIFEST_NAME, LOCK_NAME, LAST_RUN_NAME]);
+  if (manifest.objects.file !== null) names.add(manifest.objects.file);
+  for (const day of manifest.days) {
+    names.add(day.aggregate);
+    if (day.logIds !== null) names.add(day.logIds);
+  }
+  return names;
+}

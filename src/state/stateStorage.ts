@@ -1,0 +1,27 @@
+/**
+ * Where a state lives: a local folder or an S3 prefix. Names are relative, '/'-separated paths
+ * (`manifest.json`, `days/acme/2024-03-01.7-….agg.json`). Everything the state keeps goes through this.
+ */
+export interface StateStorage {
+  /** The folder or s3:// URL, for messages. */
+  readonly location: string;
+  /** Every stored name, recursively (empty for a folder or prefix that does not exist). */
+  list(): Promise<string[]>;
+  /** The bytes of `name`, or undefined when it does not exist. */
+  read(name: string): Promise<Buffer | undefined>;
+  /** Creates or replaces `name` atomically: a reader sees the old bytes or the new ones, never a mix. */
+  write(name: string, data: Buffer): Promise<void>;
+  /** Creates `name` only when it does not exist; false when it does (S3: a conditional put, where honoured). */
+  create(name: string, data: Buffer): Promise<boolean>;
+  /** Moves a file from the scratch folder to `name` (a rename for a local state, an upload for S3). */
+  publish(localFile: string, name: string): Promise<void>;
+  remove(name: string): Promise<void>;
+  /** A path to read `name` from synchronously: the file itself, or for S3 a copy made by fetchLocal(). */
+  localPath(name: string): string | undefined;
+  /** Makes local copies of stored files for synchronous reads (a no-op for a local state). */
+  fetchLocal(names: readonly string[]): Promise<void>;
+  /** A local folder for this run's staged files; for a local state on the same file system, so publish() renames. */
+  scratchDir(token: string): string;
+  /** Releases connections and local copies. */
+  close(): Promise<void>;
+}

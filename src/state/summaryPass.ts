@@ -1,0 +1,169 @@
+import { writeFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { UsageConfig } from '../config/schema';
+import { buildActiveUsersSummary } from '../rollup/activeUsersSummary';
+import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from '../rollup/activeUsersWindow';
+import type { TenantDayBucket } from '../rollup/bucketEnvelope';
+import { addDays, monthOf } from '../rollup/calendarDay';
+import type { DayAggregate } from '../rollup/dayAggregate';
+import { QUOTA_METRICS, quotaFigures, quotaLimit } from '../rollup/quotaFigures';
+import { buildQuotaSummary } from '../rollup/quotaSummary';
+import { buildDaySummaries, type SummaryMeta } from '../rollup/summaryBuilder';
+import type { SummaryEnvelope } from '../rollup/summaryEvent';
+import type { DaySlot, DayStore } from './dayStore';
+import { encodeLogIds } from './logIdFile';
+import { fingerprintOf } from './stateManifest';
+
+export interface SummaryPassOptions {
+  store: DayStore;
+  timezone: string;
+  config: Pick<UsageConfig, 'quotas' | 'quotaThresholds'>;
+  meta: SummaryMeta;
+  /** Where to write the merged day files a commit publishes; omitted for a run without state. */
+  stageDir?: string;
+}
+
+/** A changed tenant-day, merged and written for the commit. */
+export interface StagedDay {
+  slot: DaySlot;
+  aggregateFile: string;
+  logIdsFile: string;
+  logIdCount: number;
+  events: number;
+}
+
+export interface SummaryPassResult {
+  /** daily, m2m, event_type, active_users, quota: each kind by tenant, day (and dimension). */
+  summaries: SummaryEnvelope[];
+  /** Tenant-days that received records in this run. */
+  changedDays: number;
+  staged: StagedDay[];
+  /** Fingerprints of the window summaries computed in this run, by slot ("active_users", "quota:<metric>"). */
+  emitted: Map<DaySlot, Record<string, string>>;
+  /** Most days the active-user window held at once. */
+  peakWindowDays: number;
+}
+
+/** What identifies a version of a summary: everything but when and by which run it was generated. */
+function versionOf(envelope: SummaryEnvelope): string {
+  return JSON.stringify({ ...envelope, event: { ...envelope.event, generated_at: undefined, run_id: undefined } });
+}
+
+function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
+  return [day.daily, ...day.m2m, ...day.eventTypes];
+}
+
+/** The run's summaries by kind, each in tenant, day (and dimension) order. */
+interface KindLists {
+  daily: SummaryEnvelope[];
+  m2m: SummaryEnvelope[];
+  eventTypes: SummaryEnvelope[];
+  activeUsers: SummaryEnvelope[];
+  quota: SummaryEnvelope[];
+}
+
+/**
+ * Builds the run's summaries, tenant by tenant in day order. A changed day emits those of its daily, m2m and
+ * event_type summaries that differ from the committed version (all of them without state). Each later day whose
+ * 30-day window or month reaches back to a changed day gets its active_users and quota summaries recomputed,
+ * emitted when their figures differ from the version last emitted. Days are loaded one at a time; the window
+ * holds the active user ids of 30 days at most.
+ */
+export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
+  const { store, timezone: tz, config, meta, stageDir } = options;
+  const kinds: KindLists = { daily: [], m2m: [], eventTypes: [], activeUsers: [], quota: [] };
+  const staged: StagedDay[] = [];
+  const emitted = new Map<DaySlot, Record<string, string>>();
+  let changedDays = 0;
+  let peakWindowDays = 0;
+  if (stageDir !== undefined) mkdirSync(stageDir, { recursive: true });
+
+  for (const tenant of store.tenants()) {
+    const slots = store.slotsOf(tenant);
+    const changed = slots.filter((slot) => slot.changed);
+    if (changed.length === 0) continue;
+    changedDays += changed.length;
+    const coverageStart = slots[0]!.day;
+    // From where the first changed day's windows start to the last day whose windows reach a changed one.
+    const from = windowStart(changed[0]!.day);
+    const reach = lastDependentDay(changed[changed.length - 1]!.day);
+    const window = new ActiveUsersWindow();
+    let latestChanged = '';
+    let month = '';
+    let billableInMonth = 0;
+
+    for (const slot of slots) {
+      if (slot.day < from) continue;
+      if (slot.day > reach) break;
+      let aggregate: DayAggregate;
+      if (slot.changed) {
+        latestChanged = slot.day;
+        aggregate = await mergeChangedDay(slot, options, kinds, staged);
+      } else {
+        aggregate = await store.storedAggregate(slot)!;
+      }
+      const figures = window.add(slot.day, aggregate.toJSON().activeUserIds);
+      peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
+      if (monthOf(slot.day) !== month) {
+        month = monthOf(slot.day);
+        billableInMonth = 0;
+      }
+      billableInMonth += aggregate.billableM2mTokens();
+      if (latestChanged === '') continue;
+
+      const bucket: TenantDayBucket = { tenant, range: slot.range, tz, host: aggregate.host() };
+      const before = slot.stored?.emitted ?? {};
+      const now: Record<string, string> = {};
+      const offer = (key: string, envelope: SummaryEnvelope, into: SummaryEnvelope[]) => {
+        now[key] = fingerprintOf(versionOf(envelope));
+        if (before[key] !== now[key]) into.push(envelope);
+      };
+      if (slot.day <= addDays(latestChanged, MAU_WINDOW_DAYS - 1)) {
+        const complete = coverageStart <= windowStart(slot.day);
+        offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), kinds.activeUsers);
+      }
+      if (monthOf(slot.day) === monthOf(latestChanged)) {
+        for (const metric of QUOTA_METRICS) {
+          const used = metric === 'active_users' ? figures.mauMonth : billableInMonth;
+          const quota = quotaFigures(used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
+          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), kinds.quota);
+        }
+      }
+      if (Object.keys(now).length > 0) emitted.set(slot, now);
+    }
+  }
+  const summaries = [...kinds.daily, ...kinds.m2m, ...kinds.eventTypes, ...kinds.activeUsers, ...kinds.quota];
+  return { summaries, changedDays, staged, emitted, peakWindowDays };
+}
+
+/** Merges a changed day's delta into its committed aggregate, emits what changed and stages the result. */
+async function mergeChangedDay(
+  slot: DaySlot,
+  options: SummaryPassOptions,
+  kinds: KindLists,
+  staged: StagedDay[],
+): Promise<DayAggregate> {
+  const { store, timezone: tz, meta, stageDir } = options;
+  const work = store.finish(slot);
+  const committed = await store.storedAggregate(slot);
+  const previous = new Map<string, string>();
+  if (committed !== undefined) {
+    for (const envelope of flatten(buildDaySummaries(committed, tz, meta))) {
+      previous.set((envelope.event as { summary_id: string }).summary_id, versionOf(envelope));
+    }
+  }
+  const merged = committed === undefined ? work.delta : committed.merge(work.delta);
+  const day = buildDaySummaries(merged, tz, meta);
+  const fresh = (envelope: SummaryEnvelope) => previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
+  if (fresh(day.daily)) kinds.daily.push(day.daily);
+  kinds.m2m.push(...day.m2m.filter(fresh));
+  kinds.eventTypes.push(...day.eventTypes.filter(fresh));
+  if (stageDir !== undefined) {
+    const aggregateFile = path.join(stageDir, `commit-${slot.seq}.agg.json`);
+    const logIdsFile = path.join(stageDir, `commit-${slot.seq}.ids`);
+    writeFileSync(aggregateFile, JSON.stringify(merged.toJSON()));
+    writeFileSync(logIdsFile, encodeLogIds(work.ids));
+    staged.push({ slot, aggregateFile, logIdsFile, logIdCount: work.ids.size, events: merged.events });
+  }
+  return merged;
+}

@@ -1,0 +1,77 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runJob } from '../../src/run/runJob';
+import { RunState } from '../../src/state/runState';
+import { CollectingSink, configWith, kindOf, openLocal, silentLogger, snapshot } from '../unit/state/stateTestKit';
+
+// A backfill's memory follows its busiest days, not its length: the day cache holds at most --resident-days
+// working sets and evicts the days it has left behind. Counted in resident day entries, not RSS.
+const GENERATOR = path.resolve(__dirname, '../../scripts/generate-archives.js');
+const config = configWith();
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-state-memory-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Seeded archives (one plain NDJSON file per UTC day, two tenants) and the generator's own tallies. */
+function generate(days: number) {
+  const out = path.join(dir, `archives-${days}`);
+  const truthFile = path.join(dir, `truth-${days}.json`);
+  execFileSync(process.execPath, [GENERATOR, '--out', out, '--days', String(days), '--records', '200', '--seed', '1', '--format', 'ndjson', '--no-gzip', '--truth', truthFile], { stdio: 'ignore' });
+  return { out, truth: JSON.parse(readFileSync(truthFile, 'utf8')) };
+}
+
+async function backfill(input: string, stateDir: string, residentDays: number) {
+  const sink = new CollectingSink();
+  const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
+  const outcome = await runJob({ inputs: [input], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 1, logger: silentLogger, state, residentDays });
+  expect(outcome.exitCode).toBe(0);
+  return { outcome, events: sink.events };
+}
+
+test('90 days need no more resident days than 30, and the figures equal the generator’s tallies', async () => {
+  const short = generate(30);
+  const long = generate(90);
+  const thirty = await backfill(short.out, path.join(dir, 'state-30'), 4);
+  const ninety = await backfill(long.out, path.join(dir, 'state-90'), 4);
+
+  // Each day's file holds both tenants: 60 and 180 tenant-days pass through a cache of 4. Every day is
+  // loaded once and evicted once the cache is full; none is read back.
+  expect(thirty.outcome.memory).toEqual({ peakResidentDays: 4, evictions: 56, reloads: 0, peakWindowDays: 30 });
+  expect(ninety.outcome.memory).toEqual({ peakResidentDays: 4, evictions: 176, reloads: 0, peakWindowDays: 30 });
+
+  const daily = kindOf(ninety.events, 'daily');
+  expect(daily.map((d) => [d.tenant, d.day])).toEqual(long.truth.days.map((t: any) => [t.tenant, t.day]));
+  for (const [i, t] of long.truth.days.entries()) {
+    expect([t.tenant, t.day, daily[i].events, daily[i].active_users, daily[i].m2m_tokens_billable]).toEqual([t.tenant, t.day, t.events, t.users, t.m2mBillable]);
+  }
+  const run = ninety.outcome.run;
+  expect([run.records, run.duplicates, run.days]).toEqual([long.truth.written, long.truth.written - long.truth.unique, 180]);
+});
+
+test('log_ids older than --dedup-days are pruned; a late repeat of such a day is counted and reported', async () => {
+  const { out, truth } = generate(90);
+  const stateDir = path.join(dir, 'state-late');
+  await backfill(out, stateDir, 4);
+  // --dedup-days 45 counted back from the newest day, 2024-03-30: kept from 2024-02-15 (15 February days + 30 March days).
+  const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
+  const kept = manifest.days.filter((d: any) => d.logIds !== null);
+  expect(kept).toHaveLength(90);
+  expect(Math.min(...kept.map((d: any) => Date.parse(d.day)))).toBe(Date.parse('2024-02-15'));
+  // Only those days' log_id files were written at all.
+  expect(Object.keys(snapshot(stateDir)).filter((name) => name.endsWith('.ids'))).toHaveLength(90);
+
+  // Auth0 delivers two records again: one of 2024-01-05 (log_ids pruned) and one of 2024-03-20 (kept).
+  const firstLine = (day: string) => readFileSync(path.join(out, day.replace(/-/g, '/'), `auth0-logs-1-${day}-000`), 'utf8').split('\n')[0]!;
+  const old = firstLine('2024-01-05');
+  writeFileSync(path.join(out, 'redelivered.ndjson'), `${old}\n${firstLine('2024-03-20')}\n`);
+  const late = await backfill(out, stateDir, 4);
+  const run = late.outcome.run;
+  expect([run.objects, run.records, run.duplicates, run.dedup_unavailable]).toEqual([1, 2, 1, 1]);
+  const tenant = JSON.parse(old).tenant_name;
+  const before = truth.days.find((t: any) => t.tenant === tenant && t.day === '2024-01-05');
+  expect(kindOf(late.events, 'daily').map((d) => [d.tenant, d.day, d.events])).toEqual([[tenant, '2024-01-05', before.events + 1]]);
+});

@@ -1,0 +1,198 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runJob, type RunOptions } from '../../src/run/runJob';
+import { RunState } from '../../src/state/runState';
+import { readNdjson, runCli } from '../support/cliRunner';
+import { API, CollectingSink, comparable, configWith, labels, latestVersions, login, openLocal, silentLogger, snapshot, token, writeArchive } from '../unit/state/stateTestKit';
+
+const config = configWith();
+let dir: string;
+let archives: string;
+let stateDir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-state-safety-'));
+  archives = path.join(dir, 'archives');
+  stateDir = path.join(dir, 'state');
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const A1 = [login(1, '2024-03-01T10:00:00Z', 'u1'), login(2, '2024-03-01T11:00:00Z', 'u2'), token(3, '2024-03-02T12:00:00Z', 'c1', API)];
+const A2 = [login(4, '2024-03-02T09:00:00Z', 'u3'), login(5, '2024-03-03T09:30:00Z', 'u1'), token(6, '2024-03-03T10:00:00Z', 'c1', API)];
+
+async function runWithState(extra: Partial<RunOptions> = {}) {
+  const sink = new CollectingSink();
+  const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
+  const outcome = await runJob({ inputs: [archives], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 2, logger: silentLogger, state, ...extra });
+  return { outcome, events: sink.events };
+}
+
+/** The committed state: everything but the note about the last run, which every run rewrites. */
+function committedFiles(): Record<string, string> {
+  const files = snapshot(stateDir);
+  delete files['last-run.json'];
+  return files;
+}
+
+describe('a crash between delivery and commit', () => {
+  test('leaves the previous state; the rerun repeats the same summaries and converges', async () => {
+    writeArchive(archives, 'a1.ndjson', A1);
+    const first = await runWithState();
+    expect(first.outcome.committed).toBe(true);
+    const afterFirst = committedFiles();
+
+    writeArchive(archives, 'a2.ndjson', A2);
+    const crashed = await runWithState({
+      hooks: {
+        afterDelivery: () => {
+          throw new Error('killed before the commit');
+        },
+      },
+    });
+    expect([crashed.outcome.committed, crashed.outcome.exitCode, crashed.outcome.run.status, crashed.outcome.run.error]).toEqual([false, 1, 'failed', 'killed before the commit']);
+    expect(committedFiles()).toEqual(afterFirst);
+    expect(readdirSync(stateDir).filter((name) => name.startsWith('staging-') || name === 'lock.json')).toEqual([]);
+
+    const rerun = await runWithState();
+    expect(rerun.outcome.committed).toBe(true);
+    // The same summaries as the crashed run delivered, with the same summary_ids.
+    const summariesOf = (events: typeof rerun.events) => events.filter((e) => e.event.summary !== 'run').map(comparable);
+    expect(summariesOf(rerun.events)).toEqual(summariesOf(crashed.events));
+    expect(labels(rerun.events)).toContain('daily acme 2024-03-03');
+
+    const again = await runWithState();
+    expect(labels(again.events)).toEqual([]);
+
+    const single = new CollectingSink();
+    await runJob({ inputs: [archives], config, timezone: 'UTC', openSource: openLocal, sinks: [single], concurrency: 2, logger: silentLogger });
+    // Without the crashed run's output: the first run and the rerun alone give every figure.
+    const latest = latestVersions(first.events, rerun.events);
+    const expected = single.events.filter((e) => e.event.summary !== 'run');
+    expect([...latest.values()].map(comparable).sort(byId)).toEqual(expected.map(comparable).sort(byId));
+  });
+
+  test('files a crashed commit left behind are ignored, then swept', async () => {
+    writeArchive(archives, 'a1.ndjson', A1);
+    await runWithState();
+    // What a commit that died after publishing, before its manifest, leaves: unreferenced files.
+    writeFileSync(path.join(stateDir, 'days', 'acme', '2024-03-01.2-deadbeef.agg.json'), 'half written');
+    mkdirSync(path.join(stateDir, 'staging-deadbeef'));
+    writeFileSync(path.join(stateDir, 'staging-deadbeef', 'work-1.ids'), 'x');
+    writeArchive(archives, 'a2.ndjson', A2);
+    const next = await runWithState();
+    expect(next.outcome.exitCode).toBe(0);
+    expect(existsSync(path.join(stateDir, 'days', 'acme', '2024-03-01.2-deadbeef.agg.json'))).toBe(false);
+    expect(existsSync(path.join(stateDir, 'staging-deadbeef'))).toBe(false);
+    const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
+    const referenced = new Set<string>(manifest.days.flatMap((d: any) => [d.aggregate, d.logIds]).concat(manifest.objects.file));
+    const stored = Object.keys(snapshot(stateDir)).filter((name) => name.startsWith('days/') || name.startsWith('objects/'));
+    expect(stored.sort()).toEqual([...referenced].sort());
+  });
+});
+
+const byId = (a: any, b: any) => (a.event.summary_id < b.event.summary_id ? -1 : 1);
+
+describe('two runs against one state', () => {
+  test('the second is refused while the first holds the lock, and writes nothing', async () => {
+    writeArchive(archives, 'a1.ndjson', A1);
+    const holder = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
+    const output = path.join(dir, 'out.ndjson');
+    const refused = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json']);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(new RegExp(`auth0-usage: the state ${stateDir} is in use by another run \\(host ${os.hostname()}, pid ${process.pid}, since `));
+    expect(existsSync(output)).toBe(false);
+    await holder.release();
+    const later = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json']);
+    expect(later.code).toBe(0);
+  });
+
+  test('a lock left by a run that stopped heartbeating is taken over, with a warning', async () => {
+    mkdirSync(stateDir);
+    const old = new Date(Date.now() - 2 * 3600_000).toISOString();
+    writeFileSync(path.join(stateDir, 'lock.json'), JSON.stringify({ token: 't', host: 'pod-1', pid: 7, acquiredAt: old, heartbeatAt: old }));
+    writeArchive(archives, 'a1.ndjson', A1);
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toMatch(/"host":"pod-1".*"msg":"took over a stale state lock"/);
+    expect(existsSync(path.join(stateDir, 'lock.json'))).toBe(false);
+  });
+});
+
+describe('a state that cannot be used exits 2 and is left as it was', () => {
+  async function refused(args: string[], message: RegExp) {
+    const before = snapshot(stateDir);
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json', ...args]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshot(stateDir)).toEqual(before);
+    expect(existsSync(output)).toBe(false);
+  }
+
+  beforeEach(() => writeArchive(archives, 'a1.ndjson', A1));
+
+  test('a folder of other files', async () => {
+    mkdirSync(stateDir);
+    writeFileSync(path.join(stateDir, 'notes.txt'), 'mine');
+    await refused([], /is not an auth0-usage state \(it holds notes.txt and no manifest.json\)/);
+    const status = await runCli(['status', '--state', stateDir]);
+    expect([status.code, status.stderr]).toEqual([2, expect.stringMatching(/is not an auth0-usage state/)]);
+  });
+
+  test('a file where the folder should be', async () => {
+    writeFileSync(stateDir, 'not a folder');
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--log-format', 'json']);
+    expect([result.code, result.stderr.trim()]).toEqual([2, `auth0-usage: --state ${stateDir} is not a folder`]);
+    expect(readFileSync(stateDir, 'utf8')).toBe('not a folder');
+  });
+
+  test('a manifest that is not JSON, or not ours', async () => {
+    mkdirSync(stateDir);
+    writeFileSync(path.join(stateDir, 'manifest.json'), '{"format": "auth0-usage-state", ');
+    await refused([], /the state .* is corrupt: its manifest.json is not JSON/);
+    writeFileSync(path.join(stateDir, 'manifest.json'), '{"format": "terraform-state", "version": 4}');
+    await refused([], /holds a manifest.json that is not an auth0-usage state/);
+    writeFileSync(path.join(stateDir, 'manifest.json'), '{"format": "auth0-usage-state", "version": 9}');
+    await refused([], /has format version 9; this auth0-usage reads version 1/);
+  });
+
+  test('a manifest naming a file outside the state, or a day file that is missing', async () => {
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    const file = path.join(stateDir, 'manifest.json');
+    const manifest = JSON.parse(readFileSync(file, 'utf8'));
+    const good = manifest.days[0].aggregate;
+    manifest.days[0].aggregate = '../../etc/passwd';
+    writeFileSync(file, JSON.stringify(manifest));
+    await refused([], /is corrupt: manifest.json days.0.aggregate: is not a state file name/);
+    manifest.days[0].aggregate = good;
+    writeFileSync(file, JSON.stringify(manifest));
+    rmSync(path.join(stateDir, ...good.split('/')));
+    await refused([], new RegExp(`is incomplete: ${good.replace(/\./g, '\\.')} \\(acme 2024-03-01\\) is missing`));
+  });
+
+  test('another time zone or another classification config', async () => {
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    await refused(['--timezone', 'Europe/Berlin'], /counts days in UTC; run with --timezone UTC or use another --state/);
+    const custom = path.join(dir, 'custom.json');
+    writeFileSync(custom, JSON.stringify({ categories: { login_success: ['s', 'ss'] } }));
+    await refused(['--config', custom], /was built with another tenant, categories or nonBillableAudiences config/);
+    // Quotas are not part of the classification: changing them is fine.
+    writeFileSync(custom, JSON.stringify({ quotas: { active_users: 10 } }));
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--config', custom, '--no-table', '--log-format', 'json'])).code).toBe(0);
+  });
+
+  test('a day file damaged on disk stops the run with exit 2 before anything is committed', async () => {
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
+    writeFileSync(path.join(stateDir, ...manifest.days[0].aggregate.split('/')), '{"version": 1');
+    writeArchive(archives, 'a2.ndjson', [login(7, '2024-03-01T23:00:00Z', 'u7')]);
+    const before = committedFiles();
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/the state .* is corrupt: days\/acme\/2024-03-01\..*\.agg\.json/);
+    expect(committedFiles()).toEqual(before);
+    expect(readNdjson(readFileSync(output, 'utf8')).map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'failed']]);
+  });
+});

@@ -1,0 +1,87 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readNdjson, runCli } from '../support/cliRunner';
+import { API, kindOf, labels, login, token, writeArchive, type Rec } from '../unit/state/stateTestKit';
+
+// 30-day and calendar-month active users across a month boundary, and quotas against configured limits.
+// Worked by hand: the 30-day window of day D is [D-29, D]; February 2024 has 29 days.
+let dir: string;
+let config: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-state-windows-'));
+  config = path.join(dir, 'config.json');
+  writeFileSync(config, JSON.stringify({ quotas: { m2m_tokens_billable: 10, active_users: 4, tenants: { other: { active_users: 1000 } } } }));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+const tokens = (from: number, count: number, date: string): Rec[] => Array.from({ length: count }, (_, i) => token(from + i, date, 'c1', API));
+const JANUARY = [login(1, '2024-01-20T08:00:00Z', 'u1'), login(2, '2024-01-20T09:00:00Z', 'u2'), login(3, '2024-01-31T23:59:59Z', 'u3')];
+const FEBRUARY = [
+  login(4, '2024-02-01T00:00:00Z', 'u1'),
+  ...tokens(10, 8, '2024-02-01T06:00:00Z'),
+  login(5, '2024-02-18T12:00:00Z', 'u4'),
+  login(6, '2024-02-19T12:00:00Z', 'u3'),
+  login(7, '2024-02-19T13:00:00Z', 'u6'),
+  ...tokens(20, 3, '2024-02-19T14:00:00Z'),
+  login(30, '2024-02-01T10:00:00Z', 'u1', 'other'),
+];
+
+async function run(name: string, extra: string[] = []) {
+  const output = path.join(dir, `${name}.ndjson`);
+  const result = await runCli(['run', '--input', path.join(dir, 'archives'), '--config', config, '--output', output, '--no-table', '--log-format', 'json', ...extra]);
+  expect(result.code).toBe(0);
+  return readNdjson(readFileSync(output, 'utf8'));
+}
+
+const activeUsers = (events: any[]) => kindOf(events, 'active_users').map((e) => [e.tenant, e.day, e.dau, e.mau_30d, e.mau_month, e.window_complete]);
+const quotas = (events: any[]) => kindOf(events, 'quota').map((q) => [q.tenant, q.day, q.metric, q.month, q.used, q.limit, q.percent_used, q.projected_month_end, q.threshold]);
+
+const FEBRUARY_ACTIVE_USERS = [
+  ['acme', '2024-02-01', 1, 3, 1, false], // u1 u2 (01-20) u3 (01-31); the month so far: u1
+  ['acme', '2024-02-18', 1, 4, 2, true], // [01-20, 02-18]: u1 u2 u3 u4; data from 01-20 covers both windows
+  ['acme', '2024-02-19', 2, 4, 4, true], // [01-21, 02-19]: 01-20 left (u2 gone); u1 u3 u4 u6
+  ['other', '2024-02-01', 1, 1, 1, false],
+];
+const FEBRUARY_QUOTAS = [
+  ['acme', '2024-02-01', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 232, 80],
+  ['acme', '2024-02-01', 'active_users', '2024-02', 1, 4, 25, 29, null],
+  ['acme', '2024-02-18', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 13, 80], // 8 × 29 / 18 = 12.9
+  ['acme', '2024-02-18', 'active_users', '2024-02', 2, 4, 50, 3, null],
+  ['acme', '2024-02-19', 'm2m_tokens_billable', '2024-02', 11, 10, 110, 17, 100], // 11 × 29 / 19 = 16.8
+  ['acme', '2024-02-19', 'active_users', '2024-02', 4, 4, 100, 6, 100], // 4 × 29 / 19 = 6.1
+  ['other', '2024-02-01', 'm2m_tokens_billable', '2024-02', 0, 10, 0, 0, null],
+  ['other', '2024-02-01', 'active_users', '2024-02', 1, 1000, 0.1, 29, null], // the tenant's own limit
+];
+
+test('one run: mau_30d across the month boundary, mau_month from the 1st, quotas and thresholds', async () => {
+  writeArchive(path.join(dir, 'archives'), 'jan.ndjson', JANUARY);
+  writeArchive(path.join(dir, 'archives'), 'feb.ndjson', FEBRUARY);
+  const events = await run('single');
+  expect(activeUsers(events)).toEqual([
+    ['acme', '2024-01-20', 2, 2, 2, false],
+    ['acme', '2024-01-31', 1, 3, 3, false],
+    ...FEBRUARY_ACTIVE_USERS,
+  ]);
+  expect(quotas(events)).toEqual([
+    ['acme', '2024-01-20', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
+    ['acme', '2024-01-20', 'active_users', '2024-01', 2, 4, 50, 3, null], // 2 × 31 / 20 = 3.1
+    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
+    ['acme', '2024-01-31', 'active_users', '2024-01', 3, 4, 75, 3, null],
+    ...FEBRUARY_QUOTAS,
+  ]);
+  const quota = kindOf(events, 'quota')[0];
+  expect(quota.summary_id).not.toBe(kindOf(events, 'quota')[1].summary_id); // the metric is part of the id
+});
+
+test('two runs: February’s windows reach back into the January the state remembers', async () => {
+  writeArchive(path.join(dir, 'archives'), 'jan.ndjson', JANUARY);
+  const state = ['--state', path.join(dir, 'state')];
+  await run('january', state);
+  writeArchive(path.join(dir, 'archives'), 'feb.ndjson', FEBRUARY);
+  const february = await run('february', state);
+  expect(activeUsers(february)).toEqual(FEBRUARY_ACTIVE_USERS);
+  expect(quotas(february)).toEqual(FEBRUARY_QUOTAS);
+  // January's figures do not depend on February: nothing of January is emitted again.
+  expect(labels(february).filter((label) => label.includes('2024-01-'))).toEqual([]);
+});
