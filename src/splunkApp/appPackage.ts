@@ -1,0 +1,79 @@
+/**
+ * Packs a Splunk app folder into an installable .tgz: one top folder named after the app id, directories
+ * 0755 and files 0644 owned by uid/gid 0, one fixed mtime, byte-ordered entries and a fixed gzip header,
+ * so the same sources always give the same bytes.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { listAppFiles } from './appFiles';
+import { confValue, parseConf } from './confFile';
+import { TarEntry, writeTar } from './tarArchive';
+
+/** 2025-01-01T00:00:00Z: the mtime of every entry unless SOURCE_DATE_EPOCH says otherwise. */
+export const DEFAULT_PACKAGE_MTIME = 1735689600;
+
+export class AppPackageError extends Error {
+  constructor(
+    readonly appDir: string,
+    reason: string,
+  ) {
+    super(`${appDir}: ${reason}`);
+    this.name = 'AppPackageError';
+  }
+}
+
+export interface PackedApp {
+  readonly appId: string;
+  readonly version: string;
+  /** The gzip-compressed tar. */
+  readonly archive: Buffer;
+  /** Archive paths in order, starting with "<appId>/". */
+  readonly entries: readonly string[];
+  /** Files of the folder left out, with reasons. */
+  readonly skipped: readonly string[];
+}
+
+/** Checks what Splunk needs to install the folder as an app; returns its id and version. */
+export function checkAppFolder(appDir: string): { appId: string; version: string } {
+  const appConfPath = join(appDir, 'default', 'app.conf');
+  if (!existsSync(appConfPath)) throw new AppPackageError(appDir, 'default/app.conf is missing');
+  const appConf = parseConf(readFileSync(appConfPath, 'utf8'), 'default/app.conf');
+
+  const appId = confValue(appConf, 'package', 'id');
+  if (!appId) throw new AppPackageError(appDir, 'default/app.conf has no [package] id');
+  // Splunk installs the package's top folder as etc/apps/<folder>; it must be the app id.
+  if (appId !== basename(appDir)) {
+    throw new AppPackageError(appDir, `[package] id "${appId}" differs from the folder name "${basename(appDir)}"`);
+  }
+  const version = confValue(appConf, 'launcher', 'version');
+  if (!version) throw new AppPackageError(appDir, 'default/app.conf has no [launcher] version');
+  const idVersion = confValue(appConf, 'id', 'version');
+  if (idVersion !== undefined && idVersion !== version) {
+    throw new AppPackageError(appDir, `[id] version ${idVersion} differs from [launcher] version ${version}`);
+  }
+  if (!existsSync(join(appDir, 'metadata', 'default.meta'))) {
+    throw new AppPackageError(appDir, 'metadata/default.meta is missing');
+  }
+  return { appId, version };
+}
+
+export function packApp(appDir: string, mtime: number = DEFAULT_PACKAGE_MTIME): PackedApp {
+  if (!Number.isInteger(mtime) || mtime < 0) throw new RangeError(`mtime must be whole epoch seconds, got ${mtime}`);
+  const { appId, version } = checkAppFolder(appDir);
+  const { included, skipped } = listAppFiles(appDir);
+
+  const entries: TarEntry[] = [{ path: `${appId}/`, type: 'directory', mode: 0o755, mtime }];
+  for (const relative of included) {
+    entries.push(
+      relative.endsWith('/')
+        ? { path: `${appId}/${relative}`, type: 'directory', mode: 0o755, mtime }
+        : { path: `${appId}/${relative}`, type: 'file', mode: 0o644, mtime, content: readFileSync(join(appDir, relative)) },
+    );
+  }
+
+  const archive = gzipSync(writeTar(entries), { level: 9 });
+  // zlib writes MTIME 0 but the OS byte of the build platform; pin it to Unix (3) for identical bytes anywhere.
+  archive[9] = 3;
+  return { appId, version, archive, entries: entries.map((entry) => entry.path), skipped };
+}

@@ -1,0 +1,52 @@
+/**
+ * The analysts' doc documents exactly SUMMARY_FIELDS (every kind, every field, nothing else), and its
+ * copy-paste searches pass the same checks as the app's.
+ */
+import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { analystsSection, docSources, loadConf } from './helpers/appSources';
+import { checkFields } from './helpers/splFields';
+import { balanceProblems, expandMacros, macroTable } from './helpers/splSyntax';
+
+const SCHEMA: Readonly<Record<string, readonly string[]>> = SUMMARY_FIELDS;
+const markdown = analystsSection();
+
+/** "kind.field" for every row of the fields table: | `field` | kind, kind | meaning | */
+function documentedPairs(text: string): string[] {
+  const section = text.slice(text.indexOf('### Fields'), text.indexOf('\n### ', text.indexOf('### Fields') + 1));
+  return [...section.matchAll(/^\| `([a-z0-9_]+)` \| ([a-z0-9_, ]+) \| (.+) \|$/gm)].flatMap(([, field, kinds, meaning]) => {
+    expect(meaning.trim().length).toBeGreaterThan(5);
+    return kinds.split(',').map((kind) => `${kind.trim()}.${field}`);
+  });
+}
+
+describe('README.md, For analysts', () => {
+  const documented = documentedPairs(markdown);
+  const schemaPairs = Object.entries(SCHEMA).flatMap(([kind, fields]) => fields.map((field) => `${kind}.${field}`));
+
+  it('reads the fields table (the reader itself works)', () => {
+    expect(documentedPairs('### Fields\n| `a` | daily, run | Something long. |\n| `b` | m2m | Another one. |\n### Next\n')).toEqual([
+      'daily.a',
+      'run.a',
+      'm2m.b',
+    ]);
+  });
+
+  it('documents every field of every kind in SUMMARY_FIELDS', () => {
+    expect(schemaPairs.filter((pair) => !documented.includes(pair))).toEqual([]);
+  });
+
+  it('documents no field that SUMMARY_FIELDS lacks', () => {
+    expect(documented.filter((pair) => !schemaPairs.includes(pair))).toEqual([]);
+  });
+
+  it('has ten copy-paste searches', () => {
+    expect(docSources(markdown)).toHaveLength(10);
+  });
+
+  const macros = macroTable(loadConf('default/macros.conf'));
+  const searches = docSources(markdown).map((source) => [source.origin, source] as const);
+  it.each(searches)('%s is balanced, uses the app macros and known fields', (_origin, source) => {
+    expect(balanceProblems(source.spl)).toEqual([]);
+    expect(checkFields(expandMacros(source.spl, macros), SCHEMA).errors).toEqual([]);
+  });
+});
