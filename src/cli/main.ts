@@ -1,15 +1,23 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { ConfigError } from '../config/loadConfig';
 import { InputError } from '../sources/inputObject';
 import { OutputError } from '../sinks/ndjsonFile';
 import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
 import { UsageError } from './usageError';
-import { createHecCheckCommand } from './hecCheckCommand';
+import { createHecCheckCommand, hecCheckOptions } from './hecCheckCommand';
+import { envForCommand, flagsOf, withPrefixedEnv } from './envOptions';
 import { hecConnectionCliOptions } from './hecOptions';
 import { HecError, HecUsageError } from '../sinks/hec';
 import { StateError, StateIoError, StateLockedError } from '../state/stateErrors';
-import { createStatusCommand } from './statusCommand';
+import { createStatusCommand, statusOptions } from './statusCommand';
+
+/** Each command's option builder, to tell which AUTH0_USAGE_* variables are its flags. */
+const COMMAND_BUILDERS: Record<string, (y: Argv) => Argv> = {
+  run: (y) => runOptions(y) as unknown as Argv,
+  'hec-check': (y) => hecCheckOptions(y) as unknown as Argv,
+  status: (y) => statusOptions(y) as unknown as Argv,
+};
 
 const EXPECTED_ERRORS = [InputError, OutputError, HecError, StateLockedError, StateIoError];
 
@@ -29,7 +37,9 @@ function report(err: unknown, io: CliIo): number {
 }
 
 /** Parses argv, runs the command and resolves with the process exit code. */
-export async function main(argv: string[], io: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+export async function main(argv: string[], given: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
+  // Commands read the environment as it was; only yargs' view of the AUTH0_USAGE_* variables is narrowed below.
+  const io: CliIo = { ...given, env: { ...given.env } };
   let exitCode = 0;
   let handlerStarted = false;
   const cli = yargs(argv)
@@ -53,7 +63,7 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       handlerStarted = true;
       exitCode = code;
     }))
-    // .env() maps AUTH0_USAGE_HEC_TOKEN to an argument; this hidden option keeps the token itself out of argv.
+    // Refuses --hec-token on the command line: the token comes from the environment only.
     .option('hec-token', hecConnectionCliOptions['hec-token'])
     .demandCommand(1, 'name a command, e.g. `auth0-usage run --input DIR`')
     .strict()
@@ -66,10 +76,13 @@ export async function main(argv: string[], io: CliIo = { stdout: process.stdout,
       // Failures before the handler are the command line's (validation, a flag's coerce); throwing stops yargs
       // before any handler runs. Errors from inside a handler pass through unchanged.
       if (handlerStarted && err) throw err;
-      throw new UsageError(`${message ?? err?.message}\nRun 'auth0-usage --help' for usage.`);
+      throw new UsageError(`${message ?? err?.message} (see auth0-usage --help)`);
     });
+  const builder = COMMAND_BUILDERS[argv.find((arg) => !arg.startsWith('-')) ?? ''];
+  const { env: visible, ignored } = builder ? envForCommand(io.env, flagsOf(builder)) : { env: {}, ignored: [] };
+  for (const name of ignored) io.stderr.write(`auth0-usage: ignoring ${name}: not a flag of this command\n`);
   try {
-    await cli.parseAsync();
+    await withPrefixedEnv(visible, () => cli.parseAsync());
   } catch (err) {
     return report(err, io);
   }

@@ -64,11 +64,19 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress);
   const barShown = progressMode === 'auto' && (io.stderr as NodeJS.WriteStream).isTTY === true;
-  const logger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
+  const runId = randomUUID();
+  const rootLogger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
+  const logger = rootLogger.child({ run_id: runId });
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
   const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to } });
+  // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
+  config.splunk = {
+    ...config.splunk,
+    source: args['hec-source'] ?? config.splunk.source,
+    sourcetype: args['hec-sourcetype'] ?? config.splunk.sourcetype,
+    ...(args['hec-index'] ?? config.splunk.index ? { index: args['hec-index'] ?? config.splunk.index } : {}),
+  };
   const hecOptions = hecSinkOptionsFromArgv(args, io.env, config);
-  const runId = randomUUID();
   // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
   const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
   let quarantine: QuarantineFile | undefined;
@@ -107,14 +115,20 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     sinks,
     quarantine,
     concurrency: args.concurrency,
-    logger,
+    logger: rootLogger,
     runId,
     state,
     residentDays: args['resident-days'],
   });
   sources.close();
-  for (const sink of sinks) await sink.close().catch((err: Error) => logger.error({ sink: sink.name, err: err.message }, 'could not close output'));
-  await quarantine?.close();
+  // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
+  let closeFailure: Error | undefined;
+  for (const closable of [...sinks, ...(quarantine ? [quarantine] : [])]) {
+    await closable.close().catch((err: Error) => {
+      closeFailure ??= err;
+      logger.error({ err: err.message }, 'could not finish writing an output');
+    });
+  }
 
   const { run } = outcome;
   const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
@@ -122,6 +136,10 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   else logger.info({ ...fields, status: run.status }, 'run finished');
   if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.summaries, run));
   if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
+  if (closeFailure && run.status !== 'failed') {
+    io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
+    return 1;
+  }
   if (outcome.exitCode === 3) io.stderr.write('auth0-usage: some summary events could not be delivered and were spooled (see above); the next run with the same --spool sends them first\n');
   return outcome.exitCode;
 }

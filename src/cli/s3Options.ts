@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { UsageError } from './usageError';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3Client';
 
 /** Parses an endpoint URL; thrown messages become yargs usage errors. */
@@ -83,7 +84,12 @@ export interface S3Args {
  * (env keys, AWS_PROFILE / SSO, web identity, container and instance roles).
  */
 export function s3ClientOptionsFrom(args: S3Args, env: NodeJS.ProcessEnv = process.env): S3ClientOptions {
-  const fromEnv = env.AWS_ENDPOINT_URL_S3 ? parseEndpoint(env.AWS_ENDPOINT_URL_S3, 'AWS_ENDPOINT_URL_S3') : undefined;
+  let fromEnv: string | undefined;
+  try {
+    fromEnv = env.AWS_ENDPOINT_URL_S3 ? parseEndpoint(env.AWS_ENDPOINT_URL_S3, 'AWS_ENDPOINT_URL_S3') : undefined;
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
   const endpoint = args['s3-endpoint'] ?? fromEnv;
   return {
     endpoint,

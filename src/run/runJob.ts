@@ -7,7 +7,7 @@ import type { UsageConfig } from '../config/schema';
 import type { QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import { decodeStream } from '../decode/decodeStream';
 import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
-import type { InputObject, Source } from '../sources/inputObject';
+import { InputError, type InputObject, type Source } from '../sources/inputObject';
 import { DayRollup } from '../state/dayRollup';
 import { DayStore } from '../state/dayStore';
 import type { RunState } from '../state/runState';
@@ -150,7 +150,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;
         }
-        throw err;
+        throw nameTheObject(err, object.name);
       }
       partial.commit();
       // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
@@ -212,11 +212,15 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
   const summaries = pass?.summaries ?? [];
+  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
   let spooled = 0;
+  let refused = 0;
   for (const sink of options.sinks) {
     if (failure) break;
     try {
-      spooled += (await sink.deliver(summaries)).spooled;
+      const result = await sink.deliver(summaries);
+      spooled += result.spooled;
+      refused += result.rejected ?? 0;
     } catch (err) {
       failure = err as Error;
     }
@@ -236,7 +240,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
 
-  const status: RunStatus = failure ? 'failed' : spooled > 0 ? 'partial' : 'ok';
+  const status: RunStatus = failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok';
   const run: RunEvent = {
     summary: 'run',
     run_id: runId,
@@ -270,15 +274,23 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   };
   for (const sink of options.sinks) {
     try {
-      spooled += (await sink.deliver([runEnvelope])).spooled;
+      const result = await sink.deliver([runEnvelope]);
+      spooled += result.spooled;
+      refused += result.rejected ?? 0;
     } catch (err) {
       log.error({ sink: sink.name, err: (err as Error).message }, 'could not deliver the run event');
       failure ??= err as Error;
     }
   }
 
-  const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled > 0 ? 3 : 0;
+  const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
   return { exitCode, run, summaries, memory, committed };
+}
+
+/** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */
+function nameTheObject(err: unknown, name: string): unknown {
+  if (err instanceof InputError || err instanceof StateError || !(err instanceof Error) || err.message.includes(name)) return err;
+  return new InputError(`cannot read input ${name}: ${err.message}`, { cause: err });
 }

@@ -36,6 +36,9 @@ export class NdjsonWriter {
       const file: WriteStream = createWriteStream(this.tempFile);
       file.on('error', (err: NodeJS.ErrnoException) => {
         this.failure = new OutputError(`cannot write ${target}: ${err.code ?? err.message}`);
+        // pipe() lets go of a failed file; destroying the serializer wakes any write waiting for 'drain'.
+        this.serializer.unpipe(file);
+        (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure);
       });
       this.out = file;
       this.serializer.pipe(file);
@@ -45,7 +48,11 @@ export class NdjsonWriter {
   async write(value: unknown): Promise<void> {
     if (this.failure) throw this.failure;
     this.count++;
-    if (!this.serializer.write(value as never)) await once(this.serializer, 'drain');
+    if (!this.serializer.write(value as never)) {
+      // once() rejects when the serializer is destroyed by a file error: the caller hears of it here.
+      await once(this.serializer, 'drain').catch(() => undefined);
+      if (this.failure) throw this.failure;
+    }
   }
 
   /** Flushes and, for a file, moves it into place. `keep: false` discards a file target instead. */
@@ -55,9 +62,11 @@ export class NdjsonWriter {
       await once(this.serializer, 'end').catch(() => undefined);
       return;
     }
-    const finished = once(this.out, 'close');
-    this.serializer.end();
-    await finished.catch(() => undefined);
+    if (!this.failure) {
+      const finished = once(this.out, 'close');
+      this.serializer.end();
+      await finished.catch(() => undefined);
+    }
     if (this.failure) {
       rmSync(this.tempFile!, { force: true });
       throw this.failure;

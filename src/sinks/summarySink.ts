@@ -6,6 +6,8 @@ export interface DeliveryResult {
   delivered: number;
   /** Events that could not be delivered and were kept for the next run. */
   spooled: number;
+  /** Events the destination refused for good; they were set aside (quarantined), not spooled. */
+  rejected?: number;
 }
 
 /**

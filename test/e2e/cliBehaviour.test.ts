@@ -88,6 +88,42 @@ describe('runtime outcomes', () => {
     expect(events.find((e) => e.event.summary === 'daily').event.tz).toBe('America/New_York');
   });
 
+  test('AUTH0_USAGE_NO_<FLAG>=true turns a boolean flag off; variables that are not flags are ignored with a warning', async () => {
+    const output = path.join(dir, 'env.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--log-format', 'json'], {
+      AUTH0_USAGE_OUTPUT: output,
+      AUTH0_USAGE_NO_TABLE: 'true',
+      AUTH0_USAGE_NOT_A_FLAG: 'x',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe(''); // no table
+    expect(result.stderr).toContain('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: not a flag of this command');
+    expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event.status).toBe('ok');
+  });
+
+  test('a bad AWS_ENDPOINT_URL_S3 is a usage error in one line', async () => {
+    const result = await runCli(['run', '--input', FIXTURES], { AWS_ENDPOINT_URL_S3: 'not a url' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim().split('\n')).toEqual(['auth0-usage: AWS_ENDPOINT_URL_S3 must be an http:// or https:// URL, got "not a url"']);
+  });
+
+  test('every log line of a run carries its run_id, the same as the run event', async () => {
+    const output = path.join(dir, 'out.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--output', output, '--no-table', '--log-format', 'json']);
+    const runId = readNdjson(readFileSync(output, 'utf8')).at(-1).event.run_id;
+    const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(2);
+    for (const line of lines) expect([line.msg, line.run_id]).toEqual([line.msg, runId]);
+  });
+
+  test('an input that breaks mid-read is named in the one-line error', async () => {
+    const output = path.join(dir, 'out.ndjson');
+    // A directory where a file is expected makes the read fail after listing.
+    const result = await runCli(['run', '--input', path.join(FIXTURES, 'c-webhook.ndjson', 'nope'), '--output', output, '--log-format', 'json']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('c-webhook.ndjson');
+  });
+
   test('the per-day table goes to stdout when the output is a file', async () => {
     const output = path.join(dir, 'out.ndjson');
     const result = await runCli(['run', '--input', FIXTURES, '--output', output, '--timezone', 'America/New_York', '--log-format', 'json']);
