@@ -89,9 +89,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
         new HecSink(hecOptions, {
           runId,
           log: logger.child({ sink: 'hec' }),
-          // An event HEC refuses on its own is set aside like bad input, not lost.
-          onRejectedEvent: (event, why) =>
-            void quarantine?.write([rejectedEventItem(event, why)]).catch((err: Error) => logger.error({ err: err.message }, 'could not quarantine an event HEC refused')),
+          // An event HEC refuses on its own is set aside like bad input, never lost: to --quarantine when given,
+          // else (the sink's own default) to rejected-<run id>.ndjson in the spool directory.
+          ...(quarantine
+            ? { onRejectedEvent: (event, why) => quarantine!.write([rejectedEventItem(event, why)]), quarantineFile: quarantine.target }
+            : {}),
         }),
       );
     }
@@ -140,6 +142,6 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
     return 1;
   }
-  if (outcome.exitCode === 3) io.stderr.write('auth0-usage: some summary events could not be delivered and were spooled (see above); the next run with the same --spool sends them first\n');
+  if (outcome.exitCode === 3) io.stderr.write('auth0-usage: not every summary event was delivered: spooled events are sent first by the next run with the same --spool; events HEC refused were set aside (see the warnings above)\n');
   return outcome.exitCode;
 }

@@ -129,6 +129,8 @@ export interface RunEvent {
   hec_retries?: number;
   hec_events_sent?: number;
   hec_events_spooled?: number;
+  /** Events HEC refused one by one (bad data, too large); set aside, never resent. */
+  hec_events_rejected?: number;
 }
 
 export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | ActiveUsersEvent | QuotaEvent | RunEvent;
@@ -170,7 +172,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   run: [
     'summary', 'run_id', 'started_at', 'finished_at', 'inputs', 'objects', 'bytes', 'records', 'duplicates',
     'malformed', 'rejected', 'out_of_range', 'dedup_unavailable', 'unknown_types', 'days', 'summaries', 'status', 'tz',
-    'error', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled',
+    'error', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected',
   ],
 };
 

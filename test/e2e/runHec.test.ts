@@ -90,3 +90,21 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   expect(received.slice(31, 61).map((e) => e.event.summary_id)).toEqual(received.slice(0, 30).map((e) => e.event.summary_id));
   expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
 });
+
+test('an event HEC refuses is kept in the spool’s rejected file without --quarantine, and the run exits 3', async () => {
+  // Each event its own request; the first is refused as too large even alone.
+  receiver.inject({ kind: 'status', status: 413, body: '{"text":"Content too large","code":0}' });
+  const result = await runCli(args(['--no-table', '--hec-batch-bytes', '1024']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(3);
+  const rejectedFiles = readdirSync(path.join(dir, 'spool')).filter((f) => f.startsWith('rejected-'));
+  expect(rejectedFiles).toHaveLength(1);
+  const kept = readNdjson(readFileSync(path.join(dir, 'spool', rejectedFiles[0]!), 'utf8'));
+  expect(kept).toHaveLength(1);
+  // 30 summaries in all (fixtures/e2e/README.md): the refused first one is kept, the other 29 and the run event arrive.
+  const received = receiver.events();
+  expect(received).toHaveLength(30);
+  expect(received.map((e) => e.event.summary_id)).not.toContain(kept[0].envelope.event.summary_id);
+  const run = received.at(-1)!.event as Record<string, unknown>;
+  expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 29]);
+  expect(result.stderr).toContain('rejected-');
+});

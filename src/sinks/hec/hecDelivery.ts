@@ -1,6 +1,6 @@
 /**
  * The delivery policy: batches sent in order; retries with backoff on what may succeed later; stop on
- * what cannot; 413 → halves; a refused event → quarantined and the rest sent; indexer acknowledgement
+ * what cannot; 413 → halves; a refused event → set aside and the rest sent; indexer acknowledgement
  * polled and unacknowledged batches resent. What cannot be delivered is returned for the spool.
  */
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
@@ -22,6 +22,9 @@ export interface HecEventRejection {
 
 export type RejectedEventHandler = (envelope: SummaryEnvelope, rejection: HecEventRejection) => void | Promise<void>;
 
+/** Keeps an event HEC refused on its own and says where, for the log ("quarantined to FILE", "kept in FILE"). */
+export type KeepRejectedEvent = (envelope: SummaryEnvelope, rejection: HecEventRejection) => Promise<string>;
+
 export interface HecDeliveryDeps {
   transport: HecTransport;
   /** Base URL for messages. */
@@ -35,7 +38,7 @@ export interface HecDeliveryDeps {
   now(): number;
   log: HecLog;
   stats: HecStats;
-  onRejectedEvent: RejectedEventHandler;
+  keepRejected: KeepRejectedEvent;
 }
 
 export interface DeliveryOutcome {
@@ -239,15 +242,18 @@ export class HecDelivery {
     this.#deps.stats.eventsSent += count;
   }
 
-  /** Hands a refused event to onRejectedEvent; if that fails, the event goes to the spool instead. */
+  /** Sets a refused event aside; if that fails, the event goes to the spool instead and the run stops. */
   async #reject(event: QueuedEvent, rejection: HecEventRejection): Promise<void> {
     const id = (event.envelope.event as { summary_id?: string }).summary_id ?? event.envelope.event.summary;
-    this.#deps.log.warn(`HEC refused event ${id}: code ${rejection.code}, ${rejection.text} (HTTP ${rejection.status}); quarantined`);
+    const refused = `HEC refused event ${id}: code ${rejection.code}, ${rejection.text} (HTTP ${rejection.status})`;
+    let where: string;
     try {
-      await this.#deps.onRejectedEvent(event.envelope, rejection);
+      where = await this.#deps.keepRejected(event.envelope, rejection);
     } catch (error) {
+      this.#deps.log.warn(`${refused}; it could not be set aside and stays in the spool`);
       throw new Stop(error, [event]);
     }
     this.#deps.stats.eventsRejected += 1;
+    this.#deps.log.warn(`${refused}; ${where}`);
   }
 }

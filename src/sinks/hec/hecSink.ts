@@ -1,7 +1,8 @@
 /**
  * Delivers summary events to Splunk HEC: nothing lost (what HEC does not take goes to the spool and is
- * sent first by the next run), nothing silently doubled (resends only where the first try may have
- * failed, always with the same summary_id; see docs/hec.md for the search that keeps the latest).
+ * sent first by the next run; what it refuses for good is quarantined or kept beside the spool),
+ * nothing silently doubled (resends only where the first try may have failed, always with the same
+ * summary_id; the README section "Sending summaries to Splunk HEC" has the search that keeps the latest).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,7 +11,7 @@ import type { DeliveryResult, SummarySink } from '../summarySink';
 import { DEFAULT_ACK_POLICY, type AckPolicy } from './ackQuery';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { queueEvent, type QueuedEvent } from './eventBatches';
-import { HecDelivery, HecDeliveryAborted, type RejectedEventHandler } from './hecDelivery';
+import { HecDelivery, HecDeliveryAborted, type HecEventRejection, type KeepRejectedEvent, type RejectedEventHandler } from './hecDelivery';
 import { HecUsageError } from './hecErrors';
 import { stderrWarningsLog, type HecLog } from './hecLog';
 import { DEFAULT_SPOOL_DIR, HecSpool } from './hecSpool';
@@ -18,6 +19,7 @@ import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from '.
 import { isUsableHecToken } from './hecToken';
 import type { HecTransport } from './hecTransport';
 import { displayHecUrl, parseHecBaseUrl } from './hecUrl';
+import { rejectionReason } from './rejectedEventItem';
 import { SplunkLoggingTransport } from './splunkLoggingTransport';
 
 export const DEFAULT_BATCH_BYTES = 512 * 1024;
@@ -50,8 +52,13 @@ export interface HecSinkOptions {
 export interface HecSinkDeps {
   runId: string;
   log?: HecLog;
-  /** Receives each event HEC refused on its own (e.g. to write it to the quarantine file). */
+  /**
+   * Receives each event HEC refused on its own (e.g. to write it to the quarantine file); if it throws,
+   * the event is spooled and the run stops. Without it, such events go to <spool>/rejected-<run id>.ndjson.
+   */
   onRejectedEvent?: RejectedEventHandler;
+  /** Where onRejectedEvent keeps the events, named in the log line. */
+  quarantineFile?: string;
   transport?: HecTransport;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -97,7 +104,7 @@ export class HecSink implements SummarySink {
       now: deps.now ?? Date.now,
       log: this.#log,
       stats: this.#stats,
-      onRejectedEvent: deps.onRejectedEvent ?? (() => undefined),
+      keepRejected: this.#rejectedEventKeeper(deps),
     });
     this.#spool = new HecSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR, deps.runId);
   }
@@ -117,12 +124,18 @@ export class HecSink implements SummarySink {
     return this.#spool.ownFile;
   }
 
+  /**
+   * `spooled` counts this call's events kept for the next run and, on the first call, the events of
+   * earlier runs' spool files that are still waiting; `rejected` the events HEC refused for good.
+   */
   async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
     const queued = events.map((envelope) => queueEvent(this.#withMetadata(envelope)));
+    const rejectedBefore = this.#stats.eventsRejected;
+    let stillWaiting = 0;
     if (!this.#spoolChecked) {
       this.#spoolChecked = true;
       try {
-        await this.#resendSpool();
+        stillWaiting = await this.#resendSpool();
       } catch (error) {
         await this.#spoolEvents(queued);
         throw error;
@@ -131,7 +144,11 @@ export class HecSink implements SummarySink {
     try {
       const outcome = await this.#delivery.deliver(queued);
       await this.#spoolEvents(outcome.undelivered);
-      return { delivered: outcome.delivered, spooled: outcome.undelivered.length };
+      return {
+        delivered: outcome.delivered,
+        spooled: stillWaiting + outcome.undelivered.length,
+        rejected: this.#stats.eventsRejected - rejectedBefore,
+      };
     } catch (error) {
       if (!(error instanceof HecDeliveryAborted)) throw error;
       await this.#spoolEvents(error.undelivered);
@@ -143,13 +160,21 @@ export class HecSink implements SummarySink {
     // Nothing stays open: every request has its own connection and no timer outlives deliver().
   }
 
-  /** Earlier runs' spool files first, oldest first; each file is deleted once all of it is delivered. */
-  async #resendSpool(): Promise<void> {
+  /**
+   * Earlier runs' spool files first, oldest first; each file is deleted once all of it is delivered.
+   * Returns how many of their events still wait in the spool (after giving up, files are only counted).
+   */
+  async #resendSpool(): Promise<number> {
+    let waiting = 0;
     for (const file of await this.#spool.earlierFiles()) {
-      if (this.#delivery.gaveUp) return;
       const contents = await this.#spool.read(file);
       if (!contents.ok) {
         this.#log.warn(`HEC spool file ${file} left in place: ${contents.reason}`);
+        continue;
+      }
+      if (this.#delivery.gaveUp) {
+        this.#stats.eventsSpooled += contents.envelopes.length;
+        waiting += contents.envelopes.length;
         continue;
       }
       this.#log.info(`HEC: re-sending ${contents.envelopes.length} spooled events from ${file}`);
@@ -157,12 +182,14 @@ export class HecSink implements SummarySink {
       try {
         const outcome = await this.#delivery.deliver(queued);
         await this.#keepInSpool(file, outcome.delivered, outcome.undelivered);
+        waiting += outcome.undelivered.length;
       } catch (error) {
         if (!(error instanceof HecDeliveryAborted)) throw error;
         await this.#keepInSpool(file, error.delivered, error.undelivered);
         throw error.error;
       }
     }
+    return waiting;
   }
 
   async #keepInSpool(file: string, delivered: number, undelivered: readonly QueuedEvent[]): Promise<void> {
@@ -176,6 +203,22 @@ export class HecSink implements SummarySink {
     await this.#spool.add(events.map((event) => event.json));
     this.#stats.eventsSpooled += events.length;
     this.#log.warn(`HEC: ${events.length} events spooled to ${this.#spool.ownFile}; the next run sends them first`);
+  }
+
+  /** The caller's quarantine when it gave one; else the spool's rejected file, so no refused event is lost. */
+  #rejectedEventKeeper(deps: HecSinkDeps): KeepRejectedEvent {
+    const handler = deps.onRejectedEvent;
+    if (handler) {
+      const where = deps.quarantineFile === undefined ? 'quarantined' : `quarantined to ${deps.quarantineFile}`;
+      return async (envelope, rejection) => {
+        await handler(envelope, rejection);
+        return where;
+      };
+    }
+    return async (envelope: SummaryEnvelope, rejection: HecEventRejection) => {
+      const line = JSON.stringify({ reason: rejectionReason(rejection), envelope });
+      return `kept in ${await this.#spool.setAside([line])}`;
+    };
   }
 
   /** The envelope with index, sourcetype and source from flags/config when they are set. */

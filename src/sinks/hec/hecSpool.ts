@@ -2,6 +2,8 @@
  * The spool: events HEC did not take, kept on disk until a later run delivers them. One NDJSON file per
  * run (`hec-<run id>.ndjson`), each line the envelope exactly as it was sent. Every write goes to a
  * temporary file that is renamed over the target, so a crash leaves the old or the new file, never half.
+ * Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
+ * it, which is never resent.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -11,6 +13,7 @@ import { HecSpoolError } from './hecErrors';
 
 export const DEFAULT_SPOOL_DIR = './.auth0-usage/spool';
 
+/** Files the next run resends; `rejected-*.ndjson` never matches. */
 const SPOOL_FILE = /^hec-.+\.ndjson$/;
 
 export type SpoolFileContents = { ok: true; envelopes: SummaryEnvelope[] } | { ok: false; reason: string };
@@ -41,19 +44,26 @@ export class HecSpool {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
       throw new HecSpoolError(`cannot read the HEC spool directory ${this.dir}: ${(error as Error).message}`);
     }
-    const files = await Promise.all(
+    const entries = await Promise.all(
       names
         .filter((name) => SPOOL_FILE.test(name))
         .map((name) => path.join(this.dir, name))
         .filter((file) => file !== this.#ownFile)
-        .map(async (file) => ({ file, mtime: (await fs.stat(file)).mtimeMs })),
+        .map(spoolEntry),
     );
+    const files = entries.filter((entry) => entry !== undefined);
     files.sort((a, b) => a.mtime - b.mtime || a.file.localeCompare(b.file));
     return files.map((entry) => entry.file);
   }
 
+  /** The file's envelopes, or why it cannot be used (it is then left in place for the operator). */
   async read(file: string): Promise<SpoolFileContents> {
-    const text = await fs.readFile(file, 'utf8');
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+    } catch (error) {
+      return { ok: false, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+    }
     const envelopes: SummaryEnvelope[] = [];
     const lines = text.split('\n');
     for (let i = 0; i < lines.length; i++) {
@@ -77,8 +87,13 @@ export class HecSpool {
   /** Keeps only `remaining` in an earlier run's file, deleting the file when nothing remains. */
   async replace(file: string, remaining: readonly string[]): Promise<void> {
     try {
-      if (remaining.length === 0) await fs.rm(file, { force: true });
-      else await writeAtomically(file, ndjson(remaining));
+      if (remaining.length === 0) {
+        await fs.rm(file, { force: true });
+      } else {
+        // The spool is sent oldest first by modification time: the rewrite keeps the file's place.
+        const { atimeMs, mtimeMs } = await fs.stat(file);
+        await writeAtomically(file, ndjson(remaining), { atime: atimeMs / 1000, mtime: mtimeMs / 1000 });
+      }
     } catch (error) {
       throw new HecSpoolError(`cannot update the HEC spool file ${file}: ${(error as Error).message}`);
     }
@@ -97,6 +112,27 @@ export class HecSpool {
     }
   }
 
+  /**
+   * Appends `{"reason", "envelope"}` lines for events HEC refused for good to rejected-<run id>.ndjson
+   * and returns that file. Appended, not rewritten: such events are rare and the file is never resent.
+   */
+  async setAside(lines: readonly string[]): Promise<string> {
+    const file = path.join(this.dir, `rejected-${this.#runId}.ndjson`);
+    try {
+      await fs.mkdir(this.dir, { recursive: true });
+      const handle = await fs.open(file, 'a');
+      try {
+        await handle.writeFile(ndjson(lines), 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    } catch (error) {
+      throw new HecSpoolError(`cannot write the HEC rejected-events file ${file}: ${(error as Error).message}`);
+    }
+    return file;
+  }
+
   /** hec-<run id>.ndjson, or with a suffix if a file of that name is already waiting to be sent. */
   async #freshFileName(): Promise<string> {
     for (let n = 1; ; n++) {
@@ -110,15 +146,37 @@ export class HecSpool {
   }
 }
 
+interface SpoolEntry {
+  file: string;
+  mtime: number;
+}
+
+/**
+ * A directory entry as a spool file with its age; undefined for what is not a regular file or is gone
+ * (deleted since readdir, a dangling link). An entry that cannot be examined sorts last, so that read()
+ * reports it with a warning rather than the whole run failing.
+ */
+async function spoolEntry(file: string): Promise<SpoolEntry | undefined> {
+  try {
+    const stats = await fs.stat(file);
+    return stats.isFile() ? { file, mtime: stats.mtimeMs } : undefined;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    return { file, mtime: Number.POSITIVE_INFINITY };
+  }
+}
+
 function ndjson(lines: readonly string[]): string {
   return lines.map((line) => `${line}\n`).join('');
 }
 
-async function writeAtomically(file: string, content: string): Promise<void> {
+/** `times` (epoch seconds) are set on the temporary file, so the renamed file has them from the start. */
+async function writeAtomically(file: string, content: string, times?: { atime: number; mtime: number }): Promise<void> {
   const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomUUID()}.tmp`);
   const handle = await fs.open(temporary, 'wx');
   try {
     await handle.writeFile(content, 'utf8');
+    if (times) await handle.utimes(times.atime, times.mtime);
     await handle.sync();
   } finally {
     await handle.close();

@@ -9,7 +9,7 @@ export interface HecStats {
   eventsSent: number;
   /** Events left in the spool by this run: new ones, and spooled ones that still could not be sent. */
   eventsSpooled: number;
-  /** Events HEC refused one by one (handed to onRejectedEvent). */
+  /** Events HEC refused one by one (quarantined, or kept in the spool's rejected file). */
   eventsRejected: number;
   /** Events from earlier runs' spool files that this run delivered. */
   spoolResent: number;
@@ -27,9 +27,10 @@ export type HecRunFields = {
   hec_retries: number;
   hec_events_sent: number;
   hec_events_spooled: number;
+  hec_events_rejected: number;
 };
 
-export const HEC_RUN_FIELDS = ['hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled'] as const;
+export const HEC_RUN_FIELDS = ['hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected'] as const;
 
 export function hecRunFields(stats: HecStats): HecRunFields {
   return {
@@ -37,5 +38,6 @@ export function hecRunFields(stats: HecStats): HecRunFields {
     hec_retries: stats.retries,
     hec_events_sent: stats.eventsSent,
     hec_events_spooled: stats.eventsSpooled,
+    hec_events_rejected: stats.eventsRejected,
   };
 }

@@ -3,11 +3,16 @@ import { QUARANTINE_RAW_LIMIT, type QuarantineItem } from '../../decode/logRecor
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import type { HecEventRejection } from './hecDelivery';
 
+/** "rejected by HEC: code 6, Invalid data format (HTTP 400)": built from the reply's code and our table's text. */
+export function rejectionReason(rejection: HecEventRejection): string {
+  return `rejected by HEC: code ${rejection.code}, ${rejection.text} (HTTP ${rejection.status})`;
+}
+
 export function rejectedEventItem(envelope: SummaryEnvelope, rejection: HecEventRejection): QuarantineItem {
   return {
     source: 'hec',
     line: 0,
-    reason: `rejected by HEC: code ${rejection.code}, ${rejection.text} (HTTP ${rejection.status})`,
+    reason: rejectionReason(rejection),
     raw: JSON.stringify(envelope).slice(0, QUARANTINE_RAW_LIMIT),
   };
 }

@@ -20,7 +20,7 @@ describe('HecSink with indexer acknowledgement', () => {
     const envelopes = dailyEnvelopes(12);
     const { sink } = testSink(receiver, { ack: true, ackPolicy, batchBytes: 2000 });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 12, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 12, spooled: 0, rejected: 0 });
 
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
     const batches = receiver.eventRequests().length;
@@ -43,7 +43,7 @@ describe('HecSink with indexer acknowledgement', () => {
     const envelopes = dailyEnvelopes(6);
     const { sink, log } = testSink(receiver, { ack: true, ackPolicy: { ...ackPolicy, timeoutMs: 50 }, batchBytes: 2000 });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 6, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 6, spooled: 0, rejected: 0 });
 
     const ids = summaryIds(envelopes);
     const first = receiver.indexed.filter((e) => e.ackId === 0).map((e) => String(e.envelope.event.summary_id));
@@ -58,7 +58,7 @@ describe('HecSink with indexer acknowledgement', () => {
     const envelopes = dailyEnvelopes(3);
     const { sink, spoolDir } = testSink(receiver, { ack: true, ackPolicy: { pollIntervalMs: 1, timeoutMs: 20, maxResends: 1 } });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 0, spooled: 3 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 0, spooled: 3, rejected: 0 });
 
     expect(receiver.eventRequests()).toHaveLength(2); // first send + one resend
     const spooled = readFileSync(`${spoolDir}/hec-run-1.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
@@ -70,7 +70,7 @@ describe('HecSink with indexer acknowledgement', () => {
     const envelopes = dailyEnvelopes(3);
     const { sink, log } = testSink(receiver, { ack: true, ackPolicy });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 3, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 3, spooled: 0, rejected: 0 });
     expect(receiver.ackRequests()).toEqual([]);
     expect(log.lines).toContainEqual(expect.stringContaining('indexer acknowledgement is off for this token'));
   });

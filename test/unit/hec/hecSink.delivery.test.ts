@@ -16,7 +16,7 @@ describe('HecSink delivery', () => {
 
     const result = await sink.deliver(envelopes);
 
-    expect(result).toEqual({ delivered: 40, spooled: 0 });
+    expect(result).toEqual({ delivered: 40, spooled: 0, rejected: 0 });
     // Deep equality with the input: same keys, `time` still the number we gave, `event` not wrapped.
     expect(receiver.events()).toEqual(JSON.parse(JSON.stringify(envelopes)));
     expect(receiver.events()[0]!.time).toBe(1_709_251_200);
@@ -82,12 +82,13 @@ describe('HecSink delivery', () => {
       hec_retries: 0,
       hec_events_sent: 41,
       hec_events_spooled: 0,
+      hec_events_rejected: 0,
     });
   });
 
   test('an empty delivery sends nothing', async () => {
     const { sink } = testSink(receiver);
-    expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 0 });
+    expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
     expect(receiver.requests).toEqual([]);
   });
 });

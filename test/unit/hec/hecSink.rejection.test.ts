@@ -54,7 +54,7 @@ describe('HecSink rejections', () => {
     await start({ maxBodyBytes: Math.floor(oneEvent * 2.5) });
     const { sink } = testSink(receiver, { batchBytes: 64 * 1024 });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 8, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 8, spooled: 0, rejected: 0 });
 
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
     // 8 → 413; 4 → 413; 2 + 2 fit; 4 → 413; 2 + 2 fit.
@@ -69,7 +69,7 @@ describe('HecSink rejections', () => {
     const rejected: Array<[string, HecEventRejection]> = [];
     const { sink } = testSink(receiver, { batchBytes: 1500 }, { onRejectedEvent: (e, why) => void rejected.push([(e.event as { summary_id: string }).summary_id, why]) });
 
-    expect(await sink.deliver([small[0]!, huge, small[1]!, small[2]!])).toEqual({ delivered: 3, spooled: 0 });
+    expect(await sink.deliver([small[0]!, huge, small[1]!, small[2]!])).toEqual({ delivered: 3, spooled: 0, rejected: 1 });
 
     expect(receiver.summaryIds()).toEqual(summaryIds(small));
     expect(rejected).toEqual([['sid-0010', { status: 413, code: 0, text: 'Event larger than the HEC request size limit' }]]);
@@ -82,7 +82,7 @@ describe('HecSink rejections', () => {
     const rejected: Array<[SummaryEnvelope, HecEventRejection]> = [];
     const { sink, log } = testSink(receiver, { batchBytes: 64 * 1024 }, { onRejectedEvent: (e, why) => void rejected.push([e, why]) });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 9, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 9, spooled: 0, rejected: 1 });
 
     const ids = summaryIds(envelopes);
     expect(receiver.summaryIds()).toEqual([...ids.slice(0, 4), ...ids.slice(5)]);

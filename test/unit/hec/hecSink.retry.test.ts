@@ -18,7 +18,7 @@ describe('HecSink retries', () => {
     const envelopes = dailyEnvelopes(5);
     const { sink, waits, log } = testSink(receiver);
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 5, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 5, spooled: 0, rejected: 0 });
 
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
     expect(receiver.eventRequests().map((r) => r.status)).toEqual([503, 503, 200]);
@@ -48,7 +48,7 @@ describe('HecSink retries', () => {
     const envelopes = dailyEnvelopes(6);
     const { sink } = testSink(receiver, { batchBytes: 2000 });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 6, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 6, spooled: 0, rejected: 0 });
 
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
     expect(sink.stats().hec_retries).toBe(1);
@@ -67,7 +67,7 @@ describe('HecSink retries', () => {
     const envelopes = dailyEnvelopes(4);
     const { sink, log } = testSink(receiver, { timeoutMs: 500, batchBytes: 2000 });
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 4, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 4, spooled: 0, rejected: 0 });
 
     const ids = summaryIds(envelopes);
     const firstBatch = ids.slice(0, receiver.indexed.filter((e) => e.request === 0).length);

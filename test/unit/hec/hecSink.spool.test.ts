@@ -29,7 +29,7 @@ describe('HecSink spool', () => {
     const spoolDir = tempDir();
     const run1 = testSink(receiver, { spoolDir, ...fastGiveUp }, { sleep: undefined });
 
-    expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5 });
+    expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
 
     expect(receiver.indexed).toEqual([]);
     expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
@@ -43,7 +43,7 @@ describe('HecSink spool', () => {
     const second = dailyEnvelopes(3, 100);
     const run2 = testSink(receiver, { spoolDir }, { runId: 'run-2' });
 
-    expect(await run2.sink.deliver(second)).toEqual({ delivered: 3, spooled: 0 });
+    expect(await run2.sink.deliver(second)).toEqual({ delivered: 3, spooled: 0, rejected: 0 });
 
     expect(receiver.summaryIds()).toEqual([...summaryIds(first), ...summaryIds(second)]);
     expect(readdirSync(spoolDir)).toEqual([]);
@@ -56,7 +56,7 @@ describe('HecSink spool', () => {
     await sink.deliver(dailyEnvelopes(2));
     const requests = receiver.requests.length;
 
-    expect(await sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 0, spooled: 1 });
+    expect(await sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 0, spooled: 1, rejected: 0 });
 
     expect(receiver.requests.length).toBe(requests);
     expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-1.ndjson')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
@@ -74,7 +74,7 @@ describe('HecSink spool', () => {
 
     const landed = receiver.summaryIds();
     expect(landed.length).toBeGreaterThan(0);
-    expect(result).toEqual({ delivered: landed.length, spooled: 9 - landed.length });
+    expect(result).toEqual({ delivered: landed.length, spooled: 9 - landed.length, rejected: 0 });
     receiver.clearFaults();
     await testSink(receiver, { spoolDir }, { runId: 'run-2' }).sink.deliver([]);
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
@@ -89,10 +89,12 @@ describe('HecSink spool', () => {
     receiver.injectAlways({ kind: 'busy' });
     const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-3' });
 
-    expect(await sink.deliver([dailyEnvelope(70)])).toEqual({ delivered: 0, spooled: 1 });
+    const result = await sink.deliver([dailyEnvelope(70)]);
 
     const delivered = receiver.summaryIds();
     expect(delivered).toEqual(summaryIds(old).slice(0, delivered.length));
+    // The new event and the old ones still waiting.
+    expect(result).toEqual({ delivered: 0, spooled: 1 + 6 - delivered.length, rejected: 0 });
     expect(summaryIds(readSpool(path.join(spoolDir, 'hec-old-run.ndjson')))).toEqual(summaryIds(old).slice(delivered.length));
     expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-3.ndjson')))).toEqual(['sid-0070']);
   });
@@ -109,7 +111,7 @@ describe('HecSink spool', () => {
     const spoolDir = tempDir();
     writeFileSync(path.join(spoolDir, 'hec-broken.ndjson'), '{"event":{"summary_id":"x"}}\nnot json\n');
     const { sink, log } = testSink(receiver, { spoolDir });
-    expect(await sink.deliver([dailyEnvelope(2)])).toEqual({ delivered: 1, spooled: 0 });
+    expect(await sink.deliver([dailyEnvelope(2)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
     expect(readdirSync(spoolDir)).toEqual(['hec-broken.ndjson']);
     expect(log.lines).toContainEqual(expect.stringContaining('hec-broken.ndjson left in place: line 2 is not JSON'));
   });

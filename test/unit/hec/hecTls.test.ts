@@ -50,19 +50,19 @@ describe('HecSink over HTTPS', () => {
     const sink = new HecSink(options, { runId: 'r', log, sleep: recordingSleep().sleep });
     const envelopes = dailyEnvelopes(4);
 
-    expect(await sink.deliver(envelopes)).toEqual({ delivered: 4, spooled: 0 });
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 4, spooled: 0, rejected: 0 });
     expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
     expect(log.lines.filter((l) => l.startsWith('warn'))).toEqual([]);
   });
 
   test('the host name must match the certificate: localhost works with the CA as well', async () => {
     const { sink } = testSink(receiver, { url: receiver.url.replace('127.0.0.1', 'localhost'), ca: certificate.cert });
-    expect(await sink.deliver(dailyEnvelopes(1))).toEqual({ delivered: 1, spooled: 0 });
+    expect(await sink.deliver(dailyEnvelopes(1))).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
   });
 
   test('--hec-insecure: delivered without verification, and a warning says so', async () => {
     const { sink, log } = testSink(receiver, { insecure: true });
-    expect(await sink.deliver(dailyEnvelopes(2))).toEqual({ delivered: 2, spooled: 0 });
+    expect(await sink.deliver(dailyEnvelopes(2))).toEqual({ delivered: 2, spooled: 0, rejected: 0 });
     expect(log.lines).toContainEqual(expect.stringMatching(/^warn --hec-insecure: HEC certificate verification is off/));
   });
 
