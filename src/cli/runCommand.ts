@@ -18,6 +18,7 @@ import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
 import type { CliIo } from './cliIo';
+import { watchStopSignals } from './stopSignals';
 
 export function runOptions(yargs: Argv) {
   const run = yargs
@@ -77,71 +78,84 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     ...(args['hec-index'] ?? config.splunk.index ? { index: args['hec-index'] ?? config.splunk.index } : {}),
   };
   const hecOptions = hecSinkOptionsFromArgv(args, io.env, config);
-  // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
-  const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
-  let quarantine: QuarantineFile | undefined;
-  const sinks: SummarySink[] = [];
+  // From here on SIGTERM/SIGINT finish the run early rather than kill it (README "Stopping a run").
+  const stop = watchStopSignals((name) =>
+    logger.warn(
+      { signal: name },
+      `received ${name}: finishing up: ${hecOptions ? 'undelivered summaries go to the spool; ' : ''}send it again to stop at once`,
+    ),
+  );
   try {
-    quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
-    if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
-    if (hecOptions) {
-      sinks.push(
-        new HecSink(hecOptions, {
-          runId,
-          log: logger.child({ sink: 'hec' }),
-          // An event HEC refuses on its own is set aside like bad input, never lost: to --quarantine when given,
-          // else (the sink's own default) to rejected-<run id>.ndjson in the spool directory.
-          ...(quarantine
-            ? { onRejectedEvent: (event, why) => quarantine!.write([rejectedEventItem(event, why)]), quarantineFile: quarantine.target }
-            : {}),
-        }),
-      );
+    // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
+    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
+    let quarantine: QuarantineFile | undefined;
+    const sinks: SummarySink[] = [];
+    try {
+      quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+      if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
+      if (hecOptions) {
+        sinks.push(
+          new HecSink(hecOptions, {
+            runId,
+            log: logger.child({ sink: 'hec' }),
+            signal: stop.signal,
+            // An event HEC refuses on its own is set aside like bad input, never lost: to --quarantine when given,
+            // else (the sink's own default) to rejected-<run id>.ndjson in the spool directory.
+            ...(quarantine
+              ? { onRejectedEvent: (event, why) => quarantine!.write([rejectedEventItem(event, why)]), quarantineFile: quarantine.target }
+              : {}),
+          }),
+        );
+      }
+    } catch (err) {
+      // Nothing ran yet: give the state lock back rather than leave it to go stale.
+      await state?.release();
+      throw err;
     }
-  } catch (err) {
-    // Nothing ran yet: give the state lock back rather than leave it to go stale.
-    await state?.release();
-    throw err;
-  }
-  if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
+    if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
 
-  logger.info({ inputs, timezone, from, to }, 'run started');
-  const outcome = await runJob({
-    inputs,
-    config,
-    timezone,
-    from,
-    to,
-    openSource: (input) => sources.resolve(input),
-    isRetryableReadError,
-    progress,
-    sinks,
-    quarantine,
-    concurrency: args.concurrency,
-    logger: rootLogger,
-    runId,
-    state,
-    residentDays: args['resident-days'],
-  });
-  sources.close();
-  // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
-  let closeFailure: Error | undefined;
-  for (const closable of [...sinks, ...(quarantine ? [quarantine] : [])]) {
-    await closable.close().catch((err: Error) => {
-      closeFailure ??= err;
-      logger.error({ err: err.message }, 'could not finish writing an output');
+    logger.info({ inputs, timezone, from, to }, 'run started');
+    const outcome = await runJob({
+      inputs,
+      config,
+      timezone,
+      from,
+      to,
+      openSource: (input) => sources.resolve(input),
+      isRetryableReadError,
+      progress,
+      sinks,
+      quarantine,
+      concurrency: args.concurrency,
+      logger: rootLogger,
+      runId,
+      state,
+      residentDays: args['resident-days'],
+      signal: stop.signal,
     });
-  }
+    sources.close();
+    // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
+    let closeFailure: Error | undefined;
+    for (const closable of [...sinks, ...(quarantine ? [quarantine] : [])]) {
+      await closable.close().catch((err: Error) => {
+        closeFailure ??= err;
+        logger.error({ err: err.message }, 'could not finish writing an output');
+      });
+    }
 
-  const { run } = outcome;
-  const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
-  if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
-  else logger.info({ ...fields, status: run.status }, 'run finished');
-  if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.summaries, run));
-  if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
-  if (closeFailure && run.status !== 'failed') {
-    io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
-    return 1;
+    const { run } = outcome;
+    const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
+    if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
+    else logger.info({ ...fields, status: run.status }, 'run finished');
+    if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.summaries, run));
+    if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
+    if (closeFailure && run.status !== 'failed') {
+      io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
+      return 1;
+    }
+    if (outcome.exitCode === 3) io.stderr.write('auth0-usage: not every summary event was delivered: spooled events are sent first by the next run with the same --spool; events HEC refused were set aside (see the warnings above)\n');
+    return outcome.exitCode;
+  } finally {
+    stop.dispose();
   }
-  if (outcome.exitCode === 3) io.stderr.write('auth0-usage: not every summary event was delivered: spooled events are sent first by the next run with the same --spool; events HEC refused were set aside (see the warnings above)\n');
-  return outcome.exitCode;
 }

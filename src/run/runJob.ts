@@ -16,6 +16,7 @@ import { runSummaryPass, type SummaryPassResult } from '../state/summaryPass';
 import type { SummarySink } from '../sinks/summarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { forEachConcurrent } from './forEachConcurrent';
+import { ReadStopper, RunStopped, stopReason } from './runStop';
 import type { Logger } from './logger';
 import type { ProgressReporter } from './progressReporter';
 
@@ -46,6 +47,12 @@ export interface RunOptions {
   state?: RunState;
   /** Tenant-day working sets held in memory at most; the least recently touched go to scratch files [default 32]. */
   residentDays?: number;
+  /**
+   * Stops the run early (SIGTERM). While reading: no further object, reads in flight destroyed, and the run fails
+   * (`<reason's message> while reading`; nothing delivered, no commit). Later it runs to its end: sinks that wait
+   * (HEC) take the same signal themselves.
+   */
+  signal?: AbortSignal;
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -124,6 +131,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const objectsRead: InputObject[] = [];
   const retries = options.readRetries ?? 3;
   const isRetryable = options.isRetryableReadError ?? (() => false);
+  const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
     options.progress?.objectStarted(object.name);
@@ -131,8 +139,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       const partial = rollup.beginObject();
       const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
       let bytes = 0;
+      let unwatch = () => {};
       try {
-        const stream: Readable = await object.open();
+        const stream: Readable = await stopper.unlessStopped(object.open(), (late) => late.destroy());
+        unwatch = stopper.watch(() => stream.destroy(stopper.error()));
         stream.on('data', (chunk: Buffer) => {
           bytes += chunk.length;
           options.progress?.bytesRead(chunk.length);
@@ -146,11 +156,13 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         });
       } catch (err) {
         partial.abort();
-        if (attempt < retries && isRetryable(err)) {
+        if (attempt < retries && isRetryable(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;
         }
         throw nameTheObject(err, object.name);
+      } finally {
+        unwatch();
       }
       partial.commit();
       // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
@@ -183,9 +195,12 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
 
   let failure: Error | undefined;
   try {
-    await forEachConcurrent(allObjects(), options.concurrency, readObject);
+    await forEachConcurrent(allObjects(), options.concurrency, readObject, options.signal);
   } catch (err) {
-    failure = err as Error;
+    const stopped = options.signal?.aborted === true && err === options.signal.reason;
+    failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
+  } finally {
+    stopper.dispose();
   }
   options.progress?.finish();
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');

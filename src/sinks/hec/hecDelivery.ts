@@ -1,7 +1,9 @@
 /**
  * The delivery policy: batches sent in order; retries with backoff on what may succeed later; stop on
  * what cannot; 413 → halves; a refused event → set aside and the rest sent; indexer acknowledgement
- * polled and unacknowledged batches resent. What cannot be delivered is returned for the spool.
+ * polled and unacknowledged batches resent. What cannot be delivered is returned for the spool. Once the
+ * stop signal fires, nothing more is waited for: a request already sent gets its reply, then every event
+ * not yet delivered is returned for the spool, as after a passed deadline.
  */
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import { queryAcks, type AckPolicy } from './ackQuery';
@@ -39,6 +41,8 @@ export interface HecDeliveryDeps {
   log: HecLog;
   stats: HecStats;
   keepRejected: KeepRejectedEvent;
+  /** Stops the delivery (SIGTERM): ends the current wait at once; its reason's message says why in the log. */
+  signal?: AbortSignal;
 }
 
 export interface DeliveryOutcome {
@@ -91,7 +95,7 @@ export class HecDelivery {
   }
 
   get gaveUp(): boolean {
-    return this.#gaveUp !== undefined;
+    return this.#gaveUp !== undefined || this.#stopped() !== undefined;
   }
 
   async deliver(events: readonly QueuedEvent[]): Promise<DeliveryOutcome> {
@@ -120,6 +124,8 @@ export class HecDelivery {
   }
 
   async #send(batch: Batch, queue: Batch[], pending: PendingAck[], outcome: DeliveryOutcome): Promise<void> {
+    const stopped = this.#stopped();
+    if (stopped !== undefined) this.#giveUp(stopped);
     if (this.#gaveUp !== undefined) {
       outcome.undelivered.push(...batch.events);
       return;
@@ -155,8 +161,7 @@ export class HecDelivery {
         return;
       }
       case 'gave-up':
-        this.#gaveUp = result.reason;
-        this.#deps.log.warn(`HEC delivery gave up (${result.reason}); spooling what is left`);
+        this.#giveUp(result.reason);
         outcome.undelivered.push(...batch.events);
         return;
       case 'fatal':
@@ -191,9 +196,14 @@ export class HecDelivery {
       if (outcome.kind !== 'retry') return outcome;
       const delay = backoffDelay(retry, policy, this.#deps.random, outcome.retryAfterMs);
       if (this.#deps.now() - started + delay > policy.deadlineMs) return { kind: 'gave-up', reason: outcome.reason };
-      log.warn(`HEC: ${outcome.reason}; retry ${retry + 1} in ${delay} ms`);
-      stats.retries += 1;
-      await this.#deps.sleep(delay);
+      let stopped = this.#stopped();
+      if (stopped === undefined) {
+        log.warn(`HEC: ${outcome.reason}; retry ${retry + 1} in ${delay} ms`);
+        stats.retries += 1;
+        await this.#pause(delay);
+        stopped = this.#stopped();
+      }
+      if (stopped !== undefined) return { kind: 'gave-up', reason: stopped };
     }
   }
 
@@ -206,8 +216,9 @@ export class HecDelivery {
     const started = this.#deps.now();
     let left = waiting;
     try {
-      while (left.length > 0 && this.#deps.now() - started < ack.timeoutMs) {
-        await this.#deps.sleep(ack.pollIntervalMs);
+      while (left.length > 0 && this.#deps.now() - started < ack.timeoutMs && this.#stopped() === undefined) {
+        await this.#pause(ack.pollIntervalMs);
+        if (this.#stopped() !== undefined) break;
         this.#deps.stats.ackQueries += 1;
         const ids = left.map((entry) => entry.ackId);
         const answer = await queryAcks(this.#deps.transport, ids, this.#headers, this.#deps.target);
@@ -226,6 +237,13 @@ export class HecDelivery {
       const stop = error instanceof Stop ? error : new Stop(error, []);
       throw new Stop(stop.cause, [...stop.unsent, ...left.flatMap((entry) => entry.batch.events)]);
     }
+    const stopped = this.#stopped();
+    if (stopped !== undefined && left.length > 0) {
+      this.#giveUp(stopped);
+      this.#deps.log.warn(`HEC: ${left.length} batches not yet acknowledged; spooling them`);
+      for (const { batch } of left) outcome.undelivered.push(...batch.events);
+      return;
+    }
     for (const { batch } of left) {
       if (batch.resends >= ack.maxResends) {
         this.#deps.log.warn(`HEC never acknowledged ${batch.events.length} events after ${batch.resends} resends; spooling them`);
@@ -234,6 +252,38 @@ export class HecDelivery {
         this.#deps.log.warn(`HEC did not acknowledge ${batch.events.length} events within ${ack.timeoutMs} ms; resending them`);
         queue.push({ events: batch.events, resends: batch.resends + 1 });
       }
+    }
+  }
+
+  /** From now on every event is spooled at once; said once in the log. */
+  #giveUp(reason: string): void {
+    if (this.#gaveUp !== undefined) return;
+    this.#gaveUp = reason;
+    this.#deps.log.warn(`HEC delivery gave up (${reason}); spooling what is left`);
+  }
+
+  /** Why the delivery was told to stop, once it was. */
+  #stopped(): string | undefined {
+    const { signal } = this.#deps;
+    if (!signal?.aborted) return undefined;
+    const reason: unknown = signal.reason;
+    return reason instanceof Error && reason.message !== '' ? reason.message : 'stopped';
+  }
+
+  /** The backoff or polling wait, cut short when the stop signal fires. */
+  async #pause(ms: number): Promise<void> {
+    const { signal } = this.#deps;
+    if (!signal) return this.#deps.sleep(ms);
+    if (signal.aborted) return;
+    let onAbort = () => {};
+    const stopped = new Promise<void>((resolve) => {
+      onAbort = resolve;
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.#deps.sleep(ms), stopped]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -60,6 +60,12 @@ export interface HecSinkDeps {
   /** Where onRejectedEvent keeps the events, named in the log line. */
   quarantineFile?: string;
   transport?: HecTransport;
+  /**
+   * Stops the delivery (the run got SIGTERM): no further retries, backoff waits or acknowledgement polls; a
+   * request already sent gets its reply; every event not yet delivered, now or in later deliver() calls, goes
+   * to the spool as after a passed --hec-deadline. The reason's message is logged ("stopped by SIGTERM").
+   */
+  signal?: AbortSignal;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
@@ -99,12 +105,14 @@ export class HecSink implements SummarySink {
       batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
       retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
       ack: options.ack ? { ...DEFAULT_ACK_POLICY, ...options.ackPolicy, channel: randomUUID() } : undefined,
-      sleep: deps.sleep ?? ((ms) => delay(ms)),
+      // The signal also clears the timer, so a long Retry-After does not hold the process after a stop.
+      sleep: deps.sleep ?? ((ms) => delay(ms, undefined, { signal: deps.signal }).catch(() => undefined)),
       random: deps.random ?? Math.random,
       now: deps.now ?? Date.now,
       log: this.#log,
       stats: this.#stats,
       keepRejected: this.#rejectedEventKeeper(deps),
+      signal: deps.signal,
     });
     this.#spool = new HecSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR, deps.runId);
   }

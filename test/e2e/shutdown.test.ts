@@ -1,0 +1,220 @@
+/**
+ * SIGTERM and SIGINT sent to the built binary at a moment the test controls: while HEC keeps it retrying (the
+ * run finishes with everything spooled, exit 3, state committed), while an S3 body is still being read (the run
+ * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HecReceiver } from '../support/hecReceiver';
+import { TEST_TOKEN } from '../support/hecTestKit';
+import { startCuttingProxy, type CuttingProxy } from '../support/cuttingProxy';
+import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
+import { putObjects } from '../support/s3Fixtures';
+import { readNdjson, runCli } from '../support/cliRunner';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const ARCHIVES = path.join(ROOT, 'fixtures/e2e/archives');
+/** fixtures/e2e/archives in UTC: 14 daily, m2m and event_type summaries, 3 active_users and 6 quota (binary.test.ts). */
+const SUMMARIES = 23;
+const COMMON = ['--log-format', 'json', '--no-progress', '--no-table'];
+
+interface Running {
+  child: ChildProcess;
+  stderr(): string;
+  /** Resolves once stderr has a line containing `text`. */
+  waitForStderr(text: string): Promise<void>;
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Children still running when a test ends (it failed): killed, so none outlives the suite. */
+const started = new Set<ChildProcess>();
+
+function start(args: string[], env: NodeJS.ProcessEnv): Running {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  started.add(child);
+  child.once('exit', () => started.delete(child));
+  let stderr = '';
+  const waiting: Array<{ text: string; resolve: () => void }> = [];
+  child.stdout!.resume();
+  child.stderr!.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+    for (const entry of waiting.splice(0)) {
+      if (stderr.includes(entry.text)) entry.resolve();
+      else waiting.push(entry);
+    }
+  });
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.once('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return {
+    child,
+    stderr: () => stderr,
+    waitForStderr: (text) =>
+      new Promise<void>((resolve, reject) => {
+        if (stderr.includes(text)) return resolve();
+        waiting.push({ text, resolve });
+        exited.then(() => setImmediate(() => reject(new Error(`exited before stderr said "${text}":\n${stderr}`))));
+      }),
+    exited,
+  };
+}
+
+async function until(condition: () => boolean, what: string): Promise<void> {
+  for (let i = 0; i < 2000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (!condition()) throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Every file below `dir` whose name ends in .tmp. */
+function tmpFiles(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) => name.endsWith('.tmp'));
+}
+
+function lastRun(stateDir: string): { committed: boolean; run: Record<string, unknown> } {
+  return JSON.parse(readFileSync(path.join(stateDir, 'last-run.json'), 'utf8'));
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-stop-'));
+});
+afterEach(() => {
+  for (const child of started) child.kill('SIGKILL');
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('SIGTERM while HEC is being retried', () => {
+  let receiver: HecReceiver;
+  beforeEach(async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+  });
+  afterEach(() => receiver.close());
+
+  test('the wait ends, everything undelivered is spooled, the state commits, no temp file stays: exit 3', async () => {
+    // Busy for good, asking for a wait far longer than any test: only the stop can end it.
+    receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 600 });
+    const [output, quarantine, state, spool] = ['out/summaries.ndjson', 'out/quarantine.ndjson', 'state', 'spool'].map((name) => path.join(dir, name));
+    const run = start(
+      ['run', '--input', ARCHIVES, '--output', output, '--quarantine', quarantine, '--state', state, '--spool', spool, '--hec-url', receiver.url, '--hec-deadline', '3600', ...COMMON],
+      { SPLUNK_HEC_TOKEN: TEST_TOKEN },
+    );
+    await run.waitForStderr('; retry 1 in 600000 ms');
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+
+    expect([code, run.stderr()]).toEqual([3, expect.stringContaining('received SIGTERM: finishing up: undelivered summaries go to the spool; send it again to stop at once')]);
+    // The first POST was the only one: no retry after the stop.
+    expect(receiver.eventRequests().map((r) => r.status)).toEqual([503]);
+    expect(receiver.indexed).toHaveLength(0);
+
+    const written = readNdjson(readFileSync(output, 'utf8'));
+    expect(written).toHaveLength(SUMMARIES + 1);
+    const spoolFiles = readdirSync(spool);
+    expect(spoolFiles).toEqual([expect.stringMatching(/^hec-.+\.ndjson$/)]);
+    const spooled = readNdjson(readFileSync(path.join(spool, spoolFiles[0]!), 'utf8'));
+    // Every summary and the run event, exactly as --output has them.
+    expect(spooled).toEqual(written);
+    const runEvent = spooled.at(-1).event;
+    expect(runEvent).toMatchObject({ summary: 'run', status: 'partial', summaries: SUMMARIES, hec_requests: 1, hec_events_sent: 0, hec_events_spooled: SUMMARIES });
+    expect(runEvent.error).toBeUndefined();
+
+    // Spooled counts as delivered: the state moved on and is free.
+    expect(existsSync(path.join(state, 'manifest.json'))).toBe(true);
+    expect(existsSync(path.join(state, 'lock.json'))).toBe(false);
+    expect(lastRun(state)).toMatchObject({ committed: true, run: { status: 'partial' } });
+    expect(existsSync(quarantine)).toBe(true);
+    expect(tmpFiles(dir)).toEqual([]);
+  }, 30_000);
+
+  test('in process, the handlers are there only while a run is going (main() runs many times in one process)', async () => {
+    const before = { SIGTERM: process.listenerCount('SIGTERM'), SIGINT: process.listenerCount('SIGINT') };
+    const during: Array<{ SIGTERM: number; SIGINT: number }> = [];
+    const sample = () => during.push({ SIGTERM: process.listenerCount('SIGTERM'), SIGINT: process.listenerCount('SIGINT') });
+    await receiver.close();
+    receiver = await HecReceiver.start({ token: TEST_TOKEN, onIndexed: sample });
+    for (let i = 0; i < 2; i++) {
+      const result = await runCli(['run', '--input', ARCHIVES, '--output', path.join(dir, `run-${i}.ndjson`), '--spool', path.join(dir, 'spool'), '--hec-url', receiver.url, ...COMMON], { SPLUNK_HEC_TOKEN: TEST_TOKEN });
+      expect(result.code).toBe(0);
+    }
+    expect(during).toHaveLength(2 * (SUMMARIES + 1));
+    expect(new Set(during.map((counts) => JSON.stringify(counts)))).toEqual(new Set([JSON.stringify({ SIGTERM: before.SIGTERM + 1, SIGINT: before.SIGINT + 1 })]));
+    expect({ SIGTERM: process.listenerCount('SIGTERM'), SIGINT: process.listenerCount('SIGINT') }).toEqual(before);
+  });
+
+  test('a second signal ends the process at once, by that signal (exit status 130 in a shell)', async () => {
+    // The events are taken but the reply never comes within the test: a request in flight is waited for after
+    // the first signal, so only the second can end the run before it.
+    receiver.injectAlways({ kind: 'slow', delayMs: 600_000 });
+    const run = start(
+      ['run', '--input', ARCHIVES, '--output', path.join(dir, 'summaries.ndjson'), '--spool', path.join(dir, 'spool'), '--hec-url', receiver.url, '--hec-timeout', '900', ...COMMON],
+      { SPLUNK_HEC_TOKEN: TEST_TOKEN },
+    );
+    await until(() => receiver.eventRequests().length > 0, 'the first HEC request');
+    run.child.kill('SIGINT');
+    await run.waitForStderr('received SIGINT: finishing up');
+    run.child.kill('SIGINT');
+
+    expect(await run.exited).toEqual({ code: null, signal: 'SIGINT' });
+  }, 30_000);
+});
+
+describe('SIGTERM while objects are being read', () => {
+  let server: S3TestServer;
+  let proxy: CuttingProxy;
+  let receiver: HecReceiver;
+  beforeAll(async () => {
+    server = await startS3Server({ buckets: ['archive'] });
+    const client = fixtureClient(server);
+    const objects = readdirSync(ARCHIVES, { recursive: true, encoding: 'utf8' })
+      .filter((name) => statSync(path.join(ARCHIVES, name)).isFile())
+      .map((name) => ({ key: `logs/${name}`, body: readFileSync(path.join(ARCHIVES, name)) }));
+    await putObjects(client, 'archive', objects);
+    client.destroy();
+    proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  }, 60_000);
+  afterAll(async () => {
+    await proxy.stop();
+    await server.stop();
+  });
+  beforeEach(async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+  });
+  afterEach(() => receiver.close());
+
+  test('reading stops, nothing is delivered, the run fails and the state stays as it was, unlocked: exit 1', async () => {
+    // Every object body stalls after its first bytes: the reads can only end by the stop.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/archive/logs/'), action: { kind: 'stall', afterBytes: 10 } });
+    const [output, quarantine, state, spool] = ['out/summaries.ndjson', 'out/quarantine.ndjson', 'state', 'spool'].map((name) => path.join(dir, name));
+    const run = start(
+      [
+        'run', '--input', 's3://archive/logs/', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style',
+        '--output', output, '--quarantine', quarantine, '--state', state, '--spool', spool, '--hec-url', receiver.url, ...COMMON,
+      ],
+      { SPLUNK_HEC_TOKEN: TEST_TOKEN, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_REGION: 'us-east-1' },
+    );
+    await until(() => proxy.spoiled > 0, 'a body to stall');
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+
+    expect([code, run.stderr()]).toEqual([1, expect.stringContaining('auth0-usage: stopped by SIGTERM while reading\n')]);
+    expect(run.stderr()).toContain('received SIGTERM: finishing up');
+    // No summary reached HEC or --output; the run event says why, and waits in the spool for the next run.
+    expect(receiver.eventRequests()).toHaveLength(0);
+    const written = readNdjson(readFileSync(output, 'utf8'));
+    expect(written.map((e) => e.event.summary)).toEqual(['run']);
+    expect(written[0].event).toMatchObject({ status: 'failed', error: 'stopped by SIGTERM while reading', summaries: 0 });
+    const spoolFiles = readdirSync(spool);
+    expect(spoolFiles).toHaveLength(1);
+    expect(readNdjson(readFileSync(path.join(spool, spoolFiles[0]!), 'utf8'))).toEqual(written);
+
+    // Not committed (no manifest: this state never had one), and the lock given back.
+    expect(existsSync(path.join(state, 'manifest.json'))).toBe(false);
+    expect(existsSync(path.join(state, 'lock.json'))).toBe(false);
+    expect(lastRun(state)).toMatchObject({ committed: false, run: { status: 'failed', error: 'stopped by SIGTERM while reading' } });
+    expect(existsSync(quarantine)).toBe(true);
+    expect(tmpFiles(dir)).toEqual([]);
+  }, 30_000);
+});
