@@ -1,17 +1,11 @@
 import { DayAggregate } from './dayAggregate';
 import type { DayRange } from './dayRange';
 
-/** The DayAggregates of a run (or of one object), keyed by tenant and day start. */
+/** The DayAggregates of one input object, keyed by tenant and day start. */
 export class DayAggregateTable {
   private readonly byTenant = new Map<string, Map<number, DayAggregate>>();
   // Consecutive records are usually of the same tenant-day.
   private last: DayAggregate | undefined;
-  private count = 0;
-
-  /** Distinct tenant-days held. */
-  get size(): number {
-    return this.count;
-  }
 
   /** The aggregate of a tenant and day, created empty when absent. */
   aggregateFor(tenant: string, range: DayRange): DayAggregate {
@@ -26,26 +20,9 @@ export class DayAggregateTable {
     if (aggregate === undefined) {
       aggregate = new DayAggregate(tenant, range);
       byDay.set(range.startMs, aggregate);
-      this.count++;
     }
     this.last = aggregate;
     return aggregate;
-  }
-
-  /** Adds every aggregate of `other` into this table; `other` is left unchanged. */
-  merge(other: DayAggregateTable): void {
-    for (const aggregate of other.aggregates()) this.aggregateFor(aggregate.tenant, aggregate.range).merge(aggregate);
-  }
-
-  /** All aggregates, sorted by tenant then day. */
-  sorted(): DayAggregate[] {
-    const tenants = [...this.byTenant.keys()].sort();
-    const result: DayAggregate[] = [];
-    for (const tenant of tenants) {
-      const byDay = this.byTenant.get(tenant) as Map<number, DayAggregate>;
-      result.push(...[...byDay.keys()].sort((a, b) => a - b).map((start) => byDay.get(start) as DayAggregate));
-    }
-    return result;
   }
 
   *aggregates(): IterableIterator<DayAggregate> {

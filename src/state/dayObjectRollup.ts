@@ -6,11 +6,16 @@ import type { DayRangeCache } from '../rollup/dayRange';
 import type { DayWindow } from '../rollup/dayWindow';
 import { hashLogIdInto } from '../rollup/logIdHash';
 import type { LogIdSet } from '../rollup/logIdSet';
-import { ObjectRollupStateError, type ObjectRollup, type RollupCounters } from '../rollup/objectRollup';
 import type { DaySlot, DayStore } from './dayStore';
 import { HashPairs } from './hashPairs';
 
-export interface DayRollupCounters extends RollupCounters {
+export interface DayRollupCounters {
+  /** Records received, duplicates and out-of-range ones included. */
+  records: number;
+  /** Records whose log_id was already counted (in this run, or in an earlier one through the state). */
+  duplicates: number;
+  /** Distinct records outside --from/--to (not summarized). */
+  outOfRange: number;
   /** Records of days whose earlier log_ids are no longer kept: counted without the check against earlier runs. */
   dedupUnavailable: number;
 }
@@ -28,6 +33,11 @@ export interface DayRollupContext {
   commitPartial(partial: DayObjectRollup): void;
 }
 
+/** Thrown when a partial is used after commit() or abort(). */
+export class ObjectRollupStateError extends Error {
+  override readonly name = 'ObjectRollupStateError';
+}
+
 const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
 
 /**
@@ -35,7 +45,7 @@ const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
  * holds the ids of earlier runs too), so concurrent objects and later runs see it; its figures join the day
  * only on commit(), and abort() releases the claims so a re-read of the object counts them again.
  */
-export class DayObjectRollup implements ObjectRollup {
+export class DayObjectRollup {
   readonly table = new DayAggregateTable();
   readonly counters: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
   private readonly claims = new Map<DaySlot, HashPairs>();

@@ -6,7 +6,6 @@ import { DayRangeCache } from '../rollup/dayRange';
 import { DayWindow, DayWindowError } from '../rollup/dayWindow';
 import { isKnownEventType } from '../rollup/knownEventTypes';
 import { LogIdSet } from '../rollup/logIdSet';
-import { RollupOptionsError } from '../rollup/usageRollup';
 import { DayObjectRollup, type DayRollupContext, type DayRollupCounters } from './dayObjectRollup';
 import type { DaySlot, DayStore } from './dayStore';
 
@@ -24,10 +23,26 @@ export interface DayRollupOptions {
   onUncheckedDay?(slot: DaySlot): void;
 }
 
+/** Thrown for a zone or --from/--to the rollup cannot use. */
+export class RollupOptionsError extends Error {
+  override readonly name = 'RollupOptionsError';
+}
+
+/** The instants the run summarizes, checking the zone first (an unknown zone would only fail at the first record). */
+function summarizedWindow({ timezone, from, to }: DayRollupOptions): DayWindow {
+  if (!IANAZone.isValidZone(timezone)) throw new RollupOptionsError(`"${timezone}" is not a known IANA time zone`);
+  try {
+    return new DayWindow(timezone, from, to);
+  } catch (error) {
+    if (error instanceof DayWindowError) throw new RollupOptionsError(error.message);
+    throw error;
+  }
+}
+
 /**
- * A run's rollup over tenant-day slots. Like UsageRollup, each input object feeds its own partial and
- * de-duplication spans the run; here it also spans earlier runs (through the slots' stored log_ids), and the
- * working sets live in a bounded DayStore instead of all in memory.
+ * A run's rollup over tenant-day slots. Each input object feeds its own partial (beginObject), whose figures
+ * join the run on commit(). De-duplication spans the run and earlier runs (through the slots' stored log_ids);
+ * the working sets live in a bounded DayStore instead of all in memory.
  */
 export class DayRollup {
   private readonly committed: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
@@ -35,19 +50,11 @@ export class DayRollup {
   private readonly context: DayRollupContext;
 
   constructor(options: DayRollupOptions) {
-    if (!IANAZone.isValidZone(options.timezone)) throw new RollupOptionsError(`"${options.timezone}" is not a known IANA time zone`);
-    let window: DayWindow;
-    try {
-      window = new DayWindow(options.timezone, options.from, options.to);
-    } catch (error) {
-      if (error instanceof DayWindowError) throw new RollupOptionsError(error.message);
-      throw error;
-    }
     this.context = {
       categories: new CategoryLookup(options.config.categories),
       audiences: new AudiencePolicy(options.config.nonBillableAudiences),
+      window: summarizedWindow(options),
       days: new DayRangeCache(options.timezone),
-      window,
       store: options.store,
       outOfRangeIds: new LogIdSet(),
       uncheckedDay: (slot) => {

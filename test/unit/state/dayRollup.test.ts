@@ -1,33 +1,15 @@
 import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../src/decode/logRecord';
 import type { DailyEvent, EventTypeEvent, M2mEvent, SummaryEnvelope } from '../../../src/rollup/summaryEvent';
-import { UsageRollup, type SummaryMeta } from '../../../src/rollup/usageRollup';
-import { API_AUDIENCE, defaultConfig, makeRecord, MGMT_AUDIENCE } from './rollupTestKit';
-
-const META: SummaryMeta = {
-  runId: 'run-1',
-  generatedAt: '2024-12-01T00:00:00.000Z',
-  source: 'auth0-usage',
-  sourcetype: 'auth0:usage',
-};
+import { API_AUDIENCE, makeRecord, MGMT_AUDIENCE } from '../rollup/rollupTestKit';
+import { eventsOf, META, removeScratchDirs, runOf } from './dayRollupKit';
 
 /** Independent re-derivation of the documented id: sha256 over the JSON array, first 32 hex digits. */
 const idOf = (...parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
 
-function rollupOf(objects: readonly (readonly LogRecord[])[], options: { timezone?: string } = {}) {
-  const rollup = new UsageRollup({ config: defaultConfig, timezone: 'UTC', ...options });
-  for (const records of objects) {
-    const partial = rollup.beginObject();
-    for (const record of records) partial.add(record);
-    partial.commit();
-  }
-  return rollup;
-}
+afterAll(removeScratchDirs);
 
-const events = (summaries: SummaryEnvelope[], kind: string) =>
-  summaries.filter((s) => s.event.summary === kind).map((s) => s.event);
-
-describe('UsageRollup: two tenants around a New York DST day', () => {
+describe('DayRollup + summary pass: two tenants around a New York DST day', () => {
   const NY = 'America/New_York';
   type Fields = Partial<LogRecord> & { date: string };
   const acme = (fields: Fields) => makeRecord({ tenant: 'acme', hostname: 'acme.eu.auth0.com', ...fields });
@@ -49,8 +31,13 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
     acme({ type: 'feccft', clientId: 'c2', clientName: 'Reports', audience: API_AUDIENCE, date: '2024-03-10T16:00Z' }),
     globex({ type: 'zz_new_code', date: '2024-03-10T13:00:00Z' }),
   ];
-  const rollup = rollupOf([objectA, objectB], { timezone: NY });
-  const summaries = rollup.summaries(META);
+  let run: Awaited<ReturnType<typeof runOf>>;
+  let summaries: SummaryEnvelope[];
+  beforeAll(async () => {
+    run = await runOf([objectA, objectB], { timezone: NY });
+    summaries = run.summaries;
+  });
+
   type Day = [day: string, min: number, max: number];
   type Kind = 'daily' | 'm2m' | 'event_type';
   const bucket = <K extends Kind>(kind: K, tenant: string, [day, min, max]: Day, ...dims: string[]) => ({
@@ -84,7 +71,7 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
   };
 
   it('emits one daily event per tenant-day, worked by hand', () => {
-    expect(events(summaries, 'daily')).toEqual<DailyEvent[]>([
+    expect(eventsOf(summaries, 'daily')).toEqual<DailyEvent[]>([
       { ...bucket('daily', 'acme', D09), ...zeroDaily, logins: 1, active_users: 1, events: 1 },
       {
         ...bucket('daily', 'acme', D10),
@@ -104,7 +91,7 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
   });
 
   it('makes the spring-forward day 23 hours long', () => {
-    const day = events(summaries, 'daily')[1] as DailyEvent;
+    const day = eventsOf(summaries, 'daily')[1] as DailyEvent;
     expect(day.day).toBe('2024-03-10');
     expect(day.info_max_time - day.info_min_time).toBe(82800);
   });
@@ -119,7 +106,7 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
       m2m_tokens: tokens,
       m2m_token_failures: fails,
     });
-    expect(events(summaries, 'm2m')).toEqual<M2mEvent[]>([
+    expect(eventsOf(summaries, 'm2m')).toEqual<M2mEvent[]>([
       m2m('c1', 'Billing v1', MGMT_AUDIENCE, false, 1, 0),
       m2m('c1', 'Billing v2', API_AUDIENCE, true, 2, 0),
       m2m('c2', 'Reports', API_AUDIENCE, true, 0, 1),
@@ -127,7 +114,7 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
   });
 
   it('emits one event_type event per tenant, day and type, unknown types included', () => {
-    expect(events(summaries, 'event_type')).toEqual<EventTypeEvent[]>([
+    expect(eventsOf(summaries, 'event_type')).toEqual<EventTypeEvent[]>([
       { ...bucket('event_type', 'acme', D09, 's'), type: 's', count: 1 },
       { ...bucket('event_type', 'acme', D10, 'feccft'), type: 'feccft', count: 1 },
       { ...bucket('event_type', 'acme', D10, 's'), type: 's', count: 1 },
@@ -138,10 +125,11 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
     ]);
   });
 
-  it('wraps each event in an envelope timed at the bucket start, hosted at the day\'s main hostname', () => {
-    expect(summaries).toHaveLength(14);
+  it("wraps each event in an envelope timed at the bucket start, hosted at the day's main hostname", async () => {
+    // The day's own kinds come first (14 here), then the window kinds (active_users, quota) of the pass.
     const kinds = [...Array(4).fill('daily'), ...Array(3).fill('m2m'), ...Array(7).fill('event_type')];
-    expect(summaries.map((s) => s.event.summary)).toEqual(kinds);
+    expect(summaries.slice(0, 14).map((s) => s.event.summary)).toEqual(kinds);
+    expect(new Set(summaries.slice(14).map((s) => s.event.summary))).toEqual(new Set(['active_users', 'quota']));
     for (const envelope of summaries) {
       const event = envelope.event as DailyEvent;
       expect(envelope.time).toBe(event.info_min_time);
@@ -150,18 +138,21 @@ describe('UsageRollup: two tenants around a New York DST day', () => {
       expect(envelope.sourcetype).toBe('auth0:usage');
       expect('index' in envelope).toBe(false);
     }
-    expect(rollup.summaries({ ...META, index: 'auth0' }).every((s) => s.index === 'auth0')).toBe(true);
+    const indexed = await runOf([objectA, objectB], { timezone: NY }, { ...META, index: 'auth0' });
+    expect(indexed.summaries.length).toBe(summaries.length);
+    expect(indexed.summaries.every((s) => s.index === 'auth0')).toBe(true);
   });
 
   it('reports counters, tenant-days and unknown types', () => {
-    expect(rollup.counters).toEqual({ records: 9, duplicates: 0, outOfRange: 0 });
-    expect(rollup.tenantDays()).toBe(4);
-    expect(rollup.unknownTypes()).toEqual(['zz_new_code']);
+    expect(run.counters).toEqual({ records: 9, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 });
+    expect(run.pass.changedDays).toBe(4);
+    expect(run.unknownTypes).toEqual(['zz_new_code']);
   });
 
-  it('makes the fall-back day 25 hours long', () => {
-    const [daily] = rollupOf([[acme({ type: 's', date: '2024-11-03T12:00:00Z' })]], { timezone: NY }).summaries(META);
-    const event = daily.event as DailyEvent;
+  it('makes the fall-back day 25 hours long', async () => {
+    const { summaries: fallBack } = await runOf([[acme({ type: 's', date: '2024-11-03T12:00:00Z' })]], { timezone: NY });
+    const event = fallBack[0]!.event as DailyEvent;
+    expect(event.summary).toBe('daily');
     expect([event.day, event.info_min_time, event.info_max_time]).toEqual(['2024-11-03', 1730606400, 1730696400]);
     expect(event.info_max_time - event.info_min_time).toBe(90000);
   });
