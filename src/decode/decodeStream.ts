@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { isJsonObject, unwrapEnvelope } from './envelope';
+import { FastRecordReader } from './fastRecord';
 import { pumpDecompressed } from './gzip';
 import { JsonValueScanner } from './jsonValueScanner';
 import type { DecodeSink, LogRecord } from './logRecord';
@@ -31,28 +32,53 @@ export function decodeItem(item: unknown, defaultTenant: string): LogRecord | Re
   return normalizeRecord(record, outerLogId, defaultTenant);
 }
 
+/** decodeStream's sink at the level a decode worker needs it: fast-path records are left in the reader. */
+export interface DecodeConsumer extends DecodeSink {
+  /** A record read by the fast path from `buf`; `reader` holds it until its next read. */
+  fastRecord(reader: FastRecordReader, buf: Buffer): void;
+}
+
 /**
  * Reads one object's raw bytes (gzip or plain), calls sink.record / sink.quarantine in input order, resolves when done.
  * Rejects only when the underlying stream errors (I/O) or the sink throws; bad data is quarantined, never thrown.
  */
-export async function decodeStream(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
+export function decodeStream(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
+  return decodeObject(input, options, {
+    fastRecord: (reader, buf) => sink.record(reader.toLogRecord(buf)),
+    record: (record) => sink.record(record),
+    quarantine: (kind, item) => sink.quarantine(kind, item),
+  });
+}
+
+/** decodeStream with the fast path's records handed over in the reader (see DecodeConsumer). */
+export async function decodeObject(input: Readable, options: DecodeOptions, consumer: DecodeConsumer): Promise<DecodeStats> {
   const { source, defaultTenant } = options;
   const stats: DecodeStats = { values: 0, records: 0, malformed: 0, rejected: 0 };
+  const fast = new FastRecordReader(defaultTenant);
   const scanner = new JsonValueScanner({
+    fastObject(buf, start, limit) {
+      const end = fast.read(buf, start, limit);
+      if (end >= 0) {
+        stats.values++;
+        stats.records++;
+        consumer.fastRecord(fast, buf);
+      }
+      return end;
+    },
     value(value, text, line) {
       stats.values++;
       const result = decodeItem(value, defaultTenant);
       if (isRejection(result)) {
         stats.rejected++;
-        sink.quarantine('rejected', { source, line, reason: result.reason, raw: itemRaw(text) });
+        consumer.quarantine('rejected', { source, line, reason: result.reason, raw: itemRaw(text) });
       } else {
         stats.records++;
-        sink.record(result);
+        consumer.record(result);
       }
     },
     malformed(line, message, raw) {
       stats.malformed++;
-      sink.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
+      consumer.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
     },
   });
   const { gzipError } = await pumpDecompressed(input, (chunk) => scanner.push(chunk));

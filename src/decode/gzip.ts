@@ -16,27 +16,43 @@ export function hasGzipMagic(head: Buffer): boolean {
   return head.length >= 2 && head[0] === 0x1f && head[1] === 0x8b;
 }
 
+/** Decompressed chunks waiting for `onBytes` beyond which the source is paused (1 MiB each, see GUNZIP_CHUNK_SIZE). */
+const MAX_QUEUED_CHUNKS = 8;
+
 /**
  * Delivers the bytes of `input` to `onBytes`, gunzipped when they start with the gzip magic (several concatenated
  * members are read as one stream), as they are. Rejects when `input` fails or closes early, or when `onBytes` throws;
- * bad gzip data is reported in the outcome instead, and `input` is then destroyed since nothing more can be read.
+ * bad gzip data is reported in the outcome instead (after every byte decompressed before it was delivered), and
+ * `input` is then destroyed since nothing more can be read.
+ *
+ * Chunks are queued and handed to `onBytes` one per event-loop turn rather than from zlib's own callback: zlib only
+ * starts inflating its next chunk (on the libuv pool) once that callback returns, so consuming inside it would
+ * leave the pool idle while the consumer works and the consumer idle while the pool inflates.
  */
 export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => void): Promise<DecompressOutcome> {
   return new Promise<DecompressOutcome>((resolve, reject) => {
     let settled = false;
+    let stopped = false;
     let inputEnded = false;
     let mode: 'undecided' | 'plain' | 'gzip' = 'undecided';
     let head: Buffer | null = null; // first bytes until there are two to compare with the magic
     let gunzip: Gunzip | null = null;
     let pendingWrites = 0;
+    const queue: Buffer[] = [];
+    let queueHead = 0;
+    let drainScheduled = false;
+    let sourcePaused = false;
+    let outcome: DecompressOutcome | null = null; // how the input ended, reported once the queue is empty
+    let inputFailure: { error: unknown } | null = null; // the input's error, likewise reported after the queue
 
-    const settle = (): boolean => {
-      if (settled) return false;
-      settled = true;
+    /** Detaches from input and gunzip; nothing more is read. */
+    const stop = (): void => {
+      if (stopped) return;
+      stopped = true;
       input.removeListener('data', onInputData);
       input.removeListener('end', onInputEnd);
-      input.removeListener('error', fail);
       input.removeListener('close', onInputClose);
+      input.removeListener('error', failInput);
       input.on('error', ignore); // a late error from an abandoned stream must not go unhandled
       if (!inputEnded) input.destroy();
       if (gunzip !== null) {
@@ -47,20 +63,70 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
         gunzip.on('error', ignore);
         gunzip.destroy();
       }
-      return true;
     };
     function fail(err: unknown): void {
-      if (settle()) reject(err);
+      if (settled) return;
+      settled = true;
+      queue.length = 0;
+      stop();
+      reject(err);
+    }
+    /** The input failed: what was read before still reaches onBytes, then the promise rejects. */
+    function failInput(err: unknown): void {
+      if (settled || inputFailure !== null) return;
+      inputFailure = { error: err };
+      stop();
+      scheduleDrain();
     }
     const finish = (gzipError: string | null): void => {
-      if (settle()) resolve({ gzipError });
+      if (settled || outcome !== null || inputFailure !== null) return;
+      outcome = { gzipError };
+      if (gzipError !== null) stop();
+      scheduleDrain();
     };
     function deliver(chunk: Buffer): void {
       if (settled) return;
-      try {
-        onBytes(chunk);
-      } catch (err) {
-        fail(err);
+      queue.push(chunk);
+      if (queue.length - queueHead >= MAX_QUEUED_CHUNKS && !sourcePaused) {
+        sourcePaused = true;
+        (gunzip ?? input).pause();
+      }
+      scheduleDrain();
+    }
+    function scheduleDrain(): void {
+      if (!drainScheduled) {
+        drainScheduled = true;
+        setImmediate(drainOne);
+      }
+    }
+    /** Hands one queued chunk to onBytes; resolves once the input has ended and the queue is empty. */
+    function drainOne(): void {
+      drainScheduled = false;
+      if (settled) return;
+      if (queueHead < queue.length) {
+        const chunk = queue[queueHead];
+        queue[queueHead++] = EMPTY;
+        if (queueHead === queue.length) queue.length = queueHead = 0;
+        try {
+          onBytes(chunk);
+        } catch (err) {
+          fail(err);
+          return;
+        }
+      }
+      const queued = queue.length - queueHead;
+      if (sourcePaused && queued <= MAX_QUEUED_CHUNKS / 2 && !stopped) {
+        sourcePaused = false;
+        (gunzip ?? input).resume();
+      }
+      if (queued > 0) {
+        scheduleDrain();
+      } else if (inputFailure !== null) {
+        fail(inputFailure.error);
+      } else if (outcome !== null) {
+        settled = true;
+        stop();
+        resolve(outcome);
       }
     }
 
@@ -87,7 +153,7 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
       endGunzipWhenIdle();
     };
     const endGunzipWhenIdle = (): void => {
-      if (inputEnded && pendingWrites === 0 && gunzip !== null && !settled) gunzip.end();
+      if (inputEnded && pendingWrites === 0 && gunzip !== null && !stopped) gunzip.end();
     };
 
     const decide = (first: Buffer): void => {
@@ -119,14 +185,16 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
       else finish(null);
     }
     function onInputClose(): void {
-      if (!inputEnded) fail(new Error('input stream closed before its end'));
+      if (!inputEnded) failInput(new Error('input stream closed before its end'));
     }
 
     input.on('data', onInputData);
     input.on('end', onInputEnd);
-    input.on('error', fail);
+    input.on('error', failInput);
     input.on('close', onInputClose);
   });
 }
+
+const EMPTY = Buffer.alloc(0);
 
 function ignore(): void {}

@@ -1,5 +1,6 @@
 import { JsonGrammarWalk } from './jsonGrammarWalk';
-import { CLOSE_BRACE, CR, END_OF_INPUT_MESSAGE, IN_NUMBER, LF, OPEN_BRACE, SKIP_LINE, SPACE, TAB, TOP, numberMayEnd } from './jsonSyntax';
+import { CLOSE_BRACE, CR, END_OF_INPUT_MESSAGE, IN_NUMBER, LF, OPEN_BRACE, QUOTE, SKIP_LINE, SPACE, TAB, TOP, numberMayEnd } from './jsonSyntax';
+import { NOT_JSON } from './jsonBytes';
 import { RawCapture, malformedRaw } from './rawText';
 
 /** Receives the scanner's items in input order. */
@@ -8,6 +9,14 @@ export interface ScanHandler {
   value(value: unknown, text: string, line: number): void;
   /** A span that is not well-formed JSON: where it starts, why, and its text cut for quarantine. */
   malformed(line: number, message: string, raw: string): void;
+  /**
+   * Optional fast path, offered every item that starts with '{', with `limit`: the index of the last double quote
+   * in buf. It may read buf up to and including `limit`, and may take the item itself if the item holds no line
+   * feed (lines are counted here): it then returns the index just past the item, which must be where the JSON
+   * grammar ends it. Otherwise it returns NOT_JSON (no complete well-formed object on this line before `limit`) or
+   * any other negative number (read it the usual way).
+   */
+  fastObject?(buf: Buffer, start: number, limit: number, line: number): number;
 }
 
 const EMPTY = Buffer.alloc(0);
@@ -34,7 +43,9 @@ export class JsonValueScanner extends JsonGrammarWalk {
   private carryStart = 0;
   private skip: LineSkip | null = null;
   private nextLf = -2; // cached index of the next LF in buf (-1: none left, -2: unknown)
+  private lastQuote = -2; // cached index of the last '"' in buf (-1: none, -2: unknown)
   private fastOffUntil = -1; // absolute offset before which the fast path already failed
+  private byteBeforeBuf = LF; // the byte just before buf[0] (the previous chunk's last byte)
   private leading: Buffer | null = EMPTY; // first bytes, held until it is known whether they are a BOM
   private ended = false;
 
@@ -88,11 +99,13 @@ export class JsonValueScanner extends JsonGrammarWalk {
   }
 
   private feed(chunk: Buffer, start: number): void {
+    if (this.buf.length > 0) this.byteBeforeBuf = this.buf[this.buf.length - 1];
     this.carryUnfinishedItem();
     this.base += this.buf.length;
     this.buf = chunk;
     this.pos = start;
     this.nextLf = -2;
+    this.lastQuote = -2;
     this.run();
     if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, this.base + this.buf.length);
   }
@@ -122,23 +135,37 @@ export class JsonValueScanner extends JsonGrammarWalk {
     }
   }
 
-  /** The common case: the rest of the line is one object. Returns false (having changed nothing) when it is not. */
+  /**
+   * The common cases: the next item is an object on this line (the handler's fastObject may read it), or the rest of
+   * the line is one object (one JSON.parse). Returns false, having changed nothing, when neither applies.
+   */
   private fastLine(): boolean {
     const buf = this.buf;
     const pos = this.pos;
-    if (this.base + pos < this.fastOffUntil) return false;
+    let s = pos;
+    while (s < buf.length && isBlank(buf[s])) s++;
+    if (s === buf.length) return false;
+    if (buf[s] === LF) return this.nextLine(s);
+    if (buf[s] !== OPEN_BRACE) return false;
+    const fastObject = this.handler.fastObject;
+    if (fastObject !== undefined) {
+      if (this.lastQuote === -2) this.lastQuote = buf.lastIndexOf(QUOTE);
+      const limit = this.lastQuote;
+      if (limit > s) {
+        const end = fastObject.call(this.handler, buf, s, limit, this.line);
+        if (end >= 0) {
+          this.pos = end;
+          return true;
+        }
+        if (end === NOT_JSON) return false;
+      }
+    }
     let lf = this.nextLf;
-    if (lf === -1) return false;
-    if (lf < pos) {
+    if (lf < pos && lf !== -1) {
       lf = buf.indexOf(LF, pos);
       this.nextLf = lf;
-      if (lf === -1) return false;
     }
-    if (lf - pos > FAST_PATH_MAX_LINE) return false;
-    let s = pos;
-    while (s < lf && isBlank(buf[s])) s++;
-    if (s === lf) return this.nextLine(lf);
-    if (buf[s] !== OPEN_BRACE) return false;
+    if (lf === -1 || this.base + pos < this.fastOffUntil || lf - pos > FAST_PATH_MAX_LINE) return false;
     let e = lf - 1;
     while (isBlank(buf[e])) e--;
     if (buf[e] !== CLOSE_BRACE) return false;
@@ -186,8 +213,8 @@ export class JsonValueScanner extends JsonGrammarWalk {
    * Syntax error at local index `at`. The bad span starts at the unfinished item (else at the open top-level array,
    * else at the offending byte). If the error's line began after the span did, the span ends with the line before
    * and the error line is read again (a truncated line followed by a good one loses only the truncated line);
-   * otherwise the rest of the error line belongs to the span. After a bad element of an array that spans lines,
-   * reading continues inside the array.
+   * otherwise the span runs on to the next `}{` boundary or line start (see skipLine). After a bad element of an
+   * array that spans lines, reading continues inside the array.
    */
   protected override recover(at: number, message: string): void {
     const errAbs = this.base + at;
@@ -230,12 +257,30 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.pos = at;
   }
 
-  /** Discards up to and including the next LF, then reports the bad span. */
+  /**
+   * Discards bytes up to the next place a value plausibly starts, then reports the bad span: the '{' of the next
+   * `}{` (Firehose writes records back to back with no line break, so one bad byte must not cost the rest of the
+   * object) or the start of the next line, whichever comes first.
+   */
   private skipLine(): void {
     const skip = this.skip as LineSkip;
-    const lf = this.buf.indexOf(LF, this.pos);
-    const end = lf === -1 ? this.buf.length : lf + 1;
-    skip.capture.add(this.buf, this.base, this.base + end);
+    const buf = this.buf;
+    const lf = buf.indexOf(LF, this.pos);
+    const stop = lf === -1 ? buf.length : lf;
+    let brace = buf.indexOf(OPEN_BRACE, this.pos);
+    while (brace !== -1 && brace < stop && (brace === 0 ? this.byteBeforeBuf : buf[brace - 1]) !== CLOSE_BRACE) {
+      brace = buf.indexOf(OPEN_BRACE, brace + 1);
+    }
+    if (brace !== -1 && brace < stop) {
+      skip.capture.add(buf, this.base, this.base + brace);
+      this.pos = brace;
+      this.skip = null;
+      this.handler.malformed(skip.line, skip.message, skip.capture.text(this.base + brace));
+      this.restart(skip.backToArray);
+      return;
+    }
+    const end = lf === -1 ? buf.length : lf + 1;
+    skip.capture.add(buf, this.base, this.base + end);
     this.pos = end;
     if (lf === -1) return;
     this.line++;
@@ -263,9 +308,11 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.buf = Buffer.concat(this.carry).subarray(abs - this.carryStart);
       this.base = abs;
       this.pos = 0;
+      this.byteBeforeBuf = LF; // `abs` is always a line start
     }
     this.carry = [];
     this.nextLf = -2;
+    this.lastQuote = -2;
   }
 
   /** Captures [from, upTo) from the carried bytes and the current buffer. */

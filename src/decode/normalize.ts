@@ -1,5 +1,8 @@
 import type { JsonObject } from './envelope';
+import { parseIsoDate } from './isoDate';
 import type { LogRecord } from './logRecord';
+
+export { parseIsoDate } from './isoDate';
 
 /** Why a parsed item is not a usable log record; `reason` is written to the quarantine as is. */
 export interface RecordRejection {
@@ -18,10 +21,6 @@ const ID_NOT_STRING: Record<string, RecordRejection> = {
   _id: Object.freeze({ reason: 'rejected: _id is not a string' }),
   id: Object.freeze({ reason: 'rejected: id is not a string' }),
 };
-
-/** ISO 8601 calendar date, optionally with time and offset: the shapes Date.parse reads the same everywhere. */
-const ISO_8601 = /^(\d{4})-(\d{2})-(\d{2})(?:T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$/;
-const DAYS_IN_MONTH = [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /**
  * Turns one unwrapped record into a LogRecord, or says why it cannot be used.
@@ -61,22 +60,7 @@ export function normalizeRecord(record: JsonObject, outerLogId: unknown, default
   };
 }
 
-/** Epoch ms of an ISO 8601 string, NaN otherwise. A date-time without an offset is read as UTC (Auth0 writes UTC;
- *  Date.parse would use the machine's zone). */
-export function parseIsoDate(value: unknown): number {
-  if (typeof value !== 'string') return NaN;
-  const match = ISO_8601.exec(value);
-  if (match === null) return NaN;
-  // Date.parse rolls 2024-02-30 over to March 1st; such a date is not ISO 8601.
-  const year = Number(match[1]);
-  const month = Number(match[2]);
-  const day = Number(match[3]);
-  if (month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return NaN;
-  if (month === 2 && day === 29 && !(year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0))) return NaN;
-  return Date.parse(value.length > 10 && match[4] === undefined ? `${value}Z` : value);
-}
-
-function tenantOf(tenantName: unknown, hostname: string, defaultTenant: string): string {
+export function tenantOf(tenantName: unknown, hostname: string, defaultTenant: string): string {
   if (typeof tenantName === 'string' && tenantName !== '') return tenantName;
   const dot = hostname.indexOf('.');
   const label = dot === -1 ? hostname : hostname.slice(0, dot);
@@ -84,7 +68,7 @@ function tenantOf(tenantName: unknown, hostname: string, defaultTenant: string):
 }
 
 /** An id field counts as absent when missing, null or empty. */
-function present(value: unknown): boolean {
+export function present(value: unknown): boolean {
   return value !== undefined && value !== null && value !== '';
 }
 

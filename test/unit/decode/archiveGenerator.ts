@@ -31,9 +31,19 @@ function logId(rnd: Random): string {
   return id;
 }
 
+/** Dates in Auth0's shape and in every other shape the date rules treat specially. */
+const ODD_DATES = [
+  '2024-01-15T10:30:00Z', '2024-01-15T10:30:00.1234Z', '2024-01-15T12:30:00.000+02:00', '2024-01-15', '2024-01-15T10:30',
+  '2024-02-29T23:59:59.999Z', '2023-02-29T00:00:00.000Z', '2024-04-31T00:00:00.000Z', '2024-01-15T24:00:00.000Z',
+  '2024-01-15T23:60:00.000Z', '0050-06-01T00:00:00.000Z', '2024-13-01T00:00:00.000Z', '2024-1-15T00:00:00.000Z',
+];
+
 function record(rnd: Random): Record<string, unknown> {
   const r: Record<string, unknown> = {};
-  if (rnd() < 0.95) r.date = rnd() < 0.9 ? new Date(1.7e12 + int(rnd, 1e9)).toISOString() : pick(rnd, ['yesterday', 17, null]);
+  const dateRoll = rnd();
+  if (dateRoll < 0.95) {
+    r.date = dateRoll < 0.8 ? new Date(1.7e12 + int(rnd, 1e9)).toISOString() : dateRoll < 0.9 ? pick(rnd, ODD_DATES) : pick(rnd, ['yesterday', 17, null]);
+  }
   if (rnd() < 0.95) r.type = pick(rnd, TYPES);
   if (rnd() < 0.1) (r.type_code = pick(rnd, TYPES)), (r.type = 'Readable Name');
   const idRoll = rnd();
@@ -59,11 +69,45 @@ function envelopeItem(rnd: Random): unknown {
   return pick(rnd, [42, 'text', true, null, [1, 2], -0.5]);
 }
 
+/**
+ * Text-level variations JSON.stringify never writes but JSON.parse reads, each at a spot where the decode fast path
+ * has to mirror it exactly or leave the item to JSON.parse: escaped keys and values, duplicate keys (the last wins),
+ * nulls, and nesting deeper than the fast path reads.
+ */
+const TWISTS: Array<[string, string]> = [
+  ['"type":"', '"typ\\u0065":"'],
+  ['"tenant_name":"', '"tenant\\u005fname":"'],
+  ['"detail":{', '"detail":5,"detail":{'],
+  ['"data":{', '"data":{"type":"shadow"},"data":{'],
+  ['"type":"', '"type":"early","type":"'],
+  ['"log_id":"', '"log_id":null,"log_id":"'],
+  ['auth0.com', 'auth0\\u002ecom'],
+  ['"Auth0 log"', '"Auth0\\u0020log"'],
+  ['T', '\\u0054'],
+  ['"client_id":"', '"client_id":"\\/'],
+  ['"hostname":"', '"hostname":"\\u00e9.'],
+  ['"tenant_name":"', '"tenant_name":null,"x":"'],
+  ['"date":', `"deep":${'['.repeat(70)}${']'.repeat(70)},"date":`],
+  ['"user_id":"', '"user_id" : "'],
+];
+
+function twist(rnd: Random, text: string): string {
+  const [from, to] = pick(rnd, TWISTS);
+  return text.replace(from, to);
+}
+
 function serialize(rnd: Random, value: unknown): string {
   const roll = rnd();
-  if (roll < 0.7) return JSON.stringify(value);
+  if (roll < 0.55) return JSON.stringify(value);
+  if (roll < 0.7) return twist(rnd, twist(rnd, JSON.stringify(value)));
   if (roll < 0.9) return JSON.stringify(value, null, 2);
   return JSON.stringify(value, null, '\t').replace(/\n/g, '\r\n');
+}
+
+/** One item as compact JSON text, often with TWISTS applied. */
+export function generateItemText(rnd: Random): string {
+  const text = JSON.stringify(envelopeItem(rnd));
+  return rnd() < 0.5 ? twist(rnd, text) : text;
 }
 
 function garbage(rnd: Random): string {
@@ -94,6 +138,18 @@ export function generateArchiveText(rnd: Random, items: number): string {
       text += garbage(rnd);
     }
     text += separator(rnd);
+  }
+  return text;
+}
+
+/** Back-to-back EventBridge events as Firehose writes them by default: no delimiter at all, rarely a line break. */
+export function generateFirehoseText(rnd: Random, items: number): string {
+  let text = '';
+  for (let i = 0; i < items; i++) {
+    const rec = record(rnd);
+    const event = { version: '0', 'detail-type': 'Auth0 log', source: 'aws.partner/auth0.com/t/auth0.logs', detail: { log_id: logId(rnd), data: rec } };
+    text += rnd() < 0.1 ? twist(rnd, JSON.stringify(event)) : JSON.stringify(event);
+    if (rnd() < 0.05) text += '\n';
   }
   return text;
 }

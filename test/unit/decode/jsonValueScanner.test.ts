@@ -234,6 +234,35 @@ describe('JsonValueScanner: malformed input', () => {
     ]);
   });
 
+  it('in back-to-back values with no line break, resumes at the next `}{` boundary after an error', () => {
+    expectScan('{"a":1}{"b":x}{"c":3}{"d":4}', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 1, "expected a value, found 'x' at line 1", '{"b":x}'],
+      ['value', 1, '{"c":3}'],
+      ['value', 1, '{"d":4}'],
+    ]);
+    // A cut-off record followed at once by the next one: the error is the '{' right after a nested '}'.
+    expectScan('{"a":{"x":1}{"b":2}{"c":3}', [
+      ['malformed', 1, "expected ',' or '}', found '{' at line 1", '{"a":{"x":1}'],
+      ['value', 1, '{"b":2}'],
+      ['value', 1, '{"c":3}'],
+    ]);
+    // Stray text at top level; a boundary inside a string of a good value; a line end before any boundary.
+    expectScan('oops}{"c":3}{"d":"q}{"}{"e":t} x\n{"f":6}', [
+      ['malformed', 1, "expected a JSON value, found 'o' at line 1", 'oops}'],
+      ['value', 1, '{"c":3}'],
+      ['value', 1, '{"d":"q}{"}'],
+      ['malformed', 1, "invalid literal, found '}' at line 1", '{"e":t} x'],
+      ['value', 2, '{"f":6}'],
+    ]);
+    expectScan('{"a":tru}{"b":2}\n{"c":"}{" x}{"d":4}\n', [
+      ['malformed', 1, "invalid literal, found '}' at line 1", '{"a":tru}'],
+      ['value', 1, '{"b":2}'],
+      ['malformed', 2, "expected ',' or '}', found 'x' at line 2", '{"c":"}{" x}'],
+      ['value', 2, '{"d":4}'],
+    ]);
+  });
+
   it('cuts quarantine text at 64 KiB and drops its trailing line end', () => {
     const events = scan([Buffer.from(`x${'a'.repeat(70000)}\n{"b":1}`)]);
     expect(events).toHaveLength(2);

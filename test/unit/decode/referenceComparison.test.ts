@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { decodeStream } from '../../../src/decode/decodeStream';
 import type { LogRecord } from '../../../src/decode/logRecord';
-import { type Random, generateArchiveText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
+import { type Random, generateArchiveText, generateFirehoseText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
 import { type ReferenceResult, referenceDecode } from './referenceDecoder';
 
 const OPTIONS = { source: 'compare', defaultTenant: 'dflt' };
@@ -43,6 +43,14 @@ describe('referenceDecoder (the oracle) on hand-worked inputs', () => {
     });
   });
 
+  it('resumes at the next `}{` boundary after an error in back-to-back records', () => {
+    expect(referenceDecode(Buffer.from(`${record(1)}{"log_id":"x","type":"s","date":nope}${record(3)}`), OPTIONS)).toEqual({
+      records: [recordOf(1), recordOf(3)],
+      quarantine: [{ kind: 'malformed', item: { source: 'compare', line: 1, reason: "malformed: invalid literal, found 'o' at line 1", raw: '{"log_id":"x","type":"s","date":nope}' } }],
+      stats: { values: 2, records: 2, malformed: 1, rejected: 0 },
+    });
+  });
+
   it('stays in a multi-line array after a bad element', () => {
     expect(referenceDecode(Buffer.from(`[\n ${record(1)},\n {"x":},\n ${record(3)}\n]`), OPTIONS)).toEqual({
       records: [recordOf(1), recordOf(3)],
@@ -77,6 +85,23 @@ describe('decodeStream agrees with referenceDecoder', () => {
     expect(totals.malformed).toBeGreaterThan(300);
     expect(totals.rejected).toBeGreaterThan(300);
     expect(totals.gzipCuts).toBeGreaterThan(20);
+  });
+
+  it('on 200 generated Firehose streams (back to back, no line breaks), damaged, plain or gzipped', async () => {
+    let malformed = 0;
+    let records = 0;
+    for (let seed = 1; seed <= 200; seed++) {
+      const rnd = seededRandom(10_000 + seed);
+      let text = generateFirehoseText(rnd, 2 + Math.floor(rnd() * 10));
+      if (rnd() < 0.7) text = mutate(rnd, text, 1 + Math.floor(rnd() * 3));
+      let bytes: Buffer = Buffer.from(text);
+      if (rnd() < 0.3) bytes = gzipArchive(rnd, bytes, rnd() < 0.3);
+      const expected = await expectSameAsReference(bytes, rnd);
+      malformed += expected.stats.malformed;
+      records += expected.stats.records;
+    }
+    expect(malformed).toBeGreaterThan(100);
+    expect(records).toBeGreaterThan(800);
   });
 
   it('on spans longer than the 64 KiB quarantine limit, in every recovery path', async () => {

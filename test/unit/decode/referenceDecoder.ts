@@ -7,9 +7,10 @@
  * - the bad span starts at the unfinished item; else, inside a top-level array, at the array's '['; else at the
  *   offending character;
  * - item errors: if the error's line began after the item did, the span ends before that line and the line is read
- *   again; otherwise the span runs to the end of the error line;
+ *   again; otherwise the span runs to the next plausible value start: the '{' of the first `}{` whose '{' is at or
+ *   after the offending character, or the start of the next line, whichever comes first;
  * - array-level errors: if the array began on an earlier line, the span ends at the offending character and reading
- *   resumes there at top level; otherwise the span runs to the end of the line;
+ *   resumes there at top level; otherwise the span runs to the next plausible value start, as above;
  * - after a bad element, reading stays inside the array (accepting stray commas) if the array began on an earlier
  *   line than the error, else returns to top level;
  * - raw text: span cut at QUARANTINE_RAW_LIMIT UTF-16 units, then trailing blanks/line ends removed.
@@ -126,9 +127,18 @@ class ReferenceParser {
     return backToArray ? 'back-to-array' : 'top';
   }
 
-  /** Reports [start, end of the fault's line] and continues after that line. */
+  /** Reports [start, next value start) and continues there: the '{' of the first `}{` at or after the fault, or
+   *  the start of the next line, whichever comes first. */
   private skipRestOfLine(fault: Fault, start: number, reportLine: number): void {
     const lf = this.s.indexOf('\n', fault.at);
+    const boundary = this.s.indexOf('}{', Math.max(0, fault.at - 1));
+    if (boundary !== -1 && (lf === -1 || boundary < lf)) {
+      this.onMalformed(reportLine, fault.message, this.s.slice(start, boundary + 1));
+      this.pos = boundary + 1;
+      this.line = fault.line;
+      this.lineStart = fault.lineStart;
+      return;
+    }
     const end = lf === -1 ? this.n : lf + 1;
     this.onMalformed(reportLine, fault.message, this.s.slice(start, end));
     this.pos = end;

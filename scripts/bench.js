@@ -1,0 +1,170 @@
+#!/usr/bin/env node
+'use strict';
+// `npm run bench`: builds seeded, cached Firehose-style archives under bench-data/, then runs the job and its
+// comparisons on the same files, one child process at a time, and prints MB/s, records/s and peak RSS.
+// Benchmarks are not tests: nothing here asserts a time.
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { execFileSync, spawnSync } = require('node:child_process');
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, 'bench-data');
+const QUICK = process.argv.includes('--quick');
+const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+// ~1.4 KB a record: 333k records ≈ 460 MB uncompressed, ≈ 50 MB gzip.
+const FULL = QUICK ? 40000 : 333000;
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const GEN = path.join(__dirname, 'generate-archives.js');
+const NAIVE = path.join(__dirname, 'bench', 'naiveNdjson.js');
+
+function has(command) {
+  return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
+}
+
+/** Generates once per (name, options); the seed makes the files the same every time. Records are newline-delimited
+ *  unless `args` says otherwise (a later --delimiter wins). */
+function dataset(name, args) {
+  const dir = path.join(DATA, name);
+  const stamp = path.join(dir, '.done');
+  const wanted = JSON.stringify(args);
+  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    process.stderr.write(`generating ${name} …\n`);
+    const delimiter = args.includes('--delimiter') ? [] : ['--delimiter', 'newline'];
+    execFileSync(process.execPath, [GEN, '--out', dir, ...delimiter, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    fs.writeFileSync(stamp, wanted);
+  }
+  const files = [];
+  (function walk(d) {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (e.name.startsWith('.')) continue;
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else files.push(p);
+    }
+  })(dir);
+  const compressed = files.reduce((s, f) => s + fs.statSync(f).size, 0);
+  const sizeFile = path.join(dir, '.uncompressed');
+  if (!fs.existsSync(sizeFile)) {
+    const out = execFileSync('sh', ['-c', `zcat ${files.map((f) => `'${f}'`).join(' ')} | wc -c`]);
+    fs.writeFileSync(sizeFile, String(Number(out)));
+  }
+  return { name, dir, files, compressed, uncompressed: Number(fs.readFileSync(sizeFile, 'utf8')) };
+}
+
+/** Runs a shell command under GNU time: wall seconds and peak RSS (MB) of the slowest process in it. */
+function measure(command) {
+  const timeFile = path.join(os.tmpdir(), `auth0-usage-bench-${process.pid}.time`);
+  const started = process.hrtime.bigint();
+  const result = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', 'sh', '-c', command], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (result.status !== 0) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`);
+  const rssMb = Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
+  return { seconds, rssMb, stdout: result.stdout };
+}
+
+/** Best of several runs: this machine is shared, and a run that lost the CPU to something else says nothing. */
+function best(command, runs = QUICK ? 1 : 3) {
+  let top;
+  for (let i = 0; i < runs; i++) {
+    const m = measure(command);
+    if (!top || m.seconds < top.seconds) top = m;
+  }
+  return top;
+}
+
+const q = (files) => files.map((f) => `'${f}'`).join(' ');
+const job = (input, cli = CLI) => `node '${cli}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`;
+
+/**
+ * A private copy of dist/ whose run decodes in worker threads (decodeStreamInWorker): the one-line change to
+ * src/run/runJob.ts, applied to the build, so its effect can be measured before it is made. Null when runJob no
+ * longer imports decodeStream (the change has been made, or runJob was reworked).
+ */
+function workerDecodeCli() {
+  const dir = path.join(DATA, '.dist-worker-decode');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(path.join(ROOT, 'dist'), dir, { recursive: true });
+  const runJob = path.join(dir, 'run', 'runJob.js');
+  const from = 'const decodeStream_1 = require("../decode/decodeStream");';
+  const source = fs.readFileSync(runJob, 'utf8');
+  if (!source.includes(from)) return null;
+  const to = 'const decodeStream_1 = { decodeStream: require("../decode/decodeWorkerPool").decodeStreamInWorker };';
+  fs.writeFileSync(runJob, source.replace(from, to));
+  // The build reads config/default.json from the folder beside its own.
+  const config = path.join(DATA, 'config');
+  if (!fs.existsSync(config)) fs.symlinkSync(path.join(ROOT, 'config'), config);
+  return path.join(dir, 'cli.js');
+}
+const WORKER_LABEL = ', decode in worker threads (preview)';
+
+function row(label, set, m, records, base) {
+  const mb = set.uncompressed / 1e6;
+  return {
+    case: label,
+    'MB/s': (mb / m.seconds).toFixed(0),
+    'gz MB/s': (set.compressed / 1e6 / m.seconds).toFixed(1),
+    'records/s': records ? Math.round(records / m.seconds).toLocaleString('en-US') : '',
+    'peak RSS MB': m.rssMb.toFixed(0),
+    seconds: m.seconds.toFixed(2),
+    'vs zcat': base ? (base.seconds / m.seconds).toFixed(2) : '',
+  };
+}
+
+function main() {
+  if (!fs.existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
+  const rows = [];
+  const want = (name) => ONLY.length === 0 || ONLY.includes(name);
+  const workerCli = workerDecodeCli();
+  const records = (set) => Number(JSON.parse(fs.readFileSync(path.join(set.dir, '.truth.json'), 'utf8')).written);
+  const withTruth = (args, name) => [...args, '--truth', path.join(DATA, name, '.truth.json')];
+
+  if (want('single')) {
+    const single = dataset('single', withTruth(['--days', '1', '--records', String(FULL), '--seed', '101'], 'single'));
+    const zcat = best(`zcat ${q(single.files)} > /dev/null`);
+    const n = records(single);
+    rows.push(row('zcat > /dev/null (floor)', single, zcat, n));
+    rows.push(row('auth0-usage run', single, best(job(single.dir)), n, zcat));
+    if (workerCli) rows.push(row(`auth0-usage run${WORKER_LABEL}`, single, best(job(single.dir, workerCli)), n, zcat));
+    rows.push(row('naive ndjson pipeline', single, best(`node '${NAIVE}' ${q(single.files)}`), n, zcat));
+    if (has('jq')) {
+      const jqCount = `zcat ${q(single.files)} | jq -n 'reduce inputs as $e ({}; .[($e.detail.data.date[0:10]) + " " + $e.detail.data.type] += 1)' > /dev/null`;
+      rows.push(row('jq daily per-type count', single, best(jqCount, 1), n, zcat));
+    } else rows.push({ case: 'jq daily per-type count', 'MB/s': 'jq not installed' });
+    // The same events as Firehose writes them by default: back to back (`}{`), no line breaks at all.
+    const firehose = dataset('single-firehose', withTruth(['--days', '1', '--records', String(FULL), '--seed', '101', '--delimiter', 'none'], 'single-firehose'));
+    const firehoseZcat = best(`zcat ${q(firehose.files)} > /dev/null`);
+    rows.push(row('`}{` stream: zcat > /dev/null', firehose, firehoseZcat, records(firehose)));
+    rows.push(row('`}{` stream: auth0-usage run', firehose, best(job(firehose.dir)), records(firehose), firehoseZcat));
+    if (workerCli) rows.push(row(`\`}{\` stream: auth0-usage run${WORKER_LABEL}`, firehose, best(job(firehose.dir, workerCli)), records(firehose), firehoseZcat));
+  }
+  if (want('eight')) {
+    const eight = dataset('eight', withTruth(['--days', '8', '--records', String(FULL), '--seed', '102'], 'eight'));
+    const zcat = best(`zcat ${q(eight.files)} > /dev/null`, QUICK ? 1 : 2);
+    rows.push(row('8 archives: one zcat stream', eight, zcat, records(eight)));
+    rows.push(row('8 archives: auth0-usage run', eight, best(job(eight.dir), QUICK ? 1 : 2), records(eight), zcat));
+    if (workerCli) rows.push(row(`8 archives: auth0-usage run${WORKER_LABEL}`, eight, best(job(eight.dir, workerCli), QUICK ? 1 : 2), records(eight), zcat));
+  }
+  if (want('scale')) {
+    for (const [label, factor] of [['1x', 1], ['2x', 2], ['4x', 4]]) {
+      const set = dataset(`scale-${label}`, withTruth(['--days', '1', '--records', String(Math.round((FULL / 4) * factor)), '--seed', '103'], `scale-${label}`));
+      rows.push(row(`linearity ${label}`, set, best(job(set.dir)), records(set)));
+      if (workerCli) rows.push(row(`linearity ${label}${WORKER_LABEL}`, set, best(job(set.dir, workerCli)), records(set)));
+    }
+  }
+  if (want('backfill')) {
+    const perDay = QUICK ? 2000 : 20000;
+    for (const days of [10, 90]) {
+      const set = dataset(`backfill-${days}d`, withTruth(['--days', String(days), '--records', String(perDay), '--seed', '104'], `backfill-${days}d`));
+      rows.push(row(`backfill ${days} days`, set, best(job(set.dir), QUICK ? 1 : 2), records(set)));
+      if (workerCli) rows.push(row(`backfill ${days} days${WORKER_LABEL}`, set, best(job(set.dir, workerCli), QUICK ? 1 : 2), records(set)));
+    }
+  }
+  const machine = `${os.cpus().length} cores (${os.cpus()[0].model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  console.log(`auth0-usage benchmark — ${machine}${QUICK ? ' — QUICK (small data)' : ''}`);
+  console.table(rows);
+  fs.writeFileSync(path.join(DATA, 'results.json'), JSON.stringify({ machine, quick: QUICK, date: new Date().toISOString(), rows }, null, 1));
+}
+
+main();

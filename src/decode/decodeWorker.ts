@@ -1,0 +1,140 @@
+/**
+ * Entry point of a decode worker thread: decodes the objects the main thread streams to it with decodeStream
+ * (gunzip on the libuv pool, scanning and normalizing here) and sends their records back in batches.
+ */
+import { Readable } from 'node:stream';
+import { parentPort } from 'node:worker_threads';
+import { decodeObject } from './decodeStream';
+import { type FromWorker, MAX_BATCHES_IN_FLIGHT, type ToWorker } from './decodeWorkerProtocol';
+import type { FastRecordReader } from './fastRecord';
+import type { LogRecord, QuarantineItem, QuarantineKind } from './logRecord';
+import { RecordBatchWriter } from './recordBatch';
+
+const port = parentPort;
+if (port === null) throw new Error('decodeWorker must run in a worker thread');
+
+function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
+  (port as NonNullable<typeof port>).postMessage(message, transfer);
+}
+
+/** Thrown into an abandoned object's decode so that it stops. */
+class Abandoned extends Error {}
+
+/** One object being decoded: raw bytes wait here until its decoder asks for them and batch credit allows. */
+class ObjectDecode {
+  private readonly waiting: Buffer[] = [];
+  private ended = false;
+  private abandoned = false;
+  private wantsBytes = false;
+  private batchesInFlight = 0;
+  private readonly batch = new RecordBatchWriter();
+  private readonly input = new Readable({ read: () => this.onRead() });
+
+  constructor(private readonly id: number, source: string, defaultTenant: string) {
+    const consumer = {
+      fastRecord: (reader: FastRecordReader, buf: Buffer) => {
+        this.checkWanted();
+        if (this.batch.addFast(reader, buf)) this.flush();
+      },
+      record: (record: LogRecord) => {
+        this.checkWanted();
+        if (this.batch.add(record)) this.flush();
+      },
+      quarantine: (kind: QuarantineKind, item: QuarantineItem) => this.quarantine(kind, item),
+    };
+    decodeObject(this.input, { source, defaultTenant }, consumer).then(
+      (stats) => {
+        if (this.abandoned) return;
+        this.flush();
+        send({ type: 'done', object: this.id, stats });
+        objects.delete(this.id);
+      },
+      (err: unknown) => {
+        objects.delete(this.id);
+        if (!this.abandoned) send({ type: 'failed', object: this.id, message: (err as Error)?.message ?? String(err) });
+      },
+    );
+  }
+
+  bytes(chunk: Buffer): void {
+    this.waiting.push(chunk);
+    this.feed();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.feed();
+  }
+
+  handled(batches: number): void {
+    this.batchesInFlight -= batches;
+    this.feed();
+  }
+
+  abandon(): void {
+    this.abandoned = true;
+    this.waiting.length = 0;
+    this.input.destroy(new Abandoned('abandoned'));
+  }
+
+  private onRead(): void {
+    this.wantsBytes = true;
+    this.feed();
+  }
+
+  /** Gives the decoder its next raw chunk when it wants one and the main thread keeps up with the batches. */
+  private feed(): void {
+    if (this.abandoned || !this.wantsBytes || this.batchesInFlight >= MAX_BATCHES_IN_FLIGHT) return;
+    const chunk = this.waiting.shift();
+    if (chunk !== undefined) {
+      this.wantsBytes = false;
+      send({ type: 'taken', object: this.id, bytes: chunk.length });
+      this.input.push(chunk);
+    } else if (this.ended) {
+      this.wantsBytes = false;
+      this.input.push(null);
+    }
+  }
+
+  private checkWanted(): void {
+    if (this.abandoned) throw new Abandoned('abandoned');
+  }
+
+  private quarantine(kind: QuarantineKind, item: QuarantineItem): void {
+    this.checkWanted();
+    this.flush(); // keeps records and quarantine items in input order
+    send({ type: 'quarantine', object: this.id, kind, item });
+  }
+
+  private flush(): void {
+    if (this.batch.size === 0) return;
+    const { message, transfer } = this.batch.take(this.id);
+    this.batchesInFlight++;
+    send(message, transfer);
+  }
+}
+
+const objects = new Map<number, ObjectDecode>();
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'open':
+      objects.set(message.object, new ObjectDecode(message.object, message.source, message.defaultTenant));
+      break;
+    case 'bytes': {
+      const { chunk } = message;
+      objects.get(message.object)?.bytes(Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength));
+      break;
+    }
+    case 'end':
+      objects.get(message.object)?.end();
+      break;
+    case 'handled':
+      objects.get(message.object)?.handled(message.batches);
+      break;
+    case 'abort':
+      objects.get(message.object)?.abandon();
+      objects.delete(message.object);
+      break;
+  }
+});

@@ -1,0 +1,220 @@
+import os from 'node:os';
+import path from 'node:path';
+import type { Readable } from 'node:stream';
+import { Worker } from 'node:worker_threads';
+import type { DecodeOptions, DecodeStats } from './decodeStream';
+import { type FromWorker, INPUT_WINDOW_BYTES, type ToWorker } from './decodeWorkerProtocol';
+import type { DecodeSink } from './logRecord';
+import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
+
+/** Raised when a decode worker stops unexpectedly; the objects it was decoding fail with it. */
+export class DecodeWorkerError extends Error {
+  override readonly name = 'DecodeWorkerError';
+}
+
+/** Most threads worth starting: beyond this the main thread's rollup is the limit. */
+const MAX_THREADS = 4;
+
+/**
+ * decodeStream with the decoding on a worker thread: the same contract, the same records and quarantine items in
+ * the same order, the same stats. The main thread only moves raw bytes to the worker and hands the records it
+ * gets back to `sink`, so it stays free for the rollup while other cores gunzip and parse.
+ */
+export function decodeStreamInWorker(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
+  try {
+    return pool().leastBusy().decode(input, options, sink);
+  } catch (err) {
+    return Promise.reject(err); // the worker could not be started
+  }
+}
+
+/** Ends the decode threads (after their current objects fail); the next decode starts new ones. */
+export async function closeDecodeWorkers(): Promise<void> {
+  const current = threads;
+  threads = [];
+  await Promise.all(current.map((thread) => thread.close()));
+}
+
+let threads: DecodeThread[] = [];
+let nextObjectId = 1;
+
+function pool(): { leastBusy(): DecodeThread } {
+  if (threads.length === 0) {
+    const count = Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
+    for (let i = 0; i < count; i++) threads.push(new DecodeThread());
+  }
+  return {
+    leastBusy: () => threads.reduce((best, thread) => (thread.active < best.active ? thread : best)),
+  };
+}
+
+/** The worker's script: the compiled .js next to this file, or (when running from TypeScript sources, as the tests
+ *  do) the .ts entry loaded through the project's require hook. */
+function startWorker(): Worker {
+  if (path.extname(__filename) === '.js') return new Worker(path.join(__dirname, 'decodeWorker.js'));
+  const hook = path.resolve(__dirname, '../../scripts/ts-register.js');
+  const entry = path.join(__dirname, 'decodeWorker.ts');
+  return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true });
+}
+
+/** The main-thread end of one decode object. */
+interface RemoteObject {
+  receive(message: FromWorker): void;
+  fail(err: Error): void;
+}
+
+class DecodeThread {
+  active = 0;
+  private readonly worker = startWorker();
+  private readonly objects = new Map<number, RemoteObject>();
+  private closed = false;
+
+  constructor() {
+    this.worker.on('message', (message: FromWorker) => this.objects.get(message.object)?.receive(message));
+    this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
+    this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
+    this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
+  }
+
+  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
+    if (!this.closed) this.worker.postMessage(message, transfer);
+  }
+
+  decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
+    if (this.closed) return Promise.reject(new DecodeWorkerError('decode worker is closed'));
+    const id = nextObjectId++;
+    return new Promise<DecodeStats>((resolve, reject) => {
+      if (this.active++ === 0) this.worker.ref();
+      const done = (): void => {
+        this.objects.delete(id);
+        if (--this.active === 0) this.worker.unref();
+      };
+      const object = new ObjectSender(this, id, input, sink, {
+        resolve: (stats) => (done(), resolve(stats)),
+        reject: (err) => (done(), reject(err)),
+      });
+      this.objects.set(id, object);
+      this.post({ type: 'open', object: id, source: options.source, defaultTenant: options.defaultTenant });
+      object.start();
+    });
+  }
+
+  async close(): Promise<void> {
+    this.stop(new DecodeWorkerError('decode workers closed'));
+    await this.worker.terminate();
+  }
+
+  private stop(err: Error): void {
+    if (this.closed) return;
+    this.closed = true;
+    threads = threads.filter((thread) => thread !== this);
+    for (const object of [...this.objects.values()]) object.fail(err);
+  }
+}
+
+/** Streams one object's raw bytes to the worker and its results to the sink. */
+class ObjectSender implements RemoteObject {
+  private readonly reader = new RecordBatchReader();
+  private unacknowledged = 0;
+  private paused = false;
+  private finished = false;
+  private inputEnded = false;
+  private readonly onRecord: DecodeSink['record'];
+
+  constructor(
+    private readonly thread: DecodeThread,
+    private readonly id: number,
+    private readonly input: Readable,
+    private readonly sink: DecodeSink,
+    private readonly settle: { resolve(stats: DecodeStats): void; reject(err: unknown): void },
+  ) {
+    this.onRecord = (record) => sink.record(record);
+  }
+
+  start(): void {
+    this.input.on('data', this.onData);
+    this.input.on('end', this.onEnd);
+    this.input.on('error', this.fail);
+    this.input.on('close', this.onClose);
+  }
+
+  receive(message: FromWorker): void {
+    if (message.type === 'batch') return this.batch(message);
+    if (this.finished) return;
+    try {
+      switch (message.type) {
+        case 'taken':
+          this.unacknowledged -= message.bytes;
+          if (this.paused && this.unacknowledged <= INPUT_WINDOW_BYTES / 2) {
+            this.paused = false;
+            this.input.resume();
+          }
+          break;
+        case 'quarantine':
+          this.sink.quarantine(message.kind, message.item);
+          break;
+        case 'done':
+          this.finish();
+          this.settle.resolve(message.stats);
+          break;
+        case 'failed':
+          this.fail(new DecodeWorkerError(`decode worker could not read ${this.id}: ${message.message}`));
+          break;
+      }
+    } catch (err) {
+      this.fail(err); // the sink threw
+    }
+  }
+
+  private batch(message: RecordBatchMessage): void {
+    if (this.finished) return;
+    try {
+      this.reader.read(message, this.onRecord);
+    } catch (err) {
+      this.fail(err); // the sink threw
+      return;
+    }
+    this.thread.post({ type: 'handled', object: this.id, batches: 1 });
+  }
+
+  readonly fail = (err: unknown): void => {
+    if (this.finished) return;
+    this.finish();
+    this.thread.post({ type: 'abort', object: this.id });
+    this.settle.reject(err);
+  };
+
+  private readonly onData = (data: Buffer | string): void => {
+    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
+    // A copy the worker can own outright: the chunk may be a view into a larger (pooled) buffer.
+    const chunk = new Uint8Array(bytes);
+    this.unacknowledged += chunk.length;
+    this.thread.post({ type: 'bytes', object: this.id, chunk }, [chunk.buffer]);
+    if (this.unacknowledged > INPUT_WINDOW_BYTES && !this.paused) {
+      this.paused = true;
+      this.input.pause();
+    }
+  };
+
+  private readonly onEnd = (): void => {
+    this.inputEnded = true;
+    this.thread.post({ type: 'end', object: this.id });
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.inputEnded) this.fail(new Error('input stream closed before its end'));
+  };
+
+  /** Detaches from the input; an unfinished input is destroyed, as decodeStream does. */
+  private finish(): void {
+    this.finished = true;
+    this.input.removeListener('data', this.onData);
+    this.input.removeListener('end', this.onEnd);
+    this.input.removeListener('error', this.fail);
+    this.input.removeListener('close', this.onClose);
+    this.input.on('error', ignore);
+    if (!this.inputEnded) this.input.destroy();
+  }
+}
+
+function ignore(): void {}

@@ -1,0 +1,31 @@
+import type { DecodeStats } from './decodeStream';
+import type { QuarantineItem, QuarantineKind } from './logRecord';
+import type { RecordBatchMessage } from './recordBatch';
+
+/**
+ * Messages between the main thread and a decode worker. Each input object has a number; a worker may decode
+ * several objects at once, and the messages of one worker arrive in the order they were sent.
+ */
+export type ToWorker =
+  | { type: 'open'; object: number; source: string; defaultTenant: string }
+  /** Raw (possibly gzipped) bytes of the object, in order. */
+  | { type: 'bytes'; object: number; chunk: Uint8Array }
+  | { type: 'end'; object: number }
+  /** Stop decoding the object and send nothing more for it. */
+  | { type: 'abort'; object: number }
+  /** The main thread has handled this many more of the object's batches. */
+  | { type: 'handled'; object: number; batches: number };
+
+export type FromWorker =
+  | RecordBatchMessage
+  | { type: 'quarantine'; object: number; kind: QuarantineKind; item: QuarantineItem }
+  /** The worker has passed on this many more input bytes to its decoder: the main thread may send more. */
+  | { type: 'taken'; object: number; bytes: number }
+  | { type: 'done'; object: number; stats: DecodeStats }
+  /** The worker could not decode the object (a defect, not bad data: bad data is quarantined). */
+  | { type: 'failed'; object: number; message: string };
+
+/** Unacknowledged raw bytes sent per object before the main thread pauses its input. */
+export const INPUT_WINDOW_BYTES = 4 << 20;
+/** Batches per object the worker may have in flight before it stops feeding its decoder. */
+export const MAX_BATCHES_IN_FLIGHT = 16;

@@ -1,0 +1,169 @@
+import { NOT_JSON, UNSURE, skipArray, skipBlank, skipObject, skipString, skipValue, stringWasEscaped } from './jsonBytes';
+
+/**
+ * Validates one JSON object at the byte level (jsonBytes) and notes, without building anything, where the fields
+ * that envelope unwrapping and normalizing read are: in the item itself, in its `detail` and `data` objects, and in
+ * `detail.data`. Later duplicates of a key replace earlier ones, as in JSON.parse.
+ */
+
+/** The objects whose fields are noted. */
+export const ITEM = 0;
+export const DETAIL = 1; // item.detail
+export const DATA = 2; // item.data
+export const DETAIL_DATA = 3; // item.detail.data
+
+/** The fields noted in each of those objects. */
+export const F_TYPE = 0;
+export const F_TYPE_CODE = 1;
+export const F_DATE = 2;
+export const F_LOG_ID = 3;
+export const F__ID = 4;
+export const F_ID = 5;
+export const F_HOSTNAME = 6;
+export const F_TENANT_NAME = 7;
+export const F_CLIENT_ID = 8;
+export const F_CLIENT_NAME = 9;
+export const F_AUDIENCE = 10;
+export const F_USER_ID = 11;
+export const F_DETAIL = 12;
+export const F_DATA = 13;
+export const F_DETAIL_TYPE = 14;
+export const F_SOURCE = 15;
+export const FIELD_COUNT = 16;
+
+/** What a noted field holds. */
+export const ABSENT = 0;
+export const NULL = 1;
+export const STRING = 2;
+export const SCALAR = 3; // number, true or false
+export const OBJECT = 4;
+export const ARRAY = 5;
+
+/** Where the fields of the last scanned item are; index with `slot * FIELD_COUNT + field`. */
+export class ItemFields {
+  readonly kind = new Uint8Array(4 * FIELD_COUNT);
+  /** For strings: the content between the quotes, [start, end). */
+  readonly start = new Int32Array(4 * FIELD_COUNT);
+  readonly end = new Int32Array(4 * FIELD_COUNT);
+  /** For strings: 1 when the content holds a backslash escape. */
+  readonly escaped = new Uint8Array(4 * FIELD_COUNT);
+
+  /**
+   * Reads the object whose '{' is at `start`, before `limit` (see jsonBytes). Returns the index just past it,
+   * NOT_JSON when it is not a well-formed object on one line there, or UNSURE when it must be read another way.
+   */
+  scan(buf: Uint8Array, start: number, limit: number): number {
+    return this.object(buf, start, limit, ITEM);
+  }
+
+  private object(buf: Uint8Array, i: number, limit: number, slot: number): number {
+    clear(this.kind, slot);
+    i = buf[i + 1] > 0x20 ? i + 1 : skipBlank(buf, i + 1, limit);
+    if (buf[i] === 0x7d && i < limit) return i + 1;
+    for (;;) {
+      if (buf[i] !== 0x22 || i >= limit) return NOT_JSON;
+      const keyStart = i + 1;
+      i = skipString(buf, keyStart, limit);
+      if (i < 0) return i;
+      // An escaped key may spell a noted name; JSON.parse decodes it, so leave such items to it.
+      if (stringWasEscaped()) return UNSURE;
+      const field = fieldOf(buf, keyStart, i - 1);
+      if (buf[i] <= 0x20) i = skipBlank(buf, i, limit);
+      if (buf[i] !== 0x3a || i >= limit) return NOT_JSON;
+      i = buf[i + 1] > 0x20 ? i + 1 : skipBlank(buf, i + 1, limit);
+      if (i >= limit) return NOT_JSON;
+      if (field < 0) {
+        i = skipValue(buf, i, limit, 1);
+      } else {
+        i = this.value(buf, i, limit, slot, field);
+      }
+      if (i < 0) return i;
+      if (buf[i] <= 0x20) i = skipBlank(buf, i, limit);
+      if (i >= limit) return NOT_JSON;
+      const c = buf[i];
+      if (c === 0x7d) return i + 1;
+      if (c !== 0x2c) return NOT_JSON;
+      i = buf[i + 1] > 0x20 ? i + 1 : skipBlank(buf, i + 1, limit);
+    }
+  }
+
+  /** The value of a noted field, at `i`. */
+  private value(buf: Uint8Array, i: number, limit: number, slot: number, field: number): number {
+    const at = slot * FIELD_COUNT + field;
+    const c = buf[i];
+    let end: number;
+    let kind: number;
+    if (c === 0x22) {
+      end = skipString(buf, i + 1, limit);
+      if (end < 0) return end;
+      this.start[at] = i + 1;
+      this.end[at] = end - 1;
+      this.escaped[at] = stringWasEscaped() ? 1 : 0;
+      kind = STRING;
+    } else if (c === 0x7b) {
+      const child = childSlot(slot, field);
+      if (child === DETAIL) clear(this.kind, DETAIL_DATA);
+      end = child < 0 ? skipObject(buf, i, limit, 2) : this.object(buf, i, limit, child);
+      kind = OBJECT;
+    } else if (c === 0x5b) {
+      end = skipArray(buf, i, limit, 2);
+      kind = ARRAY;
+    } else {
+      end = skipValue(buf, i, limit, 1);
+      kind = c === 0x6e ? NULL : SCALAR;
+    }
+    if (end >= 0) this.kind[at] = kind;
+    return end;
+  }
+}
+
+/** Marks every field of a noted object absent (a loop: TypedArray fill is a call into a builtin). */
+function clear(kind: Uint8Array, slot: number): void {
+  const base = slot * FIELD_COUNT;
+  for (let f = 0; f < FIELD_COUNT; f++) kind[base + f] = ABSENT;
+}
+
+/** Which noted object a field's object value is, or -1. */
+function childSlot(slot: number, field: number): number {
+  if (slot === ITEM) return field === F_DETAIL ? DETAIL : field === F_DATA ? DATA : -1;
+  if (slot === DETAIL && field === F_DATA) return DETAIL_DATA;
+  return -1;
+}
+
+/** The field whose (unescaped) name is buf[start, end), or -1. */
+function fieldOf(buf: Uint8Array, start: number, end: number): number {
+  const c = buf[start];
+  switch (end - start) {
+    case 2:
+      return c === 0x69 && buf[start + 1] === 0x64 ? F_ID : -1;
+    case 3:
+      return is(buf, start, '_id') ? F__ID : -1;
+    case 4:
+      if (c === 0x74) return is(buf, start, 'type') ? F_TYPE : -1;
+      if (c !== 0x64) return -1;
+      return is(buf, start, 'date') ? F_DATE : is(buf, start, 'data') ? F_DATA : -1;
+    case 6:
+      if (c === 0x6c) return is(buf, start, 'log_id') ? F_LOG_ID : -1;
+      if (c === 0x64) return is(buf, start, 'detail') ? F_DETAIL : -1;
+      return c === 0x73 && is(buf, start, 'source') ? F_SOURCE : -1;
+    case 7:
+      return c === 0x75 && is(buf, start, 'user_id') ? F_USER_ID : -1;
+    case 8:
+      if (c === 0x68) return is(buf, start, 'hostname') ? F_HOSTNAME : -1;
+      return c === 0x61 && is(buf, start, 'audience') ? F_AUDIENCE : -1;
+    case 9:
+      if (c === 0x74) return is(buf, start, 'type_code') ? F_TYPE_CODE : -1;
+      return c === 0x63 && is(buf, start, 'client_id') ? F_CLIENT_ID : -1;
+    case 11:
+      if (c === 0x64) return is(buf, start, 'detail-type') ? F_DETAIL_TYPE : -1;
+      if (c === 0x74) return is(buf, start, 'tenant_name') ? F_TENANT_NAME : -1;
+      return c === 0x63 && is(buf, start, 'client_name') ? F_CLIENT_NAME : -1;
+    default:
+      return -1;
+  }
+}
+
+function is(buf: Uint8Array, start: number, name: string): boolean {
+  for (let k = 0; k < name.length; k++) if (buf[start + k] !== name.charCodeAt(k)) return false;
+  return true;
+}

@@ -1,0 +1,164 @@
+import { type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
+import type { LogRecord } from './logRecord';
+import { CACHE_SLOTS, NOT_CACHED, definedSlot } from './stringCache';
+
+/**
+ * LogRecords in a compact form for crossing from a decode worker to the main thread (structured clone is costly
+ * per string). Times go in a Float64Array, log_ids as their UTF-8 bytes, and each string field as a number: the
+ * worker's StringCache slot holding it, which the main thread mirrors. A string is sent as text only when it enters
+ * a slot (or is not cached), in record order, so the mirror always holds what the worker's slot held at the time.
+ */
+export interface RecordBatchMessage {
+  type: 'batch';
+  object: number;
+  dates: Float64Array;
+  /** Per record: the byte length of its log_id in `idBytes` (the ids follow each other), ID_NULL or ID_TEXT. */
+  idLengths: Int32Array;
+  idBytes: Uint8Array;
+  /** The log_ids marked ID_TEXT, in order. */
+  idTexts: string[];
+  /** WIDTH numbers per record: a slot (>= 0), NOT_CACHED, or -(slot + 2) for a slot filled with the next text. */
+  refs: Int32Array;
+  /** The texts the refs call for, in order. */
+  texts: string[];
+}
+
+const WIDTH = RECORD_STRING_FIELDS.length;
+const ID_NULL = -1;
+const ID_TEXT = -2;
+/** Records per batch: enough to make the per-message cost small, few enough to keep both sides busy. */
+export const BATCH_RECORDS = 2048;
+/** Initial room for a batch's log_ids (Auth0's are 56 bytes); grows when needed. */
+const ID_BYTES = BATCH_RECORDS * 64;
+
+/** Worker side: collects one object's records and turns them into batch messages. */
+export class RecordBatchWriter {
+  private dates = new Float64Array(BATCH_RECORDS);
+  private idLengths = new Int32Array(BATCH_RECORDS);
+  private idBytes = Buffer.allocUnsafeSlow(ID_BYTES);
+  private idUsed = 0;
+  private idTexts: string[] = [];
+  private refs = new Int32Array(BATCH_RECORDS * WIDTH);
+  private texts: string[] = [];
+  private count = 0;
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** Adds the record in `reader`, read from `buf`; returns true when the batch is full and must be taken. */
+  addFast(reader: FastRecordReader, buf: Buffer): boolean {
+    const at = this.count * WIDTH;
+    const { refs: from, texts } = reader;
+    for (let k = 0; k < WIDTH; k++) {
+      const ref = from[k];
+      this.refs[at + k] = ref;
+      if (ref < 0) this.texts.push(texts[k]); // a new slot value, or an uncached text
+    }
+    if (reader.logIdKind === LOG_ID_BYTES) {
+      this.addIdBytes(buf, reader.logIdStart, reader.logIdEnd);
+    } else if (reader.logIdKind === LOG_ID_NONE) {
+      this.idLengths[this.count] = ID_NULL;
+    } else {
+      this.addIdText(reader.logIdText);
+    }
+    this.dates[this.count] = reader.dateMs;
+    return ++this.count === BATCH_RECORDS;
+  }
+
+  /** Adds a record read the general way (rare): its strings go as text. */
+  add(record: LogRecord): boolean {
+    const at = this.count * WIDTH;
+    for (let k = 0; k < WIDTH; k++) {
+      this.refs[at + k] = NOT_CACHED;
+      this.texts.push(record[RECORD_STRING_FIELDS[k]]);
+    }
+    if (record.logId === null) this.idLengths[this.count] = ID_NULL;
+    else this.addIdText(record.logId);
+    this.dates[this.count] = record.dateMs;
+    return ++this.count === BATCH_RECORDS;
+  }
+
+  /** The batch so far as a message (with the buffers to transfer); a fresh batch is started. */
+  take(object: number): { message: RecordBatchMessage; transfer: ArrayBuffer[] } {
+    const n = this.count;
+    const message: RecordBatchMessage = {
+      type: 'batch',
+      object,
+      dates: this.dates.slice(0, n),
+      idLengths: this.idLengths.slice(0, n),
+      idBytes: new Uint8Array(this.idBytes.subarray(0, this.idUsed)),
+      idTexts: this.idTexts,
+      refs: this.refs.slice(0, n * WIDTH),
+      texts: this.texts,
+    };
+    this.idUsed = 0;
+    this.idTexts = [];
+    this.texts = [];
+    this.count = 0;
+    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.refs.buffer] as ArrayBuffer[];
+    return { message, transfer };
+  }
+
+  private addIdBytes(buf: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.idUsed + length > this.idBytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.idBytes.length * 2, this.idUsed + length));
+      this.idBytes.copy(grown, 0, 0, this.idUsed);
+      this.idBytes = grown;
+    }
+    buf.copy(this.idBytes, this.idUsed, start, end);
+    this.idUsed += length;
+    this.idLengths[this.count] = length;
+  }
+
+  private addIdText(text: string): void {
+    this.idLengths[this.count] = ID_TEXT;
+    this.idTexts.push(text);
+  }
+}
+
+/** Main-thread side: the mirror of one object's StringCache slots, and the records of its batches. */
+export class RecordBatchReader {
+  private readonly slots = new Array<string>(CACHE_SLOTS).fill('');
+  private readonly strings = new Array<string>(WIDTH).fill('');
+
+  /** Follows the batch's slot changes and calls `onRecord` for each record, in order. */
+  read(batch: RecordBatchMessage, onRecord: (record: LogRecord) => void): void {
+    const { dates, idLengths, idTexts, refs, texts } = batch;
+    const idBytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
+    const slots = this.slots;
+    const strings = this.strings;
+    let nextText = 0;
+    let nextIdText = 0;
+    let idAt = 0;
+    for (let i = 0; i < dates.length; i++) {
+      const at = i * WIDTH;
+      for (let k = 0; k < WIDTH; k++) {
+        const ref = refs[at + k];
+        if (ref >= 0) strings[k] = slots[ref];
+        else if (ref === NOT_CACHED) strings[k] = texts[nextText++];
+        else strings[k] = slots[definedSlot(ref)] = texts[nextText++];
+      }
+      const idLength = idLengths[i];
+      let logId: string | null = null;
+      if (idLength >= 0) {
+        logId = idBytes.toString('utf8', idAt, idAt + idLength);
+        idAt += idLength;
+      } else if (idLength === ID_TEXT) {
+        logId = idTexts[nextIdText++];
+      }
+      onRecord({
+        logId,
+        dateMs: dates[i],
+        type: strings[0],
+        tenant: strings[1],
+        hostname: strings[2],
+        clientId: strings[3],
+        clientName: strings[4],
+        audience: strings[5],
+        userId: strings[6],
+      });
+    }
+  }
+}

@@ -1,0 +1,93 @@
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { type DecodeStats, decodeStream } from '../../../src/decode/decodeStream';
+import { closeDecodeWorkers, decodeStreamInWorker } from '../../../src/decode/decodeWorkerPool';
+import type { DecodeSink, LogRecord, QuarantineItem, QuarantineKind } from '../../../src/decode/logRecord';
+import { generateArchiveText, generateFirehoseText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
+
+const OPTIONS = { source: 'pool', defaultTenant: 'dflt' };
+const FIXTURES = join(__dirname, '../../../fixtures/formats');
+
+interface Outcome {
+  events: Array<['record', LogRecord] | ['quarantine', QuarantineKind, QuarantineItem]>;
+  stats: DecodeStats;
+}
+
+type Decoder = (input: Readable, options: typeof OPTIONS, sink: DecodeSink) => Promise<DecodeStats>;
+
+async function run(decode: Decoder, chunks: Buffer[]): Promise<Outcome> {
+  const events: Outcome['events'] = [];
+  const stats = await decode(Readable.from(chunks), OPTIONS, {
+    record: (record) => events.push(['record', record]),
+    quarantine: (kind, item) => events.push(['quarantine', kind, item]),
+  });
+  return { events, stats };
+}
+
+afterAll(() => closeDecodeWorkers());
+
+describe('decodeStreamInWorker', () => {
+  it('gives what decodeStream gives, in the same order, on every fixture and on generated archives', async () => {
+    const inputs: Buffer[] = readdirSync(FIXTURES).filter((f) => f !== 'README.md').map((f) => readFileSync(join(FIXTURES, f)));
+    for (let seed = 1; seed <= 40; seed++) {
+      const rnd = seededRandom(500 + seed);
+      let text = seed % 2 === 0 ? generateArchiveText(rnd, 20) : generateFirehoseText(rnd, 20);
+      if (rnd() < 0.5) text = mutate(rnd, text, 2);
+      inputs.push(rnd() < 0.5 ? gzipArchive(rnd, Buffer.from(text), rnd() < 0.2) : Buffer.from(text));
+    }
+    let records = 0;
+    for (const [i, bytes] of inputs.entries()) {
+      const chunks = randomChunks(seededRandom(i), bytes, false);
+      const expected = await run(decodeStream, chunks);
+      expect(await run(decodeStreamInWorker, chunks)).toEqual(expected);
+      records += expected.stats.records;
+    }
+    expect(records).toBeGreaterThan(300);
+  });
+
+  it('gives every record its own strings when the string cache reuses its slots mid-batch', async () => {
+    // 60 000 distinct user ids and client names: more than the string cache holds, so slots are reused mid-batch.
+    const lines = Array.from({ length: 60_000 }, (_, i) =>
+      JSON.stringify({ log_id: String(i).padStart(56, '9'), type: i % 7 === 0 ? 'seccft' : 's', date: new Date(1.7e12 + i * 1000).toISOString(), user_id: `auth0|${i}`, client_name: `App ${i % 40_000}`, hostname: `t${i % 3}.eu.auth0.com` }),
+    );
+    const bytes = Buffer.from(`${lines.join('\n')}\n`);
+    const chunks = [bytes.subarray(0, 1_000_000), bytes.subarray(1_000_000)];
+    const expected = await run(decodeStream, chunks);
+    expect(expected.stats.records).toBe(60_000);
+    expect(await run(decodeStreamInWorker, chunks)).toEqual(expected);
+  });
+
+  it('decodes several objects at once, each as on its own', async () => {
+    const inputs = Array.from({ length: 6 }, (_, i) => gzipArchive(seededRandom(900 + i), Buffer.from(generateArchiveText(seededRandom(i), 60)), false));
+    const expected = await Promise.all(inputs.map((bytes) => run(decodeStream, [bytes])));
+    expect(await Promise.all(inputs.map((bytes) => run(decodeStreamInWorker, [bytes])))).toEqual(expected);
+  });
+
+  it("rejects with the sink's error and stays usable", async () => {
+    const failure = new Error('disk full');
+    const bytes = Buffer.from(generateFirehoseText(seededRandom(3), 50));
+    await expect(decodeStreamInWorker(Readable.from([bytes]), OPTIONS, { record: () => { throw failure; }, quarantine: () => undefined })).rejects.toBe(failure);
+    expect(await run(decodeStreamInWorker, [bytes])).toEqual(await run(decodeStream, [bytes]));
+  });
+
+  it("rejects with the input's own error, and when the input closes early", async () => {
+    const failure = new Error('socket reset');
+    let sent = false;
+    const failing = new Readable({
+      read() {
+        if (sent) return this.destroy(failure);
+        sent = true;
+        this.push(Buffer.from(generateArchiveText(seededRandom(4), 5)));
+      },
+    });
+    await expect(decodeStreamInWorker(failing, OPTIONS, { record: () => undefined, quarantine: () => undefined })).rejects.toBe(failure);
+    const closing = new Readable({
+      read() {
+        this.push('{"a":');
+        this.destroy();
+      },
+    });
+    await expect(decodeStreamInWorker(closing, OPTIONS, { record: () => undefined, quarantine: () => undefined })).rejects.toThrow('input stream closed before its end');
+  });
+});
