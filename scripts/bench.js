@@ -22,11 +22,16 @@ function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
 }
 
+const metaOf = (name) => path.join(DATA, `${name}.meta`);
+
 /** Generates once per (name, options); the seed makes the files the same every time. Records are newline-delimited
  *  unless `args` says otherwise (a later --delimiter wins). */
 function dataset(name, args) {
   const dir = path.join(DATA, name);
-  const stamp = path.join(dir, '.done');
+  // Bookkeeping lives beside the data, never in it: the job reads every file of the folder it is given.
+  const metaDir = metaOf(name);
+  fs.mkdirSync(metaDir, { recursive: true });
+  const stamp = path.join(metaDir, 'done');
   const wanted = JSON.stringify(args);
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
     fs.rmSync(dir, { recursive: true, force: true });
@@ -45,7 +50,7 @@ function dataset(name, args) {
     }
   })(dir);
   const compressed = files.reduce((s, f) => s + fs.statSync(f).size, 0);
-  const sizeFile = path.join(dir, '.uncompressed');
+  const sizeFile = path.join(metaDir, 'uncompressed');
   if (!fs.existsSync(sizeFile)) {
     const out = execFileSync('sh', ['-c', `zcat ${files.map((f) => `'${f}'`).join(' ')} | wc -c`]);
     fs.writeFileSync(sizeFile, String(Number(out)));
@@ -75,29 +80,11 @@ function best(command, runs = QUICK ? 1 : 3) {
 }
 
 const q = (files) => files.map((f) => `'${f}'`).join(' ');
-const job = (input, cli = CLI) => `node '${cli}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`;
+const job = (input, extra = '') => `node '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn ${extra}`;
 
-/**
- * A private copy of dist/ whose run decodes in worker threads (decodeStreamInWorker): the one-line change to
- * src/run/runJob.ts, applied to the build, so its effect can be measured before it is made. Null when runJob no
- * longer imports decodeStream (the change has been made, or runJob was reworked).
- */
-function workerDecodeCli() {
-  const dir = path.join(DATA, '.dist-worker-decode');
-  fs.rmSync(dir, { recursive: true, force: true });
-  fs.cpSync(path.join(ROOT, 'dist'), dir, { recursive: true });
-  const runJob = path.join(dir, 'run', 'runJob.js');
-  const from = 'const decodeStream_1 = require("../decode/decodeStream");';
-  const source = fs.readFileSync(runJob, 'utf8');
-  if (!source.includes(from)) return null;
-  const to = 'const decodeStream_1 = { decodeStream: require("../decode/decodeWorkerPool").decodeStreamInWorker };';
-  fs.writeFileSync(runJob, source.replace(from, to));
-  // The build reads config/default.json from the folder beside its own.
-  const config = path.join(DATA, 'config');
-  if (!fs.existsSync(config)) fs.symlinkSync(path.join(ROOT, 'config'), config);
-  return path.join(dir, 'cli.js');
-}
-const WORKER_LABEL = ', decode in worker threads (preview)';
+// The default run decodes on worker threads; each case also runs with everything on one thread, for comparison.
+const ONE_THREAD = '--no-decode-workers';
+const ONE_THREAD_LABEL = ', --no-decode-workers';
 
 function row(label, set, m, records, base) {
   const mb = set.uncompressed / 1e6;
@@ -116,9 +103,8 @@ function main() {
   if (!fs.existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const rows = [];
   const want = (name) => ONLY.length === 0 || ONLY.includes(name);
-  const workerCli = workerDecodeCli();
-  const records = (set) => Number(JSON.parse(fs.readFileSync(path.join(set.dir, '.truth.json'), 'utf8')).written);
-  const withTruth = (args, name) => [...args, '--truth', path.join(DATA, name, '.truth.json')];
+  const records = (set) => Number(JSON.parse(fs.readFileSync(path.join(metaOf(set.name), 'truth.json'), 'utf8')).written);
+  const withTruth = (args, name) => [...args, '--truth', path.join(metaOf(name), 'truth.json')];
 
   if (want('single')) {
     const single = dataset('single', withTruth(['--days', '1', '--records', String(FULL), '--seed', '101'], 'single'));
@@ -126,7 +112,7 @@ function main() {
     const n = records(single);
     rows.push(row('zcat > /dev/null (floor)', single, zcat, n));
     rows.push(row('auth0-usage run', single, best(job(single.dir)), n, zcat));
-    if (workerCli) rows.push(row(`auth0-usage run${WORKER_LABEL}`, single, best(job(single.dir, workerCli)), n, zcat));
+    rows.push(row(`auth0-usage run${ONE_THREAD_LABEL}`, single, best(job(single.dir, ONE_THREAD)), n, zcat));
     rows.push(row('naive ndjson pipeline', single, best(`node '${NAIVE}' ${q(single.files)}`), n, zcat));
     if (has('jq')) {
       const jqCount = `zcat ${q(single.files)} | jq -n 'reduce inputs as $e ({}; .[($e.detail.data.date[0:10]) + " " + $e.detail.data.type] += 1)' > /dev/null`;
@@ -137,20 +123,20 @@ function main() {
     const firehoseZcat = best(`zcat ${q(firehose.files)} > /dev/null`);
     rows.push(row('`}{` stream: zcat > /dev/null', firehose, firehoseZcat, records(firehose)));
     rows.push(row('`}{` stream: auth0-usage run', firehose, best(job(firehose.dir)), records(firehose), firehoseZcat));
-    if (workerCli) rows.push(row(`\`}{\` stream: auth0-usage run${WORKER_LABEL}`, firehose, best(job(firehose.dir, workerCli)), records(firehose), firehoseZcat));
+    rows.push(row(`\`}{\` stream: auth0-usage run${ONE_THREAD_LABEL}`, firehose, best(job(firehose.dir, ONE_THREAD)), records(firehose), firehoseZcat));
   }
   if (want('eight')) {
     const eight = dataset('eight', withTruth(['--days', '8', '--records', String(FULL), '--seed', '102'], 'eight'));
     const zcat = best(`zcat ${q(eight.files)} > /dev/null`, QUICK ? 1 : 2);
     rows.push(row('8 archives: one zcat stream', eight, zcat, records(eight)));
     rows.push(row('8 archives: auth0-usage run', eight, best(job(eight.dir), QUICK ? 1 : 2), records(eight), zcat));
-    if (workerCli) rows.push(row(`8 archives: auth0-usage run${WORKER_LABEL}`, eight, best(job(eight.dir, workerCli), QUICK ? 1 : 2), records(eight), zcat));
+    rows.push(row(`8 archives: auth0-usage run${ONE_THREAD_LABEL}`, eight, best(job(eight.dir, ONE_THREAD), QUICK ? 1 : 2), records(eight), zcat));
   }
   if (want('scale')) {
     for (const [label, factor] of [['1x', 1], ['2x', 2], ['4x', 4]]) {
       const set = dataset(`scale-${label}`, withTruth(['--days', '1', '--records', String(Math.round((FULL / 4) * factor)), '--seed', '103'], `scale-${label}`));
       rows.push(row(`linearity ${label}`, set, best(job(set.dir)), records(set)));
-      if (workerCli) rows.push(row(`linearity ${label}${WORKER_LABEL}`, set, best(job(set.dir, workerCli)), records(set)));
+      rows.push(row(`linearity ${label}${ONE_THREAD_LABEL}`, set, best(job(set.dir, ONE_THREAD)), records(set)));
     }
   }
   if (want('backfill')) {
@@ -158,7 +144,7 @@ function main() {
     for (const days of [10, 90]) {
       const set = dataset(`backfill-${days}d`, withTruth(['--days', String(days), '--records', String(perDay), '--seed', '104'], `backfill-${days}d`));
       rows.push(row(`backfill ${days} days`, set, best(job(set.dir), QUICK ? 1 : 2), records(set)));
-      if (workerCli) rows.push(row(`backfill ${days} days${WORKER_LABEL}`, set, best(job(set.dir, workerCli), QUICK ? 1 : 2), records(set)));
+      rows.push(row(`backfill ${days} days${ONE_THREAD_LABEL}`, set, best(job(set.dir, ONE_THREAD), QUICK ? 1 : 2), records(set)));
     }
   }
   const machine = `${os.cpus().length} cores (${os.cpus()[0].model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;

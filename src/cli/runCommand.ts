@@ -8,6 +8,7 @@ import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
+import { decodeStreamInWorker } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
@@ -36,13 +37,18 @@ export function runOptions(yargs: Argv) {
     .option('quarantine', { type: 'string', describe: 'NDJSON file for malformed and rejected input items' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json' })
     .option('table', { type: 'boolean', default: true, describe: 'Print a per-day table when done (--no-table to skip)' })
+    .option('decode-workers', {
+      type: 'boolean',
+      default: true,
+      describe: 'Gunzip and decode on worker threads, one per core (up to 4), while this thread rolls up; --no-decode-workers keeps it all on one thread',
+    })
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 run --input fixtures/samples --output out/summaries.ndjson', 'Summarize the bundled sample archives')
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
     .group(
-      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'progress', 'table', 'log-level', 'log-format'],
+      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
   return withStateOptions(withHecOptions(withS3Options(run)));
@@ -128,6 +134,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       quarantine,
       concurrency: args.concurrency,
       logger: rootLogger,
+      ...(args['decode-workers'] ? { decode: decodeStreamInWorker } : {}),
       runId,
       state,
       residentDays: args['resident-days'],

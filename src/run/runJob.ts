@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
-import type { QuarantineItem, QuarantineKind } from '../decode/logRecord';
-import { decodeStream } from '../decode/decodeStream';
+import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
+import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
 import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
 import { DayRollup } from '../state/dayRollup';
@@ -36,6 +36,8 @@ export interface RunOptions {
   readRetries?: number;
   isRetryableReadError?(err: unknown): boolean;
   logger: Logger;
+  /** How one object's bytes become records: on this thread (the default) or on decode worker threads. */
+  decode?: (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
   progress?: ProgressReporter;
   runId?: string;
   now?(): Date;
@@ -131,6 +133,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const objectsRead: InputObject[] = [];
   const retries = options.readRetries ?? 3;
   const isRetryable = options.isRetryableReadError ?? (() => false);
+  const decode = options.decode ?? decodeStream;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
@@ -147,7 +150,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           bytes += chunk.length;
           options.progress?.bytesRead(chunk.length);
         });
-        await decodeStream(stream, { source: object.name, defaultTenant: options.config.tenant }, {
+        await decode(stream, { source: object.name, defaultTenant: options.config.tenant }, {
           record: (record) => partial.add(record),
           quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
             tally[kind]++;
