@@ -12,6 +12,7 @@ import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
 import { HEC_TOKEN_ENV_VARS, isUsableHecToken, resolveHecToken } from '../sinks/hec/hecToken';
 import { parseHecBaseUrl } from '../sinks/hec/hecUrl';
 import { UsageError } from './usageError';
+import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 
 function checkUrl(value: string): string {
   try {
@@ -21,20 +22,6 @@ function checkUrl(value: string): string {
     throw error;
   }
   return value;
-}
-
-function positiveSeconds(flag: string) {
-  return (value: number): number => {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of seconds above 0, got ${value}`);
-    return value;
-  };
-}
-
-function wholeBytes(flag: string, minimum: number) {
-  return (value: number): number => {
-    if (!Number.isInteger(value) || value < minimum) throw new Error(`${flag} must be a whole number of bytes of at least ${minimum}, got ${value}`);
-    return value;
-  };
 }
 
 /**
@@ -61,7 +48,7 @@ export const hecConnectionCliOptions = {
   'hec-ack': { type: 'boolean', default: false, describe: 'Wait for indexer acknowledgement (the token must have it on; Splunk Enterprise)' },
   'hec-ca': { type: 'string', describe: "PEM file of the CA certificates that signed HEC's certificate" },
   'hec-insecure': { type: 'boolean', default: false, describe: "Do not verify HEC's certificate (test instances only)" },
-  'hec-timeout': { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'Seconds to wait for each HEC reply', coerce: positiveSeconds('--hec-timeout') },
+  'hec-timeout': { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'Seconds to wait for each HEC reply', coerce: positiveAmount('--hec-timeout', 'seconds') },
   'hec-token': { type: 'string', hidden: true, coerce: tokenFromEnvironmentOnly },
 } as const;
 
@@ -72,13 +59,13 @@ export const hecCliOptions = {
     type: 'number',
     default: DEFAULT_BATCH_BYTES,
     describe: 'Largest HEC request body in bytes',
-    coerce: wholeBytes('--hec-batch-bytes', 1024),
+    coerce: wholeNumberAtLeast('--hec-batch-bytes', 1024, 'bytes'),
   },
   'hec-deadline': {
     type: 'number',
     default: DEFAULT_RETRY_POLICY.deadlineMs / 1000,
     describe: 'Seconds a batch may keep failing (busy, unreachable) before it is spooled',
-    coerce: positiveSeconds('--hec-deadline'),
+    coerce: positiveAmount('--hec-deadline', 'seconds'),
   },
   spool: { type: 'string', default: DEFAULT_SPOOL_DIR, describe: 'Directory for events HEC did not take; the next run sends them first' },
 } as const;

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from './usageError';
+import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3Client';
 
 /** Parses an endpoint URL; thrown messages become yargs usage errors. */
@@ -14,20 +15,6 @@ export function parseEndpoint(value: string, label = '--s3-endpoint'): string {
     throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
   }
   return value;
-}
-
-function wholeNumberAtLeastOne(flag: string) {
-  return (value: number): number => {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${value}`);
-    return value;
-  };
-}
-
-function positiveSeconds(flag: string) {
-  return (value: number): number => {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of seconds above 0, got ${value}`);
-    return value;
-  };
 }
 
 /** Option definitions for reading from S3 and for the read loop; spread into `yargs.options(...)`. */
@@ -50,13 +37,13 @@ export const s3CliOptions = {
     type: 'number',
     default: DEFAULT_CONCURRENCY,
     describe: 'Input objects read at once',
-    coerce: wholeNumberAtLeastOne('--concurrency'),
+    coerce: wholeNumberAtLeast('--concurrency'),
   },
   's3-stall-seconds': {
     type: 'number',
     default: DEFAULT_STALL_SECONDS,
     describe: 'Seconds without data before an S3 read is abandoned and retried',
-    coerce: positiveSeconds('--s3-stall-seconds'),
+    coerce: positiveAmount('--s3-stall-seconds', 'seconds'),
   },
   progress: {
     type: 'boolean',

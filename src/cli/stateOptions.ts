@@ -4,20 +4,7 @@ import type { Logger } from '../run/logger';
 import { DEFAULT_RESIDENT_DAYS } from '../run/runJob';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_STALE_MINUTES, RunState } from '../state/runState';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
-
-function wholeNumberAtLeastOne(flag: string) {
-  return (value: number): number => {
-    if (!Number.isInteger(value) || value < 1) throw new Error(`${flag} must be a whole number of at least 1, got ${value}`);
-    return value;
-  };
-}
-
-function positiveMinutes(flag: string) {
-  return (value: number): number => {
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of minutes above 0, got ${value}`);
-    return value;
-  };
-}
+import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 
 /** The flags of `run` that make it incremental. */
 export const stateCliOptions = {
@@ -30,19 +17,19 @@ export const stateCliOptions = {
     type: 'number',
     default: DEFAULT_DEDUP_DAYS,
     describe: 'Days of log_ids kept in the state for de-duplication (counted back from the newest day)',
-    coerce: wholeNumberAtLeastOne('--dedup-days'),
+    coerce: wholeNumberAtLeast('--dedup-days'),
   },
   'lock-stale-minutes': {
     type: 'number',
     default: DEFAULT_LOCK_STALE_MINUTES,
     describe: 'Minutes without a heartbeat after which a state lock (of a crashed run) is taken over',
-    coerce: positiveMinutes('--lock-stale-minutes'),
+    coerce: positiveAmount('--lock-stale-minutes', 'minutes'),
   },
   'resident-days': {
     type: 'number',
     default: DEFAULT_RESIDENT_DAYS,
     describe: 'Tenant-days held in memory at once; older ones go to scratch files (lower it for very busy tenants)',
-    coerce: wholeNumberAtLeastOne('--resident-days'),
+    coerce: wholeNumberAtLeast('--resident-days'),
   },
 } as const;
 
