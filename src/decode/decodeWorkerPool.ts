@@ -132,6 +132,8 @@ class ObjectSender implements RemoteObject {
   }
 
   start(): void {
+    // An input that already ended or closed will send no more events to wait for.
+    if (this.input.destroyed || this.input.readableEnded) return this.fail(new Error('input stream closed before its end'));
     this.input.on('data', this.onData);
     this.input.on('end', this.onEnd);
     this.input.on('error', this.fail);

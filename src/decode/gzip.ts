@@ -188,6 +188,11 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
       if (!inputEnded) failInput(new Error('input stream closed before its end'));
     }
 
+    // An input that already ended or closed will send no more events to wait for.
+    if (input.destroyed || input.readableEnded) {
+      reject(new Error('input stream closed before its end'));
+      return;
+    }
     input.on('data', onInputData);
     input.on('end', onInputEnd);
     input.on('error', failInput);

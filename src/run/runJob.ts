@@ -141,6 +141,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     for (let attempt = 0; ; attempt++) {
       const partial = rollup.beginObject();
       const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
+      let position = 0;
       let bytes = 0;
       let unwatch = () => {};
       try {
@@ -151,7 +152,12 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           options.progress?.bytesRead(chunk.length);
         });
         await decode(stream, { source: object.name, defaultTenant: options.config.tenant }, {
-          record: (record) => partial.add(record),
+          record: (record) => {
+            position++;
+            // A record without any id gets one from its place in the object, so that re-reading the object (an
+            // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
+            partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
+          },
           quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
             tally[kind]++;
             if (options.quarantine) tally.items.push(item);

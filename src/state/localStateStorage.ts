@@ -77,7 +77,10 @@ export class LocalStateStorage implements StateStorage {
     const target = this.pathOf(name);
     try {
       await fs.mkdir(path.dirname(target), { recursive: true });
+      // On disk before the manifest can name it: after a power loss the manifest must never point at an empty file.
+      await syncFile(localFile);
       await fs.rename(localFile, target);
+      await syncFile(path.dirname(target));
     } catch (error) {
       throw new StateIoError(`cannot move ${localFile} to ${target}: ${codeOf(error)}`, { cause: error });
     }
@@ -117,6 +120,16 @@ async function writeSynced(file: string, data: Buffer, flag: 'w' | 'wx'): Promis
   const handle = await fs.open(file, flag);
   try {
     await handle.writeFile(data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/** fsyncs a file, or a folder so that renames into it are durable. */
+async function syncFile(file: string): Promise<void> {
+  const handle = await fs.open(file, 'r');
+  try {
     await handle.sync();
   } finally {
     await handle.close();
