@@ -59,10 +59,6 @@ export const LITERAL_TRUE = Buffer.from('true');
 export const LITERAL_FALSE = Buffer.from('false');
 export const LITERAL_NULL = Buffer.from('null');
 
-export function isJsonSpace(c: number): boolean {
-  return c === SPACE || c === LF || c === CR || c === TAB;
-}
-
 export function isDigit(c: number): boolean {
   return c >= DIGIT_0 && c <= DIGIT_9;
 }

@@ -87,11 +87,6 @@ interface ObjectTally {
   rejected: number;
 }
 
-/** A run that could not finish: no summaries are delivered (partial figures would overwrite good ones). */
-export class RunFailure extends Error {
-  override readonly name = 'RunFailure';
-}
-
 /** Extra `run` event fields a sink reports about its delivery (HEC request and retry counts). */
 export interface SinkStats {
   stats?(): Record<string, number>;

@@ -21,7 +21,7 @@ export class NdjsonWriter {
   count = 0;
 
   /** `stdout` is where `-` writes (the process's stdout unless a caller passes its own). */
-  constructor(readonly target: string, private readonly stdout: NodeJS.WritableStream = process.stdout) {
+  constructor(readonly target: string, stdout: NodeJS.WritableStream = process.stdout) {
     this.serializer = ndjson.stringify();
     if (target === '-') {
       this.out = stdout as Writable;
