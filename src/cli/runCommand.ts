@@ -9,7 +9,7 @@ import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { decodeStreamInWorker } from '../decode/decodeWorkerPool';
-import { isRetryableReadError } from '../sources/s3';
+import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { UsageError } from './usageError';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
-import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3Client';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3ClientOptions';
 
 /** Parses an endpoint URL; thrown messages become yargs usage errors. */
 export function parseEndpoint(value: string, label = '--s3-endpoint'): string {

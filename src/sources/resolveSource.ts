@@ -1,11 +1,13 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Source } from './inputObject';
 import { LocalFileSource } from './localFiles';
-import { createS3Client, isS3Url, S3Source, type DayRange, type S3ClientOptions } from './s3';
+import type { DayRange } from './s3/datePath';
+import type { S3ClientOptions } from './s3/s3ClientOptions';
+import { isS3Url } from './s3/s3Url';
 
 /**
  * Maps each `--input` to its source: s3:// URLs to S3 (one client shared by all of them, created on first use),
- * anything else to local files.
+ * anything else to local files. The S3 modules are loaded only when an s3:// input is resolved.
  */
 export class SourceResolver {
   private s3Client?: S3Client;
@@ -14,6 +16,8 @@ export class SourceResolver {
 
   resolve(input: string): Source {
     if (!isS3Url(input)) return new LocalFileSource(input);
+    // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
+    const { createS3Client, S3Source } = require('./s3') as typeof import('./s3');
     this.s3Client ??= createS3Client(this.options.s3 ?? {});
     return new S3Source({
       url: input,

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { isS3Url } from '../sources/s3';
+import { isS3Url } from '../sources/s3/s3Url';
 import type { InputObject } from '../sources/inputObject';
 
 const OBJECT_LIST_VERSION = 1;

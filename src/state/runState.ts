@@ -5,7 +5,7 @@ import type { UsageConfig } from '../config/schema';
 import { DayAggregate, DayAggregateFormatError } from '../rollup/dayAggregate';
 import type { RunEvent } from '../rollup/summaryEvent';
 import type { Logger } from '../run/logger';
-import type { S3ClientOptions } from '../sources/s3';
+import type { S3ClientOptions } from '../sources/s3/s3ClientOptions';
 import type { StoredDays } from './dayStore';
 import type { ObjectIndex } from './objectIndex';
 import { commitRun, dedupHorizon, sweepState, type CommitInput } from './stateCommit';

@@ -1,8 +1,7 @@
-import type { S3ClientOptions } from '../sources/s3';
-import { isS3Url } from '../sources/s3';
+import type { S3ClientOptions } from '../sources/s3/s3ClientOptions';
+import { isS3Url } from '../sources/s3/s3Url';
 import { LocalStateStorage } from './localStateStorage';
 import { ObjectIndex, ObjectListError } from './objectIndex';
-import { S3StateStorage } from './s3StateStorage';
 import { isStateEntry, LAST_RUN_NAME, LOCK_NAME, MANIFEST_NAME } from './stateLayout';
 import { parseManifest, type StateManifest } from './stateManifest';
 import { StateError } from './stateErrors';
@@ -10,7 +9,10 @@ import type { StateStorage } from './stateStorage';
 
 /** A local folder for a path, an S3 prefix for an s3:// URL (with the same client options as the inputs). */
 export function openStateStorage(location: string, s3?: S3ClientOptions): StateStorage {
-  return isS3Url(location) ? new S3StateStorage(location, s3) : new LocalStateStorage(location);
+  if (!isS3Url(location)) return new LocalStateStorage(location);
+  // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
+  const { S3StateStorage } = require('./s3StateStorage') as typeof import('./s3StateStorage');
+  return new S3StateStorage(location, s3);
 }
 
 /**

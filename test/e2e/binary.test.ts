@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -34,6 +34,30 @@ test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an un
     const missing = cli(['run', '--input', path.join(dir, 'missing.json')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toContain(path.join(dir, 'missing.json'));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a run over local files without HEC does not load the AWS SDK or the HEC client', () => {
+  // Each takes tens of milliseconds to load; a nightly run over local archives should not pay for them.
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bin-'));
+  try {
+    const loaded = path.join(dir, 'modules.json');
+    const report = path.join(dir, 'report.js');
+    writeFileSync(
+      report,
+      `process.on('exit', () => require('node:fs').writeFileSync(${JSON.stringify(loaded)}, JSON.stringify(Object.keys(require.cache))));`,
+    );
+    const run = spawnSync(process.execPath, ['-r', report, CLI, 'run', '--input', 'fixtures/e2e/archives', '--output', path.join(dir, 'out.ndjson')], {
+      cwd: ROOT,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH },
+    });
+    expect(run.status).toBe(0);
+    const modules: string[] = JSON.parse(readFileSync(loaded, 'utf8'));
+    expect(modules.some((m) => m.includes(`${path.sep}dist${path.sep}run${path.sep}runJob.js`))).toBe(true);
+    expect(modules.filter((m) => /node_modules[\\/](@aws-sdk|@smithy|splunk-logging)[\\/]/.test(m))).toEqual([]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

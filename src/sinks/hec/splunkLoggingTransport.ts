@@ -6,7 +6,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { performance } from 'node:perf_hooks';
-import { Logger as SplunkLogger, type FlushCallback } from 'splunk-logging';
+import type { Logger as SplunkLogger, FlushCallback } from 'splunk-logging';
 import { redactToken } from './hecToken';
 import { describeTlsFailure, isTlsFailure } from './tlsFailure';
 import { HecTransportError, parseReplyBody, type HecResponse, type HecTransport } from './hecTransport';
@@ -89,7 +89,9 @@ export class SplunkLoggingTransport implements HecTransport {
     if (logger) return logger;
     const { baseUrl, token, ca, insecure, timeoutMs } = this.#connection;
     const secure = baseUrl.protocol === 'https:';
-    logger = new SplunkLogger({
+    // Loaded on first use, so that runs without HEC do not load it and its HTTP client.
+    const { Logger } = require('splunk-logging') as typeof import('splunk-logging');
+    logger = new Logger({
       token,
       protocol: secure ? 'https' : 'http',
       host: baseUrl.hostname,

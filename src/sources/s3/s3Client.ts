@@ -1,25 +1,9 @@
 import http from 'node:http';
 import https from 'node:https';
-import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3ClientOptions';
 
-export const DEFAULT_CONCURRENCY = 4;
-export const DEFAULT_STALL_SECONDS = 60;
-
-/** How to reach S3 or an S3-compatible store. Credentials and region default to the AWS SDK chain. */
-export interface S3ClientOptions {
-  /** Region; when absent the SDK chain (AWS_REGION, profile) decides. */
-  region?: string;
-  /** Endpoint of an S3-compatible store (MinIO, Ceph, R2, …), e.g. `http://localhost:9000`. */
-  endpoint?: string;
-  /** Address buckets as `endpoint/bucket/key` instead of `bucket.endpoint/key` (most self-hosted stores). */
-  forcePathStyle?: boolean;
-  /** Objects read at once; the socket pool is sized above it. */
-  concurrency?: number;
-  /** Seconds without a byte (or without response headers) before a read counts as stalled. */
-  stallSeconds?: number;
-  /** Explicit credentials (tests, embedding); normally left to the SDK chain. */
-  credentials?: S3ClientConfig['credentials'];
-}
+export { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions };
 
 /**
  * Sockets for `concurrency` object reads, one listing with its prefetched next page, and a few spare
