@@ -35,16 +35,29 @@ export async function closeDecodeWorkers(): Promise<void> {
   await Promise.all(current.map((thread) => thread.close()));
 }
 
+/** Decode threads running now: one per object in flight, up to the core count (at most MAX_THREADS). */
+export function decodeThreadCount(): number {
+  return threads.length;
+}
+
 let threads: DecodeThread[] = [];
 let nextObjectId = 1;
 
 function pool(): { leastBusy(): DecodeThread } {
-  if (threads.length === 0) {
-    const count = Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
-    for (let i = 0; i < count; i++) threads.push(new DecodeThread());
-  }
+  const limit = Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
   return {
-    leastBusy: () => threads.reduce((best, thread) => (thread.active < best.active ? thread : best)),
+    // A thread is started only when every running one is busy: a run over one object starts one, and its start-up
+    // does not take CPU from the decoding.
+    leastBusy: () => {
+      const idle = threads.find((thread) => thread.active === 0);
+      if (idle !== undefined) return idle;
+      if (threads.length < limit) {
+        const started = new DecodeThread();
+        threads.push(started);
+        return started;
+      }
+      return threads.reduce((best, thread) => (thread.active < best.active ? thread : best));
+    },
   };
 }
 

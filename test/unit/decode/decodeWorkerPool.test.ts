@@ -2,7 +2,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type DecodeStats, decodeStream } from '../../../src/decode/decodeStream';
-import { closeDecodeWorkers, decodeStreamInWorker } from '../../../src/decode/decodeWorkerPool';
+import { availableParallelism } from 'node:os';
+import { closeDecodeWorkers, decodeStreamInWorker, decodeThreadCount } from '../../../src/decode/decodeWorkerPool';
 import type { DecodeSink, LogRecord, QuarantineItem, QuarantineKind } from '../../../src/decode/logRecord';
 import { generateArchiveText, generateFirehoseText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
 
@@ -89,5 +90,20 @@ describe('decodeStreamInWorker', () => {
       },
     });
     await expect(decodeStreamInWorker(closing, OPTIONS, { record: () => undefined, quarantine: () => undefined })).rejects.toThrow('input stream closed before its end');
+  });
+
+  it('starts a thread only when every running one is busy, up to one per core (at most four)', async () => {
+    await closeDecodeWorkers();
+    expect(decodeThreadCount()).toBe(0);
+    const bytes = Buffer.from(generateArchiveText(seededRandom(5), 30));
+    // One object after another: the first thread is idle again each time, so it is the only one.
+    for (let i = 0; i < 3; i++) await run(decodeStreamInWorker, [bytes]);
+    expect(decodeThreadCount()).toBe(1);
+    // Six inputs held open at once: each finds every running thread busy until the limit is reached.
+    const gates = Array.from({ length: 6 }, () => new Readable({ read() {} }));
+    const decodes = gates.map((gate) => decodeStreamInWorker(gate, OPTIONS, { record: () => undefined, quarantine: () => undefined }));
+    expect(decodeThreadCount()).toBe(Math.min(availableParallelism(), 4));
+    for (const gate of gates) gate.push(null);
+    await Promise.all(decodes);
   });
 });
