@@ -11,6 +11,7 @@ import { SourceResolver } from '../sources/resolveSource';
 import { decodeStreamInWorker } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
+import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';
 import { openStateFromArgs, withStateOptions } from './stateOptions';
@@ -132,7 +133,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       progress,
       sinks,
       quarantine,
-      concurrency: args.concurrency,
+      concurrency: args.concurrency ?? defaultConcurrency(inputs),
       logger: rootLogger,
       ...(args['decode-workers'] ? { decode: decodeStreamInWorker } : {}),
       runId,

@@ -35,7 +35,7 @@ export const s3CliOptions = {
   },
   concurrency: {
     type: 'number',
-    default: DEFAULT_CONCURRENCY,
+    defaultDescription: `${DEFAULT_CONCURRENCY} with s3:// inputs; local files: one per core, up to 4`,
     describe: 'Input objects read at once',
     coerce: wholeNumberAtLeast('--concurrency'),
   },

@@ -35,7 +35,7 @@ export async function closeDecodeWorkers(): Promise<void> {
   await Promise.all(current.map((thread) => thread.close()));
 }
 
-/** Decode threads running now: one per object in flight, up to the core count (at most MAX_THREADS). */
+/** Decode threads running now: one per object in flight, up to decodeThreadLimit(). */
 export function decodeThreadCount(): number {
   return threads.length;
 }
@@ -43,8 +43,13 @@ export function decodeThreadCount(): number {
 let threads: DecodeThread[] = [];
 let nextObjectId = 1;
 
+/** Most decode threads a run starts: one per core, at most MAX_THREADS. */
+export function decodeThreadLimit(): number {
+  return Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
+}
+
 function pool(): { leastBusy(): DecodeThread } {
-  const limit = Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
+  const limit = decodeThreadLimit();
   return {
     // A thread is started only when every running one is busy: a run over one object starts one, and its start-up
     // does not take CPU from the decoding.

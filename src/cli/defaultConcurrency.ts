@@ -1,0 +1,12 @@
+import { decodeThreadLimit } from '../decode/decodeWorkerPool';
+import { DEFAULT_CONCURRENCY } from '../sources/s3/s3ClientOptions';
+import { isS3Url } from '../sources/s3/s3Url';
+
+/**
+ * Objects read at once when --concurrency is not given. An S3 read waits on the network, so several in flight hide
+ * its latency. A local read does not wait, and an object beyond one per decode thread only holds buffers: on two
+ * cores a 90-day backfill peaked about 15% higher with four objects in flight than with two, and was no faster.
+ */
+export function defaultConcurrency(inputs: readonly string[]): number {
+  return inputs.some(isS3Url) ? DEFAULT_CONCURRENCY : decodeThreadLimit();
+}
