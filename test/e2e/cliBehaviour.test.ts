@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, runCli } from '../support/cliRunner';
@@ -54,6 +54,25 @@ describe('runtime outcomes', () => {
     // The failed run still reports itself, and no summaries are written.
     const events = readNdjson(readFileSync(output, 'utf8'));
     expect(events.map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'failed']]);
+  });
+
+  test.each(['--output', '--quarantine'])('%s naming a folder stops the run before it reads, and the state stays as it was', async (flag) => {
+    const state = path.join(dir, 'state');
+    const folder = path.join(dir, 'taken');
+    mkdirSync(folder);
+    const output = flag === '--output' ? folder : path.join(dir, 'out.ndjson');
+    const args = ['run', '--input', FIXTURES, '--state', state, '--output', output, '--log-format', 'json', '--no-table'];
+    if (flag === '--quarantine') args.push('--quarantine', folder);
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(result.stderr.trim().split('\n').pop()).toBe(`auth0-usage: cannot write ${folder}: it is a folder`);
+    expect(result.stderr).not.toMatch(/"msg":"run started"/);
+    expect(readdirSync(dir).sort()).toEqual(['state', 'taken']); // no output, no temp file
+    // The state committed nothing and is not left locked: the same run with good paths reads all three archives.
+    const again = await runCli(['run', '--input', FIXTURES, '--state', state, '--output', path.join(dir, 'out.ndjson'), '--no-table']);
+    expect(again.code).toBe(0);
+    const run = readNdjson(readFileSync(path.join(dir, 'out.ndjson'), 'utf8')).pop().event;
+    expect([run.objects, run.status]).toEqual([3, 'ok']);
   });
 
   test('--output - writes NDJSON to stdout and the table is skipped', async () => {

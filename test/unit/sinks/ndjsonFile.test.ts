@@ -1,0 +1,58 @@
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { NdjsonWriter, OutputError } from '../../../src/sinks/ndjsonFile';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-ndjson-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+test('writes one value a line and moves the file into place on close', async () => {
+  const target = path.join(dir, 'sub', 'out.ndjson');
+  const writer = new NdjsonWriter(target);
+  await writer.write({ a: 1 });
+  await writer.write({ log_id: '90020240310045959999000000000000000000000000000000000001' });
+  expect(existsSync(target)).toBe(false); // not before close
+  await writer.close();
+  expect(readFileSync(target, 'utf8')).toBe('{"a":1}\n{"log_id":"90020240310045959999000000000000000000000000000000000001"}\n');
+  expect(readdirSync(path.dirname(target))).toEqual(['out.ndjson']);
+});
+
+test('a target that is a folder is refused when the writer is made, before anything is read', () => {
+  const target = path.join(dir, 'out.ndjson');
+  mkdirSync(target);
+  expect(() => new NdjsonWriter(target)).toThrow(new OutputError(`cannot write ${target}: it is a folder`));
+  expect(readdirSync(dir)).toEqual(['out.ndjson']); // no temp file left
+});
+
+test('a folder path through a file is named as such', () => {
+  writeFileSync(path.join(dir, 'afile'), 'x');
+  const target = path.join(dir, 'afile', 'out.ndjson');
+  expect(() => new NdjsonWriter(target)).toThrow(new OutputError(`cannot write ${target}: part of its folder path is a file`));
+});
+
+test('a failing file rejects the next write and close with OutputError, and does not crash the process', async () => {
+  const target = path.join(dir, 'out.ndjson');
+  const writer = new NdjsonWriter(target);
+  await writer.write({ a: 1 });
+  // The file stream fails as a full or broken disk would make it fail.
+  const file = (writer as unknown as { out: NodeJS.WritableStream & { destroy(err: Error): void } }).out;
+  const closed = new Promise((resolve) => file.on('close', resolve));
+  file.destroy(Object.assign(new Error('i/o error'), { code: 'EIO' }));
+  await closed;
+  await expect(writer.write({ a: 2 })).rejects.toThrow(new OutputError(`cannot write ${target}: EIO`));
+  await expect(writer.close()).rejects.toThrow(OutputError);
+  expect(readdirSync(dir)).toEqual([]);
+});
+
+test('a target made a folder during the run keeps the output in the temp file and says where', async () => {
+  const target = path.join(dir, 'out.ndjson');
+  const writer = new NdjsonWriter(target);
+  await writer.write({ a: 1 });
+  mkdirSync(target);
+  const temp = path.join(dir, `.out.ndjson.${process.pid}.tmp`);
+  await expect(writer.close()).rejects.toThrow(`cannot move the output into place at ${target} (EISDIR); it is in ${temp}`);
+  expect(readFileSync(temp, 'utf8')).toBe('{"a":1}\n');
+});
