@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { UsageError } from './usageError';
 
 /** Flags can also come from AUTH0_USAGE_<FLAG> variables (yargs' `.env()`), for cron and Kubernetes. */
 export const ENV_PREFIX = 'AUTH0_USAGE_';
@@ -16,28 +17,52 @@ export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; boole
 
 const toFlag = (suffix: string) => suffix.toLowerCase().replace(/_/g, '-');
 
+type CommandFlags = { flags: Set<string>; booleans: Set<string> };
+
+/** What a boolean variable may say: yargs alone takes anything but `true` as false, silently. */
+const TRUE = /^(1|true|yes|on)$/i;
+const FALSE = /^(0|false|no|off)$/i;
+
+function booleanValue(name: string, value: string, negated: boolean): 'true' | 'false' {
+  const text = value.trim();
+  if (TRUE.test(text)) return negated ? 'false' : 'true';
+  if (FALSE.test(text)) return negated ? 'true' : 'false';
+  throw new UsageError(`${name} must be true or false (or 1/0, yes/no, on/off), got '${value}'`);
+}
+
+/** The flag an AUTH0_USAGE_* variable sets for `command`, and whether it is the `NO_<FLAG>` form; undefined if none. */
+function flagOf(name: string, command: CommandFlags): { flag: string; negated: boolean } | undefined {
+  const flag = toFlag(name.slice(ENV_PREFIX.length));
+  if (command.flags.has(flag)) return { flag, negated: false };
+  if (flag.startsWith('no-') && command.booleans.has(flag.slice(3))) return { flag: flag.slice(3), negated: true };
+  return undefined;
+}
+
 /**
- * The AUTH0_USAGE_* variables yargs should see for one command: its own flags, with `NO_<FLAG>` for a boolean
- * read as `<FLAG>=false`. Others are left out and reported, because strict parsing would otherwise stop a run
- * over a variable meant for another command (a CronJob often shares one environment between `run` and
- * `hec-check`).
+ * The AUTH0_USAGE_* variables yargs should see for one command: its own flags, booleans spelled `true`/`false`
+ * (`NO_<FLAG>` read as `<FLAG>=false`). Variables of the other commands are left out quietly, because strict
+ * parsing would otherwise stop a run over a variable meant for another command (a CronJob often shares one
+ * environment between `run`, `status` and `hec-check`); `unknown` lists those no command takes (a typo).
  */
 export function envForCommand(
   env: NodeJS.ProcessEnv,
-  command: { flags: Set<string>; booleans: Set<string> },
-): { env: Record<string, string>; ignored: string[] } {
+  command: CommandFlags,
+  allCommands: () => readonly CommandFlags[] = () => [command],
+): { env: Record<string, string>; unknown: string[] } {
   const kept: Record<string, string> = {};
-  const ignored: string[] = [];
+  const unknown: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || NOT_FLAGS.has(name)) continue;
-    const flag = toFlag(name.slice(ENV_PREFIX.length));
-    if (command.flags.has(flag)) kept[name] = value;
-    else if (flag.startsWith('no-') && command.booleans.has(flag.slice(3))) {
-      const negated = /^(1|true|yes)$/i.test(value) ? 'false' : /^(0|false|no)$/i.test(value) ? 'true' : value;
-      kept[`${ENV_PREFIX}${name.slice(ENV_PREFIX.length + 3)}`] = negated;
-    } else ignored.push(name);
+    const own = flagOf(name, command);
+    if (own === undefined) {
+      if (!allCommands().some((other) => flagOf(name, other) !== undefined)) unknown.push(name);
+    } else if (command.booleans.has(own.flag)) {
+      kept[`${ENV_PREFIX}${own.flag.toUpperCase().replace(/-/g, '_')}`] = booleanValue(name, value, own.negated);
+    } else {
+      kept[name] = value;
+    }
   }
-  return { env: kept, ignored };
+  return { env: kept, unknown };
 }
 
 /** Runs `parse` while process.env holds only `visible` of the AUTH0_USAGE_* variables (yargs reads process.env). */

@@ -79,9 +79,11 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       throw new UsageError(`${message ?? err?.message} (see auth0-usage --help)`);
     });
   const builder = COMMAND_BUILDERS[argv.find((arg) => !arg.startsWith('-')) ?? ''];
-  const { env: visible, ignored } = builder ? envForCommand(io.env, flagsOf(builder)) : { env: {}, ignored: [] };
-  for (const name of ignored) io.stderr.write(`auth0-usage: ignoring ${name}: not a flag of this command\n`);
   try {
+    // Read off every command's builder only when a variable is not one of this command's flags.
+    const allCommands = () => Object.values(COMMAND_BUILDERS).map(flagsOf);
+    const { env: visible, unknown } = builder ? envForCommand(io.env, flagsOf(builder), allCommands) : { env: {}, unknown: [] };
+    for (const name of unknown) io.stderr.write(`auth0-usage: ignoring ${name}: no command has such a flag\n`);
     await withPrefixedEnv(visible, () => cli.parseAsync());
   } catch (err) {
     return report(err, io);

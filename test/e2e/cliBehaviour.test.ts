@@ -107,7 +107,7 @@ describe('runtime outcomes', () => {
     expect(events.find((e) => e.event.summary === 'daily').event.tz).toBe('America/New_York');
   });
 
-  test('AUTH0_USAGE_NO_<FLAG>=true turns a boolean flag off; variables that are not flags are ignored with a warning', async () => {
+  test('AUTH0_USAGE_NO_<FLAG>=true turns a boolean flag off; variables that no command takes are ignored with a warning', async () => {
     const output = path.join(dir, 'env.ndjson');
     const result = await runCli(['run', '--input', FIXTURES, '--log-format', 'json'], {
       AUTH0_USAGE_OUTPUT: output,
@@ -116,8 +116,37 @@ describe('runtime outcomes', () => {
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(''); // no table
-    expect(result.stderr).toContain('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: not a flag of this command');
+    expect(result.stderr).toContain('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: no command has such a flag');
     expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event.status).toBe('ok');
+  });
+
+  test('one environment serves every command: a variable of another command is left out quietly', async () => {
+    const result = await runCli(['status', '--state', path.join(dir, 'state')], {
+      AUTH0_USAGE_INPUT: FIXTURES, // a flag of run, not of status
+      AUTH0_USAGE_TIMEZONE: 'UTC',
+      AUTH0_USAGE_NOT_A_FLAG: 'x',
+    });
+    expect(result.code).toBe(0);
+    expect(result.stderr.trim()).toBe('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: no command has such a flag');
+  });
+
+  test.each([
+    ['yes', true],
+    ['1', true],
+    ['ON', true],
+    ['no', false],
+    ['0', false],
+    ['False', false],
+  ])('a boolean variable reads %j as %j', async (value, table) => {
+    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'o.ndjson')], { AUTH0_USAGE_TABLE: value });
+    expect(result.code).toBe(0);
+    expect(result.stdout.includes('tenant')).toBe(table);
+  });
+
+  test('a boolean variable that is neither true nor false is a usage error, not a silent false', async () => {
+    const result = await runCli(['run', '--input', FIXTURES], { AUTH0_USAGE_HEC_ACK: 'banana' });
+    expect(result.code).toBe(2);
+    expect(result.stderr.trim()).toBe("auth0-usage: AUTH0_USAGE_HEC_ACK must be true or false (or 1/0, yes/no, on/off), got 'banana'");
   });
 
   test('a bad AWS_ENDPOINT_URL_S3 is a usage error in one line', async () => {
