@@ -62,3 +62,17 @@ test('a run over local files without HEC does not load the AWS SDK or the HEC cl
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('an S3 run on Node < 22 logs no plain-text notice from the AWS SDK among its JSON lines', () => {
+  // Port 9 (discard) refuses on loopback: the run fails fast after creating its S3 client.
+  const result = cli(['run', '--input', 's3://bucket/prefix/', '--s3-endpoint', 'http://127.0.0.1:9', '--s3-region', 'us-east-1', '--no-table', '--log-format', 'json'], {
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'not-a-real-secret',
+  });
+  expect(result.status).toBe(1);
+  const lines = result.stderr.trim().split('\n');
+  // Every line is JSON but the last: the one-line error every failed command ends with.
+  expect(lines.at(-1)).toMatch(/^auth0-usage: cannot reach http:\/\/127\.0\.0\.1:9 for s3:\/\/bucket\/prefix\/: ECONNREFUSED/);
+  for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+  expect(result.stderr).not.toContain('NodeVersionSupportWarning');
+});

@@ -17,6 +17,9 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
   const agentOptions = { keepAlive: true, maxSockets: socketPoolSize(concurrency) };
+  // The SDK prints an eight-line notice on Node < 22 (its releases after January 2027 will need Node 22) as plain
+  // text on stderr, which breaks JSON logs on every run; its own switch turns it off unless the user set it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   return new S3Client({
     region: options.region,
     endpoint: options.endpoint,
