@@ -186,7 +186,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
 
   async function* allObjects(): AsyncGenerator<InputObject> {
     for (const input of options.inputs) {
+      let listed = 0;
       for await (const object of options.openSource(input).list()) {
+        listed++;
         if (state?.objects.isUnchanged(object)) {
           totals.skipped++;
           continue;
@@ -194,6 +196,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         options.progress?.objectListed(object.size);
         yield object;
       }
+      // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day.
+      if (listed === 0) log.warn({ input }, 'input holds no files or objects: check the path or prefix');
     }
   }
 
@@ -208,6 +212,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   }
   options.progress?.finish();
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
+  if (!failure && totals.objects > 0 && rollup.counters.records === 0) {
+    log.warn({ objects: totals.objects, malformed: totals.malformed, rejected: totals.rejected }, 'no log records in the files read: are they Auth0 log archives?');
+  }
 
   const meta = {
     runId,

@@ -75,6 +75,21 @@ describe('runtime outcomes', () => {
     expect([run.objects, run.status]).toEqual([3, 'ok']);
   });
 
+  test('an empty input, and files without a single log record, are warned about in the log', async () => {
+    const empty = path.join(dir, 'empty');
+    const junk = path.join(dir, 'junk');
+    mkdirSync(empty);
+    mkdirSync(junk);
+    writeFileSync(path.join(junk, 'notes.txt'), 'shopping list\nmilk\n');
+    const result = await runCli(['run', '--input', empty, '--input', junk, '--no-table', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    const warnings = result.stderr.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 'warn');
+    expect(warnings.find((l) => l.input === empty)?.msg).toBe('input holds no files or objects: check the path or prefix');
+    expect(warnings.find((l) => l.input === junk)).toBeUndefined();
+    const none = warnings.find((l) => l.msg === 'no log records in the files read: are they Auth0 log archives?');
+    expect([none?.objects, none?.malformed]).toEqual([1, 2]); // two lines, neither of them JSON
+  });
+
   test('--output - writes NDJSON to stdout and the table is skipped', async () => {
     const result = await runCli(['run', '--input', FIXTURES, '--output', '-', '--log-format', 'json']);
     expect(result.code).toBe(0);
