@@ -10,6 +10,7 @@ import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { decodeStreamInWorker } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
+import { isS3Url, parseS3Url } from '../sources/s3/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
@@ -68,6 +69,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const inputs = args.input.map(String);
+  for (const input of inputs.filter(isS3Url)) {
+    try {
+      parseS3Url(input);
+    } catch (err) {
+      throw new UsageError(`--input ${(err as Error).message}`);
+    }
+  }
 
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress);

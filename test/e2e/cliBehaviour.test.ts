@@ -17,6 +17,7 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
     [['run'], /--input/],
     [['run', '--input', FIXTURES, '--bogus-flag'], /Unknown arguments?: bogus-flag/],
+    [['run', '--input', FIXTURES, '--input', 's3://'], /--input invalid S3 URL s3:\/\/: expected s3:\/\/bucket\/prefix/],
     [[], /name a command/],
   ])('%j', async (args, message) => {
     const result = await runCli(args as string[]);
