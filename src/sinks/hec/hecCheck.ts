@@ -61,7 +61,8 @@ export async function checkHec(options: HecSinkOptions, deps: HecCheckDeps = {})
   } catch (error) {
     if (!(error instanceof HecTransportError)) throw error;
     if (!error.tls) {
-      step('reachable', 'failed', `cannot reach ${baseUrl.host}: ${error.message}`);
+      // The transport's message already names the host; its code alone says why (ECONNREFUSED, ENOTFOUND, …).
+      step('reachable', 'failed', error.code ? `cannot reach ${baseUrl.host}: ${error.code}` : error.message);
       skipRest(['tls', 'health', ...later], 'HEC not reachable');
       return report();
     }

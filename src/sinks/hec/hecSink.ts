@@ -210,7 +210,7 @@ export class HecSink implements SummarySink {
     if (events.length === 0) return;
     await this.#spool.add(events.map((event) => event.json));
     this.#stats.eventsSpooled += events.length;
-    this.#log.warn(`HEC: ${events.length} events spooled to ${this.#spool.ownFile}; the next run sends them first`);
+    this.#log.warn(`HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them first`);
   }
 
   /** The caller's quarantine when it gave one; else the spool's rejected file, so no refused event is lost. */

@@ -71,7 +71,7 @@ describe('hec-check', () => {
     expect(await runHecCheck({ 'hec-url': `http://127.0.0.1:${port}`, 'hec-timeout': 2 }, io)).toBe(1);
 
     expect(marks(out())).toEqual([['FAILED', 'reachable'], ['skipped', 'tls'], ['skipped', 'health'], ['skipped', 'token'], ['skipped', 'index']]);
-    expect(out()).toContain('ECONNREFUSED');
+    expect(out()).toContain(`FAILED     reachable  cannot reach 127.0.0.1:${port}: ECONNREFUSED\n`);
   });
 
   test('an untrusted certificate: exit 1, tls FAILED with the TLS message; --hec-ca fixes it', async () => {
