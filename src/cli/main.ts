@@ -76,7 +76,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       // Failures before the handler are the command line's (validation, a flag's coerce); throwing stops yargs
       // before any handler runs. Errors from inside a handler pass through unchanged.
       if (handlerStarted && err) throw err;
-      throw new UsageError(`${message ?? err?.message} (see auth0-usage --help)`);
+      throw new UsageError(`${withoutCamelCaseTwins(message ?? err?.message ?? '')} (see auth0-usage --help)`);
     });
   const builder = COMMAND_BUILDERS[argv.find((arg) => !arg.startsWith('-')) ?? ''];
   try {
@@ -89,4 +89,14 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     return report(err, io);
   }
   return exitCode;
+}
+
+/** yargs lists an unknown `--bogus-flag` twice, as `bogus-flag, bogusFlag`; one is enough. */
+function withoutCamelCaseTwins(message: string): string {
+  const match = /^(Unknown arguments?): (.*)$/.exec(message);
+  if (!match) return message;
+  const names = match[2]!.split(', ');
+  const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+  const kept = names.filter((name) => !names.some((other) => other !== name && camel(other) === name));
+  return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
 }

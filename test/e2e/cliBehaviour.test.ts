@@ -16,7 +16,8 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--from', '2024-02-30'], /--from must be a day written YYYY-MM-DD, got '2024-02-30'/],
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
     [['run'], /--input/],
-    [['run', '--input', FIXTURES, '--bogus-flag'], /Unknown arguments?: bogus-flag/],
+    [['run', '--input', FIXTURES, '--bogus-flag'], /^auth0-usage: Unknown argument: bogus-flag \(see auth0-usage --help\)\n$/],
+    [['run', '--input', FIXTURES, '--concurrency', 'abc'], /--concurrency must be a whole number of at least 1, got something that is not a number/],
     [['run', '--input', FIXTURES, '--input', 's3://'], /--input invalid S3 URL s3:\/\/: expected s3:\/\/bucket\/prefix/],
     [[], /name a command/],
   ])('%j', async (args, message) => {
