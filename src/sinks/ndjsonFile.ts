@@ -11,7 +11,7 @@ export class OutputError extends Error {
 
 /**
  * Writes one JSON value a line to a file (atomically: a temp file renamed into place on close, so a crashed
- * run never leaves half a file where the last good one was) or to stdout for `-`.
+ * run never leaves half a file where the last good one was), to a device or pipe in place, or to stdout for `-`.
  */
 export class NdjsonWriter {
   private readonly serializer: NodeJS.ReadWriteStream;
@@ -27,11 +27,11 @@ export class NdjsonWriter {
       this.out = stdout as Writable;
       this.serializer.pipe(this.out, { end: false });
     } else {
-      this.tempFile = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
       // Everything that would stop the file from being written or moved into place is found now, before any input
       // is read: found at close, it would come after a state commit, and the run's summaries would be lost.
-      const fd = openTempFile(target, this.tempFile);
-      const file: WriteStream = createWriteStream(this.tempFile, { fd });
+      const { fd, tempFile } = openOutput(target);
+      this.tempFile = tempFile;
+      const file: WriteStream = createWriteStream(target, { fd });
       file.on('error', (err: NodeJS.ErrnoException) => {
         this.failure = new OutputError(`cannot write ${target}: ${code(err)}`);
         // pipe() lets go of a failed file; destroying the serializer wakes any write waiting for 'drain'.
@@ -68,12 +68,13 @@ export class NdjsonWriter {
       await finished.catch(() => undefined);
     }
     if (this.failure) {
-      rmSync(this.tempFile!, { force: true });
+      if (this.tempFile) rmSync(this.tempFile, { force: true });
       throw this.failure;
     }
-    if (!keep) return rmSync(this.tempFile!, { force: true });
+    if (this.tempFile === undefined) return; // written in place (a device or pipe)
+    if (!keep) return rmSync(this.tempFile, { force: true });
     try {
-      renameSync(this.tempFile!, this.target);
+      renameSync(this.tempFile, this.target);
     } catch (err) {
       // Only a change made to the target during the run gets here: the output is kept where it was written.
       throw new OutputError(`cannot move the output into place at ${this.target} (${code(err)}); it is in ${this.tempFile}`);
@@ -85,20 +86,32 @@ function code(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }
 
-/** Creates the output's folder and temp file, and checks the target can be replaced by it; returns the file's fd. */
-function openTempFile(target: string, tempFile: string): number {
+/**
+ * Opens where a file target's bytes go: a new temp file beside it, renamed into place on close, or, for a device or
+ * a pipe such as /dev/null, the target itself (renaming over it would replace it: for root, /dev/null itself).
+ * Creates the folder, and checks the target can be written, before any input is read.
+ */
+function openOutput(target: string): { fd: number; tempFile?: string } {
+  const fail = (why: string) => new OutputError(`cannot write ${target}: ${why}`);
+  if (/[\\/]$/.test(target)) throw fail('it names a folder, not a file');
   try {
     mkdirSync(path.dirname(target), { recursive: true });
   } catch (err) {
     // mkdir reports a path through a file as EEXIST, which reads as if the folder existed.
-    const why = code(err) === 'EEXIST' ? 'part of its folder path is a file' : code(err);
-    throw new OutputError(`cannot write ${target}: ${why}`);
+    throw fail(code(err) === 'EEXIST' ? 'part of its folder path is a file' : code(err));
   }
-  const existing = statSync(target, { throwIfNoEntry: false });
-  if (existing?.isDirectory()) throw new OutputError(`cannot write ${target}: it is a folder`);
+  let existing;
   try {
-    return openSync(tempFile, 'w');
+    existing = statSync(target, { throwIfNoEntry: false });
   } catch (err) {
-    throw new OutputError(`cannot write ${target}: ${code(err)}`);
+    throw fail(code(err));
+  }
+  if (existing?.isDirectory()) throw fail('it is a folder');
+  const inPlace = existing !== undefined && !existing.isFile();
+  const tempFile = inPlace ? undefined : path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  try {
+    return { fd: openSync(tempFile ?? target, 'w'), tempFile };
+  } catch (err) {
+    throw fail(code(err));
   }
 }

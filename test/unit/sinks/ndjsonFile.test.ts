@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { NdjsonWriter, OutputError } from '../../../src/sinks/ndjsonFile';
@@ -55,4 +56,33 @@ test('a target made a folder during the run keeps the output in the temp file an
   const temp = path.join(dir, `.out.ndjson.${process.pid}.tmp`);
   await expect(writer.close()).rejects.toThrow(`cannot move the output into place at ${target} (EISDIR); it is in ${temp}`);
   expect(readFileSync(temp, 'utf8')).toBe('{"a":1}\n');
+});
+
+test('a target ending in a path separator is refused: it names a folder, and the rename would fail after a commit', () => {
+  const target = path.join(dir, 'newdir') + path.sep;
+  expect(() => new NdjsonWriter(target)).toThrow(new OutputError(`cannot write ${target}: it names a folder, not a file`));
+  expect(readdirSync(dir)).toEqual([]);
+});
+
+test('a pipe (like /dev/null or /dev/stdout) is written in place, not replaced by a renamed file', async () => {
+  const fifo = path.join(dir, 'pipe');
+  execFileSync('mkfifo', [fifo]);
+  const reader = createReadStream(fifo, 'utf8'); // opened first: opening a pipe to write waits for a reader
+  const chunks: string[] = [];
+  reader.on('data', (chunk) => chunks.push(chunk as string));
+  const readerDone = new Promise((resolve) => reader.on('end', resolve));
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  const writer = new NdjsonWriter(fifo);
+  await writer.write({ a: 1 });
+  await writer.close();
+  await readerDone;
+  expect(chunks.join('')).toBe('{"a":1}\n');
+  expect(statSync(fifo).isFIFO()).toBe(true);
+  expect(readdirSync(dir)).toEqual(['pipe']);
+});
+
+test('a target that cannot be looked at is an OutputError naming the reason', () => {
+  const target = path.join(dir, 'loop');
+  symlinkSync(target, target);
+  expect(() => new NdjsonWriter(target)).toThrow(new OutputError(`cannot write ${target}: ELOOP`));
 });
