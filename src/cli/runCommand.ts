@@ -8,7 +8,7 @@ import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
-import { decodeStreamInWorker } from '../decode/decodeWorkerPool';
+import { decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../sources/s3/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
@@ -68,6 +68,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const from = parseDayOption('from', args.from);
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
+  // The first decode thread starts up while the state, the outputs and the listing are set up.
+  if (args['decode-workers']) startDecodeThread();
   const inputs = args.input.map(String);
   for (const input of inputs.filter(isS3Url)) {
     try {
@@ -123,7 +125,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
         );
       }
     } catch (err) {
-      // Nothing ran yet: give the state lock back rather than leave it to go stale.
+      // Nothing ran yet: give the state lock back rather than leave it to go stale, and the outputs' temp files.
+      await quarantine?.discard();
+      for (const sink of sinks) if (sink instanceof NdjsonSummarySink) await sink.discard();
       await state?.release();
       throw err;
     }

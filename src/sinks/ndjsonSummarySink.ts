@@ -20,4 +20,9 @@ export class NdjsonSummarySink implements SummarySink {
   close(): Promise<void> {
     return this.writer.close();
   }
+
+  /** Closes without writing the file: the run did not start. */
+  discard(): Promise<void> {
+    return this.writer.close(false);
+  }
 }

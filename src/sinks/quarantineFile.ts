@@ -16,4 +16,9 @@ export class QuarantineFile {
   close(): Promise<void> {
     return this.writer.close();
   }
+
+  /** Closes without writing the file: the run did not start. */
+  discard(): Promise<void> {
+    return this.writer.close(false);
+  }
 }
