@@ -4,8 +4,11 @@ import { UsageError } from './usageError';
 /** Flags can also come from AUTH0_USAGE_<FLAG> variables (yargs' `.env()`), for cron and Kubernetes. */
 export const ENV_PREFIX = 'AUTH0_USAGE_';
 
-/** Variables with the prefix that are not flags: the HEC sink reads the token from the environment itself. */
-const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN']);
+/**
+ * Variables with the prefix that are not taken as flags: the HEC sink reads the token from the environment itself,
+ * and --help / --version from the environment would turn a scheduled run into printing help and exiting 0.
+ */
+const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
 
 /** The flags a command accepts (aliases included), read off its yargs builder. */
 export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string> } {
@@ -54,6 +57,8 @@ export function envForCommand(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || NOT_FLAGS.has(name)) continue;
     const own = flagOf(name, command);
+    // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
+    if (own !== undefined && command.booleans.has(own.flag) && value.trim() === '') continue;
     if (own === undefined) {
       if (!allCommands().some((other) => flagOf(name, other) !== undefined)) unknown.push(name);
     } else if (command.booleans.has(own.flag)) {

@@ -81,7 +81,8 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   const builder = COMMAND_BUILDERS[argv.find((arg) => !arg.startsWith('-')) ?? ''];
   try {
     // Read off every command's builder only when a variable is not one of this command's flags.
-    const allCommands = () => Object.values(COMMAND_BUILDERS).map(flagsOf);
+    let all: ReturnType<typeof flagsOf>[] | undefined;
+    const allCommands = () => (all ??= Object.values(COMMAND_BUILDERS).map(flagsOf));
     const { env: visible, unknown } = builder ? envForCommand(io.env, flagsOf(builder), allCommands) : { env: {}, unknown: [] };
     for (const name of unknown) io.stderr.write(`auth0-usage: ignoring ${name}: no command has such a flag\n`);
     await withPrefixedEnv(visible, () => cli.parseAsync());

@@ -64,7 +64,8 @@ describe('runtime outcomes', () => {
     mkdirSync(folder);
     const output = flag === '--output' ? folder : path.join(dir, 'out.ndjson');
     const args = ['run', '--input', FIXTURES, '--state', state, '--output', output, '--log-format', 'json', '--no-table'];
-    if (flag === '--quarantine') args.push('--quarantine', folder);
+    // With --output refused, the quarantine file made just before it must not leave its temp file behind.
+    args.push('--quarantine', flag === '--quarantine' ? folder : path.join(dir, 'q.ndjson'));
     const result = await runCli(args);
     expect(result.code).toBe(1);
     expect(result.stderr.trim().split('\n').pop()).toBe(`auth0-usage: cannot write ${folder}: it is a folder`);
@@ -90,6 +91,10 @@ describe('runtime outcomes', () => {
     expect(warnings.find((l) => l.input === junk)).toBeUndefined();
     const none = warnings.find((l) => l.msg === 'no log records in the files read: are they Auth0 log archives?');
     expect([none?.objects, none?.malformed]).toEqual([1, 2]); // two lines, neither of them JSON
+    // With --from/--to an S3 listing leaves out keys dated outside the days, so an empty input is only noted.
+    const ranged = await runCli(['run', '--input', empty, '--from', '2024-03-10', '--to', '2024-03-10', '--no-table', '--log-format', 'json']);
+    const lines = ranged.stderr.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.filter((l) => l.input === empty).map((l) => [l.level, l.msg])).toEqual([['info', 'input holds no files or objects for the --from/--to days']]);
   });
 
   test('--output - writes NDJSON to stdout and the table is skipped', async () => {
@@ -158,6 +163,14 @@ describe('runtime outcomes', () => {
     const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'o.ndjson')], { AUTH0_USAGE_TABLE: value });
     expect(result.code).toBe(0);
     expect(result.stdout.includes('tenant')).toBe(table);
+  });
+
+  test('an empty boolean variable counts as unset, and AUTH0_USAGE_VERSION / _HELP do not replace the run', async () => {
+    const output = path.join(dir, 'o.ndjson');
+    const result = await runCli(['run', '--input', FIXTURES, '--output', output], { AUTH0_USAGE_TABLE: '', AUTH0_USAGE_VERSION: '1', AUTH0_USAGE_HELP: 'true' });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('tenant'); // the table, on by default
+    expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event.status).toBe('ok');
   });
 
   test('a boolean variable that is neither true nor false is a usage error, not a silent false', async () => {

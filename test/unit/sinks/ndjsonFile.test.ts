@@ -70,7 +70,7 @@ test('a pipe (like /dev/null or /dev/stdout) is written in place, not replaced b
   const reader = createReadStream(fifo, 'utf8'); // opened first: opening a pipe to write waits for a reader
   const chunks: string[] = [];
   reader.on('data', (chunk) => chunks.push(chunk as string));
-  const readerDone = new Promise((resolve) => reader.on('end', resolve));
+  const readerDone = new Promise<void>((resolve) => reader.on('end', () => resolve()));
   await new Promise((resolve) => setTimeout(resolve, 20));
   const writer = new NdjsonWriter(fifo);
   await writer.write({ a: 1 });
