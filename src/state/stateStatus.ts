@@ -84,7 +84,10 @@ export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
   const lines: string[] = [];
   const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
-  if (manifest === undefined) {
+  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined) {
+    // Nothing at all there: more often a mistyped path or prefix than a state no run has used yet.
+    line('state', `${status.location}: empty (no state, no run recorded): check the path if a run should have used it`);
+  } else if (manifest === undefined) {
     line('state', `${status.location}: nothing committed yet`);
   } else {
     line('state', `${status.location} (format ${manifest.version}, days in ${manifest.timezone})`);

@@ -137,6 +137,13 @@ describe('a state over a growing folder', () => {
     expect([singleRun.duplicates, first.run.duplicates + second.run.duplicates + unchanged.run.duplicates + late.run.duplicates]).toEqual([3, 3]);
   });
 
+  test('status of a location with nothing in it says so, pointing at the path', async () => {
+    const missing = path.join(dir, 'no-such-state');
+    const status = await runCli(['status', '--state', missing, '--spool', path.join(dir, 'no-spool')]);
+    expect(status.code).toBe(0);
+    expect(status.stdout.split('\n')[0]).toBe(`state      ${missing}: empty (no state, no run recorded): check the path if a run should have used it`);
+  });
+
   test('status shows what the state holds', async () => {
     const status = await runCli(['status', '--state', path.join(dir, 'state'), '--spool', path.join(dir, 'no-spool')]);
     expect(status.code).toBe(0);
