@@ -57,12 +57,11 @@ export function envForCommand(
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || NOT_FLAGS.has(name)) continue;
     const own = flagOf(name, command);
-    // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
-    if (own !== undefined && command.booleans.has(own.flag) && value.trim() === '') continue;
     if (own === undefined) {
       if (!allCommands().some((other) => flagOf(name, other) !== undefined)) unknown.push(name);
     } else if (command.booleans.has(own.flag)) {
-      kept[`${ENV_PREFIX}${own.flag.toUpperCase().replace(/-/g, '_')}`] = booleanValue(name, value, own.negated);
+      // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
+      if (value.trim() !== '') kept[`${ENV_PREFIX}${own.flag.toUpperCase().replace(/-/g, '_')}`] = booleanValue(name, value, own.negated);
     } else {
       kept[name] = value;
     }

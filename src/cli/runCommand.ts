@@ -68,8 +68,6 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const from = parseDayOption('from', args.from);
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
-  // The first decode thread starts up while the state, the outputs and the listing are set up.
-  if (args['decode-workers']) startDecodeThread();
   const inputs = args.input.map(String);
   for (const input of inputs.filter(isS3Url)) {
     try {
@@ -78,6 +76,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       throw new UsageError(`--input ${(err as Error).message}`);
     }
   }
+  // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
+  if (args['decode-workers']) startDecodeThread();
 
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress);

@@ -22,7 +22,7 @@ const MAX_THREADS = 4;
  */
 export function decodeStreamInWorker(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
   try {
-    return pool().leastBusy().decode(input, options, sink);
+    return threadForNextObject().decode(input, options, sink);
   } catch (err) {
     return Promise.reject(err); // the worker could not be started
   }
@@ -45,7 +45,7 @@ export function decodeThreadCount(): number {
  * the run's own set-up instead of delaying the first object's bytes. It is unref'd: it keeps no process alive.
  */
 export function startDecodeThread(): void {
-  if (threads.length === 0) threads.push(new DecodeThread());
+  if (threads.length === 0) startThread();
 }
 
 let threads: DecodeThread[] = [];
@@ -56,22 +56,21 @@ export function decodeThreadLimit(): number {
   return Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
 }
 
-function pool(): { leastBusy(): DecodeThread } {
-  const limit = decodeThreadLimit();
-  return {
-    // A thread is started only when every running one is busy: a run over one object starts one, and its start-up
-    // does not take CPU from the decoding.
-    leastBusy: () => {
-      const idle = threads.find((thread) => thread.active === 0);
-      if (idle !== undefined) return idle;
-      if (threads.length < limit) {
-        const started = new DecodeThread();
-        threads.push(started);
-        return started;
-      }
-      return threads.reduce((best, thread) => (thread.active < best.active ? thread : best));
-    },
-  };
+/**
+ * An idle thread; else a new one while under decodeThreadLimit(); else the least busy. A thread is started only
+ * when every running one is busy: a run over one object starts one, and its start-up takes no CPU from decoding.
+ */
+function threadForNextObject(): DecodeThread {
+  const idle = threads.find((thread) => thread.active === 0);
+  if (idle !== undefined) return idle;
+  if (threads.length < decodeThreadLimit()) return startThread();
+  return threads.reduce((best, thread) => (thread.active < best.active ? thread : best));
+}
+
+function startThread(): DecodeThread {
+  const thread = new DecodeThread();
+  threads.push(thread);
+  return thread;
 }
 
 /** The worker's script: the compiled .js next to this file, or (when running from TypeScript sources, as the tests

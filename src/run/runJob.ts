@@ -198,10 +198,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       }
       // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
       // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
-      if (listed === 0 && options.from === undefined && options.to === undefined) {
-        log.warn({ input }, 'input holds no files or objects: check the path or prefix');
-      } else if (listed === 0) {
-        log.info({ input }, 'input holds no files or objects for the --from/--to days');
+      if (listed === 0) {
+        if (options.from === undefined && options.to === undefined) log.warn({ input }, 'input holds no files or objects: check the path or prefix');
+        else log.info({ input }, 'input holds no files or objects for the --from/--to days');
       }
     }
   }
