@@ -8,7 +8,7 @@ import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
-import { decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
+import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../sources/s3/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
@@ -147,7 +147,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       quarantine,
       concurrency: args.concurrency ?? defaultConcurrency(inputs),
       logger: rootLogger,
-      ...(args['decode-workers'] ? { decode: decodeStreamInWorker } : {}),
+      ...(args['decode-workers'] ? { decode: decodeStreamInWorker, endDecoding: closeDecodeWorkers } : {}),
       runId,
       state,
       residentDays: args['resident-days'],

@@ -38,6 +38,8 @@ export interface RunOptions {
   logger: Logger;
   /** How one object's bytes become records: on this thread (the default) or on decode worker threads. */
   decode?: (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
+  /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
+  endDecoding?(): Promise<void>;
   progress?: ProgressReporter;
   runId?: string;
   now?(): Date;
@@ -213,6 +215,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
   } finally {
     stopper.dispose();
+    await options.endDecoding?.();
   }
   options.progress?.finish();
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');

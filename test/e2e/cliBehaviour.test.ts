@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { decodeThreadCount } from '../../src/decode/decodeWorkerPool';
 import { readNdjson, runCli } from '../support/cliRunner';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
@@ -210,6 +211,12 @@ describe('runtime outcomes', () => {
     expect(lines[1]).toMatch(/^acme\s+2024-03-09\s+2\s+1\s+0\s+2\s+0\s+1\s+1\s+4$/);
     expect(result.stdout).toContain('3 files, 15 records, 2 duplicates, 2 malformed, 1 rejected, 0 out of range; unknown types: zz_new_event');
     expect(existsSync(output)).toBe(true);
+  });
+
+  test('the decode threads end with the reading: idle threads would keep their memory through the summaries', async () => {
+    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--no-table']);
+    expect(result.code).toBe(0);
+    expect(decodeThreadCount()).toBe(0);
   });
 
   test('logs are JSON lines on stderr when asked', async () => {
