@@ -28,7 +28,7 @@ export const stateCliOptions = {
   'resident-days': {
     type: 'number',
     default: DEFAULT_RESIDENT_DAYS,
-    describe: 'Tenant-days held in memory at once; older ones go to scratch files (lower it for very busy tenants)',
+    describe: 'Most tenant-days held in memory at once (reading forward needs about 3 a tenant: days 3 or more behind its newest go to scratch files)',
     coerce: wholeNumberAtLeast('--resident-days'),
   },
 } as const;

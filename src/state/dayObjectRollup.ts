@@ -132,6 +132,7 @@ export class DayObjectRollup {
     if (pairs === undefined) {
       pairs = new HashPairs();
       this.claims.set(slot, pairs);
+      slot.readers++;
     }
     this.lastSlot = slot;
     this.lastClaims = pairs;
@@ -141,5 +142,6 @@ export class DayObjectRollup {
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
+    for (const slot of this.claims.keys()) slot.readers--;
   }
 }

@@ -1,5 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { addDays } from '../rollup/calendarDay';
 import { DayAggregate } from '../rollup/dayAggregate';
 import type { DayRange } from '../rollup/dayRange';
 import { LogIdSet } from '../rollup/logIdSet';
@@ -26,6 +27,8 @@ export class DaySlot {
   /** A warning about unchecked de-duplication was logged. */
   warned = false;
   finished = false;
+  /** Objects being read that claimed log_ids in the day: it is not evicted for being behind while they last. */
+  readers = 0;
 
   constructor(
     readonly seq: number,
@@ -68,18 +71,30 @@ export interface DayStoreOptions {
   scratchDir: string;
   /** Working sets held in memory at most; the least recently touched is evicted beyond it. */
   residentLimit: number;
+  /**
+   * Days a tenant's working sets stay in memory behind the newest day read for it [DEFAULT_KEEP_BEHIND_DAYS];
+   * older ones go to scratch files unless an object being read has records for them. Infinity turns this off.
+   */
+  keepBehindDays?: number;
 }
 
+/** Late records more than this many days behind their tenant's newest day are rare enough to read their day back. */
+export const DEFAULT_KEEP_BEHIND_DAYS = 2;
+
 /**
- * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days,
- * so days no longer written are evicted to local scratch files and memory follows the busiest days, not the
- * number of days; a late record for an evicted day reads it back synchronously.
+ * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days, so
+ * once a tenant's newest day is more than keepBehindDays ahead of a day no object being read still writes,
+ * that day goes to a local scratch file: memory follows the days being read, not the number of days or the
+ * residentLimit. A late record for an evicted day reads it back synchronously.
  */
 export class DayStore {
   private readonly byTenant = new Map<string, Map<string, DaySlot>>();
   private readonly resident = new Map<DaySlot, DayWork>();
   private readonly stored: StoredDays | undefined;
   private readonly limit: number;
+  private readonly keepBehind: number;
+  /** Tenant → the newest day it has a working set for (the day its reading has reached). */
+  private readonly newestDay = new Map<string, string>();
   private lastSlot: DaySlot | undefined;
   private mruSlot: DaySlot | undefined;
   private mruWork: DayWork | undefined;
@@ -92,6 +107,7 @@ export class DayStore {
       throw new RangeError(`residentLimit must be a whole number of at least 1, got ${options.residentLimit}`);
     }
     this.limit = options.residentLimit;
+    this.keepBehind = options.keepBehindDays ?? DEFAULT_KEEP_BEHIND_DAYS;
     this.stored = options.stored;
     for (const record of options.stored?.records() ?? []) {
       const range = { day: record.day, startMs: record.startMs, endMs: record.endMs };
@@ -125,6 +141,7 @@ export class DayStore {
       work = this.load(slot);
     }
     this.resident.set(slot, work);
+    if (this.advances(slot)) this.evictBehind(slot);
     while (this.resident.size > this.limit) this.evictOldest();
     this.counts.peakResident = Math.max(this.counts.peakResident, this.resident.size);
     this.mruSlot = slot;
@@ -187,8 +204,29 @@ export class DayStore {
     }
   }
 
+  /** Whether the slot is the newest day of its tenant so far (recorded as such). */
+  private advances(slot: DaySlot): boolean {
+    const newest = this.newestDay.get(slot.tenant);
+    if (newest !== undefined && slot.day <= newest) return false;
+    this.newestDay.set(slot.tenant, slot.day);
+    return true;
+  }
+
+  /** Evicts the tenant's days more than keepBehind days before `newest` that no object being read holds. */
+  private evictBehind(newest: DaySlot): void {
+    if (this.keepBehind === Infinity) return;
+    const oldestKept = addDays(newest.day, -this.keepBehind);
+    for (const [slot, work] of this.resident) {
+      if (slot.tenant === newest.tenant && slot.day < oldestKept && slot.readers === 0) this.evict(slot, work);
+    }
+  }
+
   private evictOldest(): void {
     const [slot, work] = this.resident.entries().next().value as [DaySlot, DayWork];
+    this.evict(slot, work);
+  }
+
+  private evict(slot: DaySlot, work: DayWork): void {
     this.resident.delete(slot);
     if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
     this.counts.evictions++;

@@ -6,8 +6,8 @@ import { runJob } from '../../src/run/runJob';
 import { RunState } from '../../src/state/runState';
 import { CollectingSink, configWith, kindOf, openLocal, silentLogger, snapshot } from '../unit/state/stateTestKit';
 
-// A backfill's memory follows its busiest days, not its length: the day cache holds at most --resident-days
-// working sets and evicts the days it has left behind. Counted in resident day entries, not RSS.
+// A backfill's memory follows the days being read, not its length: the day cache evicts the days reading has
+// left behind, and holds at most --resident-days working sets in any case. Counted in resident day entries, not RSS.
 const GENERATOR = path.resolve(__dirname, '../../scripts/generate-archives.js');
 const config = configWith();
 let dir: string;
@@ -24,7 +24,7 @@ function generate(days: number) {
   return { out, truth: JSON.parse(readFileSync(truthFile, 'utf8')) };
 }
 
-async function backfill(input: string, stateDir: string, residentDays: number) {
+async function backfill(input: string, stateDir: string, residentDays?: number) {
   const sink = new CollectingSink();
   const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
   const outcome = await runJob({ inputs: [input], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 1, logger: silentLogger, state, residentDays });
@@ -42,6 +42,12 @@ test('90 days need no more resident days than 30, and the figures equal the gene
   // loaded once and evicted once the cache is full; none is read back.
   expect(thirty.outcome.memory).toEqual({ peakResidentDays: 4, evictions: 56, reloads: 0, peakWindowDays: 30 });
   expect(ninety.outcome.memory).toEqual({ peakResidentDays: 4, evictions: 176, reloads: 0, peakWindowDays: 30 });
+
+  // With the default cap of 32, each tenant keeps its newest day and the two before it: 2 × 3 resident days.
+  const ninetyDefault = await backfill(long.out, path.join(dir, 'state-90-default'));
+  expect(ninetyDefault.outcome.memory).toEqual({ peakResidentDays: 6, evictions: 174, reloads: 0, peakWindowDays: 30 });
+  const figures = (events: typeof ninety.events) => kindOf(events, 'daily').map((d) => [d.tenant, d.day, d.events, d.active_users, d.m2m_tokens_billable]);
+  expect(figures(ninetyDefault.events)).toEqual(figures(ninety.events));
 
   const daily = kindOf(ninety.events, 'daily');
   expect(daily.map((d) => [d.tenant, d.day])).toEqual(long.truth.days.map((t: any) => [t.tenant, t.day]));

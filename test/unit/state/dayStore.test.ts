@@ -95,3 +95,47 @@ test('records outside --from/--to are de-duplicated within the run but never sto
   expect(rollup.counters).toEqual({ records: 3, duplicates: 1, outOfRange: 1, dedupUnavailable: 0 });
   expect(store.slotsOf('acme').map((s) => s.day)).toEqual(['2024-03-02']);
 });
+
+describe('days behind the newest day read', () => {
+  // keepBehindDays is 2 by default: when day d of a tenant first gets a working set, its days before d - 2
+  // go to scratch files, whatever the residentLimit.
+  const walk = (rollup: DayRollup, from: number, to: number) => {
+    for (let day = from; day <= to; day++) feed(rollup, [record(day * 10, day), record(day * 10 + 1, day)]);
+  };
+
+  test('a backfill walking forward holds three days, not residentLimit days', async () => {
+    const { store, rollup } = setup(32);
+    walk(rollup, 1, 10);
+    // Days 4..10 each push out the day three before them: days 1..7 leave, 8, 9 and 10 stay.
+    expect(store.stats).toEqual({ resident: 3, peakResident: 3, evictions: 7, reloads: 0 });
+    const unbounded = new DayStore({ scratchDir: path.join(dir, 'scratch-all'), residentLimit: 32, keepBehindDays: Infinity });
+    walk(new DayRollup({ config, timezone: 'UTC', store: unbounded }), 1, 10);
+    expect(unbounded.stats).toEqual({ resident: 10, peakResident: 10, evictions: 0, reloads: 0 });
+    expect(await dailies(store)).toEqual(await dailies(unbounded));
+  });
+
+  test('a day read back for a late record stays while its object is read, and leaves at the next new day', async () => {
+    const { store, rollup } = setup(32);
+    walk(rollup, 1, 6); // resident 4, 5, 6; evicted 1, 2, 3
+    const late = rollup.beginObject();
+    late.add(record(100, 1)); // day 1 read back
+    walk(rollup, 7, 7); // day 7 pushes out day 4, not day 1: the late object still reads it
+    late.add(record(101, 1)); // still resident: no second read
+    late.add(record(10, 1)); // a repeat of day 1's first record, found in the ids read back
+    late.commit();
+    expect(store.stats).toEqual({ resident: 4, peakResident: 4, evictions: 4, reloads: 1 });
+    walk(rollup, 8, 8); // pushes out day 5, and day 1, now that no object holds it
+    expect(store.stats).toEqual({ resident: 3, peakResident: 4, evictions: 6, reloads: 1 });
+    expect(rollup.counters.duplicates).toBe(1);
+    expect((await dailies(store))[0]).toEqual(['2024-03-01', 4, 4, 4]);
+  });
+
+  test("one tenant's new days do not push out another tenant's", () => {
+    const { store, rollup } = setup(32);
+    walk(rollup, 1, 3);
+    feed(rollup, [{ ...record(500, 1), tenant: 'zeta' }]);
+    walk(rollup, 4, 5); // acme's days 1 and 2 leave; zeta's day 1 stays
+    expect(store.stats).toEqual({ resident: 4, peakResident: 4, evictions: 2, reloads: 0 });
+    expect(store.slotsOf('zeta').map((slot) => slot.day)).toEqual(['2024-03-01']);
+  });
+});
