@@ -59,11 +59,11 @@ function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
 }
 
 /**
- * Builds the run's summaries, tenant by tenant in day order, and emits each day's. A changed day emits those of its daily, m2m and
- * event_type summaries that differ from the committed version (all of them without state). Each later day whose
- * 30-day window or month reaches back to a changed day gets its active_users and quota summaries recomputed,
- * emitted when their figures differ from the version last emitted. Days are loaded one at a time; the window
- * holds the active user ids of 30 days at most.
+ * Builds the run's summaries tenant by tenant in day order, handing each day's to emit() as soon as it is built.
+ * A changed day emits those of its daily, m2m and event_type summaries that differ from the committed version
+ * (all of them without state). Each later day whose 30-day window or month reaches back to a changed day gets its
+ * active_users and quota summaries recomputed, emitted when their figures differ from the version last emitted.
+ * Days are loaded one at a time; the window holds the active user ids of 30 days at most.
  */
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { store, timezone: tz, config, meta, stageDir } = options;
