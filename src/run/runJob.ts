@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
 import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
-import type { DailyEvent, RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
+import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
 import { DayRollup } from '../state/dayRollup';
 import { DayStore } from '../state/dayStore';
@@ -63,9 +63,6 @@ export interface RunOptions {
 
 export const DEFAULT_RESIDENT_DAYS = 32;
 
-/** Summaries handed to the sinks at once: HEC batches them into requests; memory holds no more than this. */
-export const SUMMARY_CHUNK = 1000;
-
 /** How much the run held in memory at once (what the bounded day cache is for). */
 export interface RunMemory {
   peakResidentDays: number;
@@ -79,8 +76,7 @@ export interface RunOutcome {
   /** 2 when the state turned out corrupt mid-run (as when opening it). */
   exitCode: 0 | 1 | 2 | 3;
   run: RunEvent;
-  /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table. */
-  dailies: readonly DailyEvent[];
+  summaries: readonly SummaryEnvelope[];
   memory: RunMemory;
   /** Whether the run was committed to its state. */
   committed: boolean;
@@ -234,24 +230,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     sourcetype: options.config.splunk.sourcetype,
     index: options.config.splunk.index,
   };
-  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
-  let spooled = 0;
-  let refused = 0;
-  let handedOver = 0;
-  const dailies: DailyEvent[] = [];
-  const deliver = async (events: readonly SummaryEnvelope[]) => {
-    for (const sink of options.sinks) {
-      const result = await sink.deliver(events);
-      spooled += result.spooled;
-      refused += result.rejected ?? 0;
-    }
-    handedOver += events.length;
-  };
   let pass: SummaryPassResult | undefined;
   if (!failure) {
-    // The summaries go to the sinks as the pass builds them, a chunk at a time, so a year's backfill does not
-    // hold all of them; a sink's fatal error ends the pass.
-    let chunk: SummaryEnvelope[] = [];
     try {
       pass = await runSummaryPass({
         store,
@@ -259,16 +239,21 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         config: options.config,
         meta,
         stageDir: state ? path.join(scratchDir, 'commit') : undefined,
-        emit: async (day) => {
-          for (const envelope of day) if (envelope.event.summary === 'daily') dailies.push(envelope.event);
-          chunk.push(...day);
-          if (chunk.length < SUMMARY_CHUNK) return;
-          const full = chunk;
-          chunk = [];
-          await deliver(full);
-        },
       });
-      if (chunk.length > 0) await deliver(chunk);
+    } catch (err) {
+      failure = err as Error;
+    }
+  }
+  const summaries = pass?.summaries ?? [];
+  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
+  let spooled = 0;
+  let refused = 0;
+  for (const sink of options.sinks) {
+    if (failure) break;
+    try {
+      const result = await sink.deliver(summaries);
+      spooled += result.spooled;
+      refused += result.rejected ?? 0;
     } catch (err) {
       failure = err as Error;
     }
@@ -305,7 +290,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     dedup_unavailable: rollup.counters.dedupUnavailable,
     unknown_types: rollup.unknownTypes(),
     days: failure ? 0 : (pass?.changedDays ?? 0),
-    summaries: handedOver,
+    summaries: summaries.length,
     status,
     tz: options.timezone,
     ...(failure ? { error: failure.message } : {}),
@@ -334,7 +319,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
-  return { exitCode, run, dailies, memory, committed };
+  return { exitCode, run, summaries, memory, committed };
 }
 
 /** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */

@@ -11,9 +11,8 @@ export interface DeliveryResult {
 }
 
 /**
- * A destination for summary events. The run calls `deliver` with the summaries in their stable order, a chunk
- * at a time as they are built, then once more with the `run` event alone (so it can report the delivery), then
- * `close`.
+ * A destination for summary events. The run calls `deliver` with the summaries in their stable order,
+ * then once more with the `run` event alone (so it can report the delivery), then `close`.
  */
 export interface SummarySink {
   readonly name: string;

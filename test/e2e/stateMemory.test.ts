@@ -29,7 +29,7 @@ async function backfill(input: string, stateDir: string, residentDays?: number) 
   const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
   const outcome = await runJob({ inputs: [input], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 1, logger: silentLogger, state, residentDays });
   expect(outcome.exitCode).toBe(0);
-  return { outcome, events: sink.events, sink };
+  return { outcome, events: sink.events };
 }
 
 test('90 days need no more resident days than 30, and the figures equal the generator’s tallies', async () => {
@@ -48,22 +48,6 @@ test('90 days need no more resident days than 30, and the figures equal the gene
   expect(ninetyDefault.outcome.memory).toEqual({ peakResidentDays: 6, evictions: 174, reloads: 0, peakWindowDays: 30 });
   const figures = (events: typeof ninety.events) => kindOf(events, 'daily').map((d) => [d.tenant, d.day, d.events, d.active_users, d.m2m_tokens_billable]);
   expect(figures(ninetyDefault.events)).toEqual(figures(ninety.events));
-
-  // The summaries reach the sink a chunk at a time as they are built (SUMMARY_CHUNK = 1000 or a little more,
-  // since a tenant-day's summaries stay together), tenant by tenant, day by day, each day's in kind order; the
-  // run event comes alone at the end.
-  const sizes = ninety.sink.deliveries;
-  expect(sizes.at(-1)).toBe(1);
-  const chunks = sizes.slice(0, -1);
-  expect(chunks.length).toBe(Math.ceil(ninety.outcome.run.summaries / 1000));
-  expect(chunks.slice(0, -1).every((n) => n >= 1000 && n < 1100)).toBe(true);
-  expect(chunks.reduce((a, b) => a + b, 0)).toBe(ninety.outcome.run.summaries);
-  const KIND_ORDER = ['daily', 'm2m', 'event_type', 'active_users', 'quota'];
-  const keys = ninety.events.slice(0, -1).map((e: any) => [e.event.tenant, e.event.day, KIND_ORDER.indexOf(e.event.summary)] as [string, string, number]);
-  expect(keys.every(([, , kind]) => kind >= 0)).toBe(true);
-  const before = (a: [string, string, number], b: [string, string, number]) => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));
-  const inOrder = keys.every((key, i) => i === 0 || before(keys[i - 1]!, key));
-  expect(inOrder).toBe(true);
 
   const daily = kindOf(ninety.events, 'daily');
   expect(daily.map((d) => [d.tenant, d.day])).toEqual(long.truth.days.map((t: any) => [t.tenant, t.day]));

@@ -64,12 +64,9 @@ export const silentLogger = createLogger({ level: 'silent' });
 export class CollectingSink implements SummarySink {
   readonly name = 'memory';
   readonly events: SummaryEnvelope[] = [];
-  /** How many events each deliver() call brought. */
-  readonly deliveries: number[] = [];
 
   async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
     this.events.push(...events);
-    this.deliveries.push(events.length);
     return { delivered: events.length, spooled: 0 };
   }
 
