@@ -49,7 +49,10 @@ export interface RunOptions {
    * Without a state nothing is remembered.
    */
   state?: RunState;
-  /** Tenant-day working sets held in memory at most; the least recently touched go to scratch files [default 32]. */
+  /**
+   * Tenant-day working sets held in memory at most, whatever the order of the input; the least recently touched
+   * go to scratch files [default 32]. Reading forward, a tenant's days 3 or more behind its newest go there anyway.
+   */
   residentDays?: number;
   /**
    * Stops the run early (SIGTERM). While reading: no further object, reads in flight destroyed, and the run fails

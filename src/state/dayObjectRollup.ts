@@ -132,8 +132,10 @@ export class DayObjectRollup {
     if (pairs === undefined) {
       pairs = new HashPairs();
       this.claims.set(slot, pairs);
-      slot.readers++;
     }
+    // The day the object is writing now stays in memory (DaySlot.readers); the days it has moved on from may go.
+    if (this.lastSlot !== undefined) this.lastSlot.readers--;
+    slot.readers++;
     this.lastSlot = slot;
     this.lastClaims = pairs;
     return pairs;
@@ -142,6 +144,7 @@ export class DayObjectRollup {
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
-    for (const slot of this.claims.keys()) slot.readers--;
+    if (this.lastSlot !== undefined) this.lastSlot.readers--;
+    this.lastSlot = this.lastClaims = undefined;
   }
 }

@@ -27,7 +27,7 @@ export class DaySlot {
   /** A warning about unchecked de-duplication was logged. */
   warned = false;
   finished = false;
-  /** Objects being read that claimed log_ids in the day: it is not evicted for being behind while they last. */
+  /** Objects being read whose latest record (with a log_id) was of this day: it is not evicted for being behind. */
   readers = 0;
 
   constructor(
@@ -73,7 +73,7 @@ export interface DayStoreOptions {
   residentLimit: number;
   /**
    * Days a tenant's working sets stay in memory behind the newest day read for it [DEFAULT_KEEP_BEHIND_DAYS];
-   * older ones go to scratch files unless an object being read has records for them. Infinity turns this off.
+   * older ones go to scratch files unless an object being read is writing that day now. Infinity turns this off.
    */
   keepBehindDays?: number;
 }
@@ -83,9 +83,10 @@ export const DEFAULT_KEEP_BEHIND_DAYS = 2;
 
 /**
  * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days, so
- * once a tenant's newest day is more than keepBehindDays ahead of a day no object being read still writes,
+ * once a tenant's newest day is more than keepBehindDays ahead of a day that no object being read is writing,
  * that day goes to a local scratch file: memory follows the days being read, not the number of days or the
- * residentLimit. A late record for an evicted day reads it back synchronously.
+ * residentLimit. A late record for an evicted day reads it back synchronously. (After a stray record dated far
+ * ahead, a tenant's next days never become its newest: only the residentLimit bounds them.)
  */
 export class DayStore {
   private readonly byTenant = new Map<string, Map<string, DaySlot>>();
@@ -212,7 +213,7 @@ export class DayStore {
     return true;
   }
 
-  /** Evicts the tenant's days more than keepBehind days before `newest` that no object being read holds. */
+  /** Evicts the tenant's days more than keepBehind days before `newest` that no object being read is writing now. */
   private evictBehind(newest: DaySlot): void {
     if (this.keepBehind === Infinity) return;
     const oldestKept = addDays(newest.day, -this.keepBehind);

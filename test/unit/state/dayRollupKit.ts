@@ -26,6 +26,8 @@ export interface RunShape {
   to?: string;
   /** Working sets held in memory; small values push days through the scratch files. */
   residentLimit?: number;
+  /** DayStore's keepBehindDays (Infinity: days leave only beyond residentLimit). */
+  keepBehindDays?: number;
 }
 
 let scratchRoot: string | undefined;
@@ -49,7 +51,7 @@ export class StatelessRun {
   constructor(shape: RunShape = {}) {
     scratchRoot ??= mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-dayrollup-'));
     this.timezone = shape.timezone ?? 'UTC';
-    this.store = new DayStore({ scratchDir: path.join(scratchRoot, `run-${++runCount}`), residentLimit: shape.residentLimit ?? RESIDENT_DAYS });
+    this.store = new DayStore({ scratchDir: path.join(scratchRoot, `run-${++runCount}`), residentLimit: shape.residentLimit ?? RESIDENT_DAYS, keepBehindDays: shape.keepBehindDays });
     this.rollup = new DayRollup({ config: defaultConfig, timezone: this.timezone, from: shape.from, to: shape.to, store: this.store });
   }
 

@@ -130,6 +130,16 @@ describe('days behind the newest day read', () => {
     expect((await dailies(store))[0]).toEqual(['2024-03-01', 4, 4, 4]);
   });
 
+  test('one object holding many days keeps only its current day and the two before it', () => {
+    const { store, rollup } = setup(32);
+    const month = rollup.beginObject(); // an export of ten days in one file
+    for (let day = 1; day <= 10; day++) for (const r of [record(day * 10, day), record(day * 10 + 1, day)]) month.add(r);
+    // Days 4..10 each push out the day three before them, though the object is still being read.
+    expect(store.stats).toEqual({ resident: 3, peakResident: 3, evictions: 7, reloads: 0 });
+    month.commit(); // its figures go to every day: the evicted ones are read back (and evicted again when full)
+    expect(rollup.counters).toEqual({ records: 20, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 });
+  });
+
   test("one tenant's new days do not push out another tenant's", () => {
     const { store, rollup } = setup(32);
     walk(rollup, 1, 3);
