@@ -10,13 +10,25 @@ export interface DeliveryResult {
   rejected?: number;
 }
 
+export interface DeliverOptions {
+  /**
+   * More summaries follow in later calls: the sink may leave work (HEC's acknowledgements) to a later call. The
+   * last call of a run's summaries, possibly with no events, has it unset.
+   */
+  more?: boolean;
+}
+
 /**
- * A destination for summary events. The run calls `deliver` with the summaries in their stable order,
- * then once more with the `run` event alone (so it can report the delivery), then `close`.
+ * A destination for summary events. The run calls `deliver` with the summaries in their stable order, a chunk
+ * at a time as they are built (`more` set), a last time with `more` unset (possibly with no events), then once
+ * more with the `run` event alone (so it can report the delivery), then `close`.
  */
 export interface SummarySink {
   readonly name: string;
-  /** Rejects only on errors that must stop the run at once (a rejected token, an unwritable file). */
-  deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult>;
+  /**
+   * Rejects on errors that fail the run (a rejected token, an unwritable file). The run still hands it the later
+   * chunks and the run event, which it keeps if it can (HEC spools them).
+   */
+  deliver(events: readonly SummaryEnvelope[], options?: DeliverOptions): Promise<DeliveryResult>;
   close(): Promise<void>;
 }

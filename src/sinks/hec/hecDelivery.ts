@@ -87,6 +87,8 @@ export class HecDelivery {
   readonly #headers: Record<string, string>;
   /** Once a batch outlives the deadline, HEC is considered down: everything after is spooled at once. */
   #gaveUp: string | undefined;
+  /** Batches sent by an earlier deliver({ more: true }) whose acknowledgement is still to be checked. */
+  #carried: PendingAck[] = [];
   #warnedNoAckId = false;
 
   constructor(deps: HecDeliveryDeps) {
@@ -98,18 +100,25 @@ export class HecDelivery {
     return this.#gaveUp !== undefined || this.#stopped() !== undefined;
   }
 
-  async deliver(events: readonly QueuedEvent[]): Promise<DeliveryOutcome> {
+  /**
+   * Sends the events. With `more`, batches whose acknowledgement is pending may stay pending (up to
+   * MAX_PENDING_ACKS) for a later call, so that a delivery in several calls waits for acknowledgements about as
+   * often as one in a single call; without it, every pending batch is settled before the call returns.
+   */
+  async deliver(events: readonly QueuedEvent[], { more = false }: { more?: boolean } = {}): Promise<DeliveryOutcome> {
     const outcome: DeliveryOutcome = { delivered: 0, undelivered: [] };
     const queue: Batch[] = cutBatches(events, this.#deps.batchBytes).map((batch) => ({ events: batch, resends: 0 }));
-    const pending: PendingAck[] = [];
+    const pending: PendingAck[] = this.#carried;
+    this.#carried = [];
     try {
-      while (queue.length > 0 || pending.length > 0) {
+      while (queue.length > 0 || (pending.length > 0 && !more)) {
         const batch = queue.shift();
         if (batch) await this.#send(batch, queue, pending, outcome);
-        if (pending.length > 0 && (queue.length === 0 || pending.length >= MAX_PENDING_ACKS)) {
+        if (pending.length > 0 && ((queue.length === 0 && !more) || pending.length >= MAX_PENDING_ACKS)) {
           await this.#settleAcks(pending.splice(0), queue, outcome);
         }
       }
+      this.#carried = pending;
     } catch (error) {
       const stop = error instanceof Stop ? error : new Stop(error, []);
       const unsent = [

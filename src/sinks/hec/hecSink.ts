@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
-import type { DeliveryResult, SummarySink } from '../summarySink';
+import type { DeliverOptions, DeliveryResult, SummarySink } from '../summarySink';
 import { DEFAULT_ACK_POLICY, type AckPolicy } from './ackQuery';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { queueEvent, type QueuedEvent } from './eventBatches';
@@ -77,8 +77,11 @@ export class HecSink implements SummarySink {
   readonly #log: HecLog;
   readonly #stats: HecStats = emptyHecStats();
   readonly #delivery: HecDelivery;
+  /** The error that stopped the delivery, once one did: later events go straight to the spool. */
+  #stoppedBy: { error: unknown } | undefined;
   readonly #spool: HecSpool;
   #spoolChecked = false;
+  #spoolWarned = false;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
     const baseUrl = parseHecBaseUrl(options.url);
@@ -134,23 +137,30 @@ export class HecSink implements SummarySink {
 
   /**
    * `spooled` counts this call's events kept for the next run and, on the first call, the events of
-   * earlier runs' spool files that are still waiting; `rejected` the events HEC refused for good.
+   * earlier runs' spool files that are still waiting; `rejected` the events HEC refused for good. With `more`,
+   * acknowledgements may be left pending for a later call. After an error that stopped the delivery (a refused
+   * token, an index not allowed), every later call spools its events and rejects with the same error.
    */
-  async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+  async deliver(events: readonly SummaryEnvelope[], options: DeliverOptions = {}): Promise<DeliveryResult> {
     const queued = events.map((envelope) => queueEvent(this.#withMetadata(envelope)));
     const rejectedBefore = this.#stats.eventsRejected;
     let stillWaiting = 0;
+    if (this.#stoppedBy !== undefined) {
+      await this.#spoolEvents(queued);
+      throw this.#stoppedBy.error;
+    }
     if (!this.#spoolChecked) {
       this.#spoolChecked = true;
       try {
         stillWaiting = await this.#resendSpool();
       } catch (error) {
+        this.#stoppedBy = { error };
         await this.#spoolEvents(queued);
         throw error;
       }
     }
     try {
-      const outcome = await this.#delivery.deliver(queued);
+      const outcome = await this.#delivery.deliver(queued, { more: options.more === true });
       await this.#spoolEvents(outcome.undelivered);
       return {
         delivered: outcome.delivered,
@@ -159,6 +169,7 @@ export class HecSink implements SummarySink {
       };
     } catch (error) {
       if (!(error instanceof HecDeliveryAborted)) throw error;
+      this.#stoppedBy = { error: error.error };
       await this.#spoolEvents(error.undelivered);
       throw error.error;
     }
@@ -180,6 +191,7 @@ export class HecSink implements SummarySink {
         this.#log.warn(`HEC spool file ${file} left in place: ${contents.reason}`);
         continue;
       }
+      if (contents.cutShort) this.#log.warn(`HEC spool file ${file} ends in a line cut short (a run stopped while writing it): that line is skipped`);
       if (this.#delivery.gaveUp) {
         this.#stats.eventsSpooled += contents.envelopes.length;
         waiting += contents.envelopes.length;
@@ -210,7 +222,11 @@ export class HecSink implements SummarySink {
     if (events.length === 0) return;
     await this.#spool.add(events.map((event) => event.json));
     this.#stats.eventsSpooled += events.length;
-    this.#log.warn(`HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them first`);
+    const message = `HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them first`;
+    // Once HEC is down, every later chunk of the run is spooled too: one warning says it, the rest are info.
+    if (this.#spoolWarned) this.#log.info(message);
+    else this.#log.warn(message);
+    this.#spoolWarned = true;
   }
 
   /** The caller's quarantine when it gave one; else the spool's rejected file, so no refused event is lost. */

@@ -1,8 +1,9 @@
 /**
  * The spool: events HEC did not take, kept on disk until a later run delivers them. One NDJSON file per
- * run (`hec-<run id>.ndjson`), each line the envelope exactly as it was sent. Every write goes to a
- * temporary file that is renamed over the target, so a crash leaves the old or the new file, never half.
- * Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
+ * run (`hec-<run id>.ndjson`), each line the envelope exactly as it was sent. A run appends to its file and
+ * flushes it to disk at each addition, so a run that spools its summaries chunk by chunk writes each once; a
+ * crash in the middle of an addition can only leave the file's last line cut short, and read() skips such a
+ * line. Earlier runs' files are rewritten through a temporary file renamed over them, never half. Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
  * it, which is never resent.
  */
 import { randomUUID } from 'node:crypto';
@@ -16,13 +17,14 @@ export const DEFAULT_SPOOL_DIR = './.auth0-usage/spool';
 /** Files the next run resends; `rejected-*.ndjson` never matches. */
 const SPOOL_FILE = /^hec-.+\.ndjson$/;
 
-export type SpoolFileContents = { ok: true; envelopes: SummaryEnvelope[] } | { ok: false; reason: string };
+export type SpoolFileContents =
+  /** `cutShort`: the file ended in an incomplete line (a crash while it was written), which was skipped. */
+  | { ok: true; envelopes: SummaryEnvelope[]; cutShort: boolean }
+  | { ok: false; reason: string };
 
 export class HecSpool {
   readonly dir: string;
   readonly #runId: string;
-  /** Lines this run spooled, in order; its file is rewritten whole on each addition. */
-  readonly #lines: string[] = [];
   #ownFile: string | undefined;
 
   constructor(dir: string, runId: string) {
@@ -66,6 +68,7 @@ export class HecSpool {
     }
     const envelopes: SummaryEnvelope[] = [];
     const lines = text.split('\n');
+    let cutShort = false;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();
       if (line === '') continue;
@@ -73,6 +76,11 @@ export class HecSpool {
       try {
         value = JSON.parse(line);
       } catch {
+        // Only the very end of the file, with no newline after it, can be an addition cut short by a crash.
+        if (i === lines.length - 1) {
+          cutShort = true;
+          continue;
+        }
         return { ok: false, reason: `line ${i + 1} is not JSON` };
       }
       const event = (value as { event?: unknown } | null)?.event;
@@ -81,7 +89,7 @@ export class HecSpool {
       }
       envelopes.push(value as SummaryEnvelope);
     }
-    return { ok: true, envelopes };
+    return { ok: true, envelopes, cutShort };
   }
 
   /** Keeps only `remaining` in an earlier run's file, deleting the file when nothing remains. */
@@ -105,8 +113,13 @@ export class HecSpool {
     try {
       await fs.mkdir(this.dir, { recursive: true });
       this.#ownFile ??= await this.#freshFileName();
-      this.#lines.push(...jsonLines);
-      await writeAtomically(this.#ownFile, ndjson(this.#lines));
+      const handle = await fs.open(this.#ownFile, 'a');
+      try {
+        await handle.writeFile(ndjson(jsonLines), 'utf8');
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
     } catch (error) {
       throw new HecSpoolError(`cannot write the HEC spool in ${this.dir}: ${(error as Error).message}`);
     }
