@@ -167,7 +167,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
     if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
     else logger.info({ ...fields, status: run.status }, 'run finished');
-    if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.summaries, run));
+    if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.dailies, run));
     if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
     if (closeFailure && run.status !== 'failed') {
       io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);

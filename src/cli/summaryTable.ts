@@ -1,4 +1,4 @@
-import type { DailyEvent, RunEvent, SummaryEnvelope } from '../rollup/summaryEvent';
+import type { DailyEvent, RunEvent } from '../rollup/summaryEvent';
 
 const COLUMNS: [string, keyof DailyEvent][] = [
   ['tenant', 'tenant'],
@@ -14,8 +14,7 @@ const COLUMNS: [string, keyof DailyEvent][] = [
 ];
 
 /** The short per-day table printed after a run, for the person at the terminal. */
-export function formatSummaryTable(summaries: readonly SummaryEnvelope[], run: RunEvent): string {
-  const days = summaries.map((s) => s.event).filter((e): e is DailyEvent => e.summary === 'daily');
+export function formatSummaryTable(days: readonly DailyEvent[], run: RunEvent): string {
   const rows = [COLUMNS.map(([title]) => title), ...days.map((d) => COLUMNS.map(([, key]) => String(d[key])))];
   const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
   const lines = rows.map((row) => row.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));

@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
 import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
-import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
+import type { DailyEvent, RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
 import { DayRollup } from '../state/dayRollup';
 import { DayStore } from '../state/dayStore';
@@ -66,6 +66,9 @@ export interface RunOptions {
 
 export const DEFAULT_RESIDENT_DAYS = 32;
 
+/** Summaries handed to the sinks at once: HEC batches them into requests; memory holds no more than this. */
+export const SUMMARY_CHUNK = 1000;
+
 /** How much the run held in memory at once (what the bounded day cache is for). */
 export interface RunMemory {
   peakResidentDays: number;
@@ -79,7 +82,8 @@ export interface RunOutcome {
   /** 2 when the state turned out corrupt mid-run (as when opening it). */
   exitCode: 0 | 1 | 2 | 3;
   run: RunEvent;
-  summaries: readonly SummaryEnvelope[];
+  /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table. */
+  dailies: readonly DailyEvent[];
   memory: RunMemory;
   /** Whether the run was committed to its state. */
   committed: boolean;
@@ -233,8 +237,31 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     sourcetype: options.config.splunk.sourcetype,
     index: options.config.splunk.index,
   };
+  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
+  let spooled = 0;
+  let refused = 0;
+  let handedOver = 0;
+  const dailies: DailyEvent[] = [];
+  // Every sink gets every chunk, even after one of them failed: a HEC sink that met a fatal error spools what it
+  // is given, as it spools the rest of a delivery it could not finish. The run then fails and is not committed.
+  const deliver = async (events: readonly SummaryEnvelope[], more: boolean) => {
+    for (const sink of options.sinks) {
+      try {
+        const result = await sink.deliver(events, { more });
+        spooled += result.spooled;
+        refused += result.rejected ?? 0;
+      } catch (err) {
+        failure ??= err as Error;
+      }
+    }
+    handedOver += events.length;
+  };
   let pass: SummaryPassResult | undefined;
   if (!failure) {
+    // The summaries go to the sinks as the pass builds them, a chunk at a time, so a year's backfill does not
+    // hold all of them. The last call (more: false, empty when nothing is left) lets a sink finish its delivery
+    // (HEC settles its acknowledgements, and resends its spool first if this is its first call).
+    let chunk: SummaryEnvelope[] = [];
     try {
       pass = await runSummaryPass({
         store,
@@ -242,24 +269,19 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         config: options.config,
         meta,
         stageDir: state ? path.join(scratchDir, 'commit') : undefined,
+        emit: async (day) => {
+          for (const envelope of day) if (envelope.event.summary === 'daily') dailies.push(envelope.event);
+          chunk.push(...day);
+          if (chunk.length < SUMMARY_CHUNK) return;
+          const full = chunk;
+          chunk = [];
+          await deliver(full, true);
+        },
       });
     } catch (err) {
-      failure = err as Error;
+      failure ??= err as Error; // a state that cannot be read: the days built so far still go out
     }
-  }
-  const summaries = pass?.summaries ?? [];
-  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
-  let spooled = 0;
-  let refused = 0;
-  for (const sink of options.sinks) {
-    if (failure) break;
-    try {
-      const result = await sink.deliver(summaries);
-      spooled += result.spooled;
-      refused += result.rejected ?? 0;
-    } catch (err) {
-      failure = err as Error;
-    }
+    await deliver(chunk, false);
   }
 
   // Only now, with every summary delivered (or spooled), may the state move on: a crash before this point
@@ -293,7 +315,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     dedup_unavailable: rollup.counters.dedupUnavailable,
     unknown_types: rollup.unknownTypes(),
     days: failure ? 0 : (pass?.changedDays ?? 0),
-    summaries: summaries.length,
+    summaries: handedOver,
     status,
     tz: options.timezone,
     ...(failure ? { error: failure.message } : {}),
@@ -322,7 +344,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
-  return { exitCode, run, summaries, memory, committed };
+  return { exitCode, run, dailies, memory, committed };
 }
 
 /** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */

@@ -21,6 +21,11 @@ export interface SummaryPassOptions {
   meta: SummaryMeta;
   /** Where to write the merged day files a commit publishes; omitted for a run without state. */
   stageDir?: string;
+  /**
+   * Takes each tenant-day's summaries as soon as they are built (daily, m2m, event_type, active_users, quota),
+   * so the pass never holds more than one day's: a year's backfill has tens of thousands of them.
+   */
+  emit(summaries: SummaryEnvelope[]): Promise<void>;
 }
 
 /** A changed tenant-day, merged and written for the commit. */
@@ -33,8 +38,8 @@ export interface StagedDay {
 }
 
 export interface SummaryPassResult {
-  /** daily, m2m, event_type, active_users, quota: each kind by tenant, day (and dimension). */
-  summaries: SummaryEnvelope[];
+  /** Summaries given to emit(). */
+  summaries: number;
   /** Tenant-days that received records in this run. */
   changedDays: number;
   staged: StagedDay[];
@@ -53,25 +58,16 @@ function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
   return [day.daily, ...day.m2m, ...day.eventTypes];
 }
 
-/** The run's summaries by kind, each in tenant, day (and dimension) order. */
-interface KindLists {
-  daily: SummaryEnvelope[];
-  m2m: SummaryEnvelope[];
-  eventTypes: SummaryEnvelope[];
-  activeUsers: SummaryEnvelope[];
-  quota: SummaryEnvelope[];
-}
-
 /**
- * Builds the run's summaries, tenant by tenant in day order. A changed day emits those of its daily, m2m and
- * event_type summaries that differ from the committed version (all of them without state). Each later day whose
- * 30-day window or month reaches back to a changed day gets its active_users and quota summaries recomputed,
- * emitted when their figures differ from the version last emitted. Days are loaded one at a time; the window
- * holds the active user ids of 30 days at most.
+ * Builds the run's summaries tenant by tenant in day order, handing each day's to emit() as soon as it is built.
+ * A changed day emits those of its daily, m2m and event_type summaries that differ from the committed version
+ * (all of them without state). Each later day whose 30-day window or month reaches back to a changed day gets its
+ * active_users and quota summaries recomputed, emitted when their figures differ from the version last emitted.
+ * Days are loaded one at a time; the window holds the active user ids of 30 days at most.
  */
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { store, timezone: tz, config, meta, stageDir } = options;
-  const kinds: KindLists = { daily: [], m2m: [], eventTypes: [], activeUsers: [], quota: [] };
+  let summaries = 0;
   const staged: StagedDay[] = [];
   const emitted = new Map<DaySlot, Record<string, string>>();
   let changedDays = 0;
@@ -95,10 +91,12 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     for (const slot of slots) {
       if (slot.day < from) continue;
       if (slot.day > reach) break;
+      // The day's summaries in kind, dimension order.
+      const out: SummaryEnvelope[] = [];
       let aggregate: DayAggregate;
       if (slot.changed) {
         latestChanged = slot.day;
-        aggregate = await mergeChangedDay(slot, options, kinds, staged);
+        aggregate = await mergeChangedDay(slot, options, out, staged);
       } else {
         aggregate = await store.storedAggregate(slot)!;
       }
@@ -120,27 +118,30 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       };
       if (slot.day <= addDays(latestChanged, MAU_WINDOW_DAYS - 1)) {
         const complete = coverageStart <= windowStart(slot.day);
-        offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), kinds.activeUsers);
+        offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), out);
       }
       if (monthOf(slot.day) === monthOf(latestChanged)) {
         for (const metric of QUOTA_METRICS) {
           const used = metric === 'active_users' ? figures.mauMonth : billableInMonth;
           const quota = quotaFigures(used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
-          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), kinds.quota);
+          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), out);
         }
       }
       if (Object.keys(now).length > 0) emitted.set(slot, now);
+      if (out.length > 0) {
+        summaries += out.length;
+        await options.emit(out);
+      }
     }
   }
-  const summaries = [...kinds.daily, ...kinds.m2m, ...kinds.eventTypes, ...kinds.activeUsers, ...kinds.quota];
   return { summaries, changedDays, staged, emitted, peakWindowDays };
 }
 
-/** Merges a changed day's delta into its committed aggregate, emits what changed and stages the result. */
+/** Merges a changed day's delta into its committed aggregate, adds what changed to `out` and stages the result. */
 async function mergeChangedDay(
   slot: DaySlot,
   options: SummaryPassOptions,
-  kinds: KindLists,
+  out: SummaryEnvelope[],
   staged: StagedDay[],
 ): Promise<DayAggregate> {
   const { store, timezone: tz, meta, stageDir } = options;
@@ -155,9 +156,7 @@ async function mergeChangedDay(
   const merged = committed === undefined ? work.delta : committed.merge(work.delta);
   const day = buildDaySummaries(merged, tz, meta);
   const fresh = (envelope: SummaryEnvelope) => previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
-  if (fresh(day.daily)) kinds.daily.push(day.daily);
-  kinds.m2m.push(...day.m2m.filter(fresh));
-  kinds.eventTypes.push(...day.eventTypes.filter(fresh));
+  out.push(...flatten(day).filter(fresh));
   if (stageDir !== undefined) {
     const aggregateFile = path.join(stageDir, `commit-${slot.seq}.agg.json`);
     const logIdsFile = path.join(stageDir, `commit-${slot.seq}.ids`);

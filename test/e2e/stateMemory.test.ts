@@ -29,7 +29,7 @@ async function backfill(input: string, stateDir: string, residentDays?: number) 
   const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
   const outcome = await runJob({ inputs: [input], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 1, logger: silentLogger, state, residentDays });
   expect(outcome.exitCode).toBe(0);
-  return { outcome, events: sink.events };
+  return { outcome, events: sink.events, sink };
 }
 
 test('90 days need no more resident days than 30, and the figures equal the generator’s tallies', async () => {
@@ -48,6 +48,24 @@ test('90 days need no more resident days than 30, and the figures equal the gene
   expect(ninetyDefault.outcome.memory).toEqual({ peakResidentDays: 6, evictions: 174, reloads: 0, peakWindowDays: 30 });
   const figures = (events: typeof ninety.events) => kindOf(events, 'daily').map((d) => [d.tenant, d.day, d.events, d.active_users, d.m2m_tokens_billable]);
   expect(figures(ninetyDefault.events)).toEqual(figures(ninety.events));
+
+  // The summaries reach the sink a chunk at a time as they are built: 1000 (SUMMARY_CHUNK) or a little more,
+  // since a tenant-day's summaries stay together, with `more` set; then what is left, without it; then the run
+  // event alone. They come tenant by tenant, day by day, each day's in kind order.
+  const calls = ninety.sink.deliveries;
+  expect(calls.at(-1)).toEqual({ events: 1, more: false });
+  const chunks = calls.slice(0, -2);
+  const last = calls.at(-2)!;
+  expect(chunks.length).toBeGreaterThan(2);
+  expect(chunks.every((c) => c.more && c.events >= 1000 && c.events < 1100)).toBe(true);
+  expect(last.more === false && last.events < 1000).toBe(true);
+  expect([...chunks, last].reduce((sum, c) => sum + c.events, 0)).toBe(ninety.outcome.run.summaries);
+  const KIND_ORDER = ['daily', 'm2m', 'event_type', 'active_users', 'quota'];
+  const keys = ninety.events.slice(0, -1).map((e: any) => [e.event.tenant, e.event.day, KIND_ORDER.indexOf(e.event.summary)] as [string, string, number]);
+  expect(keys.every(([, , kind]) => kind >= 0)).toBe(true);
+  const before = (a: [string, string, number], b: [string, string, number]) => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));
+  const inOrder = keys.every((key, i) => i === 0 || before(keys[i - 1]!, key));
+  expect(inOrder).toBe(true);
 
   const daily = kindOf(ninety.events, 'daily');
   expect(daily.map((d) => [d.tenant, d.day])).toEqual(long.truth.days.map((t: any) => [t.tenant, t.day]));

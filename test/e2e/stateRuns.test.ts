@@ -69,14 +69,14 @@ describe('a state over a growing folder', () => {
     expect([second.run.objects, second.run.records, second.run.duplicates, second.run.days]).toEqual([1, 5, 2, 2]);
     expect(labels(second.events)).toEqual([
       'daily acme 2024-03-02',
+      'event_type acme 2024-03-02 s',
+      'active_users acme 2024-03-02',
+      'quota acme 2024-03-02 active_users',
       'daily acme 2024-03-03',
       'm2m acme 2024-03-03 c2',
-      'event_type acme 2024-03-02 s',
       'event_type acme 2024-03-03 s',
       'event_type acme 2024-03-03 seccft',
-      'active_users acme 2024-03-02',
       'active_users acme 2024-03-03',
-      'quota acme 2024-03-02 active_users',
       'quota acme 2024-03-03 m2m_tokens_billable',
       'quota acme 2024-03-03 active_users',
     ]);
@@ -106,10 +106,10 @@ describe('a state over a growing folder', () => {
       'daily acme 2024-03-01',
       'event_type acme 2024-03-01 s',
       'active_users acme 2024-03-01',
-      'active_users acme 2024-03-02',
-      'active_users acme 2024-03-03',
       'quota acme 2024-03-01 active_users',
+      'active_users acme 2024-03-02',
       'quota acme 2024-03-02 active_users',
+      'active_users acme 2024-03-03',
       'quota acme 2024-03-03 active_users',
     ]);
     expect(kindOf(late.events, 'active_users').map((e) => [e.day, e.dau, e.mau_30d, e.mau_month])).toEqual([

@@ -126,10 +126,21 @@ describe('DayRollup + summary pass: two tenants around a New York DST day', () =
   });
 
   it("wraps each event in an envelope timed at the bucket start, hosted at the day's main hostname", async () => {
-    // The day's own kinds come first (14 here), then the window kinds (active_users, quota) of the pass.
-    const kinds = [...Array(4).fill('daily'), ...Array(3).fill('m2m'), ...Array(7).fill('event_type')];
-    expect(summaries.slice(0, 14).map((s) => s.event.summary)).toEqual(kinds);
-    expect(new Set(summaries.slice(14).map((s) => s.event.summary))).toEqual(new Set(['active_users', 'quota']));
+    // Tenant by tenant, day by day; in each day its own kinds (daily, m2m, event_type), then the window kinds.
+    const ORDER = ['daily', 'm2m', 'event_type', 'active_users', 'quota'];
+    const days: Array<{ day: string; kinds: string[] }> = [];
+    for (const { event } of summaries) {
+      const { tenant, day, summary } = event as DailyEvent;
+      if (days.at(-1)?.day !== `${tenant} ${day}`) days.push({ day: `${tenant} ${day}`, kinds: [] });
+      days.at(-1)!.kinds.push(summary);
+    }
+    expect(days.map((d) => d.day)).toEqual(['acme 2024-03-09', 'acme 2024-03-10', 'acme 2024-03-11', 'globex 2024-03-10']);
+    for (const { kinds } of days) {
+      expect(kinds[0]).toBe('daily');
+      expect(kinds).toEqual([...kinds].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b)));
+    }
+    const count = (kind: string) => summaries.filter((s) => s.event.summary === kind).length;
+    expect([count('daily'), count('m2m'), count('event_type')]).toEqual([4, 3, 7]);
     for (const envelope of summaries) {
       const event = envelope.event as DailyEvent;
       expect(envelope.time).toBe(event.info_min_time);
@@ -146,6 +157,8 @@ describe('DayRollup + summary pass: two tenants around a New York DST day', () =
   it('reports counters, tenant-days and unknown types', () => {
     expect(run.counters).toEqual({ records: 9, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 });
     expect(run.pass.changedDays).toBe(4);
+    // The pass hands over each tenant-day's summaries as it builds them: one emit per tenant-day.
+    expect(run.pass.emitCalls).toBe(4);
     expect(run.unknownTypes).toEqual(['zz_new_code']);
   });
 

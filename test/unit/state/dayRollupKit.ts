@@ -7,7 +7,7 @@ import type { DailyEvent, SummaryEnvelope, SummaryPayload } from '../../../src/r
 import type { DayObjectRollup, DayRollupCounters } from '../../../src/state/dayObjectRollup';
 import { DayRollup } from '../../../src/state/dayRollup';
 import { DayStore } from '../../../src/state/dayStore';
-import { runSummaryPass, type SummaryPassResult } from '../../../src/state/summaryPass';
+import { runSummaryPass, type SummaryPassOptions, type SummaryPassResult } from '../../../src/state/summaryPass';
 import { defaultConfig } from '../rollup/rollupTestKit';
 
 export const META: SummaryMeta = {
@@ -73,10 +73,28 @@ export class StatelessRun {
     return this.rollup.counters;
   }
 
-  /** The summary pass that ends the run (once: it finishes the changed days). */
-  summarize(meta: SummaryMeta = META): Promise<SummaryPassResult> {
-    return runSummaryPass({ store: this.store, timezone: this.timezone, config: defaultConfig, meta });
+  /** The summary pass that ends the run (once: it finishes the changed days), with what it emitted, in order. */
+  summarize(meta: SummaryMeta = META): Promise<CollectedPass> {
+    return collectedPass({ store: this.store, timezone: this.timezone, config: defaultConfig, meta });
   }
+}
+
+/** A summary pass's result, with the summaries it emitted (in order) instead of their count. */
+export type CollectedPass = Omit<SummaryPassResult, 'summaries'> & { summaries: SummaryEnvelope[]; emitCalls: number };
+
+/** Runs the summary pass, keeping what it emits. */
+export async function collectedPass(options: Omit<SummaryPassOptions, 'emit'>): Promise<CollectedPass> {
+  const summaries: SummaryEnvelope[] = [];
+  let emitCalls = 0;
+  const pass = await runSummaryPass({
+    ...options,
+    emit: async (day) => {
+      emitCalls++;
+      summaries.push(...day);
+    },
+  });
+  expect(pass.summaries).toBe(summaries.length);
+  return { ...pass, summaries, emitCalls };
 }
 
 /** A whole run over `objects`: its rollup's counters and unknown types, and its summary pass. */

@@ -5,7 +5,7 @@ import type { LogRecord } from '../../../src/decode/logRecord';
 import type { SummaryMeta } from '../../../src/rollup/summaryBuilder';
 import { DayRollup } from '../../../src/state/dayRollup';
 import { DayStore } from '../../../src/state/dayStore';
-import { runSummaryPass } from '../../../src/state/summaryPass';
+import { collectedPass } from './dayRollupKit';
 import { configWith, logId } from './stateTestKit';
 
 const META: SummaryMeta = { runId: 'r1', generatedAt: '2024-06-01T00:00:00.000Z', source: 's', sourcetype: 'st' };
@@ -31,7 +31,7 @@ function feed(rollup: DayRollup, records: LogRecord[]) {
 }
 
 async function dailies(store: DayStore) {
-  const pass = await runSummaryPass({ store, timezone: 'UTC', config, meta: META });
+  const pass = await collectedPass({ store, timezone: 'UTC', config, meta: META });
   return pass.summaries.filter((s) => s.event.summary === 'daily').map((s) => s.event as any).map((d) => [d.day, d.events, d.logins, d.active_users]);
 }
 

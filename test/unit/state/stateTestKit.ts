@@ -4,7 +4,7 @@ import { configSchema, type UsageConfig } from '../../../src/config/schema';
 import defaults from '../../../config/default.json';
 import { createLogger } from '../../../src/run/logger';
 import type { SummaryEnvelope } from '../../../src/rollup/summaryEvent';
-import type { DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
+import type { DeliverOptions, DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
 import { LocalFileSource } from '../../../src/sources/localFiles';
 
 export const API = 'https://api.acme.com';
@@ -64,9 +64,12 @@ export const silentLogger = createLogger({ level: 'silent' });
 export class CollectingSink implements SummarySink {
   readonly name = 'memory';
   readonly events: SummaryEnvelope[] = [];
+  /** Each deliver() call: how many events it brought, and whether more were to follow. */
+  readonly deliveries: Array<{ events: number; more: boolean }> = [];
 
-  async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+  async deliver(events: readonly SummaryEnvelope[], options: DeliverOptions = {}): Promise<DeliveryResult> {
     this.events.push(...events);
+    this.deliveries.push({ events: events.length, more: options.more === true });
     return { delivered: events.length, spooled: 0 };
   }
 
