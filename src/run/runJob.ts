@@ -242,16 +242,20 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   let refused = 0;
   let handedOver = 0;
   const dailies: DailyEvent[] = [];
-  // Every sink gets every chunk, even after one of them failed: a HEC sink that met a fatal error spools what it
-  // is given, as it spools the rest of a delivery it could not finish. The run then fails and is not committed.
+  // Once a sink fails, the run fails and is not committed, and the next run sends its summaries again. Until the
+  // pass ends, that sink and those before it (the --output file comes before HEC) still get every chunk: a HEC sink
+  // that met a fatal error spools what it is given, as it spools the rest of a delivery it could not finish. The
+  // sinks after it get nothing more, as the next run sends them everything anyway.
+  let sinksReached = options.sinks.length;
   const deliver = async (events: readonly SummaryEnvelope[], more: boolean) => {
-    for (const sink of options.sinks) {
+    for (let i = 0; i < sinksReached; i++) {
       try {
-        const result = await sink.deliver(events, { more });
+        const result = await options.sinks[i]!.deliver(events, { more });
         spooled += result.spooled;
         refused += result.rejected ?? 0;
       } catch (err) {
         failure ??= err as Error;
+        sinksReached = i + 1;
       }
     }
     handedOver += events.length;

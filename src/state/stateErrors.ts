@@ -1,6 +1,7 @@
 /**
  * State that cannot be used as it is: not JSON, not ours, from a newer version, built with another time zone or
- * classification, or missing a file its manifest names. The CLI exits 2 and nothing is written.
+ * classification, or missing a file its manifest names. The CLI exits 2 and nothing is written to the state (found
+ * while the summaries are built, the days before it have been delivered).
  */
 export class StateError extends Error {
   override readonly name = 'StateError';

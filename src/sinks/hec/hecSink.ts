@@ -184,6 +184,8 @@ export class HecSink implements SummarySink {
    * Returns how many of their events still wait in the spool (after giving up, files are only counted).
    */
   async #resendSpool(): Promise<number> {
+    // Runs within the first deliver() only, before this run has sent anything: no batch of this run awaits its
+    // acknowledgement, so what each deliver() below reports belongs to that spool file alone.
     let waiting = 0;
     for (const file of await this.#spool.earlierFiles()) {
       const contents = await this.#spool.read(file);

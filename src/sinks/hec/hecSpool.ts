@@ -1,9 +1,10 @@
 /**
  * The spool: events HEC did not take, kept on disk until a later run delivers them. One NDJSON file per
  * run (`hec-<run id>.ndjson`), each line the envelope exactly as it was sent. A run appends to its file and
- * flushes it to disk at each addition, so a run that spools its summaries chunk by chunk writes each once; a
- * crash in the middle of an addition can only leave the file's last line cut short, and read() skips such a
- * line. Earlier runs' files are rewritten through a temporary file renamed over them, never half. Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
+ * flushes it to disk at each addition, so a run that spools its summaries chunk by chunk writes each once. An
+ * addition that fails is cut back off; a crash in the middle of one can only leave the file's last line cut
+ * short, and read() skips such a line. Earlier runs' files are rewritten through a temporary file renamed over
+ * them, never half. Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
  * it, which is never resent.
  */
 import { randomUUID } from 'node:crypto';
@@ -115,8 +116,15 @@ export class HecSpool {
       this.#ownFile ??= await this.#freshFileName();
       const handle = await fs.open(this.#ownFile, 'a');
       try {
-        await handle.writeFile(ndjson(jsonLines), 'utf8');
-        await handle.sync();
+        const { size } = await handle.stat();
+        try {
+          await handle.writeFile(ndjson(jsonLines), 'utf8');
+          await handle.sync();
+        } catch (error) {
+          // A half-written line in the middle would make the whole file unreadable once more lines follow.
+          await handle.truncate(size).catch(() => undefined);
+          throw error;
+        }
       } finally {
         await handle.close();
       }
