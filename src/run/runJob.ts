@@ -66,7 +66,7 @@ export interface RunOptions {
 
 export const DEFAULT_RESIDENT_DAYS = 32;
 
-/** Summaries handed to the sinks at once: HEC batches them into requests; memory holds no more than this. */
+/** Summaries handed to the sinks at once (a little more: a tenant-day's stay together); HEC cuts them into requests. */
 export const SUMMARY_CHUNK = 1000;
 
 /** How much the run held in memory at once (what the bounded day cache is for). */
