@@ -16,6 +16,7 @@ import { runSummaryPass, type SummaryPassResult } from '../state/summaryPass';
 import type { SummarySink } from '../sinks/summarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { forEachConcurrent } from './forEachConcurrent';
+import { SummaryHandOver } from './summaryHandOver';
 import { ReadStopper, RunStopped, stopReason } from './runStop';
 import type { Logger } from './logger';
 import type { ProgressReporter } from './progressReporter';
@@ -65,9 +66,6 @@ export interface RunOptions {
 }
 
 export const DEFAULT_RESIDENT_DAYS = 32;
-
-/** Summaries handed to the sinks at once (a little more: a tenant-day's stay together); HEC cuts them into requests. */
-export const SUMMARY_CHUNK = 1000;
 
 /** How much the run held in memory at once (what the bounded day cache is for). */
 export interface RunMemory {
@@ -237,35 +235,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     sourcetype: options.config.splunk.sourcetype,
     index: options.config.splunk.index,
   };
-  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
-  let spooled = 0;
-  let refused = 0;
-  let handedOver = 0;
-  const dailies: DailyEvent[] = [];
-  // Once a sink fails, the run fails and is not committed, and the next run sends its summaries again. Until the
-  // pass ends, that sink and those before it (the --output file comes before HEC) still get every chunk: a HEC sink
-  // that met a fatal error spools what it is given, as it spools the rest of a delivery it could not finish. The
-  // sinks after it get nothing more, as the next run sends them everything anyway.
-  let sinksReached = options.sinks.length;
-  const deliver = async (events: readonly SummaryEnvelope[], more: boolean) => {
-    for (let i = 0; i < sinksReached; i++) {
-      try {
-        const result = await options.sinks[i]!.deliver(events, { more });
-        spooled += result.spooled;
-        refused += result.rejected ?? 0;
-      } catch (err) {
-        failure ??= err as Error;
-        sinksReached = i + 1;
-      }
-    }
-    handedOver += events.length;
-  };
+  const handOver = new SummaryHandOver(options.sinks);
   let pass: SummaryPassResult | undefined;
   if (!failure) {
-    // The summaries go to the sinks as the pass builds them, a chunk at a time, so a year's backfill does not
-    // hold all of them. The last call (more: false, empty when nothing is left) lets a sink finish its delivery
-    // (HEC settles its acknowledgements, and resends its spool first if this is its first call).
-    let chunk: SummaryEnvelope[] = [];
     try {
       pass = await runSummaryPass({
         store,
@@ -273,20 +245,17 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         config: options.config,
         meta,
         stageDir: state ? path.join(scratchDir, 'commit') : undefined,
-        emit: async (day) => {
-          for (const envelope of day) if (envelope.event.summary === 'daily') dailies.push(envelope.event);
-          chunk.push(...day);
-          if (chunk.length < SUMMARY_CHUNK) return;
-          const full = chunk;
-          chunk = [];
-          await deliver(full, true);
-        },
+        emit: (day) => handOver.add(day),
       });
     } catch (err) {
-      failure ??= err as Error; // a state that cannot be read: the days built so far still go out
+      // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
+      failure = handOver.failure ?? (err as Error);
     }
-    await deliver(chunk, false);
+    await handOver.finish();
+    failure ??= handOver.failure;
   }
+  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
+  let { spooled, refused } = handOver;
 
   // Only now, with every summary delivered (or spooled), may the state move on: a crash before this point
   // leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
@@ -319,7 +288,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     dedup_unavailable: rollup.counters.dedupUnavailable,
     unknown_types: rollup.unknownTypes(),
     days: failure ? 0 : (pass?.changedDays ?? 0),
-    summaries: handedOver,
+    summaries: handOver.handedOver,
     status,
     tz: options.timezone,
     ...(failure ? { error: failure.message } : {}),
@@ -348,7 +317,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
-  return { exitCode, run, dailies, memory, committed };
+  return { exitCode, run, dailies: handOver.dailies, memory, committed };
 }
 
 /** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */
