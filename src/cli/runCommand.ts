@@ -7,6 +7,7 @@ import { createLogger, type LogFormat } from '../run/logger';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
+import type { RunEvent } from '../rollup/summaryEvent';
 import { SourceResolver } from '../sources/resolveSource';
 import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
@@ -173,9 +174,19 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
       return 1;
     }
-    if (outcome.exitCode === 3) io.stderr.write('auth0-usage: not every summary event was delivered: spooled events are sent first by the next run with the same --spool; events HEC refused were set aside (see the warnings above)\n');
+    if (outcome.exitCode === 3) io.stderr.write(undeliveredLine(run));
     return outcome.exitCode;
   } finally {
     stop.dispose();
   }
+}
+
+/** The last line of a run that could not deliver everything (exit 3), with the counts of its run event. */
+function undeliveredLine(run: RunEvent): string {
+  const parts: string[] = [];
+  const spooled = run.hec_events_spooled ?? 0;
+  const refused = run.hec_events_rejected ?? 0;
+  if (spooled > 0) parts.push(`${spooled} wait in the spool, to be sent first by the next run with the same --spool`);
+  if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
+  return `auth0-usage: not every summary event was delivered: ${parts.length > 0 ? parts.join('; ') : 'see the warnings above'}\n`;
 }

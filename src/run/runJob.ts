@@ -287,7 +287,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     out_of_range: rollup.counters.outOfRange,
     dedup_unavailable: rollup.counters.dedupUnavailable,
     unknown_types: rollup.unknownTypes(),
-    days: failure ? 0 : (pass?.changedDays ?? 0),
+    // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
+    days: pass?.changedDays ?? 0,
     summaries: handOver.handedOver,
     status,
     tz: options.timezone,

@@ -59,6 +59,7 @@ test('a sink failing on the second chunk: the sink before it still gets every su
   expect([outcome.exitCode, outcome.run.status, outcome.run.error, outcome.committed]).toEqual([1, 'failed', 'HEC refused the token', false]);
   // Every summary was built and handed over, the failing sink too got every call, and the run event came last.
   expect(outcome.run.summaries).toBe(total);
+  expect(outcome.run.days).toBe(120); // 60 days of 2 tenants, all summarized before the delivery failed
   expect(output.events.length).toBe(total + 1);
   expect(output.events.at(-1)!.event.summary).toBe('run');
   expect(failing.calls).toBe(output.deliveries.length);
