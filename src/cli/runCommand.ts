@@ -117,6 +117,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
             runId,
             log: logger.child({ sink: 'hec' }),
             signal: stop.signal,
+            // With a state, a run that HEC stops is not committed: the next run builds its summaries again.
+            rebuiltIfStopped: state !== undefined,
             // An event HEC refuses on its own is set aside like bad input, never lost: to --quarantine when given,
             // else (the sink's own default) to rejected-<run id>.ndjson in the spool directory.
             ...(quarantine

@@ -62,6 +62,27 @@ test('a wrong token stops the run with exit 1 and names the HEC code', async () 
   expect(receiver.events()).toHaveLength(0);
 });
 
+test('with --state, runs stopped by a refused token spool only their run events: once fixed, each summary arrives once', async () => {
+  const wrong = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+  const withState = (extra: string[]) => args(['--no-table', '--state', path.join(dir, 'state'), ...extra]);
+  for (let night = 0; night < 2; night++) {
+    const failed = await runCli(withState([]), { SPLUNK_HEC_TOKEN: wrong });
+    expect(failed.code).toBe(1);
+  }
+  // Two failed nights: neither committed; their spool files hold their run events only.
+  const spoolFiles = readdirSync(path.join(dir, 'spool')).filter((f) => f.startsWith('hec-'));
+  expect(spoolFiles).toHaveLength(2);
+  for (const file of spoolFiles) {
+    expect(readNdjson(readFileSync(path.join(dir, 'spool', file), 'utf8')).map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'failed']]);
+  }
+  const fixed = await runCli(withState([]), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(fixed.code).toBe(0);
+  // The two failed runs' run events, then this run's 30 summaries (fixtures/e2e/README.md) and its run event.
+  const received = receiver.events();
+  expect(received.map((e) => e.event.summary)).toEqual(['run', 'run', ...Array(30).fill(expect.not.stringMatching(/^run$/)), 'run']);
+  expect(new Set(received.slice(2, 32).map((e) => e.event.summary_id)).size).toBe(30);
+});
+
 test('--hec-url without a token in the environment is a usage error', async () => {
   const result = await runCli(args());
   expect(result.code).toBe(2);

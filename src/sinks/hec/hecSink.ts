@@ -66,6 +66,12 @@ export interface HecSinkDeps {
    * to the spool as after a passed --hec-deadline. The reason's message is logged ("stopped by SIGTERM").
    */
   signal?: AbortSignal;
+  /**
+   * A run whose delivery stops (token refused, index not allowed) is not committed to its --state, so the next run
+   * builds and sends its summaries again. Then only `run` events are spooled after a stop: spooling the summaries
+   * too would deliver them once more for every failed run.
+   */
+  rebuiltIfStopped?: boolean;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
@@ -81,6 +87,8 @@ export class HecSink implements SummarySink {
   #stoppedBy: { error: unknown } | undefined;
   readonly #spool: HecSpool;
   #spoolChecked = false;
+  readonly #rebuiltIfStopped: boolean;
+  #notSpooled = 0;
   #spoolWarned = false;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
@@ -118,6 +126,7 @@ export class HecSink implements SummarySink {
       signal: deps.signal,
     });
     this.#spool = new HecSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR, deps.runId);
+    this.#rebuiltIfStopped = deps.rebuiltIfStopped === true;
   }
 
   /** The `run` event's hec_* fields so far (the run merges what each sink's stats() returns). */
@@ -146,7 +155,7 @@ export class HecSink implements SummarySink {
     const rejectedBefore = this.#stats.eventsRejected;
     let stillWaiting = 0;
     if (this.#stoppedBy !== undefined) {
-      await this.#spoolEvents(queued);
+      await this.#spoolAfterStop(queued);
       throw this.#stoppedBy.error;
     }
     if (!this.#spoolChecked) {
@@ -155,7 +164,7 @@ export class HecSink implements SummarySink {
         stillWaiting = await this.#resendSpool();
       } catch (error) {
         this.#stoppedBy = { error };
-        await this.#spoolEvents(queued);
+        await this.#spoolAfterStop(queued);
         throw error;
       }
     }
@@ -170,7 +179,7 @@ export class HecSink implements SummarySink {
     } catch (error) {
       if (!(error instanceof HecDeliveryAborted)) throw error;
       this.#stoppedBy = { error: error.error };
-      await this.#spoolEvents(error.undelivered);
+      await this.#spoolAfterStop(error.undelivered);
       throw error.error;
     }
   }
@@ -218,6 +227,18 @@ export class HecSink implements SummarySink {
     this.#stats.spoolResent += delivered;
     this.#stats.eventsSpooled += undelivered.length;
     await this.#spool.replace(file, undelivered.map((event) => event.json));
+  }
+
+  /** The events a stopped delivery leaves: spooled, but for summaries the next run builds again anyway. */
+  async #spoolAfterStop(events: readonly QueuedEvent[]): Promise<void> {
+    if (!this.#rebuiltIfStopped) return this.#spoolEvents(events);
+    const runEvents = events.filter((event) => event.envelope.event.summary === 'run');
+    const left = events.length - runEvents.length;
+    if (left > 0) {
+      this.#notSpooled += left;
+      this.#log.info(`HEC: ${left} summar${left === 1 ? 'y' : 'ies'} not spooled (${this.#notSpooled} in all): this run is not committed, so the next run builds and sends them again`);
+    }
+    await this.#spoolEvents(runEvents);
   }
 
   async #spoolEvents(events: readonly QueuedEvent[]): Promise<void> {

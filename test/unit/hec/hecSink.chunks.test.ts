@@ -66,4 +66,22 @@ describe('HecSink given the summaries in chunks', () => {
     expect(readdirSync(spoolDir)).toEqual([]);
     expect(log.lines).toContainEqual(expect.stringMatching(/^warn HEC spool file .*hec-crashed\.ndjson ends in a line cut short/));
   });
+
+  test('when the run is rebuilt after a stop (--state), only run events are spooled', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN, tokenDisabled: true });
+    const { sink, spoolDir, log } = testSink(receiver, {}, { rebuiltIfStopped: true });
+    const runEvent = { time: 1, host: 'h', source: 'auth0-usage', sourcetype: 'auth0:usage', event: { summary: 'run', run_id: 'run-1' } } as unknown as SummaryEnvelope;
+
+    await expect(sink.deliver(dailyEnvelopes(3), { more: true })).rejects.toThrow('Token disabled');
+    await expect(sink.deliver(dailyEnvelopes(2, 10))).rejects.toThrow('Token disabled');
+    expect(readdirSync(spoolDir)).toEqual([]);
+    await expect(sink.deliver([runEvent])).rejects.toThrow('Token disabled');
+
+    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    expect(spooled.map((e) => e.event.summary)).toEqual(['run']);
+    expect(log.lines.filter((line) => line.includes('not spooled'))).toEqual([
+      'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so the next run builds and sends them again',
+      'info HEC: 2 summaries not spooled (5 in all): this run is not committed, so the next run builds and sends them again',
+    ]);
+  });
 });
