@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
-import { runJob } from '../run/runJob';
+import { runJob, type RunOutcome } from '../run/runJob';
 import { createLogger, type LogFormat } from '../run/logger';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
-import type { RunEvent } from '../rollup/summaryEvent';
 import { SourceResolver } from '../sources/resolveSource';
 import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
@@ -176,19 +175,17 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
       return 1;
     }
-    if (outcome.exitCode === 3) io.stderr.write(undeliveredLine(run));
+    if (outcome.exitCode === 3) io.stderr.write(undeliveredLine(outcome.undelivered));
     return outcome.exitCode;
   } finally {
     stop.dispose();
   }
 }
 
-/** The last line of a run that could not deliver everything (exit 3), with the counts of its run event. */
-function undeliveredLine(run: RunEvent): string {
+/** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */
+function undeliveredLine({ spooled, refused }: RunOutcome['undelivered']): string {
   const parts: string[] = [];
-  const spooled = run.hec_events_spooled ?? 0;
-  const refused = run.hec_events_rejected ?? 0;
-  if (spooled > 0) parts.push(`${spooled} wait in the spool, to be sent first by the next run with the same --spool`);
+  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool`);
   if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
-  return `auth0-usage: not every summary event was delivered: ${parts.length > 0 ? parts.join('; ') : 'see the warnings above'}\n`;
+  return `auth0-usage: not every event was delivered: ${parts.join('; ')}\n`;
 }

@@ -85,6 +85,11 @@ export interface RunOutcome {
   memory: RunMemory;
   /** Whether the run was committed to its state. */
   committed: boolean;
+  /**
+   * Events left undelivered by the end, the run event's own delivery included (its hec_* fields were taken before
+   * it): kept in the spool for a later run, this run's and earlier runs' still waiting; refused for good, set aside.
+   */
+  undelivered: { spooled: number; refused: number };
 }
 
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
@@ -318,7 +323,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
-  return { exitCode, run, dailies: handOver.dailies, memory, committed };
+  return { exitCode, run, dailies: handOver.dailies, memory, committed, undelivered: { spooled, refused } };
 }
 
 /** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */

@@ -309,7 +309,7 @@ export class HecDelivery {
     try {
       where = await this.#deps.keepRejected(event.envelope, rejection);
     } catch (error) {
-      this.#deps.log.warn(`${refused}; it could not be set aside and stays in the spool`);
+      this.#deps.log.warn(`${refused}; it could not be set aside, so it is left undelivered and the run stops`);
       throw new Stop(error, [event]);
     }
     this.#deps.stats.eventsRejected += 1;

@@ -53,8 +53,8 @@ export interface HecSinkDeps {
   runId: string;
   log?: HecLog;
   /**
-   * Receives each event HEC refused on its own (e.g. to write it to the quarantine file); if it throws,
-   * the event is spooled and the run stops. Without it, such events go to <spool>/rejected-<run id>.ndjson.
+   * Receives each event HEC refused on its own (e.g. to write it to the quarantine file); if it throws, the
+   * event is left undelivered like the rest after a stop (spooled, or rebuilt: rebuiltIfStopped) and the run stops. Without it, such events go to <spool>/rejected-<run id>.ndjson.
    */
   onRejectedEvent?: RejectedEventHandler;
   /** Where onRejectedEvent keeps the events, named in the log line. */
@@ -148,7 +148,8 @@ export class HecSink implements SummarySink {
    * `spooled` counts this call's events kept for the next run and, on the first call, the events of
    * earlier runs' spool files that are still waiting; `rejected` the events HEC refused for good. With `more`,
    * acknowledgements may be left pending for a later call. After an error that stopped the delivery (a refused
-   * token, an index not allowed), every later call spools its events and rejects with the same error.
+   * token, an index not allowed), every later call spools its events (only run events with rebuiltIfStopped) and
+   * rejects with the same error.
    */
   async deliver(events: readonly SummaryEnvelope[], options: DeliverOptions = {}): Promise<DeliveryResult> {
     const queued = events.map((envelope) => queueEvent(this.#withMetadata(envelope)));
@@ -236,7 +237,7 @@ export class HecSink implements SummarySink {
     const left = events.length - runEvents.length;
     if (left > 0) {
       this.#notSpooled += left;
-      this.#log.info(`HEC: ${left} summar${left === 1 ? 'y' : 'ies'} not spooled (${this.#notSpooled} in all): this run is not committed, so the next run builds and sends them again`);
+      this.#log.info(`HEC: ${left} summar${left === 1 ? 'y' : 'ies'} not spooled (${this.#notSpooled} in all): this run is not committed, so running the same command again builds and sends them`);
     }
     await this.#spoolEvents(runEvents);
   }

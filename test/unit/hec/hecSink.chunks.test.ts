@@ -80,8 +80,8 @@ describe('HecSink given the summaries in chunks', () => {
     const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(spooled.map((e) => e.event.summary)).toEqual(['run']);
     expect(log.lines.filter((line) => line.includes('not spooled'))).toEqual([
-      'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so the next run builds and sends them again',
-      'info HEC: 2 summaries not spooled (5 in all): this run is not committed, so the next run builds and sends them again',
+      'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so running the same command again builds and sends them',
+      'info HEC: 2 summaries not spooled (5 in all): this run is not committed, so running the same command again builds and sends them',
     ]);
   });
 });
