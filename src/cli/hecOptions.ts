@@ -13,6 +13,7 @@ import { HEC_TOKEN_ENV_VARS, isUsableHecToken, resolveHecToken } from '../sinks/
 import { parseHecBaseUrl } from '../sinks/hec/hecUrl';
 import { UsageError } from './usageError';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
+import { errnoCode } from '../errnoCode';
 
 function checkUrl(value: string): string {
   try {
@@ -135,7 +136,7 @@ function readCaBundle(file: string): string {
   try {
     pem = readFileSync(file, 'utf8');
   } catch (error) {
-    throw new UsageError(`cannot read --hec-ca ${file}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    throw new UsageError(`cannot read --hec-ca ${file}: ${errnoCode(error)}`);
   }
   if (!pem.includes('-----BEGIN CERTIFICATE-----')) throw new UsageError(`--hec-ca ${file} holds no PEM certificate`);
   return pem;

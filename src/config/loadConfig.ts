@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type UsageConfig } from './schema';
+import { errnoCode } from '../errnoCode';
 
 /** A config file that cannot be read or does not validate. The message names the file and the field. */
 export class ConfigError extends Error {
@@ -15,7 +16,7 @@ function readJson(file: string): unknown {
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    throw new ConfigError(`cannot read config ${file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(`cannot read config ${file}: ${errnoCode(err)}`);
   }
   try {
     return JSON.parse(text);

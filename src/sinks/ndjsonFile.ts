@@ -3,6 +3,7 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
+import { errnoCode } from '../errnoCode';
 
 /** A file that cannot be written. The message names the file. */
 export class OutputError extends Error {
@@ -33,7 +34,7 @@ export class NdjsonWriter {
       this.tempFile = tempFile;
       const file: WriteStream = createWriteStream(target, { fd });
       file.on('error', (err: NodeJS.ErrnoException) => {
-        this.failure = new OutputError(`cannot write ${target}: ${code(err)}`);
+        this.failure = new OutputError(`cannot write ${target}: ${errnoCode(err)}`);
         // pipe() lets go of a failed file; destroying the serializer wakes any write waiting for 'drain'.
         this.serializer.unpipe(file);
         (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure);
@@ -77,13 +78,9 @@ export class NdjsonWriter {
       renameSync(this.tempFile, this.target);
     } catch (err) {
       // Only a change made to the target during the run gets here: the output is kept where it was written.
-      throw new OutputError(`cannot move the output into place at ${this.target} (${code(err)}); it is in ${this.tempFile}`);
+      throw new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`);
     }
   }
-}
-
-function code(err: unknown): string {
-  return (err as NodeJS.ErrnoException).code ?? (err as Error).message;
 }
 
 /**
@@ -98,13 +95,13 @@ function openOutput(target: string): { fd: number; tempFile?: string } {
     mkdirSync(path.dirname(target), { recursive: true });
   } catch (err) {
     // mkdir reports a path through a file as EEXIST, which reads as if the folder existed.
-    throw fail(code(err) === 'EEXIST' ? 'part of its folder path is a file' : code(err));
+    throw fail(errnoCode(err) === 'EEXIST' ? 'part of its folder path is a file' : errnoCode(err));
   }
   let existing;
   try {
     existing = statSync(target, { throwIfNoEntry: false });
   } catch (err) {
-    throw fail(code(err));
+    throw fail(errnoCode(err));
   }
   if (existing?.isDirectory()) throw fail('it is a folder');
   const inPlace = existing !== undefined && !existing.isFile();
@@ -112,6 +109,6 @@ function openOutput(target: string): { fd: number; tempFile?: string } {
   try {
     return { fd: openSync(tempFile ?? target, 'w'), tempFile };
   } catch (err) {
-    throw fail(code(err));
+    throw fail(errnoCode(err));
   }
 }

@@ -3,10 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
-
-function codeOf(error: unknown): string {
-  return (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-}
+import { errnoCode } from '../errnoCode';
 
 /** A state in a local folder. Replacements are written to a temporary file, synced, then renamed into place. */
 export class LocalStateStorage implements StateStorage {
@@ -25,8 +22,8 @@ export class LocalStateStorage implements StateStorage {
       try {
         entries = await fs.readdir(dir, { withFileTypes: true });
       } catch (error) {
-        if (codeOf(error) === 'ENOENT' && prefix === '') return;
-        throw new StateIoError(`cannot read the state folder ${dir}: ${codeOf(error)}`, { cause: error });
+        if (errnoCode(error) === 'ENOENT' && prefix === '') return;
+        throw new StateIoError(`cannot read the state folder ${dir}: ${errnoCode(error)}`, { cause: error });
       }
       for (const entry of entries) {
         const name = prefix + entry.name;
@@ -42,9 +39,9 @@ export class LocalStateStorage implements StateStorage {
     try {
       return await fs.readFile(this.pathOf(name));
     } catch (error) {
-      if (codeOf(error) === 'ENOENT') return undefined;
-      if (codeOf(error) === 'ENOTDIR') throw new StateError(`--state ${this.location} is not a folder`);
-      throw new StateIoError(`cannot read ${this.pathOf(name)}: ${codeOf(error)}`, { cause: error });
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      if (errnoCode(error) === 'ENOTDIR') throw new StateError(`--state ${this.location} is not a folder`);
+      throw new StateIoError(`cannot read ${this.pathOf(name)}: ${errnoCode(error)}`, { cause: error });
     }
   }
 
@@ -57,7 +54,7 @@ export class LocalStateStorage implements StateStorage {
       await fs.rename(temp, target);
     } catch (error) {
       await fs.rm(temp, { force: true }).catch(() => undefined);
-      throw new StateIoError(`cannot write ${target}: ${codeOf(error)}`, { cause: error });
+      throw new StateIoError(`cannot write ${target}: ${errnoCode(error)}`, { cause: error });
     }
   }
 
@@ -68,8 +65,8 @@ export class LocalStateStorage implements StateStorage {
       await writeSynced(target, data, 'wx');
       return true;
     } catch (error) {
-      if (codeOf(error) === 'EEXIST') return false;
-      throw new StateIoError(`cannot create ${target}: ${codeOf(error)}`, { cause: error });
+      if (errnoCode(error) === 'EEXIST') return false;
+      throw new StateIoError(`cannot create ${target}: ${errnoCode(error)}`, { cause: error });
     }
   }
 
@@ -82,7 +79,7 @@ export class LocalStateStorage implements StateStorage {
       await fs.rename(localFile, target);
       await syncFile(path.dirname(target));
     } catch (error) {
-      throw new StateIoError(`cannot move ${localFile} to ${target}: ${codeOf(error)}`, { cause: error });
+      throw new StateIoError(`cannot move ${localFile} to ${target}: ${errnoCode(error)}`, { cause: error });
     }
   }
 
@@ -90,7 +87,7 @@ export class LocalStateStorage implements StateStorage {
     try {
       await fs.rm(this.pathOf(name), { force: true, recursive: true });
     } catch (error) {
-      throw new StateIoError(`cannot remove ${this.pathOf(name)}: ${codeOf(error)}`, { cause: error });
+      throw new StateIoError(`cannot remove ${this.pathOf(name)}: ${errnoCode(error)}`, { cause: error });
     }
   }
 

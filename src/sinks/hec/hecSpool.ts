@@ -12,6 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import { HecSpoolError } from './hecErrors';
+import { errnoCode } from '../../errnoCode';
 
 export const DEFAULT_SPOOL_DIR = './.auth0-usage/spool';
 
@@ -65,7 +66,7 @@ export class HecSpool {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
-      return { ok: false, reason: `cannot read: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` };
+      return { ok: false, reason: `cannot read: ${errnoCode(error)}` };
     }
     const envelopes: SummaryEnvelope[] = [];
     const lines = text.split('\n');

@@ -1,5 +1,6 @@
 import { Readable, finished } from 'node:stream';
 import { S3BodyError, S3StallError } from './s3Errors';
+import { errnoCode } from '../../errnoCode';
 
 export interface WatchOptions {
   /** `s3://bucket/key`, for error messages. */
@@ -63,9 +64,8 @@ export class WatchedBody extends Readable {
     finished(body, (err) => {
       if (this.#ended || this.destroyed) return;
       const cause = err ?? new Error('body closed before its end');
-      const code = (cause as NodeJS.ErrnoException).code ?? cause.message;
       this.destroy(
-        new S3BodyError(`connection broke while reading ${this.#options.name} after ${this.#bytes} bytes: ${code}`, this.#options.name, {
+        new S3BodyError(`connection broke while reading ${this.#options.name} after ${this.#bytes} bytes: ${errnoCode(cause)}`, this.#options.name, {
           cause,
         }),
       );
