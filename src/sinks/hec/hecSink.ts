@@ -54,7 +54,8 @@ export interface HecSinkDeps {
   log?: HecLog;
   /**
    * Receives each event HEC refused on its own (e.g. to write it to the quarantine file); if it throws, the
-   * event is left undelivered like the rest after a stop (spooled, or rebuilt: rebuiltIfStopped) and the run stops. Without it, such events go to <spool>/rejected-<run id>.ndjson.
+   * event is left undelivered like the rest after a stop (spooled, or rebuilt: rebuiltIfStopped) and the run
+   * stops. Without it, such events go to <spool>/rejected-<run id>.ndjson.
    */
   onRejectedEvent?: RejectedEventHandler;
   /** Where onRejectedEvent keeps the events, named in the log line. */

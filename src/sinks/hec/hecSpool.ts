@@ -4,8 +4,8 @@
  * flushes it to disk at each addition, so a run that spools its summaries chunk by chunk writes each once. An
  * addition that fails is cut back off; a crash in the middle of one can only leave the file's last line cut
  * short, and read() skips such a line. Earlier runs' files are rewritten through a temporary file renamed over
- * them, never half. Events HEC refused for good (with no quarantine to take them) go to `rejected-<run id>.ndjson` beside
- * it, which is never resent.
+ * them, never half. Events HEC refused for good (with no quarantine to take them) go to
+ * `rejected-<run id>.ndjson` beside it, which is never resent.
  */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
