@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 import { main } from './cli/main';
+import { quietSdkNodeNotice } from './cli/processWarnings';
+
+quietSdkNodeNotice(process, process.env);
 
 main(process.argv.slice(2)).then(
   (code) => {

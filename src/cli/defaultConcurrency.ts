@@ -1,6 +1,6 @@
 import { decodeThreadLimit } from '../decode/decodeWorkerPool';
-import { DEFAULT_CONCURRENCY } from '../sources/s3/s3ClientOptions';
-import { isS3Url } from '../sources/s3/s3Url';
+import { DEFAULT_CONCURRENCY } from '../aws/s3ClientOptions';
+import { isS3Url } from '../aws/s3Url';
 
 /**
  * Objects read at once when --concurrency is not given. An S3 read waits on the network, so several in flight hide

@@ -42,17 +42,18 @@ function flagOf(name: string, command: CommandFlags): { flag: string; negated: b
 }
 
 /**
- * The AUTH0_USAGE_* variables yargs should see for one command: its own flags, booleans spelled `true`/`false`
+ * The flag values the AUTH0_USAGE_* variables give one command: its own flags, booleans spelled `true`/`false`
  * (`NO_<FLAG>` read as `<FLAG>=false`). Variables of the other commands are left out quietly, because strict
  * parsing would otherwise stop a run over a variable meant for another command (a CronJob often shares one
  * environment between `run`, `status` and `hec-check`); `unknown` lists those no command takes (a typo).
+ * The values reach yargs as a config object: flags on the command line win over them, and they over defaults.
  */
 export function envForCommand(
   env: NodeJS.ProcessEnv,
   command: CommandFlags,
   allCommands: () => readonly CommandFlags[] = () => [command],
-): { env: Record<string, string>; unknown: string[] } {
-  const kept: Record<string, string> = {};
+): { flags: Record<string, string>; unknown: string[] } {
+  const flags: Record<string, string> = {};
   const unknown: string[] = [];
   for (const [name, value] of Object.entries(env)) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || NOT_FLAGS.has(name)) continue;
@@ -61,28 +62,10 @@ export function envForCommand(
       if (!allCommands().some((other) => flagOf(name, other) !== undefined)) unknown.push(name);
     } else if (command.booleans.has(own.flag)) {
       // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
-      if (value.trim() !== '') kept[`${ENV_PREFIX}${own.flag.toUpperCase().replace(/-/g, '_')}`] = booleanValue(name, value, own.negated);
+      if (value.trim() !== '') flags[own.flag] = booleanValue(name, value, own.negated);
     } else {
-      kept[name] = value;
+      flags[own.flag] = value;
     }
   }
-  return { env: kept, unknown };
-}
-
-/** Runs `parse` while process.env holds only `visible` of the AUTH0_USAGE_* variables (yargs reads process.env). */
-export async function withPrefixedEnv<T>(visible: Record<string, string>, parse: () => Promise<T>): Promise<T> {
-  const saved: Record<string, string> = {};
-  for (const [name, value] of Object.entries(process.env)) {
-    if (name.startsWith(ENV_PREFIX) && value !== undefined) {
-      saved[name] = value;
-      delete process.env[name];
-    }
-  }
-  Object.assign(process.env, visible);
-  try {
-    return await parse();
-  } finally {
-    for (const name of Object.keys(process.env)) if (name.startsWith(ENV_PREFIX)) delete process.env[name];
-    Object.assign(process.env, saved);
-  }
+  return { flags, unknown };
 }

@@ -6,7 +6,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import { checkHec, type HecCheckDeps, type HecCheckReport } from '../sinks/hec/hecCheck';
 import type { CliIo } from './cliIo';
-import { hecConnectionCliOptions, hecSinkOptionsFromArgv, type HecArgs } from './hecOptions';
+import { hecConnectionCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, type HecArgs } from './hecOptions';
 import { UsageError } from './usageError';
 
 export function hecCheckOptions<T>(yargs: Argv<T>) {
@@ -22,7 +22,7 @@ export type HecCheckArgs = HecArgs & { config?: string };
 export async function runHecCheck(args: HecCheckArgs, io: CliIo, deps: HecCheckDeps = {}): Promise<number> {
   if (args['hec-url'] === undefined) throw new UsageError('hec-check needs --hec-url');
   const config = loadConfig(args.config);
-  const options = hecSinkOptionsFromArgv(args, io.env, config)!;
+  const options = hecSinkOptionsFromArgv(args, io.env, splunkMetadataFrom(args, config.splunk))!;
   if (options.insecure) io.stderr.write("warning: --hec-insecure: HEC's certificate is not verified\n");
   const report = await checkHec(options, deps);
   io.stdout.write(formatHecCheckReport(report));

@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
-import { DEFAULT_BATCH_BYTES, DEFAULT_TIMEOUT_MS, type HecSinkOptions } from '../sinks/hec/hecSink';
+import { DEFAULT_BATCH_BYTES, DEFAULT_TIMEOUT_MS, type HecSinkOptions } from '../sinks/hec/hecConfig';
 import { DEFAULT_RETRY_POLICY } from '../sinks/hec/backoff';
 import { HecUsageError } from '../sinks/hec/hecErrors';
 import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
@@ -13,7 +13,7 @@ import { HEC_TOKEN_ENV_VARS, isUsableHecToken, resolveHecToken } from '../sinks/
 import { parseHecBaseUrl } from '../sinks/hec/hecUrl';
 import { UsageError } from './usageError';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
-import { errnoCode } from '../errnoCode';
+import { errnoCode } from '../support/errnoCode';
 
 function checkUrl(value: string): string {
   try {
@@ -25,15 +25,9 @@ function checkUrl(value: string): string {
   return value;
 }
 
-/**
- * The CLI's `.env('AUTH0_USAGE')` turns AUTH0_USAGE_HEC_TOKEN into an `--hec-token` argument. This hidden
- * option accepts it from there (replacing the value, so argv never holds the token) and refuses the flag.
- */
-function tokenFromEnvironmentOnly(value: unknown): string {
-  if (value !== process.env.AUTH0_USAGE_HEC_TOKEN) {
-    throw new Error(`the HEC token is read from ${HEC_TOKEN_ENV_VARS.join(' or ')} only, never from a flag`);
-  }
-  return '[from environment]';
+/** A hidden `--hec-token` exists only to refuse it with a clear message: the token never sits in argv or `ps`. */
+function refuseTokenFlag(): never {
+  throw new Error(`the HEC token is read from ${HEC_TOKEN_ENV_VARS.join(' or ')} only, never from a flag`);
 }
 
 /** Flags that say where and how to reach HEC (shared by `run` and `hec-check`). */
@@ -49,8 +43,8 @@ export const hecConnectionCliOptions = {
   'hec-ack': { type: 'boolean', default: false, describe: 'Wait for indexer acknowledgement (the token must have it on; Splunk Enterprise)' },
   'hec-ca': { type: 'string', describe: "PEM file of the CA certificates that signed HEC's certificate" },
   'hec-insecure': { type: 'boolean', default: false, describe: "Do not verify HEC's certificate (test instances only)" },
-  'hec-timeout': { type: 'number', default: DEFAULT_TIMEOUT_MS / 1000, describe: 'Seconds to wait for each HEC reply', coerce: positiveAmount('--hec-timeout', 'seconds') },
-  'hec-token': { type: 'string', hidden: true, coerce: tokenFromEnvironmentOnly },
+  'hec-timeout': { type: 'number', defaultDescription: String(DEFAULT_TIMEOUT_MS / 1000), describe: 'Seconds to wait for each HEC reply', coerce: positiveAmount('--hec-timeout', 'seconds') },
+  'hec-token': { type: 'string', hidden: true, coerce: refuseTokenFlag },
 } as const;
 
 /** All HEC flags of `run`: connection, batching, retry deadline and spool. */
@@ -58,17 +52,17 @@ export const hecCliOptions = {
   ...hecConnectionCliOptions,
   'hec-batch-bytes': {
     type: 'number',
-    default: DEFAULT_BATCH_BYTES,
+    defaultDescription: String(DEFAULT_BATCH_BYTES),
     describe: 'Largest HEC request body in bytes',
     coerce: wholeNumberAtLeast('--hec-batch-bytes', 1024, 'bytes'),
   },
   'hec-deadline': {
     type: 'number',
-    default: DEFAULT_RETRY_POLICY.deadlineMs / 1000,
+    defaultDescription: String(DEFAULT_RETRY_POLICY.deadlineMs / 1000),
     describe: 'Seconds a batch may keep failing (busy, unreachable) before it is spooled',
     coerce: positiveAmount('--hec-deadline', 'seconds'),
   },
-  spool: { type: 'string', default: DEFAULT_SPOOL_DIR, describe: 'Directory for events HEC did not take; the next run sends them first' },
+  spool: { type: 'string', defaultDescription: DEFAULT_SPOOL_DIR, describe: 'Directory for events HEC did not take; the next run sends them first' },
 } as const;
 
 const HEC_GROUP = 'Splunk HEC:';
@@ -93,12 +87,25 @@ export interface HecArgs {
   spool?: string;
 }
 
+/** Where the summaries say they come from and go to: flags win over the config file's `splunk` block. */
+export interface SplunkMetadata {
+  index?: string;
+  source: string;
+  sourcetype: string;
+}
+
+/** The events' index, source and sourcetype, decided once for every sink (--output carries the same as HEC). */
+export function splunkMetadataFrom(argv: Pick<HecArgs, 'hec-index' | 'hec-source' | 'hec-sourcetype'>, splunk: UsageConfig['splunk']): SplunkMetadata {
+  const index = argv['hec-index'] ?? splunk.index;
+  return { ...(index === undefined ? {} : { index }), source: argv['hec-source'] ?? splunk.source, sourcetype: argv['hec-sourcetype'] ?? splunk.sourcetype };
+}
+
 /**
- * HecSinkOptions from flags, config and environment (flags win over config), or undefined without
- * --hec-url. Throws UsageError (exit 2) for a missing token, an unreadable CA file, HEC flags without
- * --hec-url, or contradicting flags.
+ * HecSinkOptions from flags and environment, or undefined without --hec-url; what is not given is left for
+ * resolveHecConfig() to default. Throws UsageError (exit 2) for a missing token, an unreadable CA file, HEC flags
+ * without --hec-url, or contradicting flags.
  */
-export function hecSinkOptionsFromArgv(argv: HecArgs, env: NodeJS.ProcessEnv, config: Pick<UsageConfig, 'splunk'>): HecSinkOptions | undefined {
+export function hecSinkOptionsFromArgv(argv: HecArgs, env: NodeJS.ProcessEnv, metadata: SplunkMetadata): HecSinkOptions | undefined {
   const url = argv['hec-url'];
   if (url === undefined) {
     const stray = (['hec-index', 'hec-sourcetype', 'hec-source', 'hec-ca'] as const).find((flag) => argv[flag] !== undefined) ??
@@ -114,20 +121,19 @@ export function hecSinkOptionsFromArgv(argv: HecArgs, env: NodeJS.ProcessEnv, co
   if (argv['hec-ca'] !== undefined && argv['hec-insecure']) {
     throw new UsageError('--hec-ca and --hec-insecure contradict each other: give one');
   }
-  const index = argv['hec-index'] ?? config.splunk.index;
+  const seconds = (value: number | undefined) => (value === undefined ? undefined : Math.round(value * 1000));
+  const deadlineMs = seconds(argv['hec-deadline']);
   return {
     url,
     token,
-    ...(index === undefined ? {} : { index }),
-    sourcetype: argv['hec-sourcetype'] ?? config.splunk.sourcetype,
-    source: argv['hec-source'] ?? config.splunk.source,
-    ack: argv['hec-ack'] ?? false,
+    ...metadata,
+    ack: argv['hec-ack'],
     ...(argv['hec-ca'] === undefined ? {} : { ca: readCaBundle(argv['hec-ca']) }),
-    insecure: argv['hec-insecure'] ?? false,
-    batchBytes: argv['hec-batch-bytes'] ?? DEFAULT_BATCH_BYTES,
-    timeoutMs: Math.round((argv['hec-timeout'] ?? DEFAULT_TIMEOUT_MS / 1000) * 1000),
-    retry: { deadlineMs: Math.round((argv['hec-deadline'] ?? DEFAULT_RETRY_POLICY.deadlineMs / 1000) * 1000) },
-    spoolDir: argv.spool ?? DEFAULT_SPOOL_DIR,
+    insecure: argv['hec-insecure'],
+    batchBytes: argv['hec-batch-bytes'],
+    timeoutMs: seconds(argv['hec-timeout']),
+    ...(deadlineMs === undefined ? {} : { retry: { deadlineMs } }),
+    spoolDir: argv.spool,
   };
 }
 

@@ -1,15 +1,11 @@
 import yargs, { type Argv } from 'yargs';
-import { ConfigError } from '../config/loadConfig';
-import { InputError } from '../sources/inputObject';
-import { OutputError } from '../sinks/ndjsonFile';
 import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
 import { UsageError } from './usageError';
+import { exitCodeOf, isExpectedError } from '../support/errors';
 import { createHecCheckCommand, hecCheckOptions } from './hecCheckCommand';
-import { envForCommand, flagsOf, withPrefixedEnv } from './envOptions';
+import { envForCommand, flagsOf } from './envOptions';
 import { hecConnectionCliOptions } from './hecOptions';
-import { HecError, HecUsageError } from '../sinks/hec';
-import { StateError, StateIoError, StateLockedError } from '../state/stateErrors';
 import { createStatusCommand, statusOptions } from './statusCommand';
 
 /** Each command's option builder, to tell which AUTH0_USAGE_* variables are its flags. */
@@ -19,33 +15,21 @@ const COMMAND_BUILDERS: Record<string, (y: Argv) => Argv> = {
   status: (y) => statusOptions(y) as unknown as Argv,
 };
 
-const EXPECTED_ERRORS = [InputError, OutputError, HecError, StateLockedError, StateIoError];
-
-/** Turns an error into the exit code and the one line the user sees; stack traces only for the unexpected. */
+/** Turns an error into the exit code and the one line the user sees; stack traces only for defects. */
 function report(err: unknown, io: CliIo): number {
-  const message = err instanceof Error ? err.message : String(err);
-  if (err instanceof UsageError || err instanceof ConfigError || err instanceof HecUsageError || err instanceof StateError) {
-    io.stderr.write(`auth0-usage: ${message}\n`);
-    return 2;
-  }
-  if (EXPECTED_ERRORS.some((type) => err instanceof type)) {
-    io.stderr.write(`auth0-usage: ${message}\n`);
-    return 1;
-  }
-  io.stderr.write(`auth0-usage: unexpected error: ${err instanceof Error ? (err.stack ?? message) : message}\n`);
-  return 1;
+  if (isExpectedError(err)) io.stderr.write(`auth0-usage: ${err.message}\n`);
+  else io.stderr.write(`auth0-usage: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  return exitCodeOf(err);
 }
 
 /** Parses argv, runs the command and resolves with the process exit code. */
 export async function main(argv: string[], given: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env }): Promise<number> {
-  // Commands read the environment as it was; only yargs' view of the AUTH0_USAGE_* variables is narrowed below.
   const io: CliIo = { ...given, env: { ...given.env } };
   let exitCode = 0;
   let handlerStarted = false;
   const cli = yargs(argv)
     .scriptName('auth0-usage')
     .usage('$0 <command> [options]\n\nTurns exported Auth0 tenant log archives into daily, M2M and event-type usage summaries for Splunk.')
-    .env('AUTH0_USAGE')
     .command(
       'run',
       'Read archives, roll them up and write summary events',
@@ -83,9 +67,9 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
     const allCommands = () => (all ??= Object.values(COMMAND_BUILDERS).map(flagsOf));
-    const { env: visible, unknown } = builder ? envForCommand(io.env, flagsOf(builder), allCommands) : { env: {}, unknown: [] };
+    const { flags: fromEnv, unknown } = builder ? envForCommand(io.env, flagsOf(builder), allCommands) : { flags: {}, unknown: [] };
     for (const name of unknown) io.stderr.write(`auth0-usage: ignoring ${name}: no command has such a flag\n`);
-    await withPrefixedEnv(visible, () => cli.parseAsync());
+    await cli.config(fromEnv).parseAsync();
   } catch (err) {
     return report(err, io);
   }

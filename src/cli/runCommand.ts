@@ -3,18 +3,18 @@ import { IANAZone } from 'luxon';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import { runJob, type RunOutcome } from '../run/runJob';
-import { createLogger, type LogFormat } from '../run/logger';
+import { createLogger, type LogFormat } from '../support/logger';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
-import { isS3Url, parseS3Url } from '../sources/s3/s3Url';
+import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
-import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';
+import { hecSinkOptionsFromArgv, splunkMetadataFrom, withHecOptions } from './hecOptions';
 import { openStateFromArgs, withStateOptions } from './stateOptions';
 import { HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
@@ -88,13 +88,8 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
   const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to } });
   // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
-  config.splunk = {
-    ...config.splunk,
-    source: args['hec-source'] ?? config.splunk.source,
-    sourcetype: args['hec-sourcetype'] ?? config.splunk.sourcetype,
-    ...(args['hec-index'] ?? config.splunk.index ? { index: args['hec-index'] ?? config.splunk.index } : {}),
-  };
-  const hecOptions = hecSinkOptionsFromArgv(args, io.env, config);
+  config.splunk = splunkMetadataFrom(args, config.splunk);
+  const hecOptions = hecSinkOptionsFromArgv(args, io.env, config.splunk);
   // From here on SIGTERM/SIGINT finish the run early rather than kill it (README "Stopping a run").
   const stop = watchStopSignals((name) =>
     logger.warn(

@@ -1,20 +1,15 @@
 import type { Argv } from 'yargs';
-import { UsageError } from './usageError';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
-import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3ClientOptions';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../aws/s3ClientOptions';
+import { checkS3Endpoint, resolveS3Config } from '../aws/s3Config';
 
-/** Parses an endpoint URL; thrown messages become yargs usage errors. */
-export function parseEndpoint(value: string, label = '--s3-endpoint'): string {
-  let url: URL;
+/** yargs turns a thrown Error into a usage message; the check itself is the S3 config's. */
+function endpointFlag(value: string): string {
   try {
-    url = new URL(value);
-  } catch {
-    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
+    return checkS3Endpoint(value);
+  } catch (err) {
+    throw new Error((err as Error).message);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
-  }
-  return value;
 }
 
 /** Option definitions for reading from S3 and for the read loop; spread into `yargs.options(...)`. */
@@ -22,7 +17,7 @@ export const s3CliOptions = {
   's3-endpoint': {
     type: 'string',
     describe: 'Endpoint of an S3-compatible store, e.g. http://localhost:9000 [default: AWS_ENDPOINT_URL_S3, else AWS]',
-    coerce: (value: string) => parseEndpoint(value),
+    coerce: endpointFlag,
   },
   's3-force-path-style': {
     type: 'boolean',
@@ -41,7 +36,7 @@ export const s3CliOptions = {
   },
   's3-stall-seconds': {
     type: 'number',
-    default: DEFAULT_STALL_SECONDS,
+    defaultDescription: String(DEFAULT_STALL_SECONDS),
     describe: 'Seconds without data before an S3 read is abandoned and retried',
     coerce: positiveAmount('--s3-stall-seconds', 'seconds'),
   },
@@ -66,24 +61,16 @@ export interface S3Args {
   's3-stall-seconds'?: number;
 }
 
-/**
- * Client options from flags, then environment. Credentials are left to the AWS SDK chain
- * (env keys, AWS_PROFILE / SSO, web identity, container and instance roles).
- */
-export function s3ClientOptionsFrom(args: S3Args, env: NodeJS.ProcessEnv = process.env): S3ClientOptions {
-  let fromEnv: string | undefined;
-  try {
-    fromEnv = env.AWS_ENDPOINT_URL_S3 ? parseEndpoint(env.AWS_ENDPOINT_URL_S3, 'AWS_ENDPOINT_URL_S3') : undefined;
-  } catch (err) {
-    throw new UsageError((err as Error).message);
-  }
-  const endpoint = args['s3-endpoint'] ?? fromEnv;
-  return {
-    endpoint,
-    forcePathStyle: args['s3-force-path-style'] ?? false,
-    // S3-compatible stores mostly sign as us-east-1; otherwise the SDK chain (AWS_REGION, profile) decides.
-    region: args['s3-region'] || (endpoint && !env.AWS_REGION ? 'us-east-1' : undefined),
-    concurrency: args.concurrency ?? DEFAULT_CONCURRENCY,
-    stallSeconds: args['s3-stall-seconds'] ?? DEFAULT_STALL_SECONDS,
-  };
+/** Client options from flags; resolveS3Config adds what the environment says and the defaults. */
+export function s3ClientOptionsFrom(args: S3Args, env: NodeJS.ProcessEnv): S3ClientOptions {
+  return resolveS3Config(
+    {
+      endpoint: args['s3-endpoint'],
+      forcePathStyle: args['s3-force-path-style'],
+      region: args['s3-region'],
+      concurrency: args.concurrency,
+      stallSeconds: args['s3-stall-seconds'],
+    },
+    env,
+  );
 }

@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
-import type { Logger } from '../run/logger';
-import { DEFAULT_RESIDENT_DAYS } from '../run/runJob';
+import type { Logger } from '../support/logger';
+import { DEFAULT_RESIDENT_DAYS } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_STALE_MINUTES, RunState } from '../state/runState';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
@@ -15,19 +15,19 @@ export const stateCliOptions = {
   },
   'dedup-days': {
     type: 'number',
-    default: DEFAULT_DEDUP_DAYS,
+    defaultDescription: String(DEFAULT_DEDUP_DAYS),
     describe: 'Days of log_ids kept in the state for de-duplication (counted back from the newest day)',
     coerce: wholeNumberAtLeast('--dedup-days'),
   },
   'lock-stale-minutes': {
     type: 'number',
-    default: DEFAULT_LOCK_STALE_MINUTES,
+    defaultDescription: String(DEFAULT_LOCK_STALE_MINUTES),
     describe: 'Minutes without a heartbeat after which a state lock (of a crashed run) is taken over',
     coerce: positiveAmount('--lock-stale-minutes', 'minutes'),
   },
   'resident-days': {
     type: 'number',
-    default: DEFAULT_RESIDENT_DAYS,
+    defaultDescription: String(DEFAULT_RESIDENT_DAYS),
     describe: 'Most tenant-days held in memory at once (reading forward needs about 3 a tenant: days 3 or more behind its newest go to scratch files)',
     coerce: wholeNumberAtLeast('--resident-days'),
   },
@@ -66,8 +66,8 @@ export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv,
     config: settings.config,
     from: settings.from,
     to: settings.to,
-    dedupDays: args['dedup-days'] ?? DEFAULT_DEDUP_DAYS,
-    lockStaleMs: (args['lock-stale-minutes'] ?? DEFAULT_LOCK_STALE_MINUTES) * 60_000,
+    dedupDays: args['dedup-days'],
+    lockStaleMs: args['lock-stale-minutes'] === undefined ? undefined : args['lock-stale-minutes'] * 60_000,
     logger: settings.logger,
   });
 }

@@ -6,9 +6,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
 import { DEFAULT_LOCK_STALE_MINUTES } from '../state/runState';
-import { countSpooledEvents } from '../state/spoolCount';
+import { countSpooledEvents } from '../sinks/hec/spoolCount';
 import { openStateStorage } from '../state/stateLoad';
-import { formatStateStatus, readStateStatus } from '../state/stateStatus';
+import { formatStateStatus, readStateStatus } from '../status/stateStatus';
 import type { CliIo } from './cliIo';
 import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
 import { stateCliOptions } from './stateOptions';

@@ -1,3 +1,5 @@
+import { Auth0UsageError } from '../support/errors';
+
 /**
  * SIGTERM (Kubernetes at activeDeadlineSeconds or on eviction) and SIGINT (Ctrl-C) while a run is going. The
  * first asks the run to finish up: the returned AbortSignal fires with a StopRequested reason. Our handlers are
@@ -9,8 +11,8 @@ export const STOP_SIGNALS = ['SIGTERM', 'SIGINT'] as const;
 export type StopSignalName = (typeof STOP_SIGNALS)[number];
 
 /** The AbortSignal's reason once a stop signal arrived; its message reads "stopped by SIGTERM". */
-export class StopRequested extends Error {
-  override readonly name = 'StopRequested';
+export class StopRequested extends Auth0UsageError {
+  static override readonly code: string = 'ERR_STOP_REQUESTED';
   constructor(readonly signal: StopSignalName) {
     super(`stopped by ${signal}`);
   }

@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { configSchema, type UsageConfig } from './schema';
-import { errnoCode } from '../errnoCode';
+import { errnoCode } from '../support/errnoCode';
+import { Auth0UsageError } from '../support/errors';
 
 /** A config file that cannot be read or does not validate. The message names the file and the field. */
-export class ConfigError extends Error {
-  override readonly name = 'ConfigError';
+export class ConfigError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_CONFIG';
+  static override readonly exitCode: 1 | 2 = 2;
 }
 
 /** config/default.json ships beside the build (dist/config/ → ../../config) and the sources (src/config/ → ../../config). */

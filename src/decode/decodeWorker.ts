@@ -9,6 +9,7 @@ import { type FromWorker, MAX_BATCHES_IN_FLIGHT, type ToWorker } from './decodeW
 import type { FastRecordReader } from './fastRecord';
 import type { LogRecord, QuarantineItem, QuarantineKind } from './logRecord';
 import { RecordBatchWriter } from './recordBatch';
+import { Auth0UsageError } from '../support/errors';
 
 const port = parentPort;
 if (port === null) throw new Error('decodeWorker must run in a worker thread');
@@ -18,7 +19,10 @@ function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
 }
 
 /** Thrown into an abandoned object's decode so that it stops. */
-class Abandoned extends Error {}
+class Abandoned extends Auth0UsageError {
+  static override readonly code: string = 'ERR_DECODE_ABANDONED';
+  static override readonly internal = true;
+}
 
 /** One object being decoded: raw bytes wait here until its decoder asks for them and batch credit allows. */
 class ObjectDecode {

@@ -1,4 +1,5 @@
 import { addDays, earlierDay, firstOfMonth, lastOfMonth, laterDay, monthOf } from './calendarDay';
+import { Auth0UsageError } from '../support/errors';
 
 /** Length of the rolling window of `mau_30d`, what the Management API's `stats/active-users` reports. */
 export const MAU_WINDOW_DAYS = 30;
@@ -13,8 +14,9 @@ export interface ActiveUsersFigures {
 }
 
 /** Thrown when days are not fed in ascending order. */
-export class ActiveUsersWindowError extends Error {
-  override readonly name = 'ActiveUsersWindowError';
+export class ActiveUsersWindowError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_ACTIVE_USERS_WINDOW';
+  static override readonly internal = true;
 }
 
 /** The first day either window of `day` reaches back to: data from there on makes both windows complete. */

@@ -4,15 +4,17 @@ import { ACTIVE_USER_CATEGORY_MASK, CATEGORY_BIT, M2M_CATEGORY_MASK } from './ca
 import type { DayRange } from './dayRange';
 import { DAY_AGGREGATE_JSON_VERSION, dayAggregateJsonSchema, type DayAggregateJson } from './dayAggregateJson';
 import { compareM2mBuckets, mergeM2mBucket, newM2mBucket, offerClientName, type M2mBucket } from './m2mBucket';
+import { Auth0UsageError } from '../support/errors';
 
 /** Thrown when merging aggregates of different tenant-days or of differently classified audiences. */
-export class DayAggregateMergeError extends Error {
-  override readonly name = 'DayAggregateMergeError';
+export class DayAggregateMergeError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_DAY_AGGREGATE_MERGE';
+  static override readonly internal = true;
 }
 
 /** Thrown by fromJSON() for input that is not a serialized DayAggregate of this version. */
-export class DayAggregateFormatError extends Error {
-  override readonly name = 'DayAggregateFormatError';
+export class DayAggregateFormatError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_DAY_AGGREGATE_FORMAT';
 }
 
 const CATEGORY_COUNT = CATEGORY_NAMES.length;

@@ -1,4 +1,5 @@
 import { DateTime } from 'luxon';
+import { Auth0UsageError } from '../support/errors';
 
 /** One local calendar day: [local midnight, next local midnight), so 23 or 25 hours long on DST days. */
 export interface DayRange {
@@ -15,8 +16,8 @@ const HOUR_MS = 3_600_000;
 const UTC_ZONES = new Set(['UTC', 'Etc/UTC']);
 
 /** Thrown for an instant or a day that the zone cannot place (non-finite time, invalid date). */
-export class DayRangeError extends Error {
-  override readonly name = 'DayRangeError';
+export class DayRangeError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_DAY_RANGE';
 }
 
 /** The day range of a YYYY-MM-DD date in a zone. */

@@ -1,8 +1,10 @@
 import { dayRangeOfDate, DayRangeError } from './dayRange';
+import { Auth0UsageError } from '../support/errors';
 
 /** Thrown when `--from`/`--to` are not dates in the zone or are in the wrong order. */
-export class DayWindowError extends Error {
-  override readonly name = 'DayWindowError';
+export class DayWindowError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_DAY_WINDOW';
+  static override readonly exitCode: 1 | 2 = 2;
 }
 
 /**

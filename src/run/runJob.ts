@@ -8,17 +8,18 @@ import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRe
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
 import type { DailyEvent, RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
-import { DayRollup } from '../state/dayRollup';
-import { DayStore } from '../state/dayStore';
+import { DayRollup } from '../rollup/dayRollup';
+import { DayStore } from '../rollup/dayStore';
 import type { RunState } from '../state/runState';
 import { StateError } from '../state/stateErrors';
-import { runSummaryPass, type SummaryPassResult } from '../state/summaryPass';
+import { runSummaryPass, type SummaryPassResult } from '../rollup/summaryPass';
 import type { SummarySink } from '../sinks/summarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
-import { forEachConcurrent } from './forEachConcurrent';
+import { forEachConcurrent } from '../support/forEachConcurrent';
+import { exitCodeOf } from '../support/errors';
 import { SummaryHandOver } from './summaryHandOver';
 import { ReadStopper, RunStopped, stopReason } from './runStop';
-import type { Logger } from './logger';
+import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
 
 export interface RunOptions {
@@ -64,8 +65,6 @@ export interface RunOptions {
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
-
-export const DEFAULT_RESIDENT_DAYS = 32;
 
 /** How much the run held in memory at once (what the bounded day cache is for). */
 export interface RunMemory {
@@ -126,7 +125,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const runId = options.runId ?? randomUUID();
   const log = options.logger.child({ run_id: runId });
   const { state } = options;
-  const store = new DayStore({ stored: state, scratchDir, residentLimit: options.residentDays ?? DEFAULT_RESIDENT_DAYS });
+  const store = new DayStore({ stored: state, scratchDir, residentLimit: options.residentDays });
   const rollup = new DayRollup({
     config: options.config,
     timezone: options.timezone,
@@ -249,7 +248,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         timezone: options.timezone,
         config: options.config,
         meta,
-        stageDir: state ? path.join(scratchDir, 'commit') : undefined,
+        ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
         emit: (day) => handOver.add(day),
       });
     } catch (err) {
@@ -268,7 +267,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   if (!failure && state && pass) {
     try {
       await options.hooks?.afterDelivery?.();
-      await state.commit({ runId, startedAt: startedAt.toISOString(), pass, objectsRead });
+      await state.commit({ runId, startedAt: startedAt.toISOString(), emitted: pass.emitted, objectsRead });
       committed = true;
     } catch (err) {
       failure = err as Error;
@@ -320,7 +319,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
 
-  const exitCode = failure ? (failure instanceof StateError ? 2 : 1) : spooled + refused > 0 ? 3 : 0;
+  const exitCode = failure ? exitCodeOf(failure) : spooled + refused > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
   return { exitCode, run, dailies: handOver.dailies, memory, committed, undelivered: { spooled, refused } };

@@ -1,11 +1,13 @@
+import { Auth0UsageError } from '../support/errors';
+
 /**
  * Stopping a run from outside (SIGTERM, Ctrl-C): the run is handed an AbortSignal, and what it is doing
  * when the signal fires decides what stopping means (see runJob).
  */
 
 /** The run was stopped while it was still reading: nothing was summarized or delivered. */
-export class RunStopped extends Error {
-  override readonly name = 'RunStopped';
+export class RunStopped extends Auth0UsageError {
+  static override readonly code: string = 'ERR_RUN_STOPPED';
 }
 
 /** What stopped the run, for messages ("stopped by SIGTERM"): the reason's message when it is an Error. */

@@ -3,11 +3,12 @@ import path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
-import { errnoCode } from '../errnoCode';
+import { errnoCode } from '../support/errnoCode';
+import { Auth0UsageError } from '../support/errors';
 
 /** A file that cannot be written. The message names the file. */
-export class OutputError extends Error {
-  override readonly name = 'OutputError';
+export class OutputError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_OUTPUT';
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { Auth0UsageError } from '../support/errors';
 
 /** One named byte stream to read: a local file or an S3 object. */
 export interface InputObject {
@@ -20,8 +21,8 @@ export interface Source {
 }
 
 /** An input that cannot be read (missing path, permission, access denied). The message names it. */
-export class InputError extends Error {
-  override readonly name = 'InputError';
+export class InputError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_INPUT';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
   }

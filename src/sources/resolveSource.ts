@@ -2,8 +2,8 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Source } from './inputObject';
 import { LocalFileSource } from './localFiles';
 import type { DayRange } from './s3/datePath';
-import type { S3ClientOptions } from './s3/s3ClientOptions';
-import { isS3Url } from './s3/s3Url';
+import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import { isS3Url } from '../aws/s3Url';
 
 /**
  * Maps each `--input` to its source: s3:// URLs to S3 (one client shared by all of them, created on first use),
@@ -17,7 +17,8 @@ export class SourceResolver {
   resolve(input: string): Source {
     if (!isS3Url(input)) return new LocalFileSource(input);
     // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
-    const { createS3Client, S3Source } = require('./s3') as typeof import('./s3');
+    const { S3Source } = require('./s3/s3Source') as typeof import('./s3/s3Source');
+    const { createS3Client } = require('../aws/s3Client') as typeof import('../aws/s3Client');
     this.s3Client ??= createS3Client(this.options.s3 ?? {});
     return new S3Source({
       url: input,

@@ -6,14 +6,15 @@
  */
 import { lstatSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { Auth0UsageError } from '../support/errors';
 
-export class AppFileError extends Error {
+export class AppFileError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SPLUNK_APP_FILE';
   constructor(
     readonly path: string,
     reason: string,
   ) {
     super(`${path}: ${reason}`);
-    this.name = 'AppFileError';
   }
 }
 

@@ -9,17 +9,18 @@ import { gzipSync } from 'node:zlib';
 import { listAppFiles } from './appFiles';
 import { confValue, parseConf } from './confFile';
 import { TarEntry, writeTar } from './tarArchive';
+import { Auth0UsageError } from '../support/errors';
 
 /** 2025-01-01T00:00:00Z: the mtime of every entry unless SOURCE_DATE_EPOCH says otherwise. */
 export const DEFAULT_PACKAGE_MTIME = 1735689600;
 
-export class AppPackageError extends Error {
+export class AppPackageError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SPLUNK_APP_PACKAGE';
   constructor(
     readonly appDir: string,
     reason: string,
   ) {
     super(`${appDir}: ${reason}`);
-    this.name = 'AppPackageError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { Auth0UsageError } from '../support/errors';
+
 /**
  * Reads Splunk .conf files the way splunkd does for what an app uses: `[stanza]` headers, `key = value`
  * settings, whole-line `#` comments and backslash line continuations. Stricter than splunkd on purpose
@@ -25,14 +27,14 @@ export type ConfFile = Map<string, ConfStanza>;
 /** Where settings written before the first header go (splunkd treats them as `[default]`). */
 export const DEFAULT_STANZA = 'default';
 
-export class ConfSyntaxError extends Error {
+export class ConfSyntaxError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SPLUNK_CONF_SYNTAX';
   constructor(
     readonly file: string,
     readonly line: number,
     reason: string,
   ) {
     super(`${file}:${line}: ${reason}`);
-    this.name = 'ConfSyntaxError';
   }
 }
 

@@ -1,3 +1,5 @@
+import { Auth0UsageError } from '../support/errors';
+
 /**
  * A minimal POSIX ustar writer: regular files and directories only, which is all a Splunk app package holds.
  * Enough for `tar`, Splunk's app installer and AppInspect; no dependency needed for ~100 lines.
@@ -15,13 +17,13 @@ export interface TarEntry {
   readonly content?: Buffer;
 }
 
-export class TarPathError extends Error {
+export class TarPathError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SPLUNK_APP_TAR_PATH';
   constructor(
     readonly path: string,
     reason: string,
   ) {
     super(`cannot store "${path}" in a ustar archive: ${reason}`);
-    this.name = 'TarPathError';
   }
 }
 

@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
-import { errnoCode } from '../errnoCode';
+import { errnoCode } from '../support/errnoCode';
 
 /** A state in a local folder. Replacements are written to a temporary file, synced, then renamed into place. */
 export class LocalStateStorage implements StateStorage {

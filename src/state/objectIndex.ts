@@ -1,8 +1,9 @@
 import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
-import { isS3Url } from '../sources/s3/s3Url';
+import { isS3Url } from '../aws/s3Url';
 import type { InputObject } from '../sources/inputObject';
+import { Auth0UsageError } from '../support/errors';
 
 const OBJECT_LIST_VERSION = 1;
 
@@ -15,8 +16,8 @@ const objectListSchema = z
   .strict();
 
 /** Thrown for bytes that are not an object list of this version. */
-export class ObjectListError extends Error {
-  override readonly name = 'ObjectListError';
+export class ObjectListError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_OBJECT_LIST';
 }
 
 /** The name an object is remembered by: its s3:// URL, or its absolute path (so ./logs and /data/logs agree). */

@@ -1,12 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { DateTime } from 'luxon';
 import type { UsageConfig } from '../config/schema';
 import { DayAggregate, DayAggregateFormatError } from '../rollup/dayAggregate';
 import type { RunEvent } from '../rollup/summaryEvent';
-import type { Logger } from '../run/logger';
-import type { S3ClientOptions } from '../sources/s3/s3ClientOptions';
-import type { StoredDays } from './dayStore';
+import type { Logger } from '../support/logger';
+import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import type { DaySlot, StoredDays } from '../rollup/dayStore';
+import { decodeLogIds } from '../rollup/logIdFile';
+import type { LogIdSet } from '../rollup/logIdSet';
+import { CommitStaging } from './commitStaging';
 import type { ObjectIndex } from './objectIndex';
 import { commitRun, dedupHorizon, sweepState, type CommitInput } from './stateCommit';
 import { StateError } from './stateErrors';
@@ -40,6 +44,7 @@ export interface RunStateOptions {
 /** A state opened for one run: locked, its manifest read and checked. Release it when the run is done. */
 export class RunState implements StoredDays {
   private released = false;
+  private staging: CommitStaging | undefined;
 
   private constructor(
     private readonly storage: StateStorage,
@@ -100,6 +105,12 @@ export class RunState implements StoredDays {
     return this.storage.scratchDir(this.token);
   }
 
+  /** Writes a changed day, merged by the summary pass, to the scratch folder for the commit to publish. */
+  stageDay(slot: DaySlot, merged: DayAggregate, ids: LogIdSet): void {
+    this.staging ??= new CommitStaging(path.join(this.scratchDir, 'commit'));
+    this.staging.stage(slot, merged, ids);
+  }
+
   records(): Iterable<DayRecord> {
     return this.manifest?.days ?? [];
   }
@@ -108,13 +119,21 @@ export class RunState implements StoredDays {
     return record.logIds !== null && (this.horizon === undefined || record.day >= this.horizon);
   }
 
-  readLogIdsSync(record: DayRecord): Buffer {
+  readLogIdsSync(record: DayRecord): LogIdSet {
     const file = record.logIds === null ? undefined : this.storage.localPath(record.logIds);
     if (file === undefined) throw new StateError(`log_ids of ${record.tenant} ${record.day} were not fetched from ${this.location}`);
+    let bytes: Buffer;
     try {
-      return readFileSync(file);
+      bytes = readFileSync(file);
     } catch (error) {
       throw new StateError(`the state ${this.location} is incomplete: ${record.logIds}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+    }
+    try {
+      return decodeLogIds(bytes);
+    } catch (error) {
+      throw new StateError(`the state is corrupt: log_ids of ${record.tenant} ${record.day} (${record.logIds}): ${(error as Error).message}`, {
+        cause: error,
+      });
     }
   }
 
@@ -132,7 +151,7 @@ export class RunState implements StoredDays {
   }
 
   /** Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. */
-  async commit(input: CommitInput): Promise<void> {
+  async commit(input: Omit<CommitInput, 'staged'>): Promise<void> {
     await this.lock.verify();
     const now = this.options.now();
     const manifest = await commitRun(
@@ -147,7 +166,7 @@ export class RunState implements StoredDays {
         today: DateTime.fromJSDate(now, { zone: this.options.timezone }).toISODate()!,
         now,
       },
-      input,
+      { ...input, staged: this.staging?.days ?? [] },
     );
     this.manifest = manifest;
     try {

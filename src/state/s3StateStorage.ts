@@ -9,8 +9,10 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { forEachConcurrent } from '../run/forEachConcurrent';
-import { createS3Client, formatS3Url, parseS3Url, type S3ClientOptions } from '../sources/s3';
+import { forEachConcurrent } from '../support/forEachConcurrent';
+import { createS3Client } from '../aws/s3Client';
+import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
 

@@ -1,7 +1,8 @@
 import type { InputObject } from '../sources/inputObject';
 import { addDays } from '../rollup/calendarDay';
 import type { ObjectIndex } from './objectIndex';
-import type { SummaryPassResult } from './summaryPass';
+import type { SummaryPassResult } from '../rollup/summaryPass';
+import type { StagedDay } from './commitStaging';
 import { dayFileNames, fileTag, isStateEntry, MANIFEST_NAME, objectListName, STAGING_PREFIX } from './stateLayout';
 import { referencedNames } from './stateLoad';
 import { serializeManifest, STATE_FORMAT, STATE_VERSION, type DayRecord, type StateManifest } from './stateManifest';
@@ -10,7 +11,10 @@ import type { StateStorage } from './stateStorage';
 export interface CommitInput {
   runId: string;
   startedAt: string;
-  pass: SummaryPassResult;
+  /** The changed days the summary pass merged, as staged files. */
+  staged: readonly StagedDay[];
+  /** Fingerprints of the window summaries the pass emitted. */
+  emitted: SummaryPassResult['emitted'];
   /** Objects read to the end in this run, with no record outside --from/--to. */
   objectsRead: ReadonlyArray<Pick<InputObject, 'name' | 'size' | 'version'>>;
 }
@@ -53,9 +57,9 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
   const days = new Map<string, DayRecord>();
   for (const record of previous?.days ?? []) days.set(keyOf(record.tenant, record.day), record);
 
-  const horizon = dedupHorizon([...days.values(), ...input.pass.staged.map(({ slot }) => slot)], context.today, context.dedupDays);
+  const horizon = dedupHorizon([...days.values(), ...input.staged.map(({ slot }) => slot)], context.today, context.dedupDays);
   const keepsLogIds = (day: string) => horizon === undefined || day >= horizon;
-  for (const staged of input.pass.staged) {
+  for (const staged of input.staged) {
     const { slot } = staged;
     const names = dayFileNames(slot.tenant, slot.day, tag);
     await storage.publish(staged.aggregateFile, names.aggregate);
@@ -74,7 +78,7 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
       emitted: slot.stored?.emitted ?? {},
     });
   }
-  for (const [slot, fingerprints] of input.pass.emitted) {
+  for (const [slot, fingerprints] of input.emitted) {
     const record = days.get(keyOf(slot.tenant, slot.day));
     if (record !== undefined) record.emitted = { ...record.emitted, ...fingerprints };
   }

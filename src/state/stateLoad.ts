@@ -1,5 +1,5 @@
-import type { S3ClientOptions } from '../sources/s3/s3ClientOptions';
-import { isS3Url } from '../sources/s3/s3Url';
+import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import { isS3Url } from '../aws/s3Url';
 import { LocalStateStorage } from './localStateStorage';
 import { ObjectIndex, ObjectListError } from './objectIndex';
 import { isStateEntry, LAST_RUN_NAME, LOCK_NAME, MANIFEST_NAME } from './stateLayout';

@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
+import { fingerprintOf } from '../support/fingerprint';
 import type { UsageConfig } from '../config/schema';
 import { isStateFileName } from './stateLayout';
 import { StateError } from './stateErrors';
@@ -55,11 +55,6 @@ export const manifestSchema = z
 
 export type StateManifest = z.infer<typeof manifestSchema>;
 export type DayRecord = z.infer<typeof dayRecordSchema>;
-
-/** 16 hex digits of SHA-256: short, and collisions are not a concern for change detection. */
-export function fingerprintOf(text: string): string {
-  return createHash('sha256').update(text, 'utf8').digest('hex').slice(0, 16);
-}
 
 /** What decides how records are classified: a state built under another classification must not be extended. */
 export function rollupConfigFingerprint(config: Pick<UsageConfig, 'tenant' | 'categories' | 'nonBillableAudiences'>): string {

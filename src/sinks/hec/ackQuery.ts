@@ -31,7 +31,7 @@ export async function queryAcks(
     response = await transport.post(HEC_ACK_PATH, JSON.stringify({ acks: ackIds }), headers);
   } catch (error) {
     if (!(error instanceof HecTransportError)) throw error;
-    if (error.tls) return { kind: 'fatal', error: new HecTlsError(error.message, error.code ?? 'TLS') };
+    if (error.tls) return { kind: 'fatal', error: new HecTlsError(error.message, error.osCode ?? 'TLS') };
     return { kind: 'unanswered', reason: error.message };
   }
   const body = response.body as { acks?: unknown } | undefined;

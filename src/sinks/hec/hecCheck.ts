@@ -9,10 +9,9 @@ import { queryAcks } from './ackQuery';
 import { describeHecCode } from './hecCodes';
 import { HecRejectedError } from './hecErrors';
 import { classifyEventReply, readHecReply } from './hecReply';
-import type { HecSinkOptions } from './hecSink';
-import { DEFAULT_TIMEOUT_MS } from './hecSink';
+import { resolveHecConfig, type HecSinkOptions } from './hecConfig';
 import { HEC_EVENT_PATH, HEC_HEALTH_PATH, HecTransportError, type HecTransport } from './hecTransport';
-import { displayHecUrl, parseHecBaseUrl } from './hecUrl';
+import { displayHecUrl } from './hecUrl';
 import { SplunkLoggingTransport } from './splunkLoggingTransport';
 
 export type HecCheckName = 'reachable' | 'tls' | 'health' | 'token' | 'index' | 'ack';
@@ -43,12 +42,13 @@ export interface HecCheckDeps {
 /** Marks the test event so searches and analysts can tell it apart (the summaries have other `summary` values). */
 export const HEC_CHECK_SUMMARY = 'hec_check';
 
-export async function checkHec(options: HecSinkOptions, deps: HecCheckDeps = {}): Promise<HecCheckReport> {
-  const baseUrl = parseHecBaseUrl(options.url);
+export async function checkHec(given: HecSinkOptions, deps: HecCheckDeps = {}): Promise<HecCheckReport> {
+  const options = resolveHecConfig(given);
+  const { baseUrl } = options;
   const target = displayHecUrl(baseUrl);
   const transport =
     deps.transport ??
-    new SplunkLoggingTransport({ baseUrl, token: options.token, ca: options.ca, insecure: options.insecure, timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    new SplunkLoggingTransport({ baseUrl, token: options.token, ca: options.ca, insecure: options.insecure, timeoutMs: options.timeoutMs });
   const steps: HecCheckStep[] = [];
   const step = (check: HecCheckName, status: HecCheckStatus, detail: string) => steps.push({ check, status, detail });
   const skipRest = (from: HecCheckName[], why: string) => from.forEach((check) => step(check, 'skipped', why));
@@ -62,7 +62,7 @@ export async function checkHec(options: HecSinkOptions, deps: HecCheckDeps = {})
     if (!(error instanceof HecTransportError)) throw error;
     if (!error.tls) {
       // The transport's message already names the host; its code alone says why (ECONNREFUSED, ENOTFOUND, …).
-      step('reachable', 'failed', error.code ? `cannot reach ${baseUrl.host}: ${error.code}` : error.message);
+      step('reachable', 'failed', error.osCode ? `cannot reach ${baseUrl.host}: ${error.osCode}` : error.message);
       skipRest(['tls', 'health', ...later], 'HEC not reachable');
       return report();
     }

@@ -13,6 +13,7 @@ import type { HecLog } from './hecLog';
 import { classifyEventReply, classifyTransportFailure, type EventPostOutcome } from './hecReply';
 import type { HecStats } from './hecStats';
 import { HEC_EVENT_PATH, HecTransportError, type HecTransport } from './hecTransport';
+import { Auth0UsageError } from '../../support/errors';
 
 /** Why HEC refused one event of a batch. */
 export interface HecEventRejection {
@@ -52,7 +53,9 @@ export interface DeliveryOutcome {
 }
 
 /** A delivery stopped by `error`; `undelivered` lists every event not known to be delivered. */
-export class HecDeliveryAborted extends Error {
+export class HecDeliveryAborted extends Auth0UsageError {
+  static override readonly code: string = 'ERR_HEC_DELIVERY_ABORTED';
+  static override readonly internal = true;
   constructor(
     readonly error: unknown,
     readonly delivered: number,

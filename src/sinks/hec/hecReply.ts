@@ -76,7 +76,7 @@ export function classifyEventReply(response: HecResponse, context: ReplyContext)
 
 /** A socket-level failure: TLS problems are fatal, the rest (refused, reset, timeout) are retried. */
 export function classifyTransportFailure(error: HecTransportError): EventPostOutcome {
-  if (error.tls) return fatal(new HecTlsError(error.message, error.code ?? 'TLS'));
+  if (error.tls) return fatal(new HecTlsError(error.message, error.osCode ?? 'TLS'));
   return { kind: 'retry', reason: error.message };
 }
 

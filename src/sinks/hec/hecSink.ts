@@ -8,45 +8,18 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import type { DeliverOptions, DeliveryResult, SummarySink } from '../summarySink';
-import { DEFAULT_ACK_POLICY, type AckPolicy } from './ackQuery';
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './backoff';
 import { queueEvent, type QueuedEvent } from './eventBatches';
 import { HecDelivery, HecDeliveryAborted, type HecEventRejection, type KeepRejectedEvent, type RejectedEventHandler } from './hecDelivery';
-import { HecUsageError } from './hecErrors';
 import { stderrWarningsLog, type HecLog } from './hecLog';
-import { DEFAULT_SPOOL_DIR, HecSpool } from './hecSpool';
+import { HecSpool } from './hecSpool';
+import { resolveHecConfig, type HecConfig, type HecSinkOptions } from './hecConfig';
 import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from './hecStats';
-import { isUsableHecToken } from './hecToken';
 import type { HecTransport } from './hecTransport';
-import { displayHecUrl, parseHecBaseUrl } from './hecUrl';
+import { displayHecUrl } from './hecUrl';
 import { rejectionReason } from './rejectedEventItem';
 import { SplunkLoggingTransport } from './splunkLoggingTransport';
 
-export const DEFAULT_BATCH_BYTES = 512 * 1024;
-export const DEFAULT_TIMEOUT_MS = 30_000;
-
-/** Settings, as the CLI builds them from flags, config and environment. */
-export interface HecSinkOptions {
-  /** Base URL, e.g. https://splunk.example.com:8088. */
-  url: string;
-  token: string;
-  /** When set, replace the envelope's own value on every event sent (flags and config win). */
-  index?: string;
-  sourcetype?: string;
-  source?: string;
-  /** Use indexer acknowledgement (a channel, /services/collector/ack polling). */
-  ack?: boolean;
-  /** PEM CA bundle to trust for HEC's certificate. */
-  ca?: string;
-  /** Skip certificate verification (logged as a warning). */
-  insecure?: boolean;
-  batchBytes?: number;
-  /** Per-request reply timeout. */
-  timeoutMs?: number;
-  spoolDir?: string;
-  retry?: Partial<RetryPolicy>;
-  ackPolicy?: Partial<AckPolicy>;
-}
+export { DEFAULT_BATCH_BYTES, DEFAULT_TIMEOUT_MS, type HecSinkOptions } from './hecConfig';
 
 /** What the run provides; sleep, random, now and transport are there so tests need not wait. */
 export interface HecSinkDeps {
@@ -80,7 +53,7 @@ export interface HecSinkDeps {
 
 export class HecSink implements SummarySink {
   readonly name = 'hec';
-  readonly #options: HecSinkOptions;
+  readonly #config: HecConfig;
   readonly #log: HecLog;
   readonly #stats: HecStats = emptyHecStats();
   readonly #delivery: HecDelivery;
@@ -93,30 +66,28 @@ export class HecSink implements SummarySink {
   #spoolWarned = false;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
-    const baseUrl = parseHecBaseUrl(options.url);
-    if (!isUsableHecToken(options.token)) {
-      throw new HecUsageError('the HEC token is empty or contains spaces or control characters');
-    }
-    this.#options = options;
+    const config = resolveHecConfig(options);
+    const { baseUrl } = config;
+    this.#config = config;
     this.#log = deps.log ?? stderrWarningsLog;
-    if (options.insecure && baseUrl.protocol === 'https:') {
+    if (config.insecure && baseUrl.protocol === 'https:') {
       this.#log.warn('--hec-insecure: HEC certificate verification is off; the token could be intercepted');
     }
     const transport =
       deps.transport ??
       new SplunkLoggingTransport({
         baseUrl,
-        token: options.token,
-        ca: options.ca,
-        insecure: options.insecure,
-        timeoutMs: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        token: config.token,
+        ca: config.ca,
+        insecure: config.insecure,
+        timeoutMs: config.timeoutMs,
       });
     this.#delivery = new HecDelivery({
       transport,
       target: displayHecUrl(baseUrl),
-      batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
-      retry: { ...DEFAULT_RETRY_POLICY, ...options.retry },
-      ack: options.ack ? { ...DEFAULT_ACK_POLICY, ...options.ackPolicy, channel: randomUUID() } : undefined,
+      batchBytes: config.batchBytes,
+      retry: config.retry,
+      ack: config.ack ? { ...config.ack, channel: randomUUID() } : undefined,
       // The signal also clears the timer, so a long Retry-After does not hold the process after a stop.
       sleep: deps.sleep ?? ((ms) => delay(ms, undefined, { signal: deps.signal }).catch(() => undefined)),
       random: deps.random ?? Math.random,
@@ -126,7 +97,7 @@ export class HecSink implements SummarySink {
       keepRejected: this.#rejectedEventKeeper(deps),
       signal: deps.signal,
     });
-    this.#spool = new HecSpool(options.spoolDir ?? DEFAULT_SPOOL_DIR, deps.runId);
+    this.#spool = new HecSpool(config.spoolDir, deps.runId);
     this.#rebuiltIfStopped = deps.rebuiltIfStopped === true;
   }
 
@@ -272,7 +243,7 @@ export class HecSink implements SummarySink {
 
   /** The envelope with index, sourcetype and source from flags/config when they are set. */
   #withMetadata(envelope: SummaryEnvelope): SummaryEnvelope {
-    const { index, sourcetype, source } = this.#options;
+    const { index, sourcetype, source } = this.#config;
     if (index === undefined && sourcetype === undefined && source === undefined) return envelope;
     return {
       ...envelope,

@@ -12,7 +12,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import { HecSpoolError } from './hecErrors';
-import { errnoCode } from '../../errnoCode';
+import { errnoCode } from '../../support/errnoCode';
 
 export const DEFAULT_SPOOL_DIR = './.auth0-usage/spool';
 

@@ -1,3 +1,5 @@
+import { Auth0UsageError } from '../../support/errors';
+
 /**
  * The HTTP layer under the delivery policy. The policy (batching, retries, acks, spool) is ours; a
  * transport only performs one request and reports what came back, so it can be swapped.
@@ -25,16 +27,16 @@ export interface HecTransport {
  * The request did not produce an HTTP reply: refused, reset, timed out, or the TLS handshake failed.
  * Transports reject with this so the policy can tell TLS failures (fatal) from network ones (retried).
  */
-export class HecTransportError extends Error {
+export class HecTransportError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_HEC_TRANSPORT';
   constructor(
     message: string,
     /** Node's error code (ECONNRESET, DEPTH_ZERO_SELF_SIGNED_CERT, …) when there was one. */
-    readonly code: string | undefined,
+    readonly osCode: string | undefined,
     readonly tls: boolean,
     readonly timedOut: boolean,
   ) {
     super(message);
-    this.name = 'HecTransportError';
   }
 }
 

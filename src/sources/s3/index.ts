@@ -1,5 +1,3 @@
-export { parseS3Url, formatS3Url, isS3Url, type S3Location } from './s3Url';
-export { createS3Client, socketPoolSize, DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3Client';
 export { S3Source, type S3SourceOptions } from './s3Source';
 export { dayRangeFilter, keyDayMs, type DayRange } from './datePath';
 export {
@@ -11,7 +9,7 @@ export {
   describeS3Failure,
 } from './s3Errors';
 
-import { createS3Client, type S3ClientOptions } from './s3Client';
+import { createS3Client, type S3ClientOptions } from '../../aws/s3Client';
 import type { DayRange } from './datePath';
 import { S3Source } from './s3Source';
 

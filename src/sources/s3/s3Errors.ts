@@ -1,11 +1,13 @@
 import { InputError } from '../inputObject';
+import { Auth0UsageError } from '../../support/errors';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
  * object from its first byte (see `isRetryableReadError`), because the SDK's own retries stop once the
  * response headers have arrived.
  */
-export class S3ReadError extends Error {
+export class S3ReadError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_S3_READ';
   readonly retryable = true;
   constructor(
     message: string,
@@ -19,17 +21,17 @@ export class S3ReadError extends Error {
 
 /** No bytes arrived for the stall timeout: the connection is alive but the body stopped flowing. */
 export class S3StallError extends S3ReadError {
-  override readonly name = 'S3StallError';
+  static override readonly code: string = 'ERR_S3_STALL';
 }
 
 /** The body broke part-way (connection reset, premature close, checksum mismatch). */
 export class S3BodyError extends S3ReadError {
-  override readonly name = 'S3BodyError';
+  static override readonly code: string = 'ERR_S3_BODY';
 }
 
 /** The request failed transiently (5xx, throttling, network) after the SDK's own retries. */
 export class S3RequestError extends S3ReadError {
-  override readonly name = 'S3RequestError';
+  static override readonly code: string = 'ERR_S3_REQUEST';
 }
 
 /** Whether re-opening the object may succeed where this attempt failed. */

@@ -2,9 +2,9 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { InputError, type InputObject, type Source } from '../inputObject';
 import { dayRangeFilter, type DayRange } from './datePath';
-import { DEFAULT_STALL_SECONDS } from './s3Client';
+import { DEFAULT_STALL_SECONDS } from '../../aws/s3Client';
 import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
-import { formatS3Url, parseS3Url, type S3Location } from './s3Url';
+import { formatS3Url, parseS3Url, type S3Location } from '../../aws/s3Url';
 import { prefetchPages } from './pagePrefetch';
 import { WatchedBody } from './watchedBody';
 

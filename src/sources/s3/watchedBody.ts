@@ -1,6 +1,6 @@
 import { Readable, finished } from 'node:stream';
 import { S3BodyError, S3StallError } from './s3Errors';
-import { errnoCode } from '../../errnoCode';
+import { errnoCode } from '../../support/errnoCode';
 
 export interface WatchOptions {
   /** `s3://bucket/key`, for error messages. */

@@ -71,7 +71,8 @@ test('a pipe (like /dev/null or /dev/stdout) is written in place, not replaced b
   const chunks: string[] = [];
   reader.on('data', (chunk) => chunks.push(chunk as string));
   const readerDone = new Promise<void>((resolve) => reader.on('end', () => resolve()));
-  await new Promise((resolve) => setTimeout(resolve, 20));
+  // The read stream opens on a later tick; once it has asked, the writer's blocking open meets it.
+  await new Promise((resolve) => setImmediate(resolve));
   const writer = new NdjsonWriter(fifo);
   await writer.write({ a: 1 });
   await writer.close();

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LogIdSet } from '../../../src/rollup/logIdSet';
-import { decodeLogIds, encodeLogIds, LogIdFileError } from '../../../src/state/logIdFile';
+import { decodeLogIds, encodeLogIds, LogIdFileError } from '../../../src/rollup/logIdFile';
 import { ObjectIndex, ObjectListError } from '../../../src/state/objectIndex';
 import { dayFileNames, isStateEntry, isStateFileName, tenantSegment } from '../../../src/state/stateLayout';
 import { logId } from './stateTestKit';

@@ -73,9 +73,11 @@ test('an unreadable lock file stops the run with advice', async () => {
 
 test('the heartbeat keeps a long run from looking stale', async () => {
   let now = Date.parse('2024-06-01T00:00:00Z');
+  jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
   const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: () => new Date(now), heartbeatMs: 20 });
   now += 25 * MINUTE;
-  await new Promise((resolve) => setTimeout(resolve, 80));
+  jest.advanceTimersByTime(20); // one heartbeat; verify() waits for its write
+  jest.useRealTimers();
   await lock.verify();
   expect(readLock().heartbeatAt).toBe('2024-06-01T00:25:00.000Z');
   await lock.release();

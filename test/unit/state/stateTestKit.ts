@@ -2,7 +2,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'n
 import path from 'node:path';
 import { configSchema, type UsageConfig } from '../../../src/config/schema';
 import defaults from '../../../config/default.json';
-import { createLogger } from '../../../src/run/logger';
+import { createLogger } from '../../../src/support/logger';
 import type { SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import type { DeliverOptions, DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
 import { LocalFileSource } from '../../../src/sources/localFiles';

@@ -1,0 +1,37 @@
+import http from 'node:http';
+import https from 'node:https';
+import { S3Client } from '@aws-sdk/client-s3';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3ClientOptions';
+
+export { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions };
+
+/**
+ * Sockets for `concurrency` object reads, one listing with its prefetched next page, and a few spare
+ * so a retry is not queued behind a socket that is still closing.
+ */
+export function socketPoolSize(concurrency: number): number {
+  return concurrency + 4;
+}
+
+export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
+  const stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
+  const agentOptions = { keepAlive: true, maxSockets: socketPoolSize(concurrency) };
+  return new S3Client({
+    region: options.region,
+    endpoint: options.endpoint,
+    forcePathStyle: options.forcePathStyle ?? false,
+    credentials: options.credentials,
+    // A bucket in another region than the configured one answers 301; follow it instead of failing.
+    followRegionRedirects: true,
+    requestHandler: {
+      httpAgent: new http.Agent(agentOptions),
+      httpsAgent: new https.Agent(agentOptions),
+      connectionTimeout: Math.min(stallMs, 10_000),
+      // Bounds the wait for response headers only (cleared once they arrive); the body has its own
+      // stall watch in watchedBody.ts, which respects backpressure.
+      requestTimeout: stallMs,
+      throwOnRequestTimeout: true,
+    },
+  });
+}

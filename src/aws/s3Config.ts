@@ -1,0 +1,41 @@
+import { Auth0UsageError } from '../support/errors';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3ClientOptions';
+
+/** An S3 setting that cannot work (an endpoint that is not an http(s) URL). Nothing was read. */
+export class S3ConfigError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_S3_CONFIG';
+  static override readonly exitCode: 1 | 2 = 2;
+}
+
+/** Checks an endpoint URL (`--s3-endpoint`, AWS_ENDPOINT_URL_S3); `label` names where it came from. */
+export function checkS3Endpoint(value: string, label = '--s3-endpoint'): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
+    throw new S3ConfigError(`${label} must be an http:// or https:// URL, got "${value}"`);
+  }
+  return value;
+}
+
+/**
+ * How to reach S3, resolved once from what was given and the environment: the endpoint from AWS_ENDPOINT_URL_S3
+ * when none was given; the region us-east-1 for an S3-compatible endpoint when neither it nor AWS_REGION is set
+ * (such stores mostly sign as us-east-1), else left to the SDK chain (AWS_REGION, profile). Credentials are
+ * always left to the SDK chain (env keys, AWS_PROFILE / SSO, web identity, container and instance roles).
+ */
+export function resolveS3Config(given: S3ClientOptions, env: NodeJS.ProcessEnv): S3ClientOptions {
+  const fromEnv = env.AWS_ENDPOINT_URL_S3 ? checkS3Endpoint(env.AWS_ENDPOINT_URL_S3, 'AWS_ENDPOINT_URL_S3') : undefined;
+  const endpoint = given.endpoint ?? fromEnv;
+  return {
+    ...given,
+    endpoint,
+    forcePathStyle: given.forcePathStyle ?? false,
+    region: given.region || (endpoint && !env.AWS_REGION ? 'us-east-1' : undefined),
+    concurrency: given.concurrency ?? DEFAULT_CONCURRENCY,
+    stallSeconds: given.stallSeconds ?? DEFAULT_STALL_SECONDS,
+  };
+}

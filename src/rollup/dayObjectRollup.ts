@@ -1,0 +1,152 @@
+import type { LogRecord } from '../decode/logRecord';
+import type { AudiencePolicy } from './audiencePolicy';
+import { M2M_CATEGORY_MASK, type CategoryLookup } from './categoryLookup';
+import { DayAggregateTable } from './dayAggregateTable';
+import type { DayRangeCache } from './dayRange';
+import type { DayWindow } from './dayWindow';
+import { hashLogIdInto } from './logIdHash';
+import type { LogIdSet } from './logIdSet';
+import type { DaySlot, DayStore } from './dayStore';
+import { HashPairs } from './hashPairs';
+import { Auth0UsageError } from '../support/errors';
+
+export interface DayRollupCounters {
+  /** Records received, duplicates and out-of-range ones included. */
+  records: number;
+  /** Records whose log_id was already counted (in this run, or in an earlier one through the state). */
+  duplicates: number;
+  /** Distinct records outside --from/--to (not summarized). */
+  outOfRange: number;
+  /** Records of days whose earlier log_ids are no longer kept: counted without the check against earlier runs. */
+  dedupUnavailable: number;
+}
+
+/** What an object's partial shares with its run. */
+export interface DayRollupContext {
+  readonly categories: CategoryLookup;
+  readonly audiences: AudiencePolicy;
+  readonly days: DayRangeCache;
+  readonly window: DayWindow;
+  readonly store: DayStore;
+  /** log_ids of records outside --from/--to: never stored, de-duplicated within the run only. */
+  readonly outOfRangeIds: LogIdSet;
+  uncheckedDay(slot: DaySlot): void;
+  commitPartial(partial: DayObjectRollup): void;
+}
+
+/** Thrown when a partial is used after commit() or abort(). */
+export class ObjectRollupStateError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_OBJECT_ROLLUP_STATE';
+  static override readonly internal = true;
+}
+
+const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
+
+/**
+ * The partial of one input object. A record's log_id is claimed at once in its tenant-day's id set (which
+ * holds the ids of earlier runs too), so concurrent objects and later runs see it; its figures join the day
+ * only on commit(), and abort() releases the claims so a re-read of the object counts them again.
+ */
+export class DayObjectRollup {
+  readonly table = new DayAggregateTable();
+  readonly counters: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
+  private readonly claims = new Map<DaySlot, HashPairs>();
+  private readonly outOfRangeClaims = new HashPairs();
+  private readonly hash = new Uint32Array(2);
+  private lastSlot: DaySlot | undefined;
+  private lastClaims: HashPairs | undefined;
+  private state: 'open' | 'committed' | 'aborted' = 'open';
+  private outsideRange = false;
+
+  constructor(private readonly context: DayRollupContext) {}
+
+  /** Whether the object held records outside --from/--to (so it is not done with: a wider run must read it again). */
+  get sawOutOfRange(): boolean {
+    return this.outsideRange;
+  }
+
+  add(record: LogRecord): void {
+    if (this.state !== 'open') throw new ObjectRollupStateError(`add() after ${CALL_OF[this.state]}`);
+    const { context, counters, hash } = this;
+    counters.records++;
+    if (!context.window.contains(record.dateMs)) {
+      this.outsideRange = true;
+      if (record.logId !== null) {
+        hashLogIdInto(record.logId, hash);
+        if (!context.outOfRangeIds.claimHash(hash[0]!, hash[1]!)) {
+          counters.duplicates++;
+          return;
+        }
+        this.outOfRangeClaims.push(hash[0]!, hash[1]!);
+      }
+      counters.outOfRange++;
+      return;
+    }
+    const range = context.days.rangeOf(record.dateMs);
+    if (record.logId !== null) {
+      // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
+      const slot = context.store.slot(record.tenant, range);
+      hashLogIdInto(record.logId, hash);
+      const work = context.store.work(slot);
+      if (!work.ids.claimHash(hash[0]!, hash[1]!)) {
+        counters.duplicates++;
+        return;
+      }
+      work.dirty = true;
+      this.claimsOf(slot).push(hash[0]!, hash[1]!);
+      if (slot.unchecked) {
+        counters.dedupUnavailable++;
+        context.uncheckedDay(slot);
+      }
+    }
+    const flags = context.categories.flagsOf(record.type);
+    const billable = (flags & M2M_CATEGORY_MASK) !== 0 && context.audiences.isBillable(record.audience);
+    this.table.aggregateFor(record.tenant, range).add(record, flags, billable);
+  }
+
+  commit(): void {
+    this.close('committed');
+    const { store } = this.context;
+    for (const aggregate of this.table.aggregates()) {
+      const slot = store.slot(aggregate.tenant, aggregate.range);
+      const work = store.work(slot);
+      work.delta.merge(aggregate);
+      work.dirty = true;
+      slot.changed = true;
+    }
+    this.context.commitPartial(this);
+  }
+
+  abort(): void {
+    this.close('aborted');
+    const { store, outOfRangeIds } = this.context;
+    for (const [slot, pairs] of this.claims) {
+      const work = store.work(slot);
+      pairs.forEach((hi, lo) => work.ids.releaseHash(hi, lo));
+      work.dirty = true;
+    }
+    this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
+  }
+
+  private claimsOf(slot: DaySlot): HashPairs {
+    if (slot === this.lastSlot) return this.lastClaims!;
+    let pairs = this.claims.get(slot);
+    if (pairs === undefined) {
+      pairs = new HashPairs();
+      this.claims.set(slot, pairs);
+    }
+    // The day the object is writing now stays in memory (DaySlot.readers); the days it has moved on from may go.
+    if (this.lastSlot !== undefined) this.lastSlot.readers--;
+    slot.readers++;
+    this.lastSlot = slot;
+    this.lastClaims = pairs;
+    return pairs;
+  }
+
+  private close(next: 'committed' | 'aborted'): void {
+    if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
+    this.state = next;
+    if (this.lastSlot !== undefined) this.lastSlot.readers--;
+    this.lastSlot = this.lastClaims = undefined;
+  }
+}

@@ -1,0 +1,251 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { addDays } from './calendarDay';
+import { DayAggregate } from './dayAggregate';
+import type { DayRange } from './dayRange';
+import { LogIdSet } from './logIdSet';
+import { decodeLogIds, encodeLogIds } from './logIdFile';
+
+/** A tenant-day an earlier run committed, as far as the engine needs to know it (the state's day record fits). */
+export interface StoredDay {
+  readonly tenant: string;
+  readonly day: string;
+  readonly startMs: number;
+  readonly endMs: number;
+  /** Fingerprints of the window summaries last emitted for the day ("active_users", "quota:<metric>"). */
+  readonly emitted: Readonly<Record<string, string>>;
+}
+
+/**
+ * What a run knows of the days an earlier run committed: the state hands them to the engine through this, so
+ * the engine knows nothing of files, S3 or locks. Errors reading them are the state's to word.
+ */
+export interface StoredDays {
+  records(): Iterable<StoredDay>;
+  /** Whether a stored day's log_ids take part in de-duplication (kept, and not older than --dedup-days). */
+  idsUsable(record: StoredDay): boolean;
+  /** A stored day's log_ids, read synchronously: decode callbacks cannot wait. */
+  readLogIdsSync(record: StoredDay): LogIdSet;
+  readAggregate(record: StoredDay): Promise<DayAggregate>;
+}
+
+/** One tenant-day known to the run: committed before, or seen in this run. Small; never evicted. */
+export class DaySlot {
+  /** Records were added to the day in this run. */
+  changed = false;
+  /** The day's working set was evicted to the scratch folder (and is read back from there). */
+  staged = false;
+  /** A warning about unchecked de-duplication was logged. */
+  warned = false;
+  finished = false;
+  /** Objects being read whose latest record (with a log_id) was of this day: it is not evicted for being behind. */
+  readers = 0;
+
+  constructor(
+    readonly seq: number,
+    readonly tenant: string,
+    readonly range: DayRange,
+    readonly stored: StoredDay | undefined,
+    /** The day was committed before but its log_ids cannot be consulted: its records are counted unchecked. */
+    readonly unchecked: boolean,
+  ) {}
+
+  get day(): string {
+    return this.range.day;
+  }
+
+  /** Committed before or given records now (a slot a retried object claimed and released has no data). */
+  get hasData(): boolean {
+    return this.stored !== undefined || this.changed;
+  }
+}
+
+/** A day's working set: every log_id seen (committed and new) and this run's additions to its figures. */
+export interface DayWork {
+  ids: LogIdSet;
+  delta: DayAggregate;
+  /** Changed since it was loaded, so eviction must write it. */
+  dirty: boolean;
+}
+
+export interface DayStoreStats {
+  resident: number;
+  peakResident: number;
+  evictions: number;
+  /** Evicted days read back while reading input (late records), not counting the summary pass's final read. */
+  reloads: number;
+}
+
+export interface DayStoreOptions {
+  stored?: StoredDays;
+  /** Where evicted working sets go; created on first use. */
+  scratchDir: string;
+  /** Working sets held in memory at most; the least recently touched is evicted beyond it [DEFAULT_RESIDENT_DAYS]. */
+  residentLimit?: number;
+  /**
+   * Days a tenant's working sets stay in memory behind the newest day read for it [DEFAULT_KEEP_BEHIND_DAYS];
+   * older ones go to scratch files unless an object being read is writing that day now. Infinity turns this off.
+   */
+  keepBehindDays?: number;
+}
+
+/** Late records more than this many days behind their tenant's newest day are rare enough to read their day back. */
+export const DEFAULT_KEEP_BEHIND_DAYS = 2;
+
+/** Tenant-day working sets held in memory at most, whatever the order of the input (`--resident-days`). */
+export const DEFAULT_RESIDENT_DAYS = 32;
+
+/**
+ * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days, so
+ * once a tenant's newest day is more than keepBehindDays ahead of a day that no object being read is writing,
+ * that day goes to a local scratch file: memory follows the days being read, not the number of days or the
+ * residentLimit. A late record for an evicted day reads it back synchronously. (After a stray record dated far
+ * ahead, a tenant's next days never become its newest: only the residentLimit bounds them.)
+ */
+export class DayStore {
+  private readonly byTenant = new Map<string, Map<string, DaySlot>>();
+  private readonly resident = new Map<DaySlot, DayWork>();
+  private readonly stored: StoredDays | undefined;
+  private readonly limit: number;
+  private readonly keepBehind: number;
+  /** Tenant → the newest day it has a working set for (the day its reading has reached). */
+  private readonly newestDay = new Map<string, string>();
+  private lastSlot: DaySlot | undefined;
+  private mruSlot: DaySlot | undefined;
+  private mruWork: DayWork | undefined;
+  private scratchReady = false;
+  private sequence = 0;
+  private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
+
+  constructor(private readonly options: DayStoreOptions) {
+    const limit = options.residentLimit ?? DEFAULT_RESIDENT_DAYS;
+    if (!Number.isInteger(limit) || limit < 1) {
+      throw new RangeError(`residentLimit must be a whole number of at least 1, got ${limit}`);
+    }
+    this.limit = limit;
+    this.keepBehind = options.keepBehindDays ?? DEFAULT_KEEP_BEHIND_DAYS;
+    this.stored = options.stored;
+    for (const record of options.stored?.records() ?? []) {
+      const range = { day: record.day, startMs: record.startMs, endMs: record.endMs };
+      this.insert(new DaySlot(++this.sequence, record.tenant, range, record, !options.stored!.idsUsable(record)));
+    }
+  }
+
+  get stats(): DayStoreStats {
+    return { resident: this.resident.size, ...this.counts };
+  }
+
+  /** The slot of a tenant-day, created when new. */
+  slot(tenant: string, range: DayRange): DaySlot {
+    const last = this.lastSlot;
+    if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
+    let slot = this.byTenant.get(tenant)?.get(range.day);
+    if (slot === undefined) slot = this.insert(new DaySlot(++this.sequence, tenant, range, undefined, false));
+    this.lastSlot = slot;
+    return slot;
+  }
+
+  /** The slot's working set, loaded (from scratch or the stored log_ids) when not resident. */
+  work(slot: DaySlot): DayWork {
+    if (slot === this.mruSlot) return this.mruWork!;
+    if (slot.finished) throw new Error(`day ${slot.tenant} ${slot.day} used after it was finished`);
+    let work = this.resident.get(slot);
+    if (work !== undefined) {
+      this.resident.delete(slot);
+    } else {
+      if (slot.staged) this.counts.reloads++;
+      work = this.load(slot);
+    }
+    this.resident.set(slot, work);
+    if (this.advances(slot)) this.evictBehind(slot);
+    while (this.resident.size > this.limit) this.evictOldest();
+    this.counts.peakResident = Math.max(this.counts.peakResident, this.resident.size);
+    this.mruSlot = slot;
+    this.mruWork = work;
+    return work;
+  }
+
+  tenants(): string[] {
+    return [...this.byTenant.keys()].sort();
+  }
+
+  /** A tenant's slots with data, by day. */
+  slotsOf(tenant: string): DaySlot[] {
+    const days = [...(this.byTenant.get(tenant)?.values() ?? [])].filter((slot) => slot.hasData);
+    return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  }
+
+  /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
+  finish(slot: DaySlot): DayWork {
+    const work = this.resident.get(slot) ?? this.load(slot);
+    this.resident.delete(slot);
+    if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
+    slot.finished = true;
+    return work;
+  }
+
+  /** The committed aggregate of a stored day. */
+  storedAggregate(slot: DaySlot): Promise<DayAggregate> | undefined {
+    return slot.stored === undefined ? undefined : this.stored!.readAggregate(slot.stored);
+  }
+
+  private insert(slot: DaySlot): DaySlot {
+    let byDay = this.byTenant.get(slot.tenant);
+    if (byDay === undefined) {
+      byDay = new Map();
+      this.byTenant.set(slot.tenant, byDay);
+    }
+    byDay.set(slot.day, slot);
+    return slot;
+  }
+
+  private load(slot: DaySlot): DayWork {
+    if (slot.staged) {
+      const ids = decodeLogIds(readFileSync(this.scratchPath(slot, 'ids')));
+      const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
+      return { ids, delta, dirty: false };
+    }
+    const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet();
+    return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
+  }
+
+  /** Whether the slot is the newest day of its tenant so far (recorded as such). */
+  private advances(slot: DaySlot): boolean {
+    const newest = this.newestDay.get(slot.tenant);
+    if (newest !== undefined && slot.day <= newest) return false;
+    this.newestDay.set(slot.tenant, slot.day);
+    return true;
+  }
+
+  /** Evicts the tenant's days more than keepBehind days before `newest` that no object being read is writing now. */
+  private evictBehind(newest: DaySlot): void {
+    if (this.keepBehind === Infinity) return;
+    const oldestKept = addDays(newest.day, -this.keepBehind);
+    for (const [slot, work] of this.resident) {
+      if (slot.tenant === newest.tenant && slot.day < oldestKept && slot.readers === 0) this.evict(slot, work);
+    }
+  }
+
+  private evictOldest(): void {
+    const [slot, work] = this.resident.entries().next().value as [DaySlot, DayWork];
+    this.evict(slot, work);
+  }
+
+  private evict(slot: DaySlot, work: DayWork): void {
+    this.resident.delete(slot);
+    if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
+    this.counts.evictions++;
+    if (!work.dirty) return; // the scratch files (or the stored ids) still hold exactly this
+    if (!this.scratchReady) {
+      mkdirSync(this.options.scratchDir, { recursive: true });
+      this.scratchReady = true;
+    }
+    writeFileSync(this.scratchPath(slot, 'ids'), encodeLogIds(work.ids));
+    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toJSON()));
+    slot.staged = true;
+  }
+
+  private scratchPath(slot: DaySlot, suffix: string): string {
+    return path.join(this.options.scratchDir, `work-${slot.seq}.${suffix}`);
+  }
+}

@@ -1,0 +1,146 @@
+import type { UsageConfig } from '../config/schema';
+import { buildActiveUsersSummary } from './activeUsersSummary';
+import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from './activeUsersWindow';
+import type { TenantDayBucket } from './bucketEnvelope';
+import { addDays, monthOf } from './calendarDay';
+import type { DayAggregate } from './dayAggregate';
+import { QUOTA_METRICS, quotaFigures, quotaLimit } from './quotaFigures';
+import { buildQuotaSummary } from './quotaSummary';
+import { buildDaySummaries, type SummaryMeta } from './summaryBuilder';
+import type { SummaryEnvelope } from './summaryEvent';
+import type { DaySlot, DayStore } from './dayStore';
+import type { LogIdSet } from './logIdSet';
+import { fingerprintOf } from '../support/fingerprint';
+
+export interface SummaryPassOptions {
+  store: DayStore;
+  timezone: string;
+  config: Pick<UsageConfig, 'quotas' | 'quotaThresholds'>;
+  meta: SummaryMeta;
+  /**
+   * Takes each changed tenant-day once merged with what was committed: its figures and every log_id it holds now
+   * (the state stages them for its commit). Omitted for a run without state.
+   */
+  onDayMerged?(slot: DaySlot, merged: DayAggregate, ids: LogIdSet): void;
+  /**
+   * Takes each tenant-day's summaries as soon as they are built (daily, m2m, event_type, active_users, quota),
+   * so the pass never holds more than one day's: a year's backfill has tens of thousands of them.
+   */
+  emit(summaries: SummaryEnvelope[]): Promise<void>;
+}
+
+export interface SummaryPassResult {
+  /** Summaries given to emit(). */
+  summaries: number;
+  /** Tenant-days that received records in this run. */
+  changedDays: number;
+  /** Fingerprints of the window summaries computed in this run, by slot ("active_users", "quota:<metric>"). */
+  emitted: Map<DaySlot, Record<string, string>>;
+  /** Most days the active-user window held at once. */
+  peakWindowDays: number;
+}
+
+/** What identifies a version of a summary: everything but when and by which run it was generated. */
+function versionOf(envelope: SummaryEnvelope): string {
+  return JSON.stringify({ ...envelope, event: { ...envelope.event, generated_at: undefined, run_id: undefined } });
+}
+
+function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
+  return [day.daily, ...day.m2m, ...day.eventTypes];
+}
+
+/**
+ * Builds the run's summaries tenant by tenant in day order, handing each day's to emit() as soon as it is built.
+ * A changed day emits those of its daily, m2m and event_type summaries that differ from the committed version
+ * (all of them without state). Each later day whose 30-day window or month reaches back to a changed day gets its
+ * active_users and quota summaries recomputed, emitted when their figures differ from the version last emitted.
+ * Days are loaded one at a time; the window holds the active user ids of 30 days at most.
+ */
+export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
+  const { store, timezone: tz, config, meta } = options;
+  let summaries = 0;
+  const emitted = new Map<DaySlot, Record<string, string>>();
+  let changedDays = 0;
+  let peakWindowDays = 0;
+
+  for (const tenant of store.tenants()) {
+    const slots = store.slotsOf(tenant);
+    const changed = slots.filter((slot) => slot.changed);
+    if (changed.length === 0) continue;
+    changedDays += changed.length;
+    const coverageStart = slots[0]!.day;
+    // From where the first changed day's windows start to the last day whose windows reach a changed one.
+    const from = windowStart(changed[0]!.day);
+    const reach = lastDependentDay(changed[changed.length - 1]!.day);
+    const window = new ActiveUsersWindow();
+    let latestChanged = '';
+    let month = '';
+    let billableInMonth = 0;
+
+    for (const slot of slots) {
+      if (slot.day < from) continue;
+      if (slot.day > reach) break;
+      // The day's summaries in kind, dimension order.
+      const out: SummaryEnvelope[] = [];
+      let aggregate: DayAggregate;
+      if (slot.changed) {
+        latestChanged = slot.day;
+        aggregate = await mergeChangedDay(slot, options, out);
+      } else {
+        aggregate = await store.storedAggregate(slot)!;
+      }
+      const figures = window.add(slot.day, aggregate.toJSON().activeUserIds);
+      peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
+      if (monthOf(slot.day) !== month) {
+        month = monthOf(slot.day);
+        billableInMonth = 0;
+      }
+      billableInMonth += aggregate.billableM2mTokens();
+      if (latestChanged === '') continue;
+
+      const bucket: TenantDayBucket = { tenant, range: slot.range, tz, host: aggregate.host() };
+      const before = slot.stored?.emitted ?? {};
+      const now: Record<string, string> = {};
+      const offer = (key: string, envelope: SummaryEnvelope, into: SummaryEnvelope[]) => {
+        now[key] = fingerprintOf(versionOf(envelope));
+        if (before[key] !== now[key]) into.push(envelope);
+      };
+      if (slot.day <= addDays(latestChanged, MAU_WINDOW_DAYS - 1)) {
+        const complete = coverageStart <= windowStart(slot.day);
+        offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), out);
+      }
+      if (monthOf(slot.day) === monthOf(latestChanged)) {
+        for (const metric of QUOTA_METRICS) {
+          const used = metric === 'active_users' ? figures.mauMonth : billableInMonth;
+          const quota = quotaFigures(used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
+          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), out);
+        }
+      }
+      if (Object.keys(now).length > 0) emitted.set(slot, now);
+      if (out.length > 0) {
+        summaries += out.length;
+        await options.emit(out);
+      }
+    }
+  }
+  return { summaries, changedDays, emitted, peakWindowDays };
+}
+
+/** Merges a changed day's delta into its committed aggregate, adds what changed to `out` and hands on the result. */
+async function mergeChangedDay(slot: DaySlot, options: SummaryPassOptions, out: SummaryEnvelope[]): Promise<DayAggregate> {
+  const { store, timezone: tz, meta } = options;
+  const work = store.finish(slot);
+  const committed = await store.storedAggregate(slot);
+  const previous = new Map<string, string>();
+  if (committed !== undefined) {
+    for (const envelope of flatten(buildDaySummaries(committed, tz, meta))) {
+      previous.set((envelope.event as { summary_id: string }).summary_id, versionOf(envelope));
+    }
+  }
+  const merged = committed === undefined ? work.delta : committed.merge(work.delta);
+  const day = buildDaySummaries(merged, tz, meta);
+  const fresh = (envelope: SummaryEnvelope) => previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
+  out.push(...flatten(day).filter(fresh));
+  options.onDayMerged?.(slot, merged, work.ids);
+  return merged;
+}

@@ -1,0 +1,38 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { DayAggregate } from '../rollup/dayAggregate';
+import type { DaySlot } from '../rollup/dayStore';
+import { encodeLogIds } from '../rollup/logIdFile';
+import type { LogIdSet } from '../rollup/logIdSet';
+
+/** A changed tenant-day, merged and written for the commit. */
+export interface StagedDay {
+  slot: DaySlot;
+  aggregateFile: string;
+  logIdsFile: string;
+  logIdCount: number;
+  events: number;
+}
+
+/**
+ * The merged day files a commit will publish, written to the run's scratch folder as the summary pass merges
+ * each changed day, so that the pass never holds more than one day's working set.
+ */
+export class CommitStaging {
+  readonly days: StagedDay[] = [];
+  private ready = false;
+
+  constructor(private readonly dir: string) {}
+
+  stage(slot: DaySlot, merged: DayAggregate, ids: LogIdSet): void {
+    if (!this.ready) {
+      mkdirSync(this.dir, { recursive: true });
+      this.ready = true;
+    }
+    const aggregateFile = path.join(this.dir, `commit-${slot.seq}.agg.json`);
+    const logIdsFile = path.join(this.dir, `commit-${slot.seq}.ids`);
+    writeFileSync(aggregateFile, JSON.stringify(merged.toJSON()));
+    writeFileSync(logIdsFile, encodeLogIds(ids));
+    this.days.push({ slot, aggregateFile, logIdsFile, logIdCount: ids.size, events: merged.events });
+  }
+}

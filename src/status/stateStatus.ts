@@ -1,0 +1,123 @@
+import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
+import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
+import { readManifest } from '../state/stateLoad';
+import type { StateManifest } from '../state/stateManifest';
+import type { StateStorage } from '../state/stateStorage';
+import type { SpoolCount } from '../sinks/hec/spoolCount';
+
+/** What `auth0-usage status` shows; read without taking the lock. */
+export interface StateStatus {
+  location: string;
+  manifest: StateManifest | undefined;
+  lastRun: { committed?: boolean; run?: Record<string, unknown> } | 'unreadable' | undefined;
+  lock: { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
+  spool: SpoolCount & { dir: string };
+}
+
+export async function readStateStatus(
+  storage: StateStorage,
+  spool: SpoolCount & { dir: string },
+  options: { staleMs: number; nowMs: number },
+): Promise<StateStatus> {
+  const manifest = await readManifest(storage);
+  let lastRun: StateStatus['lastRun'];
+  const lastRunBytes = await storage.read(LAST_RUN_NAME);
+  if (lastRunBytes !== undefined) {
+    try {
+      lastRun = JSON.parse(lastRunBytes.toString('utf8')) as StateStatus['lastRun'];
+    } catch {
+      lastRun = 'unreadable';
+    }
+  }
+  let lock: StateStatus['lock'];
+  const lockBytes = await storage.read(LOCK_NAME);
+  if (lockBytes !== undefined) {
+    const owner = parseLockOwner(lockBytes);
+    lock = owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, options.staleMs, options.nowMs) };
+  }
+  return { location: storage.location, manifest, lastRun, lock, spool };
+}
+
+const number = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : '?');
+
+function size(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  if (bytes < 1_000_000) return `${(bytes / 1000).toFixed(1)} kB`;
+  if (bytes < 1_000_000_000) return `${(bytes / 1_000_000).toFixed(1)} MB`;
+  return `${(bytes / 1_000_000_000).toFixed(2)} GB`;
+}
+
+interface TenantRow {
+  tenant: string;
+  days: number;
+  first: string;
+  last: string;
+  idsFrom: string;
+  events: number;
+}
+
+function tenantRows(manifest: StateManifest): TenantRow[] {
+  const rows = new Map<string, TenantRow>();
+  for (const day of manifest.days) {
+    let row = rows.get(day.tenant);
+    if (row === undefined) {
+      row = { tenant: day.tenant, days: 0, first: day.day, last: day.day, idsFrom: '-', events: 0 };
+      rows.set(day.tenant, row);
+    }
+    row.days++;
+    row.events += day.events;
+    if (day.day < row.first) row.first = day.day;
+    if (day.day > row.last) row.last = day.day;
+    if (day.logIds !== null && (row.idsFrom === '-' || day.day < row.idsFrom)) row.idsFrom = day.day;
+  }
+  return [...rows.values()].sort((a, b) => (a.tenant < b.tenant ? -1 : 1));
+}
+
+function table(header: string[], rows: string[][], rightAligned: Set<number>): string[] {
+  const all = [header, ...rows];
+  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  return all.map((row) => row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
+}
+
+/** The status as lines for a person at a terminal. */
+export function formatStateStatus(status: StateStatus): string {
+  const { manifest } = status;
+  const lines: string[] = [];
+  const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
+  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined) {
+    // Nothing at all there: more often a mistyped path or prefix than a state no run has used yet.
+    line('state', `${status.location}: empty (no state, no run recorded): check the path if a run should have used it`);
+  } else if (manifest === undefined) {
+    line('state', `${status.location}: nothing committed yet`);
+  } else {
+    line('state', `${status.location} (format ${manifest.version}, days in ${manifest.timezone})`);
+    line('committed', `generation ${manifest.generation} at ${manifest.committedAt} by run ${manifest.committedRun.runId}`);
+    line('objects', `${number(manifest.objects.count)} read (${size(manifest.objects.bytes)})`);
+  }
+  const last = status.lastRun;
+  if (last === 'unreadable') line('last run', `${LAST_RUN_NAME} is unreadable`);
+  else if (last?.run !== undefined) {
+    const run = last.run;
+    line(
+      'last run',
+      `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ` +
+        `${last.committed ? 'committed' : 'not committed'}${run.error ? ` (${String(run.error)})` : ''}`,
+    );
+    line(
+      '',
+      `${number(run.objects)} objects, ${number(run.records)} records, ${number(run.duplicates)} duplicates, ` +
+        `${number(run.dedup_unavailable)} unchecked, ${number(run.days)} days, ${number(run.summaries)} summaries`,
+    );
+  } else line('last run', 'none recorded');
+  const lock = status.lock;
+  if (lock === undefined) line('lock', 'free');
+  else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is unreadable; if no run is active, delete it`);
+  else line('lock', `held by host ${lock.owner.host}, pid ${lock.owner.pid} since ${lock.owner.acquiredAt}, last heartbeat ${lock.owner.heartbeatAt}${lock.stale ? ' (stale: the next run takes it over)' : ''}`);
+  line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
+  if (manifest !== undefined && manifest.days.length > 0) {
+    lines.push('');
+    const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);
+    lines.push(...table(['tenant', 'days', 'first', 'last', 'events', 'log_ids kept from'], rows, new Set([1, 4])));
+  }
+  return `${lines.join('\n')}\n`;
+}

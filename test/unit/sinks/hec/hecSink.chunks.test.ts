@@ -1,0 +1,87 @@
+/**
+ * A run hands its summaries to the sink in chunks as it builds them (`deliver(chunk, { more: true })`), then
+ * calls it once more without `more` (often with no events), then with the run event.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
+import { HecReceiver } from '../../../support/hecReceiver';
+import { dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
+import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+
+describe('HecSink given the summaries in chunks', () => {
+  let receiver: HecReceiver;
+  afterEach(async () => receiver.close());
+
+  test('acknowledgements are checked once, by the last call, not after every chunk', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN, ack: {} });
+    const envelopes = dailyEnvelopes(9);
+    const { sink } = testSink(receiver, { ack: true, ackPolicy: { pollIntervalMs: 1, timeoutMs: 2_000, maxResends: 2 } });
+
+    const results = [];
+    for (const chunk of [envelopes.slice(0, 3), envelopes.slice(3, 6), envelopes.slice(6)]) results.push(await sink.deliver(chunk, { more: true }));
+    expect(receiver.eventRequests()).toHaveLength(3);
+    expect(receiver.ackRequests()).toHaveLength(0);
+    results.push(await sink.deliver([]));
+
+    // One query asks for the three batches' ackIds (0, 1, 2), all true at once; they count as delivered then.
+    expect(receiver.ackRequests().map((r) => Object.keys((JSON.parse(r.reply) as { acks: object }).acks))).toEqual([['0', '1', '2']]);
+    expect(results).toEqual([
+      { delivered: 0, spooled: 0, rejected: 0 },
+      { delivered: 0, spooled: 0, rejected: 0 },
+      { delivered: 0, spooled: 0, rejected: 0 },
+      { delivered: 9, spooled: 0, rejected: 0 },
+    ]);
+    expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
+  });
+
+  test('after a fatal error every later chunk is spooled without a request, and the call fails the same way', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN, tokenDisabled: true });
+    const envelopes = dailyEnvelopes(6);
+    const { sink, spoolDir, log } = testSink(receiver);
+
+    await expect(sink.deliver(envelopes.slice(0, 3), { more: true })).rejects.toThrow('Token disabled');
+    expect(receiver.eventRequests()).toHaveLength(1);
+    await expect(sink.deliver(envelopes.slice(3), { more: true })).rejects.toThrow('Token disabled');
+    await expect(sink.deliver([])).rejects.toThrow('Token disabled');
+    expect(receiver.eventRequests()).toHaveLength(1);
+
+    // Both chunks in this run's one spool file, in order; one warning says so, the later addition is info.
+    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
+    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    expect(summaryIds(spooled)).toEqual(summaryIds(envelopes));
+    const spoolLines = log.lines.filter((line) => line.includes('spooled to'));
+    expect(spoolLines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(['warn HEC: 3', 'info HEC: 3']);
+  });
+
+  test('a spool file whose last line was cut short (a crash while spooling): the whole lines are resent, that one skipped', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    const { sink, spoolDir, log } = testSink(receiver);
+    const whole = dailyEnvelopes(3);
+    const cut = JSON.stringify(dailyEnvelopes(1, 10)[0]).slice(0, 40);
+    writeFileSync(path.join(spoolDir, 'hec-crashed.ndjson'), whole.map((e) => `${JSON.stringify(e)}\n`).join('') + cut);
+
+    expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
+    expect(receiver.summaryIds()).toEqual(summaryIds(whole));
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^warn HEC spool file .*hec-crashed\.ndjson ends in a line cut short/));
+  });
+
+  test('when the run is rebuilt after a stop (--state), only run events are spooled', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN, tokenDisabled: true });
+    const { sink, spoolDir, log } = testSink(receiver, {}, { rebuiltIfStopped: true });
+    const runEvent = { time: 1, host: 'h', source: 'auth0-usage', sourcetype: 'auth0:usage', event: { summary: 'run', run_id: 'run-1' } } as unknown as SummaryEnvelope;
+
+    await expect(sink.deliver(dailyEnvelopes(3), { more: true })).rejects.toThrow('Token disabled');
+    await expect(sink.deliver(dailyEnvelopes(2, 10))).rejects.toThrow('Token disabled');
+    expect(readdirSync(spoolDir)).toEqual([]);
+    await expect(sink.deliver([runEvent])).rejects.toThrow('Token disabled');
+
+    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    expect(spooled.map((e) => e.event.summary)).toEqual(['run']);
+    expect(log.lines.filter((line) => line.includes('not spooled'))).toEqual([
+      'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so running the same command again builds and sends them',
+      'info HEC: 2 summaries not spooled (5 in all): this run is not committed, so running the same command again builds and sends them',
+    ]);
+  });
+});

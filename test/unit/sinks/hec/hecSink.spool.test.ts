@@ -1,0 +1,126 @@
+/**
+ * Nothing lost: what HEC does not take before the deadline is spooled (atomic NDJSON, one file per run)
+ * and the next HecSink with the same spool directory sends it first, deleting each file once delivered.
+ */
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
+import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
+import { HecReceiver } from '../../../support/hecReceiver';
+import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
+import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
+
+const readSpool = (file: string) =>
+  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
+
+/** A deadline the retries pass quickly: tiny real waits (a fake clock would do as well). */
+const fastGiveUp = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
+
+describe('HecSink spool', () => {
+  let receiver: HecReceiver;
+  beforeEach(async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+  });
+  afterEach(async () => receiver.close());
+
+  test('deadline passed: events spooled, and the next run sends the spool first, then deletes it', async () => {
+    receiver.injectAlways({ kind: 'busy' });
+    const first = dailyEnvelopes(5);
+    const spoolDir = tempDir();
+    const run1 = testSink(receiver, { spoolDir, ...fastGiveUp }, { sleep: undefined });
+
+    expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
+
+    expect(receiver.indexed).toEqual([]);
+    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
+    const spoolFile = path.join(spoolDir, 'hec-run-1.ndjson');
+    // Each line is the envelope exactly as it would have been sent.
+    expect(readFileSync(spoolFile, 'utf8')).toBe(first.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    expect(run1.sink.stats()).toMatchObject({ hec_events_sent: 0, hec_events_spooled: 5 });
+    expect(run1.log.lines).toContainEqual(expect.stringContaining('gave up'));
+
+    receiver.clearFaults();
+    const second = dailyEnvelopes(3, 100);
+    const run2 = testSink(receiver, { spoolDir }, { runId: 'run-2' });
+
+    expect(await run2.sink.deliver(second)).toEqual({ delivered: 3, spooled: 0, rejected: 0 });
+
+    expect(receiver.summaryIds()).toEqual([...summaryIds(first), ...summaryIds(second)]);
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(run2.sink.counters()).toMatchObject({ spoolResent: 5, eventsSent: 8, eventsSpooled: 0 });
+  });
+
+  test('after giving up, later deliveries (the run event) go straight to the spool without requests', async () => {
+    receiver.injectAlways({ kind: 'internal-error' });
+    const { sink, spoolDir } = testSink(receiver, fastGiveUp, { sleep: undefined });
+    await sink.deliver(dailyEnvelopes(2));
+    const requests = receiver.requests.length;
+
+    expect(await sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 0, spooled: 1, rejected: 0 });
+
+    expect(receiver.requests.length).toBe(requests);
+    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-1.ndjson')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
+    expect(sink.stats().hec_events_spooled).toBe(3);
+  });
+
+  test('giving up part-way: delivered batches stay delivered, the rest is spooled; across both runs each summary once', async () => {
+    const envelopes = dailyEnvelopes(9);
+    const spoolDir = tempDir();
+    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined });
+    receiver.inject({ kind: 'pass' }); // the first batch goes through
+    receiver.injectAlways({ kind: 'busy' });
+
+    const result = await run1.sink.deliver(envelopes);
+
+    const landed = receiver.summaryIds();
+    expect(landed.length).toBeGreaterThan(0);
+    expect(result).toEqual({ delivered: landed.length, spooled: 9 - landed.length, rejected: 0 });
+    receiver.clearFaults();
+    await testSink(receiver, { spoolDir }, { runId: 'run-2' }).sink.deliver([]);
+    expect(receiver.summaryIds()).toEqual(summaryIds(envelopes));
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  test('a spool file only partly delivered keeps just the undelivered events', async () => {
+    const spoolDir = tempDir();
+    const old = dailyEnvelopes(6);
+    writeFileSync(path.join(spoolDir, 'hec-old-run.ndjson'), old.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    receiver.inject({ kind: 'pass' });
+    receiver.injectAlways({ kind: 'busy' });
+    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-3' });
+
+    const result = await sink.deliver([dailyEnvelope(70)]);
+
+    const delivered = receiver.summaryIds();
+    expect(delivered).toEqual(summaryIds(old).slice(0, delivered.length));
+    // The new event and the old ones still waiting.
+    expect(result).toEqual({ delivered: 0, spooled: 1 + 6 - delivered.length, rejected: 0 });
+    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-old-run.ndjson')))).toEqual(summaryIds(old).slice(delivered.length));
+    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-3.ndjson')))).toEqual(['sid-0070']);
+  });
+
+  test('spooled events are re-sent with the current --hec-index (a fixed index reaches its target)', async () => {
+    const spoolDir = tempDir();
+    writeFileSync(path.join(spoolDir, 'hec-old.ndjson'), `${JSON.stringify(dailyEnvelope(1, { index: 'wrong' }))}\n`);
+    const { sink } = testSink(receiver, { spoolDir, index: 'summary' });
+    await sink.deliver([]);
+    expect(receiver.events().map((e) => [e.index, e.event.summary_id])).toEqual([['summary', 'sid-0001']]);
+  });
+
+  test('an unreadable spool file is left in place with a warning, the rest carries on', async () => {
+    const spoolDir = tempDir();
+    writeFileSync(path.join(spoolDir, 'hec-broken.ndjson'), '{"event":{"summary_id":"x"}}\nnot json\n');
+    const { sink, log } = testSink(receiver, { spoolDir });
+    expect(await sink.deliver([dailyEnvelope(2)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
+    expect(readdirSync(spoolDir)).toEqual(['hec-broken.ndjson']);
+    expect(log.lines).toContainEqual(expect.stringContaining('hec-broken.ndjson left in place: line 2 is not JSON'));
+  });
+
+  test('a spool that cannot be written stops the run (HecSpoolError) rather than losing events', async () => {
+    receiver.injectAlways({ kind: 'busy' });
+    const notADir = path.join(tempDir(), 'file');
+    writeFileSync(notADir, 'x');
+    const { sink } = testSink(receiver, { spoolDir: notADir, ...fastGiveUp }, { sleep: undefined });
+    await expect(sink.deliver(dailyEnvelopes(1))).rejects.toBeInstanceOf(HecSpoolError);
+  });
+});
