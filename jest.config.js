@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
   },
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
-  testTimeout: 30000,
+  // A bound for a hung test, not a speed target: on a shared machine the end-to-end runs take several times longer.
+  testTimeout: 120000,
   maxWorkers: 2,
 };

@@ -33,14 +33,27 @@ export function bucketFields<K extends BucketFields['summary']>(
   };
 }
 
-/** The HEC envelope of a bucket summary: `time` is the bucket start, `host` the tenant-day's main hostname. */
-export function bucketEnvelope<P extends SummaryPayload>(event: P, range: DayRange, host: string, meta: SummaryMeta): SummaryEnvelope<P> {
+/**
+ * The one way a summary (the `run` event included) is wrapped for HEC and --output: `time` in epoch seconds,
+ * then host, source, sourcetype, the index only when one is set, and the event.
+ */
+export function summaryEnvelope<P extends SummaryPayload>(
+  event: P,
+  timeMs: number,
+  host: string,
+  meta: Pick<SummaryMeta, 'source' | 'sourcetype' | 'index'>,
+): SummaryEnvelope<P> {
   return {
-    time: Math.floor(range.startMs / 1000),
+    time: Math.floor(timeMs / 1000),
     host,
     source: meta.source,
     sourcetype: meta.sourcetype,
     ...(meta.index === undefined ? {} : { index: meta.index }),
     event,
   };
+}
+
+/** The HEC envelope of a bucket summary: `time` is the bucket start, `host` the tenant-day's main hostname. */
+export function bucketEnvelope<P extends SummaryPayload>(event: P, range: DayRange, host: string, meta: SummaryMeta): SummaryEnvelope<P> {
+  return summaryEnvelope(event, range.startMs, host, meta);
 }

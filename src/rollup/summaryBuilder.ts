@@ -7,7 +7,7 @@ import type {
   SummaryEnvelope,
   SummaryPayload,
 } from './summaryEvent';
-import { summaryId } from './summaryId';
+import { bucketEnvelope, bucketFields } from './bucketEnvelope';
 
 /** Run-level values every summary event carries. */
 export interface SummaryMeta {
@@ -32,27 +32,10 @@ export interface DaySummaries {
 /** Builds the daily, m2m and event_type events of one aggregate; `tz` is the zone its day is in. */
 export function buildDaySummaries(aggregate: DayAggregate, tz: string, meta: SummaryMeta): DaySummaries {
   const host = aggregate.host();
-  const time = Math.floor(aggregate.range.startMs / 1000);
-  const envelope = <P extends SummaryPayload>(event: P): SummaryEnvelope<P> => ({
-    time,
-    host,
-    source: meta.source,
-    sourcetype: meta.sourcetype,
-    ...(meta.index === undefined ? {} : { index: meta.index }),
-    event,
-  });
+  const envelope = <P extends SummaryPayload>(event: P): SummaryEnvelope<P> => bucketEnvelope(event, aggregate.range, host, meta);
   // Field order follows SUMMARY_FIELDS so every NDJSON line lists fields the same way.
-  const bucket = <K extends BucketFields['summary']>(kind: K, ...dimensions: string[]) => ({
-    summary: kind,
-    summary_id: summaryId(kind, aggregate.tenant, aggregate.day, tz, ...dimensions),
-    tenant: aggregate.tenant,
-    day: aggregate.day,
-    tz,
-    info_min_time: time,
-    info_max_time: Math.floor(aggregate.range.endMs / 1000),
-    generated_at: meta.generatedAt,
-    run_id: meta.runId,
-  });
+  const bucket = <K extends BucketFields['summary']>(kind: K, ...dimensions: string[]) =>
+    bucketFields(kind, aggregate.tenant, aggregate.range, tz, meta, ...dimensions);
 
   const daily: DailyEvent = {
     ...bucket('daily'),

@@ -4,23 +4,24 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
-import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
-import type { DailyEvent, RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
-import { InputError, type InputObject, type Source } from '../sources/inputObject';
+import type { DecodeSink } from '../decode/logRecord';
 import { DayRollup } from '../rollup/dayRollup';
 import { DayStore } from '../rollup/dayStore';
-import type { RunState } from '../state/runState';
-import { StateError } from '../state/stateErrors';
+import type { DailyEvent, RunEvent } from '../rollup/summaryEvent';
 import { runSummaryPass, type SummaryPassResult } from '../rollup/summaryPass';
-import type { SummarySink } from '../sinks/summarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
-import { forEachConcurrent } from '../support/forEachConcurrent';
+import type { SummarySink } from '../sinks/summarySink';
+import type { Source } from '../sources/inputObject';
+import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
-import { SummaryHandOver } from './summaryHandOver';
-import { ReadStopper, RunStopped, stopReason } from './runStop';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
+import { readObjects } from './readObjects';
+import { buildRunEvent, runEnvelope } from './runEvent';
+import { SummaryHandOver } from './summaryHandOver';
+
+export type { SinkStats } from './runEvent';
 
 export interface RunOptions {
   inputs: readonly string[];
@@ -91,18 +92,6 @@ export interface RunOutcome {
   undelivered: { spooled: number; refused: number };
 }
 
-/** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
-interface ObjectTally {
-  items: QuarantineItem[];
-  malformed: number;
-  rejected: number;
-}
-
-/** Extra `run` event fields a sink reports about its delivery (HEC request and retry counts). */
-export interface SinkStats {
-  stats?(): Record<string, number>;
-}
-
 /**
  * One run: read every input object, decode it, roll it up, then hand the summaries to every sink and finally
  * the `run` event that says what happened. The only place that knows the order of those steps.
@@ -125,6 +114,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const runId = options.runId ?? randomUUID();
   const log = options.logger.child({ run_id: runId });
   const { state } = options;
+
+  // 1. Read: every object into the rollup, its figures kept per tenant-day (evicted to scratch files as needed).
   const store = new DayStore({ stored: state, scratchDir, residentLimit: options.residentDays });
   const rollup = new DayRollup({
     config: options.config,
@@ -135,110 +126,28 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     onUncheckedDay: (slot) =>
       log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
   });
-  const totals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0 };
-  const objectsRead: InputObject[] = [];
-  const retries = options.readRetries ?? 3;
-  const isRetryable = options.isRetryableReadError ?? (() => false);
-  const decode = options.decode ?? decodeStream;
-  const stopper = new ReadStopper(options.signal);
+  const read = await readObjects({
+    inputs: options.inputs,
+    openSource: options.openSource,
+    concurrency: options.concurrency,
+    readRetries: options.readRetries ?? 3,
+    isRetryableReadError: options.isRetryableReadError ?? (() => false),
+    decode: options.decode ?? decodeStream,
+    endDecoding: options.endDecoding,
+    defaultTenant: options.config.tenant,
+    dayBounded: options.from !== undefined || options.to !== undefined,
+    rollup,
+    state,
+    quarantine: options.quarantine,
+    progress: options.progress,
+    signal: options.signal,
+    log,
+  });
+  let failure = read.failure;
 
-  async function readObject(object: InputObject): Promise<void> {
-    options.progress?.objectStarted(object.name);
-    for (let attempt = 0; ; attempt++) {
-      const partial = rollup.beginObject();
-      const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
-      let position = 0;
-      let bytes = 0;
-      let unwatch = () => {};
-      try {
-        const stream: Readable = await stopper.unlessStopped(object.open(), (late) => late.destroy());
-        unwatch = stopper.watch(() => stream.destroy(stopper.error()));
-        stream.on('data', (chunk: Buffer) => {
-          bytes += chunk.length;
-          options.progress?.bytesRead(chunk.length);
-        });
-        await decode(stream, { source: object.name, defaultTenant: options.config.tenant }, {
-          record: (record) => {
-            position++;
-            // A record without any id gets one from its place in the object, so that re-reading the object (an
-            // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
-            partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
-          },
-          quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
-            tally[kind]++;
-            if (options.quarantine) tally.items.push(item);
-          },
-        });
-      } catch (err) {
-        partial.abort();
-        if (attempt < retries && isRetryable(err) && !stopper.stopped) {
-          log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
-          continue;
-        }
-        throw nameTheObject(err, object.name);
-      } finally {
-        unwatch();
-      }
-      partial.commit();
-      // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
-      if (!partial.sawOutOfRange) objectsRead.push(object);
-      totals.objects++;
-      totals.bytes += bytes;
-      totals.malformed += tally.malformed;
-      totals.rejected += tally.rejected;
-      if (tally.malformed + tally.rejected > 0) {
-        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected }, 'input items set aside');
-      }
-      if (options.quarantine && tally.items.length) await options.quarantine.write(tally.items);
-      options.progress?.objectDone();
-      return;
-    }
-  }
-
-  async function* allObjects(): AsyncGenerator<InputObject> {
-    for (const input of options.inputs) {
-      let listed = 0;
-      for await (const object of options.openSource(input).list()) {
-        listed++;
-        if (state?.objects.isUnchanged(object)) {
-          totals.skipped++;
-          continue;
-        }
-        options.progress?.objectListed(object.size);
-        yield object;
-      }
-      // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
-      // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
-      if (listed === 0) {
-        if (options.from === undefined && options.to === undefined) log.warn({ input }, 'input holds no files or objects: check the path or prefix');
-        else log.info({ input }, 'input holds no files or objects for the --from/--to days');
-      }
-    }
-  }
-
-  let failure: Error | undefined;
-  try {
-    await forEachConcurrent(allObjects(), options.concurrency, readObject, options.signal);
-  } catch (err) {
-    const stopped = options.signal?.aborted === true && err === options.signal.reason;
-    failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
-  } finally {
-    stopper.dispose();
-    await options.endDecoding?.();
-  }
-  options.progress?.finish();
-  if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
-  if (!failure && totals.objects > 0 && rollup.counters.records === 0) {
-    log.warn({ objects: totals.objects, malformed: totals.malformed, rejected: totals.rejected }, 'no log records in the files read: are they Auth0 log archives?');
-  }
-
-  const meta = {
-    runId,
-    generatedAt: now().toISOString(),
-    source: options.config.splunk.source,
-    sourcetype: options.config.splunk.sourcetype,
-    index: options.config.splunk.index,
-  };
+  // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
+  // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
+  const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
   const handOver = new SummaryHandOver(options.sinks);
   let pass: SummaryPassResult | undefined;
   if (!failure) {
@@ -261,13 +170,13 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
   let { spooled, refused } = handOver;
 
-  // Only now, with every summary delivered (or spooled), may the state move on: a crash before this point
-  // leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
+  // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
+  // point leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
   let committed = false;
   if (!failure && state && pass) {
     try {
       await options.hooks?.afterDelivery?.();
-      await state.commit({ runId, startedAt: startedAt.toISOString(), emitted: pass.emitted, objectsRead });
+      await state.commit({ runId, startedAt: startedAt.toISOString(), emitted: pass.emitted, objectsRead: read.objectsRead });
       committed = true;
     } catch (err) {
       failure = err as Error;
@@ -275,42 +184,26 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
 
-  const status: RunStatus = failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok';
-  const run: RunEvent = {
-    summary: 'run',
-    run_id: runId,
-    started_at: startedAt.toISOString(),
-    finished_at: now().toISOString(),
-    inputs: [...options.inputs],
-    objects: totals.objects,
-    bytes: totals.bytes,
-    records: rollup.counters.records,
-    duplicates: rollup.counters.duplicates,
-    malformed: totals.malformed,
-    rejected: totals.rejected,
-    out_of_range: rollup.counters.outOfRange,
-    dedup_unavailable: rollup.counters.dedupUnavailable,
-    unknown_types: rollup.unknownTypes(),
+  // 4. The run event, last: what happened, to every sink and to the state's record of runs.
+  const run = buildRunEvent({
+    runId,
+    startedAt,
+    finishedAt: now(),
+    inputs: options.inputs,
+    timezone: options.timezone,
+    read,
+    rollup,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: pass?.changedDays ?? 0,
     summaries: handOver.handedOver,
-    status,
-    tz: options.timezone,
-    ...(failure ? { error: failure.message } : {}),
-  };
-  for (const sink of options.sinks) Object.assign(run, (sink as SinkStats).stats?.() ?? {});
+    status: failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok',
+    failure,
+    sinks: options.sinks,
+  });
   await state?.recordRun(run, committed);
-  const runEnvelope: SummaryEnvelope<RunEvent> = {
-    time: Math.floor(startedAt.getTime() / 1000),
-    host: os.hostname(),
-    source: meta.source,
-    sourcetype: meta.sourcetype,
-    ...(meta.index ? { index: meta.index } : {}),
-    event: run,
-  };
   for (const sink of options.sinks) {
     try {
-      const result = await sink.deliver([runEnvelope]);
+      const result = await sink.deliver([runEnvelope(run, meta)]);
       spooled += result.spooled;
       refused += result.rejected ?? 0;
     } catch (err) {
@@ -323,10 +216,4 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
   return { exitCode, run, dailies: handOver.dailies, memory, committed, undelivered: { spooled, refused } };
-}
-
-/** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */
-function nameTheObject(err: unknown, name: string): unknown {
-  if (err instanceof InputError || err instanceof StateError || !(err instanceof Error) || err.message.includes(name)) return err;
-  return new InputError(`cannot read input ${name}: ${err.message}`, { cause: err });
 }

@@ -1,0 +1,162 @@
+import type { Readable } from 'node:stream';
+import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
+import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
+import type { DayRollup } from '../rollup/dayRollup';
+import type { QuarantineFile } from '../sinks/quarantineFile';
+import { InputError, type InputObject, type Source } from '../sources/inputObject';
+import type { RunState } from '../state/runState';
+import { StateError } from '../state/stateErrors';
+import { forEachConcurrent } from '../support/forEachConcurrent';
+import type { Logger } from '../support/logger';
+import type { ProgressReporter } from './progressReporter';
+import { ReadStopper, RunStopped, stopReason } from './runStop';
+
+export interface ReadObjectsOptions {
+  inputs: readonly string[];
+  openSource(input: string): Source;
+  /** Objects read at once. */
+  concurrency: number;
+  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body). */
+  readRetries: number;
+  isRetryableReadError(err: unknown): boolean;
+  decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
+  /** Called once no object is read any more (decode threads end). */
+  endDecoding?(): Promise<void>;
+  defaultTenant: string;
+  /** --from/--to were given (an empty input is then less alarming). */
+  dayBounded: boolean;
+  rollup: DayRollup;
+  state?: RunState;
+  quarantine?: QuarantineFile;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  log: Logger;
+}
+
+/** What reading did, for the run event and the commit. */
+export interface ReadTotals {
+  objects: number;
+  bytes: number;
+  malformed: number;
+  rejected: number;
+  /** Objects an earlier run read (with --state): not read again. */
+  skipped: number;
+  /** Objects read to the end with no record outside --from/--to: the state remembers them. */
+  objectsRead: InputObject[];
+  /** Why reading stopped early; the run then delivers no summaries. */
+  failure?: Error;
+}
+
+/** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
+interface ObjectTally {
+  items: QuarantineItem[];
+  malformed: number;
+  rejected: number;
+}
+
+/**
+ * Reads every input object, a few at once, into the rollup: each object's records join its figures only once the
+ * object was read to its end (a retried or failed object leaves nothing behind). Objects a --state already holds
+ * are skipped. A stop signal ends reading: no further object, the reads in flight destroyed.
+ */
+export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
+  const { rollup, state, log } = options;
+  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [] };
+  const stopper = new ReadStopper(options.signal);
+
+  async function readObject(object: InputObject): Promise<void> {
+    options.progress?.objectStarted(object.name);
+    for (let attempt = 0; ; attempt++) {
+      const partial = rollup.beginObject();
+      const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
+      let position = 0;
+      let bytes = 0;
+      let unwatch = () => {};
+      try {
+        const stream: Readable = await stopper.unlessStopped(object.open(), (late) => late.destroy());
+        unwatch = stopper.watch(() => stream.destroy(stopper.error()));
+        stream.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          options.progress?.bytesRead(chunk.length);
+        });
+        await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant }, {
+          record: (record) => {
+            position++;
+            // A record without any id gets one from its place in the object, so that re-reading the object (an
+            // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
+            partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
+          },
+          quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
+            tally[kind]++;
+            if (options.quarantine) tally.items.push(item);
+          },
+        });
+      } catch (err) {
+        partial.abort();
+        if (attempt < options.readRetries && options.isRetryableReadError(err) && !stopper.stopped) {
+          log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
+          continue;
+        }
+        throw nameTheObject(err, object.name);
+      } finally {
+        unwatch();
+      }
+      partial.commit();
+      // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
+      if (!partial.sawOutOfRange) totals.objectsRead.push(object);
+      totals.objects++;
+      totals.bytes += bytes;
+      totals.malformed += tally.malformed;
+      totals.rejected += tally.rejected;
+      if (tally.malformed + tally.rejected > 0) {
+        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected }, 'input items set aside');
+      }
+      if (options.quarantine && tally.items.length) await options.quarantine.write(tally.items);
+      options.progress?.objectDone();
+      return;
+    }
+  }
+
+  async function* allObjects(): AsyncGenerator<InputObject> {
+    for (const input of options.inputs) {
+      let listed = 0;
+      for await (const object of options.openSource(input).list()) {
+        listed++;
+        if (state?.objects.isUnchanged(object)) {
+          totals.skipped++;
+          continue;
+        }
+        options.progress?.objectListed(object.size);
+        yield object;
+      }
+      // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
+      // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
+      if (listed === 0) {
+        if (!options.dayBounded) log.warn({ input }, 'input holds no files or objects: check the path or prefix');
+        else log.info({ input }, 'input holds no files or objects for the --from/--to days');
+      }
+    }
+  }
+
+  try {
+    await forEachConcurrent(allObjects(), options.concurrency, readObject, options.signal);
+  } catch (err) {
+    const stopped = options.signal?.aborted === true && err === options.signal.reason;
+    totals.failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
+  } finally {
+    stopper.dispose();
+    await options.endDecoding?.();
+  }
+  options.progress?.finish();
+  if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
+  if (!totals.failure && totals.objects > 0 && rollup.counters.records === 0) {
+    log.warn({ objects: totals.objects, malformed: totals.malformed, rejected: totals.rejected }, 'no log records in the files read: are they Auth0 log archives?');
+  }
+  return totals;
+}
+
+/** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */
+function nameTheObject(err: unknown, name: string): unknown {
+  if (err instanceof InputError || err instanceof StateError || !(err instanceof Error) || err.message.includes(name)) return err;
+  return new InputError(`cannot read input ${name}: ${err.message}`, { cause: err });
+}
