@@ -17,6 +17,10 @@ describe('the Splunk app folder', () => {
       'default/props.conf',
       'default/savedsearches.conf',
       'metadata/default.meta',
+      'static/appIcon.png',
+      'static/appIconAlt.png',
+      'static/appIconAlt_2x.png',
+      'static/appIcon_2x.png',
     ]);
   });
 

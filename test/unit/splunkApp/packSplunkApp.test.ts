@@ -27,6 +27,11 @@ const EXPECTED_ENTRIES = [
   'auth0_usage/default/savedsearches.conf',
   'auth0_usage/metadata/',
   'auth0_usage/metadata/default.meta',
+  'auth0_usage/static/',
+  'auth0_usage/static/appIcon.png',
+  'auth0_usage/static/appIconAlt.png',
+  'auth0_usage/static/appIconAlt_2x.png',
+  'auth0_usage/static/appIcon_2x.png',
 ];
 
 let work: string;
@@ -50,7 +55,7 @@ describe('pack-splunk-app.js', () => {
     const result = pack(['--out', archivePath]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('auth0_usage 0.1.0, 15 entries');
+    expect(result.stdout).toContain('auth0_usage 0.1.0, 20 entries');
     entries = listTgz(readFileSync(archivePath));
   });
 
