@@ -9,10 +9,10 @@ import { childNamed, elementsNamed, parseXml, textOf } from './helpers/xmlTree';
 describe('the Splunk app folder', () => {
   it('holds exactly the files of the app', () => {
     expect(appFilePaths()).toEqual([
+      'README.md',
       'default/app.conf',
       'default/data/ui/nav/default.xml',
       'default/data/ui/views/auth0_usage_overview.xml',
-      'default/indexes.conf',
       'default/macros.conf',
       'default/props.conf',
       'default/savedsearches.conf',
@@ -36,19 +36,37 @@ describe('the Splunk app folder', () => {
 describe('default/app.conf', () => {
   const app = loadConf('default/app.conf');
 
-  it('identifies the app as auth0_usage with one version', () => {
+  it('identifies the app as auth0_usage, with the version keys the pack script fills in', () => {
     expect(confValue(app, 'package', 'id')).toBe('auth0_usage');
     expect(confValue(app, 'id', 'name')).toBe('auth0_usage');
-    expect(confValue(app, 'launcher', 'version')).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(confValue(app, 'id', 'version')).toBe(confValue(app, 'launcher', 'version'));
-    expect(confValue(app, 'install', 'build')).toMatch(/^\d+$/);
+    // Placeholders: the packed app.conf carries package.json's version (packSplunkApp.test.ts).
+    expect([confValue(app, 'id', 'version'), confValue(app, 'launcher', 'version'), confValue(app, 'install', 'build')]).toEqual(['0.0.0', '0.0.0', '0']);
   });
 
-  it('is a visible app with a label and a description', () => {
+  it('is a visible app with a label, an author and a description', () => {
     expect(confValue(app, 'ui', 'is_visible')).toBe('true');
     expect(confValue(app, 'ui', 'label')).toBe('Auth0 Usage');
+    expect(confValue(app, 'launcher', 'author')).toBe('auth0-usage project');
     expect(confValue(app, 'launcher', 'description')?.length).toBeGreaterThan(20);
     expect(confValue(app, 'package', 'check_for_updates')).toBe('false');
+  });
+
+  it('claims no setup: no is_configured, and no setup page to go with one', () => {
+    expect(app.get('install')!.settings.has('is_configured')).toBe(false);
+    expect(appFilePaths().filter((path) => /setup/i.test(path))).toEqual([]);
+  });
+});
+
+describe('what AppInspect asks of a private Splunk Cloud app', () => {
+  it('ships no indexes.conf (the example is in the README) and no local settings', () => {
+    expect(appFilePaths().filter((path) => /(^|\/)indexes\.conf$|^local\/|local\.meta$/.test(path))).toEqual([]);
+  });
+
+  it('has a README at the app root that shows the index and how to create it', () => {
+    const readme = readFileSync(join(APP_DIR, 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# Auth0 Usage/);
+    expect(readme).toContain('`index=auth0_usage`');
+    expect(readme).toMatch(/^\[auth0_usage\]\nhomePath\s+= \$SPLUNK_DB\/auth0_usage\/db$/m);
   });
 });
 
@@ -68,15 +86,6 @@ describe('default/props.conf', () => {
     for (const key of ['TIME_PREFIX', 'TIME_FORMAT', 'DATETIME_CONFIG', 'MAX_TIMESTAMP_LOOKAHEAD', 'INDEXED_EXTRACTIONS']) {
       expect(keys).not.toContain(key);
     }
-  });
-});
-
-describe('default/indexes.conf', () => {
-  it('is an example only: every line a comment, the auth0_usage stanza among them', () => {
-    const text = readFileSync(join(APP_DIR, 'default/indexes.conf'), 'utf8');
-    expect(parseConf(text).size).toBe(0);
-    expect(text).toMatch(/^# \[auth0_usage\]$/m);
-    expect(text).toMatch(/^# homePath\s+= \$SPLUNK_DB\/auth0_usage\/db$/m);
   });
 });
 
