@@ -92,10 +92,11 @@ describe('default/props.conf', () => {
 describe('default/macros.conf', () => {
   const macros = macroTable(loadConf('default/macros.conf'));
 
-  it('defines the index macro and the one-argument latest-version macro', () => {
-    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)']);
+  it('defines the index macro and the one- and two-kind latest-version macros', () => {
+    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)', 'auth0_usage_latest(2)']);
     expect(macros.get('auth0_usage_index')!.definition).toBe('index=auth0_usage');
     expect(macros.get('auth0_usage_latest(1)')!.args).toEqual(['kind']);
+    expect(macros.get('auth0_usage_latest(2)')!.args).toEqual(['kind', 'other_kind']);
   });
 
   it('accepts every summary kind as the argument, and nothing that could inject SPL', () => {
@@ -104,6 +105,8 @@ describe('default/macros.conf', () => {
     const pattern = new RegExp(validation);
     for (const kind of Object.keys(SUMMARY_FIELDS)) expect(pattern.test(kind)).toBe(true);
     for (const bad of ['daily" OR summary="run', 'daily | delete', '']) expect(pattern.test(bad)).toBe(false);
+    // The two-kind macro checks both arguments with the same pattern.
+    expect(confValue(conf, 'auth0_usage_latest(2)', 'validation')).toBe(`match(kind, "${validation}") AND match(other_kind, "${validation}")`);
   });
 
   it('keeps the newest generated_at per summary_id: sorts everything first, then dedups', () => {
@@ -111,6 +114,11 @@ describe('default/macros.conf', () => {
     const commands = definition.split('|').map((part) => part.trim());
     expect(commands).toEqual([
       '`auth0_usage_index` sourcetype="auth0:usage" summary="$kind$"',
+      'sort 0 -str(generated_at)',
+      'dedup summary_id',
+    ]);
+    expect(macros.get('auth0_usage_latest(2)')!.definition.split('|').map((part) => part.trim())).toEqual([
+      '`auth0_usage_index` sourcetype="auth0:usage" summary IN ("$kind$", "$other_kind$")',
       'sort 0 -str(generated_at)',
       'dedup summary_id',
     ]);
@@ -144,7 +152,7 @@ describe('the dashboard and navigation', () => {
     expect(dashboard.attributes.version).toBe('1.1');
   });
 
-  it('has the quota gauges, trends, top M2M clients, failures, breached passwords and job health panels', () => {
+  it('has the quota gauges, trends, top M2M clients, failures, breached passwords, closed months, log types and job health panels', () => {
     const titles = elementsNamed(dashboard, 'panel').map((panel) => textOf(childNamed(panel, 'title')!));
     expect(titles).toEqual([
       'Billable M2M tokens this month, % of quota',
@@ -156,6 +164,9 @@ describe('the dashboard and navigation', () => {
       'M2M tokens per day, billable and not',
       'Failures per day',
       'Breached-password detections',
+      'Monthly active users, closed months',
+      'M2M chargeback, last closed month',
+      'Records per log type, top 20',
       'Hours since the last run started',
       'Job runs',
     ]);
@@ -165,6 +176,7 @@ describe('the dashboard and navigation', () => {
 
   it('gives every search a query and uses only tokens its inputs define', () => {
     const defined = new Set(['tenant', 'range.earliest', 'range.latest']);
+    // Dashboard tokens are $name$; the fixed time ranges and queries use no other dollar signs.
     expect(elementsNamed(dashboard, 'input').map((input) => input.attributes.token)).toEqual(['tenant', 'range']);
     for (const search of elementsNamed(dashboard, 'search')) {
       const parts = ['query', 'earliest', 'latest'].map((name) => childNamed(search, name));
@@ -173,6 +185,6 @@ describe('the dashboard and navigation', () => {
         for (const [, token] of (part ? textOf(part) : '').matchAll(/\$([^$]+)\$/g)) expect(defined).toContain(token);
       }
     }
-    expect(dashboardSources(dashboard)).toHaveLength(12);
+    expect(dashboardSources(dashboard)).toHaveLength(17);
   });
 });
