@@ -1,8 +1,9 @@
 'use strict';
 // Packs the Splunk app folder into an installable .tgz (`npm run splunk-app`):
 //   node scripts/pack-splunk-app.js [--out auth0_usage.tgz] [--app-dir config/splunk/auth0_usage]
-// Entry mtimes come from SOURCE_DATE_EPOCH when set (reproducible builds), else a fixed date.
-const { mkdirSync, writeFileSync } = require('node:fs');
+// Entry mtimes come from SOURCE_DATE_EPOCH when set (reproducible builds), else a fixed date. The packed
+// app.conf carries package.json's version (and the [install] build derived from it).
+const { mkdirSync, readFileSync, writeFileSync } = require('node:fs');
 const { dirname, relative, resolve } = require('node:path');
 require('./ts-register');
 const { DEFAULT_PACKAGE_MTIME, packApp } = require('../src/splunkApp/appPackage.ts');
@@ -34,7 +35,8 @@ function packageMtime() {
 
 function main() {
   const options = parseArgs(process.argv.slice(2));
-  const packed = packApp(options.appDir, packageMtime());
+  const { version } = JSON.parse(readFileSync(resolve(repoRoot, 'package.json'), 'utf8'));
+  const packed = packApp(options.appDir, { version, mtime: packageMtime() });
   const out = options.out ?? resolve(repoRoot, `${packed.appId}.tgz`);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, packed.archive);

@@ -39,11 +39,12 @@ describe('run over the hand-made fixtures (America/New_York)', () => {
       [1710129600, 1710216000],
     ]);
     const dailyEnvelopes = events.filter((e) => e.event.summary === 'daily');
-    expect(dailyEnvelopes.map((e) => [e.time, e.host, e.source, e.sourcetype, 'index' in e])).toEqual([
-      [1709960400, 'acme.us.auth0.com', 'auth0-usage', 'auth0:usage', false],
-      [1710046800, 'acme.us.auth0.com', 'auth0-usage', 'auth0:usage', false],
-      [1710046800, 'globex.us.auth0.com', 'auth0-usage', 'auth0:usage', false],
-      [1710129600, 'globex.us.auth0.com', 'auth0-usage', 'auth0:usage', false],
+    // index: config/default.json's splunk.index, the index the Splunk app's macro reads.
+    expect(dailyEnvelopes.map((e) => [e.time, e.host, e.source, e.sourcetype, e.index])).toEqual([
+      [1709960400, 'acme.us.auth0.com', 'auth0-usage', 'auth0:usage', 'auth0_usage'],
+      [1710046800, 'acme.us.auth0.com', 'auth0-usage', 'auth0:usage', 'auth0_usage'],
+      [1710046800, 'globex.us.auth0.com', 'auth0-usage', 'auth0:usage', 'auth0_usage'],
+      [1710129600, 'globex.us.auth0.com', 'auth0-usage', 'auth0:usage', 'auth0_usage'],
     ]);
     for (const d of daily) expect(d.tz).toBe('America/New_York');
   });

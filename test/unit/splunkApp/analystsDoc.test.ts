@@ -39,8 +39,8 @@ describe('README.md, For analysts', () => {
     expect(documented.filter((pair) => !schemaPairs.includes(pair))).toEqual([]);
   });
 
-  it('has ten copy-paste searches', () => {
-    expect(docSources(markdown)).toHaveLength(10);
+  it('has twelve copy-paste searches', () => {
+    expect(docSources(markdown)).toHaveLength(12);
   });
 
   const macros = macroTable(loadConf('default/macros.conf'));

@@ -9,14 +9,18 @@ import { childNamed, elementsNamed, parseXml, textOf } from './helpers/xmlTree';
 describe('the Splunk app folder', () => {
   it('holds exactly the files of the app', () => {
     expect(appFilePaths()).toEqual([
+      'README.md',
       'default/app.conf',
       'default/data/ui/nav/default.xml',
       'default/data/ui/views/auth0_usage_overview.xml',
-      'default/indexes.conf',
       'default/macros.conf',
       'default/props.conf',
       'default/savedsearches.conf',
       'metadata/default.meta',
+      'static/appIcon.png',
+      'static/appIconAlt.png',
+      'static/appIconAlt_2x.png',
+      'static/appIcon_2x.png',
     ]);
   });
 
@@ -32,19 +36,37 @@ describe('the Splunk app folder', () => {
 describe('default/app.conf', () => {
   const app = loadConf('default/app.conf');
 
-  it('identifies the app as auth0_usage with one version', () => {
+  it('identifies the app as auth0_usage, with the version keys the pack script fills in', () => {
     expect(confValue(app, 'package', 'id')).toBe('auth0_usage');
     expect(confValue(app, 'id', 'name')).toBe('auth0_usage');
-    expect(confValue(app, 'launcher', 'version')).toMatch(/^\d+\.\d+\.\d+$/);
-    expect(confValue(app, 'id', 'version')).toBe(confValue(app, 'launcher', 'version'));
-    expect(confValue(app, 'install', 'build')).toMatch(/^\d+$/);
+    // Placeholders: the packed app.conf carries package.json's version (packSplunkApp.test.ts).
+    expect([confValue(app, 'id', 'version'), confValue(app, 'launcher', 'version'), confValue(app, 'install', 'build')]).toEqual(['0.0.0', '0.0.0', '0']);
   });
 
-  it('is a visible app with a label and a description', () => {
+  it('is a visible app with a label, an author and a description', () => {
     expect(confValue(app, 'ui', 'is_visible')).toBe('true');
     expect(confValue(app, 'ui', 'label')).toBe('Auth0 Usage');
+    expect(confValue(app, 'launcher', 'author')).toBe('auth0-usage project');
     expect(confValue(app, 'launcher', 'description')?.length).toBeGreaterThan(20);
     expect(confValue(app, 'package', 'check_for_updates')).toBe('false');
+  });
+
+  it('claims no setup: no is_configured, and no setup page to go with one', () => {
+    expect(app.get('install')!.settings.has('is_configured')).toBe(false);
+    expect(appFilePaths().filter((path) => /setup/i.test(path))).toEqual([]);
+  });
+});
+
+describe('what AppInspect asks of a private Splunk Cloud app', () => {
+  it('ships no indexes.conf (the example is in the README) and no local settings', () => {
+    expect(appFilePaths().filter((path) => /(^|\/)indexes\.conf$|^local\/|local\.meta$/.test(path))).toEqual([]);
+  });
+
+  it('has a README at the app root that shows the index and how to create it', () => {
+    const readme = readFileSync(join(APP_DIR, 'README.md'), 'utf8');
+    expect(readme).toMatch(/^# Auth0 Usage/);
+    expect(readme).toContain('`index=auth0_usage`');
+    expect(readme).toMatch(/^\[auth0_usage\]\nhomePath\s+= \$SPLUNK_DB\/auth0_usage\/db$/m);
   });
 });
 
@@ -67,22 +89,14 @@ describe('default/props.conf', () => {
   });
 });
 
-describe('default/indexes.conf', () => {
-  it('is an example only: every line a comment, the auth0_usage stanza among them', () => {
-    const text = readFileSync(join(APP_DIR, 'default/indexes.conf'), 'utf8');
-    expect(parseConf(text).size).toBe(0);
-    expect(text).toMatch(/^# \[auth0_usage\]$/m);
-    expect(text).toMatch(/^# homePath\s+= \$SPLUNK_DB\/auth0_usage\/db$/m);
-  });
-});
-
 describe('default/macros.conf', () => {
   const macros = macroTable(loadConf('default/macros.conf'));
 
-  it('defines the index macro and the one-argument latest-version macro', () => {
-    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)']);
+  it('defines the index macro and the one- and two-kind latest-version macros', () => {
+    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)', 'auth0_usage_latest(2)']);
     expect(macros.get('auth0_usage_index')!.definition).toBe('index=auth0_usage');
     expect(macros.get('auth0_usage_latest(1)')!.args).toEqual(['kind']);
+    expect(macros.get('auth0_usage_latest(2)')!.args).toEqual(['kind', 'other_kind']);
   });
 
   it('accepts every summary kind as the argument, and nothing that could inject SPL', () => {
@@ -91,6 +105,8 @@ describe('default/macros.conf', () => {
     const pattern = new RegExp(validation);
     for (const kind of Object.keys(SUMMARY_FIELDS)) expect(pattern.test(kind)).toBe(true);
     for (const bad of ['daily" OR summary="run', 'daily | delete', '']) expect(pattern.test(bad)).toBe(false);
+    // The two-kind macro checks both arguments with the same pattern.
+    expect(confValue(conf, 'auth0_usage_latest(2)', 'validation')).toBe(`match(kind, "${validation}") AND match(other_kind, "${validation}")`);
   });
 
   it('keeps the newest generated_at per summary_id: sorts everything first, then dedups', () => {
@@ -98,6 +114,11 @@ describe('default/macros.conf', () => {
     const commands = definition.split('|').map((part) => part.trim());
     expect(commands).toEqual([
       '`auth0_usage_index` sourcetype="auth0:usage" summary="$kind$"',
+      'sort 0 -str(generated_at)',
+      'dedup summary_id',
+    ]);
+    expect(macros.get('auth0_usage_latest(2)')!.definition.split('|').map((part) => part.trim())).toEqual([
+      '`auth0_usage_index` sourcetype="auth0:usage" summary IN ("$kind$", "$other_kind$")',
       'sort 0 -str(generated_at)',
       'dedup summary_id',
     ]);
@@ -131,7 +152,7 @@ describe('the dashboard and navigation', () => {
     expect(dashboard.attributes.version).toBe('1.1');
   });
 
-  it('has the quota gauges, trends, top M2M clients, failures, breached passwords and job health panels', () => {
+  it('has the quota gauges, trends, top M2M clients, failures, breached passwords, closed months, log types and job health panels', () => {
     const titles = elementsNamed(dashboard, 'panel').map((panel) => textOf(childNamed(panel, 'title')!));
     expect(titles).toEqual([
       'Billable M2M tokens this month, % of quota',
@@ -143,6 +164,9 @@ describe('the dashboard and navigation', () => {
       'M2M tokens per day, billable and not',
       'Failures per day',
       'Breached-password detections',
+      'Monthly active users, closed months',
+      'M2M chargeback, last closed month',
+      'Records per log type, top 20',
       'Hours since the last run started',
       'Job runs',
     ]);
@@ -152,6 +176,7 @@ describe('the dashboard and navigation', () => {
 
   it('gives every search a query and uses only tokens its inputs define', () => {
     const defined = new Set(['tenant', 'range.earliest', 'range.latest']);
+    // Dashboard tokens are $name$; the fixed time ranges and queries use no other dollar signs.
     expect(elementsNamed(dashboard, 'input').map((input) => input.attributes.token)).toEqual(['tenant', 'range']);
     for (const search of elementsNamed(dashboard, 'search')) {
       const parts = ['query', 'earliest', 'latest'].map((name) => childNamed(search, name));
@@ -160,6 +185,6 @@ describe('the dashboard and navigation', () => {
         for (const [, token] of (part ? textOf(part) : '').matchAll(/\$([^$]+)\$/g)) expect(defined).toContain(token);
       }
     }
-    expect(dashboardSources(dashboard)).toHaveLength(12);
+    expect(dashboardSources(dashboard)).toHaveLength(17);
   });
 });

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
 import { confValue } from '../../../src/splunkApp/confFile';
-import { APP_DIR, dashboardSources, loadConf, savedSearchSources, SplSource } from './helpers/appSources';
+import { APP_DIR, dashboardSources, docSources, loadConf, savedSearchSources, SplSource } from './helpers/appSources';
 import { checkFields } from './helpers/splFields';
 import { balanceProblems, expandMacros, macroTable } from './helpers/splSyntax';
 
@@ -17,9 +17,9 @@ const SOURCES: SplSource[] = [...savedSearchSources(), ...dashboardSources()];
 const cases = SOURCES.map((source) => [source.origin, source] as const);
 
 describe('the app searches', () => {
-  it('number 10 saved searches and 12 dashboard queries', () => {
-    expect(savedSearchSources()).toHaveLength(10);
-    expect(dashboardSources()).toHaveLength(12);
+  it('number 13 saved searches and 17 dashboard queries', () => {
+    expect(savedSearchSources()).toHaveLength(13);
+    expect(dashboardSources()).toHaveLength(17);
   });
 
   it.each(cases)('%s: quotes, parentheses and brackets balance', (_origin, source) => {
@@ -76,11 +76,14 @@ describe('savedsearches.conf', () => {
       'Auth0 usage - Quota status',
       'Auth0 usage - Monthly active users',
       'Auth0 usage - Job runs',
+      'Auth0 usage - Monthly active users, closed months',
+      'Auth0 usage - M2M chargeback by client and audience, closed months',
     ]);
     expect(alerts.map((stanza) => stanza.name)).toEqual([
       'Auth0 usage - Breached password detections',
       'Auth0 usage - Quota threshold reached - billable M2M tokens',
       'Auth0 usage - Quota threshold reached - monthly active users',
+      'Auth0 usage - Quota projected to reach the limit',
       'Auth0 usage - Job health - run problems',
       'Auth0 usage - Job health - no run in 26 hours',
     ]);
@@ -89,7 +92,7 @@ describe('savedsearches.conf', () => {
   it.each(stanzas.map((stanza) => [stanza.name, stanza] as const))('%s: describes itself and runs in this app over a set time range', (_name, stanza) => {
     const value = (key: string): string | undefined => stanza.settings.get(key)?.value;
     expect(value('description')?.length).toBeGreaterThan(20);
-    expect(value('dispatch.earliest_time')).toMatch(/^-\d+(d|h)(@d)?$/);
+    expect(value('dispatch.earliest_time')).toMatch(/^-\d+(d|h|mon)(@(d|mon))?$/);
     expect(value('dispatch.latest_time')).toBe('now');
     expect(value('request.ui_dispatch_app')).toBe('auth0_usage');
   });
@@ -119,21 +122,147 @@ describe('savedsearches.conf', () => {
       ['Auth0 usage - Quota threshold reached - monthly active users', 'active_users'],
     ]) {
       const search = confValue(conf, name, 'search')!;
-      expect(search).toContain(`where metric=="${metric}"`);
+      expect(search).toMatch(new RegExp(`where (summary=="quota" AND )?metric=="${metric}"`));
       expect(search).toContain('where isnotnull(threshold) AND threshold!="null"');
       expect(confValue(conf, name, 'alert.digest_mode')).toBe('0');
       expect(confValue(conf, name, 'alert.suppress.fields')).toBe('tenant,metric,month,threshold');
     }
   });
 
-  it('watches job health: failed or partial runs, malformed or rejected input, spooled events, missing runs', () => {
-    const problems = confValue(conf, 'Auth0 usage - Job health - run problems', 'search')!;
-    for (const condition of ['status!="ok"', 'malformed, 0) > 0', 'rejected, 0) > 0', 'hec_events_spooled, 0) > 0', 'dedup_unavailable, 0) > 0']) {
+  it('watches job health: failed or partial runs, malformed or rejected input, spooled or refused events, missing runs', () => {
+    const name = 'Auth0 usage - Job health - run problems';
+    const problems = confValue(conf, name, 'search')!;
+    for (const condition of [
+      'status!="ok"',
+      'malformed, 0) > 0',
+      'rejected, 0) > 0',
+      'hec_events_spooled, 0) > 0',
+      'hec_events_rejected, 0) > 0',
+      'dedup_unavailable, 0) > 0',
+    ]) {
       expect(problems).toContain(condition);
     }
-    expect(problems).toContain('_index_earliest=-1h@h _index_latest=@h');
-    expect(confValue(conf, 'Auth0 usage - Job health - run problems', 'cron_schedule')).toBe('7 * * * *');
     const missing = confValue(conf, 'Auth0 usage - Job health - no run in 26 hours', 'search')!;
     expect(missing).toContain('last_run_time < relative_time(now(), "-26h")');
   });
+
+  it('looks at run problems over overlapping windows and alerts once per run', () => {
+    const name = 'Auth0 usage - Job health - run problems';
+    const value = (key: string): string | undefined => confValue(conf, name, key);
+    // Hourly runs over the last 26 hours of indexing time: each run event is seen by 26 consecutive
+    // searches, so a skipped slot loses nothing; no fixed clock hour (_index_latest=@h) any more.
+    expect(value('search')).toContain('summary="run" _index_earliest=-26h \n|');
+    expect(value('search')).not.toContain('_index_latest');
+    expect(value('cron_schedule')).toBe('7 * * * *');
+    // Throttling by run_id needs one alert per result, and must outlast the 26-hour window.
+    expect([value('alert.digest_mode'), value('alert.suppress'), value('alert.suppress.fields'), value('alert.suppress.period')]).toEqual([
+      '0',
+      '1',
+      'run_id',
+      '2d',
+    ]);
+    // A run spooled for days and sent late keeps its old _time: the time range reaches back far enough.
+    expect(value('dispatch.earliest_time')).toBe('-30d@d');
+  });
+
+  it('warns early when the month-end projection reaches a set limit, once per tenant, metric and month', () => {
+    const name = 'Auth0 usage - Quota projected to reach the limit';
+    const search = confValue(conf, name, 'search')!;
+    // projected_month_end is carried by the quota kind (src/rollup/quotaFigures.ts).
+    expect(search).toContain('`auth0_usage_latest(quota, active_users)`');
+    expect(search).toContain('where isnotnull(limit) AND limit!="null" AND projected_month_end >= limit');
+    expect(search).toContain('dedup tenant metric');
+    expect(confValue(conf, name, 'alert.digest_mode')).toBe('0');
+    expect(confValue(conf, name, 'alert.suppress.fields')).toBe('tenant,metric,month');
+  });
+
+  it('ranks closed-month M2M chargeback by billable tokens within each month and tenant', () => {
+    const search = confValue(conf, 'Auth0 usage - M2M chargeback by client and audience, closed months', 'search')!;
+    expect(search).toContain('where month < strftime(now(), "%Y-%m")');
+    expect(search).toContain('by month, tenant, client_id, audience, billable');
+    expect(search).toContain('sort 0 -month, tenant, -billable_tokens, -m2m_tokens');
+    expect(search).toContain('streamstats count as rank by month, tenant');
+  });
+
+  it("takes closed-month MAU from mau_month on each month's last day with data", () => {
+    const search = confValue(conf, 'Auth0 usage - Monthly active users, closed months', 'search')!;
+    expect(search).toContain('where month < strftime(now(), "%Y-%m")');
+    expect(search).toMatch(/sort 0 -day \n\| dedup tenant month /);
+    expect(search).toContain('rename mau_month as mau');
+  });
+});
+
+/** Dashboard panels count as one place (a gauge may have its window_complete table beside it). */
+function byPlace(sources: readonly SplSource[]): Map<string, SplSource[]> {
+  const places = new Map<string, SplSource[]>();
+  for (const source of sources) places.set(source.origin, [...(places.get(source.origin) ?? []), source]);
+  return places;
+}
+
+describe('what the analysts asked for', () => {
+  const fieldsOf = (sources: readonly SplSource[]): Set<string> =>
+    new Set(sources.flatMap((source) => checkFields(expandMacros(source.spl, MACROS), SCHEMA).referenced));
+  const kindsOf = (sources: readonly SplSource[]): Set<string> =>
+    new Set(sources.flatMap((source) => checkFields(expandMacros(source.spl, MACROS), SCHEMA).kinds));
+  const places = [...byPlace([...SOURCES, ...docSources()])];
+
+  /** An MAU figure: mau_30d or mau_month, or a quota figure not limited to the M2M metric. */
+  const showsMau = (sources: readonly SplSource[]): boolean => {
+    const fields = fieldsOf(sources);
+    if (fields.has('mau_30d') || fields.has('mau_month')) return true;
+    const quotaOfMau = sources.some(
+      (source) => checkFields(expandMacros(source.spl, MACROS), SCHEMA).kinds.includes('quota') && !/metric==?"m2m_tokens_billable"/.test(source.spl),
+    );
+    return quotaOfMau && ['used', 'percent_used', 'projected_month_end'].some((field) => fields.has(field));
+  };
+  const mauPlaces = places.filter(([, sources]) => showsMau(sources));
+
+  it('finds the places that show an MAU figure (the finder itself works)', () => {
+    expect(mauPlaces.map(([origin]) => origin)).toEqual(
+      expect.arrayContaining([
+        'savedsearches.conf [Auth0 usage - Quota status]',
+        'savedsearches.conf [Auth0 usage - Monthly active users]',
+        'savedsearches.conf [Auth0 usage - Monthly active users, closed months]',
+        'savedsearches.conf [Auth0 usage - Quota threshold reached - monthly active users]',
+        'savedsearches.conf [Auth0 usage - Quota projected to reach the limit]',
+        'dashboard "Monthly active users, % of quota"',
+        'dashboard "Quota status (latest day)"',
+        'dashboard "Active users per day"',
+        'dashboard "Monthly active users, closed months"',
+      ]),
+    );
+    expect(mauPlaces.map(([origin]) => origin)).not.toContain('savedsearches.conf [Auth0 usage - Quota threshold reached - billable M2M tokens]');
+    expect(mauPlaces.map(([origin]) => origin)).not.toContain('dashboard "Billable M2M tokens this month, % of quota"');
+  });
+
+  it.each(mauPlaces.map(([origin, sources]) => [origin, sources] as const))('%s shows window_complete beside its MAU figure', (_origin, sources) => {
+    expect(fieldsOf(sources).has('window_complete')).toBe(true);
+  });
+
+  it('puts the event_type kind in a dashboard panel', () => {
+    expect(dashboardSources().filter((source) => kindsOf([source]).has('event_type')).map((source) => source.origin)).toEqual([
+      'dashboard "Records per log type, top 20"',
+    ]);
+  });
+
+  it.each(['savedsearches.conf [Auth0 usage - Job runs]', 'dashboard "Job runs"', 'savedsearches.conf [Auth0 usage - Job health - run problems]'])(
+    '%s shows unknown_types, out_of_range and hec_events_rejected',
+    (origin) => {
+      const fields = fieldsOf(SOURCES.filter((source) => source.origin === origin));
+      expect(['unknown_types', 'out_of_range', 'hec_events_rejected'].filter((field) => !fields.has(field))).toEqual([]);
+    },
+  );
+
+  // Every summary figure comes from the latest version per summary_id, except where the versions themselves
+  // are the point (README search 10 counts them) or only tenant names are listed (the dashboard's input).
+  const VERSIONS_ON_PURPOSE = ['dashboard "Tenant"', 'README.md (For analysts) search 10'];
+  it.each(places.filter(([origin]) => !VERSIONS_ON_PURPOSE.includes(origin)).map(([origin, sources]) => [origin, sources] as const))(
+    '%s reads summaries only through auth0_usage_latest',
+    (_origin, sources) => {
+      for (const source of sources) {
+        const kinds = checkFields(expandMacros(source.spl, MACROS), SCHEMA).kinds.filter((kind) => kind !== 'run');
+        if (kinds.length > 0) expect(source.spl).toMatch(/^`auth0_usage_latest\(/);
+      }
+    },
+  );
 });

@@ -11,8 +11,12 @@ import { APP_DIR, REPO_ROOT } from './helpers/appSources';
 import { listTgz, TarListingEntry } from './helpers/tarListing';
 
 const SCRIPT = join(REPO_ROOT, 'scripts', 'pack-splunk-app.js');
+/** The release version, read from package.json itself: the packed app must carry it. */
+const PACKAGE_VERSION: string = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')).version;
+const APP_CONF = 'auth0_usage/default/app.conf';
 const EXPECTED_ENTRIES = [
   'auth0_usage/',
+  'auth0_usage/README.md',
   'auth0_usage/default/',
   'auth0_usage/default/app.conf',
   'auth0_usage/default/data/',
@@ -21,12 +25,16 @@ const EXPECTED_ENTRIES = [
   'auth0_usage/default/data/ui/nav/default.xml',
   'auth0_usage/default/data/ui/views/',
   'auth0_usage/default/data/ui/views/auth0_usage_overview.xml',
-  'auth0_usage/default/indexes.conf',
   'auth0_usage/default/macros.conf',
   'auth0_usage/default/props.conf',
   'auth0_usage/default/savedsearches.conf',
   'auth0_usage/metadata/',
   'auth0_usage/metadata/default.meta',
+  'auth0_usage/static/',
+  'auth0_usage/static/appIcon.png',
+  'auth0_usage/static/appIconAlt.png',
+  'auth0_usage/static/appIconAlt_2x.png',
+  'auth0_usage/static/appIcon_2x.png',
 ];
 
 let work: string;
@@ -50,7 +58,7 @@ describe('pack-splunk-app.js', () => {
     const result = pack(['--out', archivePath]);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
-    expect(result.stdout).toContain('auth0_usage 0.1.0, 15 entries');
+    expect(result.stdout).toContain(`auth0_usage ${PACKAGE_VERSION}, 20 entries`);
     entries = listTgz(readFileSync(archivePath));
   });
 
@@ -71,19 +79,35 @@ describe('pack-splunk-app.js', () => {
     }
   });
 
-  it('stores each file byte for byte', () => {
-    for (const entry of entries.filter((e) => e.typeflag === '0')) {
+  it('stores each file but app.conf byte for byte', () => {
+    for (const entry of entries.filter((e) => e.typeflag === '0' && e.path !== APP_CONF)) {
       expect(entry.content.equals(readFileSync(join(APP_DIR, entry.path.slice('auth0_usage/'.length))))).toBe(true);
     }
   });
 
-  it('has the app.conf and default.meta Splunk needs to install it', () => {
-    const appConf = entries.find((entry) => entry.path === 'auth0_usage/default/app.conf')!;
+  it("has the app.conf and default.meta Splunk needs to install it, with package.json's version", () => {
+    const appConf = entries.find((entry) => entry.path === APP_CONF)!;
     const conf = parseConf(appConf.content.toString('utf8'), 'app.conf');
-    expect(confValue(conf, 'launcher', 'version')).toBe('0.1.0');
+    expect(confValue(conf, 'id', 'version')).toBe(PACKAGE_VERSION);
+    expect(confValue(conf, 'launcher', 'version')).toBe(PACKAGE_VERSION);
+    const [major, minor, patch] = PACKAGE_VERSION.split('.').map(Number);
+    expect(confValue(conf, 'install', 'build')).toBe(String(major * 1_000_000 + minor * 1_000 + patch));
     expect(confValue(conf, 'package', 'id')).toBe('auth0_usage');
     expect(confValue(conf, 'ui', 'label')).toBe('Auth0 Usage');
     expect(entries.some((entry) => entry.path === 'auth0_usage/metadata/default.meta' && entry.size > 0)).toBe(true);
+  });
+
+  it('changes nothing else in app.conf: only the three version lines differ from the source', () => {
+    const source = readFileSync(join(APP_DIR, 'default', 'app.conf'), 'utf8').split('\n');
+    const packed = entries.find((entry) => entry.path === APP_CONF)!.content.toString('utf8').split('\n');
+    expect(packed).toHaveLength(source.length);
+    const changed = packed.flatMap((line, i) => (line === source[i] ? [] : [[source[i], line]]));
+    const [major, minor, patch] = PACKAGE_VERSION.split('.').map(Number);
+    expect(changed).toEqual([
+      ['version = 0.0.0', `version = ${PACKAGE_VERSION}`],
+      ['build = 0', `build = ${major * 1_000_000 + minor * 1_000 + patch}`],
+      ['version = 0.0.0', `version = ${PACKAGE_VERSION}`],
+    ]);
   });
 
   it('reads the same with the system tar, and extracts to the same bytes', () => {
@@ -92,7 +116,8 @@ describe('pack-splunk-app.js', () => {
     mkdirSync(extracted);
     execFileSync('tar', ['-xzf', archivePath, '-C', extracted]);
     for (const path of EXPECTED_ENTRIES.filter((p) => !p.endsWith('/'))) {
-      expect(readFileSync(join(extracted, path)).equals(readFileSync(join(APP_DIR, path.slice('auth0_usage/'.length))))).toBe(true);
+      const packed = entries.find((entry) => entry.path === path)!.content;
+      expect(readFileSync(join(extracted, path)).equals(packed)).toBe(true);
     }
   });
 
@@ -133,6 +158,16 @@ describe('pack-splunk-app.js', () => {
     const result = pack(['--app-dir', copy, '--out', join(work, 'renamed.tgz')]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('[package] id "auth0_usage" differs from the folder name "auth0_usage_copy"');
+  });
+
+  it('refuses an app.conf without a version line to write into', () => {
+    const copy = join(work, 'unversioned', 'auth0_usage');
+    cpSync(APP_DIR, copy, { recursive: true });
+    const appConf = join(copy, 'default', 'app.conf');
+    writeFileSync(appConf, readFileSync(appConf, 'utf8').replace('[launcher]\n', '[launcher]\n# ').replace(/^version = 0\.0\.0$/m, ''));
+    const result = pack(['--app-dir', copy, '--out', join(work, 'unversioned.tgz')]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain('app.conf has no [id] version for the pack to write the version into');
   });
 
   it('refuses unknown arguments', () => {
