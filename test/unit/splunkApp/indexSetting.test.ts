@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { hecSinkOptionsFromArgv } from '../../../src/cli/hecOptions';
+import { hecSinkOptionsFromArgv, splunkMetadataFrom } from '../../../src/cli/hecOptions';
 import { loadConfig } from '../../../src/config/loadConfig';
 import { confValue, parseConf } from '../../../src/splunkApp/confFile';
 import { ANALYSTS_DOC_PATH, REPO_ROOT } from './helpers/appSources';
@@ -68,7 +68,9 @@ describe('the summary index', () => {
   it('is what the job sends to without --hec-index, and --hec-index still overrides it', () => {
     const config = loadConfig();
     const env = { SPLUNK_HEC_TOKEN: 'tok' };
-    expect(hecSinkOptionsFromArgv({ 'hec-url': 'https://splunk.example.com:8088' }, env, config)?.index).toBe('auth0_usage');
-    expect(hecSinkOptionsFromArgv({ 'hec-url': 'https://splunk.example.com:8088', 'hec-index': 'other' }, env, config)?.index).toBe('other');
+    const withoutFlag = { 'hec-url': 'https://splunk.example.com:8088' };
+    const withFlag = { ...withoutFlag, 'hec-index': 'other' };
+    expect(hecSinkOptionsFromArgv(withoutFlag, env, splunkMetadataFrom(withoutFlag, config.splunk))?.index).toBe('auth0_usage');
+    expect(hecSinkOptionsFromArgv(withFlag, env, splunkMetadataFrom(withFlag, config.splunk))?.index).toBe('other');
   });
 });
