@@ -1,0 +1,37 @@
+# auth0-usage container image: `docker build -t auth0-usage:0.1.0 .`
+#
+# Node 24 is the LTS line supported longest of those CI tests (20, 22, 24): maintenance until April 2028, where
+# Node 22's ends in April 2027. The slim (Debian, glibc) variant needs nothing more: every production dependency is
+# plain JavaScript. Pin the base image by digest in your registry if your policy asks for it.
+
+# Build stage: dev dependencies (TypeScript), then `npm pack`, whose prepack script builds dist/. The tarball holds
+# exactly the files the package ships (package.json, README.md, dist/, config/).
+FROM node:24-slim AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json README.md ./
+COPY src ./src
+COPY config ./config
+RUN npm pack --pack-destination /tmp \
+ && mkdir /app \
+ && tar -xzf /tmp/auth0-usage-*.tgz -C /app --strip-components=1
+
+# Runtime stage: the packed files and production dependencies only, installed from the lockfile.
+FROM node:24-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY --from=build /app ./
+COPY package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund \
+ && npm cache clean --force \
+ && chmod 0755 dist/cli.js \
+ && ln -s /app/dist/cli.js /usr/local/bin/auth0-usage \
+ && mkdir /work \
+ && chown 1000:1000 /work
+# The image's `node` user, by number so that Kubernetes' runAsNonRoot can check it. /app stays root's, read-only to
+# the job; /work is the working directory, where relative paths (the default spool, ./out) land.
+USER 1000:1000
+WORKDIR /work
+ENTRYPOINT ["auth0-usage"]
+CMD ["--help"]
