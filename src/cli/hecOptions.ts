@@ -95,7 +95,7 @@ export interface SplunkMetadata {
 }
 
 /** The events' index, source and sourcetype, decided once for every sink (--output carries the same as HEC). */
-export function splunkMetadataFrom(argv: Pick<HecArgs, 'hec-index' | 'hec-source' | 'hec-sourcetype'>, splunk: UsageConfig['splunk']): SplunkMetadata {
+export function splunkMetadataFrom(argv: HecArgs, splunk: UsageConfig['splunk']): SplunkMetadata {
   const index = argv['hec-index'] ?? splunk.index;
   return { ...(index === undefined ? {} : { index }), source: argv['hec-source'] ?? splunk.source, sourcetype: argv['hec-sourcetype'] ?? splunk.sourcetype };
 }
