@@ -28,9 +28,10 @@ export class Auth0ConfigError extends Auth0Error {
 export abstract class Auth0TenantError extends Auth0Error {
   constructor(
     readonly tenant: string,
-    message: string,
+    /** The message without the tenant, for output that names the tenant already. */
+    public detail: string,
   ) {
-    super(`tenant ${tenant}: ${message}`);
+    super(`tenant ${tenant}: ${detail}`);
   }
 }
 

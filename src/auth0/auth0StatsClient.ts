@@ -37,7 +37,9 @@ function compactDay(day: string): string {
 
 /** Removes the secret from a message, should an upstream text ever echo it. */
 function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
-  if (secret !== '' && error.message.includes(secret)) error.message = error.message.split(secret).join('[redacted]');
+  if (secret === '' || !error.message.includes(secret)) return error;
+  error.message = error.message.split(secret).join('[redacted]');
+  error.detail = error.detail.split(secret).join('[redacted]');
   return error;
 }
 
