@@ -5,10 +5,11 @@ import { UsageError } from './usageError';
 export const ENV_PREFIX = 'AUTH0_USAGE_';
 
 /**
- * Variables with the prefix that are not taken as flags: the HEC sink reads the token from the environment itself,
+ * Variables with the prefix that are not taken as flags: the HEC sink reads the token and `auth0-check` the client
+ * secret from the environment themselves,
  * and --help / --version from the environment would turn a scheduled run into printing help and exiting 0.
  */
-const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
+const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
 
 /** The flags a command accepts (aliases included), read off its yargs builder. */
 export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string> } {

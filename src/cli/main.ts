@@ -7,12 +7,14 @@ import { createHecCheckCommand, hecCheckOptions } from './hecCheckCommand';
 import { envForCommand, flagsOf } from './envOptions';
 import { hecConnectionCliOptions } from './hecOptions';
 import { createStatusCommand, statusOptions } from './statusCommand';
+import { auth0CheckOptions, createAuth0CheckCommand } from './auth0CheckCommand';
 
 /** Each command's option builder, to tell which AUTH0_USAGE_* variables are its flags. */
 const COMMAND_BUILDERS: Record<string, (y: Argv) => Argv> = {
   run: (y) => runOptions(y) as unknown as Argv,
   'hec-check': (y) => hecCheckOptions(y) as unknown as Argv,
   status: (y) => statusOptions(y) as unknown as Argv,
+  'auth0-check': (y) => auth0CheckOptions(y) as unknown as Argv,
 };
 
 /** Turns an error into the exit code and the one line the user sees; stack traces only for defects. */
@@ -44,6 +46,10 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       exitCode = code;
     }))
     .command(createStatusCommand(io, (code) => {
+      handlerStarted = true;
+      exitCode = code;
+    }))
+    .command(createAuth0CheckCommand(io, (code) => {
       handlerStarted = true;
       exitCode = code;
     }))

@@ -46,6 +46,42 @@ const quotasSchema = quotaLimits
   .extend({ tenants: z.record(z.string().min(1), quotaLimits).optional() })
   .strict();
 
+/** An environment variable's name: letters, digits and underscores, not starting with a digit. */
+const envVarName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an environment variable name, e.g. ACME_PROD_AUTH0_SECRET');
+
+/** `HOST` or `HOST:PORT`, no scheme or path: the SDK builds https://HOST[:PORT]/api/v2 and /oauth/token from it. */
+export const auth0DomainSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?(:[0-9]{1,5})?$/, 'must be a host name with an optional :PORT, e.g. acme-prod.us.auth0.com');
+
+/** One tenant whose Management API statistics are read. The secret is named, never written here. */
+const auth0TenantSchema = z
+  .object({
+    tenant: z.string().min(1),
+    domain: auth0DomainSchema,
+    clientId: z.string().min(1),
+    clientSecretEnv: envVarName,
+    // Named so its error says what to do instead of a bare "unrecognized key".
+    clientSecret: z
+      .never({ error: 'a client secret is never read from the config file: put it in an environment variable and name that variable in clientSecretEnv' })
+      .optional(),
+  })
+  .strict();
+
+/** Auth0 Management API statistics (stats/daily, stats/active-users) to compare with the logs. */
+export const auth0ConfigSchema = z
+  .object({
+    tenants: z.array(auth0TenantSchema).default([]).refine(
+      (tenants) => new Set(tenants.map((t) => t.tenant)).size === tenants.length,
+      { message: 'tenant names must be unique' },
+    ),
+    /** How far (in percent of Auth0's figure) our count may be off and still be `within_tolerance`. */
+    tolerancePercent: z.number().min(0).max(100).default(2),
+    /** The zone of the API's day boundary, which Auth0 does not document; UTC is assumed. */
+    statsTimezone: timezoneSchema.default('UTC'),
+  })
+  .strict();
+
 export const configSchema = z
   .object({
     /** Tenant name for records that carry neither tenant_name nor hostname. */
@@ -61,6 +97,7 @@ export const configSchema = z
     quotas: quotasSchema.default({}),
     /** Percentages of a quota that raise the `threshold` of a quota summary. */
     quotaThresholds: z.array(z.number().positive().max(1000)).default([80, 100]),
+    auth0: auth0ConfigSchema.default({ tenants: [], tolerancePercent: 2, statsTimezone: 'UTC' }),
     splunk: z
       .object({
         source: z.string().min(1),
@@ -72,4 +109,6 @@ export const configSchema = z
   .strict();
 
 export type UsageConfig = z.infer<typeof configSchema>;
+export type Auth0Config = z.infer<typeof auth0ConfigSchema>;
+export type Auth0TenantConfig = z.infer<typeof auth0TenantSchema>;
 export type QuotaLimits = z.infer<typeof quotaLimits>;

@@ -10,6 +10,8 @@ export interface DeclaredErrorClass {
   code?: string;
   exitCode?: 1 | 2;
   internal: boolean;
+  /** Never thrown itself (`abstract class`). */
+  abstract: boolean;
 }
 
 /** Every `class X extends Y` below `root` whose name or parent's name says it is an error, read from the sources. */
@@ -21,9 +23,9 @@ export function declaredErrorClasses(root: string): DeclaredErrorClass[] {
       if (entry.isDirectory()) walk(full);
       else if (entry.name.endsWith('.ts')) {
         const text = readFileSync(full, 'utf8');
-        const pattern = /class (\w+) extends (\w+)[^{]*\{([\s\S]*?)\n\}/g;
+        const pattern = /(abstract )?class (\w+) extends (\w+)[^{]*\{([\s\S]*?)\n\}/g;
         for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
-          const [, name, parent, body] = m as unknown as [string, string, string, string];
+          const [, abstract, name, parent, body] = m as unknown as [string, string | undefined, string, string, string];
           if (!/Error$|Aborted$|Abandoned$|Stopped$|Requested$/.test(name) && !/Error$/.test(parent)) continue;
           const code = /static (?:override )?readonly code: string = '([A-Z_0-9]+)'/.exec(body)?.[1];
           const exit = /static (?:override )?readonly exitCode: 1 \| 2 = ([12])/.exec(body)?.[1];
@@ -34,6 +36,7 @@ export function declaredErrorClasses(root: string): DeclaredErrorClass[] {
             ...(code ? { code } : {}),
             ...(exit ? { exitCode: Number(exit) as 1 | 2 } : {}),
             internal: /static (?:override )?readonly internal = true/.test(body),
+            abstract: abstract !== undefined,
           });
         }
       }

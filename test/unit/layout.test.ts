@@ -14,13 +14,14 @@ const ALLOWED: Record<string, readonly string[]> = {
   aws: ['support'],
   sources: ['aws', 'support'],
   decode: ['support'],
+  auth0: ['config', 'support'],
   rollup: ['decode', 'config', 'support'],
   sinks: ['rollup', 'decode', 'support'],
   state: ['rollup', 'sources', 'aws', 'config', 'support'],
   status: ['state', 'sinks', 'support'],
   run: ['sources', 'decode', 'rollup', 'sinks', 'state', 'config', 'support'],
   splunkApp: ['support'],
-  cli: ['run', 'status', 'state', 'sinks', 'rollup', 'decode', 'sources', 'aws', 'config', 'support', 'splunkApp'],
+  cli: ['run', 'status', 'auth0', 'state', 'sinks', 'rollup', 'decode', 'sources', 'aws', 'config', 'support', 'splunkApp'],
   '.': ['cli'],
 };
 

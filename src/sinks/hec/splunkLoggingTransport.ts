@@ -8,7 +8,7 @@ import https from 'node:https';
 import { performance } from 'node:perf_hooks';
 import type { Logger as SplunkLogger, FlushCallback } from 'splunk-logging';
 import { redactToken } from './hecToken';
-import { describeTlsFailure, isTlsFailure } from './tlsFailure';
+import { describeTlsFailure, isTlsFailure } from '../../support/tlsFailure';
 import { HecTransportError, parseReplyBody, type HecResponse, type HecTransport } from './hecTransport';
 
 export interface HecConnection {

@@ -1,0 +1,153 @@
+/**
+ * What an error thrown by the `auth0` SDK means for one call: retry it (429, 5xx, no answer) or give up
+ * with one of our Auth0TenantError classes. The SDK's own messages embed whole bodies on several lines;
+ * ours say what happened and what to do, on one line.
+ */
+import { ManagementError, ManagementTimeoutError } from 'auth0';
+import { isTlsFailure } from '../support/tlsFailure';
+import {
+  Auth0CredentialsError,
+  Auth0RateLimitError,
+  Auth0ResponseError,
+  Auth0ScopeError,
+  Auth0ServerError,
+  Auth0TlsError,
+  Auth0TokenRejectedError,
+  Auth0UnreachableError,
+  type Auth0TenantError,
+} from './auth0Errors';
+
+export interface FailureContext {
+  tenant: string;
+  domain: string;
+  clientSecretEnv: string;
+  /** The API call, e.g. `GET /api/v2/stats/daily`. */
+  call: string;
+}
+
+export type Auth0Failure =
+  | { retryable: false; error: Auth0TenantError }
+  | { retryable: true; rateLimitReset?: string | null; error: (attempts: number) => Auth0TenantError };
+
+/** The parts of the SDK's ManagementError this reads (its classes differ between the token and API paths). */
+interface SdkError {
+  message?: string;
+  statusCode?: number;
+  body?: unknown;
+  rawResponse?: { headers?: { get(name: string): string | null } };
+  cause?: unknown;
+  name?: string;
+}
+
+/** `code: text` from either of Auth0's error bodies ({error, error_description} or {error, message, errorCode}). */
+export function describeErrorBody(body: unknown): string {
+  if (typeof body === 'string') return oneLine(body);
+  if (typeof body !== 'object' || body === null) return '';
+  const b = body as Record<string, unknown>;
+  const code = [b.errorCode, b.error].find((v) => typeof v === 'string') as string | undefined;
+  const text = [b.error_description, b.message].find((v) => typeof v === 'string') as string | undefined;
+  return oneLine([code, text].filter(Boolean).join(': '));
+}
+
+function oneLine(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 200 ? `${flat.slice(0, 199)}…` : flat;
+}
+
+/** The first errno-style code down the cause chain (fetch wraps socket errors in TypeError('fetch failed')). */
+function causeCode(error: unknown): { code?: string; message: string } {
+  let current: unknown = error;
+  for (let depth = 0; depth < 5 && current; depth++) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') return { code, message: String((current as Error).message ?? '') };
+    current = (current as { cause?: unknown }).cause;
+  }
+  return { message: error instanceof Error ? error.message : String(error) };
+}
+
+function withDetail(status: number, body: unknown): string {
+  const detail = describeErrorBody(body);
+  return detail ? `${status} ${detail}` : String(status);
+}
+
+function noAnswer(error: unknown, ctx: FailureContext, what: string): Auth0Failure {
+  const { code, message } = causeCode(error);
+  const target = `https://${ctx.domain}`;
+  if (code && isTlsFailure(code, message)) {
+    return {
+      retryable: false,
+      error: new Auth0TlsError(ctx.tenant, `the TLS certificate of ${target} is not trusted (${code}): point NODE_EXTRA_CA_CERTS at its CA file`),
+    };
+  }
+  const reason = code ?? (/timed? ?out/i.test(message) ? 'timeout' : 'no answer');
+  return {
+    retryable: true,
+    error: (attempts) => new Auth0UnreachableError(ctx.tenant, `cannot reach ${target} for ${what} (${reason}) after ${attempts} attempts`),
+  };
+}
+
+/** Failures of POST /oauth/token, which the SDK makes itself before the first API call. */
+function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
+  const status = error.statusCode;
+  const what = 'the token request';
+  if (status === 408 || status === undefined) return noAnswer(error, ctx, what);
+  if (status === 401) {
+    return {
+      retryable: false,
+      error: new Auth0CredentialsError(
+        ctx.tenant,
+        `the token request was refused (${withDetail(status, error.body)}): check the client id and the secret in ${ctx.clientSecretEnv}`,
+      ),
+    };
+  }
+  if (status === 403) {
+    return {
+      retryable: false,
+      error: new Auth0CredentialsError(
+        ctx.tenant,
+        `the application may not call the Management API (${withDetail(status, error.body)}): authorize it for the Auth0 Management API with read:stats`,
+      ),
+    };
+  }
+  return statusFailure(status, error.body, undefined, ctx, what);
+}
+
+function statusFailure(status: number, body: unknown, rateLimitReset: string | null | undefined, ctx: FailureContext, what: string): Auth0Failure {
+  if (status === 429) {
+    return {
+      retryable: true,
+      rateLimitReset,
+      error: (attempts) => new Auth0RateLimitError(ctx.tenant, `still rate limited (429) on ${what} after ${attempts} attempts`),
+    };
+  }
+  if (status >= 500) {
+    return {
+      retryable: true,
+      error: (attempts) => new Auth0ServerError(ctx.tenant, `server error ${withDetail(status, body)} on ${what} after ${attempts} attempts`),
+    };
+  }
+  return { retryable: false, error: new Auth0ResponseError(ctx.tenant, `${what} answered ${withDetail(status, body)}`) };
+}
+
+export function classifyAuth0Failure(thrown: unknown, ctx: FailureContext): Auth0Failure {
+  const error = (thrown ?? {}) as SdkError;
+  if (thrown instanceof ManagementTimeoutError) return noAnswer(thrown, ctx, ctx.call);
+  // The SDK's token provider lets fetch's own errors through unwrapped, and labels its HTTP failures so.
+  if (!(thrown instanceof ManagementError) || error.message?.startsWith('ManagementClient: token request')) return tokenFailure(error, ctx);
+  const status = error.statusCode;
+  if (status === undefined) return noAnswer(error.cause ?? error, ctx, ctx.call);
+  if (status === 401) {
+    return { retryable: false, error: new Auth0TokenRejectedError(ctx.tenant, `${ctx.call} refused the token (${withDetail(status, error.body)})`) };
+  }
+  if (status === 403) {
+    return {
+      retryable: false,
+      error: new Auth0ScopeError(
+        ctx.tenant,
+        `${ctx.call} was refused (${withDetail(status, error.body)}): grant read:stats to the application ` +
+          '(Auth0 dashboard: Applications → APIs → Auth0 Management API → Machine to Machine Applications)',
+      ),
+    };
+  }
+  return statusFailure(status, error.body, error.rawResponse?.headers?.get('x-ratelimit-reset'), ctx, ctx.call);
+}

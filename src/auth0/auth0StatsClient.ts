@@ -1,0 +1,85 @@
+/**
+ * Reads one tenant's Management API statistics through the official SDK (`auth0`'s ManagementClient:
+ * client-credentials token for `https://DOMAIN/api/v2/`, fetched once and reused). TLS is verified by
+ * Node's fetch: system CAs plus NODE_EXTRA_CA_CERTS. Retries are ours (see auth0Retry.ts).
+ */
+import { ManagementClient } from 'auth0';
+import { Auth0ResponseError, type Auth0TenantError } from './auth0Errors';
+import { classifyAuth0Failure, type FailureContext } from './auth0Failure';
+import { auth0RetryDelay, DEFAULT_AUTH0_RETRY_POLICY, SYSTEM_CLOCK, type Auth0Clock, type Auth0RetryPolicy } from './auth0Retry';
+import type { Auth0Tenant } from './auth0Tenant';
+import { parseActiveUsers, parseDailyStats, type DailyStatsRow } from './statsResponse';
+
+export interface Auth0StatsClientOptions {
+  /** The fetch the SDK uses for the token and the API; Node's by default (tests pass one that trusts their CA). */
+  fetch?: typeof fetch;
+  clock?: Auth0Clock;
+  retry?: Partial<Auth0RetryPolicy>;
+  /** Per API request; the SDK's token request has its own 10 s. */
+  timeoutSeconds?: number;
+}
+
+export interface Auth0StatsClient {
+  readonly tenant: string;
+  /** stats/daily for the days `fromDay`..`toDay` (YYYY-MM-DD, inclusive). */
+  dailyStats(fromDay: string, toDay: string): Promise<DailyStatsRow[]>;
+  /** stats/active-users: users who logged in during the last 30 days. */
+  activeUsers(): Promise<number>;
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+function compactDay(day: string): string {
+  const match = DAY.exec(day);
+  if (!match) throw new RangeError(`not a day (YYYY-MM-DD): ${day}`);
+  return `${match[1]}${match[2]}${match[3]}`;
+}
+
+/** Removes the secret from a message, should an upstream text ever echo it. */
+function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
+  if (secret === '' || !error.message.includes(secret)) return error;
+  error.message = error.message.split(secret).join('[redacted]');
+  error.detail = error.detail.split(secret).join('[redacted]');
+  return error;
+}
+
+export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsClientOptions = {}): Auth0StatsClient {
+  const clock = options.clock ?? SYSTEM_CLOCK;
+  const policy: Auth0RetryPolicy = { ...DEFAULT_AUTH0_RETRY_POLICY, ...options.retry };
+  const management = new ManagementClient({
+    domain: tenant.domain,
+    clientId: tenant.clientId,
+    clientSecret: tenant.clientSecret(),
+    maxRetries: 0,
+    timeoutInSeconds: options.timeoutSeconds ?? 30,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+
+  async function withRetries<T>(call: string, request: () => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
+    const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call };
+    for (let attempt = 1; ; attempt++) {
+      let body: unknown;
+      try {
+        body = await request();
+      } catch (thrown) {
+        const failure = classifyAuth0Failure(thrown, ctx);
+        if (!failure.retryable) throw scrubbed(failure.error, tenant.clientSecret());
+        if (attempt >= policy.attempts) throw scrubbed(failure.error(attempt), tenant.clientSecret());
+        await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimitReset));
+        continue;
+      }
+      const parsed = parse(body);
+      if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, parsed);
+      return parsed;
+    }
+  }
+
+  return {
+    tenant: tenant.tenant,
+    dailyStats: (fromDay, toDay) => {
+      const query = { from: compactDay(fromDay), to: compactDay(toDay) };
+      return withRetries('GET /api/v2/stats/daily', () => management.stats.getDaily(query), parseDailyStats);
+    },
+    activeUsers: () => withRetries('GET /api/v2/stats/active-users', () => management.stats.getActiveUsersCount(), parseActiveUsers),
+  };
+}

@@ -1,0 +1,156 @@
+/**
+ * How completely one tenant-day is covered by log records: a bitmap with one bit per elapsed minute of the
+ * local day (1380, 1440 or 1500 of them on DST days), the record count and the first and last record.
+ * A paused Log Stream leaves a run of empty minutes that a quiet night does not. Coverages of the same
+ * tenant-day merge by union, so each run can add what it read to what the state file kept.
+ */
+import { dayRangeOfDate } from './dayRange';
+import { Auth0UsageError } from '../support/errors';
+
+const MINUTE_MS = 60_000;
+
+/** The figures a `coverage` summary carries. */
+export interface CoverageFigures {
+  records: number;
+  hours_in_day: number;
+  hours_with_records: number;
+  /** Longest run of minutes without a record, counting from the day's start and to its end. */
+  longest_gap_minutes: number;
+  /** ISO 8601 UTC; null for a day without records. */
+  first_record: string | null;
+  last_record: string | null;
+}
+
+/** The state-file form: the bitmap as base64, minute 0 in the lowest bit of byte 0. */
+export interface CoverageJson {
+  day: string;
+  tz: string;
+  minutes: string;
+  records: number;
+  first_ms: number | null;
+  last_ms: number | null;
+}
+
+export class CoverageError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_COVERAGE';
+}
+
+export class DayCoverage {
+  private constructor(
+    readonly day: string,
+    readonly tz: string,
+    private readonly startMs: number,
+    private readonly minuteCount: number,
+    private readonly bits: Uint8Array,
+    private recordCount: number,
+    private firstMs: number | null,
+    private lastMs: number | null,
+  ) {}
+
+  /** A day in `tz` (IANA) with no record yet. */
+  static empty(day: string, tz: string): DayCoverage {
+    const range = dayRangeOfDate(day, tz);
+    const minuteCount = Math.round((range.endMs - range.startMs) / MINUTE_MS);
+    return new DayCoverage(day, tz, range.startMs, minuteCount, new Uint8Array(Math.ceil(minuteCount / 8)), 0, null, null);
+  }
+
+  /** Counts one record at `epochMs`, which must fall in the day. */
+  add(epochMs: number): void {
+    const minute = this.minuteOf(epochMs);
+    if (!Number.isFinite(epochMs) || minute < 0 || minute >= this.minuteCount) {
+      const when = Number.isFinite(epochMs) ? new Date(epochMs).toISOString() : String(epochMs);
+      throw new CoverageError(`a record at ${when} is outside ${this.day} in ${this.tz}`);
+    }
+    this.bits[minute >> 3]! |= 1 << (minute & 7);
+    this.recordCount++;
+    if (this.firstMs === null || epochMs < this.firstMs) this.firstMs = epochMs;
+    if (this.lastMs === null || epochMs > this.lastMs) this.lastMs = epochMs;
+  }
+
+  /** The union of two coverages of the same day and zone, from disjoint record sets (de-duplicated upstream). */
+  merge(other: DayCoverage): DayCoverage {
+    if (other.day !== this.day || other.tz !== this.tz) {
+      throw new CoverageError(`cannot merge coverage of ${other.day} ${other.tz} into ${this.day} ${this.tz}`);
+    }
+    const bits = this.bits.map((byte, i) => byte | other.bits[i]!);
+    const pick = (a: number | null, b: number | null, f: (x: number, y: number) => number) => (a === null ? b : b === null ? a : f(a, b));
+    return new DayCoverage(
+      this.day,
+      this.tz,
+      this.startMs,
+      this.minuteCount,
+      bits,
+      this.recordCount + other.recordCount,
+      pick(this.firstMs, other.firstMs, Math.min),
+      pick(this.lastMs, other.lastMs, Math.max),
+    );
+  }
+
+  private minuteOf(epochMs: number): number {
+    return Math.floor((epochMs - this.startMs) / MINUTE_MS);
+  }
+
+  private covered(minute: number): boolean {
+    return (this.bits[minute >> 3]! & (1 << (minute & 7))) !== 0;
+  }
+
+  figures(): CoverageFigures {
+    let hoursWithRecords = 0;
+    // Hours are elapsed 60-minute blocks from local midnight, so a repeated wall hour counts twice.
+    for (let hour = 0; hour * 60 < this.minuteCount; hour++) {
+      for (let minute = hour * 60; minute < Math.min(this.minuteCount, hour * 60 + 60); minute++) {
+        if (this.covered(minute)) {
+          hoursWithRecords++;
+          break;
+        }
+      }
+    }
+    let longest = 0;
+    let run = 0;
+    for (let minute = 0; minute < this.minuteCount; minute++) {
+      run = this.covered(minute) ? 0 : run + 1;
+      if (run > longest) longest = run;
+    }
+    return {
+      records: this.recordCount,
+      hours_in_day: this.minuteCount / 60,
+      hours_with_records: hoursWithRecords,
+      longest_gap_minutes: longest,
+      first_record: this.firstMs === null ? null : new Date(this.firstMs).toISOString(),
+      last_record: this.lastMs === null ? null : new Date(this.lastMs).toISOString(),
+    };
+  }
+
+  toJSON(): CoverageJson {
+    return {
+      day: this.day,
+      tz: this.tz,
+      minutes: Buffer.from(this.bits).toString('base64'),
+      records: this.recordCount,
+      first_ms: this.firstMs,
+      last_ms: this.lastMs,
+    };
+  }
+
+  /** Reads what toJSON wrote; throws CoverageError for anything that does not fit the day. */
+  static fromJSON(json: CoverageJson): DayCoverage {
+    const empty = DayCoverage.empty(json.day, json.tz);
+    const bits = new Uint8Array(Buffer.from(json.minutes, 'base64'));
+    const { records, first_ms: first, last_ms: last } = json;
+    const inDay = (ms: number | null) => ms !== null && Number.isFinite(ms) && ms >= empty.startMs && ms < empty.startMs + empty.minuteCount * MINUTE_MS;
+    const sound =
+      bits.length === empty.bits.length &&
+      Number.isInteger(records) &&
+      records >= 0 &&
+      (records === 0 ? first === null && last === null : inDay(first) && inDay(last) && first! <= last!);
+    const restored = sound ? new DayCoverage(json.day, json.tz, empty.startMs, empty.minuteCount, bits, records, first, last) : undefined;
+    // The first and last record's minutes are set, and no bit lies past the day's last minute.
+    const spareBits = bits.length * 8 - empty.minuteCount;
+    const consistent =
+      restored !== undefined &&
+      (records === 0 || (restored.covered(restored.minuteOf(first!)) && restored.covered(restored.minuteOf(last!)))) &&
+      (spareBits === 0 || bits[bits.length - 1]! >> (8 - spareBits) === 0);
+    if (!consistent) throw new CoverageError(`coverage of ${json.day} ${json.tz} in the state is damaged`);
+    return restored;
+  }
+}
