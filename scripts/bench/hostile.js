@@ -6,6 +6,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const files = require('./hostileFiles');
+const { checkTruth } = require('./checkTruth');
 
 // The CronJob's memory limit (config/): a run above it would be OOM-killed there.
 const MEMORY_LIMIT_MB = 2048;
@@ -67,6 +68,8 @@ function cases(quick) {
   ];
 }
 
+const truthOf = (data, spec) => path.join(data, `${spec.name}.truth.json`);
+
 async function prepare(data, spec) {
   const dir = path.join(data, spec.name);
   const stamp = path.join(data, `${spec.name}.done`);
@@ -77,7 +80,7 @@ async function prepare(data, spec) {
   if (spec.generate) {
     const gen = path.join(__dirname, '..', 'generate-archives.js');
     // One seed for both halves of a pair: the random and sorted files hold the very same records.
-    execFileSync(process.execPath, [gen, '--out', dir, '--seed', '301', '--delimiter', 'newline', ...spec.generate], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [gen, '--out', dir, '--seed', '301', '--delimiter', 'newline', '--truth', truthOf(data, spec), ...spec.generate], { stdio: ['ignore', 'ignore', 'inherit'] });
   } else await spec.write(path.join(dir, `${spec.name}.gz`));
   fs.writeFileSync(stamp, wanted);
   return dir;
@@ -169,6 +172,10 @@ async function run(root, data, spec, dir, limit) {
     const lines = fs.existsSync(output) ? fs.readFileSync(output, 'utf8').split('\n').filter(Boolean) : [];
     const runLine = lines.find((l) => l.includes('"summary":"run"'));
     row.outcome += runLine ? `; run event ${(Buffer.byteLength(runLine) / 1e6).toFixed(2)} MB` : '; no run event';
+  }
+  if (spec.generate && !result.killed && fs.existsSync(output)) {
+    const problems = checkTruth(truthOf(data, spec), output);
+    row.outcome += problems.length ? `; summaries DIFFER from the generator's tallies (${problems[0]})` : '; summaries = generator tallies';
   }
   if (spec.quarantine && fs.existsSync(quarantine)) row.outcome += `; quarantine file ${(fs.statSync(quarantine).size / 1e6).toFixed(0)} MB`;
   for (const f of [output, quarantine]) fs.rmSync(f, { force: true }); // up to gigabytes of quarantined junk
