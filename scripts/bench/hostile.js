@@ -137,6 +137,20 @@ function timed(args, timeFile, limit) {
   });
 }
 
+/** The first error line of the job's stderr: the message of a JSON log line, else the line itself. */
+function firstError(stderr) {
+  for (const line of stderr.split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const entry = JSON.parse(line);
+      if (entry.level === 'error' || entry.level >= 50) return [entry.msg, typeof entry.err === 'string' ? entry.err : entry.err?.message].filter(Boolean).join(': ') || line;
+    } catch {
+      return line;
+    }
+  }
+  return '';
+}
+
 /** One run of the job on `dir`, stopped after `limit` seconds. */
 async function run(root, data, spec, dir, limit) {
   const outDir = path.join(data, 'out');
@@ -158,7 +172,7 @@ async function run(root, data, spec, dir, limit) {
   if (result.killed) outcome = `stopped at the limit (> ${limit} s): ${bySignal ? `killed by signal ${bySignal[1]}` : `exit ${status} after SIGTERM`}`;
   else if (/heap out of memory/i.test(result.stderr)) outcome = `crashed: JavaScript heap out of memory (exit ${status})`;
   else if (status === 0 || status === 3) outcome = `exit ${status}`;
-  else outcome = `exit ${status}: ${(result.stderr.split('\n').find((l) => l.trim()) ?? '').slice(0, 160)}`;
+  else outcome = `exit ${status}: ${firstError(result.stderr).slice(0, 160)}`;
   const row = {
     case: spec.name,
     input: spec.what,
