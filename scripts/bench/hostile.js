@@ -192,7 +192,11 @@ async function run(root, data, spec, dir, limit) {
     row.outcome += problems.length ? `; summaries DIFFER from the generator's tallies (${problems[0]})` : '; summaries = generator tallies';
   }
   if (spec.quarantine && fs.existsSync(quarantine)) row.outcome += `; quarantine file ${(fs.statSync(quarantine).size / 1e6).toFixed(0)} MB`;
-  for (const f of [output, quarantine]) fs.rmSync(f, { force: true }); // up to gigabytes of quarantined junk
+  // A run stopped at the limit leaves the job's temporary files (`.<name>.<pid>.tmp`): say how much, then remove them.
+  const leftovers = fs.readdirSync(outDir).filter((f) => f.startsWith(`.${spec.name}.`) && f.endsWith('.tmp')).map((f) => path.join(outDir, f));
+  const leftBytes = leftovers.reduce((n, f) => n + fs.statSync(f).size, 0);
+  if (leftovers.length) row.outcome += `; left ${leftovers.length} temporary file(s) of ${(leftBytes / 1e6).toFixed(0)} MB`;
+  for (const f of [output, quarantine, ...leftovers]) fs.rmSync(f, { force: true }); // up to gigabytes of quarantined junk
   return row;
 }
 
