@@ -124,9 +124,9 @@ function q(files) {
 function jobCommand(set, output, extra = '') {
   return `node '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
 }
-function bestJob(set, runs) {
+function bestJob(set, runs, extra = '') {
   const output = path.join(metaOf(set.name), 'summaries.ndjson');
-  return best(jobCommand(set, output), runs, () => {
+  return best(jobCommand(set, output, extra), runs, () => {
     const problems = checkTruth(set.truth, output);
     if (problems.length) throw new Error(`the job's summaries of ${set.name} differ from the generator's tallies:\n  ${problems.slice(0, 10).join('\n  ')}`);
   });
@@ -173,6 +173,7 @@ function runSet(spec, baseline) {
     const naive = best(`node '${NAIVE}' ${q(single.files)}`);
     rows.push(row('one archive: zcat > /dev/null (floor)', single, zcat));
     rows.push(row('one archive: auth0-usage run', single, job, zcat));
+    if (ONLY.includes('one-thread')) rows.push(row('one archive: auth0-usage run, --no-decode-workers', single, bestJob(single, undefined, '--no-decode-workers'), zcat));
     rows.push(row('one archive: naive readline + JSON.parse', single, naive, zcat));
     ratios.push(['one archive, speed vs zcat (zcat s / job s)', zcat.seconds / job.seconds]);
     ratios.push(['one archive, speed vs naive script (naive s / job s)', naive.seconds / job.seconds]);
@@ -197,6 +198,7 @@ function runSet(spec, baseline) {
     models.push(['one archive', modelOf(single, baseline)]);
     models.push(['eight archives', modelOf(eight, baseline)]);
   }
+  if (ONLY.some((name) => ['firehose', 'backfill', 'one-thread'].includes(name))) rows.push(...runExtras(spec));
   if (want('scale')) {
     // One growing stream: one archive of 1/4, 1/2 and all of the single archive's records (4× is that archive).
     const scale = [['1×', data.quarter], ['2×', data.half], ['4×', single]];
@@ -249,6 +251,37 @@ function printModel(label, model) {
   console.log(`    decode workers   ${model.workerMs.toFixed(0).padStart(6)} ms CPU = ${model.workerUsPerMb.toFixed(0)} µs a MB`);
   console.log(`    other threads    ${model.otherMs.toFixed(0).padStart(6)} ms CPU = ${model.otherUsPerMb.toFixed(0)} µs a MB (gunzip on the libuv pool, V8's GC and compiler helpers)`);
   console.log(`    main thread saturates at ${model.saturationCores.toFixed(2)} cores ((main + workers + other) / main); one core then carries ${model.ceilingMbPerSecond.toFixed(0)} MB/s of input through it`);
+}
+
+/** Cases of the earlier bench, on today's data only, run when named in --only: the `}{` layout Firehose writes by
+ *  default, backfills of 10 to 90 days, and every job case again on one thread (`one-thread`). */
+function runExtras(spec) {
+  const rows = [];
+  const oneThread = ONLY.includes('one-thread');
+  const jobRows = (label, set, base) => {
+    rows.push(row(label, set, bestJob(set), base));
+    if (oneThread) rows.push(row(`${label}, --no-decode-workers`, set, bestJob(set, undefined, '--no-decode-workers'), base));
+  };
+  if (ONLY.includes('firehose')) {
+    const set = dataset(`${spec.name}-single-firehose`, ['--days', '1', '--records', String(spec.full), '--seed', String(spec.seeds.single), '--delimiter', 'none', ...spec.args]);
+    const zcat = best(`zcat ${q(set.files)} > /dev/null`);
+    rows.push(row('`}{` stream: zcat > /dev/null', set, zcat));
+    jobRows('`}{` stream: auth0-usage run', set, zcat);
+  }
+  if (ONLY.includes('backfill')) {
+    // A small tenant (20 000 records a day) and a large one (100 000 a day, about 4 GB of logs a month).
+    const tenants = [
+      { label: '', name: 'backfill', perDay: QUICK ? 2000 : 20000, days: [10, 30, 90] },
+      { label: ', large tenant', name: 'backfill-large', perDay: QUICK ? 10000 : 100000, days: [10, 90] },
+    ];
+    for (const tenant of tenants) {
+      for (const days of tenant.days) {
+        const set = dataset(`${spec.name}-${tenant.name}-${days}d`, ['--days', String(days), '--records', String(tenant.perDay), '--seed', '104', ...spec.args]);
+        jobRows(`backfill ${days} days${tenant.label}`, set);
+      }
+    }
+  }
+  return rows;
 }
 
 function main() {
