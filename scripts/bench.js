@@ -1,23 +1,54 @@
 #!/usr/bin/env node
 'use strict';
 // `npm run bench`: builds seeded, cached Firehose-style archives under bench-data/, then runs the job and its
-// comparisons on the same files, one child process at a time, and prints MB/s, records/s and peak RSS.
-// Benchmarks are not tests: nothing here asserts a time.
+// comparisons on the same files, one child process at a time, and prints times, speed ratios, peak RSS and a cost
+// model per thread. Two data sets: today's (small, repetitive tenants) and a high-cardinality one (values as varied
+// as a real tenant's, records out of order within an hour), so that no figure depends on a string cache's hit rate.
+// `--hostile` runs the hostile set instead (scripts/bench/hostile.js). Benchmarks are not tests: nothing here
+// asserts a time; but every run of the job is checked against the generator's own tallies.
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
+const { checkTruth } = require('./bench/checkTruth');
+const { costModel } = require('./bench/costModel');
 
 const ROOT = path.resolve(__dirname, '..');
-const QUICK = process.argv.includes('--quick');
-// The small --quick data lives apart, so that trying the bench does not throw away the full data (which takes many minutes to make).
+const ARGS = process.argv.slice(2);
+const QUICK = ARGS.includes('--quick');
+// The small --quick data lives apart, so that trying the bench does not throw away the full data (which takes minutes to make).
 const DATA = path.join(ROOT, 'bench-data', ...(QUICK ? ['quick'] : []));
-const ONLY = (process.argv.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
-// ~1.4 KB a record: 333k records ≈ 460 MB uncompressed, ≈ 50 MB gzip.
-const FULL = QUICK ? 40000 : 333000;
+const ONLY = (ARGS.find((a) => a.startsWith('--only=')) || '').slice(7).split(',').filter(Boolean);
+const SETS_WANTED = (ARGS.find((a) => a.startsWith('--sets=')) || '').slice(7).split(',').filter(Boolean);
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const GEN = path.join(__dirname, 'generate-archives.js');
-const NAIVE = path.join(__dirname, 'bench', 'naiveNdjson.js');
+const NAIVE = path.join(__dirname, 'bench', 'naiveReadline.js');
+const THREAD_CPU = path.join(__dirname, 'bench', 'threadCpu.js');
+
+/** The two data sets. `full` is one archive's records; `eightPerArchive` the records of each of the eight. */
+const SETS = [
+  {
+    // Today's: ~1.4 KB a record, 333k records ≈ 460 MB uncompressed, ≈ 50 MB gzip; 2 tenants of 3000 users,
+    // 18 clients and 5 audiences each, 6 user agents, records in time order.
+    name: 'today',
+    label: "today's set",
+    full: QUICK ? 40000 : 333000,
+    eightPerArchive: QUICK ? 5000 : 333000,
+    seeds: { single: 101, eight: 102, scale: 103 },
+    args: [],
+  },
+  {
+    // High cardinality: 4 tenants of a million users each (≈ 215k distinct user_ids in 400k records), 800 clients,
+    // 404 audiences, 30% IPv6, tens of thousands of distinct user agents and hundreds of descriptions, shuffled
+    // within each hour. Eight archives of 100k records each keep its generation to a few minutes.
+    name: 'high-cardinality',
+    label: 'high-cardinality set',
+    full: QUICK ? 40000 : 400000,
+    eightPerArchive: QUICK ? 5000 : 100000,
+    seeds: { single: 201, eight: 202, scale: 203 },
+    args: ['--tenants', '4', '--users', '1000000', '--apps', '50', '--machines', '150', '--audiences', '100', '--ipv6', '0.3', '--realistic-text', '--order', 'hour'],
+  },
+];
 
 function has(command) {
   return spawnSync('sh', ['-c', `command -v ${command}`]).status === 0;
@@ -33,12 +64,15 @@ function dataset(name, args) {
   const metaDir = metaOf(name);
   fs.mkdirSync(metaDir, { recursive: true });
   const stamp = path.join(metaDir, 'done');
-  const wanted = JSON.stringify(args);
+  const truth = path.join(metaDir, 'truth.json');
+  const full = [...args, '--truth', truth];
+  const wanted = JSON.stringify(full);
   if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
     fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(path.join(metaDir, 'uncompressed'), { force: true });
     process.stderr.write(`generating ${name} …\n`);
     const delimiter = args.includes('--delimiter') ? [] : ['--delimiter', 'newline'];
-    execFileSync(process.execPath, [GEN, '--out', dir, ...delimiter, ...args], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [GEN, '--out', dir, ...delimiter, ...full], { stdio: ['ignore', 'ignore', 'inherit'] });
     fs.writeFileSync(stamp, wanted);
   }
   const files = [];
@@ -53,130 +87,234 @@ function dataset(name, args) {
   const compressed = files.reduce((s, f) => s + fs.statSync(f).size, 0);
   const sizeFile = path.join(metaDir, 'uncompressed');
   if (!fs.existsSync(sizeFile)) {
-    const out = execFileSync('sh', ['-c', `zcat ${files.map((f) => `'${f}'`).join(' ')} | wc -c`]);
+    const out = execFileSync('sh', ['-c', `zcat ${q(files)} | wc -c`]);
     fs.writeFileSync(sizeFile, String(Number(out)));
   }
-  return { name, dir, files, compressed, uncompressed: Number(fs.readFileSync(sizeFile, 'utf8')) };
+  const tally = JSON.parse(fs.readFileSync(truth, 'utf8'));
+  return { name, dir, files, compressed, uncompressed: Number(fs.readFileSync(sizeFile, 'utf8')), truth, records: tally.written, cardinality: tally.cardinality };
 }
 
-/** Runs a shell command under GNU time: wall seconds and peak RSS (MB) of the slowest process in it. */
-function measure(command) {
+/** Runs a shell command under GNU time: wall seconds, peak RSS (MB) of the largest process in it, CPU seconds. */
+function measure(command, env) {
   const timeFile = path.join(os.tmpdir(), `auth0-usage-bench-${process.pid}.time`);
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M', 'sh', '-c', command], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const result = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M %U %S', 'sh', '-c', command], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`);
-  const rssMb = Number(fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop()) / 1024;
-  return { seconds, rssMb, stdout: result.stdout };
+  const [rssKb, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { seconds, rssMb: rssKb / 1024, cpuSeconds: user + sys, stdout: result.stdout };
 }
 
 /** Best of several runs: this machine is shared, and a run that lost the CPU to something else says nothing. */
-function best(command, runs = QUICK ? 1 : 3) {
+function best(command, runs = QUICK ? 1 : 3, after) {
   let top;
   for (let i = 0; i < runs; i++) {
     const m = measure(command);
+    if (after) after(m);
     if (!top || m.seconds < top.seconds) top = m;
   }
   return top;
 }
 
-const q = (files) => files.map((f) => `'${f}'`).join(' ');
-const job = (input, extra = '') => `node '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn ${extra}`;
+function q(files) {
+  return files.map((f) => `'${f}'`).join(' ');
+}
 
-// The default run decodes on worker threads; each case also runs with everything on one thread, for comparison.
-const ONE_THREAD = '--no-decode-workers';
-const ONE_THREAD_LABEL = ', --no-decode-workers';
+/** One run of the job; its summaries go to a file and are checked against the generator's tallies every time. */
+function jobCommand(set, output, extra = '') {
+  return `node '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
+}
+function bestJob(set, runs, extra = '') {
+  const output = path.join(metaOf(set.name), 'summaries.ndjson');
+  return best(jobCommand(set, output, extra), runs, () => {
+    const problems = checkTruth(set.truth, output);
+    if (problems.length) throw new Error(`the job's summaries of ${set.name} differ from the generator's tallies:\n  ${problems.slice(0, 10).join('\n  ')}`);
+  });
+}
 
-function row(label, set, m, records, base) {
-  const mb = set.uncompressed / 1e6;
+function row(label, set, m, base) {
   return {
     case: label,
-    'MB/s': (mb / m.seconds).toFixed(0),
+    'MB/s': (set.uncompressed / 1e6 / m.seconds).toFixed(0),
     'gz MB/s': (set.compressed / 1e6 / m.seconds).toFixed(1),
-    'records/s': records ? Math.round(records / m.seconds).toLocaleString('en-US') : '',
+    'records/s': Math.round(set.records / m.seconds).toLocaleString('en-US'),
     'peak RSS MB': m.rssMb.toFixed(0),
     seconds: m.seconds.toFixed(2),
-    'vs zcat': base ? (base.seconds / m.seconds).toFixed(2) : '',
+    'speed vs zcat': base ? (base.seconds / m.seconds).toFixed(2) : '',
   };
 }
 
-function main() {
-  if (!fs.existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
-  const rows = [];
+/** The data of one set (generated on first use): one archive, eight archives, and 1/4 and 1/2 of the one archive. */
+function dataOf(spec) {
+  const name = (part) => `${spec.name}-${part}`;
+  const args = (days, records, seed) => ['--days', String(days), '--records', String(records), '--seed', String(seed), ...spec.args];
+  return {
+    single: dataset(name('single'), args(1, spec.full, spec.seeds.single)),
+    eight: dataset(name('eight'), args(8, spec.eightPerArchive, spec.seeds.eight)),
+    quarter: dataset(name('scale-1x'), args(1, Math.round(spec.full / 4), spec.seeds.scale)),
+    half: dataset(name('scale-2x'), args(1, Math.round(spec.full / 2), spec.seeds.scale)),
+  };
+}
+
+function runSet(spec, baseline) {
   const want = (name) => ONLY.length === 0 || ONLY.includes(name);
-  const records = (set) => Number(JSON.parse(fs.readFileSync(path.join(metaOf(set.name), 'truth.json'), 'utf8')).written);
-  const withTruth = (args, name) => [...args, '--truth', path.join(metaOf(name), 'truth.json')];
+  const rows = [];
+  const ratios = [];
+  const notes = [];
+  const models = [];
+  const data = dataOf(spec);
+  const { single, eight } = data;
+  notes.push(`one archive: ${single.records.toLocaleString('en-US')} records, ${(single.uncompressed / 1e6).toFixed(0)} MB, ${(single.compressed / 1e6).toFixed(1)} MB gzip; distinct: ${Object.entries(single.cardinality).map(([k, v]) => `${k} ${v.toLocaleString('en-US')}`).join(', ')}`);
+  notes.push(`eight archives: ${eight.records.toLocaleString('en-US')} records, ${(eight.uncompressed / 1e6).toFixed(0)} MB, ${(eight.compressed / 1e6).toFixed(1)} MB gzip`);
 
   if (want('single')) {
-    const single = dataset('single', withTruth(['--days', '1', '--records', String(FULL), '--seed', '101'], 'single'));
     const zcat = best(`zcat ${q(single.files)} > /dev/null`);
-    const n = records(single);
-    rows.push(row('zcat > /dev/null (floor)', single, zcat, n));
-    rows.push(row('auth0-usage run', single, best(job(single.dir)), n, zcat));
-    rows.push(row(`auth0-usage run${ONE_THREAD_LABEL}`, single, best(job(single.dir, ONE_THREAD)), n, zcat));
-    rows.push(row('naive ndjson pipeline', single, best(`node '${NAIVE}' ${q(single.files)}`), n, zcat));
+    const job = bestJob(single);
+    const naive = best(`node '${NAIVE}' ${q(single.files)}`);
+    rows.push(row('one archive: zcat > /dev/null (floor)', single, zcat));
+    rows.push(row('one archive: auth0-usage run', single, job, zcat));
+    if (ONLY.includes('one-thread')) rows.push(row('one archive: auth0-usage run, --no-decode-workers', single, bestJob(single, undefined, '--no-decode-workers'), zcat));
+    rows.push(row('one archive: naive readline + JSON.parse', single, naive, zcat));
+    ratios.push(['one archive, speed vs zcat (zcat s / job s)', zcat.seconds / job.seconds]);
+    ratios.push(['one archive, speed vs naive script (naive s / job s)', naive.seconds / job.seconds]);
     if (has('jq')) {
       const jqCount = `zcat ${q(single.files)} | jq -n 'reduce inputs as $e ({}; .[($e.detail.data.date[0:10]) + " " + $e.detail.data.type] += 1)' > /dev/null`;
-      rows.push(row('jq daily per-type count', single, best(jqCount, 1), n, zcat));
-    } else rows.push({ case: 'jq daily per-type count', 'MB/s': 'jq not installed' });
-    // The same events as Firehose writes them by default: back to back (`}{`), no line breaks at all.
-    const firehose = dataset('single-firehose', withTruth(['--days', '1', '--records', String(FULL), '--seed', '101', '--delimiter', 'none'], 'single-firehose'));
-    const firehoseZcat = best(`zcat ${q(firehose.files)} > /dev/null`);
-    rows.push(row('`}{` stream: zcat > /dev/null', firehose, firehoseZcat, records(firehose)));
-    rows.push(row('`}{` stream: auth0-usage run', firehose, best(job(firehose.dir)), records(firehose), firehoseZcat));
-    rows.push(row(`\`}{\` stream: auth0-usage run${ONE_THREAD_LABEL}`, firehose, best(job(firehose.dir, ONE_THREAD)), records(firehose), firehoseZcat));
+      const jq = best(jqCount, 1);
+      rows.push(row('one archive: jq daily per-type count', single, jq, zcat));
+      ratios.push(['one archive, speed vs jq (jq s / job s)', jq.seconds / job.seconds]);
+    } else notes.push('jq not installed: no jq row');
+    ratios.push(['one archive, peak RSS MB', job.rssMb]);
   }
   if (want('eight')) {
-    const eight = dataset('eight', withTruth(['--days', '8', '--records', String(FULL), '--seed', '102'], 'eight'));
-    const zcat = best(`zcat ${q(eight.files)} > /dev/null`, QUICK ? 1 : 2);
-    rows.push(row('8 archives: one zcat stream', eight, zcat, records(eight)));
-    rows.push(row('8 archives: auth0-usage run', eight, best(job(eight.dir), QUICK ? 1 : 2), records(eight), zcat));
-    rows.push(row(`8 archives: auth0-usage run${ONE_THREAD_LABEL}`, eight, best(job(eight.dir, ONE_THREAD), QUICK ? 1 : 2), records(eight), zcat));
+    const runs = QUICK ? 1 : 2;
+    const zcat = best(`zcat ${q(eight.files)} > /dev/null`, runs);
+    const job = bestJob(eight, runs);
+    rows.push(row('eight archives: one zcat stream', eight, zcat));
+    rows.push(row('eight archives: auth0-usage run', eight, job, zcat));
+    ratios.push(['eight archives, speed vs one zcat stream', zcat.seconds / job.seconds]);
+    ratios.push(['eight archives, peak RSS MB', job.rssMb]);
   }
+  if (want('model')) {
+    models.push(['one archive', modelOf(single, baseline)]);
+    models.push(['eight archives', modelOf(eight, baseline)]);
+  }
+  if (ONLY.some((name) => ['firehose', 'backfill', 'one-thread'].includes(name))) rows.push(...runExtras(spec));
   if (want('scale')) {
-    for (const [label, factor] of [['1x', 1], ['2x', 2], ['4x', 4]]) {
-      const set = dataset(`scale-${label}`, withTruth(['--days', '1', '--records', String(Math.round((FULL / 4) * factor)), '--seed', '103'], `scale-${label}`));
-      rows.push(row(`linearity ${label}`, set, best(job(set.dir)), records(set)));
-      rows.push(row(`linearity ${label}${ONE_THREAD_LABEL}`, set, best(job(set.dir, ONE_THREAD)), records(set)));
+    // One growing stream: one archive of 1/4, 1/2 and all of the single archive's records (4× is that archive).
+    const scale = [['1×', data.quarter], ['2×', data.half], ['4×', single]];
+    const rss = [];
+    for (const [label, set] of scale) {
+      const m = bestJob(set);
+      rss.push(m.rssMb);
+      rows.push(row(`one stream ${label} (${set.records.toLocaleString('en-US')} records)`, set, m));
     }
+    ratios.push(['peak RSS 1× / 2× / 4× MB', rss.map((v) => v.toFixed(0)).join(' / ')]);
+    ratios.push(['peak RSS 4× / 1×', rss[2] / rss[0]]);
   }
-  if (want('backfill')) {
-    // Two tenant sizes: a small one (20 000 records a day), whose 10-day run lasts about a second, and a large one
-    // (100 000 a day, about 4 GB of logs a month). Memory should level off, not grow with the days read.
+  return { spec, rows, ratios, notes, models };
+}
+
+/** One run with each thread's own CPU time (scripts/bench/threadCpu.js). */
+function threadCpu(input) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bench-cpu-'));
+  try {
+    const m = measure(`node -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
+    const threads = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim()).filter(Boolean).map((text) => JSON.parse(text));
+    return { threads, processCpuMs: m.cpuSeconds * 1000, seconds: m.seconds };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The cost model of one set, net of what a run of an empty folder costs (start-up and shutdown). */
+function modelOf(set, baseline) {
+  return costModel({ ...threadCpu(set.dir), records: set.records, megabytes: set.uncompressed / 1e6, baseline });
+}
+
+/** CPU of a run that reads nothing: loading the code, the config, writing the run event. Best of three. */
+function emptyRun() {
+  const empty = path.join(DATA, 'empty');
+  fs.mkdirSync(empty, { recursive: true });
+  let top;
+  for (let i = 0; i < 3; i++) {
+    const run = threadCpu(empty);
+    const mainMs = run.threads.filter((t) => t.thread === 'main').reduce((s, t) => s + t.cpuMs, 0);
+    const sample = { mainMs, otherMs: Math.max(0, run.processCpuMs - run.threads.reduce((s, t) => s + t.cpuMs, 0)) };
+    if (!top || sample.mainMs + sample.otherMs < top.mainMs + top.otherMs) top = sample;
+  }
+  return top;
+}
+
+function printModel(label, model) {
+  console.log(`  cost model, ${label} (${model.workers} decode worker${model.workers === 1 ? '' : 's'}, ${model.seconds.toFixed(2)} s wall, net of an empty run):`);
+  console.log(`    main thread      ${model.mainMs.toFixed(0).padStart(6)} ms CPU = ${model.mainUsPerRecord.toFixed(2)} µs a record = ${model.mainUsPerMb.toFixed(0)} µs a MB`);
+  console.log(`    decode workers   ${model.workerMs.toFixed(0).padStart(6)} ms CPU = ${model.workerUsPerMb.toFixed(0)} µs a MB`);
+  console.log(`    other threads    ${model.otherMs.toFixed(0).padStart(6)} ms CPU = ${model.otherUsPerMb.toFixed(0)} µs a MB (gunzip on the libuv pool, V8's GC and compiler helpers)`);
+  console.log(`    main thread saturates at ${model.saturationCores.toFixed(2)} cores ((main + workers + other) / main); one core then carries ${model.ceilingMbPerSecond.toFixed(0)} MB/s of input through it`);
+}
+
+/** Cases of the earlier bench, on today's data only, run when named in --only: the `}{` layout Firehose writes by
+ *  default, backfills of 10 to 90 days, and every job case again on one thread (`one-thread`). */
+function runExtras(spec) {
+  const rows = [];
+  const oneThread = ONLY.includes('one-thread');
+  const jobRows = (label, set, base) => {
+    rows.push(row(label, set, bestJob(set), base));
+    if (oneThread) rows.push(row(`${label}, --no-decode-workers`, set, bestJob(set, undefined, '--no-decode-workers'), base));
+  };
+  if (ONLY.includes('firehose')) {
+    const set = dataset(`${spec.name}-single-firehose`, ['--days', '1', '--records', String(spec.full), '--seed', String(spec.seeds.single), '--delimiter', 'none', ...spec.args]);
+    const zcat = best(`zcat ${q(set.files)} > /dev/null`);
+    rows.push(row('`}{` stream: zcat > /dev/null', set, zcat));
+    jobRows('`}{` stream: auth0-usage run', set, zcat);
+  }
+  if (ONLY.includes('backfill')) {
+    // A small tenant (20 000 records a day) and a large one (100 000 a day, about 4 GB of logs a month).
     const tenants = [
       { label: '', name: 'backfill', perDay: QUICK ? 2000 : 20000, days: [10, 30, 90] },
       { label: ', large tenant', name: 'backfill-large', perDay: QUICK ? 10000 : 100000, days: [10, 90] },
     ];
     for (const tenant of tenants) {
       for (const days of tenant.days) {
-        const name = `${tenant.name}-${days}d`;
-        const set = dataset(name, withTruth(['--days', String(days), '--records', String(tenant.perDay), '--seed', '104'], name));
-        const label = `backfill ${days} days${tenant.label}`;
-        rows.push(row(label, set, best(job(set.dir), QUICK ? 1 : 2), records(set)));
-        rows.push(row(`${label}${ONE_THREAD_LABEL}`, set, best(job(set.dir, ONE_THREAD), QUICK ? 1 : 2), records(set)));
+        const set = dataset(`${spec.name}-${tenant.name}-${days}d`, ['--days', String(days), '--records', String(tenant.perDay), '--seed', '104', ...spec.args]);
+        jobRows(`backfill ${days} days${tenant.label}`, set);
       }
     }
   }
+  return rows;
+}
+
+function main() {
+  if (ARGS.includes('--hostile')) {
+    require('./bench/hostile').runHostile({ root: ROOT, data: path.join(DATA, 'hostile'), quick: QUICK, only: ONLY });
+    return;
+  }
+  if (!fs.existsSync(CLI)) execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'inherit' });
   const machine = `${os.cpus().length} cores (${os.cpus()[0].model.trim()}), ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+  const loadBefore = os.loadavg();
+  const sets = SETS.filter((spec) => SETS_WANTED.length === 0 || SETS_WANTED.includes(spec.name));
+  if (ARGS.includes('--generate')) {
+    for (const spec of sets) dataOf(spec);
+    return;
+  }
+  const baseline = emptyRun();
+  const results = sets.map((spec) => runSet(spec, baseline));
+  const loadAfter = os.loadavg();
+  const load = (l) => l.map((v) => v.toFixed(2)).join(' ');
   console.log(`auth0-usage benchmark — ${machine}${QUICK ? ' — QUICK (small data)' : ''}`);
-  console.table(rows);
-  // The ratios the performance targets are stated in (README, Performance), worked out from the rows above.
-  const get = (label) => rows.find((r) => r.case === label);
-  const ratio = (label, over, field) => {
-    const [a, b] = [get(label), get(over)];
-    return a && b && a[field] && b[field] ? (Number(a[field]) / Number(b[field])).toFixed(2) : undefined;
-  };
-  const ratios = [
-    ['single archive, zcat seconds / job seconds', ratio('zcat > /dev/null (floor)', 'auth0-usage run', 'seconds')],
-    ['naive ndjson seconds / job seconds', ratio('naive ndjson pipeline', 'auth0-usage run', 'seconds')],
-    ['jq seconds / job seconds', ratio('jq daily per-type count', 'auth0-usage run', 'seconds')],
-    ['eight archives, one zcat stream / job', ratio('8 archives: one zcat stream', '8 archives: auth0-usage run', 'seconds')],
-    ['peak RSS, 90 / 10 days', ratio('backfill 90 days', 'backfill 10 days', 'peak RSS MB')],
-    ['peak RSS, 90 / 30 days', ratio('backfill 90 days', 'backfill 30 days', 'peak RSS MB')],
-    ['peak RSS, 90 / 10 days, large tenant', ratio('backfill 90 days, large tenant', 'backfill 10 days, large tenant', 'peak RSS MB')],
-  ].filter(([, value]) => value !== undefined);
-  for (const [what, value] of ratios) console.log(`${what}: ${value}×`);
-  fs.writeFileSync(path.join(DATA, 'results.json'), JSON.stringify({ machine, quick: QUICK, date: new Date().toISOString(), rows, ratios: Object.fromEntries(ratios) }, null, 1));
+  console.log(`load average (1, 5, 15 min) before: ${load(loadBefore)}; after: ${load(loadAfter)}`);
+  console.log(`an empty run (start-up, no input), subtracted in the cost models: main thread ${baseline.mainMs.toFixed(0)} ms, other threads ${baseline.otherMs.toFixed(0)} ms CPU`);
+  for (const { spec, rows, ratios, notes, models } of results) {
+    console.log(`\n== ${spec.label} ==`);
+    for (const note of notes) console.log(`  ${note}`);
+    if (rows.length) console.table(rows);
+    for (const [what, value] of ratios) console.log(`  ${what}: ${typeof value === 'number' ? value.toFixed(2) : value}`);
+    for (const [label, model] of models) printModel(label, model);
+  }
+  fs.writeFileSync(
+    path.join(DATA, 'results.json'),
+    JSON.stringify({ machine, quick: QUICK, date: new Date().toISOString(), baseline, load: { before: loadBefore, after: loadAfter }, sets: results.map((r) => ({ set: r.spec.name, notes: r.notes, rows: r.rows, ratios: Object.fromEntries(r.ratios), models: Object.fromEntries(r.models) })) }, null, 1),
+  );
 }
 
 main();
