@@ -16,10 +16,11 @@ import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, withHecOptions } from './hecOptions';
 import { openStateFromArgs, withStateOptions } from './stateOptions';
-import { HecSink, rejectedEventItem } from '../sinks/hec';
+import { DEFAULT_SPOOL_DIR, HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
+import { refuseWritesIntoInputs } from './outputPaths';
 import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
 
@@ -76,6 +77,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       throw new UsageError(`--input ${(err as Error).message}`);
     }
   }
+  refuseWritesIntoInputs(inputs, [
+    ...(args.output === undefined ? [] : [{ flag: '--output', path: args.output }]),
+    ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
+    ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: args.spool ?? DEFAULT_SPOOL_DIR }]),
+  ]);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (args['decode-workers']) startDecodeThread();
 

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
 import { errnoCode } from '../errnoCode';
+import { outputTempFile } from './outputTempFile';
 
 /** A file that cannot be written. The message names the file. */
 export class OutputError extends Error {
@@ -105,7 +106,7 @@ function openOutput(target: string): { fd: number; tempFile?: string } {
   }
   if (existing?.isDirectory()) throw fail('it is a folder');
   const inPlace = existing !== undefined && !existing.isFile();
-  const tempFile = inPlace ? undefined : path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  const tempFile = inPlace ? undefined : outputTempFile(target);
   try {
     return { fd: openSync(tempFile ?? target, 'w'), tempFile };
   } catch (err) {
