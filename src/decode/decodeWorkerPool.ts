@@ -16,6 +16,20 @@ export class DecodeWorkerError extends Error {
 const MAX_THREADS = 4;
 
 /**
+ * How long a worker may take to answer 'abort' before it is terminated. Items are bounded (see ItemLimits), so a
+ * worker answers within milliseconds unless something holds its thread; a stop must not wait on that.
+ */
+export const DEFAULT_ABORT_ANSWER_MS = 5_000;
+let abortAnswerMs = DEFAULT_ABORT_ANSWER_MS;
+
+/** Sets the bound on a worker's answer to 'abort' (tests shorten it); returns the previous one. */
+export function setAbortAnswerTimeout(ms: number): number {
+  const previous = abortAnswerMs;
+  abortAnswerMs = ms;
+  return previous;
+}
+
+/**
  * decodeStream with the decoding on a worker thread: the same contract, the same records and quarantine items in
  * the same order, the same stats. The main thread only moves raw bytes to the worker and hands the records it
  * gets back to `sink`, so it stays free for the rollup while other cores gunzip and parse.
@@ -92,10 +106,19 @@ class DecodeThread {
   active = 0;
   private readonly worker = startWorker();
   private readonly objects = new Map<number, RemoteObject>();
+  /** Objects told to abort whose answer has not come, with the timer that terminates the worker if it never does. */
+  private readonly abortsUnanswered = new Map<number, NodeJS.Timeout>();
   private closed = false;
 
   constructor() {
-    this.worker.on('message', (message: FromWorker) => this.objects.get(message.object)?.receive(message));
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'aborted') {
+        clearTimeout(this.abortsUnanswered.get(message.object));
+        this.abortsUnanswered.delete(message.object);
+        return;
+      }
+      this.objects.get(message.object)?.receive(message);
+    });
     this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
@@ -105,12 +128,28 @@ class DecodeThread {
     if (!this.closed) this.worker.postMessage(message, transfer);
   }
 
+  /** Tells the worker to stop decoding `object`; a worker that does not answer in time is terminated. */
+  abort(object: number): void {
+    if (this.closed) return;
+    this.post({ type: 'abort', object });
+    const timer = setTimeout(() => {
+      this.abortsUnanswered.delete(object);
+      void this.close(new DecodeWorkerError(`decode worker did not stop within ${abortAnswerMs} ms when told to; it was terminated`));
+    }, abortAnswerMs);
+    timer.unref();
+    this.abortsUnanswered.set(object, timer);
+  }
+
   decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
     if (this.closed) return Promise.reject(new DecodeWorkerError('decode worker is closed'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = nextObjectId++;
     return new Promise<DecodeStats>((resolve, reject) => {
       if (this.active++ === 0) this.worker.ref();
+      const onAbort = (): void => object.fail(signal?.reason);
       const done = (): void => {
+        signal?.removeEventListener('abort', onAbort);
         this.objects.delete(id);
         if (--this.active === 0) this.worker.unref();
       };
@@ -119,19 +158,23 @@ class DecodeThread {
         reject: (err) => (done(), reject(err)),
       });
       this.objects.set(id, object);
-      this.post({ type: 'open', object: id, source: options.source, defaultTenant: options.defaultTenant });
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const { source, defaultTenant, maxItemBytes, maxItemKeys } = options;
+      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys });
       object.start();
     });
   }
 
-  async close(): Promise<void> {
-    this.stop(new DecodeWorkerError('decode workers closed'));
+  async close(err = new DecodeWorkerError('decode workers closed')): Promise<void> {
+    this.stop(err);
     await this.worker.terminate();
   }
 
   private stop(err: Error): void {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.abortsUnanswered.values()) clearTimeout(timer);
+    this.abortsUnanswered.clear();
     threads = threads.filter((thread) => thread !== this);
     for (const object of [...this.objects.values()]) object.fail(err);
   }
@@ -207,7 +250,7 @@ class ObjectSender implements RemoteObject {
   readonly fail = (err: unknown): void => {
     if (this.finished) return;
     this.finish();
-    this.thread.post({ type: 'abort', object: this.id });
+    this.thread.abort(this.id);
     this.settle.reject(err);
   };
 
