@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { UsageError } from './usageError';
+import { redactSecrets } from '../errorText';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../sources/s3/s3ClientOptions';
 
@@ -9,10 +10,15 @@ export function parseEndpoint(value: string, label = '--s3-endpoint'): string {
   try {
     url = new URL(value);
   } catch {
-    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
+    throw new Error(`${label} must be an http:// or https:// URL, got "${redactSecrets(value)}"`);
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new Error(`${label} must be an http:// or https:// URL, got "${value}"`);
+    throw new Error(`${label} must be an http:// or https:// URL, got "${redactSecrets(value)}"`);
+  }
+  // Refused rather than stripped: credentials in a URL end up in shell history, process lists and CronJob specs,
+  // and S3 does not take them from there anyway. The message does not repeat them.
+  if (url.username || url.password) {
+    throw new Error(`${label} must not contain credentials (user:password@): give them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile`);
   }
   return value;
 }
