@@ -5,6 +5,7 @@ import path from 'node:path';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   paginateListObjectsV2,
   PutObjectCommand,
   type S3Client,
@@ -74,6 +75,16 @@ export class S3StateStorage implements StateStorage {
     try {
       const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
       return reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw describe('reading', this.urlOf(name), error);
+    }
+  }
+
+  async modifiedAt(name: string): Promise<Date | undefined> {
+    try {
+      const reply = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      return reply.LastModified;
     } catch (error) {
       if (isMissing(error)) return undefined;
       throw describe('reading', this.urlOf(name), error);
