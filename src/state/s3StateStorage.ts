@@ -10,6 +10,7 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { errnoCode } from '../errnoCode';
 import { forEachConcurrent } from '../run/forEachConcurrent';
 import { createS3Client, formatS3Url, parseS3Url, type S3ClientOptions } from '../sources/s3';
 import { StateError, StateIoError } from './stateErrors';
@@ -138,8 +139,12 @@ export class S3StateStorage implements StateStorage {
       const data = await this.read(name);
       if (data === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
       const file = this.cachePath(name);
-      mkdirSync(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, data);
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, data);
+      } catch (error) {
+        throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
+      }
       this.fetched.add(name);
     });
   }
