@@ -7,6 +7,26 @@ import { type FromWorker, INPUT_WINDOW_BYTES, type ToWorker } from './decodeWork
 import type { DecodeSink } from './logRecord';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
 
+/**
+ * Objects in flight per stop signal, failed together when it fires: one listener per signal, since --concurrency
+ * may exceed the ten listeners after which an AbortSignal warns.
+ */
+const objectsBySignal = new WeakMap<AbortSignal, Set<RemoteObject>>();
+
+function watchSignal(signal: AbortSignal, object: RemoteObject): () => void {
+  let objects = objectsBySignal.get(signal);
+  if (objects === undefined) {
+    const watched = new Set<RemoteObject>();
+    objects = watched;
+    objectsBySignal.set(signal, watched);
+    signal.addEventListener('abort', () => {
+      for (const each of [...watched]) each.fail(signal.reason);
+    }, { once: true });
+  }
+  objects.add(object);
+  return () => objects.delete(object);
+}
+
 /** Raised when a decode worker stops unexpectedly; the objects it was decoding fail with it. */
 export class DecodeWorkerError extends Error {
   override readonly name = 'DecodeWorkerError';
@@ -147,9 +167,9 @@ class DecodeThread {
     const id = nextObjectId++;
     return new Promise<DecodeStats>((resolve, reject) => {
       if (this.active++ === 0) this.worker.ref();
-      const onAbort = (): void => object.fail(signal?.reason);
+      let unwatch = (): void => undefined;
       const done = (): void => {
-        signal?.removeEventListener('abort', onAbort);
+        unwatch();
         this.objects.delete(id);
         if (--this.active === 0) this.worker.unref();
       };
@@ -158,7 +178,7 @@ class DecodeThread {
         reject: (err) => (done(), reject(err)),
       });
       this.objects.set(id, object);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (signal !== undefined) unwatch = watchSignal(signal, object);
       const { source, defaultTenant, maxItemBytes, maxItemKeys } = options;
       this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys });
       object.start();
