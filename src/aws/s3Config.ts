@@ -1,4 +1,5 @@
 import { Auth0UsageError } from '../support/errors';
+import { redactSecrets } from '../support/errorText';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3ClientOptions';
 
 /** An S3 setting that cannot work (an endpoint that is not an http(s) URL). Nothing was read. */
@@ -16,7 +17,12 @@ export function checkS3Endpoint(value: string, label = '--s3-endpoint'): string 
     url = undefined;
   }
   if (url === undefined || (url.protocol !== 'http:' && url.protocol !== 'https:')) {
-    throw new S3ConfigError(`${label} must be an http:// or https:// URL, got "${value}"`);
+    throw new S3ConfigError(`${label} must be an http:// or https:// URL, got "${redactSecrets(value)}"`);
+  }
+  // Refused rather than stripped: credentials in a URL end up in shell history, process lists and CronJob specs,
+  // and S3 does not take them from there anyway. The message does not repeat them.
+  if (url.username || url.password) {
+    throw new S3ConfigError(`${label} must not contain credentials (user:password@): give them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile`);
   }
   return value;
 }

@@ -9,6 +9,11 @@ import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
+import { type DecodeOptions, decodeStream } from '../decode/decodeStream';
+import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
+import type { DecodeSink } from '../decode/logRecord';
+import { wholeNumberAtLeast } from './flagChecks';
+import type { Readable } from 'node:stream';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
@@ -16,10 +21,11 @@ import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, withHecOptions } from './hecOptions';
 import { openStateFromArgs, withStateOptions } from './stateOptions';
-import { HecSink, rejectedEventItem } from '../sinks/hec';
+import { DEFAULT_SPOOL_DIR, HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
+import { refuseWritesIntoInputs } from './outputPaths';
 import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
 
@@ -44,13 +50,25 @@ export function runOptions(yargs: Argv) {
       default: true,
       describe: 'Gunzip and decode on worker threads, one per core (up to 4), while this thread rolls up; --no-decode-workers keeps it all on one thread',
     })
+    .option('max-item-bytes', {
+      type: 'number',
+      default: DEFAULT_MAX_ITEM_BYTES,
+      coerce: wholeNumberAtLeast('--max-item-bytes', 1024, 'bytes'),
+      describe: 'Longest input item (one JSON value) read; a longer one is skipped unread and quarantined cut, as malformed too_large',
+    })
+    .option('max-item-keys', {
+      type: 'number',
+      default: DEFAULT_MAX_ITEM_KEYS,
+      coerce: wholeNumberAtLeast('--max-item-keys'),
+      describe: 'Most object keys in one input item; past it the item is skipped and quarantined, as malformed too_many_keys',
+    })
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 run --input fixtures/samples --output out/summaries.ndjson', 'Summarize the bundled sample archives')
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
     .group(
-      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'progress', 'table', 'log-level', 'log-format'],
+      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
   return withStateOptions(withHecOptions(withS3Options(run)));
@@ -76,6 +94,11 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       throw new UsageError(`--input ${(err as Error).message}`);
     }
   }
+  refuseWritesIntoInputs(inputs, [
+    ...(args.output === undefined ? [] : [{ flag: '--output', path: args.output }]),
+    ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
+    ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: args.spool ?? DEFAULT_SPOOL_DIR }]),
+  ]);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (args['decode-workers']) startDecodeThread();
 
@@ -144,7 +167,14 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       quarantine,
       concurrency: args.concurrency ?? defaultConcurrency(inputs),
       logger: rootLogger,
-      ...(args['decode-workers'] ? { decode: decodeStreamInWorker, endDecoding: closeDecodeWorkers } : {}),
+      // The item limits and the stop signal reach each object's decoding, on whichever thread it runs.
+      decode: (input: Readable, decodeOptions: DecodeOptions, sink: DecodeSink) =>
+        (args['decode-workers'] ? decodeStreamInWorker : decodeStream)(
+          input,
+          { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal: stop.signal },
+          sink,
+        ),
+      ...(args['decode-workers'] ? { endDecoding: closeDecodeWorkers } : {}),
       runId,
       state,
       residentDays: args['resident-days'],

@@ -27,6 +27,21 @@ function readJson(file: string): unknown {
   }
 }
 
+/** Keys that would reach an object's prototype once merged; JSON.parse keeps them as ordinary own keys. */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** Throws naming the first prototype key found in `value`, as a dotted path from the file's top level. */
+function refusePrototypeKeys(value: unknown, file: string, at: string[] = []): void {
+  if (typeof value !== 'object' || value === null) return;
+  for (const [key, inner] of Object.entries(value)) {
+    const keyPath = [...at, Array.isArray(value) ? `[${key}]` : key];
+    if (!Array.isArray(value) && PROTOTYPE_KEYS.has(key)) {
+      throw new ConfigError(`invalid config ${file}: ${keyPath.join('.')}: the key '${key}' is not allowed`);
+    }
+    refusePrototypeKeys(inner, file, keyPath);
+  }
+}
+
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
@@ -35,14 +50,22 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 export function mergeConfig(base: unknown, override: unknown): unknown {
   if (!isPlainObject(base) || !isPlainObject(override)) return override === undefined ? base : override;
   const merged: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(override)) merged[key] = mergeConfig(base[key], value);
+  // defineProperty, not assignment: a '__proto__' key that slipped through would otherwise set the prototype.
+  for (const [key, value] of Object.entries(override)) {
+    Object.defineProperty(merged, key, { value: mergeConfig(Object.hasOwn(base, key) ? base[key] : undefined, value), enumerable: true, writable: true, configurable: true });
+  }
   return merged;
 }
 
 /** Loads config/default.json, merges the user's file over it and validates the result. */
 export function loadConfig(userFile?: string, defaultsFile = DEFAULT_CONFIG_PATH): UsageConfig {
   const defaults = readJson(defaultsFile);
-  const merged = userFile ? mergeConfig(defaults, readJson(userFile)) : defaults;
+  let user: unknown;
+  if (userFile) {
+    user = readJson(userFile);
+    refusePrototypeKeys(user, userFile);
+  }
+  const merged = userFile ? mergeConfig(defaults, user) : defaults;
   const result = configSchema.safeParse(merged);
   if (!result.success) {
     const issue = result.error.issues[0]!;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { IANAZone } from 'luxon';
+import { compileAudiencePattern } from './audiencePattern';
 
 /** The categories the rollups count; each lists the event type codes that belong to it. */
 export const CATEGORY_NAMES = [
@@ -17,16 +18,17 @@ export type CategoryName = (typeof CATEGORY_NAMES)[number];
 
 const typeCodes = z.array(z.string().min(1, 'type codes must be non-empty strings'));
 
+// Compiled by RE2 (linear-time matching), so the syntax it accepts is RE2's: no backreferences or lookaround.
 const regexSource = z.string().refine(
   (s) => {
     try {
-      new RegExp(s);
+      compileAudiencePattern(s);
       return true;
     } catch {
       return false;
     }
   },
-  { message: 'is not a valid regular expression' },
+  { message: 'is not a valid RE2 regular expression (backreferences and lookaround are not supported)' },
 );
 
 export const timezoneSchema = z

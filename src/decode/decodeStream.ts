@@ -1,17 +1,19 @@
 import type { Readable } from 'node:stream';
 import { isJsonObject, unwrapEnvelope } from './envelope';
-import { FastRecordReader } from './fastRecord';
+import { DECLINED, FastRecordReader } from './fastRecord';
 import { pumpDecompressed } from './gzip';
-import { JsonValueScanner } from './jsonValueScanner';
+import { type ItemLimits, JsonValueScanner } from './jsonValueScanner';
 import type { DecodeSink, LogRecord } from './logRecord';
 import { NOT_AN_OBJECT, type RecordRejection, isRejection, normalizeRecord } from './normalize';
 import { itemRaw } from './rawText';
 
-export interface DecodeOptions {
+export interface DecodeOptions extends ItemLimits {
   /** Name of the input object (path or s3:// URL), copied into quarantine items. */
   source: string;
   /** Tenant for records that carry neither `tenant_name` nor `hostname`. */
   defaultTenant: string;
+  /** Checked between chunks: once aborted, decoding stops and rejects with the signal's reason. */
+  signal?: AbortSignal;
 }
 
 export interface DecodeStats {
@@ -52,12 +54,14 @@ export function decodeStream(input: Readable, options: DecodeOptions, sink: Deco
 
 /** decodeStream with the fast path's records handed over in the reader (see DecodeConsumer). */
 export async function decodeObject(input: Readable, options: DecodeOptions, consumer: DecodeConsumer): Promise<DecodeStats> {
-  const { source, defaultTenant } = options;
+  const { source, defaultTenant, signal } = options;
   const stats: DecodeStats = { values: 0, records: 0, malformed: 0, rejected: 0 };
   const fast = new FastRecordReader(defaultTenant);
   const scanner = new JsonValueScanner({
     fastObject(buf, start, limit) {
       const end = fast.read(buf, start, limit);
+      // A longer item might be past a limit: the scanner's walk decides.
+      if (end - start > scanner.fastItemLimit) return DECLINED;
       if (end >= 0) {
         stats.values++;
         stats.records++;
@@ -80,8 +84,11 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
       stats.malformed++;
       consumer.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
     },
+  }, options);
+  const { gzipError } = await pumpDecompressed(input, (chunk) => {
+    signal?.throwIfAborted();
+    scanner.push(chunk);
   });
-  const { gzipError } = await pumpDecompressed(input, (chunk) => scanner.push(chunk));
   scanner.end(gzipError === null ? undefined : `gzip: ${gzipError}`);
   return stats;
 }

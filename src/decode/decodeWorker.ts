@@ -4,7 +4,7 @@
  */
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { decodeObject } from './decodeStream';
+import { type DecodeOptions, decodeObject } from './decodeStream';
 import { type FromWorker, MAX_BATCHES_IN_FLIGHT, type ToWorker } from './decodeWorkerProtocol';
 import type { FastRecordReader } from './fastRecord';
 import type { LogRecord, QuarantineItem, QuarantineKind } from './logRecord';
@@ -34,7 +34,7 @@ class ObjectDecode {
   private readonly batch = new RecordBatchWriter();
   private readonly input = new Readable({ read: () => this.onRead() });
 
-  constructor(private readonly id: number, source: string, defaultTenant: string) {
+  constructor(private readonly id: number, options: DecodeOptions) {
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
         this.checkWanted();
@@ -46,7 +46,7 @@ class ObjectDecode {
       },
       quarantine: (kind: QuarantineKind, item: QuarantineItem) => this.quarantine(kind, item),
     };
-    decodeObject(this.input, { source, defaultTenant }, consumer).then(
+    decodeObject(this.input, options, consumer).then(
       (stats) => {
         if (this.abandoned) return;
         this.flush();
@@ -123,7 +123,7 @@ const objects = new Map<number, ObjectDecode>();
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'open':
-      objects.set(message.object, new ObjectDecode(message.object, message.source, message.defaultTenant));
+      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys }));
       break;
     case 'bytes': {
       const { chunk } = message;
@@ -139,6 +139,7 @@ port.on('message', (message: ToWorker) => {
     case 'abort':
       objects.get(message.object)?.abandon();
       objects.delete(message.object);
+      send({ type: 'aborted', object: message.object });
       break;
   }
 });

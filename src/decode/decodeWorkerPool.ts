@@ -9,6 +9,26 @@ import type { DecodeSink } from './logRecord';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
 
+/**
+ * Objects in flight per stop signal, failed together when it fires: one listener per signal, since --concurrency
+ * may exceed the ten listeners after which an AbortSignal warns.
+ */
+const objectsBySignal = new WeakMap<AbortSignal, Set<RemoteObject>>();
+
+function watchSignal(signal: AbortSignal, object: RemoteObject): () => void {
+  let objects = objectsBySignal.get(signal);
+  if (objects === undefined) {
+    const watched = new Set<RemoteObject>();
+    objects = watched;
+    objectsBySignal.set(signal, watched);
+    signal.addEventListener('abort', () => {
+      for (const each of [...watched]) each.fail(signal.reason);
+    }, { once: true });
+  }
+  objects.add(object);
+  return () => objects.delete(object);
+}
+
 /** Raised when a decode worker stops unexpectedly; the objects it was decoding fail with it. */
 export class DecodeWorkerError extends Auth0UsageError {
   static override readonly code: string = 'ERR_DECODE_WORKER';
@@ -17,6 +37,20 @@ export class DecodeWorkerError extends Auth0UsageError {
 
 /** Most threads worth starting: beyond this the main thread's rollup is the limit. */
 const MAX_THREADS = 4;
+
+/**
+ * How long a worker may take to answer 'abort' before it is terminated. Items are bounded (see ItemLimits), so a
+ * worker answers within milliseconds unless something holds its thread; a stop must not wait on that.
+ */
+export const DEFAULT_ABORT_ANSWER_MS = 5_000;
+let abortAnswerMs = DEFAULT_ABORT_ANSWER_MS;
+
+/** Sets the bound on a worker's answer to 'abort' (tests shorten it); returns the previous one. */
+export function setAbortAnswerTimeout(ms: number): number {
+  const previous = abortAnswerMs;
+  abortAnswerMs = ms;
+  return previous;
+}
 
 /**
  * decodeStream with the decoding on a worker thread: the same contract, the same records and quarantine items in
@@ -100,10 +134,19 @@ class DecodeThread {
   active = 0;
   private readonly worker = startWorker();
   private readonly objects = new Map<number, RemoteObject>();
+  /** Objects told to abort whose answer has not come, with the timer that terminates the worker if it never does. */
+  private readonly abortsUnanswered = new Map<number, NodeJS.Timeout>();
   private closed = false;
 
   constructor() {
-    this.worker.on('message', (message: FromWorker) => this.objects.get(message.object)?.receive(message));
+    this.worker.on('message', (message: FromWorker) => {
+      if (message.type === 'aborted') {
+        clearTimeout(this.abortsUnanswered.get(message.object));
+        this.abortsUnanswered.delete(message.object);
+        return;
+      }
+      this.objects.get(message.object)?.receive(message);
+    });
     this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
@@ -113,12 +156,28 @@ class DecodeThread {
     if (!this.closed) this.worker.postMessage(message, transfer);
   }
 
+  /** Tells the worker to stop decoding `object`; a worker that does not answer in time is terminated. */
+  abort(object: number): void {
+    if (this.closed) return;
+    this.post({ type: 'abort', object });
+    const timer = setTimeout(() => {
+      this.abortsUnanswered.delete(object);
+      void this.close(new DecodeWorkerError(`decode worker did not stop within ${abortAnswerMs} ms when told to; it was terminated`));
+    }, abortAnswerMs);
+    timer.unref();
+    this.abortsUnanswered.set(object, timer);
+  }
+
   decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
     if (this.closed) return Promise.reject(new DecodeWorkerError('decode worker is closed'));
+    const { signal } = options;
+    if (signal?.aborted) return Promise.reject(signal.reason);
     const id = nextObjectId++;
     return new Promise<DecodeStats>((resolve, reject) => {
       if (this.active++ === 0) this.worker.ref();
+      let unwatch = (): void => undefined;
       const done = (): void => {
+        unwatch();
         this.objects.delete(id);
         if (--this.active === 0) this.worker.unref();
       };
@@ -127,19 +186,23 @@ class DecodeThread {
         reject: (err) => (done(), reject(err)),
       });
       this.objects.set(id, object);
-      this.post({ type: 'open', object: id, source: options.source, defaultTenant: options.defaultTenant });
+      if (signal !== undefined) unwatch = watchSignal(signal, object);
+      const { source, defaultTenant, maxItemBytes, maxItemKeys } = options;
+      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys });
       object.start();
     });
   }
 
-  async close(): Promise<void> {
-    this.stop(new DecodeWorkerError('decode workers closed'));
+  async close(err = new DecodeWorkerError('decode workers closed')): Promise<void> {
+    this.stop(err);
     await this.worker.terminate();
   }
 
   private stop(err: Error): void {
     if (this.closed) return;
     this.closed = true;
+    for (const timer of this.abortsUnanswered.values()) clearTimeout(timer);
+    this.abortsUnanswered.clear();
     threads = threads.filter((thread) => thread !== this);
     for (const object of [...this.objects.values()]) object.fail(err);
   }
@@ -215,7 +278,7 @@ class ObjectSender implements RemoteObject {
   readonly fail = (err: unknown): void => {
     if (this.finished) return;
     this.finish();
-    this.thread.post({ type: 'abort', object: this.id });
+    this.thread.abort(this.id);
     this.settle.reject(err);
   };
 

@@ -7,7 +7,7 @@ import type { RecordBatchMessage } from './recordBatch';
  * several objects at once, and the messages of one worker arrive in the order they were sent.
  */
 export type ToWorker =
-  | { type: 'open'; object: number; source: string; defaultTenant: string }
+  | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number }
   /** Raw (possibly gzipped) bytes of the object, in order. */
   | { type: 'bytes'; object: number; chunk: Uint8Array }
   | { type: 'end'; object: number }
@@ -22,6 +22,8 @@ export type FromWorker =
   /** The worker has passed on this many more input bytes to its decoder: the main thread may send more. */
   | { type: 'taken'; object: number; bytes: number }
   | { type: 'done'; object: number; stats: DecodeStats }
+  /** The answer to 'abort': the worker has stopped decoding the object. */
+  | { type: 'aborted'; object: number }
   /** The worker could not decode the object (a defect, not bad data: bad data is quarantined). */
   | { type: 'failed'; object: number; message: string };
 

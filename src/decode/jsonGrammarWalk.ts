@@ -29,6 +29,10 @@ export abstract class JsonGrammarWalk {
   protected inItem = false;
   protected itemStart = 0;
   protected itemLine = 0;
+  /** Object keys read so far in the current item, at any depth. */
+  protected itemKeys = 0;
+  /** Past this many keys in one item, keysExceeded() is called (once per item). */
+  protected maxItemKeys = Number.POSITIVE_INFINITY;
   private stack = new Uint8Array(32);
   private stringIsKey = false;
   private hexLeft = 0;
@@ -43,6 +47,8 @@ export abstract class JsonGrammarWalk {
   protected abstract arrayOpened(): void;
   /** The top-level array is closed or abandoned. */
   protected abstract leaveArray(): void;
+  /** The current item has just passed maxItemKeys keys; the walk goes on to find where it ends. */
+  protected abstract keysExceeded(): void;
 
   /** Byte-level grammar walk. Returns at the end of the buffer, after a top-level item, or after a syntax error. */
   protected scan(): void {
@@ -136,6 +142,7 @@ export abstract class JsonGrammarWalk {
           break;
         case OBJ_COLON:
           if (c !== COLON) return this.fail(pos, state, c);
+          if (++this.itemKeys === this.maxItemKeys + 1 && this.inItem) this.keysExceeded();
           state = OBJ_VALUE;
           pos++;
           break;
@@ -198,6 +205,7 @@ export abstract class JsonGrammarWalk {
       this.inItem = true;
       this.itemStart = this.base + pos;
       this.itemLine = this.line;
+      this.itemKeys = 0;
     }
     if (next === OBJ_FIRST) this.pushContainer(OBJECT);
     else if (next === ARR_FIRST) this.pushContainer(ARRAY);

@@ -23,6 +23,35 @@ const EMPTY = Buffer.alloc(0);
 /** Longer lines skip the one-JSON.parse fast path; a failed parse of a huge line would cost a second full pass. */
 const FAST_PATH_MAX_LINE = 1 << 20;
 
+/** Bounds on one item: past either, the item is skipped by scanning (never made a string) and reported malformed. */
+export interface ItemLimits {
+  /** Most bytes of one item (default DEFAULT_MAX_ITEM_BYTES). */
+  maxItemBytes?: number;
+  /** Most object keys in one item, counted at every depth (default DEFAULT_MAX_ITEM_KEYS). */
+  maxItemKeys?: number;
+}
+
+/** Well below V8's longest string (0x1fffffe8 UTF-16 units), and far above any real log record. */
+export const DEFAULT_MAX_ITEM_BYTES = 16 << 20;
+/** Far above any real log record; a record with millions of keys takes V8 seconds to minutes to build. */
+export const DEFAULT_MAX_ITEM_KEYS = 10_000;
+/** No JSON object text this short can hold more than maxItemKeys keys: each key takes at least `"":` (3 bytes). */
+const BYTES_PER_KEY_AT_LEAST = 3;
+
+/** The malformed reasons of items past the limits. */
+export function tooLargeMessage(maxItemBytes: number): string {
+  return `too_large: item longer than ${maxItemBytes} bytes`;
+}
+export function tooManyKeysMessage(maxItemKeys: number): string {
+  return `too_many_keys: item with more than ${maxItemKeys} keys`;
+}
+
+/** An item past the limits, being skipped: its first bytes for the quarantine and why. */
+interface OversizeItem {
+  capture: RawCapture;
+  message: string;
+}
+
 interface LineSkip {
   capture: RawCapture;
   line: number;
@@ -48,9 +77,21 @@ export class JsonValueScanner extends JsonGrammarWalk {
   private byteBeforeBuf = LF; // the byte just before buf[0] (the previous chunk's last byte)
   private leading: Buffer | null = EMPTY; // first bytes, held until it is known whether they are a BOM
   private ended = false;
+  private oversize: OversizeItem | null = null;
+  private readonly maxItemBytes: number;
+  /** Items longer than this may hold more than maxItemKeys keys, so they are never parsed without the walk. */
+  private readonly keySafeLength: number;
 
-  constructor(private readonly handler: ScanHandler) {
+  constructor(private readonly handler: ScanHandler, limits: ItemLimits = {}) {
     super();
+    this.maxItemBytes = limits.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
+    this.maxItemKeys = limits.maxItemKeys ?? DEFAULT_MAX_ITEM_KEYS;
+    this.keySafeLength = Math.min(this.maxItemBytes, this.maxItemKeys * BYTES_PER_KEY_AT_LEAST);
+  }
+
+  /** Longest item the fast paths may take whole: shorter ones are within both limits. */
+  get fastItemLimit(): number {
+    return this.keySafeLength;
   }
 
   push(chunk: Buffer): void {
@@ -85,7 +126,10 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.restart(skip.backToArray);
     }
     if (this.state === IN_NUMBER && numberMayEnd(this.numState)) this.state = this.afterValue(this.buf.length);
-    if (this.inItem) {
+    if (this.inItem && this.oversize !== null) {
+      this.inItem = false;
+      this.reportOversize(endAbs);
+    } else if (this.inItem) {
       this.handler.malformed(this.itemLine, message, this.captureRetained(this.itemStart, endAbs).text(endAbs));
     } else if (this.inArray) {
       const head = this.arrayHead as RawCapture;
@@ -112,7 +156,11 @@ export class JsonValueScanner extends JsonGrammarWalk {
 
   /** Before the current buffer is replaced: keep (as a view) its part of an item that is still open. */
   private carryUnfinishedItem(): void {
-    if (!this.inItem) {
+    if (this.inItem && this.oversize === null && this.base + this.buf.length - this.itemStart > this.maxItemBytes) {
+      this.startOversize(tooLargeMessage(this.maxItemBytes));
+    }
+    if (this.oversize !== null) this.oversize.capture.add(this.buf, this.base, this.base + this.buf.length);
+    if (!this.inItem || this.oversize !== null) {
       this.carry.length = 0;
     } else if (this.carry.length === 0) {
       this.carryStart = this.itemStart;
@@ -165,7 +213,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
       lf = buf.indexOf(LF, pos);
       this.nextLf = lf;
     }
-    if (lf === -1 || this.base + pos < this.fastOffUntil || lf - pos > FAST_PATH_MAX_LINE) return false;
+    if (lf === -1 || this.base + pos < this.fastOffUntil || lf - pos > Math.min(FAST_PATH_MAX_LINE, this.keySafeLength)) return false;
     let e = lf - 1;
     while (isBlank(buf[e])) e--;
     if (buf[e] !== CLOSE_BRACE) return false;
@@ -190,6 +238,8 @@ export class JsonValueScanner extends JsonGrammarWalk {
 
   protected override emitItem(end: number): void {
     this.inItem = false;
+    if (this.oversize === null && this.base + end - this.itemStart > this.maxItemBytes) this.startOversize(tooLargeMessage(this.maxItemBytes));
+    if (this.oversize !== null) return this.reportOversize(this.base + end);
     let text: string;
     if (this.carry.length === 0) {
       text = this.buf.toString('utf8', this.itemStart - this.base, end);
@@ -219,6 +269,16 @@ export class JsonValueScanner extends JsonGrammarWalk {
   protected override recover(at: number, message: string): void {
     const errAbs = this.base + at;
     const errLine = this.line;
+    if (this.inItem && this.oversize !== null) {
+      // Its bytes are gone, so reading cannot go back to a line start: the item ends here, and reading goes on at
+      // the offending byte as if at the top level.
+      this.inItem = false;
+      this.leaveArray();
+      this.reportOversize(errAbs);
+      this.pos = at;
+      this.restart(false);
+      return;
+    }
     if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, errAbs);
     if (this.inItem) {
       this.inItem = false;
@@ -288,6 +348,25 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.skip = null;
     this.handler.malformed(skip.line, skip.message, skip.capture.text(this.base + end));
     this.restart(skip.backToArray);
+  }
+
+  protected override keysExceeded(): void {
+    this.startOversize(tooManyKeysMessage(this.maxItemKeys));
+  }
+
+  /** From now on the current item's bytes are scanned, not kept: only its first bytes, for the quarantine. */
+  private startOversize(message: string): void {
+    const capture = this.captureRetained(this.itemStart, this.base + this.buf.length);
+    this.oversize = { capture, message };
+    this.carry = [];
+  }
+
+  /** The skipped item ended just before absolute offset `endAbs`. */
+  private reportOversize(endAbs: number): void {
+    const { capture, message } = this.oversize as OversizeItem;
+    this.oversize = null;
+    capture.add(this.buf, this.base, endAbs);
+    this.handler.malformed(this.itemLine, message, capture.text(endAbs));
   }
 
   protected override arrayOpened(): void {

@@ -5,6 +5,7 @@ import type { Writable } from 'node:stream';
 import ndjson from 'ndjson';
 import { errnoCode } from '../support/errnoCode';
 import { Auth0UsageError } from '../support/errors';
+import { outputTempFile } from '../support/outputTempFile';
 
 /** A file that cannot be written. The message names the file. */
 export class OutputError extends Auth0UsageError {
@@ -20,6 +21,8 @@ export class NdjsonWriter {
   private readonly out: Writable;
   private readonly tempFile?: string;
   private failure?: Error;
+  /** stdout's reader went away (EPIPE): what is left is not written, and the run goes on as usual. */
+  private readerGone = false;
   count = 0;
 
   /** `stdout` is where `-` writes (the process's stdout unless a caller passes its own). */
@@ -27,6 +30,8 @@ export class NdjsonWriter {
     this.serializer = ndjson.stringify();
     if (target === '-') {
       this.out = stdout as Writable;
+      this.out.on('error', this.onStdoutError);
+      this.serializer.on('error', () => undefined); // destroyed by onStdoutError; write() and close() report
       this.serializer.pipe(this.out, { end: false });
     } else {
       // Everything that would stop the file from being written or moved into place is found now, before any input
@@ -47,8 +52,14 @@ export class NdjsonWriter {
     }
   }
 
+  /** Whether stdout's reader closed the pipe before everything was written (`-o - | head`). */
+  get stdoutClosedEarly(): boolean {
+    return this.readerGone;
+  }
+
   async write(value: unknown): Promise<void> {
     if (this.failure) throw this.failure;
+    if (this.readerGone) return;
     this.count++;
     if (!this.serializer.write(value as never)) {
       // once() rejects when the serializer is destroyed by a file error: the caller hears of it here.
@@ -57,11 +68,25 @@ export class NdjsonWriter {
     }
   }
 
+  /** A reader that stops reading (`| head`) is not a failure of the run; any other error on stdout is, named. */
+  private readonly onStdoutError = (err: NodeJS.ErrnoException): void => {
+    if (err.code === 'EPIPE') this.readerGone = true;
+    else this.failure ??= new OutputError(`cannot write stdout: ${errnoCode(err)}`);
+    this.serializer.unpipe(this.out);
+    // With an error, so that a write() waiting for 'drain' wakes up.
+    (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure ?? new Error('stdout closed by its reader'));
+  };
+
   /** Flushes and, for a file, moves it into place. `keep: false` discards a file target instead. */
   async close(keep = true): Promise<void> {
     if (this.target === '-') {
+      if (this.failure) throw this.failure;
+      if (this.readerGone) return;
       this.serializer.end();
       await once(this.serializer, 'end').catch(() => undefined);
+      // stdout reports a failed write after the bytes have left the serializer: wait until it has taken the last.
+      if (!this.readerGone && !this.failure) await new Promise<void>((resolve) => this.out.write('', () => resolve()));
+      if (this.failure) throw this.failure;
       return;
     }
     if (!this.failure) {
@@ -106,7 +131,7 @@ function openOutput(target: string): { fd: number; tempFile?: string } {
   }
   if (existing?.isDirectory()) throw fail('it is a folder');
   const inPlace = existing !== undefined && !existing.isFile();
-  const tempFile = inPlace ? undefined : path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.tmp`);
+  const tempFile = inPlace ? undefined : outputTempFile(target);
   try {
     return { fd: openSync(tempFile ?? target, 'w'), tempFile };
   } catch (err) {

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError, type InputObject, type Source } from './inputObject';
+import { isOutputTempFile } from '../support/outputTempFile';
 
 const READ_CHUNK = 1 << 20;
 
@@ -44,7 +45,7 @@ class LocalFile implements InputObject {
 
 /**
  * A file, or every regular file under a directory (recursively, symlinks followed), in path order so
- * runs over the same tree read objects in the same order.
+ * runs over the same tree read objects in the same order. The job's own temporary output files are skipped.
  */
 export class LocalFileSource implements Source {
   constructor(readonly input: string) {}
@@ -85,6 +86,8 @@ async function collect(dir: string, seen: Set<string>, out: Array<{ name: string
     throw inputError(dir, err);
   }
   for (const entry of entries) {
+    // An unfinished --output or --quarantine of this job (another run's, or one a kill left behind) is not input.
+    if (isOutputTempFile(entry.name)) continue;
     const name = path.join(dir, entry.name);
     let stat: fs.Stats | undefined;
     if (entry.isFile()) stat = await statOrThrow(name);

@@ -45,6 +45,15 @@ export class LocalStateStorage implements StateStorage {
     }
   }
 
+  async modifiedAt(name: string): Promise<Date | undefined> {
+    try {
+      return (await fs.stat(this.pathOf(name))).mtime;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      throw new StateIoError(`cannot read ${this.pathOf(name)}: ${errnoCode(error)}`, { cause: error });
+    }
+  }
+
   async write(name: string, data: Buffer): Promise<void> {
     const target = this.pathOf(name);
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);

@@ -5,10 +5,12 @@ import path from 'node:path';
 import {
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   paginateListObjectsV2,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { errnoCode } from '../support/errnoCode';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { createS3Client } from '../aws/s3Client';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
@@ -82,6 +84,16 @@ export class S3StateStorage implements StateStorage {
     }
   }
 
+  async modifiedAt(name: string): Promise<Date | undefined> {
+    try {
+      const reply = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      return reply.LastModified;
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw describe('reading', this.urlOf(name), error);
+    }
+  }
+
   async write(name: string, data: Buffer): Promise<void> {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length }));
@@ -129,8 +141,12 @@ export class S3StateStorage implements StateStorage {
       const data = await this.read(name);
       if (data === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
       const file = this.cachePath(name);
-      mkdirSync(path.dirname(file), { recursive: true });
-      await fs.writeFile(file, data);
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        await fs.writeFile(file, data);
+      } catch (error) {
+        throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
+      }
       this.fetched.add(name);
     });
   }

@@ -79,13 +79,24 @@ export class StateLock {
       if (existing !== undefined) {
         const holder = parseLockOwner(existing);
         if (holder === undefined) {
-          throw new StateLockedError(`the state ${storage.location} has an unreadable ${LOCK_NAME}; if no run is active, delete it`);
-        }
-        if (!isStaleLock(holder, options.staleMs, now().getTime())) {
+          // Empty or half-written: a run killed between creating and writing it, or one writing it right now. Only
+          // its age tells them apart, so it is taken over once no heartbeat could have been missed for longer.
+          const written = await storage.modifiedAt(LOCK_NAME);
+          if (written !== undefined && now().getTime() - written.getTime() <= options.staleMs) {
+            const after = new Date(written.getTime() + options.staleMs).toISOString();
+            throw new StateLockedError(
+              `the state ${storage.location} has a ${LOCK_NAME} that is empty or unreadable, written ${written.toISOString()}: ` +
+                `a run may be taking the lock right now; it counts as stale after ${after}, and the next run then takes it over`,
+            );
+          }
+          options.onTakeover?.(undefined);
+          await storage.remove(LOCK_NAME);
+        } else if (!isStaleLock(holder, options.staleMs, now().getTime())) {
           throw new StateLockedError(`the state ${storage.location} is in use by another run (${describeLockOwner(holder)}); try again when it has finished`);
+        } else {
+          options.onTakeover?.(holder);
+          await storage.remove(LOCK_NAME);
         }
-        options.onTakeover?.(holder);
-        await storage.remove(LOCK_NAME);
       }
       if (!(await storage.create(LOCK_NAME, Buffer.from(JSON.stringify(owner))))) continue;
       const back = await storage.read(LOCK_NAME);

@@ -9,6 +9,8 @@ export interface StateStorage {
   list(): Promise<string[]>;
   /** The bytes of `name`, or undefined when it does not exist. */
   read(name: string): Promise<Buffer | undefined>;
+  /** When `name` was last written, by the store's own clock (S3: LastModified); undefined when it does not exist. */
+  modifiedAt(name: string): Promise<Date | undefined>;
   /** Creates or replaces `name` atomically: a reader sees the old bytes or the new ones, never a mix. */
   write(name: string, data: Buffer): Promise<void>;
   /** Creates `name` only when it does not exist; false when it does (S3: a conditional put, where honoured). */

@@ -111,7 +111,7 @@ export function formatStateStatus(status: StateStatus): string {
   } else line('last run', 'none recorded');
   const lock = status.lock;
   if (lock === undefined) line('lock', 'free');
-  else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is unreadable; if no run is active, delete it`);
+  else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);
   else line('lock', `held by host ${lock.owner.host}, pid ${lock.owner.pid} since ${lock.owner.acquiredAt}, last heartbeat ${lock.owner.heartbeatAt}${lock.stale ? ' (stale: the next run takes it over)' : ''}`);
   line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
   if (manifest !== undefined && manifest.days.length > 0) {

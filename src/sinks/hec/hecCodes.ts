@@ -2,6 +2,7 @@
  * HEC status codes (the `code` in `{"text":…,"code":N}` replies) and what each means for a client.
  * Source: Splunk "Troubleshoot HTTP Event Collector → Possible error codes".
  */
+import { serverErrorText } from '../../support/errorText';
 
 export interface HecCodeInfo {
   /** The reply text Splunk sends with this code. */
@@ -41,6 +42,7 @@ export const EVENT_LEVEL_CODES: ReadonlySet<number> = new Set([6, 12, 13, 15]);
 
 /** "code 4, Invalid token" — the table's text, falling back to what the server said. */
 export function describeHecCode(code: number, serverText?: string): string {
-  const text = HEC_CODES[code]?.text ?? serverText ?? 'unknown code';
+  // A server's own text is cut short and redacted: a proxy may echo the request (Authorization: Splunk <token>).
+  const text = HEC_CODES[code]?.text ?? (serverText === undefined ? 'unknown code' : serverErrorText(undefined, serverText));
   return `code ${code}, ${text}`;
 }

@@ -1,4 +1,5 @@
 /** The HEC base URL given with --hec-url: scheme, host, port and an optional path prefix. */
+import { redactSecrets } from '../../support/errorText';
 import { HecUsageError } from './hecErrors';
 
 /**
@@ -10,7 +11,7 @@ export function parseHecBaseUrl(text: string): URL {
   try {
     url = new URL(text);
   } catch {
-    throw new HecUsageError(`--hec-url is not a URL: ${text}`);
+    throw new HecUsageError(`--hec-url is not a URL: ${redactSecrets(text)}`);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
     throw new HecUsageError(`--hec-url must start with https:// or http://, not ${url.protocol}`);

@@ -1,5 +1,6 @@
 import { InputError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
+import { MAX_ERROR_TEXT, redactSecrets, serverErrorText } from '../../support/errorText';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -71,11 +72,13 @@ function shapeOf(err: unknown): SdkErrorShape {
 /**
  * Turns an SDK failure into either an `InputError` with one line naming the bucket/key and the likely
  * cause, or a retryable `S3ReadError`. Messages are built from error codes and the service's own
- * text, never from the request, so credentials and signatures cannot leak into them.
+ * text, never from the request; the service's text is cut short and redacted (see errorText), since an endpoint
+ * may echo the request's signed headers back in it.
  */
 export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   const e = shapeOf(err);
-  const name = e.name ?? '';
+  // The error code comes from the response body too: a name longer than any S3 code is not trusted as one.
+  const name = e.name !== undefined && /^\w{1,64}$/.test(e.name) ? e.name : e.name === undefined ? '' : 'Error';
   // A network error the SDK had to re-wrap (one from another JS realm) keeps its code only in the message.
   const code = e.code ?? /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? '';
   const status = e.$metadata?.httpStatusCode;
@@ -97,7 +100,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
     return ctx.operation === 'get' ? new S3RequestError(message, where, { cause: err }) : input(message);
   }
   if (/CERT|SSL|TLS/.test(code) || /certificate/i.test(message)) {
-    return input(`the TLS certificate of ${endpoint} is not trusted (${code || message}) for ${where}: point NODE_EXTRA_CA_CERTS at its CA file`);
+    return input(`the TLS certificate of ${endpoint} is not trusted (${code || redactSecrets(message).slice(0, MAX_ERROR_TEXT)}) for ${where}: point NODE_EXTRA_CA_CERTS at its CA file`);
   }
   switch (name) {
     case 'AccessDenied':
@@ -130,6 +133,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   if (status === 403) {
     return input(`access denied to ${where} (HTTP 403): check the credentials and the role's S3 permissions`);
   }
-  const detail = [status !== undefined ? `HTTP ${status}` : '', name === 'Error' ? '' : name, code, message].filter(Boolean).join(' ');
+  const said = serverErrorText([name === 'Error' ? '' : name, code].filter(Boolean).join(' '), message);
+  const detail = [status !== undefined ? `HTTP ${status}` : '', said].filter(Boolean).join(' ');
   return input(`cannot ${ctx.operation === 'list' ? 'list' : 'read'} ${where}: ${detail || 'unknown error'}`);
 }

@@ -99,3 +99,18 @@ describe('LocalFileSource', () => {
     expect(err.message).toBe(`cannot read input ${path.join(file, 'inner')}: a path component is not a directory`);
   });
 });
+
+describe("the job's own temporary output files", () => {
+  test('are skipped wherever they lie, while look-alike names are read', async () => {
+    write('logs/a.ndjson', '{}\n');
+    // What NdjsonWriter leaves beside `summaries.ndjson` while writing it (process 4242), at any depth.
+    write('logs/.summaries.ndjson.4242.tmp', '{}\n');
+    write('logs/deep/.quarantine.ndjson.7.tmp', '{}\n');
+    // Not of that shape: no leading dot, no pid, or another suffix.
+    write('logs/summaries.ndjson.4242.tmp', '{}\n');
+    write('logs/.summaries.ndjson.tmp', '{}\n');
+    write('logs/.summaries.4242.tmp.gz', '{}\n');
+    const names = (await listAll(path.join(root, 'logs'))).map((o) => path.relative(root, o.name));
+    expect(names).toEqual(['logs/.summaries.4242.tmp.gz', 'logs/.summaries.ndjson.tmp', 'logs/a.ndjson', 'logs/summaries.ndjson.4242.tmp']);
+  });
+});

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalStateStorage } from '../../../src/state/localStateStorage';
@@ -66,9 +66,31 @@ test('a lock of a process of this host that has exited is taken over at once', a
   await lock.release();
 });
 
-test('an unreadable lock file stops the run with advice', async () => {
-  writeFileSync(lockFile(), '');
-  await expect(StateLock.acquire(storage, { staleMs: 30 * MINUTE })).rejects.toThrow(/unreadable lock.json; if no run is active, delete it/);
+describe('an empty or unparsable lock.json (a run killed while taking the lock, or one writing it right now)', () => {
+  test.each([[''], ['{"token":"half-writ']])('%j is refused while younger than the lease, naming when it goes stale, never advising to delete it', async (text) => {
+    writeFileSync(lockFile(), text);
+    const written = Date.parse('2024-06-01T10:00:00Z');
+    utimesSync(lockFile(), new Date(written), new Date(written));
+    const at = (ms: number) => () => new Date(ms);
+    const attempt = StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: at(written + 30 * MINUTE) });
+    await expect(attempt).rejects.toThrow(StateLockedError);
+    await expect(StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: at(written + 30 * MINUTE) })).rejects.toThrow(
+      `the state ${dir} has a lock.json that is empty or unreadable, written 2024-06-01T10:00:00.000Z: a run may be taking the lock right now; it counts as stale after 2024-06-01T10:30:00.000Z, and the next run then takes it over`,
+    );
+    await expect(attempt.catch((err: Error) => err.message)).resolves.not.toMatch(/delete/);
+    expect(readFileSync(lockFile(), 'utf8')).toBe(text);
+  });
+
+  test('is taken over once older than the lease, by the file time', async () => {
+    writeFileSync(lockFile(), '');
+    const written = Date.parse('2024-06-01T10:00:00Z');
+    utimesSync(lockFile(), new Date(written), new Date(written));
+    const takenOver: unknown[] = [];
+    const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: () => new Date(written + 30 * MINUTE + 1000), onTakeover: (owner) => takenOver.push(owner) });
+    expect(takenOver).toEqual([undefined]);
+    expect(readLock()).toMatchObject({ host: os.hostname(), pid: process.pid });
+    await lock.release();
+  });
 });
 
 test('the heartbeat keeps a long run from looking stale', async () => {

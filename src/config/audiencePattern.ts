@@ -1,0 +1,18 @@
+import { RE2JS } from 're2js';
+
+/**
+ * Audiences come from the logs, and a failed token request writes whatever audience its caller sent: patterns are
+ * matched by RE2 (time linear in the audience's length, whatever the pattern), and only this many characters are
+ * looked at. Real API identifiers are short URLs.
+ */
+export const MAX_MATCHED_AUDIENCE_LENGTH = 1024;
+
+/** A configured audience pattern, compiled by RE2; throws on syntax RE2 does not accept. */
+export interface AudiencePattern {
+  test(audience: string): boolean;
+}
+
+export function compileAudiencePattern(source: string): AudiencePattern {
+  const compiled = RE2JS.compile(source);
+  return { test: (audience) => compiled.matcher(audience).find() };
+}

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+// The CLI from its sources in a child process, its stdout a real pipe or device.
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = `${JSON.stringify(process.execPath)} -r ${JSON.stringify(path.join(ROOT, 'scripts/ts-register.js'))} ${JSON.stringify(path.join(ROOT, 'src/cli.ts'))}`;
+const RUN = `${CLI} run -i fixtures/e2e/archives --no-decode-workers --log-format json`;
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-stdout-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Runs a bash pipeline; prints the CLI's exit status (the pipeline's first command). */
+function pipeline(script: string) {
+  const result = spawnSync('bash', ['-c', `${script}; echo "status=\${PIPESTATUS[0]}"`], { cwd: ROOT, encoding: 'utf8' });
+  const stderr = readFileSync(path.join(dir, 'stderr'), 'utf8');
+  return { status: Number(/status=(\d+)/.exec(result.stdout)?.[1]), stdout: result.stdout, stderr };
+}
+
+const stderrFile = () => JSON.stringify(path.join(dir, 'stderr'));
+const noStackTrace = (stderr: string) => expect(stderr).not.toMatch(/\n\s+at |Unhandled|node:events/);
+
+test('-o - into a reader that exits at once (EPIPE): the run ends as usual, exit 0, no stack trace', () => {
+  // `true` reads nothing and exits long before the CLI has started: every write meets a closed pipe.
+  const { status, stderr } = pipeline(`${RUN} -o - 2>${stderrFile()} | true`);
+  noStackTrace(stderr);
+  expect(stderr).toContain('"msg":"run finished"');
+  expect(status).toBe(0);
+});
+
+test('-o - | head -c 100: head gets the first 100 bytes, the run exits 0', () => {
+  const { status, stdout, stderr } = pipeline(`${RUN} -o - 2>${stderrFile()} | head -c 100`);
+  noStackTrace(stderr);
+  expect(status).toBe(0);
+  expect(stdout.replace(/status=\d+\n$/, '')).toHaveLength(100);
+  expect(stdout.startsWith('{"time":')).toBe(true);
+});
+
+test('-o - onto a full device (ENOSPC): exit 1 with one line naming stdout', () => {
+  const { status, stderr } = pipeline(`${RUN} -o - 2>${stderrFile()} >/dev/full`);
+  noStackTrace(stderr);
+  expect(stderr).toMatch(/\nauth0-usage: cannot write stdout: ENOSPC\n$/);
+  expect(status).toBe(1);
+});
+
+test.each([['--output'], ['--quarantine']])('%s /dev/full (ENOSPC): exit 1 with one line naming the path', (flag) => {
+  const { status, stderr } = pipeline(`${RUN} ${flag} /dev/full 2>${stderrFile()}`);
+  noStackTrace(stderr);
+  expect(stderr).toMatch(/\nauth0-usage: cannot write \/dev\/full: ENOSPC\n$/);
+  expect(status).toBe(1);
+});

@@ -1,0 +1,65 @@
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/cliRunner';
+
+const ARCHIVE = path.resolve(__dirname, '../../fixtures/e2e/archives/c-webhook.ndjson');
+let dir: string;
+let logs: string;
+let victim: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-paths-'));
+  logs = path.join(dir, 'logs');
+  mkdirSync(logs);
+  victim = path.join(logs, 'victim.ndjson');
+  copyFileSync(ARCHIVE, victim);
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+async function refused(args: string[], message: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
+  const result = await runCli(['run', '--no-table', '--log-level', 'silent', ...args], env);
+  expect(result.stderr).toBe(`auth0-usage: ${message}\n`);
+  expect(result.code).toBe(2);
+  // Refused before anything was read or written: the archive is as it was, and no other file appeared.
+  expect(readFileSync(victim)).toEqual(readFileSync(ARCHIVE));
+}
+
+describe('outputs that would overwrite or be read back as input are refused (exit 2, naming both)', () => {
+  test('--output the input file itself', async () => {
+    await refused(['-i', victim, '-o', victim], `--output ${victim} is the input ${victim}: refusing to overwrite an input`);
+  });
+
+  test('--quarantine the input file, spelled through .. ', async () => {
+    const spelled = path.join(logs, '..', 'logs', 'victim.ndjson');
+    await refused(['-i', victim, '--quarantine', spelled], `--quarantine ${spelled} is the input ${victim}: refusing to overwrite an input`);
+  });
+
+  test('--output in a new subfolder of an input folder', async () => {
+    const out = path.join(logs, 'out', 'summaries.ndjson');
+    await refused(['-i', logs, '-o', out], `--output ${out} lies inside the input folder ${logs}: the next run would read it back as input`);
+    expect(existsSync(path.join(logs, 'out'))).toBe(false);
+  });
+
+  test('--output through a symlink that leads into the input folder', async () => {
+    const link = path.join(dir, 'link');
+    symlinkSync(logs, link);
+    const out = path.join(link, 'summaries.ndjson');
+    await refused(['-i', logs, '-o', out], `--output ${out} lies inside the input folder ${logs}: the next run would read it back as input`);
+  });
+
+  test('the HEC spool folder inside an input folder', async () => {
+    const spool = path.join(logs, 'spool');
+    await refused(
+      ['-i', logs, '--hec-url', 'https://127.0.0.1:1', '--spool', spool],
+      `--spool ${spool} lies inside the input folder ${logs}: the next run would read it back as input`,
+      { SPLUNK_HEC_TOKEN: '00000000-0000-0000-0000-000000000000' },
+    );
+  });
+
+  test('an output beside the input folder (a prefix of its name) is allowed', async () => {
+    const out = path.join(dir, 'logs-out.ndjson');
+    const result = await runCli(['run', '--no-table', '--log-level', 'silent', '-i', logs, '-o', out]);
+    expect(result.code).toBe(0);
+    expect(existsSync(out)).toBe(true);
+  });
+});

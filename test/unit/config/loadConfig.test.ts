@@ -1,0 +1,71 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ConfigError, loadConfig } from '../../../src/config/loadConfig';
+import { MAX_MATCHED_AUDIENCE_LENGTH } from '../../../src/config/audiencePattern';
+import { AudiencePolicy } from '../../../src/rollup/audiencePolicy';
+import { runCli } from '../../support/cliRunner';
+
+const ROOT = path.resolve(__dirname, '../../..');
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-config-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+function configFile(text: string): string {
+  const file = path.join(dir, 'config.json');
+  writeFileSync(file, text);
+  return file;
+}
+
+describe('prototype keys in the config file', () => {
+  // Raw JSON text: JSON.parse keeps "__proto__" as an own key, where an object literal would set the prototype.
+  test.each([
+    ['{"splunk":{"__proto__":{"index":"evil"}}}', 'splunk.__proto__'],
+    ['{"constructor":{"prototype":{"x":1}}}', 'constructor'],
+    ['{"categories":{"login_success":["s"],"prototype":["x"]}}', 'categories.prototype'],
+    ['{"quotas":{"t":{"__proto__":{}}}}', 'quotas.t.__proto__'],
+  ])('%s is refused naming %s', (text, keyPath) => {
+    const file = configFile(text);
+    expect(() => loadConfig(file)).toThrow(ConfigError);
+    expect(() => loadConfig(file)).toThrow(`invalid config ${file}: ${keyPath}: the key '${keyPath.split('.').pop()}' is not allowed`);
+  });
+
+  test('the run exits 2 with that one line', async () => {
+    const file = configFile('{"splunk":{"__proto__":{"index":"evil"}}}');
+    const result = await runCli(['run', '--input', dir, '--config', file]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`auth0-usage: invalid config ${file}: splunk.__proto__: the key '__proto__' is not allowed\n`);
+  });
+});
+
+describe('nonBillableAudiences run in linear time', () => {
+  test('a pattern RE2 does not accept (a backreference) is a config error', () => {
+    const file = configFile(JSON.stringify({ nonBillableAudiences: ['^(a)\\1$'] }));
+    expect(() => loadConfig(file)).toThrow(/nonBillableAudiences\.0: is not a valid RE2 regular expression/);
+  });
+
+  test('^(a+)+$ against 40 a and a b answers at once (a backtracking engine would take hours)', () => {
+    // In a child with a timeout: a backtracking engine needs about 2^40 steps here, so it would be killed, not hang
+    // the suite; linear matching takes milliseconds, far inside the 60 s.
+    const script = `
+      const { AudiencePolicy } = require(${JSON.stringify(path.join(ROOT, 'src/rollup/audiencePolicy.ts'))});
+      const policy = new AudiencePolicy(['^(a+)+$']);
+      process.stdout.write(JSON.stringify([policy.isBillable('a'.repeat(40) + 'b'), policy.isBillable('a'.repeat(40))]));
+    `;
+    const child = spawnSync(process.execPath, ['-r', path.join(ROOT, 'scripts/ts-register.js'), '-e', script], { timeout: 60_000, encoding: 'utf8' });
+    expect(child.signal).toBeNull();
+    expect(child.stderr).toBe('');
+    // 40 a then b does not match (billable); 40 a matches (not billable).
+    expect(JSON.parse(child.stdout)).toEqual([true, false]);
+  });
+
+  test('an audience past the matched length counts as billable without being matched', () => {
+    expect(MAX_MATCHED_AUDIENCE_LENGTH).toBe(1024);
+    const policy = new AudiencePolicy(['^a*$']);
+    expect(policy.isBillable('a'.repeat(1024))).toBe(false);
+    expect(policy.isBillable('a'.repeat(1025))).toBe(true);
+  });
+});

@@ -1,0 +1,160 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { Readable } from 'node:stream';
+import { type DecodeOptions, type DecodeStats, decodeStream } from '../../../src/decode/decodeStream';
+import { closeDecodeWorkers, decodeStreamInWorker } from '../../../src/decode/decodeWorkerPool';
+import type { DecodeSink, QuarantineItem, QuarantineKind } from '../../../src/decode/logRecord';
+import { QUARANTINE_RAW_LIMIT } from '../../../src/decode/logRecord';
+import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../../../src/decode/jsonValueScanner';
+
+const ROOT = path.resolve(__dirname, '../../..');
+type Decoder = (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
+
+afterAll(() => closeDecodeWorkers());
+
+function record(n: number, extra = ''): string {
+  const id = String(n).padStart(56, '9');
+  return `{"log_id":"${id}","date":"2025-08-05T19:19:43.071Z","type":"s","tenant_name":"acme"${extra}}`;
+}
+
+/** Splits `text` into chunks of `size` bytes, so items cross chunk boundaries. */
+function chunks(text: string, size: number): Buffer[] {
+  const bytes = Buffer.from(text);
+  const out: Buffer[] = [];
+  for (let i = 0; i < bytes.length; i += size) out.push(bytes.subarray(i, i + size));
+  return out;
+}
+
+async function decode(decoder: Decoder, input: Buffer[], limits: Partial<DecodeOptions>) {
+  const logIds: Array<string | null> = [];
+  const quarantine: Array<{ kind: QuarantineKind; item: QuarantineItem }> = [];
+  const stats = await decoder(Readable.from(input), { source: 'obj', defaultTenant: 'dflt', ...limits }, {
+    record: (r) => logIds.push(r.logId),
+    quarantine: (kind, item) => quarantine.push({ kind, item }),
+  });
+  return { logIds, quarantine, stats };
+}
+
+test('the defaults: 16 MiB per item, 10,000 keys', () => {
+  expect(DEFAULT_MAX_ITEM_BYTES).toBe(16 * 1024 * 1024);
+  expect(DEFAULT_MAX_ITEM_KEYS).toBe(10_000);
+});
+
+describe.each([
+  ['on this thread', decodeStream],
+  ['on a decode worker', decodeStreamInWorker],
+])('item limits, %s', (_name, decoder) => {
+  // 4000 x-characters make the middle record 4,096 + 80-odd bytes long, past a 4,096-byte limit.
+  const big = record(2, `,"note":"${'x'.repeat(4000)}"`);
+  const keys = (n: number) => Array.from({ length: n }, (_, i) => `,"k${i}":${i}`).join('');
+
+  test.each([1 << 20, 4096, 1000, 7])('an item past --max-item-bytes is malformed too_large, the items around it are read (chunks of %i)', async (size) => {
+    const text = `${record(1)}\n${big}\n${record(3)}\n`;
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(text, size), { maxItemBytes: 4096 });
+    expect(logIds).toEqual([record(1), record(3)].map((r) => JSON.parse(r).log_id));
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(quarantine).toEqual([{ kind: 'malformed', item: { source: 'obj', line: 2, reason: 'malformed: too_large: item longer than 4096 bytes', raw: big } }]);
+  });
+
+  test('an item of exactly the limit is read', async () => {
+    const exact = record(2, `,"n":"${'y'.repeat(100)}"`);
+    const { stats } = await decode(decoder, chunks(`${exact}\n`, 50), { maxItemBytes: Buffer.byteLength(exact) });
+    expect(stats.records).toBe(1);
+  });
+
+  test.each([1 << 20, 13])('a record with more keys than --max-item-keys, nested ones counted, is malformed too_many_keys (chunks of %i)', async (size) => {
+    // record() has 4 keys: with 6 more it has 10 (read); the nested object brings the other one to 11 (not read).
+    const ten = record(1, keys(6));
+    const eleven = record(2, `${keys(5)},"nested":{"a":1}`);
+    const text = `${ten}\n${eleven}\n[${record(3)},${eleven}]\n`;
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(text, size), { maxItemKeys: 10 });
+    expect(logIds).toEqual([JSON.parse(ten).log_id, JSON.parse(record(3)).log_id]);
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 2, rejected: 0 });
+    expect(quarantine.map(({ item }) => [item.line, item.reason, item.raw])).toEqual([
+      [2, 'malformed: too_many_keys: item with more than 10 keys', eleven],
+      [3, 'malformed: too_many_keys: item with more than 10 keys', eleven],
+    ]);
+  });
+
+  test('an unterminated string past the limit is one too_large item, cut for the quarantine', async () => {
+    const text = `${record(1)}\n{"log_id":"${'z'.repeat(200_000)}`;
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(text, 65536), { maxItemBytes: 100_000 });
+    expect(logIds).toHaveLength(1);
+    expect(stats.malformed).toBe(1);
+    expect(quarantine[0]!.item.reason).toBe('malformed: too_large: item longer than 100000 bytes');
+    // The first QUARANTINE_RAW_LIMIT characters of the item.
+    expect(quarantine[0]!.item.raw).toBe(`{"log_id":"${'z'.repeat(QUARANTINE_RAW_LIMIT - 11)}`);
+  });
+
+  test('a syntax error after an item went past the limit ends it there, and the next line is read', async () => {
+    const text = `{"a":"${'q'.repeat(5000)}", oops}\n${record(4)}\n`;
+    const { logIds, quarantine } = await decode(decoder, chunks(text, 1000), { maxItemBytes: 4096 });
+    expect(logIds).toEqual([JSON.parse(record(4)).log_id]);
+    expect(quarantine[0]!.item.reason).toBe('malformed: too_large: item longer than 4096 bytes');
+    expect(quarantine[0]!.item.raw).toBe(`{"a":"${'q'.repeat(5000)}",`);
+    // The rest of the broken line is its own malformed span.
+    expect(quarantine.slice(1).map(({ item }) => item.raw)).toEqual(['oops}']);
+  });
+});
+
+describe('memory stays bounded by the limit, not by the item (child process maxRSS)', () => {
+  const MiB = 1024 * 1024;
+  /**
+   * Runs a decode in a child: `shape` 'none' (a control run), 'string' (an unterminated string) or 'record' (one valid
+   * record of one long field) of `mib` MiB, generated in fresh 1 MiB chunks, with a 1 MiB item limit. Prints the
+   * stats and maxRSS in bytes.
+   */
+  function child(mode: 'thread' | 'worker', shape: 'none' | 'string' | 'record', mib: number) {
+    const script = `
+      const { Readable } = require('node:stream');
+      const { decodeStream } = require(${JSON.stringify(path.join(ROOT, 'src/decode/decodeStream.ts'))});
+      const pool = require(${JSON.stringify(path.join(ROOT, 'src/decode/decodeWorkerPool.ts'))});
+      const shape = ${JSON.stringify(shape)}, total = ${mib} * ${MiB};
+      function* generate() {
+        if (shape === 'none') { yield Buffer.from('{"log_id":"1","date":"2025-08-05T19:19:43.071Z","type":"s"}\\n'); return; }
+        yield Buffer.from('{"log_id":"1","date":"2025-08-05T19:19:43.071Z","type":"s","note":"');
+        for (let sent = 0; sent < total; sent += ${MiB}) {
+          // Spent chunks are garbage: collected here, so that maxRSS shows what the decoder holds, not what V8 has
+          // not yet freed (it collects external memory only every 64 MiB or so).
+          if (sent % ${4 * MiB} === 0) globalThis.gc();
+          yield Buffer.alloc(${MiB}, 0x61);
+        }
+        if (shape === 'record') yield Buffer.from('"}\\n');
+      }
+      const reasons = [];
+      const decode = ${JSON.stringify(mode)} === 'worker' ? pool.decodeStreamInWorker : decodeStream;
+      decode(Readable.from(generate()), { source: 'big', defaultTenant: 't', maxItemBytes: ${MiB} }, {
+        record() {},
+        quarantine(kind, item) { reasons.push(item.reason.split(':')[1].trim() + ' ' + item.raw.length); },
+      }).then(async (stats) => {
+        await pool.closeDecodeWorkers();
+        process.stdout.write(JSON.stringify({ stats, reasons, maxRss: process.resourceUsage().maxRSS * 1024 }));
+      });
+    `;
+    const result = spawnSync(process.execPath, ['--expose-gc', '-r', path.join(ROOT, 'scripts/ts-register.js'), '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    expect(result.stderr).toBe('');
+    return JSON.parse(result.stdout) as { stats: DecodeStats; reasons: string[]; maxRss: number };
+  }
+
+  test.each([
+    ['thread', 64, 20],
+    ['worker', 16, 8],
+  ] as const)('on the %s: an unterminated %i MiB string and a valid %i MiB record', (mode, stringMib, recordMib) => {
+    // On a worker, the chunks become garbage on the worker's own heap, out of reach of the gc() calls above: up to
+    // about 64 MiB of it may stand uncollected, so there maxRSS cannot tell holding from not yet freeing.
+    const bound = mode === 'thread' ? 8 * MiB : Number.POSITIVE_INFINITY;
+    const control = child(mode, 'none', 0);
+    expect(control.stats.records).toBe(1);
+    const unterminated = child(mode, 'string', stringMib);
+    const valid = child(mode, 'record', recordMib);
+    expect(unterminated.stats).toEqual({ values: 0, records: 0, malformed: 1, rejected: 0 });
+    expect(valid.stats).toEqual({ values: 0, records: 0, malformed: 1, rejected: 0 });
+    // Cut to the quarantine's limit.
+    expect(unterminated.reasons).toEqual([`too_large ${QUARANTINE_RAW_LIMIT}`]);
+    expect(valid.reasons).toEqual([`too_large ${QUARANTINE_RAW_LIMIT}`]);
+    // Holding either item once (as bytes, let alone as a string) would add its size over the control run; with
+    // the limit, what is held is about the limit plus a chunk or two.
+    expect(unterminated.maxRss - control.maxRss).toBeLessThan(bound);
+    expect(valid.maxRss - control.maxRss).toBeLessThan(bound);
+  });
+});
