@@ -21,7 +21,7 @@ import { rollupConfigFingerprint, type DayRecord, type StateManifest } from './s
 import type { StateStorage } from './stateStorage';
 
 export const DEFAULT_DEDUP_DAYS = 45;
-export const DEFAULT_LOCK_STALE_MINUTES = 30;
+export const DEFAULT_LOCK_EXPIRY_MINUTES = 2;
 
 export interface RunStateOptions {
   /** A local folder or an s3://bucket/prefix URL. */
@@ -35,8 +35,10 @@ export interface RunStateOptions {
   to?: string;
   /** log_ids of days older than this many days (before the newest day) are pruned. */
   dedupDays?: number;
-  /** A lock without a heartbeat for this long is taken over. */
-  lockStaleMs?: number;
+  /** The lock's lease: without a heartbeat for this long it is taken over. */
+  lockExpiryMs?: number;
+  /** Waits while another run's lock is judged (tests). */
+  sleep?(ms: number): Promise<void>;
   now?: () => Date;
   logger?: Logger;
 }
@@ -65,8 +67,14 @@ export class RunState implements StoredDays {
       // Checked before locking, so a foreign folder never gets a lock file written into it.
       checkUsable(storage, await readManifest(storage), settings);
       lock = await StateLock.acquire(storage, {
-        staleMs: options.lockStaleMs ?? DEFAULT_LOCK_STALE_MINUTES * 60_000,
+        expiryMs: options.lockExpiryMs ?? DEFAULT_LOCK_EXPIRY_MINUTES * 60_000,
         now: settings.now,
+        sleep: options.sleep,
+        onWait: (owner, takenOverBy) =>
+          options.logger?.info(
+            { state: storage.location, owner: owner ?? 'empty or unreadable', takenOverBy: takenOverBy.toISOString() },
+            'the state is locked; waiting to see whether its heartbeat moves (taken over if not)',
+          ),
         onTakeover: (owner) => options.logger?.warn({ state: storage.location, owner }, 'took over a stale state lock'),
       });
       const manifest = await readManifest(storage);
