@@ -3,6 +3,7 @@ import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../support/logger';
 import { DEFAULT_RESIDENT_DAYS } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
+import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 
@@ -26,6 +27,18 @@ export const stateCliOptions = {
     describe: "The state lock's lease: a lock whose heartbeat has not moved for this long (a killed run's) is taken over, whatever its host; a run finding the lock held waits at most this long",
     coerce: positiveAmount('--lock-expiry-minutes', 'minutes'),
   },
+  'checkpoint-objects': {
+    type: 'number',
+    defaultDescription: String(DEFAULT_CHECKPOINT_OBJECTS),
+    describe: 'Commit a long run as it goes: after this many objects, deliver the summaries of the days read so far and commit, so a stopped or killed run keeps them',
+    coerce: wholeNumberAtLeast('--checkpoint-objects'),
+  },
+  'checkpoint-minutes': {
+    type: 'number',
+    defaultDescription: String(DEFAULT_CHECKPOINT_MINUTES),
+    describe: 'Also commit a checkpoint once a part of the run has read for this long',
+    coerce: positiveAmount('--checkpoint-minutes', 'minutes'),
+  },
   'resident-days': {
     type: 'number',
     defaultDescription: String(DEFAULT_RESIDENT_DAYS),
@@ -44,6 +57,16 @@ export interface StateArgs extends S3Args {
   state?: string;
   'dedup-days'?: number;
   'lock-expiry-minutes'?: number;
+  'checkpoint-objects'?: number;
+  'checkpoint-minutes'?: number;
+}
+
+/** A --state run's checkpoints from its flags (runJob's defaults for those not given). */
+export function checkpointFromArgs(args: StateArgs): { objects: number; ms: number } {
+  return {
+    objects: args['checkpoint-objects'] ?? DEFAULT_CHECKPOINT_OBJECTS,
+    ms: (args['checkpoint-minutes'] ?? DEFAULT_CHECKPOINT_MINUTES) * 60_000,
+  };
 }
 
 export interface StateRunSettings {

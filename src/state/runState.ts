@@ -47,6 +47,8 @@ export interface RunStateOptions {
 export class RunState implements StoredDays {
   private released = false;
   private staging: CommitStaging | undefined;
+  /** Days this run committed at its checkpoints: their log_ids take part in de-duplication whatever the horizon. */
+  private readonly checkpointed = new Set<string>();
 
   private constructor(
     private readonly storage: StateStorage,
@@ -124,7 +126,8 @@ export class RunState implements StoredDays {
   }
 
   idsUsable(record: DayRecord): boolean {
-    return record.logIds !== null && (this.horizon === undefined || record.day >= this.horizon);
+    if (record.logIds === null) return false;
+    return this.horizon === undefined || record.day >= this.horizon || this.checkpointed.has(`${record.tenant}/${record.day}`);
   }
 
   readLogIdsSync(record: DayRecord): LogIdSet {
@@ -158,7 +161,10 @@ export class RunState implements StoredDays {
     }
   }
 
-  /** Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. */
+  /**
+   * Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. A
+   * checkpoint commits the part read so far; the run goes on against the new manifest, its log_ids fetched.
+   */
   async commit(input: Omit<CommitInput, 'staged'>): Promise<void> {
     await this.lock.verify();
     const now = this.options.now();
@@ -177,6 +183,16 @@ export class RunState implements StoredDays {
       { ...input, staged: this.staging?.days ?? [] },
     );
     this.manifest = manifest;
+    if (input.checkpoint) {
+      for (const { slot } of this.staging?.days ?? []) this.checkpointed.add(`${slot.tenant}/${slot.day}`);
+      const { from, to } = this.options;
+      await this.storage.fetchLocal(
+        manifest.days
+          .filter((day) => this.idsUsable(day) && (from === undefined || day.day >= from) && (to === undefined || day.day <= to))
+          .map((day) => day.logIds!),
+      );
+    }
+    this.staging = undefined;
     try {
       await sweepState(this.storage, manifest, `${STAGING_PREFIX}${this.token}`);
     } catch (error) {
