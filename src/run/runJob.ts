@@ -18,6 +18,7 @@ import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
 import { readObjects, type ReadTotals } from './readObjects';
+import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
 
@@ -59,8 +60,9 @@ export interface RunOptions {
   residentDays?: number;
   /**
    * Stops the run early (SIGTERM). While reading: no further object, reads in flight destroyed, and the run fails
-   * (`<reason's message> while reading`; nothing delivered, no commit). Later it runs to its end: sinks that wait
-   * (HEC) take the same signal themselves.
+   * (`<reason's message> while reading`). Without a state nothing is delivered; with one, the objects read to
+   * their end are delivered and committed as a last checkpoint. Later it runs to its end: sinks that wait (HEC)
+   * take the same signal themselves.
    */
   signal?: AbortSignal;
   /**
@@ -153,6 +155,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   /** Tenant-days given records, over every part. */
   const changedKeys = new Set<string>();
   let summarized = false;
+  let stoppedBy: RunStopped | undefined;
   let committed = false;
 
   for (let part = 1; ; part++) {
@@ -196,6 +199,12 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     read.rejected += partRead.rejected;
     read.skipped += partRead.skipped;
     failure = partRead.failure;
+    // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in
+    // flight were cut off and are not recorded), so the rerun reads only the rest.
+    if (state && failure instanceof RunStopped && partRead.objects > 0) {
+      stoppedBy = failure;
+      failure = undefined;
+    }
 
     // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
     // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
@@ -227,7 +236,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
 
     // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
     // point leaves the previous checkpoint, and the rerun repeats these summaries with the same summary_ids.
-    const more = partRead.more && !failure;
+    const more = (partRead.more || stoppedBy !== undefined) && !failure;
     if (!failure && state && pass) {
       try {
         await options.hooks?.afterDelivery?.();
@@ -249,8 +258,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       }
     }
     rmSync(partDir, { recursive: true, force: true });
-    if (!more || failure) break;
+    if (!more || failure || stoppedBy) break;
   }
+  failure ??= stoppedBy;
   let { spooled, refused } = handOver;
 
   // 4. The run event, last: what happened, to every sink and to the state's record of runs.
