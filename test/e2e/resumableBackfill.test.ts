@@ -36,7 +36,16 @@ function countingProgress(onDone: (done: number) => void = () => undefined): Pro
   return { objectListed() {}, objectStarted() {}, bytesRead() {}, objectDone: () => onDone(++done), finish() {} };
 }
 
-async function backfill(stateDir: string, extra: { checkpointObjects?: number; signal?: AbortSignal; progress?: ProgressReporter } = {}) {
+interface BackfillOptions {
+  checkpointObjects?: number;
+  checkpointMs?: number;
+  concurrency?: number;
+  now?(): Date;
+  signal?: AbortSignal;
+  progress?: ProgressReporter;
+}
+
+async function backfill(stateDir: string, extra: BackfillOptions = {}) {
   const sink = new CollectingSink();
   const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
   const outcome: RunOutcome = await runJob({
@@ -45,10 +54,11 @@ async function backfill(stateDir: string, extra: { checkpointObjects?: number; s
     timezone: 'UTC',
     openSource: openLocal,
     sinks: [sink],
-    concurrency: CONCURRENCY,
+    concurrency: extra.concurrency ?? CONCURRENCY,
     logger: silentLogger,
     state,
-    checkpoint: { objects: extra.checkpointObjects ?? 1_000_000, ms: 3_600_000 },
+    checkpoint: { objects: extra.checkpointObjects ?? 1_000_000, ms: extra.checkpointMs ?? 3_600_000 },
+    now: extra.now,
     signal: extra.signal,
     progress: extra.progress ?? countingProgress(),
   });
@@ -79,6 +89,20 @@ test('checkpoints every 7 objects: the same latest summaries as one commit, and 
   // A part of 7 objects ends halfway through a day (two files a day): that day was delivered at the checkpoint
   // and again, complete, in the next part, under the same summary_id.
   expect(checkpointed.events.length).toBeGreaterThan(uninterrupted.events.length);
+}, 60_000);
+
+test('checkpoints by time: with one object a minute and --checkpoint-minutes 5, parts of 5 objects', async () => {
+  let clock = Date.parse('2024-03-01T00:00:00Z');
+  const timed = await backfill(path.join(dir, 'state-timed'), {
+    checkpointMs: 5 * 60_000,
+    concurrency: 1,
+    now: () => new Date(clock),
+    progress: countingProgress(() => (clock += 60_000)),
+  });
+  expect(timed.outcome.exitCode).toBe(0);
+  // The 6th object of a part would start 5 minutes in: the part ends before it. 24 parts of 5: 23 checkpoints.
+  expect(timed.outcome.checkpoints).toEqual({ commits: 23, objects: 115 });
+  expect(latest(timed)).toEqual(latest(uninterrupted));
 }, 60_000);
 
 test('stopped after a third of the objects: the rerun reads only the rest, and the latest summaries equal an uninterrupted run\'s', async () => {
