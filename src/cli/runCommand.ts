@@ -20,7 +20,7 @@ import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, withHecOptions } from './hecOptions';
-import { openStateFromArgs, withStateOptions } from './stateOptions';
+import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
 import { DEFAULT_SPOOL_DIR, HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
@@ -178,6 +178,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       runId,
       state,
       residentDays: args['resident-days'],
+      checkpoint: checkpointFromArgs(args),
       signal: stop.signal,
     });
     sources.close();
@@ -201,10 +202,20 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       return 1;
     }
     if (outcome.exitCode === 3) io.stderr.write(undeliveredLine(outcome.undelivered));
+    if (run.status === 'failed' && state) io.stderr.write(keptLine(state.location, outcome.checkpoints));
     return outcome.exitCode;
   } finally {
     stop.dispose();
   }
+}
+
+/** The last line of a --state run that failed or was stopped: what its checkpoints kept, and how to go on. */
+function keptLine(state: string, { commits, objects }: RunOutcome['checkpoints']): string {
+  if (commits === 0) return `auth0-usage: nothing of this run was committed to ${state}: the same command reads its objects again\n`;
+  return (
+    `auth0-usage: kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
+    'run the same command again to read the rest\n'
+  );
 }
 
 /** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */

@@ -2,7 +2,8 @@ import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../support/logger';
 import { DEFAULT_RESIDENT_DAYS } from '../rollup/dayStore';
-import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_STALE_MINUTES, RunState } from '../state/runState';
+import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
+import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
 
@@ -19,11 +20,24 @@ export const stateCliOptions = {
     describe: 'Days of log_ids kept in the state for de-duplication (counted back from the newest day)',
     coerce: wholeNumberAtLeast('--dedup-days'),
   },
-  'lock-stale-minutes': {
+  'lock-expiry-minutes': {
     type: 'number',
-    defaultDescription: String(DEFAULT_LOCK_STALE_MINUTES),
-    describe: 'Minutes without a heartbeat after which a state lock (of a crashed run) is taken over',
-    coerce: positiveAmount('--lock-stale-minutes', 'minutes'),
+    alias: 'lock-stale-minutes',
+    defaultDescription: String(DEFAULT_LOCK_EXPIRY_MINUTES),
+    describe: "The state lock's lease: a lock whose heartbeat has not moved for this long (a killed run's) is taken over, whatever its host; a run finding the lock held waits at most this long",
+    coerce: positiveAmount('--lock-expiry-minutes', 'minutes'),
+  },
+  'checkpoint-objects': {
+    type: 'number',
+    defaultDescription: String(DEFAULT_CHECKPOINT_OBJECTS),
+    describe: 'Commit a long run as it goes: after this many objects, deliver the summaries of the days read so far and commit, so a stopped or killed run keeps them',
+    coerce: wholeNumberAtLeast('--checkpoint-objects'),
+  },
+  'checkpoint-minutes': {
+    type: 'number',
+    defaultDescription: String(DEFAULT_CHECKPOINT_MINUTES),
+    describe: 'Also commit a checkpoint once a part of the run has read for this long',
+    coerce: positiveAmount('--checkpoint-minutes', 'minutes'),
   },
   'resident-days': {
     type: 'number',
@@ -42,7 +56,17 @@ export function withStateOptions<T>(yargs: Argv<T>) {
 export interface StateArgs extends S3Args {
   state?: string;
   'dedup-days'?: number;
-  'lock-stale-minutes'?: number;
+  'lock-expiry-minutes'?: number;
+  'checkpoint-objects'?: number;
+  'checkpoint-minutes'?: number;
+}
+
+/** A --state run's checkpoints from its flags (runJob's defaults for those not given). */
+export function checkpointFromArgs(args: StateArgs): { objects: number; ms: number } {
+  return {
+    objects: args['checkpoint-objects'] ?? DEFAULT_CHECKPOINT_OBJECTS,
+    ms: (args['checkpoint-minutes'] ?? DEFAULT_CHECKPOINT_MINUTES) * 60_000,
+  };
 }
 
 export interface StateRunSettings {
@@ -67,7 +91,7 @@ export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv,
     from: settings.from,
     to: settings.to,
     dedupDays: args['dedup-days'],
-    lockStaleMs: args['lock-stale-minutes'] === undefined ? undefined : args['lock-stale-minutes'] * 60_000,
+    lockExpiryMs: args['lock-expiry-minutes'] === undefined ? undefined : args['lock-expiry-minutes'] * 60_000,
     logger: settings.logger,
   });
 }

@@ -5,7 +5,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
-import { DEFAULT_LOCK_STALE_MINUTES } from '../state/runState';
+import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents } from '../sinks/hec/spoolCount';
 import { openStateStorage } from '../state/stateLoad';
 import { formatStateStatus, readStateStatus } from '../status/stateStatus';
@@ -18,7 +18,7 @@ export function statusOptions<T>(yargs: Argv<T>) {
     .options({
       state: { ...stateCliOptions.state, demandOption: 'give the --state to show (a folder or s3://bucket/prefix)', describe: 'Folder or s3://bucket/prefix of the state' },
       spool: { type: 'string', default: DEFAULT_SPOOL_DIR, describe: 'HEC spool folder whose waiting events to count' },
-      'lock-stale-minutes': stateCliOptions['lock-stale-minutes'],
+      'lock-expiry-minutes': stateCliOptions['lock-expiry-minutes'],
       's3-endpoint': s3CliOptions['s3-endpoint'],
       's3-force-path-style': s3CliOptions['s3-force-path-style'],
       's3-region': s3CliOptions['s3-region'],
@@ -27,14 +27,14 @@ export function statusOptions<T>(yargs: Argv<T>) {
     .example('$0 status --state s3://acme-auth0-usage/state/ --spool /var/lib/auth0-usage/spool', 'Show a state on S3 and the spool beside it');
 }
 
-export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-stale-minutes'?: number };
+export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-expiry-minutes'?: number };
 
 export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = args.spool ?? DEFAULT_SPOOL_DIR;
     const spool = { dir: spoolDir, ...(await countSpooledEvents(spoolDir)) };
-    const staleMs = (args['lock-stale-minutes'] ?? DEFAULT_LOCK_STALE_MINUTES) * 60_000;
+    const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
     io.stdout.write(formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
     return 0;
   } finally {

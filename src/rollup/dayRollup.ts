@@ -49,7 +49,7 @@ function summarizedWindow({ timezone, from, to }: DayRollupOptions): DayWindow {
 export class DayRollup {
   private readonly committed: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
   private readonly unknown = new Set<string>();
-  private readonly context: DayRollupContext;
+  private context: DayRollupContext;
 
   constructor(options: DayRollupOptions) {
     this.context = {
@@ -75,6 +75,14 @@ export class DayRollup {
         }
       },
     };
+  }
+
+  /**
+   * Continues into a fresh store after a checkpoint committed the previous one's days (the new store sees them as
+   * committed). Counters, unknown types and the out-of-range log_ids carry on: they are the whole run's.
+   */
+  useStore(store: DayStore): void {
+    this.context = { ...this.context, store };
   }
 
   beginObject(): DayObjectRollup {

@@ -4,6 +4,7 @@ import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRe
 import type { DayRollup } from '../rollup/dayRollup';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
+import { objectKey } from '../state/objectIndex';
 import type { RunState } from '../state/runState';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
@@ -31,6 +32,13 @@ export interface ReadObjectsOptions {
   progress?: ProgressReporter;
   signal?: AbortSignal;
   log: Logger;
+  /**
+   * Objects this run has dealt with in earlier checkpoints (keys by objectKey): skipped without a word. Every
+   * object read to its end or skipped as read by an earlier run is added.
+   */
+  handled?: Set<string>;
+  /** Where this part of the run ends (a checkpoint): after starting this many objects, or this long after it began. */
+  until?: { objects: number; ms: number; now(): number };
 }
 
 /** What reading did, for the run event and the commit. */
@@ -45,6 +53,8 @@ export interface ReadTotals {
   objectsRead: InputObject[];
   /** Why reading stopped early; the run then delivers no summaries. */
   failure?: Error;
+  /** Reading stopped at a checkpoint (`until`) with objects left to read. */
+  more: boolean;
 }
 
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
@@ -61,7 +71,10 @@ interface ObjectTally {
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
   const { rollup, state, log } = options;
-  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [] };
+  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [], more: false };
+  const { handled, until } = options;
+  const startedMs = until?.now() ?? 0;
+  let started = 0;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
@@ -102,6 +115,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         unwatch();
       }
       partial.commit();
+      handled?.add(objectKey(object.name));
       // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
       if (!partial.sawOutOfRange) totals.objectsRead.push(object);
       totals.objects++;
@@ -122,10 +136,17 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
       let listed = 0;
       for await (const object of options.openSource(input).list()) {
         listed++;
+        if (handled?.has(objectKey(object.name))) continue;
         if (state?.objects.isUnchanged(object)) {
           totals.skipped++;
+          handled?.add(objectKey(object.name));
           continue;
         }
+        if (until && (started >= until.objects || until.now() - startedMs >= until.ms)) {
+          totals.more = true;
+          return;
+        }
+        started++;
         options.progress?.objectListed(object.size);
         yield object;
       }
@@ -145,9 +166,11 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     totals.failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
   } finally {
     stopper.dispose();
-    await options.endDecoding?.();
+    // Decode threads serve the next part of a run that stopped at a checkpoint.
+    if (!totals.more || totals.failure) await options.endDecoding?.();
   }
-  options.progress?.finish();
+  if (totals.failure) totals.more = false;
+  if (!totals.more) options.progress?.finish();
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
   if (!totals.failure && totals.objects > 0 && rollup.counters.records === 0) {
     log.warn({ objects: totals.objects, malformed: totals.malformed, rejected: totals.rejected }, 'no log records in the files read: are they Auth0 log archives?');

@@ -17,7 +17,8 @@ import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
-import { readObjects } from './readObjects';
+import { readObjects, type ReadTotals } from './readObjects';
+import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
 
@@ -59,10 +60,16 @@ export interface RunOptions {
   residentDays?: number;
   /**
    * Stops the run early (SIGTERM). While reading: no further object, reads in flight destroyed, and the run fails
-   * (`<reason's message> while reading`; nothing delivered, no commit). Later it runs to its end: sinks that wait
-   * (HEC) take the same signal themselves.
+   * (`<reason's message> while reading`). Without a state nothing is delivered; with one, the objects read to
+   * their end are delivered and committed as a last checkpoint. Later it runs to its end: sinks that wait (HEC)
+   * take the same signal themselves.
    */
   signal?: AbortSignal;
+  /**
+   * With a state: a checkpoint (deliver what was read so far, commit, read on) after this many objects or this
+   * long, whichever comes first [default 250 objects, 5 minutes].
+   */
+  checkpoint?: { objects: number; ms: number };
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -83,8 +90,10 @@ export interface RunOutcome {
   /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table. */
   dailies: readonly DailyEvent[];
   memory: RunMemory;
-  /** Whether the run was committed to its state. */
+  /** Whether the run was committed to its state (its last part). */
   committed: boolean;
+  /** What checkpoints committed before the last part: kept by a run that was stopped or failed after them. */
+  checkpoints: CheckpointTally;
   /**
    * Events left undelivered by the end, the run event's own delivery included (its hec_* fields were taken before
    * it): kept in the spool for a later run, this run's and earlier runs' still waiting; refused for good, set aside.
@@ -108,6 +117,16 @@ export async function runJob(options: RunOptions): Promise<RunOutcome> {
   }
 }
 
+/** Defaults of a --state run's checkpoints: whichever comes first. */
+export const DEFAULT_CHECKPOINT_OBJECTS = 250;
+export const DEFAULT_CHECKPOINT_MINUTES = 5;
+
+/** What the checkpoints of a run committed before it ended (all of its reading when it ran to its end). */
+export interface CheckpointTally {
+  commits: number;
+  objects: number;
+}
+
 async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOutcome> {
   const now = options.now ?? (() => new Date());
   const startedAt = now();
@@ -115,74 +134,134 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const log = options.logger.child({ run_id: runId });
   const { state } = options;
 
-  // 1. Read: every object into the rollup, its figures kept per tenant-day (evicted to scratch files as needed).
-  const store = new DayStore({ stored: state, scratchDir, residentLimit: options.residentDays });
-  const rollup = new DayRollup({
-    config: options.config,
-    timezone: options.timezone,
-    from: options.from,
-    to: options.to,
-    store,
-    onUncheckedDay: (slot) =>
-      log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
-  });
-  const read = await readObjects({
-    inputs: options.inputs,
-    openSource: options.openSource,
-    concurrency: options.concurrency,
-    readRetries: options.readRetries ?? 3,
-    isRetryableReadError: options.isRetryableReadError ?? (() => false),
-    decode: options.decode ?? decodeStream,
-    endDecoding: options.endDecoding,
-    defaultTenant: options.config.tenant,
-    dayBounded: options.from !== undefined || options.to !== undefined,
-    rollup,
-    state,
-    quarantine: options.quarantine,
-    progress: options.progress,
-    signal: options.signal,
-    log,
-  });
-  let failure = read.failure;
-
-  // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
-  // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
+  // A run with a state goes in parts: each part reads some objects, then delivers the summaries of the days they
+  // touched and commits (a checkpoint), and the next part reads on against what was committed, as a later run
+  // would. A run stopped or killed keeps its checkpoints; the rerun skips the objects they recorded.
+  const until = state
+    ? {
+        objects: options.checkpoint?.objects ?? DEFAULT_CHECKPOINT_OBJECTS,
+        ms: options.checkpoint?.ms ?? DEFAULT_CHECKPOINT_MINUTES * 60_000,
+        now: () => now().getTime(),
+      }
+    : undefined;
+  const handled = new Set<string>();
+  const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [], more: false };
+  const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
   const handOver = new SummaryHandOver(options.sinks);
-  let pass: SummaryPassResult | undefined;
-  if (!failure) {
-    try {
-      pass = await runSummaryPass({
-        store,
-        timezone: options.timezone,
-        config: options.config,
-        meta,
-        ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
-        emit: (day) => handOver.add(day),
-      });
-    } catch (err) {
-      // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
-      failure = handOver.failure ?? (err as Error);
-    }
-    await handOver.finish();
-    failure ??= handOver.failure;
-  }
-  // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
-  let { spooled, refused } = handOver;
-
-  // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
-  // point leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
+  const memory: RunMemory = { peakResidentDays: 0, evictions: 0, reloads: 0, peakWindowDays: 0 };
+  let rollup: DayRollup | undefined;
+  let failure: Error | undefined;
+  /** Tenant-days given records, over every part. */
+  const changedKeys = new Set<string>();
+  let summarized = false;
+  let stoppedBy: RunStopped | undefined;
   let committed = false;
-  if (!failure && state && pass) {
-    try {
-      await options.hooks?.afterDelivery?.();
-      await state.commit({ runId, startedAt: startedAt.toISOString(), emitted: pass.emitted, objectsRead: read.objectsRead });
-      committed = true;
-    } catch (err) {
-      failure = err as Error;
-      log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
+
+  for (let part = 1; ; part++) {
+    // 1. Read: objects into the rollup, their figures kept per tenant-day (evicted to scratch files as needed).
+    const partDir = path.join(scratchDir, `part-${part}`);
+    const store = new DayStore({ stored: state, scratchDir: partDir, residentLimit: options.residentDays });
+    if (rollup) rollup.useStore(store);
+    else {
+      rollup = new DayRollup({
+        config: options.config,
+        timezone: options.timezone,
+        from: options.from,
+        to: options.to,
+        store,
+        onUncheckedDay: (slot) =>
+          log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
+      });
     }
+    const partRead = await readObjects({
+      inputs: options.inputs,
+      openSource: options.openSource,
+      concurrency: options.concurrency,
+      readRetries: options.readRetries ?? 3,
+      isRetryableReadError: options.isRetryableReadError ?? (() => false),
+      decode: options.decode ?? decodeStream,
+      endDecoding: options.endDecoding,
+      defaultTenant: options.config.tenant,
+      dayBounded: options.from !== undefined || options.to !== undefined,
+      rollup,
+      state,
+      quarantine: options.quarantine,
+      progress: options.progress,
+      signal: options.signal,
+      log,
+      handled,
+      until,
+    });
+    read.objects += partRead.objects;
+    read.bytes += partRead.bytes;
+    read.malformed += partRead.malformed;
+    read.rejected += partRead.rejected;
+    read.skipped += partRead.skipped;
+    failure = partRead.failure;
+    // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in
+    // flight were cut off and are not recorded), so the rerun reads only the rest.
+    if (state && failure instanceof RunStopped && partRead.objects > 0) {
+      stoppedBy = failure;
+      failure = undefined;
+    }
+
+    // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
+    // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
+    let pass: SummaryPassResult | undefined;
+    if (!failure) {
+      for (const tenant of store.tenants()) for (const slot of store.slotsOf(tenant)) if (slot.changed) changedKeys.add(`${tenant}/${slot.day}`);
+      try {
+        pass = await runSummaryPass({
+          store,
+          timezone: options.timezone,
+          config: options.config,
+          meta,
+          ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
+          emit: (day) => handOver.add(day),
+        });
+        summarized = true;
+      } catch (err) {
+        // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
+        failure = handOver.failure ?? (err as Error);
+      }
+      await handOver.finish();
+      failure ??= handOver.failure;
+    }
+    const { peakResident, evictions, reloads } = store.stats;
+    memory.peakResidentDays = Math.max(memory.peakResidentDays, peakResident);
+    memory.evictions += evictions;
+    memory.reloads += reloads;
+    memory.peakWindowDays = Math.max(memory.peakWindowDays, pass?.peakWindowDays ?? 0);
+
+    // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
+    // point leaves the previous checkpoint, and the rerun repeats these summaries with the same summary_ids.
+    const more = (partRead.more || stoppedBy !== undefined) && !failure;
+    if (!failure && state && pass) {
+      try {
+        await options.hooks?.afterDelivery?.();
+        await state.commit({
+          runId,
+          startedAt: startedAt.toISOString(),
+          emitted: pass.emitted,
+          objectsRead: partRead.objectsRead,
+          checkpoint: more,
+        });
+        if (more) {
+          checkpoints.commits++;
+          checkpoints.objects += partRead.objects;
+          log.info({ state: state.location, objects: checkpoints.objects, days: changedKeys.size }, 'checkpoint committed; reading on');
+        } else committed = true;
+      } catch (err) {
+        failure = err as Error;
+        log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
+      }
+    }
+    rmSync(partDir, { recursive: true, force: true });
+    if (!more || failure || stoppedBy) break;
   }
+  failure ??= stoppedBy;
+  let { spooled, refused } = handOver;
 
   // 4. The run event, last: what happened, to every sink and to the state's record of runs.
   const run = buildRunEvent({
@@ -192,9 +271,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     inputs: options.inputs,
     timezone: options.timezone,
     read,
-    rollup,
+    rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
-    days: pass?.changedDays ?? 0,
+    days: summarized ? changedKeys.size : 0,
     summaries: handOver.handedOver,
     status: failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok',
     failure,
@@ -213,7 +292,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   }
 
   const exitCode = failure ? exitCodeOf(failure) : spooled + refused > 0 ? 3 : 0;
-  const { peakResident, evictions, reloads } = store.stats;
-  const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
-  return { exitCode, run, dailies: handOver.dailies, memory, committed, undelivered: { spooled, refused } };
+  // A day delivered at a checkpoint and again later: its latest daily summary stands for it.
+  const dailies = [...new Map(handOver.dailies.map((daily) => [daily.summary_id, daily])).values()];
+  return { exitCode, run, dailies, memory, committed, checkpoints, undelivered: { spooled, refused } };
 }

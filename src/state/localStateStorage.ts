@@ -79,6 +79,32 @@ export class LocalStateStorage implements StateStorage {
     }
   }
 
+  async readVersioned(name: string): Promise<{ data: Buffer; version: string } | undefined> {
+    // Every write is a rename of a new file, so the inode and change time name one version.
+    const before = await this.versionOf(name);
+    const data = await this.read(name);
+    const after = await this.versionOf(name);
+    if (data === undefined || after === undefined) return undefined;
+    // Replaced while being read: whatever was read is of an older version, which replace() then refuses.
+    return { data, version: before === after ? after : `${after}?` };
+  }
+
+  async replace(name: string, data: Buffer, version: string): Promise<boolean> {
+    if ((await this.versionOf(name)) !== version) return false;
+    await this.write(name, data);
+    return true;
+  }
+
+  private async versionOf(name: string): Promise<string | undefined> {
+    try {
+      const stat = await fs.stat(this.pathOf(name), { bigint: true });
+      return `${stat.ino}-${stat.ctimeNs}-${stat.size}`;
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return undefined;
+      throw new StateIoError(`cannot read ${this.pathOf(name)}: ${errnoCode(error)}`, { cause: error });
+    }
+  }
+
   async publish(localFile: string, name: string): Promise<void> {
     const target = this.pathOf(name);
     try {

@@ -21,7 +21,7 @@ import { rollupConfigFingerprint, type DayRecord, type StateManifest } from './s
 import type { StateStorage } from './stateStorage';
 
 export const DEFAULT_DEDUP_DAYS = 45;
-export const DEFAULT_LOCK_STALE_MINUTES = 30;
+export const DEFAULT_LOCK_EXPIRY_MINUTES = 2;
 
 export interface RunStateOptions {
   /** A local folder or an s3://bucket/prefix URL. */
@@ -35,8 +35,10 @@ export interface RunStateOptions {
   to?: string;
   /** log_ids of days older than this many days (before the newest day) are pruned. */
   dedupDays?: number;
-  /** A lock without a heartbeat for this long is taken over. */
-  lockStaleMs?: number;
+  /** The lock's lease: without a heartbeat for this long it is taken over. */
+  lockExpiryMs?: number;
+  /** Waits while another run's lock is judged (tests). */
+  sleep?(ms: number): Promise<void>;
   now?: () => Date;
   logger?: Logger;
 }
@@ -45,6 +47,8 @@ export interface RunStateOptions {
 export class RunState implements StoredDays {
   private released = false;
   private staging: CommitStaging | undefined;
+  /** Days this run committed at its checkpoints: their log_ids take part in de-duplication whatever the horizon. */
+  private readonly checkpointed = new Set<string>();
 
   private constructor(
     private readonly storage: StateStorage,
@@ -65,8 +69,14 @@ export class RunState implements StoredDays {
       // Checked before locking, so a foreign folder never gets a lock file written into it.
       checkUsable(storage, await readManifest(storage), settings);
       lock = await StateLock.acquire(storage, {
-        staleMs: options.lockStaleMs ?? DEFAULT_LOCK_STALE_MINUTES * 60_000,
+        expiryMs: options.lockExpiryMs ?? DEFAULT_LOCK_EXPIRY_MINUTES * 60_000,
         now: settings.now,
+        sleep: options.sleep,
+        onWait: (owner, takenOverBy) =>
+          options.logger?.info(
+            { state: storage.location, owner: owner ?? 'empty or unreadable', takenOverBy: takenOverBy.toISOString() },
+            'the state is locked; waiting to see whether its heartbeat moves (taken over if not)',
+          ),
         onTakeover: (owner) => options.logger?.warn({ state: storage.location, owner }, 'took over a stale state lock'),
       });
       const manifest = await readManifest(storage);
@@ -116,7 +126,8 @@ export class RunState implements StoredDays {
   }
 
   idsUsable(record: DayRecord): boolean {
-    return record.logIds !== null && (this.horizon === undefined || record.day >= this.horizon);
+    if (record.logIds === null) return false;
+    return this.horizon === undefined || record.day >= this.horizon || this.checkpointed.has(`${record.tenant}/${record.day}`);
   }
 
   readLogIdsSync(record: DayRecord): LogIdSet {
@@ -150,7 +161,10 @@ export class RunState implements StoredDays {
     }
   }
 
-  /** Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. */
+  /**
+   * Commits the run (after its summaries were delivered), then sweeps what the new manifest does not name. A
+   * checkpoint commits the part read so far; the run goes on against the new manifest, its log_ids fetched.
+   */
   async commit(input: Omit<CommitInput, 'staged'>): Promise<void> {
     await this.lock.verify();
     const now = this.options.now();
@@ -169,6 +183,16 @@ export class RunState implements StoredDays {
       { ...input, staged: this.staging?.days ?? [] },
     );
     this.manifest = manifest;
+    if (input.checkpoint) {
+      for (const { slot } of this.staging?.days ?? []) this.checkpointed.add(`${slot.tenant}/${slot.day}`);
+      const { from, to } = this.options;
+      await this.storage.fetchLocal(
+        manifest.days
+          .filter((day) => this.idsUsable(day) && (from === undefined || day.day >= from) && (to === undefined || day.day <= to))
+          .map((day) => day.logIds!),
+      );
+    }
+    this.staging = undefined;
     try {
       await sweepState(this.storage, manifest, `${STAGING_PREFIX}${this.token}`);
     } catch (error) {

@@ -115,6 +115,31 @@ export class S3StateStorage implements StateStorage {
     }
   }
 
+  async readVersioned(name: string): Promise<{ data: Buffer; version: string } | undefined> {
+    try {
+      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
+      const data = reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
+      return { data, version: reply.ETag ?? '' };
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw describe('reading', this.urlOf(name), error);
+    }
+  }
+
+  async replace(name: string, data: Buffer, version: string): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length, IfMatch: version }),
+      );
+      return true;
+    } catch (error) {
+      const status = (error as SdkError).$metadata?.httpStatusCode;
+      // 412: changed since; 404: gone; 409: a concurrent conditional write won.
+      if (status === 412 || status === 404 || status === 409 || isMissing(error)) return false;
+      throw describe('writing', this.urlOf(name), error);
+    }
+  }
+
   async publish(localFile: string, name: string): Promise<void> {
     await this.write(name, await fs.readFile(localFile));
     await fs.rm(localFile, { force: true });

@@ -17,6 +17,11 @@ export interface CommitInput {
   emitted: SummaryPassResult['emitted'];
   /** Objects read to the end in this run, with no record outside --from/--to. */
   objectsRead: ReadonlyArray<Pick<InputObject, 'name' | 'size' | 'version'>>;
+  /**
+   * A checkpoint of a run that goes on: every log_id is kept, since the run's later records must still be checked
+   * against them whatever --dedup-days says; the run's last commit prunes them.
+   */
+  checkpoint?: boolean;
 }
 
 export interface CommitContext {
@@ -58,7 +63,7 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
   for (const record of previous?.days ?? []) days.set(keyOf(record.tenant, record.day), record);
 
   const horizon = dedupHorizon([...days.values(), ...input.staged.map(({ slot }) => slot)], context.today, context.dedupDays);
-  const keepsLogIds = (day: string) => horizon === undefined || day >= horizon;
+  const keepsLogIds = (day: string) => input.checkpoint === true || horizon === undefined || day >= horizon;
   for (const staged of input.staged) {
     const { slot } = staged;
     const names = dayFileNames(slot.tenant, slot.day, tag);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
+import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
 import { LOCK_NAME } from './stateLayout';
 import { StateLockedError } from './stateErrors';
@@ -15,11 +16,17 @@ const ownerSchema = z.object({
 export type LockOwner = z.infer<typeof ownerSchema>;
 
 export interface LockOptions {
-  /** A lock whose heartbeat is older than this is taken over. */
-  staleMs: number;
+  /** The lease: a lock whose heartbeat is older than this is taken over, whatever the host. */
+  expiryMs: number;
   now?: () => Date;
-  /** How often the holder refreshes its heartbeat [default: a third of staleMs, at most a minute]. */
+  /** How often the holder renews its lease [default: a third of expiryMs, at most a minute]. */
   heartbeatMs?: number;
+  /** How often a waiting run looks at a held lock again [default: a twelfth of expiryMs, at most 10 s]. */
+  pollMs?: number;
+  /** Waits between looks (tests inject one that moves their clock). */
+  sleep?(ms: number): Promise<void>;
+  /** Told once when the lock is held and this run waits to see whether its heartbeat moves (at most until `takenOverBy`). */
+  onWait?(owner: LockOwner | undefined, takenOverBy: Date): void;
   /** Told when a stale lock is taken over. */
   onTakeover?(owner: LockOwner | undefined): void;
 }
@@ -43,21 +50,36 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Stale: no heartbeat for staleMs, or held by a process of this host that no longer exists. */
-export function isStaleLock(owner: LockOwner, staleMs: number, nowMs: number): boolean {
-  if (nowMs - Date.parse(owner.heartbeatAt) > staleMs) return true;
-  return owner.host === os.hostname() && owner.pid !== process.pid && !processAlive(owner.pid);
+/** Tokens of the locks this process holds: a lock of this host and pid that is not one of them is a former process's. */
+const heldHere = new Set<string>();
+
+/** Held by a process of this host: whether it runs is known for certain (a restarted container reuses its pid). */
+function localHolderAlive(owner: LockOwner): boolean | undefined {
+  if (owner.host !== os.hostname()) return undefined;
+  return owner.pid === process.pid ? heldHere.has(owner.token) : processAlive(owner.pid);
+}
+
+/** Stale: no heartbeat for the expiry, or held by a process of this host that no longer exists. */
+export function isStaleLock(owner: LockOwner, expiryMs: number, nowMs: number): boolean {
+  if (nowMs - Date.parse(owner.heartbeatAt) > expiryMs) return true;
+  return localHolderAlive(owner) === false;
 }
 
 export function describeLockOwner(owner: LockOwner): string {
   return `host ${owner.host}, pid ${owner.pid}, since ${owner.acquiredAt}, last heartbeat ${owner.heartbeatAt}`;
 }
 
+const encode = (owner: LockOwner): Buffer => Buffer.from(JSON.stringify(owner));
+
 /**
- * One run's hold on a state: `lock.json`, created only if absent (O_EXCL locally; a conditional PUT on S3) and
- * refreshed by a heartbeat. Where a store ignores conditional PUTs, the look before and the read-back after
- * still refuse a run that starts while another holds the lock; and verify() before every commit makes sure
- * that at most one of two simultaneous starters ever commits.
+ * One run's lease on a state: `lock.json`, created only if absent (O_EXCL locally; `If-None-Match: *` on S3),
+ * renewed by a heartbeat and taken over only with the version that was judged stale (`If-Match` on S3).
+ *
+ * A run that finds the lock held waits at most the expiry: it is taken over at once when both the holder's
+ * heartbeat and the store's time of the write are older than the expiry, or when this run sees it unchanged for
+ * the whole expiry by its own clock (so no clock of another host decides alone); a heartbeat that moves meanwhile
+ * means a live holder, and the run is refused. Where a store ignores the conditions (s3rver does), the read-back
+ * after every write and verify() before every commit still make sure at most one of two racing runs commits.
  */
 export class StateLock {
   private timer: NodeJS.Timeout | undefined;
@@ -72,83 +94,108 @@ export class StateLock {
 
   static async acquire(storage: StateStorage, options: LockOptions): Promise<StateLock> {
     const now = options.now ?? (() => new Date());
+    const sleep = options.sleep ?? ((ms: number) => delay(ms));
+    const pollMs = options.pollMs ?? Math.min(options.expiryMs / 12, 10_000);
     const stamp = now().toISOString();
     const owner: LockOwner = { token: randomUUID(), host: os.hostname(), pid: process.pid, acquiredAt: stamp, heartbeatAt: stamp };
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const existing = await storage.read(LOCK_NAME);
-      if (existing !== undefined) {
-        const holder = parseLockOwner(existing);
-        if (holder === undefined) {
-          // Empty or half-written: a run killed between creating and writing it, or one writing it right now. Only
-          // its age tells them apart, so it is taken over once no heartbeat could have been missed for longer.
-          const written = await storage.modifiedAt(LOCK_NAME);
-          if (written !== undefined && now().getTime() - written.getTime() <= options.staleMs) {
-            const after = new Date(written.getTime() + options.staleMs).toISOString();
-            throw new StateLockedError(
-              `the state ${storage.location} has a ${LOCK_NAME} that is empty or unreadable, written ${written.toISOString()}: ` +
-                `a run may be taking the lock right now; it counts as stale after ${after}, and the next run then takes it over`,
-            );
-          }
-          options.onTakeover?.(undefined);
-          await storage.remove(LOCK_NAME);
-        } else if (!isStaleLock(holder, options.staleMs, now().getTime())) {
-          throw new StateLockedError(`the state ${storage.location} is in use by another run (${describeLockOwner(holder)}); try again when it has finished`);
-        } else {
-          options.onTakeover?.(holder);
-          await storage.remove(LOCK_NAME);
+    const inUse = (holder: LockOwner | undefined) =>
+      new StateLockedError(
+        `the state ${storage.location} is in use by another run${holder ? ` (${describeLockOwner(holder)})` : ''}; try again when it has finished`,
+      );
+    let watched: { version: string; since: number } | undefined;
+    let races = 0;
+    for (;;) {
+      const existing = await storage.readVersioned(LOCK_NAME);
+      let written: boolean;
+      if (existing === undefined) {
+        written = await storage.create(LOCK_NAME, encode(owner));
+      } else {
+        const holder = parseLockOwner(existing.data);
+        if (holder && localHolderAlive(holder) === true) throw inUse(holder);
+        const nowMs = now().getTime();
+        if (watched !== undefined && watched.version !== existing.version) throw inUse(holder);
+        watched ??= { version: existing.version, since: nowMs };
+        if (!(await StateLock.stale(storage, holder, options.expiryMs, nowMs, watched.since))) {
+          if (nowMs === watched.since) options.onWait?.(holder, new Date(nowMs + options.expiryMs));
+          await sleep(Math.min(pollMs, watched.since + options.expiryMs - nowMs));
+          continue;
         }
+        options.onTakeover?.(holder);
+        written = await storage.replace(LOCK_NAME, encode(owner), existing.version);
       }
-      if (!(await storage.create(LOCK_NAME, Buffer.from(JSON.stringify(owner))))) continue;
+      if (!written) {
+        // Another run created or took it over between the look and the write: look again, a few times.
+        if (++races >= 3) throw inUse(undefined);
+        watched = undefined;
+        continue;
+      }
       const back = await storage.read(LOCK_NAME);
       const holder = back === undefined ? undefined : parseLockOwner(back);
       if (holder?.token !== owner.token) {
         throw new StateLockedError(`the state ${storage.location} was locked by another run at the same moment${holder ? ` (${describeLockOwner(holder)})` : ''}`);
       }
       const lock = new StateLock(storage, owner, options);
+      heldHere.add(owner.token);
       lock.startHeartbeat();
       return lock;
     }
-    throw new StateLockedError(`the state ${storage.location} is in use by another run; try again when it has finished`);
   }
 
-  /** Throws when the lock is no longer this run's (taken over after missed heartbeats). */
+  /**
+   * Whether a held lock (`holder` undefined: empty or unparsable) may be taken over: a process of this host that
+   * is gone; or both the heartbeat and the store's time of the write past the expiry; or seen unchanged as long.
+   */
+  private static async stale(storage: StateStorage, holder: LockOwner | undefined, expiryMs: number, nowMs: number, watchedSince: number): Promise<boolean> {
+    if (nowMs - watchedSince >= expiryMs) return true;
+    if (holder && localHolderAlive(holder) === false) return true;
+    if (holder && !(nowMs - Date.parse(holder.heartbeatAt) > expiryMs)) return false;
+    const written = await storage.modifiedAt(LOCK_NAME);
+    return written !== undefined && nowMs - written.getTime() > expiryMs;
+  }
+
+  /**
+   * Renews the lease now and throws when it is no longer this run's (taken over after missed heartbeats). Called
+   * before every commit: a run that stalled past its expiry still commits if nobody took its lock meanwhile.
+   */
   async verify(): Promise<void> {
-    await this.beat;
-    const bytes = await this.storage.read(LOCK_NAME);
-    const holder = bytes === undefined ? undefined : parseLockOwner(bytes);
-    if (this.lost || holder?.token !== this.owner.token) {
-      this.lost = true;
+    await this.renew();
+    if (this.lost) {
       throw new StateLockedError(`the lock on the state ${this.storage.location} was taken over by another run; this run's figures are not committed`);
     }
+  }
+
+  /** One heartbeat: rewrites the lock with a new time, only while it is still this run's version. */
+  renew(): Promise<void> {
+    const now = this.options.now ?? (() => new Date());
+    this.beat = this.beat.catch(() => undefined).then(async () => {
+      if (this.lost) return;
+      const current = await this.storage.readVersioned(LOCK_NAME);
+      if (current === undefined || parseLockOwner(current.data)?.token !== this.owner.token) {
+        this.lost = true;
+        return;
+      }
+      const renewed = { ...this.owner, heartbeatAt: now().toISOString() };
+      if (await this.storage.replace(LOCK_NAME, encode(renewed), current.version)) this.owner = renewed;
+      else this.lost = true;
+    });
+    return this.beat;
   }
 
   async release(): Promise<void> {
     clearInterval(this.timer);
     this.timer = undefined;
-    await this.beat;
+    heldHere.delete(this.owner.token);
+    await this.beat.catch(() => undefined);
     if (this.lost) return;
     const bytes = await this.storage.read(LOCK_NAME);
     if (bytes !== undefined && parseLockOwner(bytes)?.token === this.owner.token) await this.storage.remove(LOCK_NAME);
   }
 
   private startHeartbeat(): void {
-    const every = this.options.heartbeatMs ?? Math.min(this.options.staleMs / 3, 60_000);
-    const now = this.options.now ?? (() => new Date());
+    const every = this.options.heartbeatMs ?? Math.min(this.options.expiryMs / 3, 60_000);
     this.timer = setInterval(() => {
-      this.beat = this.beat.then(async () => {
-        if (this.lost) return;
-        try {
-          const bytes = await this.storage.read(LOCK_NAME);
-          if (bytes === undefined || parseLockOwner(bytes)?.token !== this.owner.token) {
-            this.lost = true;
-            return;
-          }
-          this.owner = { ...this.owner, heartbeatAt: now().toISOString() };
-          await this.storage.write(LOCK_NAME, Buffer.from(JSON.stringify(this.owner)));
-        } catch {
-          // A missed beat is retried at the next one; verify() before the commit has the last word.
-        }
-      });
+      // A missed beat is retried at the next one; verify() before the commit has the last word.
+      this.renew().catch(() => undefined);
     }, every);
     // The heartbeat alone must not keep the process alive.
     this.timer.unref();

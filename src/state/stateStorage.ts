@@ -15,6 +15,14 @@ export interface StateStorage {
   write(name: string, data: Buffer): Promise<void>;
   /** Creates `name` only when it does not exist; false when it does (S3: a conditional put, where honoured). */
   create(name: string, data: Buffer): Promise<boolean>;
+  /** The bytes of `name` and a version that changes with every write (S3: the ETag); undefined when it does not exist. */
+  readVersioned(name: string): Promise<{ data: Buffer; version: string } | undefined>;
+  /**
+   * Replaces `name` only while it is still at `version`; false when it changed or is gone. On S3 a conditional put
+   * (`If-Match`), where the store honours it; locally a check just before the rename (a narrow race the lock's
+   * read-back and verify() cover).
+   */
+  replace(name: string, data: Buffer, version: string): Promise<boolean>;
   /** Moves a file from the scratch folder to `name` (a rename for a local state, an upload for S3). */
   publish(localFile: string, name: string): Promise<void>;
   remove(name: string): Promise<void>;

@@ -1,9 +1,10 @@
 /**
  * SIGTERM and SIGINT sent to the built binary at a moment the test controls: while HEC keeps it retrying (the
  * run finishes with everything spooled, exit 3, state committed), while an S3 body is still being read (the run
- * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once).
+ * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once); SIGINT during
+ * a --state backfill keeps its checkpoints, and its last line says so.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -217,4 +218,79 @@ describe('SIGTERM while objects are being read', () => {
     expect(existsSync(quarantine)).toBe(true);
     expect(tmpFiles(dir)).toEqual([]);
   }, 30_000);
+});
+
+describe('SIGINT during a backfill committed at checkpoints (state on S3)', () => {
+  const GENERATOR = path.join(ROOT, 'scripts/generate-archives.js');
+  let server: S3TestServer;
+  let proxy: CuttingProxy;
+  let s3Env: NodeJS.ProcessEnv;
+  beforeAll(async () => {
+    server = await startS3Server({ buckets: ['archive', 'usage-state'] });
+    const generated = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-stop-backfill-'));
+    try {
+      // 60 daily objects (2024/01/01 … 2024/02/29), two tenants.
+      execFileSync(process.execPath, [GENERATOR, '--out', generated, '--days', '60', '--records', '100', '--seed', '5'], { stdio: 'ignore' });
+      const objects = readdirSync(generated, { recursive: true, encoding: 'utf8' })
+        .filter((name) => statSync(path.join(generated, name)).isFile())
+        .map((name) => ({ key: `logs/${name}`, body: readFileSync(path.join(generated, name)) }));
+      expect(objects).toHaveLength(60);
+      const client = fixtureClient(server);
+      await putObjects(client, 'archive', objects);
+      client.destroy();
+    } finally {
+      rmSync(generated, { recursive: true, force: true });
+    }
+    proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+    s3Env = { AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_REGION: 'us-east-1' };
+  }, 60_000);
+  afterAll(async () => {
+    await proxy.stop();
+    await server.stop();
+  });
+
+  const args = (state: string, output: string, checkpoint = ['--checkpoint-objects', '5']) => [
+    'run', '--input', 's3://archive/logs/', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--concurrency', '1',
+    '--state', state, ...checkpoint, '--output', output, ...COMMON,
+  ];
+
+  test('the last line says what was kept and how to go on; the rerun reads only the rest, and the latest figures equal an uninterrupted run\'s', async () => {
+    // The 21st day's body stalls: the run reads 20 objects in 4 checkpoints of 5, then can only end by the stop.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/archive/logs/2024/01/21/'), action: { kind: 'stall', afterBytes: 10 } });
+    const state = 's3://usage-state/stopped/';
+    const run = start(args(state, path.join(dir, 'first.ndjson')), s3Env);
+    await until(() => proxy.spoiled > 0, 'the 21st body to stall');
+    run.child.kill('SIGINT');
+    const { code } = await run.exited;
+    const lines = run.stderr().trimEnd().split('\n');
+    expect([code, lines.at(-2), lines.at(-1)]).toEqual([
+      1,
+      'auth0-usage: stopped by SIGINT while reading',
+      `auth0-usage: kept: 20 objects read and delivered at 4 checkpoints, committed to ${state}; run the same command again to read the rest`,
+    ]);
+    proxy.sabotage(undefined);
+
+    const rerun = await runCli(args(state, path.join(dir, 'rerun.ndjson')), s3Env);
+    expect(rerun.code).toBe(0);
+    // Uninterrupted, and in one commit (the default checkpoint, 250 objects, is beyond these 60).
+    const whole = await runCli(args('s3://usage-state/uninterrupted/', path.join(dir, 'whole.ndjson'), []), s3Env);
+    expect(whole.code).toBe(0);
+
+    const events = (name: string) => readNdjson(readFileSync(path.join(dir, name), 'utf8'));
+    const runEvent = (name: string) => events(name).find((e) => e.event.summary === 'run').event;
+    expect(runEvent('rerun.ndjson')).toMatchObject({ objects: 40, status: 'ok' });
+    expect(runEvent('whole.ndjson')).toMatchObject({ objects: 60, status: 'ok' });
+    const latest = (...names: string[]) => {
+      const byId = new Map<string, unknown>();
+      for (const name of names) {
+        for (const { event } of events(name)) {
+          if (event.summary === 'run') continue;
+          const { generated_at, run_id, ...figures } = event;
+          byId.set(event.summary_id, figures);
+        }
+      }
+      return byId;
+    };
+    expect(latest('first.ndjson', 'rerun.ndjson')).toEqual(latest('whole.ndjson'));
+  }, 60_000);
 });

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { LocalStateStorage } from '../../../src/state/localStateStorage';
 import { StateLockedError } from '../../../src/state/stateErrors';
-import { StateLock } from '../../../src/state/stateLock';
+import { StateLock, type LockOptions } from '../../../src/state/stateLock';
 
 let dir: string;
 let storage: LocalStateStorage;
@@ -15,6 +15,8 @@ beforeEach(() => {
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
 const MINUTE = 60_000;
+const EXPIRY = 2 * MINUTE;
+const T0 = Date.parse('2024-06-01T10:00:00Z');
 const lockFile = () => path.join(dir, 'lock.json');
 const readLock = () => JSON.parse(readFileSync(lockFile(), 'utf8'));
 
@@ -24,92 +26,158 @@ function deadPid(): number {
   return Number(child.stdout);
 }
 
-function foreignLock(fields: Partial<{ host: string; pid: number; heartbeatAt: string }>) {
-  const at = new Date().toISOString();
+/** lock.json as another run wrote it, the file dated `writtenMs` (its heartbeat by default too). */
+function foreignLock(writtenMs: number, fields: Partial<{ host: string; pid: number; heartbeatAt: string; token: string }> = {}) {
+  const at = new Date(writtenMs).toISOString();
   writeFileSync(lockFile(), JSON.stringify({ token: 'other', host: 'other-host', pid: 1, acquiredAt: at, heartbeatAt: at, ...fields }));
+  utimesSync(lockFile(), new Date(writtenMs), new Date(writtenMs));
 }
 
-test('a second run is refused while the first holds the lock, and may go once it is released', async () => {
-  const first = await StateLock.acquire(storage, { staleMs: 30 * MINUTE });
+/** A clock that only the lock's waits move; `waited` is their sum, `onSleep` plays what happens meanwhile. */
+function fakeTime(startMs: number, onSleep: (nowMs: number) => void = () => undefined) {
+  const time = { nowMs: startMs, waited: 0, sleeps: 0 };
+  const options: Pick<LockOptions, 'now' | 'sleep'> = {
+    now: () => new Date(time.nowMs),
+    sleep: async (ms) => {
+      time.nowMs += ms;
+      time.waited += ms;
+      time.sleeps++;
+      onSleep(time.nowMs);
+    },
+  };
+  return { time, options };
+}
+
+test('a second run of this process is refused at once while the first holds the lock, and may go once it is released', async () => {
+  const first = await StateLock.acquire(storage, { expiryMs: EXPIRY });
   expect(readLock()).toMatchObject({ host: os.hostname(), pid: process.pid });
-  const refused = StateLock.acquire(storage, { staleMs: 30 * MINUTE });
-  await expect(refused).rejects.toThrow(StateLockedError);
-  await expect(StateLock.acquire(storage, { staleMs: 30 * MINUTE })).rejects.toThrow(
+  const { time, options } = fakeTime(Date.now());
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...options })).rejects.toThrow(
     new RegExp(`in use by another run \\(host ${os.hostname()}, pid ${process.pid}, since .*, last heartbeat .*\\); try again when it has finished`),
   );
+  expect(time.sleeps).toBe(0);
   await first.release();
   expect(existsSync(lockFile())).toBe(false);
-  const second = await StateLock.acquire(storage, { staleMs: 30 * MINUTE });
+  const second = await StateLock.acquire(storage, { expiryMs: EXPIRY });
   await second.verify();
   await second.release();
 });
 
-test('a lock without a heartbeat for the stale time is taken over', async () => {
-  foreignLock({ heartbeatAt: new Date(Date.now() - 31 * MINUTE).toISOString() });
+test('a lock whose heartbeat and file are both older than the expiry is taken over at once, whatever the host', async () => {
+  foreignLock(T0 - EXPIRY - 1000);
   const takenOver: unknown[] = [];
-  const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, onTakeover: (owner) => takenOver.push(owner?.host) });
-  expect(takenOver).toEqual(['other-host']);
+  const { time, options } = fakeTime(T0);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options, onTakeover: (owner) => takenOver.push(owner?.host) });
+  expect([takenOver, time.waited]).toEqual([['other-host'], 0]);
+  expect(readLock()).toMatchObject({ host: os.hostname(), pid: process.pid, heartbeatAt: '2024-06-01T10:00:00.000Z' });
+  await lock.release();
+});
+
+test('a lock of another host left by a killed run is taken over once seen unchanged for the expiry (2 minutes)', async () => {
+  foreignLock(T0); // killed right after its last heartbeat
+  const waits: Date[] = [];
+  const { time, options } = fakeTime(T0 + 1000);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options, onWait: (_owner, by) => waits.push(by) });
+  // Polled every 10 s (a twelfth of the expiry) until 2 minutes after the first look at 10:00:01.
+  expect([time.waited, time.sleeps]).toEqual([EXPIRY, 12]);
+  expect(waits).toEqual([new Date('2024-06-01T10:02:01Z')]);
   expect(readLock().host).toBe(os.hostname());
   await lock.release();
 });
 
-test('a fresh lock of another host is respected', async () => {
-  foreignLock({ heartbeatAt: new Date(Date.now() - 29 * MINUTE).toISOString() });
-  await expect(StateLock.acquire(storage, { staleMs: 30 * MINUTE })).rejects.toThrow(/host other-host, pid 1/);
+test('a live holder of another host, whose heartbeat moves while this run waits, is respected', async () => {
+  foreignLock(T0);
+  const { time, options } = fakeTime(T0, (nowMs) => {
+    if (nowMs >= T0 + 40_000) foreignLock(nowMs); // its heartbeat, 40 s after the last
+  });
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...options })).rejects.toThrow(/in use by another run \(host other-host, pid 1, .*last heartbeat 2024-06-01T10:00:40.000Z\)/);
+  expect(time.waited).toBe(40_000);
   expect(readLock().token).toBe('other');
 });
 
-test('a lock of a process of this host that has exited is taken over at once', async () => {
-  foreignLock({ host: os.hostname(), pid: deadPid() });
-  const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE });
-  expect(readLock().pid).toBe(process.pid);
+test('clocks of other hosts never decide alone: an old heartbeat in a fresh file is watched, a future one expires by this clock', async () => {
+  // The holder's clock is an hour behind: its heartbeat looks old, but the store dated the write now.
+  foreignLock(T0, { heartbeatAt: new Date(T0 - 3600_000).toISOString() });
+  const behind = fakeTime(T0, (nowMs) => foreignLock(nowMs, { heartbeatAt: new Date(nowMs - 3600_000).toISOString() }));
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...behind.options })).rejects.toThrow(/in use by another run/);
+  expect(behind.time.waited).toBe(10_000);
+  // A dead holder whose clock was a day ahead: its heartbeat never looks old, yet it is taken over after the expiry.
+  foreignLock(T0, { heartbeatAt: new Date(T0 + 86_400_000).toISOString() });
+  const ahead = fakeTime(T0);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...ahead.options });
+  expect(ahead.time.waited).toBe(EXPIRY);
   await lock.release();
 });
 
-describe('an empty or unparsable lock.json (a run killed while taking the lock, or one writing it right now)', () => {
-  test.each([[''], ['{"token":"half-writ']])('%j is refused while younger than the lease, naming when it goes stale, never advising to delete it', async (text) => {
-    writeFileSync(lockFile(), text);
-    const written = Date.parse('2024-06-01T10:00:00Z');
-    utimesSync(lockFile(), new Date(written), new Date(written));
-    const at = (ms: number) => () => new Date(ms);
-    const attempt = StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: at(written + 30 * MINUTE) });
-    await expect(attempt).rejects.toThrow(StateLockedError);
-    await expect(StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: at(written + 30 * MINUTE) })).rejects.toThrow(
-      `the state ${dir} has a lock.json that is empty or unreadable, written 2024-06-01T10:00:00.000Z: a run may be taking the lock right now; it counts as stale after 2024-06-01T10:30:00.000Z, and the next run then takes it over`,
-    );
-    await expect(attempt.catch((err: Error) => err.message)).resolves.not.toMatch(/delete/);
-    expect(readFileSync(lockFile(), 'utf8')).toBe(text);
-  });
+test('a lock of a process of this host that has exited is taken over at once, as is this pid\'s from a former process', async () => {
+  for (const pid of [deadPid(), process.pid]) {
+    foreignLock(Date.now(), { host: os.hostname(), pid });
+    const { time, options } = fakeTime(Date.now());
+    const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
+    expect([readLock().token === 'other', time.waited]).toEqual([false, 0]);
+    await lock.release();
+  }
+});
 
-  test('is taken over once older than the lease, by the file time', async () => {
-    writeFileSync(lockFile(), '');
-    const written = Date.parse('2024-06-01T10:00:00Z');
-    utimesSync(lockFile(), new Date(written), new Date(written));
+describe('an empty or unparsable lock.json (a run killed while taking the lock, or one writing it right now)', () => {
+  test.each([[''], ['{"token":"half-writ']])('%j is waited for, never refused at once nor deleted, and taken over once the file is older than the expiry', async (text) => {
+    writeFileSync(lockFile(), text);
+    utimesSync(lockFile(), new Date(T0), new Date(T0));
+    const { time, options } = fakeTime(T0 + MINUTE, () => expect(readFileSync(lockFile(), 'utf8')).toBe(text));
     const takenOver: unknown[] = [];
-    const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: () => new Date(written + 30 * MINUTE + 1000), onTakeover: (owner) => takenOver.push(owner) });
-    expect(takenOver).toEqual([undefined]);
+    const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options, onTakeover: (owner) => takenOver.push(owner) });
+    // Looks at 10:01:00, 10:01:10 … 10:02:00 (exactly 2 minutes old: not older), 10:02:10: taken over.
+    expect([time.waited, takenOver]).toEqual([70_000, [undefined]]);
     expect(readLock()).toMatchObject({ host: os.hostname(), pid: process.pid });
     await lock.release();
+  });
+
+  test('one that becomes a lock while this run waits belongs to a live run: refused', async () => {
+    writeFileSync(lockFile(), '');
+    const { options } = fakeTime(Date.now(), (nowMs) => foreignLock(nowMs));
+    const attempt = StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
+    await expect(attempt).rejects.toThrow(StateLockedError);
+    await expect(attempt.catch((err: Error) => err.message)).resolves.not.toMatch(/delete/);
+    expect(readLock().token).toBe('other');
   });
 });
 
 test('the heartbeat keeps a long run from looking stale', async () => {
-  let now = Date.parse('2024-06-01T00:00:00Z');
+  let now = T0;
   jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
-  const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, now: () => new Date(now), heartbeatMs: 20 });
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, now: () => new Date(now), heartbeatMs: 20 });
   now += 25 * MINUTE;
-  jest.advanceTimersByTime(20); // one heartbeat; verify() waits for its write
+  jest.advanceTimersByTime(20); // one heartbeat
   jest.useRealTimers();
-  await lock.verify();
-  expect(readLock().heartbeatAt).toBe('2024-06-01T00:25:00.000Z');
+  await lock.renew(); // queued behind it: once it resolves, the heartbeat has been written
+  expect(readLock().heartbeatAt).toBe('2024-06-01T10:25:00.000Z');
   await lock.release();
   expect(existsSync(lockFile())).toBe(false);
 });
 
+test('verify() renews the lease, so a run that stalled past its expiry still commits when nobody took its lock', async () => {
+  let now = T0;
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, now: () => new Date(now), heartbeatMs: 60 * MINUTE });
+  now += 10 * MINUTE;
+  await lock.verify();
+  expect(readLock().heartbeatAt).toBe('2024-06-01T10:10:00.000Z');
+  await lock.release();
+});
+
 test('a holder whose lock was taken over cannot commit, and leaves the new holder\'s lock alone', async () => {
-  const lock = await StateLock.acquire(storage, { staleMs: 30 * MINUTE, heartbeatMs: 60 * MINUTE });
-  foreignLock({}); // another run took it over, as after missed heartbeats
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, heartbeatMs: 60 * MINUTE });
+  foreignLock(Date.now()); // another run took it over, as after missed heartbeats
   await expect(lock.verify()).rejects.toThrow(/taken over by another run; this run's figures are not committed/);
   await lock.release();
   expect(readLock().token).toBe('other');
+});
+
+test('replace() refuses a version that has been replaced since it was read', async () => {
+  await storage.write('lock.json', Buffer.from('a'));
+  const seen = (await storage.readVersioned('lock.json'))!;
+  expect(await storage.replace('lock.json', Buffer.from('b'), seen.version)).toBe(true);
+  expect(await storage.replace('lock.json', Buffer.from('c'), seen.version)).toBe(false);
+  expect(readFileSync(lockFile(), 'utf8')).toBe('b');
+  rmSync(lockFile());
+  expect(await storage.replace('lock.json', Buffer.from('d'), seen.version)).toBe(false);
 });
