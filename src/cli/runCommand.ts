@@ -210,7 +210,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
 /** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */
 function undeliveredLine({ spooled, refused }: RunOutcome['undelivered']): string {
   const parts: string[] = [];
-  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool`);
+  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
   if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
   return `auth0-usage: not every event was delivered: ${parts.join('; ')}\n`;
 }
