@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecSpool } from '../../../../src/sinks/hec/hecSpool';
+import { countSpooledEvents } from '../../../../src/sinks/hec/spoolCount';
 import { HecReceiver, type HecReceiverOptions } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
 import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
@@ -147,5 +148,20 @@ describe('HecSink spool files', () => {
     const spooled = receiver.summaryIds().filter((id) => id !== 'sid-0050' && id !== 'sid-0060');
     expect(spooled).toEqual([...summaryIds(older), 'sid-0040']);
     expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  test('status and the sender agree on what waits: a rejected-* file is neither counted nor resent', async () => {
+    await start();
+    const spoolDir = tempDir();
+    spoolFile(spoolDir, 'hec-old.ndjson', dailyEnvelopes(2), 1_700_000_000);
+    const refused = dailyEnvelopes(3, 10).map((envelope) => ({ reason: 'HEC code 6, Invalid data format', envelope }));
+    writeFileSync(path.join(spoolDir, 'rejected-old.ndjson'), refused.map((line) => `${JSON.stringify(line)}\n`).join(''));
+
+    expect(await countSpooledEvents(spoolDir)).toEqual({ files: 1, events: 2, rejected: 3 });
+    await testSink(receiver, { spoolDir }).sink.deliver([]);
+
+    expect(receiver.summaryIds()).toEqual(['sid-0000', 'sid-0001']);
+    expect(await countSpooledEvents(spoolDir)).toEqual({ files: 0, events: 0, rejected: 3 });
+    expect(readdirSync(spoolDir)).toEqual(['rejected-old.ndjson']);
   });
 });
