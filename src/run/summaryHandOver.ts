@@ -36,7 +36,8 @@ export class SummaryHandOver {
   /** A tenant-day's summaries, as the pass emits them. */
   async add(day: readonly SummaryEnvelope[]): Promise<void> {
     for (const envelope of day) if (envelope.event.summary === 'daily') this.dailies.push(envelope.event);
-    this.#chunk.push(...day);
+    // A loop, not push(...day): a day's summaries may outnumber what a call's arguments can hold.
+    for (const envelope of day) this.#chunk.push(envelope);
     if (this.#chunk.length < SUMMARY_CHUNK) return;
     const full = this.#chunk;
     this.#chunk = [];
