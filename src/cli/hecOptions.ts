@@ -37,7 +37,7 @@ export const hecConnectionCliOptions = {
     describe: `HEC base URL, e.g. https://splunk.example.com:8088; token from ${HEC_TOKEN_ENV_VARS[0]}`,
     coerce: checkUrl,
   },
-  'hec-index': { type: 'string', describe: "Index for the events [default: config splunk.index, else the token's default]" },
+  'hec-index': { type: 'string', describe: 'Index for the events; the token must allow it [default: config splunk.index, auth0_usage]' },
   'hec-sourcetype': { type: 'string', describe: 'Sourcetype [default: config splunk.sourcetype]' },
   'hec-source': { type: 'string', describe: 'Source [default: config splunk.source]' },
   'hec-ack': { type: 'boolean', default: false, describe: 'Wait for indexer acknowledgement (the token must have it on; Splunk Enterprise)' },

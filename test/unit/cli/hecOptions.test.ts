@@ -4,6 +4,8 @@ import path from 'node:path';
 import yargs from 'yargs';
 import { hecCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from '../../../src/cli/hecOptions';
 import { envForCommand, flagsOf } from '../../../src/cli/envOptions';
+import { hecCheckOptions } from '../../../src/cli/hecCheckCommand';
+import { loadConfig } from '../../../src/config/loadConfig';
 import { resolveHecConfig } from '../../../src/sinks/hec/hecConfig';
 import { UsageError } from '../../../src/cli/usageError';
 import { resolveHecToken } from '../../../src/sinks/hec/hecToken';
@@ -161,5 +163,21 @@ describe('the default spool', () => {
     const help = await withHecOptions(yargs([])).wrap(null).getHelp();
     expect(help).toContain('[default: <state>.spool beside a local --state, else $XDG_STATE_HOME/auth0-usage/spool (~/.local/state/auth0-usage/spool without it)]');
     expect(help).not.toContain('./.auth0-usage');
+  });
+});
+
+describe('--hec-index in --help', () => {
+  test("names the shipped default index (config/default.json), not the token's default", async () => {
+    const help = await withHecOptions(yargs([])).wrap(null).getHelp();
+    const shipped = loadConfig().splunk.index;
+    expect(shipped).toBe('auth0_usage');
+    expect(help).toContain(`[default: config splunk.index, ${shipped}]`);
+    expect(help).not.toContain("token's default");
+  });
+
+  test('the hec-check example uses the shipped index', async () => {
+    const help = await hecCheckOptions(yargs([])).wrap(null).getHelp();
+    expect(help).toContain('--hec-index auth0_usage');
+    expect(help).not.toContain('--hec-index summary');
   });
 });
