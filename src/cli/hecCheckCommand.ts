@@ -13,7 +13,7 @@ export function hecCheckOptions<T>(yargs: Argv<T>) {
   return yargs
     .options(hecConnectionCliOptions)
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json (splunk.index, sourcetype, source)' })
-    .example('SPLUNK_HEC_TOKEN=… $0 hec-check --hec-url https://splunk.example.com:8088 --hec-index summary', 'Check HEC before a backfill');
+    .example('SPLUNK_HEC_TOKEN=… $0 hec-check --hec-url https://splunk.example.com:8088 --hec-index auth0_usage', 'Check HEC before a backfill');
 }
 
 export type HecCheckArgs = HecArgs & { config?: string };

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
-import { DEFAULT_BATCH_BYTES, DEFAULT_TIMEOUT_MS, type HecSinkOptions } from '../sinks/hec/hecConfig';
+import { DEFAULT_BATCH_BYTES, DEFAULT_SPOOL_DESCRIPTION, DEFAULT_TIMEOUT_MS, defaultSpoolDir, type HecSinkOptions } from '../sinks/hec/hecConfig';
 import { DEFAULT_RETRY_POLICY } from '../sinks/hec/backoff';
 import { HecUsageError } from '../sinks/hec/hecErrors';
-import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
+import { isS3Url } from '../aws/s3Url';
 import { HEC_TOKEN_ENV_VARS, isUsableHecToken, resolveHecToken } from '../sinks/hec/hecToken';
 import { parseHecBaseUrl } from '../sinks/hec/hecUrl';
 import { UsageError } from './usageError';
@@ -37,7 +37,7 @@ export const hecConnectionCliOptions = {
     describe: `HEC base URL, e.g. https://splunk.example.com:8088; token from ${HEC_TOKEN_ENV_VARS[0]}`,
     coerce: checkUrl,
   },
-  'hec-index': { type: 'string', describe: "Index for the events [default: config splunk.index, else the token's default]" },
+  'hec-index': { type: 'string', describe: 'Index for the events; the token must allow it [default: config splunk.index, auth0_usage]' },
   'hec-sourcetype': { type: 'string', describe: 'Sourcetype [default: config splunk.sourcetype]' },
   'hec-source': { type: 'string', describe: 'Source [default: config splunk.source]' },
   'hec-ack': { type: 'boolean', default: false, describe: 'Wait for indexer acknowledgement (the token must have it on; Splunk Enterprise)' },
@@ -62,7 +62,11 @@ export const hecCliOptions = {
     describe: 'Seconds a batch may keep failing (busy, unreachable) before it is spooled',
     coerce: positiveAmount('--hec-deadline', 'seconds'),
   },
-  spool: { type: 'string', defaultDescription: DEFAULT_SPOOL_DIR, describe: 'Directory for events HEC did not take; the next run sends them first' },
+  spool: {
+    type: 'string',
+    defaultDescription: DEFAULT_SPOOL_DESCRIPTION,
+    describe: 'Directory for events HEC did not take; the next run sends those it does not build again',
+  },
 } as const;
 
 const HEC_GROUP = 'Splunk HEC:';
@@ -85,6 +89,13 @@ export interface HecArgs {
   'hec-batch-bytes'?: number;
   'hec-deadline'?: number;
   spool?: string;
+  state?: string;
+}
+
+/** The spool folder: --spool, else the default beside a local --state or in the user's state directory. */
+export function spoolDirFrom(args: { spool?: string; state?: string }, env: NodeJS.ProcessEnv): string {
+  if (args.spool !== undefined) return args.spool;
+  return defaultSpoolDir(args.state === undefined || isS3Url(args.state) ? undefined : args.state, env);
 }
 
 /** Where the summaries say they come from and go to: flags win over the config file's `splunk` block. */
@@ -133,7 +144,7 @@ export function hecSinkOptionsFromArgv(argv: HecArgs, env: NodeJS.ProcessEnv, me
     batchBytes: argv['hec-batch-bytes'],
     timeoutMs: seconds(argv['hec-timeout']),
     ...(deadlineMs === undefined ? {} : { retry: { deadlineMs } }),
-    spoolDir: argv.spool,
+    spoolDir: spoolDirFrom(argv, env),
   };
 }
 

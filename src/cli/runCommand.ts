@@ -19,9 +19,9 @@ import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
-import { hecSinkOptionsFromArgv, splunkMetadataFrom, withHecOptions } from './hecOptions';
+import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
-import { DEFAULT_SPOOL_DIR, HecSink, rejectedEventItem } from '../sinks/hec';
+import { HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
@@ -97,7 +97,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   refuseWritesIntoInputs(inputs, [
     ...(args.output === undefined ? [] : [{ flag: '--output', path: args.output }]),
     ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
-    ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: args.spool ?? DEFAULT_SPOOL_DIR }]),
+    ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: spoolDirFrom(args, io.env) }]),
   ]);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (args['decode-workers']) startDecodeThread();
@@ -221,7 +221,7 @@ function keptLine(state: string, { commits, objects }: RunOutcome['checkpoints']
 /** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */
 function undeliveredLine({ spooled, refused }: RunOutcome['undelivered']): string {
   const parts: string[] = [];
-  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool`);
+  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
   if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
   return `auth0-usage: not every event was delivered: ${parts.join('; ')}\n`;
 }

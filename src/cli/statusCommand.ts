@@ -4,12 +4,13 @@
  * a state that is corrupt or not a state.
  */
 import type { Argv, CommandModule } from 'yargs';
-import { DEFAULT_SPOOL_DIR } from '../sinks/hec/hecSpool';
+import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents } from '../sinks/hec/spoolCount';
 import { openStateStorage } from '../state/stateLoad';
 import { formatStateStatus, readStateStatus } from '../status/stateStatus';
 import type { CliIo } from './cliIo';
+import { spoolDirFrom } from './hecOptions';
 import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
 import { stateCliOptions } from './stateOptions';
 
@@ -17,7 +18,7 @@ export function statusOptions<T>(yargs: Argv<T>) {
   return yargs
     .options({
       state: { ...stateCliOptions.state, demandOption: 'give the --state to show (a folder or s3://bucket/prefix)', describe: 'Folder or s3://bucket/prefix of the state' },
-      spool: { type: 'string', default: DEFAULT_SPOOL_DIR, describe: 'HEC spool folder whose waiting events to count' },
+      spool: { type: 'string', defaultDescription: DEFAULT_SPOOL_DESCRIPTION, describe: 'HEC spool folder whose waiting events to count (the same default as run)' },
       'lock-expiry-minutes': stateCliOptions['lock-expiry-minutes'],
       's3-endpoint': s3CliOptions['s3-endpoint'],
       's3-force-path-style': s3CliOptions['s3-force-path-style'],
@@ -32,7 +33,7 @@ export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-expiry-
 export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
-    const spoolDir = args.spool ?? DEFAULT_SPOOL_DIR;
+    const spoolDir = spoolDirFrom(args, io.env);
     const spool = { dir: spoolDir, ...(await countSpooledEvents(spoolDir)) };
     const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
     io.stdout.write(formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));

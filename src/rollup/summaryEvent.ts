@@ -96,13 +96,18 @@ export interface QuotaEvent extends BucketFields {
 
 export type RunStatus = 'ok' | 'partial' | 'failed';
 
+/**
+ * The `run` event. Scalars come first and lists last, each list capped at RUN_EVENT_LIST_CAP entries with its full
+ * length beside it (`…_count`): Splunk's automatic JSON extraction stops after `[kv] maxchars` (10240 by default),
+ * and a long list ahead of `status` would hide it from the health searches.
+ */
 export interface RunEvent {
   summary: 'run';
   run_id: string;
+  status: RunStatus;
   started_at: string;
   finished_at: string;
-  /** The inputs as given (paths and s3:// URLs). */
-  inputs: string[];
+  tz: string;
   /** Input objects (files) read. */
   objects: number;
   /** Bytes read, as stored (compressed where the object is gzip). */
@@ -115,15 +120,14 @@ export interface RunEvent {
   out_of_range: number;
   /** Records of days whose earlier log_ids were pruned from the state (older than --dedup-days): counted unchecked. */
   dedup_unavailable: number;
-  unknown_types: string[];
   /** Distinct tenant-days summarized. */
   days: number;
   /** Summary events emitted, this run event excluded. */
   summaries: number;
-  status: RunStatus;
-  tz: string;
-  /** One-line reason when status is not ok. */
-  error?: string;
+  /** How many inputs were given (`inputs` lists the first RUN_EVENT_LIST_CAP). */
+  inputs_count: number;
+  /** How many distinct unknown event type codes were seen (`unknown_types` lists the first RUN_EVENT_LIST_CAP, sorted). */
+  unknown_types_count: number;
   /** Added by the HEC sink (its stats()) when it is used. */
   hec_requests?: number;
   hec_retries?: number;
@@ -131,7 +135,15 @@ export interface RunEvent {
   hec_events_spooled?: number;
   /** Events HEC refused one by one (bad data, too large); set aside, never resent. */
   hec_events_rejected?: number;
+  /** One-line reason when status is not ok. */
+  error?: string;
+  /** The inputs as given (paths and s3:// URLs), the first RUN_EVENT_LIST_CAP. */
+  inputs: string[];
+  unknown_types: string[];
 }
+
+/** Most entries each list of the run event carries; its `…_count` field gives the full number. */
+export const RUN_EVENT_LIST_CAP = 100;
 
 export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | ActiveUsersEvent | QuotaEvent | RunEvent;
 
@@ -169,10 +181,12 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
     'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
     'metric', 'month', 'used', 'limit', 'percent_used', 'projected_month_end', 'threshold',
   ],
+  // Scalars first, lists last (see RunEvent).
   run: [
-    'summary', 'run_id', 'started_at', 'finished_at', 'inputs', 'objects', 'bytes', 'records', 'duplicates',
-    'malformed', 'rejected', 'out_of_range', 'dedup_unavailable', 'unknown_types', 'days', 'summaries', 'status', 'tz',
-    'error', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected',
+    'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
+    'malformed', 'rejected', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
+    'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error',
+    'inputs', 'unknown_types',
   ],
 };
 

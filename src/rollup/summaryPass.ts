@@ -140,7 +140,8 @@ async function mergeChangedDay(slot: DaySlot, options: SummaryPassOptions, out: 
   const merged = committed === undefined ? work.delta : committed.merge(work.delta);
   const day = buildDaySummaries(merged, tz, meta);
   const fresh = (envelope: SummaryEnvelope) => previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
-  out.push(...flatten(day).filter(fresh));
+  // A loop, not push(...list): a day may hold hundreds of thousands of event types, past the call stack's limit.
+  for (const envelope of flatten(day)) if (fresh(envelope)) out.push(envelope);
   options.onDayMerged?.(slot, merged, work.ids);
   return merged;
 }

@@ -2,7 +2,7 @@ import os from 'node:os';
 import type { DayRollup } from '../rollup/dayRollup';
 import { summaryEnvelope } from '../rollup/bucketEnvelope';
 import type { SummaryMeta } from '../rollup/summaryBuilder';
-import type { RunEvent, RunStatus, SummaryEnvelope } from '../rollup/summaryEvent';
+import { RUN_EVENT_LIST_CAP, type RunEvent, type RunStatus, type SummaryEnvelope } from '../rollup/summaryEvent';
 import type { SummarySink } from '../sinks/summarySink';
 import type { ReadTotals } from './readObjects';
 
@@ -17,7 +17,7 @@ export interface RunEventInput {
   finishedAt: Date;
   inputs: readonly string[];
   timezone: string;
-  read: Omit<ReadTotals, 'objectsRead' | 'failure'>;
+  read: Omit<ReadTotals, 'objectsRead' | 'failure' | 'more'>;
   rollup: DayRollup;
   /** Tenant-days summarized; 0 when reading or the summary pass failed. */
   days: number;
@@ -27,15 +27,17 @@ export interface RunEventInput {
   sinks: readonly SummarySink[];
 }
 
-/** The `run` event: what the run read, counted, summarized and delivered, and how it ended. */
+/** The `run` event: what the run read, counted, summarized and delivered, and how it ended; scalars first, lists last. */
 export function buildRunEvent(input: RunEventInput): RunEvent {
   const { read, rollup } = input;
-  const run: RunEvent = {
-    summary: 'run',
+  const unknownTypes = rollup.unknownTypes();
+  const scalars = {
+    summary: 'run' as const,
     run_id: input.runId,
+    status: input.status,
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt.toISOString(),
-    inputs: [...input.inputs],
+    tz: input.timezone,
     objects: read.objects,
     bytes: read.bytes,
     records: rollup.counters.records,
@@ -44,15 +46,20 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     rejected: read.rejected,
     out_of_range: rollup.counters.outOfRange,
     dedup_unavailable: rollup.counters.dedupUnavailable,
-    unknown_types: rollup.unknownTypes(),
     days: input.days,
     summaries: input.summaries,
-    status: input.status,
-    tz: input.timezone,
-    ...(input.failure ? { error: input.failure.message } : {}),
+    inputs_count: input.inputs.length,
+    unknown_types_count: unknownTypes.length,
   };
-  for (const sink of input.sinks) Object.assign(run, (sink as SinkStats).stats?.() ?? {});
-  return run;
+  const sinkFields: Record<string, number> = {};
+  for (const sink of input.sinks) Object.assign(sinkFields, (sink as SinkStats).stats?.() ?? {});
+  return {
+    ...scalars,
+    ...sinkFields,
+    ...(input.failure ? { error: input.failure.message } : {}),
+    inputs: input.inputs.slice(0, RUN_EVENT_LIST_CAP),
+    unknown_types: unknownTypes.slice(0, RUN_EVENT_LIST_CAP),
+  };
 }
 
 /** The run event's envelope: stamped with the run's start and this machine's name. */

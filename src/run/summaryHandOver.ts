@@ -7,7 +7,8 @@ export const SUMMARY_CHUNK = 1000;
 /**
  * Hands a run's summaries to its sinks as the summary pass builds them, a chunk at a time (`more` set), so a
  * year's backfill never holds all of them; then, in finish(), what is left without `more` (possibly nothing), which
- * lets a sink end its delivery: HEC settles its acknowledgements, and on its first call resends its spool first.
+ * lets a sink end its delivery: HEC settles its acknowledgements, then resends what of its spool this run did not
+ * build again.
  *
  * Once a sink fails, the run fails and is not committed, so the next run sends the summaries again. That sink and
  * those before it (the --output file comes before HEC) still get every chunk: a HEC sink that met a fatal error
@@ -35,7 +36,8 @@ export class SummaryHandOver {
   /** A tenant-day's summaries, as the pass emits them. */
   async add(day: readonly SummaryEnvelope[]): Promise<void> {
     for (const envelope of day) if (envelope.event.summary === 'daily') this.dailies.push(envelope.event);
-    this.#chunk.push(...day);
+    // A loop, not push(...day): a day's summaries may outnumber what a call's arguments can hold.
+    for (const envelope of day) this.#chunk.push(envelope);
     if (this.#chunk.length < SUMMARY_CHUNK) return;
     const full = this.#chunk;
     this.#chunk = [];

@@ -75,7 +75,7 @@ function tenantRows(manifest: StateManifest): TenantRow[] {
 
 function table(header: string[], rows: string[][], rightAligned: Set<number>): string[] {
   const all = [header, ...rows];
-  const widths = header.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  const widths = header.map((_, i) => all.reduce((widest, r) => Math.max(widest, r[i]!.length), 0));
   return all.map((row) => row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
@@ -114,10 +114,11 @@ export function formatStateStatus(status: StateStatus): string {
   else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);
   else line('lock', `held by host ${lock.owner.host}, pid ${lock.owner.pid} since ${lock.owner.acquiredAt}, last heartbeat ${lock.owner.heartbeatAt}${lock.stale ? ' (stale: the next run takes it over)' : ''}`);
   line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
+  if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
   if (manifest !== undefined && manifest.days.length > 0) {
     lines.push('');
     const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);
-    lines.push(...table(['tenant', 'days', 'first', 'last', 'events', 'log_ids kept from'], rows, new Set([1, 4])));
+    for (const row of table(['tenant', 'days', 'first', 'last', 'events', 'log_ids kept from'], rows, new Set([1, 4]))) lines.push(row);
   }
   return `${lines.join('\n')}\n`;
 }

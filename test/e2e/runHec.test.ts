@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver } from '../support/hecReceiver';
@@ -77,10 +77,10 @@ test('with --state, runs stopped by a refused token spool only their run events:
   }
   const fixed = await runCli(withState([]), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(fixed.code).toBe(0);
-  // The two failed runs' run events, then this run's 30 summaries (fixtures/e2e/README.md) and its run event.
+  // This run's 30 summaries (fixtures/e2e/README.md), the two failed runs' run events from the spool, its run event.
   const received = receiver.events();
-  expect(received.map((e) => e.event.summary)).toEqual(['run', 'run', ...Array(30).fill(expect.not.stringMatching(/^run$/)), 'run']);
-  expect(new Set(received.slice(2, 32).map((e) => e.event.summary_id)).size).toBe(30);
+  expect(received.map((e) => e.event.summary)).toEqual([...Array(30).fill(expect.not.stringMatching(/^run$/)), 'run', 'run', 'run']);
+  expect(new Set(received.slice(0, 30).map((e) => e.event.summary_id)).size).toBe(30);
 });
 
 test('--hec-url without a token in the environment is a usage error', async () => {
@@ -89,12 +89,12 @@ test('--hec-url without a token in the environment is a usage error', async () =
   expect(result.stderr).toMatch(/SPLUNK_HEC_TOKEN/);
 });
 
-test('a busy HEC past the deadline spools everything (exit 3); the next run sends the spool first', async () => {
+test('a busy HEC past the deadline spools everything (exit 3); the next run sends what of the spool it did not build again', async () => {
   receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 0 });
   const first = await runCli(args(['--no-table', '--hec-deadline', '0.3']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(first.code).toBe(3);
   // 30 summaries (fixtures/e2e/README.md) and the run event.
-  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 31 wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool");
+  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 31 wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool");
   expect(receiver.events()).toHaveLength(0);
   const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
   expect(spooled).toHaveLength(1);
@@ -105,12 +105,40 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   const second = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(second.code).toBe(0);
   const received = receiver.events();
-  // The first run's 31 events (its run event says partial), then this run's 31.
-  expect(received).toHaveLength(62);
-  expect(received.slice(0, 31).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
-  expect(received[30]!.event.status).toBe('partial');
-  expect(received.slice(31, 61).map((e) => e.event.summary_id)).toEqual(received.slice(0, 30).map((e) => e.event.summary_id));
+  // This run's 30 summaries supersede the spooled ones (same summary_ids): they go once; then the first run's run
+  // event (partial), then this run's.
+  expect(received).toHaveLength(32);
+  expect(received.slice(0, 30).map((e) => e.event.summary_id).sort()).toEqual(spooledEvents.slice(0, 30).map((e) => e.event.summary_id).sort());
+  expect(received.slice(30).map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'partial'], ['run', 'ok']]);
   expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
+});
+
+test('without --state, a night whose token is refused and the fixed night after it: each summary reaches HEC once, with the latest figures', async () => {
+  const wrong = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
+  const failed = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: wrong });
+  expect(failed.code).toBe(1);
+  // Not committed anywhere, so everything is spooled: 30 summaries (fixtures/e2e/README.md) and the run event.
+  const spoolFiles = readdirSync(path.join(dir, 'spool')).filter((f) => f.startsWith('hec-'));
+  expect(spoolFiles).toHaveLength(1);
+  expect(readNdjson(readFileSync(path.join(dir, 'spool', spoolFiles[0]!), 'utf8'))).toHaveLength(31);
+
+  // By the next night one more login arrived: globex, 2024-03-11 (New York), a new user u11.
+  const late = path.join(dir, 'late.ndjson');
+  const logId = `${'90020240311150000000'.padEnd(54, '0')}99`;
+  writeFileSync(late, `${JSON.stringify({ log_id: logId, data: { date: '2024-03-11T15:00:00.000Z', type: 's', client_id: 'g1', client_name: 'Globex Portal', hostname: 'globex.us.auth0.com', user_id: 'auth0|u11', log_id: logId } })}\n`);
+  const fixed = await runCli(args(['--no-table', '--input', late]), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(fixed.code).toBe(0);
+
+  const received = receiver.events();
+  const summaries = received.filter((e) => e.event.summary !== 'run');
+  expect(summaries).toHaveLength(30);
+  expect(new Set(summaries.map((e) => e.event.summary_id)).size).toBe(30);
+  // The fixtures' globex 2024-03-11 day (logins 1, active users u9 u10, 4 events) plus the late login.
+  const globexDay = summaries.find((e) => e.event.summary === 'daily' && e.event.tenant === 'globex' && e.event.day === '2024-03-11')!;
+  expect([globexDay.event.logins, globexDay.event.active_users, globexDay.event.events]).toEqual([2, 3, 5]);
+  // Both nights' run events: the failed one from the spool, then tonight's.
+  expect(received.filter((e) => e.event.summary === 'run').map((e) => e.event.status)).toEqual(['failed', 'ok']);
+  expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.startsWith('hec-'))).toEqual([]);
 });
 
 test('an event HEC refuses is kept in the spool’s rejected file without --quarantine, and the run exits 3', async () => {

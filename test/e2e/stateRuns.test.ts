@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, runCli } from '../support/cliRunner';
@@ -142,6 +142,18 @@ describe('a state over a growing folder', () => {
     const status = await runCli(['status', '--state', missing, '--spool', path.join(dir, 'no-spool')]);
     expect(status.code).toBe(0);
     expect(status.stdout.split('\n')[0]).toBe(`state      ${missing}: empty (no state, no run recorded): check the path if a run should have used it`);
+  });
+
+  test('status counts the spool beside a local --state by default, and not the events HEC refused for good', async () => {
+    const state = path.join(dir, 'status-state');
+    const spool = `${state}.spool`;
+    mkdirSync(spool, { recursive: true });
+    // Two events waiting (the sender resends hec-*.ndjson), three refused (rejected-*.ndjson, never resent).
+    writeFileSync(path.join(spool, 'hec-night-1.ndjson'), '{"event":{"summary":"daily"}}\n{"event":{"summary":"run"}}\n');
+    writeFileSync(path.join(spool, 'rejected-night-1.ndjson'), '{"reason":"r","envelope":{}}\n'.repeat(3));
+    const status = await runCli(['status', '--state', state]);
+    expect(status.code).toBe(0);
+    expect(status.stdout).toContain(`spool      2 events waiting in ${spool} (1 file)\n           3 events HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
   });
 
   test('status shows what the state holds', async () => {

@@ -139,7 +139,7 @@ export class HecDelivery {
     const stopped = this.#stopped();
     if (stopped !== undefined) this.#giveUp(stopped);
     if (this.#gaveUp !== undefined) {
-      outcome.undelivered.push(...batch.events);
+      for (const event of batch.events) outcome.undelivered.push(event);
       return;
     }
     const result = await this.#postWithRetry(batch.events);
@@ -174,7 +174,7 @@ export class HecDelivery {
       }
       case 'gave-up':
         this.#giveUp(result.reason);
-        outcome.undelivered.push(...batch.events);
+        for (const event of batch.events) outcome.undelivered.push(event);
         return;
       case 'fatal':
         this.#delivered(outcome, result.indexedBefore);
@@ -253,13 +253,13 @@ export class HecDelivery {
     if (stopped !== undefined && left.length > 0) {
       this.#giveUp(stopped);
       this.#deps.log.warn(`HEC: ${left.length} batches not yet acknowledged; spooling them`);
-      for (const { batch } of left) outcome.undelivered.push(...batch.events);
+      for (const { batch } of left) for (const event of batch.events) outcome.undelivered.push(event);
       return;
     }
     for (const { batch } of left) {
       if (batch.resends >= ack.maxResends) {
         this.#deps.log.warn(`HEC never acknowledged ${batch.events.length} events after ${batch.resends} resends; spooling them`);
-        outcome.undelivered.push(...batch.events);
+        for (const event of batch.events) outcome.undelivered.push(event);
       } else {
         this.#deps.log.warn(`HEC did not acknowledge ${batch.events.length} events within ${ack.timeoutMs} ms; resending them`);
         queue.push({ events: batch.events, resends: batch.resends + 1 });

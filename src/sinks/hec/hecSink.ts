@@ -1,8 +1,9 @@
 /**
  * Delivers summary events to Splunk HEC: nothing lost (what HEC does not take goes to the spool and is
- * sent first by the next run; what it refuses for good is quarantined or kept beside the spool),
+ * sent by the next run; what it refuses for good is quarantined or kept beside the spool),
  * nothing silently doubled (resends only where the first try may have failed, always with the same
- * summary_id; the README section "Sending summaries to Splunk HEC" has the search that keeps the latest).
+ * summary_id, and a spooled summary that the next run builds again is dropped, not sent twice; the README
+ * section "Sending summaries to Splunk HEC" has the search that keeps the latest).
  */
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -51,6 +52,23 @@ export interface HecSinkDeps {
   now?: () => number;
 }
 
+/** Earlier runs' spool files as found by the first call, and what of them this run superseded. */
+interface EarlierSpool {
+  files: string[];
+  /** The summary_ids they hold. */
+  ids: Set<string>;
+  /** Those of `ids` this run handed over again: superseded. */
+  rebuilt: Set<string>;
+  /** Whether the last call of the summaries dealt with them. */
+  sent: boolean;
+}
+
+/** A summary's id; undefined for `run` events, which have none and are never superseded. */
+function summaryIdOf(envelope: SummaryEnvelope): string | undefined {
+  const id = (envelope.event as { summary_id?: unknown }).summary_id;
+  return typeof id === 'string' ? id : undefined;
+}
+
 export class HecSink implements SummarySink {
   readonly name = 'hec';
   readonly #config: HecConfig;
@@ -60,7 +78,8 @@ export class HecSink implements SummarySink {
   /** The error that stopped the delivery, once one did: later events go straight to the spool. */
   #stoppedBy: { error: unknown } | undefined;
   readonly #spool: HecSpool;
-  #spoolChecked = false;
+  /** Earlier runs' spool files, read on the first call. */
+  #earlierSpool: EarlierSpool | undefined;
   readonly #rebuiltIfStopped: boolean;
   #notSpooled = 0;
   #spoolWarned = false;
@@ -117,72 +136,118 @@ export class HecSink implements SummarySink {
   }
 
   /**
-   * `spooled` counts this call's events kept for the next run and, on the first call, the events of
-   * earlier runs' spool files that are still waiting; `rejected` the events HEC refused for good. With `more`,
-   * acknowledgements may be left pending for a later call. After an error that stopped the delivery (a refused
-   * token, an index not allowed), every later call spools its events (only run events with rebuiltIfStopped) and
-   * rejects with the same error.
+   * `spooled` counts this call's events kept for the next run and, on the last call of the summaries (the first
+   * without `more`), the events of earlier runs' spool files that are still waiting; `rejected` the events HEC
+   * refused for good. With `more`, acknowledgements may be left pending for a later call. After an error that
+   * stopped the delivery (a refused token, an index not allowed), every later call spools its events (only run
+   * events with rebuiltIfStopped) and rejects with the same error.
+   *
+   * Earlier runs' spool files are read on the first call but sent only on the last call of the summaries, after
+   * this run's: only then is it known which of their summaries this run rebuilt. Those are superseded (this run
+   * sent the same summary_id with the latest figures) and are dropped, not sent again.
    */
   async deliver(events: readonly SummaryEnvelope[], options: DeliverOptions = {}): Promise<DeliveryResult> {
     const queued = events.map((envelope) => queueEvent(this.#withMetadata(envelope)));
     const rejectedBefore = this.#stats.eventsRejected;
-    let stillWaiting = 0;
     if (this.#stoppedBy !== undefined) {
       await this.#spoolAfterStop(queued);
       throw this.#stoppedBy.error;
     }
-    if (!this.#spoolChecked) {
-      this.#spoolChecked = true;
+    if (this.#earlierSpool === undefined) {
       try {
-        stillWaiting = await this.#resendSpool();
+        this.#earlierSpool = await this.#readEarlierSpool();
       } catch (error) {
         this.#stoppedBy = { error };
         await this.#spoolAfterStop(queued);
         throw error;
       }
     }
+    this.#noteRebuilt(events);
+    let outcome;
     try {
-      const outcome = await this.#delivery.deliver(queued, { more: options.more === true });
-      await this.#spoolEvents(outcome.undelivered);
-      return {
-        delivered: outcome.delivered,
-        spooled: stillWaiting + outcome.undelivered.length,
-        rejected: this.#stats.eventsRejected - rejectedBefore,
-      };
+      outcome = await this.#delivery.deliver(queued, { more: options.more === true });
     } catch (error) {
       if (!(error instanceof HecDeliveryAborted)) throw error;
       this.#stoppedBy = { error: error.error };
       await this.#spoolAfterStop(error.undelivered);
       throw error.error;
     }
+    await this.#spoolEvents(outcome.undelivered);
+    let stillWaiting = 0;
+    if (options.more !== true && !this.#earlierSpool.sent) {
+      // After this call's delivery settled every acknowledgement: what each resend reports belongs to its file alone.
+      this.#earlierSpool.sent = true;
+      try {
+        stillWaiting = await this.#resendSpool(this.#earlierSpool);
+      } catch (error) {
+        this.#stoppedBy = { error };
+        throw error;
+      }
+    }
+    return {
+      delivered: outcome.delivered,
+      spooled: stillWaiting + outcome.undelivered.length,
+      rejected: this.#stats.eventsRejected - rejectedBefore,
+    };
   }
 
   async close(): Promise<void> {
     // Nothing stays open: every request has its own connection and no timer outlives deliver().
   }
 
+  /** Earlier runs' spool files, oldest first, and the summary_ids they hold (to tell which this run rebuilds). */
+  async #readEarlierSpool(): Promise<EarlierSpool> {
+    const files = await this.#spool.earlierFiles();
+    const ids = new Set<string>();
+    for (const file of files) {
+      const contents = await this.#spool.read(file);
+      if (!contents.ok) continue;
+      for (const envelope of contents.envelopes) {
+        const id = summaryIdOf(envelope);
+        if (id !== undefined) ids.add(id);
+      }
+    }
+    return { files, ids, rebuilt: new Set(), sent: false };
+  }
+
+  /** Marks the spooled summaries these events supersede. */
+  #noteRebuilt(events: readonly SummaryEnvelope[]): void {
+    const spool = this.#earlierSpool!;
+    if (spool.ids.size === 0) return;
+    for (const envelope of events) {
+      const id = summaryIdOf(envelope);
+      if (id !== undefined && spool.ids.has(id)) spool.rebuilt.add(id);
+    }
+  }
+
   /**
-   * Earlier runs' spool files first, oldest first; each file is deleted once all of it is delivered.
-   * Returns how many of their events still wait in the spool (after giving up, files are only counted).
+   * Earlier runs' spool files, oldest first, less the summaries this run rebuilt; each file is deleted once all
+   * of it is delivered. Returns how many of their events still wait in the spool (after giving up, files are only
+   * counted, and rewritten without the superseded summaries).
    */
-  async #resendSpool(): Promise<number> {
-    // Runs within the first deliver() only, before this run has sent anything: no batch of this run awaits its
-    // acknowledgement, so what each deliver() below reports belongs to that spool file alone.
+  async #resendSpool(spool: EarlierSpool): Promise<number> {
     let waiting = 0;
-    for (const file of await this.#spool.earlierFiles()) {
+    for (const file of spool.files) {
       const contents = await this.#spool.read(file);
       if (!contents.ok) {
         this.#log.warn(`HEC spool file ${file} left in place: ${contents.reason}`);
         continue;
       }
       if (contents.cutShort) this.#log.warn(`HEC spool file ${file} ends in a line cut short (a run stopped while writing it): that line is skipped`);
+      const current = contents.envelopes.filter((envelope) => !spool.rebuilt.has(summaryIdOf(envelope) ?? ''));
+      const superseded = contents.envelopes.length - current.length;
+      if (superseded > 0) {
+        this.#stats.spoolSuperseded += superseded;
+        this.#log.info(`HEC: ${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'} from ${file} not sent: this run sent the same summary_id with the latest figures`);
+      }
       if (this.#delivery.gaveUp) {
-        this.#stats.eventsSpooled += contents.envelopes.length;
-        waiting += contents.envelopes.length;
+        if (superseded > 0) await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
+        this.#stats.eventsSpooled += current.length;
+        waiting += current.length;
         continue;
       }
-      this.#log.info(`HEC: re-sending ${contents.envelopes.length} spooled events from ${file}`);
-      const queued = contents.envelopes.map((envelope) => queueEvent(this.#withMetadata(envelope)));
+      if (current.length > 0) this.#log.info(`HEC: re-sending ${current.length} spooled events from ${file}`);
+      const queued = current.map((envelope) => queueEvent(this.#withMetadata(envelope)));
       try {
         const outcome = await this.#delivery.deliver(queued);
         await this.#keepInSpool(file, outcome.delivered, outcome.undelivered);
@@ -218,7 +283,7 @@ export class HecSink implements SummarySink {
     if (events.length === 0) return;
     await this.#spool.add(events.map((event) => event.json));
     this.#stats.eventsSpooled += events.length;
-    const message = `HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them first`;
+    const message = `HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them (unless it builds the same summaries again)`;
     // Once HEC is down, every later chunk of the run is spooled too: one warning says it, the rest are info.
     if (this.#spoolWarned) this.#log.info(message);
     else this.#log.warn(message);

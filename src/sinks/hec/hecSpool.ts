@@ -14,10 +14,21 @@ import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import { HecSpoolError } from './hecErrors';
 import { errnoCode } from '../../support/errnoCode';
 
-export const DEFAULT_SPOOL_DIR = './.auth0-usage/spool';
-
 /** Files the next run resends; `rejected-*.ndjson` never matches. */
 const SPOOL_FILE = /^hec-.+\.ndjson$/;
+
+/**
+ * Whether a spool folder entry holds events waiting to be sent: the one rule the sender and `status` share.
+ * `rejected-*.ndjson` (events HEC refused for good) and temporary files of a rewrite are not waiting.
+ */
+export function isWaitingSpoolFile(name: string): boolean {
+  return SPOOL_FILE.test(name);
+}
+
+/** Events HEC refused for good, kept beside the spool and never resent. */
+export function isRejectedSpoolFile(name: string): boolean {
+  return /^rejected-.+\.ndjson$/.test(name);
+}
 
 export type SpoolFileContents =
   /** `cutShort`: the file ended in an incomplete line (a crash while it was written), which was skipped. */
@@ -50,7 +61,7 @@ export class HecSpool {
     }
     const entries = await Promise.all(
       names
-        .filter((name) => SPOOL_FILE.test(name))
+        .filter(isWaitingSpoolFile)
         .map((name) => path.join(this.dir, name))
         .filter((file) => file !== this.#ownFile)
         .map(spoolEntry),

@@ -13,12 +13,14 @@ export interface HecStats {
   eventsRejected: number;
   /** Events from earlier runs' spool files that this run delivered. */
   spoolResent: number;
+  /** Events of earlier runs' spool files dropped unsent: this run sent the same summary_id again. */
+  spoolSuperseded: number;
   /** Queries to /services/collector/ack. */
   ackQueries: number;
 }
 
 export function emptyHecStats(): HecStats {
-  return { requests: 0, retries: 0, eventsSent: 0, eventsSpooled: 0, eventsRejected: 0, spoolResent: 0, ackQueries: 0 };
+  return { requests: 0, retries: 0, eventsSent: 0, eventsSpooled: 0, eventsRejected: 0, spoolResent: 0, spoolSuperseded: 0, ackQueries: 0 };
 }
 
 /** What the `run` event reports about HEC delivery (a type alias, so it fits Record<string, number>). */

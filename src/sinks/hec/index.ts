@@ -8,5 +8,5 @@ export type { HecEventRejection, RejectedEventHandler } from './hecDelivery';
 export { rejectedEventItem } from './rejectedEventItem';
 export type { HecTransport, HecResponse } from './hecTransport';
 export { SplunkLoggingTransport } from './splunkLoggingTransport';
-export { DEFAULT_SPOOL_DIR } from './hecSpool';
+export { defaultSpoolDir, DEFAULT_SPOOL_DESCRIPTION } from './hecConfig';
 export type { HecLog } from './hecLog';

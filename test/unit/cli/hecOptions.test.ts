@@ -2,8 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import yargs from 'yargs';
-import { hecCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, withHecOptions } from '../../../src/cli/hecOptions';
+import { hecCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from '../../../src/cli/hecOptions';
 import { envForCommand, flagsOf } from '../../../src/cli/envOptions';
+import { hecCheckOptions } from '../../../src/cli/hecCheckCommand';
+import { loadConfig } from '../../../src/config/loadConfig';
 import { resolveHecConfig } from '../../../src/sinks/hec/hecConfig';
 import { UsageError } from '../../../src/cli/usageError';
 import { resolveHecToken } from '../../../src/sinks/hec/hecToken';
@@ -11,7 +13,7 @@ import { tempDir } from '../../support/hecTestKit';
 
 const splunk = { source: 'cfg-source', sourcetype: 'cfg:st', index: 'cfg_index' };
 const config = splunkMetadataFrom({}, splunk);
-const env = { SPLUNK_HEC_TOKEN: 'tok' };
+const env = { SPLUNK_HEC_TOKEN: 'tok', HOME: '/home/op' };
 
 /** Parses flags the way the CLI does (options object, strict, AUTH0_USAGE_* variables as a config object). */
 async function parse(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ args?: Record<string, unknown>; failure?: string }> {
@@ -54,7 +56,7 @@ describe('hecSinkOptionsFromArgv', () => {
       insecure: false,
       batchBytes: 524_288,
       timeoutMs: 30_000,
-      spoolDir: './.auth0-usage/spool',
+      spoolDir: '/home/op/.local/state/auth0-usage/spool',
     });
   });
 
@@ -132,5 +134,50 @@ describe('HEC flags through yargs', () => {
     expect(Object.keys(hecCliOptions).sort()).toEqual(
       ['hec-ack', 'hec-batch-bytes', 'hec-ca', 'hec-deadline', 'hec-index', 'hec-insecure', 'hec-source', 'hec-sourcetype', 'hec-timeout', 'hec-token', 'hec-url', 'spool'].sort(),
     );
+  });
+});
+
+describe('the default spool', () => {
+  const home = { HOME: '/home/op' };
+
+  test('beside a local --state, as <state>.spool (inside it the state would hold a folder not its own)', () => {
+    expect(spoolDirFrom({ state: '/var/lib/auth0-usage/state' }, home)).toBe('/var/lib/auth0-usage/state.spool');
+    expect(spoolDirFrom({ state: '/var/lib/auth0-usage/state/' }, home)).toBe('/var/lib/auth0-usage/state.spool');
+    expect(spoolDirFrom({ state: 'relative/state' }, home)).toBe(path.resolve('relative/state') + '.spool');
+  });
+
+  test('with an s3:// state or none: the user state directory, $XDG_STATE_HOME when absolute, else ~/.local/state', () => {
+    expect(spoolDirFrom({ state: 's3://bucket/state/' }, { ...home, XDG_STATE_HOME: '/srv/xdg' })).toBe('/srv/xdg/auth0-usage/spool');
+    expect(spoolDirFrom({}, { ...home, XDG_STATE_HOME: '/srv/xdg' })).toBe('/srv/xdg/auth0-usage/spool');
+    // The XDG spec says a relative value is to be ignored.
+    expect(spoolDirFrom({}, { ...home, XDG_STATE_HOME: 'xdg' })).toBe('/home/op/.local/state/auth0-usage/spool');
+    expect(spoolDirFrom({}, home)).toBe('/home/op/.local/state/auth0-usage/spool');
+  });
+
+  test('--spool wins, and the sink options carry the same default', () => {
+    expect(spoolDirFrom({ spool: 'my-spool', state: '/var/lib/state' }, home)).toBe('my-spool');
+    expect(hecSinkOptionsFromArgv({ 'hec-url': 'https://hec:8088', state: '/var/lib/state' }, env, config)!.spoolDir).toBe('/var/lib/state.spool');
+  });
+
+  test('--help names it, not the working directory', async () => {
+    const help = await withHecOptions(yargs([])).wrap(null).getHelp();
+    expect(help).toContain('[default: <state>.spool beside a local --state, else $XDG_STATE_HOME/auth0-usage/spool (~/.local/state/auth0-usage/spool without it)]');
+    expect(help).not.toContain('./.auth0-usage');
+  });
+});
+
+describe('--hec-index in --help', () => {
+  test("names the shipped default index (config/default.json), not the token's default", async () => {
+    const help = await withHecOptions(yargs([])).wrap(null).getHelp();
+    const shipped = loadConfig().splunk.index;
+    expect(shipped).toBe('auth0_usage');
+    expect(help).toContain(`[default: config splunk.index, ${shipped}]`);
+    expect(help).not.toContain("token's default");
+  });
+
+  test('the hec-check example uses the shipped index', async () => {
+    const help = await hecCheckOptions(yargs([])).wrap(null).getHelp();
+    expect(help).toContain('--hec-index auth0_usage');
+    expect(help).not.toContain('--hec-index summary');
   });
 });

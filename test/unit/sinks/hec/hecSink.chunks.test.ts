@@ -6,8 +6,8 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver } from '../../../support/hecReceiver';
-import { dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
+import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
 
 describe('HecSink given the summaries in chunks', () => {
   let receiver: HecReceiver;
@@ -83,5 +83,31 @@ describe('HecSink given the summaries in chunks', () => {
       'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so running the same command again builds and sends them',
       'info HEC: 2 summaries not spooled (5 in all): this run is not committed, so running the same command again builds and sends them',
     ]);
+  });
+
+  test('a spooled summary this run builds again, in any chunk, is superseded: each summary_id reaches HEC once, with the new figures', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    const spoolDir = tempDir();
+    // A failed night's spool: summaries 0-5 with its figures (logins 100 + n), then its run event.
+    const failedRun = { ...dailyEnvelope(99), event: { summary: 'run', run_id: 'run-failed', status: 'failed' } } as unknown as SummaryEnvelope;
+    writeFileSync(path.join(spoolDir, 'hec-run-failed.ndjson'), [...dailyEnvelopes(6), failedRun].map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const { sink, log } = testSink(receiver, { spoolDir });
+
+    // Tonight rebuilds 0-4, the last two only in the second chunk (after the spool was read); 5 only the failed night had.
+    await sink.deliver([0, 1, 2].map(rebuilt), { more: true });
+    await sink.deliver([3, 4].map(rebuilt), { more: true });
+    // Without acknowledgement each chunk counts as delivered in its own call; spool re-sends are not this run's.
+    expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
+
+    const received = receiver.events().map((e) => [e.event.summary_id ?? e.event.summary, e.event.logins]);
+    expect(received).toEqual([
+      ['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002], ['sid-0003', 1003], ['sid-0004', 1004],
+      ['sid-0005', 105],
+      ['run', undefined],
+    ]);
+    expect(readdirSync(spoolDir)).toEqual([]);
+    expect(sink.counters()).toMatchObject({ spoolSuperseded: 5, spoolResent: 2, eventsSent: 7 });
+    expect(log.lines).toContain(`info HEC: 5 spooled summaries from ${path.join(spoolDir, 'hec-run-failed.ndjson')} not sent: this run sent the same summary_id with the latest figures`);
   });
 });

@@ -23,7 +23,7 @@ describe('HecSink spool', () => {
   });
   afterEach(async () => receiver.close());
 
-  test('deadline passed: events spooled, and the next run sends the spool first, then deletes it', async () => {
+  test('deadline passed: events spooled, and the next run sends the spool after its own summaries, then deletes it', async () => {
     receiver.injectAlways({ kind: 'busy' });
     const first = dailyEnvelopes(5);
     const spoolDir = tempDir();
@@ -45,7 +45,7 @@ describe('HecSink spool', () => {
 
     expect(await run2.sink.deliver(second)).toEqual({ delivered: 3, spooled: 0, rejected: 0 });
 
-    expect(receiver.summaryIds()).toEqual([...summaryIds(first), ...summaryIds(second)]);
+    expect(receiver.summaryIds()).toEqual([...summaryIds(second), ...summaryIds(first)]);
     expect(readdirSync(spoolDir)).toEqual([]);
     expect(run2.sink.counters()).toMatchObject({ spoolResent: 5, eventsSent: 8, eventsSpooled: 0 });
   });
@@ -85,18 +85,20 @@ describe('HecSink spool', () => {
     const spoolDir = tempDir();
     const old = dailyEnvelopes(6);
     writeFileSync(path.join(spoolDir, 'hec-old-run.ndjson'), old.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    receiver.inject({ kind: 'pass' });
+    receiver.inject({ kind: 'pass' }, 2); // the new event, then the old file's first batch
     receiver.injectAlways({ kind: 'busy' });
     const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-3' });
 
     const result = await sink.deliver([dailyEnvelope(70)]);
 
-    const delivered = receiver.summaryIds();
+    const [own, ...delivered] = receiver.summaryIds();
+    expect(own).toBe('sid-0070');
+    expect(delivered.length).toBeGreaterThan(0);
     expect(delivered).toEqual(summaryIds(old).slice(0, delivered.length));
-    // The new event and the old ones still waiting.
-    expect(result).toEqual({ delivered: 0, spooled: 1 + 6 - delivered.length, rejected: 0 });
+    // The old ones still waiting.
+    expect(result).toEqual({ delivered: 1, spooled: 6 - delivered.length, rejected: 0 });
     expect(summaryIds(readSpool(path.join(spoolDir, 'hec-old-run.ndjson')))).toEqual(summaryIds(old).slice(delivered.length));
-    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-3.ndjson')))).toEqual(['sid-0070']);
+    expect(readdirSync(spoolDir)).toEqual(['hec-old-run.ndjson']);
   });
 
   test('spooled events are re-sent with the current --hec-index (a fixed index reaches its target)', async () => {

