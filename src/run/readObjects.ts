@@ -7,6 +7,7 @@ import { InputError, type InputObject, type Source } from '../sources/inputObjec
 import type { RunState } from '../state/runState';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
+import { readAhead } from '../support/readAhead';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
 import { ReadStopper, RunStopped, stopReason } from './runStop';
@@ -47,6 +48,13 @@ export interface ReadTotals {
   failure?: Error;
 }
 
+/**
+ * Objects listed ahead of reading at most, from a source listed page by page (S3): enough for the total (and an ETA)
+ * to be known early on most prefixes, with a bound on what the listing holds (a few hundred bytes an object).
+ * A source that lists whole (a local folder) is always taken whole.
+ */
+export const LIST_AHEAD_LIMIT = 100_000;
+
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
 interface ObjectTally {
   items: QuarantineItem[];
@@ -82,6 +90,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant }, {
           record: (record) => {
             position++;
+            options.progress?.recordsRead(1);
             // A record without any id gets one from its place in the object, so that re-reading the object (an
             // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
             partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
@@ -117,10 +126,14 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     }
   }
 
-  async function* allObjects(): AsyncGenerator<InputObject> {
-    for (const input of options.inputs) {
+  const sources = options.inputs.map((input) => ({ input, source: options.openSource(input) }));
+  // Whether the source being listed holds its whole listing anyway; else the list-ahead stops at LIST_AHEAD_LIMIT.
+  let listingWhole = false;
+  async function* listedObjects(): AsyncGenerator<InputObject> {
+    for (const { input, source } of sources) {
       let listed = 0;
-      for await (const object of options.openSource(input).list()) {
+      listingWhole = source.listsWhole === true;
+      for await (const object of source.list()) {
         listed++;
         if (state?.objects.isUnchanged(object)) {
           totals.skipped++;
@@ -136,10 +149,21 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         else log.info({ input }, 'input holds no files or objects for the --from/--to days');
       }
     }
+    options.progress?.listingDone();
   }
 
+  /** Local folders only: every object is listed (and the total known) before the first one is read. */
+  async function* wholeListing(): AsyncGenerator<InputObject> {
+    const objects: InputObject[] = [];
+    for await (const object of listedObjects()) objects.push(object);
+    yield* objects;
+  }
+
+  const listsWhole = sources.every(({ source }) => source.listsWhole === true);
   try {
-    await forEachConcurrent(allObjects(), options.concurrency, readObject, options.signal);
+    // Listed ahead of reading, so the progress display knows the total from the start (and an ETA).
+    const listing = readAhead(listsWhole ? wholeListing() : listedObjects(), (queued) => !listingWhole && queued >= LIST_AHEAD_LIMIT, options.signal);
+    await forEachConcurrent(listing, options.concurrency, readObject, options.signal);
   } catch (err) {
     const stopped = options.signal?.aborted === true && err === options.signal.reason;
     totals.failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);

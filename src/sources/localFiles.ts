@@ -48,6 +48,7 @@ class LocalFile implements InputObject {
  * runs over the same tree read objects in the same order. The job's own temporary output files are skipped.
  */
 export class LocalFileSource implements Source {
+  readonly listsWhole = true;
   constructor(readonly input: string) {}
 
   async *list(): AsyncGenerator<InputObject> {
