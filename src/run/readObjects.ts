@@ -126,7 +126,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     }
   }
 
-  const sources = options.inputs.map((input) => ({ input, source: options.openSource(input) }));
+  let sources: Array<{ input: string; source: Source }> = [];
   // Whether the source being listed holds its whole listing anyway; else the list-ahead stops at LIST_AHEAD_LIMIT.
   let listingWhole = false;
   async function* listedObjects(): AsyncGenerator<InputObject> {
@@ -159,8 +159,9 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     yield* objects;
   }
 
-  const listsWhole = sources.every(({ source }) => source.listsWhole === true);
   try {
+    sources = options.inputs.map((input) => ({ input, source: options.openSource(input) }));
+    const listsWhole = sources.every(({ source }) => source.listsWhole === true);
     // Listed ahead of reading, so the progress display knows the total from the start (and an ETA).
     const listing = readAhead(listsWhole ? wholeListing() : listedObjects(), (queued) => !listingWhole && queued >= LIST_AHEAD_LIMIT, options.signal);
     await forEachConcurrent(listing, options.concurrency, readObject, options.signal);
