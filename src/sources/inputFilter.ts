@@ -66,7 +66,7 @@ export function checkGlob(glob: string): string | undefined {
   try {
     picomatch.makeRe(glob);
   } catch (err) {
-    return (err as Error).message;
+    return `not a glob: ${(err as Error).message}`;
   }
   return undefined;
 }
