@@ -29,6 +29,8 @@ export interface ReadObjectsOptions {
   rollup: DayRollup;
   state?: RunState;
   quarantine?: QuarantineFile;
+  /** Items of one object written to --quarantine in full; the rest are counted only. Default QUARANTINE_ITEMS_PER_OBJECT. */
+  quarantineItemsPerObject?: number;
   progress?: ProgressReporter;
   signal?: AbortSignal;
   log: Logger;
@@ -40,6 +42,8 @@ export interface ReadTotals {
   bytes: number;
   malformed: number;
   rejected: number;
+  /** Items counted but not written to --quarantine (past the per-object limit). */
+  quarantineTruncated: number;
   /** Objects an earlier run read (with --state): not read again. */
   skipped: number;
   /** Objects read to the end with no record outside --from/--to: the state remembers them. */
@@ -55,11 +59,19 @@ export interface ReadTotals {
  */
 export const LIST_AHEAD_LIMIT = 100_000;
 
+/**
+ * Items of one object written to --quarantine in full: with at most 64 KiB of text each, this bounds what an
+ * object's junk can hold in memory on its way to the file (a file of junk lines is one object).
+ */
+export const QUARANTINE_ITEMS_PER_OBJECT = 1000;
+
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
 interface ObjectTally {
-  items: QuarantineItem[];
   malformed: number;
   rejected: number;
+  /** Items set aside, in order, this attempt. */
+  items: number;
+  truncated: number;
 }
 
 /**
@@ -69,14 +81,19 @@ interface ObjectTally {
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
   const { rollup, state, log } = options;
-  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [] };
+  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [] };
+  const itemsPerObject = options.quarantineItemsPerObject ?? QUARANTINE_ITEMS_PER_OBJECT;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
     options.progress?.objectStarted(object.name);
+    // Quarantine items go to the file as they come. Decoding is deterministic, so a re-read sets aside the same items
+    // in the same order: those an earlier attempt already wrote are not written again.
+    let written = 0;
     for (let attempt = 0; ; attempt++) {
       const partial = rollup.beginObject();
-      const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
+      const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
+      let writing: Promise<void> = Promise.resolve();
       let position = 0;
       let bytes = 0;
       let unwatch = () => {};
@@ -97,11 +114,23 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
           },
           quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
             tally[kind]++;
-            if (options.quarantine) tally.items.push(item);
+            const quarantine = options.quarantine;
+            if (!quarantine) return;
+            const index = ++tally.items;
+            if (index > itemsPerObject) tally.truncated++;
+            else if (index > written) {
+              written = index;
+              writing = writing.then(() => quarantine.write([item]));
+              writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+            }
           },
         });
+        await writing;
       } catch (err) {
         partial.abort();
+        // A write still queued must settle before the object is read again (or the run ends); its own failure is
+        // the file's, kept by the writer and reported when it is closed.
+        await writing.catch(() => undefined);
         if (attempt < options.readRetries && options.isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;
@@ -117,10 +146,11 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
       totals.bytes += bytes;
       totals.malformed += tally.malformed;
       totals.rejected += tally.rejected;
+      totals.quarantineTruncated += tally.truncated;
       if (tally.malformed + tally.rejected > 0) {
-        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected }, 'input items set aside');
+        const truncated = tally.truncated > 0 ? { quarantine_truncated: tally.truncated } : {};
+        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected, ...truncated }, 'input items set aside');
       }
-      if (options.quarantine && tally.items.length) await options.quarantine.write(tally.items);
       options.progress?.objectDone();
       return;
     }

@@ -33,6 +33,8 @@ export interface RunOptions {
   openSource(input: string): Source;
   sinks: readonly SummarySink[];
   quarantine?: QuarantineFile;
+  /** Items of one object written to `quarantine` in full, the rest counted only [default QUARANTINE_ITEMS_PER_OBJECT]. */
+  quarantineItemsPerObject?: number;
   /** Objects read at once. */
   concurrency: number;
   /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body). */
@@ -139,6 +141,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     rollup,
     state,
     quarantine: options.quarantine,
+    quarantineItemsPerObject: options.quarantineItemsPerObject,
     progress: options.progress,
     signal: options.signal,
     log,
