@@ -63,7 +63,7 @@ export const LIST_AHEAD_LIMIT = 100_000;
  * Items of one object written to --quarantine in full: with at most 64 KiB of text each, this bounds what an
  * object's junk can hold in memory on its way to the file (a file of junk lines is one object).
  */
-export const QUARANTINE_ITEMS_PER_OBJECT = 1000;
+export const QUARANTINE_ITEMS_PER_OBJECT = 100;
 
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
 interface ObjectTally {
