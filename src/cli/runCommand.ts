@@ -8,6 +8,7 @@ import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
+import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
 import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
 import { type DecodeOptions, decodeStream } from '../decode/decodeStream';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
@@ -37,6 +38,19 @@ export function runOptions(yargs: Argv) {
       array: true,
       demandOption: 'give at least one --input (a file, a directory or an s3:// URL)',
       describe: 'Archive file, directory (read recursively) or s3://bucket/prefix; repeatable',
+    })
+    .option('include', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      describe: 'Read only the files (S3 keys) under an input folder (prefix) that match this glob, relative to it; repeatable. A glob without "/" matches a name at any depth',
+    })
+    .option('exclude', {
+      type: 'string',
+      array: true,
+      requiresArg: true,
+      default: [...DEFAULT_EXCLUDES],
+      describe: 'Skip the files (S3 keys) under an input folder (prefix) that match this glob, and whole folders that match; repeatable; giving it replaces the default',
     })
     .option('timezone', { alias: 'tz', type: 'string', describe: 'IANA zone for day buckets [default: config timezone, UTC]' })
     .option('from', { type: 'string', describe: 'First day to summarize, YYYY-MM-DD in --timezone (inclusive)' })
@@ -68,7 +82,7 @@ export function runOptions(yargs: Argv) {
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
     .group(
-      ['input', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
+      ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
   return withStateOptions(withHecOptions(withS3Options(run)));
@@ -94,11 +108,13 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       throw new UsageError(`--input ${(err as Error).message}`);
     }
   }
-  refuseWritesIntoInputs(inputs, [
-    ...(args.output === undefined ? [] : [{ flag: '--output', path: args.output }]),
+  const written = [
+    ...(args.output === undefined || args.output === '-' ? [] : [{ flag: '--output', path: args.output }]),
     ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
     ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: spoolDirFrom(args, io.env) }]),
-  ]);
+  ];
+  refuseWritesIntoInputs(inputs, written);
+  const filter = inputFilterFrom(args.include, args.exclude);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (args['decode-workers']) startDecodeThread();
 
@@ -109,7 +125,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const rootLogger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
   const logger = rootLogger.child({ run_id: runId });
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
-  const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to } });
+  const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to }, filter, ownOutputs: written.map((w) => w.path) });
   // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
   config.splunk = splunkMetadataFrom(args, config.splunk);
   const hecOptions = hecSinkOptionsFromArgv(args, io.env, config.splunk);
@@ -182,6 +198,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       signal: stop.signal,
     });
     sources.close();
+    if (filter.leftOut > 0) logger.info({ left_out: filter.leftOut, include: args.include ?? [], exclude: args.exclude }, 'files and keys left out by --include/--exclude');
     // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
     let closeFailure: Error | undefined;
     for (const closable of [...sinks, ...(quarantine ? [quarantine] : [])]) {
@@ -216,6 +233,18 @@ function keptLine(state: string, { commits, objects }: RunOutcome['checkpoints']
     `auth0-usage: kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
     'run the same command again to read the rest\n'
   );
+}
+
+/** --include/--exclude as given (yargs fills in the default exclusions), each glob checked. */
+function inputFilterFrom(include: readonly unknown[] | undefined, exclude: readonly unknown[] | undefined): InputFilter {
+  const globs = (flag: string, values: readonly unknown[] | undefined) =>
+    (values ?? []).map((value) => {
+      const glob = String(value);
+      const problem = checkGlob(glob);
+      if (problem) throw new UsageError(`${flag} '${glob}' is ${problem}`);
+      return glob;
+    });
+  return new InputFilter({ include: globs('--include', include), exclude: globs('--exclude', exclude) });
 }
 
 /** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */

@@ -56,9 +56,15 @@ export interface ProgressFields {
   bytes_listed: number;
   /** Over the last interval (over the whole run on the final line). */
   bytes_per_second: number;
+  /** Log records decoded so far (those of an object read again count again). */
+  records_read: number;
+  /** Over the last interval (over the whole run on the final line). */
+  records_per_second: number;
   elapsed_s: number;
-  /** Seconds left at the current rate for the bytes listed so far; absent when unknown. */
+  /** Seconds left at the current rate for the bytes left; absent until the listing is done or while nothing is read. */
   eta_s?: number;
+  /** Every input is listed: objects_listed and bytes_listed are the run's totals. */
+  listing_done?: true;
   done?: true;
 }
 
@@ -69,11 +75,19 @@ class Tally implements ProgressReporter {
   objectsStarted = 0;
   objectsDone = 0;
   readBytes = 0;
+  records = 0;
+  listingComplete = false;
   current = '';
 
   objectListed(size?: number): void {
     this.objectsListed++;
     if (size !== undefined) this.bytesListed += size;
+  }
+  listingDone(): void {
+    this.listingComplete = true;
+  }
+  recordsRead(n: number): void {
+    this.records += n;
   }
   objectStarted(name: string): void {
     this.objectsStarted++;
@@ -87,8 +101,9 @@ class Tally implements ProgressReporter {
   }
   finish(): void {}
 
+  /** Only once the listing is done: the bytes listed so far say nothing of how much an S3 prefix still holds. */
   etaSeconds(bytesPerSecond: number): number | undefined {
-    if (bytesPerSecond <= 0 || this.bytesListed === 0) return undefined;
+    if (!this.listingComplete || bytesPerSecond <= 0 || this.bytesListed === 0) return undefined;
     return Math.max(0, Math.round((this.bytesListed - this.readBytes) / bytesPerSecond));
   }
 }
@@ -101,6 +116,7 @@ class LogProgress extends Tally {
   readonly #started: number;
   #lastAt: number;
   #lastBytes = 0;
+  #lastRecords = 0;
   #finished = false;
 
   constructor(
@@ -125,10 +141,12 @@ class LogProgress extends Tally {
     const at = this.now();
     const since = done ? this.#started : this.#lastAt;
     const bytesSince = done ? this.readBytes : this.readBytes - this.#lastBytes;
+    const recordsSince = done ? this.records : this.records - this.#lastRecords;
     const seconds = (at - since) / 1000;
     const rate = seconds > 0 ? Math.round(bytesSince / seconds) : 0;
     this.#lastAt = at;
     this.#lastBytes = this.readBytes;
+    this.#lastRecords = this.records;
     const eta = done ? undefined : this.etaSeconds(rate);
     this.emit({
       objects_done: this.objectsDone,
@@ -137,8 +155,11 @@ class LogProgress extends Tally {
       bytes_read: this.readBytes,
       bytes_listed: this.bytesListed,
       bytes_per_second: rate,
+      records_read: this.records,
+      records_per_second: seconds > 0 ? Math.round(recordsSince / seconds) : 0,
       elapsed_s: Math.round((at - this.#started) / 1000),
       ...(eta !== undefined ? { eta_s: eta } : {}),
+      ...(this.listingComplete ? { listing_done: true as const } : {}),
       ...(done ? { done: true as const } : {}),
     });
   }
@@ -147,10 +168,13 @@ class LogProgress extends Tally {
 const BAR_REFRESH_MS = 250;
 const RATE_WINDOW_MS = 10_000;
 
-/** A terminal bar: objects done of listed, bytes, recent rate and ETA from the bytes left. */
+/**
+ * A terminal bar: objects done of listed (`12/40+` while listing goes on), bytes, recent MB/s and records/s, and
+ * the ETA from the bytes left once the listing is done.
+ */
 class BarProgress extends Tally {
   readonly #bar: cliProgress.SingleBar;
-  readonly #samples: Array<{ at: number; bytes: number }> = [];
+  readonly #samples: Array<{ at: number; bytes: number; records: number }> = [];
   #lastRefresh = -Infinity;
   #finished = false;
 
@@ -161,7 +185,7 @@ class BarProgress extends Tally {
     super();
     this.#bar = new cliProgress.SingleBar({
       stream,
-      format: '{bar} {value}/{total} objects | {bytes} | {rate} | ETA {eta_text}',
+      format: '{bar} {value}/{listed} objects | {bytes} | {rate} | {records_rate} | ETA {eta_text}',
       emptyOnZero: true,
       hideCursor: null,
       linewrap: null,
@@ -173,6 +197,10 @@ class BarProgress extends Tally {
     super.objectListed(size);
     this.#bar.setTotal(this.objectsListed);
     this.#refresh(false);
+  }
+  override listingDone(): void {
+    super.listingDone();
+    this.#refresh(true);
   }
   override objectStarted(name: string): void {
     super.objectStarted(name);
@@ -197,25 +225,28 @@ class BarProgress extends Tally {
     const at = this.now();
     if (!force && at - this.#lastRefresh < BAR_REFRESH_MS) return;
     this.#lastRefresh = at;
-    this.#samples.push({ at, bytes: this.readBytes });
+    this.#samples.push({ at, bytes: this.readBytes, records: this.records });
     while (this.#samples.length > 2 && at - this.#samples[0].at > RATE_WINDOW_MS) this.#samples.shift();
     this.#bar.update(this.objectsDone, this.#payload());
   }
 
-  #rate(): number {
+  /** Per second over the samples of the last RATE_WINDOW_MS. */
+  #rate(of: 'bytes' | 'records'): number {
     const first = this.#samples[0];
     const last = this.#samples[this.#samples.length - 1];
     if (!first || !last || last.at <= first.at) return 0;
-    return ((last.bytes - first.bytes) * 1000) / (last.at - first.at);
+    return ((last[of] - first[of]) * 1000) / (last.at - first.at);
   }
 
   #payload(): Record<string, string> {
-    const rate = this.#rate();
+    const rate = this.#rate('bytes');
     const eta = this.etaSeconds(rate);
     const listed = this.bytesListed > 0 ? ` / ${formatBytes(this.bytesListed)}` : '';
     return {
+      listed: `${this.objectsListed}${this.listingComplete ? '' : '+'}`,
       bytes: `${formatBytes(this.readBytes)}${listed}`,
       rate: `${formatBytes(rate)}/s`,
+      records_rate: `${formatCount(this.#rate('records'))} records/s`,
       eta_text: eta === undefined ? '-' : formatDuration(eta),
     };
   }
@@ -232,6 +263,13 @@ export function formatBytes(bytes: number): string {
     unit++;
   }
   return unit === 0 ? `${Math.round(value)} B` : `${value.toFixed(1)} ${UNITS[unit]}`;
+}
+
+/** 950 → "950", 12_345 → "12.3k", 2_500_000 → "2.5M". */
+export function formatCount(n: number): string {
+  if (n < 1000) return String(Math.round(n));
+  if (n < 1_000_000) return `${(n / 1000).toFixed(1)}k`;
+  return `${(n / 1_000_000).toFixed(1)}M`;
 }
 
 /** 3725 → "1h02m05s". */

@@ -1,8 +1,11 @@
 /** What the run tells a progress display as it goes; the implementations live in progress.ts. */
 export interface ProgressReporter {
   objectListed(size?: number): void;
+  /** Every input is listed: objects_listed is now the run's total, and an ETA can be worked out. */
+  listingDone(): void;
   objectStarted(name: string): void;
   bytesRead(bytes: number): void;
+  recordsRead(records: number): void;
   objectDone(): void;
   finish(): void;
 }

@@ -8,6 +8,7 @@ import { objectKey } from '../state/objectIndex';
 import type { RunState } from '../state/runState';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
+import { readAhead } from '../support/readAhead';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
 import { ReadStopper, RunStopped, stopReason } from './runStop';
@@ -29,6 +30,8 @@ export interface ReadObjectsOptions {
   rollup: DayRollup;
   state?: RunState;
   quarantine?: QuarantineFile;
+  /** Items of one object written to --quarantine in full; the rest are counted only. Default QUARANTINE_ITEMS_PER_OBJECT. */
+  quarantineItemsPerObject?: number;
   progress?: ProgressReporter;
   signal?: AbortSignal;
   log: Logger;
@@ -37,6 +40,8 @@ export interface ReadObjectsOptions {
    * object read to its end or skipped as read by an earlier run is added.
    */
   handled?: Set<string>;
+  /** Objects already announced to the progress display by an earlier part of this run (keys by objectKey). */
+  announced?: Set<string>;
   /** Where this part of the run ends (a checkpoint): after starting this many objects, or this long after it began. */
   until?: { objects: number; ms: number; now(): number };
 }
@@ -47,6 +52,8 @@ export interface ReadTotals {
   bytes: number;
   malformed: number;
   rejected: number;
+  /** Items counted but not written to --quarantine (past the per-object limit). */
+  quarantineTruncated: number;
   /** Objects an earlier run read (with --state): not read again. */
   skipped: number;
   /** Objects read to the end with no record outside --from/--to: the state remembers them. */
@@ -57,11 +64,26 @@ export interface ReadTotals {
   more: boolean;
 }
 
+/**
+ * Objects listed ahead of reading at most, from a source listed page by page (S3): enough for the total (and an ETA)
+ * to be known early on most prefixes, with a bound on what the listing holds (a few hundred bytes an object).
+ * A source that lists whole (a local folder) is always taken whole.
+ */
+export const LIST_AHEAD_LIMIT = 100_000;
+
+/**
+ * Items of one object written to --quarantine in full: with at most 64 KiB of text each, this bounds what an
+ * object's junk can hold in memory on its way to the file (a file of junk lines is one object).
+ */
+export const QUARANTINE_ITEMS_PER_OBJECT = 100;
+
 /** Counters for what decoding set aside: they join the run's figures only when their object is read to the end. */
 interface ObjectTally {
-  items: QuarantineItem[];
   malformed: number;
   rejected: number;
+  /** Items set aside, in order, this attempt. */
+  items: number;
+  truncated: number;
 }
 
 /**
@@ -71,17 +93,22 @@ interface ObjectTally {
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
   const { rollup, state, log } = options;
-  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [], more: false };
-  const { handled, until } = options;
+  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
+  const { handled, announced, until } = options;
   const startedMs = until?.now() ?? 0;
   let started = 0;
+  const itemsPerObject = options.quarantineItemsPerObject ?? QUARANTINE_ITEMS_PER_OBJECT;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
     options.progress?.objectStarted(object.name);
+    // Quarantine items go to the file as they come. Decoding is deterministic, so a re-read sets aside the same items
+    // in the same order: those an earlier attempt already wrote are not written again.
+    let written = 0;
     for (let attempt = 0; ; attempt++) {
       const partial = rollup.beginObject();
-      const tally: ObjectTally = { items: [], malformed: 0, rejected: 0 };
+      const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
+      let writing: Promise<void> = Promise.resolve();
       let position = 0;
       let bytes = 0;
       let unwatch = () => {};
@@ -95,17 +122,30 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant }, {
           record: (record) => {
             position++;
+            options.progress?.recordsRead(1);
             // A record without any id gets one from its place in the object, so that re-reading the object (an
             // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
             partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
           },
           quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
             tally[kind]++;
-            if (options.quarantine) tally.items.push(item);
+            const quarantine = options.quarantine;
+            if (!quarantine) return;
+            const index = ++tally.items;
+            if (index > itemsPerObject) tally.truncated++;
+            else if (index > written) {
+              written = index;
+              writing = writing.then(() => quarantine.write([item]));
+              writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+            }
           },
         });
+        await writing;
       } catch (err) {
         partial.abort();
+        // A write still queued must settle before the object is read again (or the run ends); its own failure is
+        // the file's, kept by the writer and reported when it is closed.
+        await writing.catch(() => undefined);
         if (attempt < options.readRetries && options.isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;
@@ -115,39 +155,43 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         unwatch();
       }
       partial.commit();
-      handled?.add(objectKey(object.name));
       // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
       if (!partial.sawOutOfRange) totals.objectsRead.push(object);
+      handled?.add(objectKey(object.name));
       totals.objects++;
       totals.bytes += bytes;
       totals.malformed += tally.malformed;
       totals.rejected += tally.rejected;
+      totals.quarantineTruncated += tally.truncated;
       if (tally.malformed + tally.rejected > 0) {
-        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected }, 'input items set aside');
+        const truncated = tally.truncated > 0 ? { quarantine_truncated: tally.truncated } : {};
+        log.warn({ object: object.name, malformed: tally.malformed, rejected: tally.rejected, ...truncated }, 'input items set aside');
       }
-      if (options.quarantine && tally.items.length) await options.quarantine.write(tally.items);
       options.progress?.objectDone();
       return;
     }
   }
 
-  async function* allObjects(): AsyncGenerator<InputObject> {
-    for (const input of options.inputs) {
+  let sources: Array<{ input: string; source: Source }> = [];
+  // Whether the source being listed holds its whole listing anyway; else the list-ahead stops at LIST_AHEAD_LIMIT.
+  let listingWhole = false;
+  async function* listedObjects(): AsyncGenerator<InputObject> {
+    for (const { input, source } of sources) {
       let listed = 0;
-      for await (const object of options.openSource(input).list()) {
+      listingWhole = source.listsWhole === true;
+      for await (const object of source.list()) {
         listed++;
-        if (handled?.has(objectKey(object.name))) continue;
+        const key = objectKey(object.name);
+        if (handled?.has(key)) continue;
         if (state?.objects.isUnchanged(object)) {
           totals.skipped++;
-          handled?.add(objectKey(object.name));
+          handled?.add(key);
           continue;
         }
-        if (until && (started >= until.objects || until.now() - startedMs >= until.ms)) {
-          totals.more = true;
-          return;
+        if (!announced?.has(key)) {
+          announced?.add(key);
+          options.progress?.objectListed(object.size);
         }
-        started++;
-        options.progress?.objectListed(object.size);
         yield object;
       }
       // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
@@ -157,10 +201,34 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         else log.info({ input }, 'input holds no files or objects for the --from/--to days');
       }
     }
+    options.progress?.listingDone();
+  }
+
+  /** Local folders only: every object is listed (and the total known) before the first one is read. */
+  async function* wholeListing(): AsyncGenerator<InputObject> {
+    const objects: InputObject[] = [];
+    for await (const object of listedObjects()) objects.push(object);
+    yield* objects;
+  }
+
+  /** Ends this part of the run at its checkpoint: no object is started past `until` (those listed wait for the next part). */
+  async function* untilCheckpoint(listing: AsyncIterable<InputObject>): AsyncGenerator<InputObject> {
+    for await (const object of listing) {
+      if (until && (started >= until.objects || until.now() - startedMs >= until.ms)) {
+        totals.more = true;
+        return;
+      }
+      started++;
+      yield object;
+    }
   }
 
   try {
-    await forEachConcurrent(allObjects(), options.concurrency, readObject, options.signal);
+    sources = options.inputs.map((input) => ({ input, source: options.openSource(input) }));
+    const listsWhole = sources.every(({ source }) => source.listsWhole === true);
+    // Listed ahead of reading, so the progress display knows the total from the start (and an ETA).
+    const listing = readAhead(listsWhole ? wholeListing() : listedObjects(), (queued) => !listingWhole && queued >= LIST_AHEAD_LIMIT, options.signal);
+    await forEachConcurrent(untilCheckpoint(listing), options.concurrency, readObject, options.signal);
   } catch (err) {
     const stopped = options.signal?.aborted === true && err === options.signal.reason;
     totals.failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);

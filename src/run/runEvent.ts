@@ -44,6 +44,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     duplicates: rollup.counters.duplicates,
     malformed: read.malformed,
     rejected: read.rejected,
+    ...(read.quarantineTruncated > 0 ? { quarantine_truncated: read.quarantineTruncated } : {}),
     out_of_range: rollup.counters.outOfRange,
     dedup_unavailable: rollup.counters.dedupUnavailable,
     days: input.days,

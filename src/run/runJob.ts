@@ -34,6 +34,8 @@ export interface RunOptions {
   openSource(input: string): Source;
   sinks: readonly SummarySink[];
   quarantine?: QuarantineFile;
+  /** Items of one object written to `quarantine` in full, the rest counted only [default QUARANTINE_ITEMS_PER_OBJECT]. */
+  quarantineItemsPerObject?: number;
   /** Objects read at once. */
   concurrency: number;
   /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body). */
@@ -145,7 +147,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       }
     : undefined;
   const handled = new Set<string>();
-  const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0, objectsRead: [], more: false };
+  // Objects the progress display was told of: a later part lists the rest again without counting them twice.
+  const announced = new Set<string>();
+  const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
   const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
   const handOver = new SummaryHandOver(options.sinks);
@@ -187,16 +191,19 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       rollup,
       state,
       quarantine: options.quarantine,
+      quarantineItemsPerObject: options.quarantineItemsPerObject,
       progress: options.progress,
       signal: options.signal,
       log,
       handled,
+      announced,
       until,
     });
     read.objects += partRead.objects;
     read.bytes += partRead.bytes;
     read.malformed += partRead.malformed;
     read.rejected += partRead.rejected;
+    read.quarantineTruncated += partRead.quarantineTruncated;
     read.skipped += partRead.skipped;
     failure = partRead.failure;
     // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in

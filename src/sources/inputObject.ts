@@ -17,6 +17,11 @@ export interface InputObject {
 export interface Source {
   /** The input as the user gave it (a path or s3:// URL). */
   readonly input: string;
+  /**
+   * list() holds the whole listing before it yields its first object (a local folder): taking all of it ahead of
+   * reading costs nothing more. Otherwise (S3) the listing arrives page by page.
+   */
+  readonly listsWhole?: boolean;
   list(): AsyncIterable<InputObject>;
 }
 

@@ -4,6 +4,14 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { InputError, type InputObject, type Source } from './inputObject';
 import { isOutputTempFile } from '../support/outputTempFile';
+import { InputFilter } from './inputFilter';
+
+export interface LocalFileSourceOptions {
+  /** --include/--exclude; default: the default exclusions (dot files, *.md). */
+  filter?: InputFilter;
+  /** Files and folders the run itself writes (--output, --quarantine, the HEC spool): never read as input. */
+  ownOutputs?: readonly string[];
+}
 
 const READ_CHUNK = 1 << 20;
 
@@ -44,11 +52,22 @@ class LocalFile implements InputObject {
 }
 
 /**
- * A file, or every regular file under a directory (recursively, symlinks followed), in path order so
- * runs over the same tree read objects in the same order. The job's own temporary output files are skipped.
+ * A file, or every regular file under a directory (recursively, symlinks followed) that the --include/--exclude
+ * filter admits, in path order so runs over the same tree read objects in the same order. The job's own outputs
+ * and temporary output files are skipped.
  */
 export class LocalFileSource implements Source {
-  constructor(readonly input: string) {}
+  readonly listsWhole = true;
+  readonly #filter: InputFilter;
+  readonly #ownOutputs: readonly string[];
+
+  constructor(
+    readonly input: string,
+    options: LocalFileSourceOptions = {},
+  ) {
+    this.#filter = options.filter ?? new InputFilter();
+    this.#ownOutputs = (options.ownOutputs ?? []).map((p) => path.resolve(p));
+  }
 
   async *list(): AsyncGenerator<InputObject> {
     let stat: fs.Stats;
@@ -63,11 +82,21 @@ export class LocalFileSource implements Source {
     }
     if (!stat.isDirectory()) throw new InputError(`cannot read input ${this.input}: not a regular file or directory`);
     const files: Array<{ name: string; stat: fs.Stats }> = [];
-    await collect(this.input, new Set(), files);
+    await collect(this.input, new Set(), files, (name) => !this.#isOwnOutput(name) && this.#filter.admits(toSlashes(path.relative(this.input, name))));
     // Plain code-unit order: independent of locale, and the same order as `LC_ALL=C sort`.
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const file of files) yield toObject(file.name, file.stat);
   }
+
+  /** The run's own output, or a file in its spool folder (already refused by the CLI; this holds for any caller). */
+  #isOwnOutput(name: string): boolean {
+    const absolute = path.resolve(name);
+    return this.#ownOutputs.some((own) => absolute === own || absolute.startsWith(own + path.sep));
+  }
+}
+
+function toSlashes(relative: string): string {
+  return path.sep === '/' ? relative : relative.split(path.sep).join('/');
 }
 
 function toObject(name: string, stat: fs.Stats): InputObject {
@@ -75,7 +104,7 @@ function toObject(name: string, stat: fs.Stats): InputObject {
 }
 
 /** Walks a directory; `seen` holds the real paths of directories entered, so symlink loops end. */
-async function collect(dir: string, seen: Set<string>, out: Array<{ name: string; stat: fs.Stats }>): Promise<void> {
+async function collect(dir: string, seen: Set<string>, out: Array<{ name: string; stat: fs.Stats }>, admits: (name: string) => boolean): Promise<void> {
   let entries: fs.Dirent[];
   try {
     const real = await fs.promises.realpath(dir);
@@ -91,16 +120,16 @@ async function collect(dir: string, seen: Set<string>, out: Array<{ name: string
     const name = path.join(dir, entry.name);
     let stat: fs.Stats | undefined;
     if (entry.isFile()) stat = await statOrThrow(name);
-    else if (entry.isDirectory()) await collect(name, seen, out);
+    else if (entry.isDirectory()) await collect(name, seen, out, admits);
     else if (entry.isSymbolicLink()) {
       stat = await statOrThrow(name); // a dangling link is an error, not a silently skipped input
       if (stat.isDirectory()) {
-        await collect(name, seen, out);
+        await collect(name, seen, out, admits);
         stat = undefined;
       }
     }
     // Sockets, FIFOs and devices are not archives.
-    if (stat?.isFile()) out.push({ name, stat });
+    if (stat?.isFile() && admits(name)) out.push({ name, stat });
   }
 }
 

@@ -1,5 +1,6 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Source } from './inputObject';
+import type { InputFilter } from './inputFilter';
 import { LocalFileSource } from './localFiles';
 import type { DayRange } from './s3/datePath';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
@@ -12,10 +13,19 @@ import { isS3Url } from '../aws/s3Url';
 export class SourceResolver {
   private s3Client?: S3Client;
 
-  constructor(private readonly options: { s3?: S3ClientOptions; dayRange?: DayRange } = {}) {}
+  constructor(
+    private readonly options: {
+      s3?: S3ClientOptions;
+      dayRange?: DayRange;
+      /** --include/--exclude, for every input. */
+      filter?: InputFilter;
+      /** What the run writes locally (--output, --quarantine, the spool): never read as input. */
+      ownOutputs?: readonly string[];
+    } = {},
+  ) {}
 
   resolve(input: string): Source {
-    if (!isS3Url(input)) return new LocalFileSource(input);
+    if (!isS3Url(input)) return new LocalFileSource(input, { filter: this.options.filter, ownOutputs: this.options.ownOutputs });
     // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
     const { S3Source } = require('./s3/s3Source') as typeof import('./s3/s3Source');
     const { createS3Client } = require('../aws/s3Client') as typeof import('../aws/s3Client');
@@ -24,6 +34,7 @@ export class SourceResolver {
       url: input,
       client: this.s3Client,
       dayRange: this.options.dayRange,
+      filter: this.options.filter,
       stallSeconds: this.options.s3?.stallSeconds,
       endpoint: this.options.s3?.endpoint,
     });

@@ -7,6 +7,7 @@ import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
 import { formatS3Url, parseS3Url, type S3Location } from '../../aws/s3Url';
 import { prefetchPages } from './pagePrefetch';
 import { WatchedBody } from './watchedBody';
+import { InputFilter } from '../inputFilter';
 
 /** Times one listing page may fail transiently (after the SDK's own retries) before the run fails. */
 const LIST_PAGE_ATTEMPTS = 3;
@@ -19,6 +20,8 @@ export interface S3SourceOptions {
   readonly dayRange?: DayRange;
   /** Seconds without a byte before a read or listing page counts as stalled; default 60. */
   readonly stallSeconds?: number;
+  /** --include/--exclude, matched against each key relative to the prefix; default: the default exclusions. */
+  readonly filter?: InputFilter;
   /** Keys per listing page (S3's maximum and default is 1000). */
   readonly pageSize?: number;
   /** The custom endpoint, only for messages. */
@@ -54,6 +57,7 @@ export class S3Source implements Source {
   readonly prefix: string;
   readonly #client: S3Client;
   readonly #keep: (key: string) => boolean;
+  readonly #filter: InputFilter;
   readonly #stallMs: number;
   readonly #pageSize: number | undefined;
   readonly #endpoint: string | undefined;
@@ -66,6 +70,7 @@ export class S3Source implements Source {
     this.input = formatS3Url(location.bucket, location.prefix);
     this.#client = options.client;
     this.#keep = dayRangeFilter(options.dayRange);
+    this.#filter = options.filter ?? new InputFilter();
     this.#stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
     this.#pageSize = options.pageSize;
     this.#endpoint = options.endpoint;
@@ -137,6 +142,13 @@ export class S3Source implements Source {
     // Zero-byte keys ending in "/" are folder placeholders made by consoles and sync tools.
     if (key.endsWith('/') && (entry.Size ?? 0) === 0) return undefined;
     if (!this.#keep(key)) return undefined;
+    // A key that is the whole URL was asked for by name; the others are matched relative to the prefix when it
+    // names a folder, else relative to the folder it is in (s3://b/logs/2024 lists logs/2024-01.gz as 2024-01.gz,
+    // not as the dotfile-looking -01.gz).
+    const rest = key.slice(this.prefix.length);
+    const inFolder = this.prefix === '' || this.prefix.endsWith('/') || rest.startsWith('/');
+    const relative = inFolder ? rest.replace(/^\/+/, '') : key.slice(this.prefix.lastIndexOf('/') + 1);
+    if (key !== this.prefix && !this.#filter.admits(relative)) return undefined;
     const version = entry.ETag?.replace(/^"(.*)"$/, '$1');
     return new S3InputObject(this, key, entry.Size, version);
   }

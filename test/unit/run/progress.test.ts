@@ -1,6 +1,6 @@
 import { PassThrough } from 'node:stream';
 import pino from 'pino';
-import { createProgressReporter, formatBytes, formatDuration, progressModeFromArgs } from '../../../src/run/progress';
+import { createProgressReporter, formatBytes, formatCount, formatDuration, progressModeFromArgs } from '../../../src/run/progress';
 
 function fakeStream(isTTY: boolean) {
   const stream = Object.assign(new PassThrough(), { isTTY, columns: 200 });
@@ -23,37 +23,40 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
     progress.objectListed(100);
     progress.objectListed(200);
     progress.objectListed(700);
+    progress.listingDone();
     progress.objectStarted('s3://b/one');
     progress.bytesRead(300);
+    progress.recordsRead(90);
     clock += 29_000;
     jest.advanceTimersByTime(29_000);
     expect(lines).toEqual([]); // at most one line per interval
 
     clock += 1_000;
     jest.advanceTimersByTime(1_000);
-    // 300 bytes in 30 s = 10 B/s; 700 listed bytes left → 70 s.
+    // 300 bytes in 30 s = 10 B/s; 700 listed bytes left → 70 s. 90 records in 30 s = 3/s.
     expect(JSON.parse(lines[0])).toEqual({
       msg: 'progress', objects_done: 0, objects_listed: 3, objects_active: 1, bytes_read: 300, bytes_listed: 1000,
-      bytes_per_second: 10, elapsed_s: 30, eta_s: 70,
+      bytes_per_second: 10, records_read: 90, records_per_second: 3, elapsed_s: 30, eta_s: 70, listing_done: true,
     });
 
     progress.objectDone();
     progress.objectStarted('s3://b/two');
     progress.bytesRead(600);
+    progress.recordsRead(150);
     progress.objectDone();
     clock += 30_000;
     jest.advanceTimersByTime(30_000);
     // 600 bytes in the last 30 s = 20 B/s; 100 bytes left → 5 s.
-    expect(JSON.parse(lines[1])).toMatchObject({ objects_done: 2, objects_active: 0, bytes_read: 900, bytes_per_second: 20, elapsed_s: 60, eta_s: 5 });
+    expect(JSON.parse(lines[1])).toMatchObject({ objects_done: 2, objects_active: 0, bytes_read: 900, bytes_per_second: 20, records_read: 240, records_per_second: 5, elapsed_s: 60, eta_s: 5 });
 
     clock += 15_000;
     progress.finish();
     progress.finish();
-    // The last line carries the whole run's rate: 900 bytes in 75 s = 12 B/s.
+    // The last line carries the whole run's rate: 900 bytes in 75 s = 12 B/s, 240 records in 75 s = 3.2 → 3/s.
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[2])).toEqual({
       msg: 'progress', objects_done: 2, objects_listed: 3, objects_active: 0, bytes_read: 900, bytes_listed: 1000,
-      bytes_per_second: 12, elapsed_s: 75, done: true,
+      bytes_per_second: 12, records_read: 240, records_per_second: 3, elapsed_s: 75, listing_done: true, done: true,
     });
     jest.advanceTimersByTime(120_000);
     expect(lines).toHaveLength(3);
@@ -71,7 +74,8 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
     expect(captured[0].msg).toBe('progress');
     // Without sizes from the listing there is nothing to estimate an ETA from.
     expect(captured[0].fields).toEqual({
-      objects_done: 0, objects_listed: 1, objects_active: 1, bytes_read: 60, bytes_listed: 0, bytes_per_second: 2, elapsed_s: 30,
+      objects_done: 0, objects_listed: 1, objects_active: 1, bytes_read: 60, bytes_listed: 0, bytes_per_second: 2,
+      records_read: 0, records_per_second: 0, elapsed_s: 30,
     });
     progress.finish();
   });
@@ -85,7 +89,7 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
     expect(out.map((l) => JSON.parse(l))).toEqual([
       {
         level: 30, msg: 'progress', objects_done: 0, objects_listed: 1, objects_active: 0, bytes_read: 0, bytes_listed: 5,
-        bytes_per_second: 0, elapsed_s: 0, done: true,
+        bytes_per_second: 0, records_read: 0, records_per_second: 0, elapsed_s: 0, done: true,
       },
     ]);
   });
@@ -97,6 +101,27 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
     progress.finish();
     expect(text().endsWith('\n')).toBe(true);
     expect(JSON.parse(text())).toMatchObject({ msg: 'progress', objects_listed: 1, done: true });
+  });
+
+  it('gives no ETA while the listing goes on: the bytes listed so far are not the total', () => {
+    const lines: string[] = [];
+    const progress = createProgressReporter({ mode: 'log', write: (l) => lines.push(l), intervalMs: 10_000, now: () => clock });
+    progress.objectListed(1000);
+    progress.objectStarted('s3://b/one');
+    progress.bytesRead(500);
+    clock += 10_000;
+    jest.advanceTimersByTime(10_000);
+    const first = JSON.parse(lines[0]);
+    expect(first).not.toHaveProperty('eta_s');
+    expect(first).not.toHaveProperty('listing_done');
+    progress.objectListed(1000);
+    progress.listingDone();
+    progress.bytesRead(500);
+    clock += 10_000;
+    jest.advanceTimersByTime(10_000);
+    // 500 bytes in 10 s = 50 B/s; 2000 listed - 1000 read = 1000 left → 20 s.
+    expect(JSON.parse(lines[1])).toMatchObject({ objects_listed: 2, bytes_per_second: 50, eta_s: 20, listing_done: true });
+    progress.finish();
   });
 
   it('prints nothing at all when turned off', () => {
@@ -120,9 +145,11 @@ describe('progress on a terminal', () => {
     progress.objectListed(1024);
     progress.objectListed(1024);
     progress.objectListed(1024);
+    progress.listingDone();
     progress.objectStarted('a');
     clock += 1000;
     progress.bytesRead(1536);
+    progress.recordsRead(3000);
     progress.objectDone();
     progress.objectStarted('b');
     clock += 1000;
@@ -130,8 +157,24 @@ describe('progress on a terminal', () => {
     progress.finish();
     const plain = text().replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
     expect(plain).toContain('2/3 objects | 1.5 KiB / 3.0 KiB');
-    // 1536 bytes over the 2 s between the first and last refresh.
-    expect(plain).toContain('| 768 B/s | ETA 2s');
+    // 1536 bytes and 3000 records over the 2 s between the first and last refresh.
+    expect(plain).toContain('| 768 B/s | 1.5k records/s | ETA 2s');
+  });
+
+  it('marks the total as a lower bound while the listing goes on, and gives no ETA', () => {
+    const { stream, text } = fakeStream(true);
+    let clock = 0;
+    const progress = createProgressReporter({ mode: 'auto', stream, now: () => clock });
+    progress.objectListed(1024);
+    progress.objectListed(1024);
+    progress.objectStarted('a');
+    clock += 1000;
+    progress.bytesRead(1024);
+    progress.objectDone();
+    progress.finish();
+    const plain = text().replace(/\x1b\[[0-9;?]*[A-Za-z]|\x1b[78]/g, '');
+    expect(plain).toContain('1/2+ objects | 1.0 KiB / 2.0 KiB');
+    expect(plain).toContain('| ETA -');
   });
 
   it('--no-progress turns the bar into log lines', () => {
@@ -151,6 +194,9 @@ describe('formatting', () => {
     expect(formatBytes(1023)).toBe('1023 B');
     expect(formatBytes(1536)).toBe('1.5 KiB');
     expect(formatBytes(5 * 1024 ** 3)).toBe('5.0 GiB');
+    expect(formatCount(950)).toBe('950');
+    expect(formatCount(12_345)).toBe('12.3k');
+    expect(formatCount(2_500_000)).toBe('2.5M');
     expect(formatDuration(5)).toBe('5s');
     expect(formatDuration(65)).toBe('1m05s');
     expect(formatDuration(3725)).toBe('1h02m05s');

@@ -12,7 +12,7 @@ import { defaultConfig, makeRecord } from '../rollup/rollupTestKit';
 
 afterAll(removeScratchDirs);
 
-const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, skipped: 0 };
+const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0 };
 const startedAt = new Date('2024-06-02T02:00:00.000Z');
 const finishedAt = new Date('2024-06-02T02:05:00.000Z');
 

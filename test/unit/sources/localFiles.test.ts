@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalFileSource } from '../../../src/sources/localFiles';
+import { InputFilter } from '../../../src/sources/inputFilter';
 import { InputError, type InputObject } from '../../../src/sources/inputObject';
 import { readAll } from '../../support/s3Fixtures';
 
@@ -22,9 +23,9 @@ function write(rel: string, content: string | Buffer): string {
   return file;
 }
 
-async function listAll(input: string): Promise<InputObject[]> {
+async function listAll(input: string, options?: ConstructorParameters<typeof LocalFileSource>[1]): Promise<InputObject[]> {
   const out: InputObject[] = [];
-  for await (const o of new LocalFileSource(input).list()) out.push(o);
+  for await (const o of new LocalFileSource(input, options ?? { filter: new InputFilter({ exclude: [] }) }).list()) out.push(o);
   return out;
 }
 
@@ -54,6 +55,33 @@ describe('LocalFileSource', () => {
     const names = (await listAll(root)).map((o) => path.relative(root, o.name));
     // Code-unit order of the whole path: "-" (0x2d) sorts before "/" (0x2f), capitals before lowercase.
     expect(names).toEqual(['.hidden.json', 'B.json', 'a-c.json', 'a/b/1.json', 'a/u.json', 'a/z.json', 'a/ü.json', 'b/2.json']);
+  });
+
+  it('leaves out dot files, dot folders and READMEs by default', async () => {
+    for (const rel of ['a.ndjson', '.DS_Store', '.git/objects/x', 'README.md', 'docs/notes.md', 'b/c.json.gz', 'b/.hidden/d.json']) write(rel, rel);
+    const filter = new InputFilter();
+    const names = (await listAll(root, { filter })).map((o) => path.relative(root, o.name));
+    expect(names).toEqual(['a.ndjson', 'b/c.json.gz']);
+    expect(filter.leftOut).toBe(5);
+  });
+
+  it('reads only what --include admits and --exclude does not, relative to the folder', async () => {
+    for (const rel of ['2024/03/01/a.json.gz', '2024/03/02/b.json.gz', '2024/03/02/b.txt', '2023/12/31/c.json.gz', 'x.json.gz']) write(rel, rel);
+    const names = async (include: string[], exclude: string[]) =>
+      (await listAll(root, { filter: new InputFilter({ include, exclude }) })).map((o) => path.relative(root, o.name));
+    expect(await names(['*.json.gz'], [])).toEqual(['2023/12/31/c.json.gz', '2024/03/01/a.json.gz', '2024/03/02/b.json.gz', 'x.json.gz']);
+    expect(await names(['2024/**'], ['*.txt'])).toEqual(['2024/03/01/a.json.gz', '2024/03/02/b.json.gz']);
+    expect(await names([], ['2024/03'])).toEqual(['2023/12/31/c.json.gz', 'x.json.gz']);
+    // A file named as the input is read whatever the filter says.
+    expect(await listAll(path.join(root, '2024/03/02/b.txt'), { filter: new InputFilter({ include: ['*.gz'] }) })).toHaveLength(1);
+  });
+
+  it("never lists the run's own outputs or anything in its spool folder", async () => {
+    for (const rel of ['in/a.ndjson', 'in/summaries.ndjson', 'in/quarantine.ndjson', 'in/spool/batch-1.ndjson']) write(rel, rel);
+    const input = path.join(root, 'in');
+    const ownOutputs = [path.join(input, 'summaries.ndjson'), path.relative(process.cwd(), path.join(input, 'quarantine.ndjson')), path.join(input, 'spool')];
+    const names = (await listAll(input, { ownOutputs })).map((o) => path.relative(input, o.name));
+    expect(names).toEqual(['a.ndjson']);
   });
 
   it('follows symlinks to files and directories, and stops at a loop', async () => {

@@ -2,6 +2,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../../../../src/aws/s3Client';
 import { S3Source } from '../../../../src/sources/s3/s3Source';
 import { createS3Source } from '../../../../src/sources/s3';
+import { InputFilter } from '../../../../src/sources/inputFilter';
 import type { InputObject } from '../../../../src/sources/inputObject';
 import { startCuttingProxy, type CuttingProxy } from '../../../support/cuttingProxy';
 import { firehoseKeys, putObjects, type FixtureKey } from '../../../support/s3Fixtures';
@@ -94,6 +95,18 @@ describe('S3Source listing', () => {
     const expected = [...dated.filter(({ day }) => window.has(day!)), ...undated];
     expect(expected).toHaveLength(4 * 24 * 6 + 3);
     expect(sorted(objects)).toEqual(namesOf(expected));
+  });
+
+  it('matches --include/--exclude against the key relative to the prefix', async () => {
+    const oneDay = await listAll(new S3Source({ url: 's3://archive/firehose/', client, filter: new InputFilter({ include: ['2024/03/04/**'] }) }));
+    expect(sorted(oneDay)).toEqual(namesOf(dated.filter(({ day }) => day === '2024-03-04')));
+    expect(oneDay).toHaveLength(24 * 6);
+    // An excluded "folder" leaves out every key under it; a name-only glob matches at any depth.
+    const filter = new InputFilter({ exclude: ['notes', '*.json', '2024/02/2?/**'] });
+    const rest = await listAll(new S3Source({ url: 's3://archive/firehose', client, filter }));
+    const expected = [...dated.filter(({ day }) => !['2024-02-26', '2024-02-27', '2024-02-28', '2024-02-29'].includes(day!)), { key: 'firehose/2024/02/30/not-a-date.gz' }];
+    expect(sorted(rest)).toEqual(namesOf(expected));
+    expect(filter.leftOut).toBe(4 * 24 * 6 + 2);
   });
 
   it('prunes with one open bound', async () => {
