@@ -46,7 +46,7 @@ function versionOf(envelope: SummaryEnvelope): string {
 }
 
 function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
-  return [day.daily, ...day.m2m, ...day.eventTypes];
+  return [day.daily, ...day.m2m, ...day.eventTypes, ...(day.coverage ? [day.coverage] : [])];
 }
 
 /**
