@@ -25,6 +25,8 @@ export interface RunEventInput {
   status: RunStatus;
   failure?: Error;
   sinks: readonly SummarySink[];
+  /** Present when Auth0 statistics were asked for. */
+  auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
 
 /** The `run` event: what the run read, counted, summarized and delivered, and how it ended. */
@@ -52,6 +54,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     ...(input.failure ? { error: input.failure.message } : {}),
   };
   for (const sink of input.sinks) Object.assign(run, (sink as SinkStats).stats?.() ?? {});
+  if (input.auth0StatsErrors !== undefined) run.auth0_stats_errors = input.auth0StatsErrors;
   return run;
 }
 

@@ -17,6 +17,7 @@ import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
+import { readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { readObjects } from './readObjects';
 import { buildRunEvent, runEnvelope } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
@@ -63,6 +64,11 @@ export interface RunOptions {
    * (HEC) take the same signal themselves.
    */
   signal?: AbortSignal;
+  /**
+   * Auth0's own statistics to fetch for the days summarized and reconcile with ours (auth0_daily,
+   * auth0_active_users, reconcile summaries; `auth0_stats_errors` in the run event). Omitted: none.
+   */
+  auth0?: Auth0StatsOptions;
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -150,6 +156,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
   const handOver = new SummaryHandOver(options.sinks);
   let pass: SummaryPassResult | undefined;
+  let auth0StatsErrors: RunEvent['auth0_stats_errors'];
+  if (options.auth0) auth0StatsErrors = { count: 0, tenants: [] };
   if (!failure) {
     try {
       pass = await runSummaryPass({
@@ -160,6 +168,13 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
         emit: (day) => handOver.add(day),
       });
+      if (options.auth0) {
+        const stats = await readAuth0Stats(options.auth0, pass.reconcile, meta, now, log);
+        auth0StatsErrors = stats.errors;
+        if (stats.summaries.length > 0) await handOver.add(stats.summaries);
+        // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
+        failure ??= stats.fatal;
+      }
     } catch (err) {
       // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
       failure = handOver.failure ?? (err as Error);
@@ -196,9 +211,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: pass?.changedDays ?? 0,
     summaries: handOver.handedOver,
-    status: failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok',
+    status: failure ? 'failed' : spooled + refused + (auth0StatsErrors?.count ?? 0) > 0 ? 'partial' : 'ok',
     failure,
     sinks: options.sinks,
+    auth0StatsErrors,
   });
   await state?.recordRun(run, committed);
   for (const sink of options.sinks) {
@@ -212,7 +228,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
 
-  const exitCode = failure ? exitCodeOf(failure) : spooled + refused > 0 ? 3 : 0;
+  const exitCode = failure ? exitCodeOf(failure) : spooled + refused + (auth0StatsErrors?.count ?? 0) > 0 ? 3 : 0;
   const { peakResident, evictions, reloads } = store.stats;
   const memory = { peakResidentDays: peakResident, evictions, reloads, peakWindowDays: pass?.peakWindowDays ?? 0 };
   return { exitCode, run, dailies: handOver.dailies, memory, committed, undelivered: { spooled, refused } };
