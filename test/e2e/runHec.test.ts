@@ -28,13 +28,13 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
   expect(result.code).toBe(0);
   const written = readNdjson(readFileSync(output, 'utf8'));
   const received = receiver.events();
-  // 30 summaries worked out in fixtures/e2e/README.md, then the run event.
-  expect(received).toHaveLength(31);
+  // 34 summaries worked out in fixtures/e2e/README.md, then the run event.
+  expect(received).toHaveLength(35);
   expect(received.map((e) => e.event.summary_id)).toEqual(written.map((e) => e.event.summary_id));
-  expect(new Set(received.slice(0, 30).map((e) => e.event.summary_id)).size).toBe(30);
+  expect(new Set(received.slice(0, 34).map((e) => e.event.summary_id)).size).toBe(34);
   expect(received.every((e) => e.index === 'auth0_usage' && e.sourcetype === 'auth0:usage')).toBe(true);
-  const run = received[30]!.event as Record<string, unknown>;
-  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 30, 0]);
+  const run = received[34]!.event as Record<string, unknown>;
+  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 34, 0]);
   expect(receiver.eventRequests().every((r) => r.headers.authorization === `Splunk ${TOKEN}`)).toBe(true);
   for (const text of [result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(TOKEN);
 });
@@ -42,7 +42,7 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
 test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
   const result = await runCli(args(['--no-table', '--log-level', 'debug']), { AUTH0_USAGE_HEC_TOKEN: TOKEN });
   expect(result.code).toBe(0);
-  expect(receiver.events()).toHaveLength(31);
+  expect(receiver.events()).toHaveLength(35);
   expect(result.stderr).not.toContain(TOKEN);
 });
 
@@ -77,10 +77,10 @@ test('with --state, runs stopped by a refused token spool only their run events:
   }
   const fixed = await runCli(withState([]), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(fixed.code).toBe(0);
-  // The two failed runs' run events, then this run's 30 summaries (fixtures/e2e/README.md) and its run event.
+  // The two failed runs' run events, then this run's 34 summaries (fixtures/e2e/README.md) and its run event.
   const received = receiver.events();
-  expect(received.map((e) => e.event.summary)).toEqual(['run', 'run', ...Array(30).fill(expect.not.stringMatching(/^run$/)), 'run']);
-  expect(new Set(received.slice(2, 32).map((e) => e.event.summary_id)).size).toBe(30);
+  expect(received.map((e) => e.event.summary)).toEqual(['run', 'run', ...Array(34).fill(expect.not.stringMatching(/^run$/)), 'run']);
+  expect(new Set(received.slice(2, 36).map((e) => e.event.summary_id)).size).toBe(34);
 });
 
 test('--hec-url without a token in the environment is a usage error', async () => {
@@ -93,23 +93,23 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 0 });
   const first = await runCli(args(['--no-table', '--hec-deadline', '0.3']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(first.code).toBe(3);
-  // 30 summaries (fixtures/e2e/README.md) and the run event.
-  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 31 wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool");
+  // 34 summaries (fixtures/e2e/README.md) and the run event.
+  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 35 wait in the spool (this run's and earlier runs'), to be sent first by the next run with the same --spool");
   expect(receiver.events()).toHaveLength(0);
   const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
   expect(spooled).toHaveLength(1);
   const spooledEvents = readNdjson(readFileSync(path.join(dir, 'spool', spooled[0]!), 'utf8'));
-  expect(spooledEvents).toHaveLength(31);
+  expect(spooledEvents).toHaveLength(35);
 
   receiver.clearFaults();
   const second = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(second.code).toBe(0);
   const received = receiver.events();
-  // The first run's 31 events (its run event says partial), then this run's 31.
-  expect(received).toHaveLength(62);
-  expect(received.slice(0, 31).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
-  expect(received[30]!.event.status).toBe('partial');
-  expect(received.slice(31, 61).map((e) => e.event.summary_id)).toEqual(received.slice(0, 30).map((e) => e.event.summary_id));
+  // The first run's 35 events (its run event says partial), then this run's 35.
+  expect(received).toHaveLength(70);
+  expect(received.slice(0, 35).map((e) => e.event.summary_id)).toEqual(spooledEvents.map((e) => e.event.summary_id));
+  expect(received[34]!.event.status).toBe('partial');
+  expect(received.slice(35, 69).map((e) => e.event.summary_id)).toEqual(received.slice(0, 34).map((e) => e.event.summary_id));
   expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
 });
 
@@ -122,12 +122,12 @@ test('an event HEC refuses is kept in the spool’s rejected file without --quar
   expect(rejectedFiles).toHaveLength(1);
   const kept = readNdjson(readFileSync(path.join(dir, 'spool', rejectedFiles[0]!), 'utf8'));
   expect(kept).toHaveLength(1);
-  // 30 summaries in all (fixtures/e2e/README.md): the refused first one is kept, the other 29 and the run event arrive.
+  // 34 summaries in all (fixtures/e2e/README.md): the refused first one is kept, the other 33 and the run event arrive.
   const received = receiver.events();
-  expect(received).toHaveLength(30);
+  expect(received).toHaveLength(34);
   expect(received.map((e) => e.event.summary_id)).not.toContain(kept[0].envelope.event.summary_id);
   const run = received.at(-1)!.event as Record<string, unknown>;
-  expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 29]);
+  expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 33]);
   expect(result.stderr).toContain('rejected-');
   expect(result.stderr.trim().split('\n').at(-1)).toBe('auth0-usage: not every event was delivered: 1 that HEC refused were set aside (see the warnings above)');
 });
