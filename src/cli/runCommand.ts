@@ -30,7 +30,7 @@ import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
 import { auth0CliOptions } from './auth0CheckCommand';
 import { resolveAuth0Config, type Auth0Settings } from '../auth0/resolveAuth0Config';
-import { Auth0CredentialsError, Auth0ScopeError, Auth0TokenRejectedError } from '../auth0/auth0Errors';
+import { isAuth0CredentialsError } from '../auth0/auth0Errors';
 import type { Auth0StatsOptions } from '../run/auth0Stats';
 
 export function runOptions(yargs: Argv) {
@@ -96,8 +96,7 @@ async function auth0StatsFrom(settings: Auth0Settings): Promise<Auth0StatsOption
     }),
     tolerancePercent: settings.tolerancePercent,
     statsTimezone: settings.statsTimezone,
-    // A wrong secret, a missing read:stats or a refused token: the settings are wrong, not the tenant unreachable.
-    isCredentialsError: (err) => err instanceof Auth0CredentialsError || err instanceof Auth0ScopeError || err instanceof Auth0TokenRejectedError,
+    isCredentialsError: isAuth0CredentialsError,
   };
 }
 
