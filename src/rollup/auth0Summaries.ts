@@ -5,7 +5,7 @@
  */
 import { bucketEnvelope, bucketFields } from './bucketEnvelope';
 import { DayRangeCache, dayRangeOfDate } from './dayRange';
-import { reconcileDays, type Auth0DayFigures, type LogDayCounts } from './reconcile';
+import { reconcileDays, reconcileFigure, type Auth0DayFigures, type LogDayCounts, type ReconcileRow } from './reconcile';
 import type { SummaryMeta } from './summaryBuilder';
 import type { Auth0ActiveUsersEvent, Auth0DailyEvent, ReconcileEvent, SummaryEnvelope } from './summaryEvent';
 
@@ -47,21 +47,32 @@ export function buildAuth0DaySummaries(
       };
       out.push(bucketEnvelope(event, range, host, meta));
     }
-    for (const r of reconciled.filter((candidate) => candidate.day === day)) {
-      const event: ReconcileEvent = {
-        ...bucketFields('reconcile', tenant, range, tz, meta, r.metric),
-        metric: r.metric,
-        logs: r.logs,
-        auth0: r.auth0,
-        delta: r.delta,
-        delta_percent: r.delta_percent,
-        tolerance_percent: r.tolerance_percent,
-        status: r.status,
-      };
-      out.push(bucketEnvelope(event, range, host, meta));
-    }
+    for (const r of reconciled.filter((candidate) => candidate.day === day)) out.push(reconcileEnvelope(stats, r, meta));
   }
   return out;
+}
+
+function reconcileEnvelope(stats: TenantStats, r: ReconcileRow, meta: SummaryMeta): SummaryEnvelope {
+  const range = dayRangeOfDate(r.day, stats.statsTimezone);
+  const event: ReconcileEvent = {
+    ...bucketFields('reconcile', stats.tenant, range, stats.statsTimezone, meta, r.metric),
+    metric: r.metric,
+    logs: r.logs,
+    auth0: r.auth0,
+    delta: r.delta,
+    delta_percent: r.delta_percent,
+    tolerance_percent: r.tolerance_percent,
+    status: r.status,
+  };
+  return bucketEnvelope(event, range, stats.host, meta);
+}
+
+/**
+ * The active_users_30d row: Auth0's users of the last 30 days at the call beside our mau_30d of the latest
+ * complete day (`day`, the day before the call in the API's zone; our window is cut in the run's zone).
+ */
+export function buildActiveUsersReconcile(stats: TenantStats, day: string, mau30d: number, activeUsers30d: number, meta: SummaryMeta): SummaryEnvelope {
+  return reconcileEnvelope(stats, reconcileFigure(stats.tenant, day, 'active_users_30d', mau30d, activeUsers30d, stats.tolerancePercent), meta);
 }
 
 /** auth0_active_users for the day (in the stats zone) of the call at `asOf`. */

@@ -28,6 +28,8 @@ export interface SummaryPassOptions {
    * so the pass never holds more than one day's: a year's backfill has tens of thousands of them.
    */
   emit(summaries: SummaryEnvelope[]): Promise<void>;
+  /** The latest complete day of the API (the day before the stats call): its mau_30d is kept for reconcile. */
+  activeUsersDay?: string;
 }
 
 export interface SummaryPassResult {
@@ -51,6 +53,8 @@ export interface ReconcileInputs {
   counts: Map<string, LogDayCounts>;
   /** API days whose counts are unknown: a tenant-day overlapping them was stored without them (state version 1). */
   unknown: Set<string>;
+  /** mau_30d of `activeUsersDay` when the pass went through that tenant-day. */
+  activeUsers30d?: { day: string; mau30d: number };
 }
 
 /** What identifies a version of a summary: everything but when and by which run it was generated. */
@@ -107,6 +111,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       }
       addReconcileCounts(inputs, slot.day, aggregate);
       const figures = window.add(slot.day, aggregate.toJSON().activeUserIds);
+      if (slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
       if (monthOf(slot.day) !== month) {
         month = monthOf(slot.day);

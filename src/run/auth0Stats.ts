@@ -3,7 +3,9 @@
  * and stats/active-users, turned into auth0_daily, auth0_active_users and reconcile summaries. A tenant whose
  * API cannot be read is listed in the run event and the run goes on; credentials that do not work stop it.
  */
-import { buildAuth0ActiveUsersSummary, buildAuth0DaySummaries, type Auth0DailyRow } from '../rollup/auth0Summaries';
+import { buildAuth0ActiveUsersSummary, buildAuth0DaySummaries, buildActiveUsersReconcile, type Auth0DailyRow } from '../rollup/auth0Summaries';
+import { addDays } from '../rollup/calendarDay';
+import { DayRangeCache } from '../rollup/dayRange';
 import type { SummaryMeta } from '../rollup/summaryBuilder';
 import { AUTH0_STATS_ERRORS_LISTED, type RunEvent, type SummaryEnvelope } from '../rollup/summaryEvent';
 import type { ReconcileInputs } from '../rollup/summaryPass';
@@ -32,6 +34,11 @@ export interface Auth0StatsOutcome {
   errors: NonNullable<RunEvent['auth0_stats_errors']>;
   /** Set when credentials or scope were refused: the run fails with it. */
   fatal?: Error;
+}
+
+/** The day before `at`'s day in `tz`: the API's latest complete day at that instant. */
+export function dayBefore(at: Date, tz: string): string {
+  return addDays(new DayRangeCache(tz).rangeOf(at.getTime()).day, -1);
 }
 
 function codeOf(err: unknown): string {
@@ -63,6 +70,10 @@ export async function readAuth0Stats(
       }
       const activeUsers = await source.activeUsers();
       summaries.push(buildAuth0ActiveUsersSummary(stats, activeUsers, now(), meta));
+      // Auth0's last 30 days beside our mau_30d of the latest complete day, when this run went through that day.
+      if (inputs?.activeUsers30d !== undefined) {
+        summaries.push(buildActiveUsersReconcile(stats, inputs.activeUsers30d.day, inputs.activeUsers30d.mau30d, activeUsers, meta));
+      }
     } catch (err) {
       if (options.isCredentialsError(err)) {
         fatal ??= err as Error;

@@ -17,7 +17,7 @@ import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
-import { readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
+import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { readObjects } from './readObjects';
 import { buildRunEvent, runEnvelope } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
@@ -167,6 +167,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         meta,
         ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
         emit: (day) => handOver.add(day),
+        ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
       });
       if (options.auth0) {
         const stats = await readAuth0Stats(options.auth0, pass.reconcile, meta, now, log);

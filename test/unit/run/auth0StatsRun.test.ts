@@ -82,6 +82,8 @@ test('an unreachable tenant does not stop the log summaries: auth0_stats_errors,
   expect(events.filter((e: any) => e.summary === 'reconcile').map((e: any) => `${e.day} ${e.metric} ${e.status}`)).toEqual([
     '2024-05-01 logins match', '2024-05-01 signups match', '2024-05-01 breached_passwords match',
     '2024-05-02 logins match', '2024-05-02 signups match', '2024-05-02 breached_passwords match',
+    // The call is on 05-03, so 05-02 is the latest complete day: our mau_30d there is u1, u2 (05-01) and u3 (05-02).
+    '2024-05-02 active_users_30d match',
   ]);
   const [active] = events.filter((e: any) => e.summary === 'auth0_active_users');
   expect([active.tenant, active.day, active.active_users_30d, active.as_of]).toEqual(['acme-prod', '2024-05-03', 3, '2024-05-03T06:00:00.000Z']);
