@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson } from '../support/cliRunner';
 import { selfSignedCertificate, type TestCertificate } from '../support/hecCertificate';
 import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+import { HecReceiver } from '../support/hecReceiver';
 
 // `run` as the built binary in a child process against a fake tenant, trusted through NODE_EXTRA_CA_CERTS.
 const ROOT = path.resolve(__dirname, '../..');
@@ -82,7 +83,7 @@ afterAll(async () => {
 function inputDir(name: string, lines: string[]): string {
   const input = path.join(dir, name);
   rmSync(input, { recursive: true, force: true });
-  require('node:fs').mkdirSync(input);
+  mkdirSync(input);
   writeFileSync(path.join(input, 'logs.ndjson'), lines.join('\n') + '\n');
   return input;
 }
@@ -182,4 +183,26 @@ test('a wrong secret: one clear line, exit 1; the same run without Auth0 setting
   expect([...kinds].sort()).toEqual(['active_users', 'coverage', 'daily', 'event_type', 'quota', 'run']);
   const runEvent = readNdjson(readFileSync(path.join(dir, 'plain.ndjson'), 'utf8')).at(-1).event;
   expect('auth0_stats_errors' in runEvent).toBe(false);
+});
+
+test('with HEC busy, every summary (the Auth0 kinds too) waits in the spool, and the secret is nowhere in it', async () => {
+  const receiver = await HecReceiver.start({ token: 'hec-0a1b2c3d-token', allowedIndexes: ['auth0_usage', 'main'] });
+  try {
+    receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 0 });
+    const input = inputDir('archive-spool', DAY1);
+    const spool = path.join(dir, 'spool');
+    const output = path.join(dir, 'spooled.ndjson');
+    const result = await cli(
+      ['run', '-i', input, '-o', output, '--no-table', '--log-format', 'json', '--hec-url', receiver.url, '--spool', spool, '--hec-deadline', '0.3',
+        '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
+      { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET, SPLUNK_HEC_TOKEN: 'hec-0a1b2c3d-token' },
+    );
+    expect(result.code).toBe(3);
+    const spooled = allText(spool);
+    expect(spooled).toContain('"summary":"reconcile"');
+    expect(spooled).toContain('"summary":"auth0_daily"');
+    for (const text of [spooled, result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(SECRET);
+  } finally {
+    await receiver.close();
+  }
 });
