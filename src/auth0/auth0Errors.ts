@@ -66,3 +66,8 @@ export class Auth0TlsError extends Auth0TenantError {
 export class Auth0ResponseError extends Auth0TenantError {
   static override readonly code: string = 'ERR_AUTH0_RESPONSE';
 }
+
+/** A wrong secret, a missing read:stats or a refused token: the settings are wrong, not the tenant unreachable. */
+export function isAuth0CredentialsError(err: unknown): boolean {
+  return err instanceof Auth0CredentialsError || err instanceof Auth0ScopeError || err instanceof Auth0TokenRejectedError;
+}

@@ -29,6 +29,10 @@ import { UsageError } from './usageError';
 import { refuseWritesIntoInputs } from './outputPaths';
 import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
+import { auth0CliOptions } from './auth0CheckCommand';
+import { resolveAuth0Config, type Auth0Settings } from '../auth0/resolveAuth0Config';
+import { isAuth0CredentialsError } from '../auth0/auth0Errors';
+import type { Auth0StatsOptions } from '../run/auth0Stats';
 
 export function runOptions(yargs: Argv) {
   const run = yargs
@@ -85,7 +89,29 @@ export function runOptions(yargs: Argv) {
       ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
-  return withStateOptions(withHecOptions(withS3Options(run)));
+  const withAuth0 = run
+    .options(auth0CliOptions)
+    .group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
+  return withStateOptions(withHecOptions(withS3Options(withAuth0)));
+}
+
+/** The run's statistics step over the Management API client (loaded only when statistics are asked for). */
+async function auth0StatsFrom(settings: Auth0Settings): Promise<Auth0StatsOptions> {
+  const { createAuth0StatsClient } = await import('../auth0/auth0StatsClient');
+  return {
+    sources: settings.tenants.map((tenant) => {
+      const client = createAuth0StatsClient(tenant);
+      return {
+        tenant: tenant.tenant,
+        host: tenant.domain.replace(/:\d+$/, ''),
+        dailyStats: (fromDay, toDay) => client.dailyStats(fromDay, toDay),
+        activeUsers: () => client.activeUsers(),
+      };
+    }),
+    tolerancePercent: settings.tolerancePercent,
+    statsTimezone: settings.statsTimezone,
+    isCredentialsError: isAuth0CredentialsError,
+  };
 }
 
 export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsync']>>;
@@ -115,6 +141,9 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   ];
   refuseWritesIntoInputs(inputs, written);
   const filter = inputFilterFrom(args.include, args.exclude);
+  // Auth0 settings that cannot work (a stray flag, a missing secret variable) are usage errors, before any reading.
+  const auth0Settings = resolveAuth0Config(config, args, io.env);
+  const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (args['decode-workers']) startDecodeThread();
 
@@ -196,6 +225,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       residentDays: args['resident-days'],
       checkpoint: checkpointFromArgs(args),
       signal: stop.signal,
+      ...(auth0 ? { auth0 } : {}),
     });
     sources.close();
     if (filter.leftOut > 0) logger.info({ left_out: filter.leftOut, include: args.include ?? [], exclude: args.exclude }, 'files and keys left out by --include/--exclude');
@@ -218,7 +248,12 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
       return 1;
     }
-    if (outcome.exitCode === 3) io.stderr.write(undeliveredLine(outcome.undelivered));
+    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) io.stderr.write(undeliveredLine(outcome.undelivered));
+    const statsErrors = run.auth0_stats_errors;
+    if (outcome.exitCode === 3 && statsErrors !== undefined && statsErrors.count > 0) {
+      const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');
+      io.stderr.write(`auth0-usage: Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}\n`);
+    }
     if (run.status === 'failed' && state) io.stderr.write(keptLine(state.location, outcome.checkpoints));
     return outcome.exitCode;
   } finally {

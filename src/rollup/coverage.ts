@@ -4,7 +4,7 @@
  * A paused Log Stream leaves a run of empty minutes that a quiet night does not. Coverages of the same
  * tenant-day merge by union, so each run can add what it read to what the state file kept.
  */
-import { dayRangeOfDate } from './dayRange';
+import { dayRangeOfDate, type DayRange } from './dayRange';
 import { Auth0UsageError } from '../support/errors';
 
 const MINUTE_MS = 60_000;
@@ -49,9 +49,13 @@ export class DayCoverage {
 
   /** A day in `tz` (IANA) with no record yet. */
   static empty(day: string, tz: string): DayCoverage {
-    const range = dayRangeOfDate(day, tz);
+    return DayCoverage.ofRange(dayRangeOfDate(day, tz), tz);
+  }
+
+  /** A day already cut (its length decides 1380, 1440 or 1500 minutes); `tz` names its zone in messages. */
+  static ofRange(range: DayRange, tz: string): DayCoverage {
     const minuteCount = Math.round((range.endMs - range.startMs) / MINUTE_MS);
-    return new DayCoverage(day, tz, range.startMs, minuteCount, new Uint8Array(Math.ceil(minuteCount / 8)), 0, null, null);
+    return new DayCoverage(range.day, tz, range.startMs, minuteCount, new Uint8Array(Math.ceil(minuteCount / 8)), 0, null, null);
   }
 
   /** Counts one record at `epochMs`, which must fall in the day. */
@@ -69,7 +73,7 @@ export class DayCoverage {
 
   /** The union of two coverages of the same day and zone, from disjoint record sets (de-duplicated upstream). */
   merge(other: DayCoverage): DayCoverage {
-    if (other.day !== this.day || other.tz !== this.tz) {
+    if (other.day !== this.day || other.tz !== this.tz || other.startMs !== this.startMs) {
       throw new CoverageError(`cannot merge coverage of ${other.day} ${other.tz} into ${this.day} ${this.tz}`);
     }
     const bits = this.bits.map((byte, i) => byte | other.bits[i]!);
@@ -132,9 +136,12 @@ export class DayCoverage {
     };
   }
 
-  /** Reads what toJSON wrote; throws CoverageError for anything that does not fit the day. */
-  static fromJSON(json: CoverageJson): DayCoverage {
-    const empty = DayCoverage.empty(json.day, json.tz);
+  /**
+   * Reads what toJSON wrote; throws CoverageError for anything that does not fit the day. `range`, when given,
+   * is the day as already cut (a day aggregate's), instead of cutting `json.day` in `json.tz` again.
+   */
+  static fromJSON(json: CoverageJson, range?: DayRange): DayCoverage {
+    const empty = range === undefined ? DayCoverage.empty(json.day, json.tz) : DayCoverage.ofRange(range, json.tz);
     const bits = new Uint8Array(Buffer.from(json.minutes, 'base64'));
     const { records, first_ms: first, last_ms: last } = json;
     const inDay = (ms: number | null) => ms !== null && Number.isFinite(ms) && ms >= empty.startMs && ms < empty.startMs + empty.minuteCount * MINUTE_MS;

@@ -4,6 +4,8 @@ import { ACTIVE_USER_CATEGORY_MASK, CATEGORY_BIT, M2M_CATEGORY_MASK } from './ca
 import type { DayRange } from './dayRange';
 import { DAY_AGGREGATE_JSON_VERSION, dayAggregateJsonSchema, type DayAggregateJson } from './dayAggregateJson';
 import { compareM2mBuckets, mergeM2mBucket, newM2mBucket, offerClientName, type M2mBucket } from './m2mBucket';
+import { CoverageError, DayCoverage } from './coverage';
+import { RECONCILE_METRIC_OF_TYPE, type LogDayCounts } from './reconcile';
 import { Auth0UsageError } from '../support/errors';
 
 /** Thrown when merging aggregates of different tenant-days or of differently classified audiences. */
@@ -42,11 +44,20 @@ export class DayAggregate {
   private readonly hostnameCounts = new Map<string, number>();
   /** client_id → audience → bucket (nested so the hot path builds no composite key strings). */
   private readonly m2mBuckets = new Map<string, Map<string, M2mBucket>>();
+  /** Which minutes have a record; null when the day was first stored without it (state version 1). */
+  private coverageBits: DayCoverage | null;
+  /**
+   * Reconcile counts by the day of the API's boundary (auth0.statsTimezone) the records fall in: one local day
+   * spans up to three of those. Null, like coverageBits, for a day first stored without them.
+   */
+  private statsDayCounts: Map<string, LogDayCounts> | null = new Map();
 
   constructor(
     readonly tenant: string,
     readonly range: DayRange,
-  ) {}
+  ) {
+    this.coverageBits = DayCoverage.ofRange(range, 'the run zone');
+  }
 
   get day(): string {
     return this.range.day;
@@ -65,9 +76,14 @@ export class DayAggregate {
    * Counts one record. `flags` are its categories (CategoryLookup); `billableAudience` says whether its
    * audience is billed and matters only for M2M records.
    */
-  add(record: LogRecord, flags: number, billableAudience: boolean): void {
+  add(record: LogRecord, flags: number, billableAudience: boolean, statsDayOf?: (epochMs: number) => string): void {
     this.eventCount++;
     increment(this.typeCounts, record.type, 1);
+    this.coverageBits?.add(record.dateMs);
+    if (statsDayOf !== undefined && this.statsDayCounts !== null) {
+      const metric = RECONCILE_METRIC_OF_TYPE.get(record.type);
+      if (metric !== undefined) countsOf(this.statsDayCounts, statsDayOf(record.dateMs))[metric]++;
+    }
     if (record.hostname !== '') increment(this.hostnameCounts, record.hostname, 1);
     if (flags === 0) return;
     for (let i = 0; i < CATEGORY_COUNT; i++) if ((flags & (1 << i)) !== 0) this.categoryCounts[i]++;
@@ -88,6 +104,16 @@ export class DayAggregate {
       );
     }
     this.eventCount += other.eventCount;
+    this.coverageBits = this.coverageBits === null || other.coverageBits === null ? null : this.coverageBits.merge(other.coverageBits);
+    if (this.statsDayCounts === null || other.statsDayCounts === null) this.statsDayCounts = null;
+    else {
+      for (const [day, counts] of other.statsDayCounts) {
+        const into = countsOf(this.statsDayCounts, day);
+        into.logins += counts.logins;
+        into.signups += counts.signups;
+        into.breached_passwords += counts.breached_passwords;
+      }
+    }
     for (let i = 0; i < CATEGORY_COUNT; i++) this.categoryCounts[i] += other.categoryCounts[i];
     for (const userId of other.activeUserIds) this.activeUserIds.add(userId);
     for (const [type, n] of other.typeCounts) increment(this.typeCounts, type, n);
@@ -129,6 +155,16 @@ export class DayAggregate {
     return total;
   }
 
+  /** The day's coverage; null when it was first stored without one (state version 1), so it is unknown. */
+  coverage(): DayCoverage | null {
+    return this.coverageBits;
+  }
+
+  /** Reconcile counts by the API's day; null when unknown (state version 1). */
+  statsDays(): ReadonlyMap<string, LogDayCounts> | null {
+    return this.statsDayCounts;
+  }
+
   /** The most frequent non-empty hostname (ties: lexicographically smallest); the tenant when none. */
   host(): string {
     let best = '';
@@ -160,6 +196,13 @@ export class DayAggregate {
         ...b,
         clientNameMs: b.clientNameMs === -Infinity ? null : b.clientNameMs,
       })),
+      coverage: this.coverageBits === null ? null : coverageBitsOf(this.coverageBits),
+      statsDays:
+        this.statsDayCounts === null
+          ? null
+          : [...this.statsDayCounts]
+              .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+              .map(([day, c]) => [day, c.logins, c.signups, c.breached_passwords]),
     };
   }
 
@@ -184,6 +227,26 @@ export class DayAggregate {
       bucket.m2mTokenFailures = b.m2mTokenFailures;
       offerClientName(bucket, b.clientName, b.clientNameMs ?? -Infinity);
     }
+    if (json.coverage === undefined || json.coverage === null) aggregate.coverageBits = null;
+    else {
+      const { minutes, first_ms, last_ms } = json.coverage;
+      try {
+        aggregate.coverageBits = DayCoverage.fromJSON(
+          { day: json.day, tz: 'the run zone', minutes, records: json.events, first_ms, last_ms },
+          aggregate.range,
+        );
+      } catch (err) {
+        if (err instanceof CoverageError) throw new DayAggregateFormatError(err.message);
+        throw err;
+      }
+    }
+    if (json.statsDays === undefined || json.statsDays === null) aggregate.statsDayCounts = null;
+    else {
+      for (const [day, logins, signups, breached] of json.statsDays) {
+        if (aggregate.statsDayCounts!.has(day)) throw new DayAggregateFormatError(`duplicate stats day ${day}`);
+        aggregate.statsDayCounts!.set(day, { logins, signups, breached_passwords: breached });
+      }
+    }
     return aggregate;
   }
 
@@ -202,6 +265,20 @@ export class DayAggregate {
     }
     return bucket;
   }
+}
+
+function countsOf(byDay: Map<string, LogDayCounts>, day: string): LogDayCounts {
+  let counts = byDay.get(day);
+  if (counts === undefined) {
+    counts = { logins: 0, signups: 0, breached_passwords: 0 };
+    byDay.set(day, counts);
+  }
+  return counts;
+}
+
+function coverageBitsOf(coverage: DayCoverage): NonNullable<DayAggregateJson['coverage']> {
+  const { minutes, first_ms, last_ms } = coverage.toJSON();
+  return { minutes, first_ms, last_ms };
 }
 
 function fillUnique(counts: Map<string, number>, entries: Array<[string, number]>, what: string): void {

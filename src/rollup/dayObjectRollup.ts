@@ -26,6 +26,8 @@ export interface DayRollupContext {
   readonly categories: CategoryLookup;
   readonly audiences: AudiencePolicy;
   readonly days: DayRangeCache;
+  /** Days in auth0.statsTimezone, which reconcile counts are kept by. */
+  readonly statsDays: DayRangeCache;
   readonly window: DayWindow;
   readonly store: DayStore;
   /** log_ids of records outside --from/--to: never stored, de-duplicated within the run only. */
@@ -57,8 +59,11 @@ export class DayObjectRollup {
   private lastClaims: HashPairs | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private outsideRange = false;
+  private readonly statsDayOf: (epochMs: number) => string;
 
-  constructor(private readonly context: DayRollupContext) {}
+  constructor(private readonly context: DayRollupContext) {
+    this.statsDayOf = (epochMs) => context.statsDays.rangeOf(epochMs).day;
+  }
 
   /** Whether the object held records outside --from/--to (so it is not done with: a wider run must read it again). */
   get sawOutOfRange(): boolean {
@@ -101,7 +106,7 @@ export class DayObjectRollup {
     }
     const flags = context.categories.flagsOf(record.type);
     const billable = (flags & M2M_CATEGORY_MASK) !== 0 && context.audiences.isBillable(record.audience);
-    this.table.aggregateFor(record.tenant, range).add(record, flags, billable);
+    this.table.aggregateFor(record.tenant, range).add(record, flags, billable, this.statsDayOf);
   }
 
   commit(): void {

@@ -57,6 +57,8 @@ export class DayRollup {
       audiences: new AudiencePolicy(options.config.nonBillableAudiences),
       window: summarizedWindow(options),
       days: new DayRangeCache(options.timezone),
+      // Reconcile counts are cut by the API's day boundary whatever --timezone is (default UTC).
+      statsDays: new DayRangeCache(options.config.auth0?.statsTimezone ?? 'UTC'),
       store: options.store,
       outOfRangeIds: new LogIdSet(),
       uncheckedDay: (slot) => {

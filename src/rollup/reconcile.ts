@@ -18,6 +18,11 @@ export const RECONCILE_EVENT_TYPES: Readonly<Record<DailyReconcileMetric, readon
   breached_passwords: ['pwd_leak', 'signup_pwd_leak', 'reset_pwd_leak'],
 };
 
+/** Log type → the metric it feeds, for counting while the records are read. */
+export const RECONCILE_METRIC_OF_TYPE: ReadonlyMap<string, DailyReconcileMetric> = new Map(
+  DAILY_RECONCILE_METRICS.flatMap((metric) => RECONCILE_EVENT_TYPES[metric].map((type) => [type, metric] as const)),
+);
+
 export type LogDayCounts = Record<DailyReconcileMetric, number>;
 
 /** Our counts for one day from its per-event-type counts. */

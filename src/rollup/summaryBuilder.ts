@@ -1,6 +1,7 @@
 import type { DayAggregate } from './dayAggregate';
 import type {
   BucketFields,
+  CoverageEvent,
   DailyEvent,
   EventTypeEvent,
   M2mEvent,
@@ -27,6 +28,8 @@ export interface DaySummaries {
   m2m: SummaryEnvelope<M2mEvent>[];
   /** Sorted by type. */
   eventTypes: SummaryEnvelope<EventTypeEvent>[];
+  /** Absent for a day first stored without coverage (state version 1): unknown, not empty. */
+  coverage?: SummaryEnvelope<CoverageEvent>;
 }
 
 /** Builds the daily, m2m and event_type events of one aggregate; `tz` is the zone its day is in. */
@@ -69,5 +72,8 @@ export function buildDaySummaries(aggregate: DayAggregate, tz: string, meta: Sum
     .eventTypes()
     .map(([type, count]) => envelope<EventTypeEvent>({ ...bucket('event_type', type), type, count }));
 
-  return { daily: envelope(daily), m2m, eventTypes };
+  const coverage = aggregate.coverage();
+  const coverageEvent = coverage === null ? undefined : envelope<CoverageEvent>({ ...bucket('coverage'), ...coverage.figures() });
+
+  return { daily: envelope(daily), m2m, eventTypes, ...(coverageEvent ? { coverage: coverageEvent } : {}) };
 }

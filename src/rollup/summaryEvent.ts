@@ -3,8 +3,19 @@
  * HEC `/services/collector/event` and written as one NDJSON line. Field names live here once;
  * the README schema and the Splunk app's searches are checked against SUMMARY_FIELDS.
  */
+import type { ReconcileMetric, ReconcileStatus } from './reconcile';
 
-export type SummaryKind = 'daily' | 'm2m' | 'event_type' | 'active_users' | 'quota' | 'run';
+export type SummaryKind =
+  | 'daily'
+  | 'm2m'
+  | 'event_type'
+  | 'active_users'
+  | 'quota'
+  | 'coverage'
+  | 'auth0_daily'
+  | 'auth0_active_users'
+  | 'reconcile'
+  | 'run';
 
 /** Fields every kind but `run` carries. */
 export interface BucketFields {
@@ -94,6 +105,64 @@ export interface QuotaEvent extends BucketFields {
   threshold: number | null;
 }
 
+/** How completely one tenant-day (in the run's zone) is covered by log records of any type. */
+export interface CoverageEvent extends BucketFields {
+  summary: 'coverage';
+  /** Records of the day after de-duplication (the daily event's `events`). */
+  records: number;
+  /** 23, 24 or 25. */
+  hours_in_day: number;
+  /** Elapsed hours from local midnight with at least one record. */
+  hours_with_records: number;
+  /** The longest stretch of the day without any record, in whole minutes, counting from its start and to its end. */
+  longest_gap_minutes: number;
+  /** ISO 8601 UTC; null when the day has no record. */
+  first_record: string | null;
+  last_record: string | null;
+}
+
+/** One stats/daily row of a tenant, for a day the run summarized; `day` and `tz` are in auth0.statsTimezone. */
+export interface Auth0DailyEvent extends BucketFields {
+  summary: 'auth0_daily';
+  logins: number;
+  signups: number;
+  /** null without the breached-password subscription. */
+  leaked_passwords: number | null;
+  /** As the API returned it. */
+  updated_at: string | null;
+}
+
+/** stats/active-users of a tenant on the day of the call (in auth0.statsTimezone). */
+export interface Auth0ActiveUsersEvent extends BucketFields {
+  summary: 'auth0_active_users';
+  active_users_30d: number;
+  /** ISO 8601 UTC: when the API was asked. */
+  as_of: string;
+}
+
+
+/** Our figure beside Auth0's for one tenant, day (auth0.statsTimezone) and metric. */
+export interface ReconcileEvent extends BucketFields {
+  summary: 'reconcile';
+  metric: ReconcileMetric;
+  /** Ours, counted by the API's day boundary whatever --timezone is. */
+  logs: number;
+  auth0: number | null;
+  /** logs − auth0. */
+  delta: number | null;
+  /** delta / auth0 × 100, two decimals; null when auth0 is null or 0. */
+  delta_percent: number | null;
+  tolerance_percent: number;
+  status: ReconcileStatus;
+}
+
+/** A tenant whose statistics could not be read, in the run event. */
+export interface Auth0StatsError {
+  tenant: string;
+  /** The error's stable code, e.g. ERR_AUTH0_UNREACHABLE. */
+  code: string;
+}
+
 export type RunStatus = 'ok' | 'partial' | 'failed';
 
 /**
@@ -139,6 +208,12 @@ export interface RunEvent {
   hec_events_rejected?: number;
   /** One-line reason when status is not ok. */
   error?: string;
+  /** Present when Auth0 statistics were asked for: tenants whose statistics could not be read. */
+  auth0_stats_errors?: {
+    count: number;
+    /** The first AUTH0_STATS_ERRORS_LISTED of them. */
+    tenants: Auth0StatsError[];
+  };
   /** The inputs as given (paths and s3:// URLs), the first RUN_EVENT_LIST_CAP. */
   inputs: string[];
   unknown_types: string[];
@@ -147,7 +222,20 @@ export interface RunEvent {
 /** Most entries each list of the run event carries; its `…_count` field gives the full number. */
 export const RUN_EVENT_LIST_CAP = 100;
 
-export type SummaryPayload = DailyEvent | M2mEvent | EventTypeEvent | ActiveUsersEvent | QuotaEvent | RunEvent;
+/** How many failing tenants the run event lists by name (the count is always whole). */
+export const AUTH0_STATS_ERRORS_LISTED = 20;
+
+export type SummaryPayload =
+  | DailyEvent
+  | M2mEvent
+  | EventTypeEvent
+  | ActiveUsersEvent
+  | QuotaEvent
+  | CoverageEvent
+  | Auth0DailyEvent
+  | Auth0ActiveUsersEvent
+  | ReconcileEvent
+  | RunEvent;
 
 /** The HEC envelope around each payload. */
 export interface SummaryEnvelope<P extends SummaryPayload = SummaryPayload> {
@@ -183,12 +271,28 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
     'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
     'metric', 'month', 'used', 'limit', 'percent_used', 'projected_month_end', 'threshold',
   ],
+  coverage: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'records', 'hours_in_day', 'hours_with_records', 'longest_gap_minutes', 'first_record', 'last_record',
+  ],
+  auth0_daily: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'logins', 'signups', 'leaked_passwords', 'updated_at',
+  ],
+  auth0_active_users: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'active_users_30d', 'as_of',
+  ],
+  reconcile: [
+    'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
+    'metric', 'logs', 'auth0', 'delta', 'delta_percent', 'tolerance_percent', 'status',
+  ],
   // Scalars first, lists last (see RunEvent).
   run: [
     'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
     'malformed', 'rejected', 'quarantine_truncated', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
     'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error',
-    'inputs', 'unknown_types',
+    'auth0_stats_errors', 'inputs', 'unknown_types',
   ],
 };
 

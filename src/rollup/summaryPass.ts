@@ -10,6 +10,7 @@ import { buildDaySummaries, type SummaryMeta } from './summaryBuilder';
 import type { SummaryEnvelope } from './summaryEvent';
 import type { DaySlot, DayStore } from './dayStore';
 import type { LogIdSet } from './logIdSet';
+import type { LogDayCounts } from './reconcile';
 import { fingerprintOf } from '../support/fingerprint';
 
 export interface SummaryPassOptions {
@@ -27,6 +28,8 @@ export interface SummaryPassOptions {
    * so the pass never holds more than one day's: a year's backfill has tens of thousands of them.
    */
   emit(summaries: SummaryEnvelope[]): Promise<void>;
+  /** The latest complete day of the API (the day before the stats call): its mau_30d is kept for reconcile. */
+  activeUsersDay?: string;
 }
 
 export interface SummaryPassResult {
@@ -38,6 +41,42 @@ export interface SummaryPassResult {
   emitted: Map<DaySlot, Record<string, string>>;
   /** Most days the active-user window held at once. */
   peakWindowDays: number;
+  /** By tenant with changed days: what reconcile needs (see ReconcileInputs). */
+  reconcile: Map<string, ReconcileInputs>;
+}
+
+/** One tenant's figures for reconcile, by the API's day (auth0.statsTimezone). */
+export interface ReconcileInputs {
+  /** The days of this run's changed tenant-days (named in the run's zone; compared as the API's days). */
+  days: string[];
+  /** Our counts by API day, from every tenant-day the pass went through (a changed day's neighbours included). */
+  counts: Map<string, LogDayCounts>;
+  /** API days whose counts are unknown: a tenant-day overlapping them was stored without them (state version 1). */
+  unknown: Set<string>;
+  /** mau_30d of `activeUsersDay` when the pass went through that tenant-day. */
+  activeUsers30d?: { day: string; mau30d: number };
+}
+
+/**
+ * Adds one pass's reconcile inputs to those of earlier passes of the same run (checkpoints): days are joined, and a
+ * later pass's count of an API day supersedes an earlier one's, since the later pass merged what was committed.
+ */
+export function mergeReconcileInputs(into: Map<string, ReconcileInputs>, next: ReadonlyMap<string, ReconcileInputs>): void {
+  for (const [tenant, inputs] of next) {
+    const held = into.get(tenant);
+    if (held === undefined) {
+      into.set(tenant, { days: [...inputs.days], counts: new Map(inputs.counts), unknown: new Set(inputs.unknown), ...(inputs.activeUsers30d ? { activeUsers30d: inputs.activeUsers30d } : {}) });
+      continue;
+    }
+    for (const day of inputs.days) if (!held.days.includes(day)) held.days.push(day);
+    held.days.sort();
+    for (const [day, counts] of inputs.counts) {
+      held.counts.set(day, counts);
+      held.unknown.delete(day);
+    }
+    for (const day of inputs.unknown) held.unknown.add(day);
+    if (inputs.activeUsers30d) held.activeUsers30d = inputs.activeUsers30d;
+  }
 }
 
 /** What identifies a version of a summary: everything but when and by which run it was generated. */
@@ -46,7 +85,7 @@ function versionOf(envelope: SummaryEnvelope): string {
 }
 
 function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
-  return [day.daily, ...day.m2m, ...day.eventTypes];
+  return [day.daily, ...day.m2m, ...day.eventTypes, ...(day.coverage ? [day.coverage] : [])];
 }
 
 /**
@@ -62,6 +101,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
   const emitted = new Map<DaySlot, Record<string, string>>();
   let changedDays = 0;
   let peakWindowDays = 0;
+  const reconcile = new Map<string, ReconcileInputs>();
 
   for (const tenant of store.tenants()) {
     const slots = store.slotsOf(tenant);
@@ -73,6 +113,8 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     const from = windowStart(changed[0]!.day);
     const reach = lastDependentDay(changed[changed.length - 1]!.day);
     const window = new ActiveUsersWindow();
+    const inputs: ReconcileInputs = { days: changed.map((slot) => slot.day), counts: new Map(), unknown: new Set() };
+    reconcile.set(tenant, inputs);
     let latestChanged = '';
     let month = '';
     let billableInMonth = 0;
@@ -89,7 +131,9 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       } else {
         aggregate = await store.storedAggregate(slot)!;
       }
+      addReconcileCounts(inputs, slot.day, aggregate);
       const figures = window.add(slot.day, aggregate.toJSON().activeUserIds);
+      if (slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
       if (monthOf(slot.day) !== month) {
         month = monthOf(slot.day);
@@ -123,7 +167,23 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       }
     }
   }
-  return { summaries, changedDays, emitted, peakWindowDays };
+  return { summaries, changedDays, emitted, peakWindowDays, reconcile };
+}
+
+/** Adds a tenant-day's counts by API day; a day without them makes its API days (a zone is under a day off) unknown. */
+function addReconcileCounts(inputs: ReconcileInputs, day: string, aggregate: DayAggregate): void {
+  const byDay = aggregate.statsDays();
+  if (byDay === null) {
+    for (const near of [addDays(day, -1), day, addDays(day, 1)]) inputs.unknown.add(near);
+    return;
+  }
+  for (const [statsDay, counts] of byDay) {
+    const into = inputs.counts.get(statsDay) ?? { logins: 0, signups: 0, breached_passwords: 0 };
+    into.logins += counts.logins;
+    into.signups += counts.signups;
+    into.breached_passwords += counts.breached_passwords;
+    inputs.counts.set(statsDay, into);
+  }
 }
 
 /** Merges a changed day's delta into its committed aggregate, adds what changed to `out` and hands on the result. */

@@ -3,6 +3,7 @@ import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
 import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import type { DayRollup } from '../rollup/dayRollup';
 import type { QuarantineFile } from '../sinks/quarantineFile';
+import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, type InputObject, type Source } from '../sources/inputObject';
 import { objectKey } from '../state/objectIndex';
 import type { RunState } from '../state/runState';
@@ -248,6 +249,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
 
 /** A read error that does not say which input it came from (a stream's EIO, a cut-off file) gets the name added. */
 function nameTheObject(err: unknown, name: string): unknown {
-  if (err instanceof InputError || err instanceof StateError || !(err instanceof Error) || err.message.includes(name)) return err;
+  // An output that failed while the object was read (a quarantine line) is the output's error, not the input's.
+  if (err instanceof InputError || err instanceof StateError || err instanceof OutputError || !(err instanceof Error) || err.message.includes(name)) return err;
   return new InputError(`cannot read input ${name}: ${err.message}`, { cause: err });
 }

@@ -25,6 +25,8 @@ export interface RunEventInput {
   status: RunStatus;
   failure?: Error;
   sinks: readonly SummarySink[];
+  /** Present when Auth0 statistics were asked for. */
+  auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
 
 /** The `run` event: what the run read, counted, summarized and delivered, and how it ended; scalars first, lists last. */
@@ -58,6 +60,8 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     ...scalars,
     ...sinkFields,
     ...(input.failure ? { error: input.failure.message } : {}),
+    // Its list is capped too (AUTH0_STATS_ERRORS_LISTED), beside the whole count.
+    ...(input.auth0StatsErrors === undefined ? {} : { auth0_stats_errors: input.auth0StatsErrors }),
     inputs: input.inputs.slice(0, RUN_EVENT_LIST_CAP),
     unknown_types: unknownTypes.slice(0, RUN_EVENT_LIST_CAP),
   };

@@ -9,7 +9,7 @@ import type { DecodeSink } from '../decode/logRecord';
 import { DayRollup } from '../rollup/dayRollup';
 import { DayStore } from '../rollup/dayStore';
 import type { DailyEvent, RunEvent } from '../rollup/summaryEvent';
-import { runSummaryPass, type SummaryPassResult } from '../rollup/summaryPass';
+import { mergeReconcileInputs, runSummaryPass, type ReconcileInputs, type SummaryPassResult } from '../rollup/summaryPass';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import type { Source } from '../sources/inputObject';
@@ -17,6 +17,7 @@ import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
+import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { readObjects, type ReadTotals } from './readObjects';
 import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope } from './runEvent';
@@ -72,6 +73,11 @@ export interface RunOptions {
    * long, whichever comes first [default 250 objects, 5 minutes].
    */
   checkpoint?: { objects: number; ms: number };
+  /**
+   * Auth0's own statistics to fetch for the days summarized and reconcile with ours (auth0_daily,
+   * auth0_active_users, reconcile summaries; `auth0_stats_errors` in the run event). Omitted: none.
+   */
+  auth0?: Auth0StatsOptions;
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -160,6 +166,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const changedKeys = new Set<string>();
   let summarized = false;
   let stoppedBy: RunStopped | undefined;
+  /** What reconcile needs, gathered over every part (a later part's counts of a day supersede an earlier's). */
+  const reconcile = new Map<string, ReconcileInputs>();
+  let auth0StatsErrors: RunEvent['auth0_stats_errors'] = options.auth0 ? { count: 0, tenants: [] } : undefined;
   let committed = false;
 
   for (let part = 1; ; part++) {
@@ -226,7 +235,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           meta,
           ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
           emit: (day) => handOver.add(day),
+          ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
         });
+        mergeReconcileInputs(reconcile, pass.reconcile);
         summarized = true;
       } catch (err) {
         // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
@@ -267,6 +278,19 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     rmSync(partDir, { recursive: true, force: true });
     if (!more || failure || stoppedBy) break;
   }
+  // Auth0's statistics for the days the run summarized, once every part was read and delivered.
+  if (options.auth0 && !failure && !stoppedBy && summarized) {
+    try {
+      const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
+      auth0StatsErrors = stats.errors;
+      if (stats.summaries.length > 0) await handOver.add(stats.summaries);
+      // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
+      failure = stats.fatal;
+    } finally {
+      await handOver.finish();
+    }
+    failure ??= handOver.failure;
+  }
   failure ??= stoppedBy;
   let { spooled, refused } = handOver;
 
@@ -282,9 +306,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,
     summaries: handOver.handedOver,
-    status: failure ? 'failed' : spooled + refused > 0 ? 'partial' : 'ok',
+    status: failure ? 'failed' : spooled + refused + (auth0StatsErrors?.count ?? 0) > 0 ? 'partial' : 'ok',
     failure,
     sinks: options.sinks,
+    auth0StatsErrors,
   });
   await state?.recordRun(run, committed);
   for (const sink of options.sinks) {
@@ -298,7 +323,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
 
-  const exitCode = failure ? exitCodeOf(failure) : spooled + refused > 0 ? 3 : 0;
+  const exitCode = failure ? exitCodeOf(failure) : spooled + refused + (auth0StatsErrors?.count ?? 0) > 0 ? 3 : 0;
   // A day delivered at a checkpoint and again later: its latest daily summary stands for it.
   const dailies = [...new Map(handOver.dailies.map((daily) => [daily.summary_id, daily])).values()];
   return { exitCode, run, dailies, memory, committed, checkpoints, undelivered: { spooled, refused } };

@@ -28,8 +28,8 @@ test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an un
     const output = path.join(dir, 'out.ndjson');
     const ok = cli(['run', '--input', 'fixtures/e2e/archives', '--output', output, '--log-format', 'json']);
     expect(ok.status).toBe(0);
-    // UTC: 14 daily, m2m and event_type summaries over 3 tenant-days, 3 active_users, 6 quota, and the run event.
-    expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(24);
+    // UTC: 14 daily, m2m and event_type summaries over 3 tenant-days, 3 coverage, 3 active_users, 6 quota, and the run event.
+    expect(readFileSync(output, 'utf8').trim().split('\n')).toHaveLength(27);
     expect(cli(['run', '--input', 'fixtures/e2e/archives', '--timezone', 'Nowhere']).status).toBe(2);
     const missing = cli(['run', '--input', path.join(dir, 'missing.json')]);
     expect(missing.status).toBe(1);

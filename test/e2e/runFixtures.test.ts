@@ -67,13 +67,24 @@ describe('run over the hand-made fixtures (America/New_York)', () => {
     );
   });
 
+  test('coverage summaries: hours with records and the longest gap of 24- and 23-hour days', async () => {
+    const { events } = await runNewYork();
+    const pick = (c: any) => [c.tenant, c.day, c.records, c.hours_in_day, c.hours_with_records, c.longest_gap_minutes, c.first_record, c.last_record];
+    expect(byKind(events, 'coverage').map(pick)).toEqual([
+      ['acme', '2024-03-09', 4, 24, 4, 718, '2024-03-09T15:00:00.000Z', '2024-03-10T04:59:59.999Z'],
+      ['acme', '2024-03-10', 4, 23, 4, 779, '2024-03-10T05:00:00.000Z', '2024-03-10T15:00:00.000Z'],
+      ['globex', '2024-03-10', 1, 23, 1, 1379, '2024-03-11T03:59:59.999Z', '2024-03-11T03:59:59.999Z'],
+      ['globex', '2024-03-11', 4, 24, 4, 959, '2024-03-11T04:00:00.000Z', '2024-03-11T12:00:00.000Z'],
+    ]);
+  });
+
   test('the run event and the quarantine account for everything read', async () => {
     const { events, quarantined } = await runNewYork();
     const runs = byKind(events, 'run');
     expect(runs).toHaveLength(1);
     expect(events[events.length - 1].event.summary).toBe('run');
     const run = runs[0];
-    expect([run.objects, run.records, run.duplicates, run.malformed, run.rejected, run.out_of_range, run.days, run.summaries, run.status]).toEqual([3, 15, 2, 2, 1, 0, 4, 30, 'ok']);
+    expect([run.objects, run.records, run.duplicates, run.malformed, run.rejected, run.out_of_range, run.days, run.summaries, run.status]).toEqual([3, 15, 2, 2, 1, 0, 4, 34, 'ok']);
     expect(run.unknown_types).toEqual(['zz_new_event']);
     expect(run.bytes).toBeGreaterThan(0);
     expect(quarantined.map((q) => [path.basename(q.source), q.line, q.reason.split(':')[0]])).toEqual(

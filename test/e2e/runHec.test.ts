@@ -28,13 +28,13 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
   expect(result.code).toBe(0);
   const written = readNdjson(readFileSync(output, 'utf8'));
   const received = receiver.events();
-  // 30 summaries worked out in fixtures/e2e/README.md, then the run event.
-  expect(received).toHaveLength(31);
+  // 34 summaries worked out in fixtures/e2e/README.md, then the run event.
+  expect(received).toHaveLength(35);
   expect(received.map((e) => e.event.summary_id)).toEqual(written.map((e) => e.event.summary_id));
-  expect(new Set(received.slice(0, 30).map((e) => e.event.summary_id)).size).toBe(30);
+  expect(new Set(received.slice(0, 34).map((e) => e.event.summary_id)).size).toBe(34);
   expect(received.every((e) => e.index === 'auth0_usage' && e.sourcetype === 'auth0:usage')).toBe(true);
-  const run = received[30]!.event as Record<string, unknown>;
-  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 30, 0]);
+  const run = received[34]!.event as Record<string, unknown>;
+  expect([run.summary, run.status, run.hec_events_sent, run.hec_events_spooled]).toEqual(['run', 'ok', 34, 0]);
   expect(receiver.eventRequests().every((r) => r.headers.authorization === `Splunk ${TOKEN}`)).toBe(true);
   for (const text of [result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(TOKEN);
 });
@@ -42,7 +42,7 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
 test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
   const result = await runCli(args(['--no-table', '--log-level', 'debug']), { AUTH0_USAGE_HEC_TOKEN: TOKEN });
   expect(result.code).toBe(0);
-  expect(receiver.events()).toHaveLength(31);
+  expect(receiver.events()).toHaveLength(35);
   expect(result.stderr).not.toContain(TOKEN);
 });
 
@@ -77,10 +77,10 @@ test('with --state, runs stopped by a refused token spool only their run events:
   }
   const fixed = await runCli(withState([]), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(fixed.code).toBe(0);
-  // This run's 30 summaries (fixtures/e2e/README.md), the two failed runs' run events from the spool, its run event.
+  // This run's 34 summaries (fixtures/e2e/README.md), the two failed runs' run events from the spool, its run event.
   const received = receiver.events();
-  expect(received.map((e) => e.event.summary)).toEqual([...Array(30).fill(expect.not.stringMatching(/^run$/)), 'run', 'run', 'run']);
-  expect(new Set(received.slice(0, 30).map((e) => e.event.summary_id)).size).toBe(30);
+  expect(received.map((e) => e.event.summary)).toEqual([...Array(34).fill(expect.not.stringMatching(/^run$/)), 'run', 'run', 'run']);
+  expect(new Set(received.slice(0, 34).map((e) => e.event.summary_id)).size).toBe(34);
 });
 
 test('--hec-url without a token in the environment is a usage error', async () => {
@@ -93,23 +93,23 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   receiver.injectAlways({ kind: 'busy', retryAfterSeconds: 0 });
   const first = await runCli(args(['--no-table', '--hec-deadline', '0.3']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(first.code).toBe(3);
-  // 30 summaries (fixtures/e2e/README.md) and the run event.
-  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 31 wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool");
+  // 34 summaries (fixtures/e2e/README.md) and the run event.
+  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 35 wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool");
   expect(receiver.events()).toHaveLength(0);
   const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
   expect(spooled).toHaveLength(1);
   const spooledEvents = readNdjson(readFileSync(path.join(dir, 'spool', spooled[0]!), 'utf8'));
-  expect(spooledEvents).toHaveLength(31);
+  expect(spooledEvents).toHaveLength(35);
 
   receiver.clearFaults();
   const second = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(second.code).toBe(0);
   const received = receiver.events();
-  // This run's 30 summaries supersede the spooled ones (same summary_ids): they go once; then the first run's run
+  // This run's 34 summaries supersede the spooled ones (same summary_ids): they go once; then the first run's run
   // event (partial), then this run's.
-  expect(received).toHaveLength(32);
-  expect(received.slice(0, 30).map((e) => e.event.summary_id).sort()).toEqual(spooledEvents.slice(0, 30).map((e) => e.event.summary_id).sort());
-  expect(received.slice(30).map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'partial'], ['run', 'ok']]);
+  expect(received).toHaveLength(36);
+  expect(received.slice(0, 34).map((e) => e.event.summary_id).sort()).toEqual(spooledEvents.slice(0, 34).map((e) => e.event.summary_id).sort());
+  expect(received.slice(34).map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'partial'], ['run', 'ok']]);
   expect(readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'))).toHaveLength(0);
 });
 
@@ -117,10 +117,10 @@ test('without --state, a night whose token is refused and the fixed night after 
   const wrong = 'ffffffff-ffff-4fff-8fff-ffffffffffff';
   const failed = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: wrong });
   expect(failed.code).toBe(1);
-  // Not committed anywhere, so everything is spooled: 30 summaries (fixtures/e2e/README.md) and the run event.
+  // Not committed anywhere, so everything is spooled: 34 summaries (fixtures/e2e/README.md) and the run event.
   const spoolFiles = readdirSync(path.join(dir, 'spool')).filter((f) => f.startsWith('hec-'));
   expect(spoolFiles).toHaveLength(1);
-  expect(readNdjson(readFileSync(path.join(dir, 'spool', spoolFiles[0]!), 'utf8'))).toHaveLength(31);
+  expect(readNdjson(readFileSync(path.join(dir, 'spool', spoolFiles[0]!), 'utf8'))).toHaveLength(35);
 
   // By the next night one more login arrived: globex, 2024-03-11 (New York), a new user u11.
   const late = path.join(dir, 'late.ndjson');
@@ -131,8 +131,8 @@ test('without --state, a night whose token is refused and the fixed night after 
 
   const received = receiver.events();
   const summaries = received.filter((e) => e.event.summary !== 'run');
-  expect(summaries).toHaveLength(30);
-  expect(new Set(summaries.map((e) => e.event.summary_id)).size).toBe(30);
+  expect(summaries).toHaveLength(34);
+  expect(new Set(summaries.map((e) => e.event.summary_id)).size).toBe(34);
   // The fixtures' globex 2024-03-11 day (logins 1, active users u9 u10, 4 events) plus the late login.
   const globexDay = summaries.find((e) => e.event.summary === 'daily' && e.event.tenant === 'globex' && e.event.day === '2024-03-11')!;
   expect([globexDay.event.logins, globexDay.event.active_users, globexDay.event.events]).toEqual([2, 3, 5]);
@@ -150,12 +150,12 @@ test('an event HEC refuses is kept in the spool’s rejected file without --quar
   expect(rejectedFiles).toHaveLength(1);
   const kept = readNdjson(readFileSync(path.join(dir, 'spool', rejectedFiles[0]!), 'utf8'));
   expect(kept).toHaveLength(1);
-  // 30 summaries in all (fixtures/e2e/README.md): the refused first one is kept, the other 29 and the run event arrive.
+  // 34 summaries in all (fixtures/e2e/README.md): the refused first one is kept, the other 33 and the run event arrive.
   const received = receiver.events();
-  expect(received).toHaveLength(30);
+  expect(received).toHaveLength(34);
   expect(received.map((e) => e.event.summary_id)).not.toContain(kept[0].envelope.event.summary_id);
   const run = received.at(-1)!.event as Record<string, unknown>;
-  expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 29]);
+  expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 33]);
   expect(result.stderr).toContain('rejected-');
   expect(result.stderr.trim().split('\n').at(-1)).toBe('auth0-usage: not every event was delivered: 1 that HEC refused were set aside (see the warnings above)');
 });

@@ -18,8 +18,8 @@ import { readNdjson, runCli } from '../support/cliRunner';
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const ARCHIVES = path.join(ROOT, 'fixtures/e2e/archives');
-/** fixtures/e2e/archives in UTC: 14 daily, m2m and event_type summaries, 3 active_users and 6 quota (binary.test.ts). */
-const SUMMARIES = 23;
+/** fixtures/e2e/archives in UTC: 14 daily, m2m and event_type summaries, 3 coverage, 3 active_users and 6 quota (binary.test.ts). */
+const SUMMARIES = 26;
 const COMMON = ['--log-format', 'json', '--no-progress', '--no-table'];
 
 interface Running {

@@ -60,7 +60,7 @@ test('90 days need no more resident days than 30, and the figures equal the gene
   expect(chunks.every((c) => c.more && c.events >= 1000 && c.events < 1100)).toBe(true);
   expect(last.more === false && last.events < 1000).toBe(true);
   expect([...chunks, last].reduce((sum, c) => sum + c.events, 0)).toBe(ninety.outcome.run.summaries);
-  const KIND_ORDER = ['daily', 'm2m', 'event_type', 'active_users', 'quota'];
+  const KIND_ORDER = ['daily', 'm2m', 'event_type', 'coverage', 'active_users', 'quota'];
   const keys = ninety.events.slice(0, -1).map((e: any) => [e.event.tenant, e.event.day, KIND_ORDER.indexOf(e.event.summary)] as [string, string, number]);
   expect(keys.every(([, , kind]) => kind >= 0)).toBe(true);
   const before = (a: [string, string, number], b: [string, string, number]) => a[0] < b[0] || (a[0] === b[0] && (a[1] < b[1] || (a[1] === b[1] && a[2] <= b[2])));

@@ -55,7 +55,7 @@ describe('a state over a growing folder', () => {
   });
 
   test('the first run summarizes everything it read', () => {
-    expect([first.run.objects, first.run.records, first.run.duplicates, first.run.days, first.run.summaries]).toEqual([1, 7, 1, 3, 19]);
+    expect([first.run.objects, first.run.records, first.run.duplicates, first.run.days, first.run.summaries]).toEqual([1, 7, 1, 3, 22]);
     const au = kindOf(first.events, 'active_users').map((e) => [e.day, e.dau, e.mau_30d, e.mau_month, e.window_complete]);
     expect(au).toEqual([
       ['2024-03-01', 2, 2, 2, false],
@@ -70,15 +70,24 @@ describe('a state over a growing folder', () => {
     expect(labels(second.events)).toEqual([
       'daily acme 2024-03-02',
       'event_type acme 2024-03-02 s',
+      'coverage acme 2024-03-02',
       'active_users acme 2024-03-02',
       'quota acme 2024-03-02 active_users',
       'daily acme 2024-03-03',
       'm2m acme 2024-03-03 c2',
       'event_type acme 2024-03-03 s',
       'event_type acme 2024-03-03 seccft',
+      'coverage acme 2024-03-03',
       'active_users acme 2024-03-03',
       'quota acme 2024-03-03 m2m_tokens_billable',
       'quota acme 2024-03-03 active_users',
+    ]);
+    // 03-02 merges the first run's L4 (09:00) and L5 (09:30) with L6 (15:00): minutes 540, 570, 900; hours 9 and 15;
+    // the longest gap is the morning, minutes 0–539.
+    expect(kindOf(second.events, 'coverage').map((c) => [c.day, c.records, c.hours_with_records, c.longest_gap_minutes, c.first_record, c.last_record])).toEqual([
+      ['2024-03-02', 3, 2, 540, '2024-03-02T09:00:00.000Z', '2024-03-02T15:00:00.000Z'],
+      // L7 08:00 and L8 08:30: minutes 480 and 510; the gap after 08:30 is minutes 511–1439 = 929.
+      ['2024-03-03', 2, 1, 929, '2024-03-03T08:00:00.000Z', '2024-03-03T08:30:00.000Z'],
     ]);
     const daily = kindOf(second.events, 'daily').map((d) => [d.day, d.logins, d.active_users, d.m2m_tokens, d.m2m_tokens_billable, d.events]);
     expect(daily).toEqual([
@@ -105,6 +114,7 @@ describe('a state over a growing folder', () => {
     expect(labels(late.events)).toEqual([
       'daily acme 2024-03-01',
       'event_type acme 2024-03-01 s',
+      'coverage acme 2024-03-01',
       'active_users acme 2024-03-01',
       'quota acme 2024-03-01 active_users',
       'active_users acme 2024-03-02',
@@ -163,7 +173,7 @@ describe('a state over a growing folder', () => {
     expect(lines[0]).toBe(`state      ${path.join(dir, 'state')} (format 1, days in UTC)`);
     expect(status.stdout).toMatch(/^objects {4}3 read \(/m);
     expect(status.stdout).toContain(`last run   ${late.run.run_id} `);
-    expect(status.stdout).toMatch(/: ok, committed\n\s+1 objects, 1 records, 0 duplicates, 1 unchecked, 1 days, 8 summaries\n/);
+    expect(status.stdout).toMatch(/: ok, committed\n\s+1 objects, 1 records, 0 duplicates, 1 unchecked, 1 days, 9 summaries\n/);
     expect(status.stdout).toMatch(/^lock {7}free$/m);
     expect(status.stdout).toMatch(/^spool {6}0 events waiting/m);
     expect(lines.slice(-3)).toEqual([

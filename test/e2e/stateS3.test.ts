@@ -58,6 +58,7 @@ test('two runs through a state on S3: the second reads only the new object and d
   expect(labels(second)).toEqual([
     'daily acme 2024-03-02',
     'event_type acme 2024-03-02 s',
+    'coverage acme 2024-03-02',
     'active_users acme 2024-03-02',
     'quota acme 2024-03-02 m2m_tokens_billable',
     'quota acme 2024-03-02 active_users',

@@ -173,8 +173,44 @@ describe('DayAggregate', () => {
       expect(restored.activeUsers).toBe(3);
     });
 
+    it('reads a version 1 aggregate (an older state): its coverage and reconcile counts are unknown, and stay so', () => {
+      const { coverage: _c, statsDays: _s, ...v2 } = JSON.parse(JSON.stringify(aggregateOf(MIXED))) as Record<string, unknown>;
+      const old = DayAggregate.fromJSON({ ...v2, version: 1 });
+      expect(old.events).toBe(25);
+      expect(old.coverage()).toBeNull();
+      expect(old.statsDays()).toBeNull();
+      // Records of a later run alone would understate the day: merged, it stays unknown.
+      old.merge(aggregateOf([makeRecord({ type: 's', date: T('03:00') })]));
+      expect(old.events).toBe(26);
+      expect(old.coverage()).toBeNull();
+      expect(old.toJSON()).toMatchObject({ version: 2, coverage: null, statsDays: null });
+      expect(DayAggregate.fromJSON(JSON.parse(JSON.stringify(old))).coverage()).toBeNull();
+    });
+
+    it('keeps reconcile counts by the API day the records fall in, and coverage, through a round trip', () => {
+      const aggregate = new DayAggregate('acme', DAY);
+      // The API's day cut one hour later than ours (as if its zone were UTC−1).
+      const statsDayOf = (ms: number) => new Date(ms - 3_600_000).toISOString().slice(0, 10);
+      for (const [type, hhmm] of [['s', '00:30'], ['s', '01:30'], ['ss', '00:10'], ['pwd_leak', '12:00'], ['reset_pwd_leak', '12:00'], ['f', '12:00']]) {
+        aggregate.add(makeRecord({ type: type!, date: T(hhmm!) }), categories.flagsOf(type!), false, statsDayOf);
+      }
+      const expected = new Map([
+        ['2024-05-31', { logins: 1, signups: 1, breached_passwords: 0 }],
+        ['2024-06-01', { logins: 1, signups: 0, breached_passwords: 2 }],
+      ]);
+      expect(aggregate.statsDays()).toEqual(expected);
+      const restored = DayAggregate.fromJSON(JSON.parse(JSON.stringify(aggregate)));
+      expect(restored.statsDays()).toEqual(expected);
+      // Minutes 10, 30, 90, 720: hours 0, 1, 12; the longest gap is minutes 721–1439.
+      expect(restored.coverage()!.figures()).toMatchObject({ records: 6, hours_with_records: 3, longest_gap_minutes: 719 });
+    });
+
     it.each<[string, (json: Record<string, unknown>) => unknown]>([
-      ['another version', (json) => ({ ...json, version: 2 })],
+      ['another version', (json) => ({ ...json, version: 3 })],
+      ['version 2 without coverage', ({ coverage: _unused, ...json }) => json],
+      ['version 1 with coverage', (json) => ({ ...json, version: 1 })],
+      ['coverage of another length', (json) => ({ ...json, coverage: { ...(json.coverage as object), minutes: 'AAAA' } })],
+      ['a duplicate stats day', (json) => ({ ...json, statsDays: [['2024-06-01', 1, 0, 0], ['2024-06-01', 1, 0, 0]] })],
       ['a negative count', (json) => ({ ...json, events: -1 })],
       ['a fractional count', (json) => ({ ...json, types: [['s', 1.5]] })],
       ['a missing field', ({ hostnames: _unused, ...json }) => json],

@@ -39,7 +39,7 @@ describe('DayRollup + summary pass: two tenants around a New York DST day', () =
   });
 
   type Day = [day: string, min: number, max: number];
-  type Kind = 'daily' | 'm2m' | 'event_type';
+  type Kind = 'daily' | 'm2m' | 'event_type' | 'coverage';
   const bucket = <K extends Kind>(kind: K, tenant: string, [day, min, max]: Day, ...dims: string[]) => ({
     summary: kind,
     summary_id: idOf(kind, tenant, day, NY, ...dims),
@@ -125,9 +125,32 @@ describe('DayRollup + summary pass: two tenants around a New York DST day', () =
     ]);
   });
 
+  it('emits one coverage event per tenant-day, in local minutes of 24- and 23-hour days', () => {
+    const coverage = (tenant: string, day: Day, records: number, hours: number, withRecords: number, gap: number, first: string, last: string) => ({
+      ...bucket('coverage', tenant, day),
+      records,
+      hours_in_day: hours,
+      hours_with_records: withRecords,
+      longest_gap_minutes: gap,
+      first_record: first,
+      last_record: last,
+    });
+    expect(eventsOf(summaries, 'coverage')).toEqual([
+      // 03-09 starts 05:00Z: the record at 04:59:59.999Z next day is in minute 1439, hour 23; minutes 0–1438 empty.
+      coverage('acme', D09, 1, 24, 1, 1439, '2024-03-10T04:59:59.999Z', '2024-03-10T04:59:59.999Z'),
+      // 03-10 is 23 h (1380 minutes from 05:00Z): minutes 0, 540 (14:00Z), 600, 660 and 1379 (03:59:59.999Z);
+      // hours 0, 9, 10, 11, 22; the longest gap is minutes 661–1378 = 718.
+      coverage('acme', D10, 5, 23, 5, 718, '2024-03-10T05:00:00.000Z', '2024-03-11T03:59:59.999Z'),
+      // 03-11 starts 04:00Z (EDT): minute 0 only, then 1439 empty minutes.
+      coverage('acme', D11, 1, 24, 1, 1439, '2024-03-11T04:00:00.000Z', '2024-03-11T04:00:00.000Z'),
+      // Minutes 420 (12:00Z) and 480 (13:00Z) of 1380: the gap after 13:00Z is minutes 481–1379 = 899.
+      coverage('globex', D10, 2, 23, 2, 899, '2024-03-10T12:00:00.000Z', '2024-03-10T13:00:00.000Z'),
+    ]);
+  });
+
   it("wraps each event in an envelope timed at the bucket start, hosted at the day's main hostname", async () => {
     // Tenant by tenant, day by day; in each day its own kinds (daily, m2m, event_type), then the window kinds.
-    const ORDER = ['daily', 'm2m', 'event_type', 'active_users', 'quota'];
+    const ORDER = ['daily', 'm2m', 'event_type', 'coverage', 'active_users', 'quota'];
     const days: Array<{ day: string; kinds: string[] }> = [];
     for (const { event } of summaries) {
       const { tenant, day, summary } = event as DailyEvent;

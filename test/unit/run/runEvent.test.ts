@@ -68,8 +68,8 @@ test('150,000 distinct unknown type codes in one day: every summary is handed ov
   const pass = await runSummaryPass({ store: run.store, timezone: 'UTC', config: defaultConfig, meta: META, emit: (day) => handOver.add(day) });
   await handOver.finish();
 
-  // One day: its daily summary, one event_type summary per code, active_users and the two quota summaries.
-  expect(pass.summaries).toBe(1 + count + 1 + 2);
+  // One day: its daily summary, one event_type summary per code, coverage, active_users and the two quota summaries.
+  expect(pass.summaries).toBe(1 + count + 1 + 1 + 2);
   expect(sink.events).toBe(pass.summaries);
   const event = buildRunEvent({ runId: 'run-1', startedAt, finishedAt, inputs: ['archive.ndjson'], timezone: 'UTC', read, rollup: run.rollup, days: 1, summaries: sink.events, status: 'ok', sinks: [sink] });
   expect([event.unknown_types_count, event.unknown_types.length]).toEqual([count, 100]);

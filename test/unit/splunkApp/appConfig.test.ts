@@ -93,7 +93,7 @@ describe('default/macros.conf', () => {
   const macros = macroTable(loadConf('default/macros.conf'));
 
   it('defines the index macro and the one- and two-kind latest-version macros', () => {
-    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)', 'auth0_usage_latest(2)']);
+    expect([...macros.keys()]).toEqual(['auth0_usage_index', 'auth0_usage_latest(1)', 'auth0_usage_latest(2)', 'auth0_usage_gap_minutes']);
     expect(macros.get('auth0_usage_index')!.definition).toBe('index=auth0_usage');
     expect(macros.get('auth0_usage_latest(1)')!.args).toEqual(['kind']);
     expect(macros.get('auth0_usage_latest(2)')!.args).toEqual(['kind', 'other_kind']);
@@ -152,7 +152,7 @@ describe('the dashboard and navigation', () => {
     expect(dashboard.attributes.version).toBe('1.1');
   });
 
-  it('has the quota gauges, trends, top M2M clients, failures, breached passwords, closed months, log types and job health panels', () => {
+  it('has the quota gauges, trends, top M2M clients, failures, breached passwords, closed months, log types, job health, reconciliation and coverage panels', () => {
     const titles = elementsNamed(dashboard, 'panel').map((panel) => textOf(childNamed(panel, 'title')!));
     expect(titles).toEqual([
       'Billable M2M tokens this month, % of quota',
@@ -169,6 +169,8 @@ describe('the dashboard and navigation', () => {
       'Records per log type, top 20',
       'Hours since the last run started',
       'Job runs',
+      "Ours vs Auth0's statistics per day and metric (mismatches in red)",
+      'Log coverage: longest gap without records (minutes) per day',
     ]);
     const gauges = elementsNamed(dashboard, 'option').filter((o) => o.attributes.name === 'charting.chart' && textOf(o) === 'radialGauge');
     expect(gauges).toHaveLength(2);
@@ -185,6 +187,6 @@ describe('the dashboard and navigation', () => {
         for (const [, token] of (part ? textOf(part) : '').matchAll(/\$([^$]+)\$/g)) expect(defined).toContain(token);
       }
     }
-    expect(dashboardSources(dashboard)).toHaveLength(17);
+    expect(dashboardSources(dashboard)).toHaveLength(19);
   });
 });

@@ -17,9 +17,9 @@ const SOURCES: SplSource[] = [...savedSearchSources(), ...dashboardSources()];
 const cases = SOURCES.map((source) => [source.origin, source] as const);
 
 describe('the app searches', () => {
-  it('number 13 saved searches and 17 dashboard queries', () => {
-    expect(savedSearchSources()).toHaveLength(13);
-    expect(dashboardSources()).toHaveLength(17);
+  it('number 15 saved searches and 19 dashboard queries', () => {
+    expect(savedSearchSources()).toHaveLength(15);
+    expect(dashboardSources()).toHaveLength(19);
   });
 
   it.each(cases)('%s: quotes, parentheses and brackets balance', (_origin, source) => {
@@ -86,6 +86,8 @@ describe('savedsearches.conf', () => {
       'Auth0 usage - Quota projected to reach the limit',
       'Auth0 usage - Job health - run problems',
       'Auth0 usage - Job health - no run in 26 hours',
+      'Auth0 usage - Reconciliation mismatch beyond tolerance',
+      'Auth0 usage - Coverage gap longer than the configured minutes',
     ]);
   });
 
@@ -114,6 +116,12 @@ describe('savedsearches.conf', () => {
     // The comment sits between the stanza header and the next stanza.
     const section = text.slice(text.indexOf(`[${name}]`)).split(/\n\[/)[0];
     expect(section).toMatch(/^# Disabled by default: enable it/m);
+  });
+
+  it('alerts on reconcile rows beyond the tolerance, and on coverage gaps longer than the macro says', () => {
+    expect(confValue(conf, 'Auth0 usage - Reconciliation mismatch beyond tolerance', 'search')).toContain('where status=="mismatch" OR status=="missing_logs"');
+    expect(confValue(conf, 'Auth0 usage - Coverage gap longer than the configured minutes', 'search')).toContain('where longest_gap_minutes > `auth0_usage_gap_minutes`');
+    expect(confValue(loadConf('default/macros.conf'), 'auth0_usage_gap_minutes', 'definition')).toBe('180');
   });
 
   it('alerts on quota only when a threshold was reached, once per tenant, metric, month and threshold', () => {

@@ -1,0 +1,87 @@
+/**
+ * The run's Auth0 statistics step: for each configured tenant, stats/daily over the days the run summarized
+ * and stats/active-users, turned into auth0_daily, auth0_active_users and reconcile summaries. A tenant whose
+ * API cannot be read is listed in the run event and the run goes on; credentials that do not work stop it.
+ */
+import { buildAuth0ActiveUsersSummary, buildAuth0DaySummaries, buildActiveUsersReconcile, type Auth0DailyRow } from '../rollup/auth0Summaries';
+import { addDays } from '../rollup/calendarDay';
+import { DayRangeCache } from '../rollup/dayRange';
+import type { SummaryMeta } from '../rollup/summaryBuilder';
+import { AUTH0_STATS_ERRORS_LISTED, type RunEvent, type SummaryEnvelope } from '../rollup/summaryEvent';
+import type { ReconcileInputs } from '../rollup/summaryPass';
+import { Auth0UsageError } from '../support/errors';
+import type { Logger } from '../support/logger';
+
+/** One tenant's statistics, as the CLI wires them (the Management API client lives in src/auth0). */
+export interface Auth0StatsSource {
+  tenant: string;
+  /** The envelope's host: the tenant's domain without a port. */
+  host: string;
+  dailyStats(fromDay: string, toDay: string): Promise<Auth0DailyRow[]>;
+  activeUsers(): Promise<number>;
+}
+
+export interface Auth0StatsOptions {
+  sources: readonly Auth0StatsSource[];
+  tolerancePercent: number;
+  statsTimezone: string;
+  /** Whether an error means the settings are wrong (secret, scope): the run fails instead of going on. */
+  isCredentialsError(err: unknown): boolean;
+}
+
+export interface Auth0StatsOutcome {
+  summaries: SummaryEnvelope[];
+  errors: NonNullable<RunEvent['auth0_stats_errors']>;
+  /** Set when credentials or scope were refused: the run fails with it. */
+  fatal?: Error;
+}
+
+/** The day before `at`'s day in `tz`: the API's latest complete day at that instant. */
+export function dayBefore(at: Date, tz: string): string {
+  return addDays(new DayRangeCache(tz).rangeOf(at.getTime()).day, -1);
+}
+
+function codeOf(err: unknown): string {
+  return err instanceof Auth0UsageError ? err.code : 'ERR_AUTH0_USAGE';
+}
+
+export async function readAuth0Stats(
+  options: Auth0StatsOptions,
+  reconcile: ReadonlyMap<string, ReconcileInputs>,
+  meta: SummaryMeta,
+  now: () => Date,
+  log: Logger,
+): Promise<Auth0StatsOutcome> {
+  const summaries: SummaryEnvelope[] = [];
+  const failed: Array<{ tenant: string; code: string }> = [];
+  let fatal: Error | undefined;
+  for (const source of options.sources) {
+    const stats = { tenant: source.tenant, host: source.host, statsTimezone: options.statsTimezone, tolerancePercent: options.tolerancePercent };
+    const inputs = reconcile.get(source.tenant);
+    try {
+      if (inputs !== undefined && inputs.days.length > 0) {
+        const days = [...inputs.days].sort();
+        const rows = await source.dailyStats(days[0]!, days.at(-1)!);
+        const known = days.filter((day) => !inputs.unknown.has(day));
+        if (known.length < days.length) {
+          log.warn({ tenant: source.tenant, days: days.length - known.length }, 'days first stored by an older version have no counts by the API day: not reconciled');
+        }
+        summaries.push(...buildAuth0DaySummaries(stats, known, rows, inputs.counts, meta));
+      }
+      const activeUsers = await source.activeUsers();
+      summaries.push(buildAuth0ActiveUsersSummary(stats, activeUsers, now(), meta));
+      // Auth0's last 30 days beside our mau_30d of the latest complete day, when this run went through that day.
+      if (inputs?.activeUsers30d !== undefined) {
+        summaries.push(buildActiveUsersReconcile(stats, inputs.activeUsers30d.day, inputs.activeUsers30d.mau30d, activeUsers, meta));
+      }
+    } catch (err) {
+      if (options.isCredentialsError(err)) {
+        fatal ??= err as Error;
+        continue;
+      }
+      failed.push({ tenant: source.tenant, code: codeOf(err) });
+      log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message }, 'could not read Auth0 statistics: the log summaries go on without them');
+    }
+  }
+  return { summaries, errors: { count: failed.length, tenants: failed.slice(0, AUTH0_STATS_ERRORS_LISTED) }, ...(fatal ? { fatal } : {}) };
+}
