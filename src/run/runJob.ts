@@ -170,11 +170,13 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   // Events a sink could not deliver: kept for the next run (spooled) or refused for good and set aside (rejected).
   let { spooled, refused } = handOver;
 
-  // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
-  // point leaves the previous state, and the rerun repeats these summaries with the same summary_ids.
+  // 3. Commit: only now, with every summary delivered (or spooled) and every output file in place, may the state
+  // move on. A crash before this point leaves the previous state, and the rerun repeats these summaries with the
+  // same summary_ids; a crash after it leaves the outputs holding them.
   let committed = false;
   if (!failure && state && pass) {
     try {
+      for (const sink of options.sinks) await sink.publish?.();
       await options.hooks?.afterDelivery?.();
       await state.commit({ runId, startedAt: startedAt.toISOString(), emitted: pass.emitted, objectsRead: read.objectsRead });
       committed = true;
