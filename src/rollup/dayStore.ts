@@ -105,7 +105,7 @@ export const DEFAULT_RESIDENT_BYTES = 256 * 1024 * 1024;
 /** What a working set is estimated to hold: its log_id table, and its figures (active users mostly) a record. */
 const BYTES_PER_ID_SLOT = 8;
 const BYTES_PER_RECORD = 64;
-const BYTES_PER_DAY = 1024;
+const BYTES_PER_DAY = 4096;
 
 function estimatedBytes(work: DayWork): number {
   return BYTES_PER_DAY + work.ids.capacity * BYTES_PER_ID_SLOT + work.ids.size * BYTES_PER_RECORD;
@@ -260,7 +260,7 @@ export class DayStore {
       return { ids, delta, dirty: false };
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
-    const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet();
+    const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet(0);
     return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
   }
 

@@ -204,8 +204,8 @@ describe('input in random day order, or of many tenants, with the default bounds
 
   test('the working sets held stay within the byte budget, with the same figures', async () => {
     const records = shuffled(Array.from({ length: 2400 }, (_, n) => on(n, n % 120)), seededRandom(7));
-    // Each of the 120 days ends with 20 records: a 64-slot table, 1024 + 64 × 8 + 20 × 64 = 2 816 estimated bytes.
-    const budget = 10 * 2816;
+    // Each of the 120 days ends with 20 records: a 64-slot table (16 doubled twice), 4 096 + 64 × 8 + 20 × 64 = 5 888 estimated bytes.
+    const budget = 10 * 5888;
     const bounded = storeWith({ residentBytes: budget });
     let most = 0;
     for (const r of records) {
