@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../support/logger';
-import { DEFAULT_RESIDENT_DAYS } from '../rollup/dayStore';
+import { DEFAULT_RESIDENT_BYTES } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
@@ -41,7 +41,7 @@ export const stateCliOptions = {
   },
   'resident-days': {
     type: 'number',
-    defaultDescription: String(DEFAULT_RESIDENT_DAYS),
+    defaultDescription: `no count; about ${DEFAULT_RESIDENT_BYTES / 1024 / 1024} MiB of them`,
     describe: 'Most tenant-days held in memory at once (reading forward needs about 3 a tenant: days 3 or more behind its newest go to scratch files)',
     coerce: wholeNumberAtLeast('--resident-days'),
   },

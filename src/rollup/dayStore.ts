@@ -80,8 +80,10 @@ export interface DayStoreOptions {
   stored?: StoredDays;
   /** Where evicted working sets go; created on first use. */
   scratchDir: string;
-  /** Working sets held in memory at most; the least recently touched is evicted beyond it [DEFAULT_RESIDENT_DAYS]. */
+  /** Working sets held in memory at most; the least recently touched is evicted beyond it [no limit but residentBytes]. */
   residentLimit?: number;
+  /** Estimated bytes of working sets held in memory at most; the least recently touched go beyond it [DEFAULT_RESIDENT_BYTES]. */
+  residentBytes?: number;
   /**
    * Days a tenant's working sets stay in memory behind the newest day read for it [DEFAULT_KEEP_BEHIND_DAYS];
    * older ones go to scratch files unless an object being read is writing that day now. Infinity turns this off.
@@ -92,8 +94,22 @@ export interface DayStoreOptions {
 /** Late records more than this many days behind their tenant's newest day are rare enough to read their day back. */
 export const DEFAULT_KEEP_BEHIND_DAYS = 2;
 
-/** Tenant-day working sets held in memory at most, whatever the order of the input (`--resident-days`). */
-export const DEFAULT_RESIDENT_DAYS = 32;
+/**
+ * Estimated bytes of tenant-day working sets held in memory, whatever the order of the input. A bound in bytes
+ * rather than in days: input in random day order or of many small tenants keeps its days in memory instead of
+ * reading them back from scratch files record after record (a count of 32 days made 120 random days 60× slower
+ * than sorted), while a few large days are bounded as before (32 days of 100 000 records are about this much).
+ */
+export const DEFAULT_RESIDENT_BYTES = 256 * 1024 * 1024;
+
+/** What a working set is estimated to hold: its log_id table, and its figures (active users mostly) a record. */
+const BYTES_PER_ID_SLOT = 8;
+const BYTES_PER_RECORD = 64;
+const BYTES_PER_DAY = 4096;
+
+function estimatedBytes(work: DayWork): number {
+  return BYTES_PER_DAY + work.ids.capacity * BYTES_PER_ID_SLOT + work.ids.size * BYTES_PER_RECORD;
+}
 
 /**
  * The run's tenant-days with a bounded cache of working sets. A backfill walks forward through its days, so
@@ -105,6 +121,12 @@ export const DEFAULT_RESIDENT_DAYS = 32;
 export class DayStore {
   private readonly byTenant = new Map<string, Map<string, DaySlot>>();
   private readonly resident = new Map<DaySlot, DayWork>();
+  /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
+  private readonly residentOf = new Map<string, Set<DaySlot>>();
+  /** Each resident slot's estimated bytes, as last measured (when it stopped being the slot written). */
+  private readonly bytesOf = new Map<DaySlot, number>();
+  private residentTotal = 0;
+  private readonly byteLimit: number;
   private readonly stored: StoredDays | undefined;
   private readonly limit: number;
   private readonly keepBehind: number;
@@ -118,11 +140,12 @@ export class DayStore {
   private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
 
   constructor(private readonly options: DayStoreOptions) {
-    const limit = options.residentLimit ?? DEFAULT_RESIDENT_DAYS;
-    if (!Number.isInteger(limit) || limit < 1) {
+    const limit = options.residentLimit ?? Infinity;
+    if (limit !== Infinity && (!Number.isInteger(limit) || limit < 1)) {
       throw new RangeError(`residentLimit must be a whole number of at least 1, got ${limit}`);
     }
     this.limit = limit;
+    this.byteLimit = options.residentBytes ?? DEFAULT_RESIDENT_BYTES;
     this.keepBehind = options.keepBehindDays ?? DEFAULT_KEEP_BEHIND_DAYS;
     this.stored = options.stored;
     for (const record of options.stored?.records() ?? []) {
@@ -133,6 +156,11 @@ export class DayStore {
 
   get stats(): DayStoreStats {
     return { resident: this.resident.size, ...this.counts };
+  }
+
+  /** Estimated bytes of the resident working sets (as last measured). */
+  get residentBytes(): number {
+    return this.residentTotal;
   }
 
   /** The slot of a tenant-day, created when new. */
@@ -149,16 +177,21 @@ export class DayStore {
   work(slot: DaySlot): DayWork {
     if (slot === this.mruSlot) return this.mruWork!;
     if (slot.finished) throw new Error(`day ${slot.tenant} ${slot.day} used after it was finished`);
+    // The slot written until now may have grown since it was measured.
+    if (this.mruSlot !== undefined) this.measure(this.mruSlot, this.mruWork!);
     let work = this.resident.get(slot);
     if (work !== undefined) {
       this.resident.delete(slot);
     } else {
       if (slot.staged) this.counts.reloads++;
       work = this.load(slot);
+      this.addResident(slot);
     }
     this.resident.set(slot, work);
+    this.measure(slot, work);
     if (this.advances(slot)) this.evictBehind(slot);
-    while (this.resident.size > this.limit) this.evictOldest();
+    // Never the slot just asked for (the newest entry): one working set over the budget is still read.
+    while (this.resident.size > 1 && (this.resident.size > this.limit || this.residentTotal > this.byteLimit)) this.evictOldest();
     this.counts.peakResident = Math.max(this.counts.peakResident, this.resident.size);
     this.mruSlot = slot;
     this.mruWork = work;
@@ -178,7 +211,7 @@ export class DayStore {
   /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
   finish(slot: DaySlot): DayWork {
     const work = this.resident.get(slot) ?? this.load(slot);
-    this.resident.delete(slot);
+    if (this.resident.delete(slot)) this.removeResident(slot);
     if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
     slot.finished = true;
     return work;
@@ -199,13 +232,35 @@ export class DayStore {
     return slot;
   }
 
+  private addResident(slot: DaySlot): void {
+    let slots = this.residentOf.get(slot.tenant);
+    if (slots === undefined) {
+      slots = new Set();
+      this.residentOf.set(slot.tenant, slots);
+    }
+    slots.add(slot);
+  }
+
+  private removeResident(slot: DaySlot): void {
+    this.residentOf.get(slot.tenant)!.delete(slot);
+    this.residentTotal -= this.bytesOf.get(slot) ?? 0;
+    this.bytesOf.delete(slot);
+  }
+
+  private measure(slot: DaySlot, work: DayWork): void {
+    const bytes = estimatedBytes(work);
+    this.residentTotal += bytes - (this.bytesOf.get(slot) ?? 0);
+    this.bytesOf.set(slot, bytes);
+  }
+
   private load(slot: DaySlot): DayWork {
     if (slot.staged) {
       const ids = decodeLogIds(readFileSync(this.scratchPath(slot, 'ids')));
       const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
       return { ids, delta, dirty: false };
     }
-    const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet();
+    // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
+    const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet(0);
     return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
   }
 
@@ -221,8 +276,8 @@ export class DayStore {
   private evictBehind(newest: DaySlot): void {
     if (this.keepBehind === Infinity) return;
     const oldestKept = addDays(newest.day, -this.keepBehind);
-    for (const [slot, work] of this.resident) {
-      if (slot.tenant === newest.tenant && slot.day < oldestKept && slot.readers === 0) this.evict(slot, work);
+    for (const slot of [...(this.residentOf.get(newest.tenant) ?? [])]) {
+      if (slot.day < oldestKept && slot.readers === 0) this.evict(slot, this.resident.get(slot)!);
     }
   }
 
@@ -233,6 +288,7 @@ export class DayStore {
 
   private evict(slot: DaySlot, work: DayWork): void {
     this.resident.delete(slot);
+    this.removeResident(slot);
     if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
     this.counts.evictions++;
     if (!work.dirty) return; // the scratch files (or the stored ids) still hold exactly this

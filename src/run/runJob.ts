@@ -257,6 +257,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     const more = (partRead.more || stoppedBy !== undefined) && !failure;
     if (!failure && state && pass) {
       try {
+        // Every output file in place before the state moves on: a crash after the commit leaves them holding
+        // what was committed.
+        for (const sink of options.sinks) await sink.publish?.();
         await options.hooks?.afterDelivery?.();
         await state.commit({
           runId,

@@ -1,4 +1,4 @@
-import { createWriteStream, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, copyFileSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
@@ -17,8 +17,8 @@ export class OutputError extends Auth0UsageError {
  * run never leaves half a file where the last good one was), to a device or pipe in place, or to stdout for `-`.
  */
 export class NdjsonWriter {
-  private readonly serializer: NodeJS.ReadWriteStream;
-  private readonly out: Writable;
+  private serializer: NodeJS.ReadWriteStream;
+  private out: Writable;
   private readonly tempFile?: string;
   private failure?: Error;
   /** stdout's reader went away (EPIPE): what is left is not written, and the run goes on as usual. */
@@ -38,18 +38,22 @@ export class NdjsonWriter {
       // is read: found at close, it would come after a state commit, and the run's summaries would be lost.
       const { fd, tempFile } = openOutput(target);
       this.tempFile = tempFile;
-      const file: WriteStream = createWriteStream(target, { fd });
-      file.on('error', (err: NodeJS.ErrnoException) => {
-        this.failure = new OutputError(`cannot write ${target}: ${errnoCode(err)}`);
-        // pipe() lets go of a failed file; destroying the serializer wakes any write waiting for 'drain'.
-        this.serializer.unpipe(file);
-        (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure);
-      });
-      // The failure is kept and thrown by write() and close(); the destroyed serializer must not crash the process.
-      this.serializer.on('error', () => undefined);
-      this.out = file;
-      this.serializer.pipe(file);
+      this.out = this.pipeToFile(fd);
     }
+  }
+
+  private pipeToFile(fd: number): Writable {
+    const file: WriteStream = createWriteStream(this.target, { fd });
+    file.on('error', (err: NodeJS.ErrnoException) => {
+      this.failure = new OutputError(`cannot write ${this.target}: ${errnoCode(err)}`);
+      // pipe() lets go of a failed file; destroying the serializer wakes any write waiting for 'drain'.
+      this.serializer.unpipe(file);
+      (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure);
+    });
+    // The failure is kept and thrown by write() and close(); the destroyed serializer must not crash the process.
+    this.serializer.on('error', () => undefined);
+    this.serializer.pipe(file);
+    return file;
   }
 
   /** Whether stdout's reader closed the pipe before everything was written (`-o - | head`). */
@@ -76,6 +80,36 @@ export class NdjsonWriter {
     // With an error, so that a write() waiting for 'drain' wakes up.
     (this.serializer as unknown as { destroy(error?: Error): void }).destroy(this.failure ?? new Error('stdout closed by its reader'));
   };
+
+  /**
+   * Moves what was written so far into place now, and goes on writing after it: a run with a state calls this
+   * before its commit, so a crash after the commit cannot leave the file of the previous run there. The file is
+   * moved in whole (a copy of it goes on taking writes, renamed over it on close): a crash at any point leaves
+   * either the previous file or this one, never half of one. A device, a pipe or stdout is written in place.
+   */
+  async publish(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.tempFile === undefined) return;
+    const finished = once(this.out, 'close');
+    this.serializer.end();
+    await finished.catch(() => undefined);
+    if (this.failure) throw this.failure;
+    const published = outputTempFile(`${this.target}.published`);
+    try {
+      copyFileSync(this.tempFile, published);
+      syncFile(published);
+      renameSync(published, this.target);
+    } catch (err) {
+      rmSync(published, { force: true });
+      throw new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`);
+    }
+    this.serializer = ndjson.stringify();
+    try {
+      this.out = this.pipeToFile(openSync(this.tempFile, 'a'));
+    } catch (err) {
+      throw (this.failure = new OutputError(`cannot write ${this.target}: ${errnoCode(err)}`));
+    }
+  }
 
   /** Flushes and, for a file, moves it into place. `keep: false` discards a file target instead. */
   async close(keep = true): Promise<void> {
@@ -106,6 +140,15 @@ export class NdjsonWriter {
       // Only a change made to the target during the run gets here: the output is kept where it was written.
       throw new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`);
     }
+  }
+}
+
+function syncFile(file: string): void {
+  const fd = openSync(file, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
   }
 }
 

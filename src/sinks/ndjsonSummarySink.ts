@@ -17,6 +17,10 @@ export class NdjsonSummarySink implements SummarySink {
     return { delivered: events.length, spooled: 0 };
   }
 
+  publish(): Promise<void> {
+    return this.writer.publish();
+  }
+
   close(): Promise<void> {
     return this.writer.close();
   }

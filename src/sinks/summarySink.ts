@@ -30,5 +30,10 @@ export interface SummarySink {
    * chunks and the run event, which it keeps if it can (HEC spools them).
    */
   deliver(events: readonly SummaryEnvelope[], options?: DeliverOptions): Promise<DeliveryResult>;
+  /**
+   * Makes what was delivered so far visible where it goes (a file moved into place), ahead of the state commit:
+   * once the state has moved on, a crash must not leave the destination without this run's summaries.
+   */
+  publish?(): Promise<void>;
   close(): Promise<void>;
 }

@@ -7,6 +7,7 @@ import { DayRollup } from '../../../src/rollup/dayRollup';
 import { DayStore } from '../../../src/rollup/dayStore';
 import { collectedPass } from './dayRollupKit';
 import { configWith, logId } from '../state/stateTestKit';
+import { seededRandom } from '../../support/seededRandom';
 
 const META: SummaryMeta = { runId: 'r1', generatedAt: '2024-06-01T00:00:00.000Z', source: 's', sourcetype: 'st' };
 const config = configWith();
@@ -147,5 +148,74 @@ describe('days behind the newest day read', () => {
     walk(rollup, 4, 5); // acme's days 1 and 2 leave; zeta's day 1 stays
     expect(store.stats).toEqual({ resident: 4, peakResident: 4, evictions: 2, reloads: 0 });
     expect(store.slotsOf('zeta').map((slot) => slot.day)).toEqual(['2024-03-01']);
+  });
+});
+
+describe('input in random day order, or of many tenants, with the default bounds', () => {
+  /** A login on day `index` after 2024-01-01 (any number of days). */
+  const on = (n: number, index: number, tenant = 'acme'): LogRecord => {
+    const date = new Date(Date.UTC(2024, 0, 1 + index, 12)).toISOString();
+    return { logId: logId({ n, date }), dateMs: Date.parse(date), type: 's', tenant, hostname: `${tenant}.eu.auth0.com`, clientId: '', clientName: '', audience: '', userId: `u${n}` };
+  };
+  const shuffled = <T>(items: T[], random: () => number) => {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [items[i], items[j]] = [items[j]!, items[i]!];
+    }
+    return items;
+  };
+  const storeWith = (options: { residentBytes?: number } = {}) => {
+    const store = new DayStore({ scratchDir: path.join(dir, `scratch-${Math.random()}`), ...options });
+    return { store, rollup: new DayRollup({ config, timezone: 'UTC', store }) };
+  };
+  const oneByOne = (rollup: DayRollup, records: LogRecord[]) => {
+    for (const r of records) feed(rollup, [r]);
+  };
+
+  test('120 days in random order are not read back record after record', async () => {
+    const records = shuffled(Array.from({ length: 2400 }, (_, n) => on(n, n % 120)), seededRandom(7));
+    const random = storeWith();
+    oneByOne(random.rollup, records);
+    // Only a new newest day pushes out days behind it, and a random order reaches its last days within its first
+    // few dozen records: fewer read-backs than days (a cache of 32 days read back about 1 700 of the 2 400).
+    expect(random.store.stats.reloads).toBeLessThan(120);
+    const sorted = storeWith();
+    oneByOne(sorted.rollup, [...records].sort((a, b) => a.dateMs - b.dateMs));
+    expect(random.rollup.counters).toEqual({ records: 2400, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 });
+    const figures = await dailies(random.store);
+    expect(figures).toEqual(await dailies(sorted.store));
+    // 2 400 logins of distinct users, n % 120 the day: 20 on each day.
+    expect(figures.length).toBe(120);
+    expect(figures.every(([, events, logins, users]) => events === 20 && logins === 20 && users === 20)).toBe(true);
+    expect(figures.slice(0, 2)).toEqual([
+      ['2024-01-01', 20, 20, 20],
+      ['2024-01-02', 20, 20, 20],
+    ]);
+  });
+
+  test('5 000 tenants of one day each, in random order, all stay in memory', () => {
+    const records = shuffled(Array.from({ length: 15000 }, (_, n) => on(n, 0, `t${n % 5000}`)), seededRandom(11));
+    const { store, rollup } = storeWith();
+    oneByOne(rollup, records);
+    // 5 000 working sets of 3 records: a 16-slot table and a few figures each, far below the default budget.
+    expect(store.stats).toEqual({ resident: 5000, peakResident: 5000, evictions: 0, reloads: 0 });
+    expect(rollup.counters.records).toBe(15000);
+  });
+
+  test('the working sets held stay within the byte budget, with the same figures', async () => {
+    const records = shuffled(Array.from({ length: 2400 }, (_, n) => on(n, n % 120)), seededRandom(7));
+    // Each of the 120 days ends with 20 records: a 64-slot table (16 doubled twice), 4 096 + 64 × 8 + 20 × 64 = 5 888 estimated bytes.
+    const budget = 10 * 5888;
+    const bounded = storeWith({ residentBytes: budget });
+    let most = 0;
+    for (const r of records) {
+      feed(bounded.rollup, [r]);
+      most = Math.max(most, bounded.store.residentBytes);
+    }
+    expect(most).toBeLessThanOrEqual(budget);
+    expect(bounded.store.stats.peakResident).toBeGreaterThanOrEqual(10);
+    const unbounded = storeWith();
+    oneByOne(unbounded.rollup, records);
+    expect(await dailies(bounded.store)).toEqual(await dailies(unbounded.store));
   });
 });
