@@ -1,7 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
 import { selfSignedCertificate, type TestCertificate } from '../support/hecCertificate';
 import { startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 
@@ -13,24 +13,8 @@ const PROD_SECRET = 'prod-Secret-4b1f9e2a77';
 const DEV_SECRET = 'dev-Secret-c0ffee1234';
 const SECRETS = [PROD_SECRET, DEV_SECRET, 'wrong-Secret-0dd5'];
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawned, not spawnSync: the fake tenants answer from this process's event loop. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The built CLI in a child process (spawned, not spawnSync: the fake tenant answers from this process). */
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<Result> => spawnCli(CLI, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
 
 function expectNoSecret(result: Result): void {
   for (const secret of SECRETS) {

@@ -1,8 +1,7 @@
-import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readNdjson } from '../support/cliRunner';
+import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
 import { selfSignedCertificate, type TestCertificate } from '../support/hecCertificate';
 import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 import { HecReceiver } from '../support/hecReceiver';
@@ -13,24 +12,8 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 const SECRET = 'run-Secret-9d8c7b6a55';
 const WRONG = 'wrong-Secret-1a2b3c';
 
-interface Result {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Spawned, not spawnSync: the fake tenant answers from this process's event loop. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: { PATH: process.env.PATH, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+/** The built CLI in a child process (spawned, not spawnSync: the fake tenant answers from this process). */
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<Result> => spawnCli(CLI, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
 
 let seq = 0;
 /** A bare Auth0 log record of tenant acme-prod; log_id 56 digits. */
