@@ -3,7 +3,8 @@
  * HEC `/services/collector/event` and written as one NDJSON line. Field names live here once;
  * the README schema and the Splunk app's searches are checked against SUMMARY_FIELDS.
  */
-import type { ReconcileMetric, ReconcileStatus } from './reconcile';
+import type { CoverageFigures } from './coverage';
+import type { ReconcileRow } from './reconcile';
 
 export type SummaryKind =
   | 'daily'
@@ -105,20 +106,9 @@ export interface QuotaEvent extends BucketFields {
   threshold: number | null;
 }
 
-/** How completely one tenant-day (in the run's zone) is covered by log records of any type. */
-export interface CoverageEvent extends BucketFields {
+/** How completely one tenant-day (in the run's zone) is covered by log records of any type (see CoverageFigures). */
+export interface CoverageEvent extends BucketFields, CoverageFigures {
   summary: 'coverage';
-  /** Records of the day after de-duplication (the daily event's `events`). */
-  records: number;
-  /** 23, 24 or 25. */
-  hours_in_day: number;
-  /** Elapsed hours from local midnight with at least one record. */
-  hours_with_records: number;
-  /** The longest stretch of the day without any record, in whole minutes, counting from its start and to its end. */
-  longest_gap_minutes: number;
-  /** ISO 8601 UTC; null when the day has no record. */
-  first_record: string | null;
-  last_record: string | null;
 }
 
 /** One stats/daily row of a tenant, for a day the run summarized; `day` and `tz` are in auth0.statsTimezone. */
@@ -141,19 +131,10 @@ export interface Auth0ActiveUsersEvent extends BucketFields {
 }
 
 
-/** Our figure beside Auth0's for one tenant, day (auth0.statsTimezone) and metric. */
-export interface ReconcileEvent extends BucketFields {
+/** Our figure (counted by the API's day boundary whatever --timezone is) beside Auth0's for one tenant, day
+ *  (auth0.statsTimezone) and metric: the fields of a ReconcileRow. */
+export interface ReconcileEvent extends BucketFields, ReconcileRow {
   summary: 'reconcile';
-  metric: ReconcileMetric;
-  /** Ours, counted by the API's day boundary whatever --timezone is. */
-  logs: number;
-  auth0: number | null;
-  /** logs − auth0. */
-  delta: number | null;
-  /** delta / auth0 × 100, two decimals; null when auth0 is null or 0. */
-  delta_percent: number | null;
-  tolerance_percent: number;
-  status: ReconcileStatus;
 }
 
 /** A tenant whose statistics could not be read, in the run event. */
