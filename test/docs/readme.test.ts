@@ -1,5 +1,5 @@
 /** The README's table of contents is current and every link inside it or to docs/ lands somewhere. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,10 +23,32 @@ test('the table of contents lists every section (node scripts/readme-toc.js rewr
   expect(withToc(README)).toBe(README);
 });
 
-test('every #anchor the README links to is a heading, and every docs/ link is a file', () => {
+/** Anchors of a Markdown file's headings (any level, outside code fences), as GitHub makes them. */
+function anchorsOf(text: string): Set<string> {
   const seen = new Map<string, number>();
-  const anchors = new Set([...README.matchAll(/^#{1,4} (.+)$/gm)].map((m) => anchorOf(m[1]!, seen)));
-  const links = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!);
-  expect(links.filter((l) => l.startsWith('#') && !anchors.has(l.slice(1)))).toEqual([]);
-  expect(links.filter((l) => /^(docs|fixtures|config|scripts)\//.test(l) && !existsSync(path.join(ROOT, l.split('#')[0]!)))).toEqual([]);
+  let fenced = false;
+  const anchors = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line.startsWith('```')) fenced = !fenced;
+    const match = !fenced && /^#{1,6} (.+)$/.exec(line);
+    if (match) anchors.add(anchorOf(match[1]!, seen));
+  }
+  return anchors;
+}
+
+const DOCS = readdirSync(path.join(ROOT, 'docs'))
+  .filter((name) => name.endsWith('.md'))
+  .map((name) => `docs/${name}`);
+
+test.each(['README.md', ...DOCS])('every link in %s lands on a file and, with #anchor, on a heading', (file) => {
+  const text = readFileSync(path.join(ROOT, file), 'utf8');
+  const broken: string[] = [];
+  for (const [, target] of text.matchAll(/\]\(([^)\s]+)\)/g)) {
+    if (/^[a-z]+:/.test(target!)) continue; // https:, mailto:
+    const [file2, anchor] = target!.split('#') as [string, string | undefined];
+    const dest = file2 === '' ? path.join(ROOT, file) : path.resolve(path.dirname(path.join(ROOT, file)), file2);
+    if (!existsSync(dest)) broken.push(target!);
+    else if (anchor !== undefined && dest.endsWith('.md') && !anchorsOf(readFileSync(dest, 'utf8')).has(anchor)) broken.push(target!);
+  }
+  expect(broken).toEqual([]);
 });

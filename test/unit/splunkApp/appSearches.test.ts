@@ -262,8 +262,8 @@ describe('what the analysts asked for', () => {
   );
 
   // Every summary figure comes from the latest version per summary_id, except where the versions themselves
-  // are the point (README search 10 counts them) or only tenant names are listed (the dashboard's input).
-  const VERSIONS_ON_PURPOSE = ['dashboard "Tenant"', 'README.md (For analysts) search 10'];
+  // are the point (the analysts' guide's search 10 counts them) or only tenant names are listed (the dashboard's input).
+  const VERSIONS_ON_PURPOSE = ['dashboard "Tenant"', 'docs/analysts.md search 10'];
   it.each(places.filter(([origin]) => !VERSIONS_ON_PURPOSE.includes(origin)).map(([origin, sources]) => [origin, sources] as const))(
     '%s reads summaries only through auth0_usage_latest',
     (_origin, sources) => {

@@ -15,7 +15,9 @@ import { listTgz } from './helpers/tarListing';
 
 /** Read straight from the file, not through the config loader, so a loader that dropped the key is caught. */
 const DEFAULT_INDEX: unknown = JSON.parse(readFileSync(join(REPO_ROOT, 'config', 'default.json'), 'utf8')).splunk.index;
-const README = readFileSync(ANALYSTS_DOC_PATH, 'utf8');
+const README = readFileSync(join(REPO_ROOT, 'README.md'), 'utf8');
+/** The README and every user document, where searches and commands are shown. */
+const USER_DOCS = [README, ...[ANALYSTS_DOC_PATH, ...['hec.md', 's3.md', 'state.md'].map((name) => join(REPO_ROOT, 'docs', name))].map((file) => readFileSync(file, 'utf8'))];
 
 /** The fenced code blocks of one README section (from its heading to the next heading of any level). */
 function codeBlocks(heading: string): string[] {
@@ -58,8 +60,8 @@ describe('the summary index', () => {
     expect(indexes).toEqual([`--hec-index ${DEFAULT_INDEX}`, `--hec-index ${DEFAULT_INDEX}`]);
   });
 
-  it('is the only index any README search or command names', () => {
-    const all = [...README.matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((match) => match[1]).join('\n');
+  it('is the only index any search or command in the README or the user docs names', () => {
+    const all = [...USER_DOCS.join('\n').matchAll(/```[a-z]*\n([\s\S]*?)```/g)].map((match) => match[1]).join('\n');
     // Splunk index names are lower case; NAME in a usage line is a placeholder.
     const named = new Set([...all.matchAll(/(?:\bindex=|--hec-index |index ')([a-z0-9_-]+)\b/g)].map((match) => match[1]));
     expect([...named]).toEqual([DEFAULT_INDEX]);

@@ -10,14 +10,11 @@ import { childNamed, parseXml, textOf, XmlElement } from './xmlTree';
 export const REPO_ROOT = join(__dirname, '..', '..', '..', '..');
 export const APP_DIR = join(REPO_ROOT, 'config', 'splunk', 'auth0_usage');
 export const DASHBOARD_PATH = join(APP_DIR, 'default', 'data', 'ui', 'views', 'auth0_usage_overview.xml');
-export const ANALYSTS_DOC_PATH = join(REPO_ROOT, 'README.md');
+export const ANALYSTS_DOC_PATH = join(REPO_ROOT, 'docs', 'analysts.md');
 
-/** The README's "For analysts" section: from its heading to the next second-level heading. */
-export function analystsSection(readme = readFileSync(ANALYSTS_DOC_PATH, 'utf8')): string {
-  const start = readme.indexOf('\n## For analysts\n');
-  if (start < 0) throw new Error('README.md has no "## For analysts" section');
-  const end = readme.indexOf('\n## ', start + 1);
-  return readme.slice(start + 1, end < 0 ? undefined : end + 1);
+/** The analysts' guide, whole. */
+export function analystsSection(): string {
+  return readFileSync(ANALYSTS_DOC_PATH, 'utf8');
 }
 
 export interface SplSource {
@@ -72,7 +69,7 @@ export function dashboardSources(dashboard = loadDashboard()): SplSource[] {
 /** The ```spl code blocks of the analysts' doc. */
 export function docSources(markdown = analystsSection()): SplSource[] {
   return [...markdown.matchAll(/```spl\n([\s\S]*?)```/g)].map((match, i) => ({
-    origin: `${relative(REPO_ROOT, ANALYSTS_DOC_PATH)} (For analysts) search ${i + 1}`,
+    origin: `${relative(REPO_ROOT, ANALYSTS_DOC_PATH)} search ${i + 1}`,
     spl: match[1].trim(),
   }));
 }
