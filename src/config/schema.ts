@@ -84,6 +84,11 @@ export const auth0ConfigSchema = z
   })
   .strict();
 
+/** The zone of Auth0's stats day boundary, by whose days the reconcile counts are kept (UTC when not configured). */
+export function statsTimezoneOf(config: { auth0?: Pick<Auth0Config, 'statsTimezone'> }): string {
+  return config.auth0?.statsTimezone ?? 'UTC';
+}
+
 export const configSchema = z
   .object({
     /** Tenant name for records that carry neither tenant_name nor hostname. */

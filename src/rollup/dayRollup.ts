@@ -1,5 +1,5 @@
 import { IANAZone } from 'luxon';
-import type { UsageConfig } from '../config/schema';
+import { statsTimezoneOf, type UsageConfig } from '../config/schema';
 import { AudiencePolicy } from './audiencePolicy';
 import { CategoryLookup } from './categoryLookup';
 import { DayRangeCache } from './dayRange';
@@ -58,7 +58,7 @@ export class DayRollup {
       window: summarizedWindow(options),
       days: new DayRangeCache(options.timezone),
       // Reconcile counts are cut by the API's day boundary whatever --timezone is (default UTC).
-      statsDays: new DayRangeCache(options.config.auth0?.statsTimezone ?? 'UTC'),
+      statsDays: new DayRangeCache(statsTimezoneOf(options.config)),
       store: options.store,
       outOfRangeIds: new LogIdSet(),
       uncheckedDay: (slot) => {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { DateTime } from 'luxon';
-import type { UsageConfig } from '../config/schema';
+import { statsTimezoneOf, type Auth0Config, type UsageConfig } from '../config/schema';
 import { DayAggregate, DayAggregateFormatError } from '../rollup/dayAggregate';
 import type { RunEvent } from '../rollup/summaryEvent';
 import type { Logger } from '../support/logger';
@@ -29,7 +29,7 @@ export interface RunStateOptions {
   /** Client options when the location is on S3 (the same as the inputs'). */
   s3?: S3ClientOptions;
   timezone: string;
-  config: Pick<UsageConfig, 'tenant' | 'categories' | 'nonBillableAudiences'>;
+  config: Pick<UsageConfig, 'tenant' | 'categories' | 'nonBillableAudiences'> & { auth0?: Pick<Auth0Config, 'statsTimezone'> };
   /** The run's --from/--to: only those days' log_ids are fetched from S3. */
   from?: string;
   to?: string;
@@ -174,6 +174,7 @@ export class RunState implements StoredDays {
         previous: this.manifest,
         objects: this.objects,
         timezone: this.options.timezone,
+        statsTimezone: statsTimezoneOf(this.options.config),
         rollupConfig: rollupConfigFingerprint(this.options.config),
         token: this.token,
         dedupDays: this.options.dedupDays,
@@ -228,6 +229,13 @@ function checkUsable(storage: StateStorage, manifest: StateManifest | undefined,
   if (manifest === undefined) return;
   if (manifest.timezone !== options.timezone) {
     throw new StateError(`the state ${storage.location} counts days in ${manifest.timezone}; run with --timezone ${manifest.timezone} or use another --state`);
+  }
+  const statsTimezone = statsTimezoneOf(options.config);
+  if (manifest.statsTimezone !== undefined && manifest.statsTimezone !== statsTimezone) {
+    throw new StateError(
+      `the state ${storage.location} keeps Auth0 reconcile counts by days in ${manifest.statsTimezone}, not ${statsTimezone}; ` +
+        `set auth0.statsTimezone to ${manifest.statsTimezone} in the config, or use another --state`,
+    );
   }
   if (manifest.rollupConfig !== rollupConfigFingerprint(options.config)) {
     throw new StateError(

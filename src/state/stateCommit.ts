@@ -29,6 +29,7 @@ export interface CommitContext {
   previous: StateManifest | undefined;
   objects: ObjectIndex;
   timezone: string;
+  statsTimezone: string;
   rollupConfig: string;
   /** The writer's token, part of every new name. */
   token: string;
@@ -103,6 +104,7 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
     format: STATE_FORMAT,
     version: STATE_VERSION,
     timezone: context.timezone,
+    statsTimezone: context.statsTimezone,
     rollupConfig: context.rollupConfig,
     generation,
     createdAt: previous?.createdAt ?? stamp,

@@ -41,6 +41,11 @@ export const manifestSchema = z
     version: z.literal(STATE_VERSION),
     /** The zone days are cut in: part of every day's identity. */
     timezone: z.string(),
+    /**
+     * The zone of auth0.statsTimezone, whose days the reconcile counts are kept by; absent in states committed
+     * before it was recorded (then whichever zone the next run uses is recorded).
+     */
+    statsTimezone: z.string().optional(),
     /** Fingerprint of the classification config (default tenant, categories, non-billable audiences). */
     rollupConfig: fingerprint,
     generation: z.number().int().positive(),

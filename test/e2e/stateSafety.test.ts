@@ -226,6 +226,26 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
     expect((await runCli(['run', '--input', archives, '--state', stateDir, '--config', custom, '--no-table', '--log-format', 'json'])).code).toBe(0);
   });
 
+  test("another auth0.statsTimezone: the reconcile counts' days would not line up", async () => {
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    const manifestFile = path.join(stateDir, 'manifest.json');
+    expect(JSON.parse(readFileSync(manifestFile, 'utf8')).statsTimezone).toBe('UTC');
+    const newYork = path.join(dir, 'new-york.json');
+    writeFileSync(newYork, JSON.stringify({ auth0: { statsTimezone: 'America/New_York' } }));
+    await refused(
+      ['--config', newYork],
+      /keeps Auth0 reconcile counts by days in UTC, not America\/New_York; set auth0.statsTimezone to UTC in the config, or use another --state/,
+    );
+    // A state committed before the zone was recorded takes the zone of its next run, and keeps it.
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    delete manifest.statsTimezone;
+    writeFileSync(manifestFile, JSON.stringify(manifest));
+    writeArchive(archives, 'a3.ndjson', [login(8, '2024-03-02T10:00:00Z', 'u8')]);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--config', newYork, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect(JSON.parse(readFileSync(manifestFile, 'utf8')).statsTimezone).toBe('America/New_York');
+    await refused([], /keeps Auth0 reconcile counts by days in America\/New_York, not UTC/);
+  });
+
   test('a day file damaged on disk stops the run with exit 2 before anything is committed', async () => {
     expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
