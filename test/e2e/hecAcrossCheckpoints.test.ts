@@ -1,0 +1,100 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { HecReceiver, type IndexedEnvelope } from '../support/hecReceiver';
+import { readNdjson, runCli } from '../support/cliRunner';
+import { comparable, latestVersions } from '../unit/state/stateTestKit';
+
+// A --state run delivers and commits in parts (checkpoints). Through the built CLI and the HEC receiver: the
+// latest copy of every summary that reaches HEC equals a single run's, when every part is delivered, and when
+// HEC refuses the token halfway and the next night sends the rest.
+const GENERATOR = path.resolve(__dirname, '../../scripts/generate-archives.js');
+const TOKEN = '6a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d';
+/** Six days, two files a day: twelve objects, read one at a time in parts of three (four parts). */
+const PARTS = ['--checkpoint-objects', '3', '--concurrency', '1'];
+let dir: string;
+let archives: string;
+let single: Map<string, unknown>;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-hec-parts-'));
+  archives = path.join(dir, 'archives');
+  // 5 % of records written twice, some into the other file of their day: de-duplication spans parts.
+  execFileSync(
+    process.execPath,
+    [GENERATOR, '--out', archives, '--days', '6', '--records', '80', '--seed', '11', '--files-per-day', '2', '--format', 'ndjson', '--no-gzip', '--duplicates', '0.05'],
+    { stdio: 'ignore' },
+  );
+  const output = path.join(dir, 'single.ndjson');
+  const result = await runCli(['run', '--input', archives, '--output', output, '--no-table', '--log-format', 'json']);
+  expect(result.code).toBe(0);
+  single = latestOf(readNdjson(readFileSync(output, 'utf8')) as IndexedEnvelope[]);
+  // daily, event_type, active_users, coverage… for 2 tenants × 6 days: far more than one part's worth.
+  expect(single.size).toBeGreaterThan(40);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** summary_id → the newest copy's event without generated_at and run_id (envelope fields HEC adds left out). */
+function latestOf(...runs: IndexedEnvelope[][]): Map<string, unknown> {
+  const latest = latestVersions(...runs.map((events) => events.map((e) => ({ event: e.event as never }))));
+  return new Map([...latest].map(([id, e]) => [id, (comparable(e) as { event: unknown }).event]));
+}
+
+function run(receiver: HecReceiver, stateDir: string) {
+  return runCli(
+    ['run', '--input', archives, '--state', stateDir, '--spool', path.join(dir, 'spool'), '--hec-url', receiver.url, '--no-table', '--log-format', 'json', ...PARTS],
+    { SPLUNK_HEC_TOKEN: TOKEN },
+  );
+}
+
+test('every part delivered: the latest copy of each summary on HEC is the single run’s', async () => {
+  const receiver = await HecReceiver.start({ token: TOKEN });
+  try {
+    const stateDir = path.join(dir, 'state-whole');
+    const result = await run(receiver, stateDir);
+    expect(result.code).toBe(0);
+    // 12 objects in parts of 3: three checkpoint commits, then the last part's: generation 4.
+    expect(JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8')).generation).toBe(4);
+    const events = receiver.events();
+    const runEvents = events.filter((e) => e.event.summary === 'run');
+    expect(runEvents).toHaveLength(1);
+    expect(runEvents[0]!.event).toMatchObject({ status: 'ok', objects: 12, hec_events_spooled: 0 });
+    expect(latestOf(events)).toEqual(single);
+  } finally {
+    await receiver.close();
+  }
+});
+
+test('HEC refuses the token in the second part: exit 1, and the next run completes the latest copies', async () => {
+  const stateDir = path.join(dir, 'state-refused');
+  const first = await HecReceiver.start({ token: TOKEN });
+  let firstEvents: IndexedEnvelope[];
+  try {
+    // The first part's summaries pass; every event POST after that is refused as an invalid token.
+    first.inject({ kind: 'pass' }, 1);
+    first.injectAlways({ kind: 'status', status: 403, body: JSON.stringify({ text: 'Invalid token', code: 4 }), contentType: 'application/json' });
+    const result = await run(first, stateDir);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/HEC rejected the token: code 4, Invalid token/);
+    firstEvents = first.events();
+    expect(firstEvents.length).toBeGreaterThan(0);
+    // Only part of the summaries got through.
+    expect(latestOf(firstEvents).size).toBeLessThan(single.size);
+  } finally {
+    await first.close();
+  }
+
+  const second = await HecReceiver.start({ token: TOKEN });
+  try {
+    const result = await run(second, stateDir);
+    expect(result.code).toBe(0);
+    const secondEvents = second.events();
+    // The state kept the first part: the second run does not read all twelve objects again.
+    const runEvent = secondEvents.find((e) => e.event.summary === 'run')!.event;
+    expect(runEvent.objects).toBeLessThan(12);
+    // Across both nights, Splunk's "latest per summary_id" is exactly the single run's figures.
+    expect(latestOf(firstEvents, secondEvents)).toEqual(single);
+  } finally {
+    await second.close();
+  }
+});
