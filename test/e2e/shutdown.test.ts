@@ -4,6 +4,7 @@
  * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once); SIGINT during
  * a --state backfill keeps its checkpoints, and its last line says so.
  */
+import { until } from '../support/until';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -61,11 +62,6 @@ function start(args: string[], env: NodeJS.ProcessEnv): Running {
       }),
     exited,
   };
-}
-
-async function until(condition: () => boolean, what: string): Promise<void> {
-  for (let i = 0; i < 2000 && !condition(); i++) await new Promise((resolve) => setTimeout(resolve, 10));
-  if (!condition()) throw new Error(`timed out waiting for ${what}`);
 }
 
 /** Every file below `dir` whose name ends in .tmp. */

@@ -7,6 +7,7 @@ import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
 import { formatS3Url, parseS3Url, type S3Location } from '../../aws/s3Url';
 import { prefetchPages } from './pagePrefetch';
 import { WatchedBody } from './watchedBody';
+import { SYSTEM_TIMERS, type WatchdogTimers } from './watchdogTimers';
 import { InputFilter } from '../inputFilter';
 
 /** Times one listing page may fail transiently (after the SDK's own retries) before the run fails. */
@@ -28,6 +29,8 @@ export interface S3SourceOptions {
   readonly endpoint?: string;
   /** Destroy the client (and its sockets) on `close()`; set when the source created it. */
   readonly ownsClient?: boolean;
+  /** The stall watchdogs' clock; the system's timers by default. */
+  readonly timers?: WatchdogTimers;
 }
 
 /**
@@ -62,6 +65,7 @@ export class S3Source implements Source {
   readonly #pageSize: number | undefined;
   readonly #endpoint: string | undefined;
   readonly #ownsClient: boolean;
+  readonly #timers: WatchdogTimers;
 
   constructor(options: S3SourceOptions) {
     const location = typeof options.url === 'string' ? parseS3Url(options.url) : options.url;
@@ -75,6 +79,7 @@ export class S3Source implements Source {
     this.#pageSize = options.pageSize;
     this.#endpoint = options.endpoint;
     this.#ownsClient = options.ownsClient ?? false;
+    this.#timers = options.timers ?? SYSTEM_TIMERS;
   }
 
   async *list(): AsyncGenerator<InputObject> {
@@ -83,10 +88,10 @@ export class S3Source implements Source {
     let failures = 0;
     for (;;) {
       const watchdog = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
+      let timer: unknown;
       const onWait = (waiting: boolean) => {
-        clearTimeout(timer);
-        timer = waiting ? setTimeout(() => watchdog.abort(), this.#stallMs) : undefined;
+        this.#timers.clear(timer);
+        timer = waiting ? this.#timers.set(() => watchdog.abort(), this.#stallMs) : undefined;
       };
       const pages = paginateListObjectsV2(
         { client: this.#client, pageSize: this.#pageSize, startingToken: token },
@@ -112,7 +117,7 @@ export class S3Source implements Source {
           throw new InputError(`listing ${this.input} failed ${failures} times: ${failure.message}`, { cause: failure });
         }
       } finally {
-        clearTimeout(timer);
+        this.#timers.clear(timer);
         watchdog.abort(); // a consumer that stopped early leaves a prefetched page in flight
       }
     }
@@ -133,7 +138,7 @@ export class S3Source implements Source {
     }
     if (body === undefined) return Readable.from([]);
     if (!(body instanceof Readable)) throw new Error(`GetObject for ${name} returned a ${typeof body} body, not a stream`);
-    return new WatchedBody(body, { name, stallMs: this.#stallMs });
+    return new WatchedBody(body, { name, stallMs: this.#stallMs, timers: this.#timers });
   }
 
   #toInputObject(entry: _Object): InputObject | undefined {

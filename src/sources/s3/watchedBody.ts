@@ -1,12 +1,15 @@
 import { Readable, finished } from 'node:stream';
 import { S3BodyError, S3StallError } from './s3Errors';
 import { errnoCode } from '../../support/errnoCode';
+import { SYSTEM_TIMERS, type WatchdogTimers } from './watchdogTimers';
 
 export interface WatchOptions {
   /** `s3://bucket/key`, for error messages. */
   readonly name: string;
   /** Milliseconds without a byte, while the reader wants data, before the read counts as stalled. */
   readonly stallMs: number;
+  /** The stall clock; the system's timers by default. */
+  readonly timers?: WatchdogTimers;
 }
 
 /**
@@ -19,7 +22,8 @@ export interface WatchOptions {
 export class WatchedBody extends Readable {
   readonly #body: Readable;
   readonly #options: WatchOptions;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #timers: WatchdogTimers;
+  #timer: unknown;
   #started = false;
   #ended = false;
   #bytes = 0;
@@ -28,6 +32,7 @@ export class WatchedBody extends Readable {
     super({ highWaterMark: 1 << 20 });
     this.#body = body;
     this.#options = options;
+    this.#timers = options.timers ?? SYSTEM_TIMERS;
   }
 
   /** Bytes received from S3 so far. */
@@ -74,7 +79,7 @@ export class WatchedBody extends Readable {
 
   #arm(): void {
     if (this.#timer !== undefined || this.#ended) return;
-    this.#timer = setTimeout(() => {
+    this.#timer = this.#timers.set(() => {
       this.#timer = undefined;
       const seconds = this.#options.stallMs / 1000;
       this.destroy(new S3StallError(`no data from ${this.#options.name} for ${seconds} s (after ${this.#bytes} bytes)`, this.#options.name));
@@ -83,7 +88,7 @@ export class WatchedBody extends Readable {
 
   #disarm(): void {
     if (this.#timer === undefined) return;
-    clearTimeout(this.#timer);
+    this.#timers.clear(this.#timer);
     this.#timer = undefined;
   }
 }

@@ -4,6 +4,8 @@ import { S3Source } from '../../../../src/sources/s3/s3Source';
 import { createS3Source } from '../../../../src/sources/s3';
 import { InputFilter } from '../../../../src/sources/inputFilter';
 import type { InputObject } from '../../../../src/sources/inputObject';
+import { ManualTimers } from '../../../support/manualTimers';
+import { until } from '../../../support/until';
 import { startCuttingProxy, type CuttingProxy } from '../../../support/cuttingProxy';
 import { firehoseKeys, putObjects, type FixtureKey } from '../../../support/s3Fixtures';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../../support/s3Server';
@@ -136,18 +138,23 @@ describe('S3Source listing', () => {
   });
 
   it('re-fetches a listing page whose response stalls, without losing or repeating keys', async () => {
+    // The SDK's own timeouts stay at their default (60 s): the source's watchdog, on ManualTimers, decides the stall.
     const stallClient = createS3Client({
       endpoint: proxy.endpoint,
       region: 'us-east-1',
       forcePathStyle: true,
-      stallSeconds: 0.5,
       credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
     });
+    const timers = new ManualTimers();
     // The second page (it carries a continuation token) sends its headers and 200 bytes, then nothing.
     proxy.sabotage({ match: (r) => r.url.includes('continuation-token='), action: { kind: 'stall', afterBytes: 200 }, times: 1 });
     try {
       const spoiledBefore = proxy.spoiled;
-      const objects = await listAll(new S3Source({ url: 's3://archive/firehose/', client: stallClient, pageSize: 400, stallSeconds: 0.5 }));
+      const listing = listAll(new S3Source({ url: 's3://archive/firehose/', client: stallClient, pageSize: 400, stallSeconds: 0.5, timers }));
+      // The stalled page was asked for, and the listing waits on it.
+      await until(() => proxy.spoiled - spoiledBefore === 1 && timers.pending === 1);
+      timers.fireAll();
+      const objects = await listing;
       expect(proxy.spoiled - spoiledBefore).toBe(1);
       expect(objects.map((o) => o.name).sort()).toEqual(namesOf(readable));
       expect(new Set(objects.map((o) => o.name)).size).toBe(objects.length);

@@ -4,9 +4,12 @@ import { gzipSync } from 'node:zlib';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { createS3Client, socketPoolSize } from '../../../../src/aws/s3Client';
 import { S3Source } from '../../../../src/sources/s3/s3Source';
+import type { WatchedBody } from '../../../../src/sources/s3/watchedBody';
 import { S3BodyError, S3StallError, isRetryableReadError } from '../../../../src/sources/s3/s3Errors';
 import type { InputObject } from '../../../../src/sources/inputObject';
 import { startCuttingProxy, type CuttingProxy } from '../../../support/cuttingProxy';
+import { ManualTimers } from '../../../support/manualTimers';
+import { until } from '../../../support/until';
 import { putObjects, readAll } from '../../../support/s3Fixtures';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../../support/s3Server';
 
@@ -39,6 +42,8 @@ let server: S3TestServer;
 let proxy: CuttingProxy;
 let direct: S3Client;
 let viaProxy: S3Client;
+/** The SDK's own wait for response headers, 0.5 s: only for the test of the SDK's retries of an unanswered GET. */
+let viaProxyShortSdkTimeout: S3Client;
 
 function clientFor(endpoint: string, extra: { stallSeconds?: number; concurrency?: number } = {}): S3Client {
   return createS3Client({
@@ -66,12 +71,15 @@ beforeAll(async () => {
   await fixtures.send(new PutObjectCommand({ Bucket: 'archive', Key: 'reads/streamed.ndjson', Body: Readable.from([streamed]), ContentLength: streamed.length }));
   fixtures.destroy();
   direct = clientFor(server.endpoint);
-  viaProxy = clientFor(proxy.endpoint, { stallSeconds: 0.5 });
+  // The stall watchdogs run on ManualTimers below; the SDK's own timeouts stay at their default (60 s).
+  viaProxy = clientFor(proxy.endpoint);
+  viaProxyShortSdkTimeout = clientFor(proxy.endpoint, { stallSeconds: 0.5 });
 }, 60_000);
 
 afterAll(async () => {
   direct?.destroy();
   viaProxy?.destroy();
+  viaProxyShortSdkTimeout?.destroy();
   await proxy?.stop();
   await server?.stop();
 });
@@ -101,7 +109,8 @@ describe('S3Source reads', () => {
   });
 
   it('fails a body cut part-way with a retryable S3BodyError naming the key; a re-open reads it whole', async () => {
-    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.5 });
+    // Timers that never fire: however slow the machine, the cut is what fails the read.
+    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.5, timers: new ManualTimers() });
     const object = (await objectsOf(source)).get('reads/plain.ndjson')!;
     proxy.sabotage({ match: (r) => r.url.startsWith('/archive/reads/plain.ndjson'), action: { kind: 'cut', afterBytes: 100_000 }, times: 1 });
     const stream = await object.open();
@@ -123,13 +132,19 @@ describe('S3Source reads', () => {
   });
 
   it('fails a body that stops sending with S3StallError after the stall timeout; a re-open reads it whole', async () => {
-    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.5 });
+    const timers = new ManualTimers();
+    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.5, timers });
     const object = (await objectsOf(source)).get('reads/archive.ndjson.gz')!;
     proxy.sabotage({ match: (r) => r.url.startsWith('/archive/reads/archive.ndjson.gz'), action: { kind: 'stall', afterBytes: 20_000 }, times: 1 });
-    const error = await readAll(await object.open()).then(
+    const body = (await object.open()) as WatchedBody;
+    const read = readAll(body).then(
       () => undefined,
       (err: Error) => err,
     );
+    // The proxy sent 20,000 bytes and went silent; the reader waits with the stall clock running.
+    await until(() => body.bytesReceived === 20_000 && timers.pending === 1);
+    timers.fireAll();
+    const error = await read;
     expect(error).toBeInstanceOf(S3StallError);
     expect(error?.message).toBe('no data from s3://archive/reads/archive.ndjson.gz for 0.5 s (after 20000 bytes)');
     expect(isRetryableReadError(error)).toBe(true);
@@ -138,29 +153,31 @@ describe('S3Source reads', () => {
   });
 
   it('does not count a slow reader as a stall', async () => {
-    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.3 });
+    const timers = new ManualTimers();
+    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.3, timers });
     const object = (await objectsOf(source)).get('reads/zz-big.ndjson')!;
     const stream = await object.open();
     const chunks: Buffer[] = [];
-    let paused = false;
-    await new Promise<void>((resolve, reject) => {
-      stream.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        if (!paused) {
-          // Hold the stream well past the stall timeout: backpressure, not a dead connection.
-          paused = true;
-          stream.pause();
-          setTimeout(() => stream.resume(), 1000);
-        }
-      });
+    const done = new Promise<void>((resolve, reject) => {
       stream.once('end', resolve);
       stream.once('error', reject);
     });
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.pause();
+    // The reader holds back: the body fills the wrapper's buffer (1 MiB) and is paused; that is backpressure,
+    // not a dead connection, so no stall clock runs, and any amount of time may pass.
+    await until(() => stream.readableLength >= stream.readableHighWaterMark);
+    expect(timers.pending).toBe(0);
+    timers.fireAll();
+    stream.resume();
+    await done;
     expect(Buffer.concat(chunks).equals(big)).toBe(true);
   });
 
   it('retries an unanswered GetObject within the SDK, then gives up with S3StallError', async () => {
-    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxy, stallSeconds: 0.5 });
+    // The wait for response headers is the SDK's own timer (requestTimeout), which cannot be injected: this
+    // test runs on real time, with the SDK's timeout at 0.5 s.
+    const source = new S3Source({ url: 's3://archive/reads/', client: viaProxyShortSdkTimeout, stallSeconds: 0.5 });
     const object = (await objectsOf(source)).get('reads/plain.ndjson')!;
     const isGet = (r: { method: string; url: string }) => r.method === 'GET' && r.url.startsWith('/archive/reads/plain.ndjson');
 
