@@ -4,12 +4,12 @@
  * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once); SIGINT during
  * a --state backfill keeps its checkpoints, and its last line says so.
  */
-import { until } from '../support/until';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver } from '../support/hecReceiver';
+import { until } from '../support/until';
 import { TEST_TOKEN } from '../support/hecTestKit';
 import { startCuttingProxy, type CuttingProxy } from '../support/cuttingProxy';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
