@@ -52,3 +52,16 @@ test.each(['README.md', ...DOCS])('every link in %s lands on a file and, with #a
   }
   expect(broken).toEqual([]);
 });
+
+test("the README's summary kinds table has a row per kind, naming each of its own fields", () => {
+  const { SUMMARY_FIELDS } = require('../../src/rollup/summaryEvent') as { SUMMARY_FIELDS: Record<string, readonly string[]> };
+  const common = ['summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id'];
+  const start = README.indexOf('| kind | one per | fields |');
+  const table = README.slice(start, README.indexOf('\n\n', start));
+  const rows = new Map([...table.matchAll(/^\| `([a-z0-9_]+)` \|(.*)$/gm)].map((m) => [m[1]!, m[2]!]));
+  expect([...rows.keys()].sort()).toEqual(Object.keys(SUMMARY_FIELDS).sort());
+  const missing = Object.entries(SUMMARY_FIELDS).flatMap(([kind, fields]) =>
+    fields.filter((field) => !common.includes(field) && !rows.get(kind)!.includes(`\`${field}\``)).map((field) => `${kind}.${field}`),
+  );
+  expect(missing).toEqual([]);
+});
