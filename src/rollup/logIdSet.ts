@@ -1,4 +1,4 @@
-import { hashLogIdInto } from './logIdHash';
+import { hashLogIdInto } from '../decode/logIdHash';
 
 const MIN_CAPACITY = 16;
 // A module binding, not a global look-up per call: globals are slow to reach inside vm contexts.
