@@ -4,7 +4,6 @@ import { addDays } from './calendarDay';
 import { DayAggregate } from './dayAggregate';
 import type { DayRange } from './dayRange';
 import { LogIdSet } from './logIdSet';
-import { decodeLogIds, encodeLogIds } from './logIdFile';
 
 /** A tenant-day an earlier run committed, as far as the engine needs to know it (the state's day record fits). */
 export interface StoredDay {
@@ -255,7 +254,7 @@ export class DayStore {
 
   private load(slot: DaySlot): DayWork {
     if (slot.staged) {
-      const ids = decodeLogIds(readFileSync(this.scratchPath(slot, 'ids')));
+      const ids = LogIdSet.fromTable(readFileSync(this.scratchPath(slot, 'ids')));
       const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
       return { ids, delta, dirty: false };
     }
@@ -296,7 +295,8 @@ export class DayStore {
       mkdirSync(this.options.scratchDir, { recursive: true });
       this.scratchReady = true;
     }
-    writeFileSync(this.scratchPath(slot, 'ids'), encodeLogIds(work.ids));
+    // The table as it is: this run reads it back, so neither side walks or rehashes the ids.
+    writeFileSync(this.scratchPath(slot, 'ids'), work.ids.toTable());
     writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toJSON()));
     slot.staged = true;
   }
