@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays } from './calendarDay';
 import { DayAggregate } from './dayAggregate';
+import type { DayAggregateJson } from './dayAggregateJson';
 import type { DayRange } from './dayRange';
 import { LogIdSet } from './logIdSet';
 
@@ -255,7 +256,7 @@ export class DayStore {
   private load(slot: DaySlot): DayWork {
     if (slot.staged) {
       const ids = LogIdSet.fromTable(readFileSync(this.scratchPath(slot, 'ids')));
-      const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
+      const delta = DayAggregate.fromScratchJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')) as DayAggregateJson);
       return { ids, delta, dirty: false };
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
@@ -297,7 +298,7 @@ export class DayStore {
     }
     // The table as it is: this run reads it back, so neither side walks or rehashes the ids.
     writeFileSync(this.scratchPath(slot, 'ids'), work.ids.toTable());
-    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toJSON()));
+    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toScratchJSON()));
     slot.staged = true;
   }
 
