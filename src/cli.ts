@@ -4,7 +4,16 @@ import { quietSdkNodeNotice } from './cli/processWarnings';
 
 quietSdkNodeNotice(process, process.env);
 
-main(process.argv.slice(2)).then(
+main(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  env: process.env,
+  // The one write to process.env: libuv sizes its pool from it on first use, which comes after the command line
+  // is parsed (runCommand calls this before any file read or gunzip).
+  sizeThreadPool: (size) => {
+    process.env.UV_THREADPOOL_SIZE = String(size);
+  },
+}).then(
   (code) => {
     process.exitCode = code;
   },

@@ -9,7 +9,7 @@ import { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
-import { closeDecodeWorkers, decodeStreamInWorker, startDecodeThread } from '../decode/decodeWorkerPool';
+import { closeDecodeWorkers, decodeStreamInWorker, setDecodeThreadLimit, startDecodeThread } from '../decode/decodeWorkerPool';
 import { type DecodeOptions, decodeStream } from '../decode/decodeStream';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
 import type { DecodeSink } from '../decode/logRecord';
@@ -19,6 +19,7 @@ import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
+import { decodeThreadsFrom, decodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
@@ -66,8 +67,9 @@ export function runOptions(yargs: Argv) {
     .option('decode-workers', {
       type: 'boolean',
       default: true,
-      describe: 'Gunzip and decode on worker threads, one per core (up to 4), while this thread rolls up; --no-decode-workers keeps it all on one thread',
+      describe: 'Gunzip and decode on worker threads (see --decode-threads) while this thread rolls up; --no-decode-workers keeps it all on one thread, as --decode-threads 0',
     })
+    .option('decode-threads', decodeThreadsOption)
     .option('max-item-bytes', {
       type: 'number',
       default: DEFAULT_MAX_ITEM_BYTES,
@@ -86,7 +88,7 @@ export function runOptions(yargs: Argv) {
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
     .group(
-      ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
+      ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'decode-threads', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
   const withAuth0 = run
@@ -118,6 +120,12 @@ export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsy
 
 /** `auth0-usage run`: parse and check everything first (usage errors exit 2 before any reading), then run. */
 export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+  // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
+  const decodeThreads = decodeThreadsFrom(args);
+  const poolSize = threadPoolSizeFor(decodeThreads, io.env);
+  if (poolSize !== undefined) io.sizeThreadPool?.(poolSize);
+  const inWorkers = decodeThreads > 0;
+  if (inWorkers) setDecodeThreadLimit(decodeThreads);
   const config = loadConfig(args.config);
   const zoneName = args.timezone ?? config.timezone;
   if (!IANAZone.isValidZone(zoneName)) throw new UsageError(`unknown time zone '${zoneName}' (use an IANA name such as Europe/Berlin)`);
@@ -145,7 +153,7 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const auth0Settings = resolveAuth0Config(config, args, io.env);
   const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
-  if (args['decode-workers']) startDecodeThread();
+  if (inWorkers) startDecodeThread();
 
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress);
@@ -210,16 +218,16 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
       progress,
       sinks,
       quarantine,
-      concurrency: args.concurrency ?? defaultConcurrency(inputs),
+      concurrency: args.concurrency ?? defaultConcurrency(inputs, decodeThreads),
       logger: rootLogger,
       // The item limits and the stop signal reach each object's decoding, on whichever thread it runs.
       decode: (input: Readable, decodeOptions: DecodeOptions, sink: DecodeSink) =>
-        (args['decode-workers'] ? decodeStreamInWorker : decodeStream)(
+        (inWorkers ? decodeStreamInWorker : decodeStream)(
           input,
           { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal: stop.signal },
           sink,
         ),
-      ...(args['decode-workers'] ? { endDecoding: closeDecodeWorkers } : {}),
+      ...(inWorkers ? { endDecoding: closeDecodeWorkers } : {}),
       runId,
       state,
       residentDays: args['resident-days'],

@@ -35,8 +35,8 @@ export class DecodeWorkerError extends Auth0UsageError {
   static override readonly internal = true;
 }
 
-/** Most threads worth starting: beyond this the main thread's rollup is the limit. */
-const MAX_THREADS = 4;
+/** Most decode threads a run starts unless told otherwise (--decode-threads): one per core. */
+let threadLimit = os.availableParallelism();
 
 /**
  * How long a worker may take to answer 'abort' before it is terminated. Items are bounded (see ItemLimits), so a
@@ -88,9 +88,17 @@ export function startDecodeThread(): void {
 let threads: DecodeThread[] = [];
 let nextObjectId = 1;
 
-/** Most decode threads a run starts: one per core, at most MAX_THREADS. */
+/** Most decode threads a run starts: one per core unless set by setDecodeThreadLimit(). */
 export function decodeThreadLimit(): number {
-  return Math.max(1, Math.min(os.availableParallelism(), MAX_THREADS));
+  return threadLimit;
+}
+
+/** Sets the most decode threads started from now on (at least 1); returns the previous limit. */
+export function setDecodeThreadLimit(threads: number): number {
+  if (!Number.isInteger(threads) || threads < 1) throw new RangeError(`decode thread limit must be a whole number of at least 1, got ${threads}`);
+  const previous = threadLimit;
+  threadLimit = threads;
+  return previous;
 }
 
 /**

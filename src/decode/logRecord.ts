@@ -5,6 +5,12 @@
 export interface LogRecord {
   /** The 56-digit `log_id` (or `_id`/`id`), always a string; null when the record carries none. */
   logId: string | null;
+  /**
+   * hashLogIdInto(logId) as its high and low 32 bits, when the decoder hashed the id where its bytes were (a decode
+   * thread does): the rollup then neither hashes nor reads logId. Absent otherwise (and when logId is null).
+   */
+  logIdHi?: number;
+  logIdLo?: number;
   /** Event time (`date`), epoch milliseconds UTC. */
   dateMs: number;
   /** Event type code; `type_code` when an extension archive rewrote `type` to a readable name. */
@@ -21,6 +27,11 @@ export interface LogRecord {
   audience: string;
   /** `user_id`, "" when missing. */
   userId: string;
+}
+
+/** Whether the record has a log_id, without decoding it when the decoder sent its hash. */
+export function hasLogId(record: LogRecord): boolean {
+  return record.logIdHi !== undefined || record.logId !== null;
 }
 
 /** An input item that could not be used: kept verbatim (cut at 64 KiB) for the quarantine file. */

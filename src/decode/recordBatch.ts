@@ -1,5 +1,6 @@
 import { type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
 import type { LogRecord } from './logRecord';
+import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
 import { CACHE_SLOTS, NOT_CACHED, definedSlot } from './stringCache';
 
 /**
@@ -7,6 +8,7 @@ import { CACHE_SLOTS, NOT_CACHED, definedSlot } from './stringCache';
  * per string). Times go in a Float64Array, log_ids as their UTF-8 bytes, and each string field as a number: the
  * worker's StringCache slot holding it, which the main thread mirrors. A string is sent as text only when it enters
  * a slot (or is not cached), in record order, so the mirror always holds what the worker's slot held at the time.
+ * Each log_id also goes as its hash, computed here from its bytes: the main thread's rollup needs only that.
  */
 export interface RecordBatchMessage {
   type: 'batch';
@@ -17,6 +19,8 @@ export interface RecordBatchMessage {
   idBytes: Uint8Array;
   /** The log_ids marked ID_TEXT, in order. */
   idTexts: string[];
+  /** Per record: hashLogIdInto(log_id) as [high, low] (0, 0 when it has none). */
+  idHashes: Uint32Array;
   /** WIDTH numbers per record: a slot (>= 0), NOT_CACHED, or -(slot + 2) for a slot filled with the next text. */
   refs: Int32Array;
   /** The texts the refs call for, in order. */
@@ -38,6 +42,8 @@ export class RecordBatchWriter {
   private idBytes = Buffer.allocUnsafeSlow(ID_BYTES);
   private idUsed = 0;
   private idTexts: string[] = [];
+  private idHashes = new Uint32Array(BATCH_RECORDS * 2);
+  private readonly hash = new Uint32Array(2);
   private refs = new Int32Array(BATCH_RECORDS * WIDTH);
   private texts: string[] = [];
   private count = 0;
@@ -89,6 +95,7 @@ export class RecordBatchWriter {
       idLengths: this.idLengths.slice(0, n),
       idBytes: new Uint8Array(this.idBytes.subarray(0, this.idUsed)),
       idTexts: this.idTexts,
+      idHashes: this.idHashes.slice(0, n * 2),
       refs: this.refs.slice(0, n * WIDTH),
       texts: this.texts,
     };
@@ -96,7 +103,7 @@ export class RecordBatchWriter {
     this.idTexts = [];
     this.texts = [];
     this.count = 0;
-    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.refs.buffer] as ArrayBuffer[];
+    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer] as ArrayBuffer[];
     return { message, transfer };
   }
 
@@ -110,11 +117,46 @@ export class RecordBatchWriter {
     buf.copy(this.idBytes, this.idUsed, start, end);
     this.idUsed += length;
     this.idLengths[this.count] = length;
+    // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
+    if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
+    this.idHashes[this.count * 2] = this.hash[0]!;
+    this.idHashes[this.count * 2 + 1] = this.hash[1]!;
   }
 
   private addIdText(text: string): void {
     this.idLengths[this.count] = ID_TEXT;
     this.idTexts.push(text);
+    hashLogIdInto(text, this.hash);
+    this.idHashes[this.count * 2] = this.hash[0]!;
+    this.idHashes[this.count * 2 + 1] = this.hash[1]!;
+  }
+}
+
+/**
+ * A record of a batch. Its log_id is decoded only if something asks for it: the rollup takes the hash the worker
+ * sent instead.
+ */
+class BatchRecord implements LogRecord {
+  constructor(
+    readonly dateMs: number,
+    readonly type: string,
+    readonly tenant: string,
+    readonly hostname: string,
+    readonly clientId: string,
+    readonly clientName: string,
+    readonly audience: string,
+    readonly userId: string,
+    readonly logIdHi: number | undefined,
+    readonly logIdLo: number | undefined,
+    /** The id's UTF-8 bytes (with idStart/idEnd), its text, or null for none. */
+    private readonly idSource: Buffer | string | null,
+    private readonly idStart: number,
+    private readonly idEnd: number,
+  ) {}
+
+  get logId(): string | null {
+    const source = this.idSource;
+    return source === null || typeof source === 'string' ? source : source.toString('utf8', this.idStart, this.idEnd);
   }
 }
 
@@ -125,7 +167,7 @@ export class RecordBatchReader {
 
   /** Follows the batch's slot changes and calls `onRecord` for each record, in order. */
   read(batch: RecordBatchMessage, onRecord: (record: LogRecord) => void): void {
-    const { dates, idLengths, idTexts, refs, texts } = batch;
+    const { dates, idLengths, idTexts, idHashes, refs, texts } = batch;
     const idBytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
     const slots = this.slots;
     const strings = this.strings;
@@ -141,24 +183,33 @@ export class RecordBatchReader {
         else strings[k] = slots[definedSlot(ref)] = texts[nextText++];
       }
       const idLength = idLengths[i];
-      let logId: string | null = null;
+      let idSource: Buffer | string | null = null;
+      let idStart = 0;
       if (idLength >= 0) {
-        logId = idBytes.toString('utf8', idAt, idAt + idLength);
+        idSource = idBytes;
+        idStart = idAt;
         idAt += idLength;
       } else if (idLength === ID_TEXT) {
-        logId = idTexts[nextIdText++];
+        idSource = idTexts[nextIdText++];
       }
-      onRecord({
-        logId,
-        dateMs: dates[i],
-        type: strings[0],
-        tenant: strings[1],
-        hostname: strings[2],
-        clientId: strings[3],
-        clientName: strings[4],
-        audience: strings[5],
-        userId: strings[6],
-      });
+      const hashed = idSource !== null;
+      onRecord(
+        new BatchRecord(
+          dates[i],
+          strings[0],
+          strings[1],
+          strings[2],
+          strings[3],
+          strings[4],
+          strings[5],
+          strings[6],
+          hashed ? idHashes[2 * i] : undefined,
+          hashed ? idHashes[2 * i + 1] : undefined,
+          idSource,
+          idStart,
+          idAt,
+        ),
+      );
     }
   }
 }

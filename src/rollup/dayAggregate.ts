@@ -72,6 +72,11 @@ export class DayAggregate {
     return this.activeUserIds.size;
   }
 
+  /** The distinct active user ids, in no particular order. */
+  activeUserIdList(): string[] {
+    return [...this.activeUserIds];
+  }
+
   /**
    * Counts one record. `flags` are its categories (CategoryLookup); `billableAudience` says whether its
    * audience is billed and matters only for M2M records.
@@ -179,6 +184,14 @@ export class DayAggregate {
   }
 
   toJSON(): DayAggregateJson {
+    return { ...this.toScratchJSON(), activeUserIds: [...this.activeUserIds].sort() };
+  }
+
+  /**
+   * toJSON() for a scratch file this run reads back with fromScratchJSON(): the active users in set order, not
+   * sorted (sorting is for stored files that must not depend on reading order, and costs n log n a day evicted).
+   */
+  toScratchJSON(): DayAggregateJson {
     return {
       version: DAY_AGGREGATE_JSON_VERSION,
       tenant: this.tenant,
@@ -189,7 +202,7 @@ export class DayAggregate {
       categories: Object.fromEntries(
         CATEGORY_NAMES.map((name, i) => [name, this.categoryCounts[i]]),
       ) as DayAggregateJson['categories'],
-      activeUserIds: [...this.activeUserIds].sort(),
+      activeUserIds: this.activeUserIdList(),
       types: this.eventTypes(),
       hostnames: sortedEntries(this.hostnameCounts),
       m2m: this.m2m().map((b) => ({
@@ -211,7 +224,11 @@ export class DayAggregate {
     if (!parsed.success) {
       throw new DayAggregateFormatError(`not a serialized day aggregate: ${parsed.error.issues[0]?.message}`);
     }
-    const json = parsed.data;
+    return DayAggregate.fromScratchJSON(parsed.data);
+  }
+
+  /** fromJSON() of what toScratchJSON() wrote in this run: its shape is known, so it is not validated again. */
+  static fromScratchJSON(json: DayAggregateJson): DayAggregate {
     if (json.endMs <= json.startMs) throw new DayAggregateFormatError(`day ${json.day} ends before it starts`);
     const aggregate = new DayAggregate(json.tenant, { day: json.day, startMs: json.startMs, endMs: json.endMs });
     aggregate.eventCount = json.events;

@@ -4,7 +4,7 @@ import { M2M_CATEGORY_MASK, type CategoryLookup } from './categoryLookup';
 import { DayAggregateTable } from './dayAggregateTable';
 import type { DayRangeCache } from './dayRange';
 import type { DayWindow } from './dayWindow';
-import { hashLogIdInto } from './logIdHash';
+import { hashLogIdInto } from '../decode/logIdHash';
 import type { LogIdSet } from './logIdSet';
 import type { DaySlot, DayStore } from './dayStore';
 import { HashPairs } from './hashPairs';
@@ -34,6 +34,19 @@ export interface DayRollupContext {
   readonly outOfRangeIds: LogIdSet;
   uncheckedDay(slot: DaySlot): void;
   commitPartial(partial: DayObjectRollup): void;
+}
+
+/** Puts the record's log_id hash in `out` (the decoder's when it sent one); false when the record has no log_id. */
+function hashOf(record: LogRecord, out: Uint32Array): boolean {
+  if (record.logIdHi !== undefined) {
+    out[0] = record.logIdHi;
+    out[1] = record.logIdLo!;
+    return true;
+  }
+  const logId = record.logId;
+  if (logId === null) return false;
+  hashLogIdInto(logId, out);
+  return true;
 }
 
 /** Thrown when a partial is used after commit() or abort(). */
@@ -76,8 +89,7 @@ export class DayObjectRollup {
     counters.records++;
     if (!context.window.contains(record.dateMs)) {
       this.outsideRange = true;
-      if (record.logId !== null) {
-        hashLogIdInto(record.logId, hash);
+      if (hashOf(record, hash)) {
         if (!context.outOfRangeIds.claimHash(hash[0]!, hash[1]!)) {
           counters.duplicates++;
           return;
@@ -88,10 +100,9 @@ export class DayObjectRollup {
       return;
     }
     const range = context.days.rangeOf(record.dateMs);
-    if (record.logId !== null) {
+    if (hashOf(record, hash)) {
       // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
       const slot = context.store.slot(record.tenant, range);
-      hashLogIdInto(record.logId, hash);
       const work = context.store.work(slot);
       if (!work.ids.claimHash(hash[0]!, hash[1]!)) {
         counters.duplicates++;

@@ -2,9 +2,9 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays } from './calendarDay';
 import { DayAggregate } from './dayAggregate';
+import type { DayAggregateJson } from './dayAggregateJson';
 import type { DayRange } from './dayRange';
 import { LogIdSet } from './logIdSet';
-import { decodeLogIds, encodeLogIds } from './logIdFile';
 
 /** A tenant-day an earlier run committed, as far as the engine needs to know it (the state's day record fits). */
 export interface StoredDay {
@@ -255,8 +255,8 @@ export class DayStore {
 
   private load(slot: DaySlot): DayWork {
     if (slot.staged) {
-      const ids = decodeLogIds(readFileSync(this.scratchPath(slot, 'ids')));
-      const delta = DayAggregate.fromJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')));
+      const ids = LogIdSet.fromTable(readFileSync(this.scratchPath(slot, 'ids')));
+      const delta = DayAggregate.fromScratchJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')) as DayAggregateJson);
       return { ids, delta, dirty: false };
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
@@ -296,8 +296,9 @@ export class DayStore {
       mkdirSync(this.options.scratchDir, { recursive: true });
       this.scratchReady = true;
     }
-    writeFileSync(this.scratchPath(slot, 'ids'), encodeLogIds(work.ids));
-    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toJSON()));
+    // The table as it is: this run reads it back, so neither side walks or rehashes the ids.
+    writeFileSync(this.scratchPath(slot, 'ids'), work.ids.toTable());
+    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toScratchJSON()));
     slot.staged = true;
   }
 

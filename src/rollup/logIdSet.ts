@@ -1,6 +1,8 @@
-import { hashLogIdInto } from './logIdHash';
+import { hashLogIdInto } from '../decode/logIdHash';
 
 const MIN_CAPACITY = 16;
+/** toTable(): the count and the capacity, then the table. */
+const TABLE_HEADER_BYTES = 8;
 // A module binding, not a global look-up per call: globals are slow to reach inside vm contexts.
 const imul = Math.imul;
 
@@ -113,6 +115,36 @@ export class LogIdSet {
   forEachHash(visit: (hi: number, lo: number) => void): void {
     const { his, los } = this;
     for (let i = 0; i < his.length; i++) if (his[i] !== 0 || los[i] !== 0) visit(his[i], los[i]);
+  }
+
+  /**
+   * The table as it is in memory (count, capacity, then every slot's high and low halves, in this machine's byte
+   * order): for a scratch file the same run reads back with fromTable(), so neither side walks or rehashes the ids.
+   * Not for files another machine may read (logIdFile.ts is).
+   */
+  toTable(): Buffer {
+    const capacity = this.his.length;
+    const bytes = Buffer.allocUnsafeSlow(TABLE_HEADER_BYTES + capacity * 8);
+    bytes.writeUInt32LE(this.count, 0);
+    bytes.writeUInt32LE(capacity, 4);
+    bytes.set(new Uint8Array(this.his.buffer, this.his.byteOffset, capacity * 4), TABLE_HEADER_BYTES);
+    bytes.set(new Uint8Array(this.los.buffer, this.los.byteOffset, capacity * 4), TABLE_HEADER_BYTES + capacity * 4);
+    return bytes;
+  }
+
+  /** The set toTable() wrote. */
+  static fromTable(bytes: Uint8Array): LogIdSet {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    const count = view.getUint32(0, true);
+    const capacity = view.getUint32(4, true);
+    if (bytes.byteLength !== TABLE_HEADER_BYTES + capacity * 8 || capacity < MIN_CAPACITY || (capacity & (capacity - 1)) !== 0 || count * 2 > capacity) {
+      throw new RangeError(`not a log_id table: ${bytes.byteLength} bytes for ${capacity} slots and ${count} ids`);
+    }
+    const set = new LogIdSet(capacity);
+    new Uint8Array(set.his.buffer).set(bytes.subarray(TABLE_HEADER_BYTES, TABLE_HEADER_BYTES + capacity * 4));
+    new Uint8Array(set.los.buffer).set(bytes.subarray(TABLE_HEADER_BYTES + capacity * 4));
+    set.count = count;
+    return set;
   }
 
   private findSlot(hi: number, lo: number): number {

@@ -132,7 +132,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         aggregate = await store.storedAggregate(slot)!;
       }
       addReconcileCounts(inputs, slot.day, aggregate);
-      const figures = window.add(slot.day, aggregate.toJSON().activeUserIds);
+      const figures = window.add(slot.day, aggregate.activeUserIdList());
       if (slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
       if (monthOf(slot.day) !== month) {

@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
+import { type DecodeSink, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
 import type { DayRollup } from '../rollup/dayRollup';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
@@ -126,7 +126,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
             options.progress?.recordsRead(1);
             // A record without any id gets one from its place in the object, so that re-reading the object (an
             // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
-            partial.add(record.logId === null ? { ...record, logId: `${object.name}#${position}` } : record);
+            partial.add(hasLogId(record) ? record : { ...record, logId: `${object.name}#${position}` });
           },
           quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
             tally[kind]++;

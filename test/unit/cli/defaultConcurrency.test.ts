@@ -1,15 +1,12 @@
-import { availableParallelism } from 'node:os';
 import { defaultConcurrency } from '../../../src/cli/defaultConcurrency';
 
-// One object per core (never more than 4) for local files; 4 as soon as one input is on S3.
-const perCore = Math.min(availableParallelism(), 4);
-
-test('local inputs read one object per decode thread', () => {
-  expect(defaultConcurrency(['fixtures/e2e/archives'])).toBe(perCore);
-  expect(defaultConcurrency(['/var/log/a.json', './b.ndjson.gz'])).toBe(perCore);
+test('local inputs read one object per decode thread, and one at a time on the main thread alone', () => {
+  expect(defaultConcurrency(['fixtures/e2e/archives'], 2)).toBe(2);
+  expect(defaultConcurrency(['/var/log/a.json', './b.ndjson.gz'], 16)).toBe(16);
+  expect(defaultConcurrency(['fixtures/e2e/archives'], 0)).toBe(1);
 });
 
 test('any s3:// input reads four objects at once, to hide the network latency', () => {
-  expect(defaultConcurrency(['s3://acme-logs/firehose/2024/'])).toBe(4);
-  expect(defaultConcurrency(['fixtures/e2e/archives', 's3://acme-logs/webhooks/'])).toBe(4);
+  expect(defaultConcurrency(['s3://acme-logs/firehose/2024/'], 2)).toBe(4);
+  expect(defaultConcurrency(['fixtures/e2e/archives', 's3://acme-logs/webhooks/'], 16)).toBe(4);
 });

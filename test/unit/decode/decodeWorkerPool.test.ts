@@ -5,6 +5,7 @@ import { type DecodeStats, decodeStream } from '../../../src/decode/decodeStream
 import { availableParallelism } from 'node:os';
 import { closeDecodeWorkers, decodeStreamInWorker, decodeThreadCount } from '../../../src/decode/decodeWorkerPool';
 import type { DecodeSink, LogRecord, QuarantineItem, QuarantineKind } from '../../../src/decode/logRecord';
+import { hashLogIdInto } from '../../../src/decode/logIdHash';
 import { generateArchiveText, generateFirehoseText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
 
 const OPTIONS = { source: 'pool', defaultTenant: 'dflt' };
@@ -17,10 +18,24 @@ interface Outcome {
 
 type Decoder = (input: Readable, options: typeof OPTIONS, sink: DecodeSink) => Promise<DecodeStats>;
 
+/**
+ * The record's fields as plain data; a log_id hash the decoder sent must be hashLogIdInto(logId), which the state's
+ * id files hold, so it is checked here and left out of the comparison.
+ */
+function plain(record: LogRecord): LogRecord {
+  if (record.logIdHi !== undefined) {
+    const expected = new Uint32Array(2);
+    hashLogIdInto(record.logId!, expected);
+    expect([record.logIdHi, record.logIdLo]).toEqual([expected[0], expected[1]]);
+  }
+  const { logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId } = record;
+  return { logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId };
+}
+
 async function run(decode: Decoder, chunks: Buffer[]): Promise<Outcome> {
   const events: Outcome['events'] = [];
   const stats = await decode(Readable.from(chunks), OPTIONS, {
-    record: (record) => events.push(['record', record]),
+    record: (record) => events.push(['record', plain(record)]),
     quarantine: (kind, item) => events.push(['quarantine', kind, item]),
   });
   return { events, stats };
@@ -92,7 +107,25 @@ describe('decodeStreamInWorker', () => {
     await expect(decodeStreamInWorker(closing, OPTIONS, { record: () => undefined, quarantine: () => undefined })).rejects.toThrow('input stream closed before its end');
   });
 
-  it('starts a thread only when every running one is busy, up to one per core (at most four)', async () => {
+  it('sends every log_id with its hash, whatever its length or bytes, and no hash for a record without one', async () => {
+    const ids = ['9'.repeat(56), '12', '9'.repeat(80), 'ünïcode-id', '€'.repeat(3)];
+    const line = (id: string | undefined, i: number, escaped = false) =>
+      JSON.stringify({ ...(id === undefined ? {} : { log_id: id }), type: 's', date: new Date(1.7e12 + i * 1000).toISOString(), user_id: `u${i}` })
+        // An escaped character makes the fast path hand the id over as text rather than bytes.
+        .replace(escaped ? '"log_id":"9' : '\u0000', escaped ? '"log_id":"\\u0039' : '');
+    const lines = [...ids.map((id, i) => line(id, i)), line('9'.repeat(56), 10, true), line(undefined, 11)];
+    const records: LogRecord[] = [];
+    await decodeStreamInWorker(Readable.from([Buffer.from(lines.join('\n') + '\n')]), OPTIONS, { record: (r) => records.push(r), quarantine: () => undefined });
+    expect(records.map((r) => r.logId)).toEqual([...ids, '9'.repeat(56), null]);
+    const out = new Uint32Array(2);
+    for (const record of records.slice(0, -1)) {
+      hashLogIdInto(record.logId!, out);
+      expect([record.logIdHi, record.logIdLo]).toEqual([out[0], out[1]]);
+    }
+    expect([records.at(-1)!.logIdHi, records.at(-1)!.logIdLo]).toEqual([undefined, undefined]);
+  });
+
+  it('starts a thread only when every running one is busy, up to one per core', async () => {
     await closeDecodeWorkers();
     expect(decodeThreadCount()).toBe(0);
     const bytes = Buffer.from(generateArchiveText(seededRandom(5), 30));
@@ -102,7 +135,7 @@ describe('decodeStreamInWorker', () => {
     // Six inputs held open at once: each finds every running thread busy until the limit is reached.
     const gates = Array.from({ length: 6 }, () => new Readable({ read() {} }));
     const decodes = gates.map((gate) => decodeStreamInWorker(gate, OPTIONS, { record: () => undefined, quarantine: () => undefined }));
-    expect(decodeThreadCount()).toBe(Math.min(availableParallelism(), 4));
+    expect(decodeThreadCount()).toBe(Math.min(availableParallelism(), 6));
     for (const gate of gates) gate.push(null);
     await Promise.all(decodes);
   });

@@ -159,6 +159,15 @@ describe('DayAggregate', () => {
       expect(Object.fromEntries(restored.eventTypes())['__proto__']).toBe(1);
     });
 
+    it('round-trips through the scratch form, whose active users keep set order, unsorted', () => {
+      const records = [makeRecord({ type: 's', userId: 'zed' }), makeRecord({ type: 's', userId: 'amy' }), ...MIXED];
+      const aggregate = aggregateOf(records);
+      const scratch = JSON.parse(JSON.stringify(aggregate.toScratchJSON()));
+      expect(scratch.activeUserIds.slice(0, 2)).toEqual(['zed', 'amy']);
+      expect(DayAggregate.fromScratchJSON(scratch).toJSON()).toEqual(aggregate.toJSON());
+      expect(aggregate.activeUserIdList().sort()).toEqual(aggregate.toJSON().activeUserIds);
+    });
+
     it('serializes equal aggregates identically whatever the insertion order', () => {
       const random = seededRandom(3);
       const text = JSON.stringify(aggregateOf(MIXED));

@@ -100,4 +100,29 @@ describe('LogIdSet', () => {
     expect(set.size).toBe(reference.size);
     for (const id of pool) expect(set.has(id)).toBe(reference.has(id));
   });
+
+  it('reads back from toTable() the same set, which then claims and releases as before', () => {
+    const set = new LogIdSet(16);
+    const ids = Array.from({ length: 5_000 }, (_, i) => String(i * 7919).padStart(56, '9'));
+    for (const id of ids) set.claim(id);
+    for (const id of ids.slice(0, 1_000)) set.release(id); // holes and moved entries in the table
+    set.claimHash(0, 0); // stored as (0, 1)
+    const back = LogIdSet.fromTable(set.toTable());
+    expect([back.size, back.capacity]).toEqual([4_001, set.capacity]);
+    for (const id of ids) expect(back.has(id)).toBe(set.has(id));
+    expect(back.hasHash(0, 0)).toBe(true);
+    expect(back.claim(ids[0]!)).toBe(true);
+    expect(back.claim(ids[4_999]!)).toBe(false);
+    expect(back.release(ids[2_000]!)).toBe(true);
+    expect(back.has(ids[2_000]!)).toBe(false);
+    expect(set.has(ids[2_000]!)).toBe(true); // a copy, not a view
+  });
+
+  it('refuses bytes that are not a table', () => {
+    const table = new LogIdSet(16).toTable();
+    expect(() => LogIdSet.fromTable(table.subarray(0, table.length - 1))).toThrow('not a log_id table');
+    const full = Buffer.from(table);
+    full.writeUInt32LE(9, 0); // 9 ids in 16 slots: more than half full
+    expect(() => LogIdSet.fromTable(full)).toThrow('not a log_id table: 136 bytes for 16 slots and 9 ids');
+  });
 });

@@ -28,6 +28,28 @@ export function hashLogIdInto(text: string, out: Uint32Array): void {
   out[1] = lo;
 }
 
+/**
+ * hashLogIdInto() of the text that ASCII bytes `bytes[start, end)` spell, from the bytes themselves (so a decoder
+ * can hash an id without making a string of it). An ASCII byte is its UTF-16 code unit, so the hash is the same.
+ * Returns false, with `out` unspecified, at the first byte that is not ASCII: hash the decoded text instead.
+ */
+export function hashLogIdBytesInto(bytes: Uint8Array, start: number, end: number, out: Uint32Array): boolean {
+  let hi = OFFSET_HI;
+  let lo = OFFSET_LO;
+  for (let i = start; i < end; i++) {
+    const unit = bytes[i]!;
+    if (unit >= 0x80) return false;
+    lo = (lo ^ unit) >>> 0;
+    const low = (lo & 0xffff) * PRIME_LOW_PART;
+    const high = (lo >>> 16) * PRIME_LOW_PART + (low >>> 16);
+    hi = (imul(hi, PRIME_LOW_PART) + (high >>> 16) + (lo << 8)) >>> 0;
+    lo = ((high << 16) | (low & 0xffff)) >>> 0;
+  }
+  out[0] = hi;
+  out[1] = lo;
+  return true;
+}
+
 /** The hash as 16 lowercase hex digits (for tests and diagnostics). */
 export function logIdHashHex(text: string): string {
   const out = new Uint32Array(2);
