@@ -1,7 +1,7 @@
 import type { Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
 import { shardFolder } from '../state/shardLayout';
-import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, type ShardSpec } from '../state/shardPartial';
+import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
 import { ShardRecordSource } from '../state/shardRecordSource';
 import type { RunOptions } from './runJob';
 
@@ -26,6 +26,14 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   const differing = finished.filter(({ done }) => done.fingerprint !== expected).map(({ done }) => done.shard);
   if (differing.length > 0) {
     throw new ShardMismatchError(`cannot merge ${state.location}: the shards ran with other settings than this merge (shards ${differing.join(', ')}): give the merge the shards' --config`);
+  }
+  // A run that committed some of the shards' objects since they were listed: their records would count twice.
+  const stale = finished.filter((shard) => [...shard.objects.values()].some((entries) => entries.some((entry) => state.objects.isUnchanged(entry))));
+  if (stale.length > 0) {
+    const example = [...stale[0]!.objects.values()].flat().find((entry) => state.objects.isUnchanged(entry))!;
+    throw new ShardsStaleError(
+      `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,
+    );
   }
   const location = state.storage.location.replace(/\/+$/, '');
   // A shard that read nothing (no object hashed to it, or all were read before) has no record file to list.

@@ -68,6 +68,14 @@ export class ShardsIncompleteError extends Auth0UsageError {
   static override readonly code: string = 'ERR_SHARDS_INCOMPLETE';
 }
 
+/**
+ * Objects the shards read were committed by another run after the shards listed them: replaying the shards would
+ * count those records again on days whose log_ids are no longer kept. Run the shards again (they skip them now).
+ */
+export class ShardsStaleError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SHARDS_STALE';
+}
+
 /** Shards run with other inputs, days, zone or classification than each other or than the merge: a usage error. */
 export class ShardMismatchError extends Auth0UsageError {
   static override readonly code: string = 'ERR_SHARD_MISMATCH';

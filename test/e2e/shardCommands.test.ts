@@ -76,3 +76,21 @@ test('merge refuses shards run with another config, and a shard count none ran w
   ]);
   expect(existsSync(path.join(dir, 'm.ndjson'))).toBe(false);
 });
+
+test('merge refuses shards whose objects another run committed since, naming them; rerun, they merge', async () => {
+  const state = path.join(dir, 'stale-state');
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  // A nightly run over the same inputs between the shards and their merge.
+  expect((await run(['--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table'])).code).toBe(0);
+  const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
+  expect([refused.code, lastLine(refused.stderr)]).toEqual([
+    1,
+    `auth0-usage: cannot merge ${state}: another run committed objects that shard 0 read (e.g. ${path.join(archives, 'a.ndjson')}) after it ran: run it again, then the merge`,
+  ]);
+  expect(existsSync(path.join(dir, 'stale.ndjson'))).toBe(false);
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  const merged = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson'), '--no-table']);
+  expect(merged.code).toBe(0);
+  // The rerun shard skipped what the nightly run had read: nothing is left to count.
+  expect(readFileSync(path.join(dir, 'stale.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event)).toMatchObject([{ summary: 'run', objects: 0, records: 0, merged_shards: 1 }]);
+});
