@@ -3,6 +3,7 @@ import { compactRecordLine } from '../decode/compactRecord';
 import type { LogRecord } from '../decode/logRecord';
 import { DayWindow } from '../rollup/dayWindow';
 import type { InputObject, LedgerEntry } from '../sources/inputObject';
+import { objectKey } from '../state/objectIndex';
 import type { ObjectRecords, ObjectRecordsPartial } from './readObjects';
 
 /** Compact text gathered before it is compressed into one gzip member (members concatenate into one gzip file). */
@@ -69,7 +70,8 @@ export class ShardRecordFiles implements ObjectRecords {
           this.bytes += member.length;
         }
         // An object with records outside --from/--to is not done with, as in a single run: the ledger skips it.
-        if (!outside) this.objects.push({ name: object.name, ...(object.size === undefined ? {} : { size: object.size }), ...(object.version === undefined ? {} : { version: object.version }) });
+        // By the key the ledger keeps (an absolute path): the merge may run in another working directory.
+        if (!outside) this.objects.push({ name: objectKey(object.name), ...(object.size === undefined ? {} : { size: object.size }), ...(object.version === undefined ? {} : { version: object.version }) });
         if (this.bytes >= (this.options.fileBytes ?? RECORD_FILE_BYTES)) this.seal();
       },
       abort: () => {
