@@ -4,6 +4,7 @@ import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonVal
 import { readFinishedShards, ShardMismatchError } from '../state/shardPartial';
 import { rollupConfigFingerprint } from '../state/stateManifest';
 import { openStateStorage } from '../state/stateLoad';
+import { auth0CliOptions } from './auth0CheckCommand';
 import type { CliIo } from './cliIo';
 import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
@@ -23,7 +24,8 @@ export function mergeOptions(yargs: Argv) {
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
     .group(['shards', 'output', 'config', 'table', 'decode-workers', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
-  return withStateOptions(withHecOptions(withS3Options(merge)));
+  const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
+  return withStateOptions(withHecOptions(withS3Options(withAuth0)));
 }
 
 export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['parseAsync']>>;

@@ -35,6 +35,12 @@ test.each([
   expect(existsSync(path.join(dir, 'o.ndjson'))).toBe(false);
 });
 
+test('a shard refuses Auth0 statistics (the merge would deliver them), without a word of the secret', async () => {
+  const result = await run(['--shard', '0/2', '--state', 'S', '--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'client-1'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'very-secret-value' });
+  expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge`']);
+  expect(result.stderr).not.toContain('very-secret-value');
+});
+
 test('AWS_BATCH_JOB_ARRAY_INDEX out of range is a usage error naming the variable', async () => {
   const result = await run(['--shards', '2', '--state', path.join(dir, 'S')], { AWS_BATCH_JOB_ARRAY_INDEX: '2' });
   expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1)']);
