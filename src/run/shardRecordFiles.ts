@@ -8,8 +8,12 @@ import type { ObjectRecords, ObjectRecordsPartial } from './readObjects';
 
 /** Compact text gathered before it is compressed into one gzip member (members concatenate into one gzip file). */
 const MEMBER_CHARS = 1024 * 1024;
-/** A record file is sealed at an object boundary once its compressed bytes reach this. */
-export const RECORD_FILE_BYTES = 64 * 1024 * 1024;
+/**
+ * A record file is sealed at an object boundary once its compressed bytes reach this: about 450,000 records (37
+ * bytes each on the samples), what one large archive holds. The merge reads a file as one object, whose figures it
+ * keeps apart until the file's end, so a file must stay about an archive's size, not a shard's.
+ */
+export const RECORD_FILE_BYTES = 16 * 1024 * 1024;
 
 export interface ShardRecordFilesOptions {
   timezone: string;
