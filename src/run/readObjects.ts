@@ -1,12 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import type { DecodeSink, QuarantineItem, QuarantineKind } from '../decode/logRecord';
-import type { LogRecord } from '../decode/logRecord';
+import type { DecodeSink, LogRecord, QuarantineItem, QuarantineKind } from '../decode/logRecord';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
-import { objectKey } from '../state/objectIndex';
-import type { ObjectIndex } from '../state/objectIndex';
+import { objectKey, type ObjectIndex } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { readAhead } from '../support/readAhead';
