@@ -25,3 +25,9 @@ export function shardDoneName(shards: number, index: number): string {
 export function isShardName(name: string): boolean {
   return name.startsWith(`${SHARDS_FOLDER}/`);
 }
+
+/** The shard a `done.json` name belongs to, or undefined for any other name. */
+export function shardOfDoneName(name: string): { shards: number; index: number } | undefined {
+  const match = /^shards\/(\d+)\/(\d+)\/done\.json$/.exec(name);
+  return match ? { shards: Number(match[1]), index: Number(match[2]) } : undefined;
+}

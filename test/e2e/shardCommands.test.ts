@@ -100,3 +100,18 @@ test('merge refuses shards whose objects another run committed since, naming the
   // The rerun shard skipped what the nightly run had read: nothing is left to count.
   expect(readFileSync(path.join(dir, 'stale.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event)).toMatchObject([{ summary: 'run', objects: 0, records: 0, merged_shards: 1 }]);
 });
+
+test('status lists the shards that finished and those still to run, until the merge', async () => {
+  const state = path.join(dir, 'status-state');
+  expect((await run(['--shard', '1/3', '--state', state])).code).toBe(0);
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.code).toBe(0);
+  expect(status.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual(['shards     1 of 3 finished, not merged yet; to run: 0, 2']);
+  expect((await run(['--shard', '0/3', '--state', state])).code).toBe(0);
+  expect((await run(['--shard', '2/3', '--state', state])).code).toBe(0);
+  const ready = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(ready.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual(['shards     3 of 3 finished, not merged yet: auth0-usage merge --shards 3']);
+  expect((await runCli(['merge', '--state', state, '--shards', '3', '--output', path.join(dir, 'status-merged.ndjson'), '--no-table'])).code).toBe(0);
+  const merged = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(merged.stdout).not.toMatch(/^shards/m);
+});
