@@ -2,6 +2,7 @@ import yargs, { type Argv } from 'yargs';
 import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
 import { UsageError } from './usageError';
+import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
 import { exitCodeOf, isExpectedError } from '../support/errors';
 import { createHecCheckCommand, hecCheckOptions } from './hecCheckCommand';
 import { envForCommand, flagsOf } from './envOptions';
@@ -15,6 +16,7 @@ const COMMAND_BUILDERS: Record<string, (y: Argv) => Argv> = {
   'hec-check': (y) => hecCheckOptions(y) as unknown as Argv,
   status: (y) => statusOptions(y) as unknown as Argv,
   'auth0-check': (y) => auth0CheckOptions(y) as unknown as Argv,
+  merge: (y) => mergeOptions(y) as unknown as Argv,
 };
 
 /** Turns an error into the exit code and the one line the user sees; stack traces only for defects. */
@@ -39,6 +41,15 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       async (args) => {
         handlerStarted = true;
         exitCode = await runCommand(args as unknown as RunArgs, io);
+      },
+    )
+    .command(
+      'merge',
+      'Merge the partial results of a backfill run as shards (run --shard I/N), then deliver and commit as one run',
+      (y) => mergeOptions(y),
+      async (args) => {
+        handlerStarted = true;
+        exitCode = await mergeCommand(args as unknown as MergeArgs, io);
       },
     )
     .command(createHecCheckCommand(io, (code) => {

@@ -10,7 +10,7 @@ import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
 import { closeDecodeWorkers, decodeStreamInWorker, setDecodeThreadLimit, startDecodeThread } from '../decode/decodeWorkerPool';
-import { type DecodeOptions, decodeStream } from '../decode/decodeStream';
+import { type DecodeOptions, type DecodeStats, decodeStream } from '../decode/decodeStream';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
 import type { DecodeSink } from '../decode/logRecord';
 import { wholeNumberAtLeast } from './flagChecks';
@@ -34,6 +34,11 @@ import { auth0CliOptions } from './auth0CheckCommand';
 import { resolveAuth0Config, type Auth0Settings } from '../auth0/resolveAuth0Config';
 import { isAuth0CredentialsError } from '../auth0/auth0Errors';
 import type { Auth0StatsOptions } from '../run/auth0Stats';
+import { planMerge, type MergePlan } from '../run/shardMerge';
+import type { ShardSpec } from '../state/shardPartial';
+import { rollupConfigFingerprint } from '../state/stateManifest';
+import { shardCliOptions, shardFromArgs } from './shardOptions';
+import { refuseDeliveryFromShard, runShardFromArgs } from './shardCommand';
 
 export function runOptions(yargs: Argv) {
   const run = yargs
@@ -94,7 +99,8 @@ export function runOptions(yargs: Argv) {
   const withAuth0 = run
     .options(auth0CliOptions)
     .group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
-  return withStateOptions(withHecOptions(withS3Options(withAuth0)));
+  const withShards = withAuth0.options(shardCliOptions).group(Object.keys(shardCliOptions), 'Shards (one backfill over many machines; see `merge`):');
+  return withStateOptions(withHecOptions(withS3Options(withShards)));
 }
 
 /** The run's statistics step over the Management API client (loaded only when statistics are asked for). */
@@ -118,8 +124,16 @@ async function auth0StatsFrom(settings: Auth0Settings): Promise<Auth0StatsOption
 
 export type RunArgs = Awaited<ReturnType<ReturnType<typeof runOptions>['parseAsync']>>;
 
-/** `auth0-usage run`: parse and check everything first (usage errors exit 2 before any reading), then run. */
-export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
+/** `auth0-usage merge` runs as `run` over the shards' partials: it names how many. */
+export interface MergeRequest {
+  shards: number;
+}
+
+/**
+ * `auth0-usage run`: parse and check everything first (usage errors exit 2 before any reading), then run: the
+ * whole job, one shard of it (--shard), or, for `merge`, the job over the shards' partials.
+ */
+export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
   // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
   const decodeThreads = decodeThreadsFrom(args);
   const poolSize = threadPoolSizeFor(decodeThreads, io.env);
@@ -151,6 +165,18 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   const filter = inputFilterFrom(args.include, args.exclude);
   // Auth0 settings that cannot work (a stray flag, a missing secret variable) are usage errors, before any reading.
   const auth0Settings = resolveAuth0Config(config, args, io.env);
+  const shard = merge ? undefined : shardFromArgs(args, io.env);
+  if (shard) refuseDeliveryFromShard(args, auth0Settings !== undefined);
+  // What every shard and the merge of one backfill must agree on.
+  const spec: ShardSpec = {
+    inputs,
+    include: (args.include ?? []).map(String),
+    exclude: (args.exclude ?? []).map(String),
+    timezone,
+    from: from ?? null,
+    to: to ?? null,
+    rollup_config: rollupConfigFingerprint(config),
+  };
   const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
   if (inWorkers) startDecodeThread();
@@ -174,8 +200,30 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
     ),
   );
   try {
+    if (shard) {
+      return await runShardFromArgs(args, io, {
+        shard,
+        spec,
+        config,
+        sources,
+        logger,
+        progress,
+        signal: stop.signal,
+        decodeThreads,
+        decode: decodeFrom(inWorkers, args, stop.signal),
+      });
+    }
     // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
     const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
+    let mergePlan: MergePlan | undefined;
+    if (merge) {
+      try {
+        mergePlan = await planMerge(state!, merge.shards, spec);
+      } catch (err) {
+        await state?.release();
+        throw err;
+      }
+    }
     let quarantine: QuarantineFile | undefined;
     const sinks: SummarySink[] = [];
     try {
@@ -208,30 +256,26 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
 
     logger.info({ inputs, timezone, from, to }, 'run started');
     const outcome = await runJob({
-      inputs,
+      inputs: mergePlan?.inputs ?? inputs,
       config,
       timezone,
       from,
       to,
-      openSource: (input) => sources.resolve(input),
+      openSource: mergePlan ? mergePlan.openSource : (input) => sources.resolve(input),
       isRetryableReadError,
       progress,
       sinks,
       quarantine,
       concurrency: args.concurrency ?? defaultConcurrency(inputs, decodeThreads),
       logger: rootLogger,
-      // The item limits and the stop signal reach each object's decoding, on whichever thread it runs.
-      decode: (input: Readable, decodeOptions: DecodeOptions, sink: DecodeSink) =>
-        (inWorkers ? decodeStreamInWorker : decodeStream)(
-          input,
-          { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal: stop.signal },
-          sink,
-        ),
+      decode: decodeFrom(inWorkers, args, stop.signal),
       ...(inWorkers ? { endDecoding: closeDecodeWorkers } : {}),
       runId,
       state,
       residentDays: args['resident-days'],
-      checkpoint: checkpointFromArgs(args),
+      // A merge is committed whole: its partials are removed with that one commit (no checkpoints to resume from).
+      checkpoint: mergePlan ? { objects: Infinity, ms: Infinity } : checkpointFromArgs(args),
+      ...(mergePlan ? { merged: mergePlan.merged, afterCommit: mergePlan.afterCommit } : {}),
       signal: stop.signal,
       ...(auth0 ? { auth0 } : {}),
     });
@@ -267,6 +311,17 @@ export async function runCommand(args: RunArgs, io: CliIo): Promise<number> {
   } finally {
     stop.dispose();
   }
+}
+
+/** How one object's bytes become records: the item limits and the stop signal reach it on whichever thread it runs. */
+/** Each object's decoding, on a decode thread or this one, with the item limits and the stop signal. */
+function decodeFrom(inWorkers: boolean, args: RunArgs, signal: AbortSignal): (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats> {
+  return (input, decodeOptions, sink) =>
+    (inWorkers ? decodeStreamInWorker : decodeStream)(
+      input,
+      { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal },
+      sink,
+    );
 }
 
 /** The last line of a --state run that failed or was stopped: what its checkpoints kept, and how to go on. */

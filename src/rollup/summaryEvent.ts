@@ -180,6 +180,8 @@ export interface RunEvent {
   inputs_count: number;
   /** How many distinct unknown event type codes were seen (`unknown_types` lists the first RUN_EVENT_LIST_CAP, sorted). */
   unknown_types_count: number;
+  /** A merge's: how many shards' partial results it merged (its read figures are theirs, summed). Absent otherwise. */
+  merged_shards?: number;
   /** Added by the HEC sink (its stats()) when it is used. */
   hec_requests?: number;
   hec_retries?: number;
@@ -272,7 +274,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   run: [
     'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
     'malformed', 'rejected', 'quarantine_truncated', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
-    'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error',
+    'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error',
     'auth0_stats_errors', 'inputs', 'unknown_types',
   ],
 };

@@ -1,12 +1,10 @@
 import type { Readable } from 'node:stream';
 import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import { type DecodeSink, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
-import type { DayRollup } from '../rollup/dayRollup';
+import { type DecodeSink, type LogRecord, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
-import { InputError, type InputObject, type Source } from '../sources/inputObject';
-import { objectKey } from '../state/objectIndex';
-import type { RunState } from '../state/runState';
+import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
+import { objectKey, type ObjectIndex } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { readAhead } from '../support/readAhead';
@@ -28,8 +26,12 @@ export interface ReadObjectsOptions {
   defaultTenant: string;
   /** --from/--to were given (an empty input is then less alarming). */
   dayBounded: boolean;
-  rollup: DayRollup;
-  state?: RunState;
+  /** Where each object's records go: the run's DayRollup, or a shard's record files. */
+  rollup: ObjectRecords;
+  /** The state's ledger (with --state): objects it has read are skipped. */
+  state?: { readonly objects: Pick<ObjectIndex, 'isUnchanged'> };
+  /** Reads only the objects this says yes to (a shard's own), given the object and the input it was listed under. */
+  selects?(object: InputObject, input: string): boolean;
   quarantine?: QuarantineFile;
   /** Items of one object written to --quarantine in full; the rest are counted only. Default QUARANTINE_ITEMS_PER_OBJECT. */
   quarantineItemsPerObject?: number;
@@ -47,6 +49,22 @@ export interface ReadObjectsOptions {
   until?: { objects: number; ms: number; now(): number };
 }
 
+/** One object's records, kept apart until the object was read to its end (commit) or given up (abort). */
+export interface ObjectRecordsPartial {
+  add(record: LogRecord): void;
+  commit(): void;
+  abort(): void;
+  /** Whether the object held records outside --from/--to (so a wider run must read it again). */
+  readonly sawOutOfRange: boolean;
+}
+
+/** What readObjects feeds: the records of each object, as a partial of its own. */
+export interface ObjectRecords {
+  beginObject(object: InputObject): ObjectRecordsPartial;
+  /** Records of committed objects. */
+  readonly counters: { readonly records: number };
+}
+
 /** What reading did, for the run event and the commit. */
 export interface ReadTotals {
   objects: number;
@@ -58,7 +76,7 @@ export interface ReadTotals {
   /** Objects an earlier run read (with --state): not read again. */
   skipped: number;
   /** Objects read to the end with no record outside --from/--to: the state remembers them. */
-  objectsRead: InputObject[];
+  objectsRead: LedgerEntry[];
   /** Why reading stopped early; the run then delivers no summaries. */
   failure?: Error;
   /** Reading stopped at a checkpoint (`until`) with objects left to read. */
@@ -107,7 +125,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     // in the same order: those an earlier attempt already wrote are not written again.
     let written = 0;
     for (let attempt = 0; ; attempt++) {
-      const partial = rollup.beginObject();
+      const partial = rollup.beginObject(object);
       const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
       let writing: Promise<void> = Promise.resolve();
       let position = 0;
@@ -156,8 +174,10 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         unwatch();
       }
       partial.commit();
-      // An object with records outside --from/--to is not done with: a run over a wider range reads it again.
-      if (!partial.sawOutOfRange) totals.objectsRead.push(object);
+      // A shard's record file stands for the archive objects its shard read (and judged done with); any other
+      // object with records outside --from/--to is not done with: a run over a wider range reads it again.
+      if (object.standsFor !== undefined) totals.objectsRead.push(...object.standsFor);
+      else if (!partial.sawOutOfRange) totals.objectsRead.push(object);
       handled?.add(objectKey(object.name));
       totals.objects++;
       totals.bytes += bytes;
@@ -184,6 +204,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         listed++;
         const key = objectKey(object.name);
         if (handled?.has(key)) continue;
+        if (options.selects && !options.selects(object, input)) continue;
         if (state?.objects.isUnchanged(object)) {
           totals.skipped++;
           handled?.add(key);

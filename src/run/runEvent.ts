@@ -25,6 +25,8 @@ export interface RunEventInput {
   status: RunStatus;
   failure?: Error;
   sinks: readonly SummarySink[];
+  /** A merge: how many shards it merged. */
+  mergedShards?: number;
   /** Present when Auth0 statistics were asked for. */
   auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
@@ -53,6 +55,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     summaries: input.summaries,
     inputs_count: input.inputs.length,
     unknown_types_count: unknownTypes.length,
+    ...(input.mergedShards === undefined ? {} : { merged_shards: input.mergedShards }),
   };
   const sinkFields: Record<string, number> = {};
   for (const sink of input.sinks) Object.assign(sinkFields, (sink as SinkStats).stats?.() ?? {});

@@ -78,6 +78,13 @@ export interface RunOptions {
    * auth0_active_users, reconcile summaries; `auth0_stats_errors` in the run event). Omitted: none.
    */
   auth0?: Auth0StatsOptions;
+  /**
+   * A merge of shards: the inputs it states (the shards'), and their read figures, which the run event carries
+   * instead of the record files' (records, duplicates and out_of_range are counted as the records are replayed).
+   */
+  merged?: { shards: number; inputs: readonly string[]; read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated'> };
+  /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
+  afterCommit?(): Promise<void>;
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -281,6 +288,14 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     rmSync(partDir, { recursive: true, force: true });
     if (!more || failure || stoppedBy) break;
   }
+  if (committed && options.afterCommit) {
+    try {
+      await options.afterCommit();
+    } catch (err) {
+      failure = err as Error;
+      log.error({ state: state?.location, err: failure.message }, 'the run was committed, but what it consumed could not be removed');
+    }
+  }
   // Auth0's statistics for the days the run summarized, once every part was read and delivered.
   if (options.auth0 && !failure && !stoppedBy && summarized) {
     try {
@@ -302,9 +317,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     runId,
     startedAt,
     finishedAt: now(),
-    inputs: options.inputs,
+    inputs: options.merged?.inputs ?? options.inputs,
     timezone: options.timezone,
-    read,
+    read: options.merged ? { ...read, ...options.merged.read } : read,
+    ...(options.merged ? { mergedShards: options.merged.shards } : {}),
     rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,

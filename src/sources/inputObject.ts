@@ -9,9 +9,17 @@ export interface InputObject {
   readonly size?: number;
   /** A change marker (ETag or mtime) for incremental runs. */
   readonly version?: string;
+  /**
+   * The archive objects this one stands for in the state's ledger: set on a shard's record file, whose records
+   * came from them. Absent for an archive object, which stands for itself.
+   */
+  readonly standsFor?: ReadonlyArray<LedgerEntry>;
   /** Opens a fresh stream from the first byte; may be called again to retry a broken read. */
   open(): Promise<Readable>;
 }
+
+/** What a state's ledger remembers of an object read. */
+export type LedgerEntry = Pick<InputObject, 'name' | 'size' | 'version'>;
 
 /** Where input objects come from. Listing is lazy so processing can start while it continues. */
 export interface Source {

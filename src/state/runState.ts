@@ -51,7 +51,8 @@ export class RunState implements StoredDays {
   private readonly checkpointed = new Set<string>();
 
   private constructor(
-    private readonly storage: StateStorage,
+    /** Where the state lives (a merge reads the shards' partials beside it, under the same lock). */
+    readonly storage: StateStorage,
     private readonly lock: StateLock,
     private manifest: StateManifest | undefined,
     readonly objects: ObjectIndex,
@@ -224,8 +225,24 @@ export class RunState implements StoredDays {
   }
 }
 
+/**
+ * A state's ledger, read without taking its lock (a shard only reads it, and writes only its own partial), with
+ * the storage kept open for the shard's writes; checked for zone and classification as RunState.open() does.
+ */
+export async function openLedger(options: Pick<RunStateOptions, 'location' | 's3' | 'timezone' | 'config'>): Promise<{ storage: StateStorage; objects: ObjectIndex }> {
+  const storage = openStateStorage(options.location, options.s3);
+  try {
+    const manifest = await readManifest(storage);
+    checkUsable(storage, manifest, options);
+    return { storage, objects: await readObjectIndex(storage, manifest) };
+  } catch (error) {
+    await storage.close();
+    throw error;
+  }
+}
+
 /** Refuses a state built for another zone or another classification: their figures cannot be merged. */
-function checkUsable(storage: StateStorage, manifest: StateManifest | undefined, options: RunStateOptions): void {
+function checkUsable(storage: StateStorage, manifest: StateManifest | undefined, options: Pick<RunStateOptions, 'timezone' | 'config'>): void {
   if (manifest === undefined) return;
   if (manifest.timezone !== options.timezone) {
     throw new StateError(`the state ${storage.location} counts days in ${manifest.timezone}; run with --timezone ${manifest.timezone} or use another --state`);

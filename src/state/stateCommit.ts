@@ -3,6 +3,7 @@ import { addDays } from '../rollup/calendarDay';
 import type { ObjectIndex } from './objectIndex';
 import type { SummaryPassResult } from '../rollup/summaryPass';
 import type { StagedDay } from './commitStaging';
+import { isShardName } from './shardLayout';
 import { dayFileNames, fileTag, isStateEntry, MANIFEST_NAME, objectListName, STAGING_PREFIX } from './stateLayout';
 import { referencedNames } from './stateLoad';
 import { serializeManifest, STATE_FORMAT, STATE_VERSION, type DayRecord, type StateManifest } from './stateManifest';
@@ -125,7 +126,8 @@ export async function sweepState(storage: StateStorage, manifest: StateManifest,
   const keep = referencedNames(manifest);
   const doomed = new Set<string>();
   for (const name of await storage.list()) {
-    if (keep.has(name) || !isStateEntry(name)) continue;
+    // Shards' partials belong to the merge, which removes them once it committed them.
+    if (keep.has(name) || !isStateEntry(name) || isShardName(name)) continue;
     if (keepPrefix !== undefined && name.startsWith(keepPrefix)) continue;
     // A crashed run's scratch folder goes as a whole.
     doomed.add(name.startsWith(STAGING_PREFIX) ? name.split('/')[0]! : name);

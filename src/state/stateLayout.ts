@@ -3,6 +3,8 @@
  * (tagged with the new generation and the writer's token) and the manifest, replaced last, says which are current.
  */
 
+import { isShardName } from './shardLayout';
+
 export const MANIFEST_NAME = 'manifest.json';
 export const LOCK_NAME = 'lock.json';
 export const LAST_RUN_NAME = 'last-run.json';
@@ -19,6 +21,7 @@ export function isStateFileName(name: string): boolean {
 export function isStateEntry(name: string): boolean {
   if (name === MANIFEST_NAME || name === LOCK_NAME || name === LAST_RUN_NAME) return true;
   if (name.startsWith(STAGING_PREFIX)) return true;
+  if (isShardName(name)) return true;
   // Temporary files of an interrupted atomic write: `.<name>.<pid>.<random>.tmp`.
   if (/(^|\/)\.[^/]+\.tmp$/.test(name)) return true;
   return isStateFileName(name);

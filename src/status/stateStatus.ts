@@ -1,5 +1,6 @@
 import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
 import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
+import { shardOfDoneName } from '../state/shardLayout';
 import { readManifest } from '../state/stateLoad';
 import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
@@ -12,6 +13,8 @@ export interface StateStatus {
   lastRun: { committed?: boolean; run?: Record<string, unknown> } | 'unreadable' | undefined;
   lock: { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
   spool: SpoolCount & { dir: string };
+  /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
+  shards: Map<number, number[]>;
 }
 
 export async function readStateStatus(
@@ -35,7 +38,12 @@ export async function readStateStatus(
     const owner = parseLockOwner(lockBytes);
     lock = owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, options.staleMs, options.nowMs) };
   }
-  return { location: storage.location, manifest, lastRun, lock, spool };
+  const shards = new Map<number, number[]>();
+  for (const name of await storage.list()) {
+    const done = shardOfDoneName(name);
+    if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+  }
+  return { location: storage.location, manifest, lastRun, lock, spool, shards };
 }
 
 const number = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : '?');
@@ -113,6 +121,14 @@ export function formatStateStatus(status: StateStatus): string {
   if (lock === undefined) line('lock', 'free');
   else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);
   else line('lock', `held by host ${lock.owner.host}, pid ${lock.owner.pid} since ${lock.owner.acquiredAt}, last heartbeat ${lock.owner.heartbeatAt}${lock.stale ? ' (stale: the next run takes it over)' : ''}`);
+  for (const [count, finished] of [...status.shards].sort(([a], [b]) => a - b)) {
+    const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !finished.includes(index));
+    line(
+      'shards',
+      `${finished.length} of ${count} finished, not merged yet` +
+        (missing.length === 0 ? `: auth0-usage merge --shards ${count}` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
+    );
+  }
   line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
   if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
   if (manifest !== undefined && manifest.days.length > 0) {

@@ -1,10 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { CronJob, type ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodFailurePolicyRule } from 'kubernetes-models/batch/v1/PodFailurePolicyRule';
 import { PersistentVolumeClaim, type IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
+import { knownFieldNames, unknownFields } from './kubernetesFields';
 
 // config/cronjob.yaml, checked against the Kubernetes API schema (kubernetes-models) and against the operating
 // rules its comments state.
@@ -40,31 +41,6 @@ function bytes(quantity: string | number): number {
   if (!match) throw new Error(`unexpected quantity ${quantity}`);
   const unit = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, k: 1e3, M: 1e6, G: 1e9, T: 1e12 }[match[2] ?? ''] ?? 1;
   return Number(match[1]) * unit;
-}
-
-/** Field names the Kubernetes schemas know: their validators read each field as data.<name> or data["<name>"]. */
-function knownFieldNames(): Set<string> {
-  const names = new Set<string>();
-  for (const pkg of ['kubernetes-models', '@kubernetes-models/apimachinery']) {
-    const dir = path.join(path.dirname(require.resolve(`${pkg}/package.json`)), '_schemas');
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.js'))) {
-      const source = readFileSync(path.join(dir, file), 'utf8');
-      for (const m of source.matchAll(/data(?:\.([A-Za-z_$][\w$]*)|\["([^"]+)"\])/g)) names.add(m[1] ?? m[2]!);
-    }
-  }
-  return names;
-}
-
-// Keys under these are the user's own (label names, resource names), not API fields.
-const MAP_FIELDS = new Set(['labels', 'annotations', 'nodeSelector', 'matchLabels', 'limits', 'requests']);
-
-function unknownFields(value: unknown, known: Set<string>, at = ''): string[] {
-  if (Array.isArray(value)) return value.flatMap((item, i) => unknownFields(item, known, `${at}[${i}]`));
-  if (value === null || typeof value !== 'object') return [];
-  return Object.entries(value).flatMap(([key, child]) => [
-    ...(known.has(key) ? [] : [`${at}.${key}`]),
-    ...(MAP_FIELDS.has(key) ? [] : unknownFields(child, known, `${at}.${key}`)),
-  ]);
 }
 
 test('every document is valid against the Kubernetes API schema, with no misspelt field', () => {

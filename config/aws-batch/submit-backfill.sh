@@ -1,0 +1,9 @@
+#!/bin/sh
+# Registers the job definition, submits the shards as an array job and the merge as a job that depends on it
+# (AWS Batch starts the merge once every child of the array job has succeeded). Run from this folder with the
+# AWS CLI v2 and credentials allowed to use AWS Batch. Each child reads AWS_BATCH_JOB_ARRAY_INDEX as its shard.
+set -eu
+aws batch register-job-definition --cli-input-json file://job-definition.json > /dev/null
+shards_job_id=$(aws batch submit-job --cli-input-json file://submit-shards.json --query jobId --output text)
+sed "s/SHARDS_JOB_ID/${shards_job_id}/" submit-merge.json > "${TMPDIR:-/tmp}/auth0-usage-submit-merge.json"
+aws batch submit-job --cli-input-json "file://${TMPDIR:-/tmp}/auth0-usage-submit-merge.json" --query jobId --output text

@@ -1,0 +1,65 @@
+import type { Argv } from 'yargs';
+import { loadConfig } from '../config/loadConfig';
+import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
+import { readFinishedShards, ShardMismatchError } from '../state/shardPartial';
+import { rollupConfigFingerprint } from '../state/stateManifest';
+import { openStateStorage } from '../state/stateLoad';
+import { auth0CliOptions } from './auth0CheckCommand';
+import type { CliIo } from './cliIo';
+import { withHecOptions } from './hecOptions';
+import { runCommand, type RunArgs } from './runCommand';
+import { s3ClientOptionsFrom, withS3Options } from './s3Options';
+import { shardCount } from './shardOptions';
+import { withStateOptions } from './stateOptions';
+import { UsageError } from './usageError';
+
+export function mergeOptions(yargs: Argv) {
+  const merge = yargs
+    .option('shards', { type: 'number', demandOption: 'give --shards N, the number of shards the backfill ran as', describe: 'Shards of the backfill (N): every one of 0..N-1 must have finished' })
+    .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'NDJSON file for the summary events, or - for stdout' })
+    .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json (the shards\' own)' })
+    .option('table', { type: 'boolean', default: true, describe: 'Print a per-day table when done (--no-table to skip)' })
+    .option('decode-workers', { type: 'boolean', default: true, describe: 'Decode the shards\' record files on worker threads' })
+    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
+    .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
+    .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
+    .group(['shards', 'output', 'config', 'table', 'decode-workers', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
+  const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
+  return withStateOptions(withHecOptions(withS3Options(withAuth0)));
+}
+
+export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['parseAsync']>>;
+
+/**
+ * `auth0-usage merge`: once every shard finished, runs the job over their partials under the state's lock, as
+ * `run` with the shards' inputs, days, zone and --include/--exclude (read from their done.json), and delivers and
+ * commits as a single run would.
+ */
+export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> {
+  if (args.state === undefined || args.state === '') throw new UsageError('merge needs the --state the shards wrote their partials under');
+  const shards = shardCount(args.shards);
+  const config = loadConfig(args.config);
+  // The shards' settings, read before the lock (the state is opened with their zone and days); checked again under it.
+  const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
+  let spec;
+  try {
+    spec = (await readFinishedShards(storage, shards))[0]!.done.spec;
+  } finally {
+    await storage.close();
+  }
+  if (spec.rollup_config !== rollupConfigFingerprint(config)) {
+    throw new ShardMismatchError(`cannot merge ${args.state}: the shards ran with another tenant, categories or nonBillableAudiences config than this --config: give the shards' config`);
+  }
+  const runArgs = {
+    ...args,
+    input: spec.inputs,
+    include: spec.include,
+    exclude: spec.exclude,
+    timezone: spec.timezone,
+    from: spec.from ?? undefined,
+    to: spec.to ?? undefined,
+    'max-item-bytes': DEFAULT_MAX_ITEM_BYTES,
+    'max-item-keys': DEFAULT_MAX_ITEM_KEYS,
+  } as unknown as RunArgs;
+  return runCommand(runArgs, io, { shards });
+}

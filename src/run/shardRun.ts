@@ -1,0 +1,89 @@
+import type { Readable } from 'node:stream';
+import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
+import type { DecodeSink } from '../decode/logRecord';
+import type { QuarantineFile } from '../sinks/quarantineFile';
+import type { Source } from '../sources/inputObject';
+import type { ObjectIndex } from '../state/objectIndex';
+import { ShardPartialWriter, type ShardDone, type ShardSpec } from '../state/shardPartial';
+import type { StateStorage } from '../state/stateStorage';
+import type { Logger } from '../support/logger';
+import type { ProgressReporter } from './progressReporter';
+import { readObjects } from './readObjects';
+import { shardOfObject, type ShardOf } from './shardAssignment';
+import { ShardRecordFiles } from './shardRecordFiles';
+
+export interface ShardRunOptions {
+  shard: ShardOf;
+  spec: ShardSpec;
+  inputs: readonly string[];
+  openSource(input: string): Source;
+  /** The shared state's storage (its lock is not taken) and its ledger: objects read before are skipped. */
+  storage: StateStorage;
+  ledger: Pick<ObjectIndex, 'isUnchanged'>;
+  defaultTenant: string;
+  concurrency: number;
+  readRetries?: number;
+  isRetryableReadError?(err: unknown): boolean;
+  decode?: (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
+  endDecoding?(): Promise<void>;
+  quarantine?: QuarantineFile;
+  progress?: ProgressReporter;
+  signal?: AbortSignal;
+  logger: Logger;
+  now?(): Date;
+  /** Compressed bytes at which a record file is sealed (tests). */
+  recordFileBytes?: number;
+}
+
+/**
+ * One shard of a backfill: reads the objects assigned to it (by the hash of their names) that the state has not
+ * read, and stores their records and figures as its partial under the state for the merge. Delivers nothing and
+ * commits nothing; a shard that fails or is killed leaves no `done.json`, and its rerun replaces the partial.
+ */
+export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
+  const { shard, storage } = options;
+  const log = options.logger.child({ shard: `${shard.index}/${shard.count}` });
+  const writer = await ShardPartialWriter.start(storage, shard.count, shard.index);
+  const files = new ShardRecordFiles({
+    timezone: options.spec.timezone,
+    from: options.spec.from ?? undefined,
+    to: options.spec.to ?? undefined,
+    store: (data, objects) => writer.writeRecordFile(data, objects),
+    fileBytes: options.recordFileBytes,
+  });
+  const read = await readObjects({
+    inputs: options.inputs,
+    openSource: options.openSource,
+    concurrency: options.concurrency,
+    readRetries: options.readRetries ?? 3,
+    isRetryableReadError: options.isRetryableReadError ?? (() => false),
+    decode: options.decode ?? decodeStream,
+    endDecoding: options.endDecoding,
+    defaultTenant: options.defaultTenant,
+    dayBounded: options.spec.from !== null || options.spec.to !== null,
+    rollup: files,
+    state: { objects: options.ledger },
+    selects: (object, input) => shardOfObject(object.name, input, shard.count) === shard.index,
+    quarantine: options.quarantine,
+    progress: options.progress,
+    signal: options.signal,
+    log,
+  });
+  if (read.failure) throw read.failure;
+  await files.finish();
+  const done = await writer.finish(
+    options.spec,
+    {
+      objects: read.objects,
+      bytes: read.bytes,
+      records: files.counters.records,
+      malformed: read.malformed,
+      rejected: read.rejected,
+      quarantine_truncated: read.quarantineTruncated,
+      skipped: read.skipped,
+    },
+    (options.now ?? (() => new Date()))(),
+  );
+  log.info({ objects: done.counts.objects, records: done.counts.records, files: done.files.length, state: storage.location }, 'shard finished');
+  return done;
+}

@@ -1,0 +1,206 @@
+import { gunzipSync, gzipSync } from 'node:zlib';
+import { z } from 'zod';
+import type { LedgerEntry } from '../sources/inputObject';
+import { Auth0UsageError } from '../support/errors';
+import { fingerprintOf } from '../support/fingerprint';
+import { SHARDS_FOLDER, shardDoneName, shardFolder, shardObjectListName, shardRecordFileName } from './shardLayout';
+import type { StateStorage } from './stateStorage';
+
+const SHARD_FORMAT_VERSION = 1;
+
+const count = z.number().int().nonnegative();
+
+/** What every shard of one backfill must agree on: the same N, inputs, day range, zone and classification. */
+const shardSpecSchema = z
+  .object({
+    inputs: z.array(z.string()),
+    include: z.array(z.string()),
+    exclude: z.array(z.string()),
+    timezone: z.string(),
+    from: z.string().nullable(),
+    to: z.string().nullable(),
+    /** rollupConfigFingerprint() of the shard's config. */
+    rollup_config: z.string(),
+  })
+  .strict();
+
+export type ShardSpec = z.infer<typeof shardSpecSchema>;
+
+const shardCountsSchema = z
+  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count })
+  .strict();
+
+/** A shard's read figures, as the run event states them. */
+export type ShardCounts = z.infer<typeof shardCountsSchema>;
+
+const shardDoneSchema = z
+  .object({
+    version: z.literal(SHARD_FORMAT_VERSION),
+    shards: z.number().int().positive(),
+    shard: count,
+    fingerprint: z.string(),
+    spec: shardSpecSchema,
+    /** Its record files, in order. */
+    files: z.array(z.string()),
+    counts: shardCountsSchema,
+    finished_at: z.string(),
+  })
+  .strict();
+
+/** A shard's `done.json`: written last, so it exists only for a shard that finished. */
+export type ShardDone = z.infer<typeof shardDoneSchema>;
+
+const objectListSchema = z
+  .object({
+    version: z.literal(SHARD_FORMAT_VERSION),
+    /** Per record file: the archive objects whose records it holds and that the ledger takes, [name, size, version]. */
+    files: z.record(z.string(), z.array(z.tuple([z.string(), count.nullable(), z.string().nullable()]))),
+  })
+  .strict();
+
+/** The fingerprint of a backfill's shards: shards with different ones cannot be merged. */
+export function shardFingerprint(shards: number, spec: ShardSpec): string {
+  return fingerprintOf(JSON.stringify([shards, spec.inputs, spec.include, spec.exclude, spec.timezone, spec.from, spec.to, spec.rollup_config]));
+}
+
+/** Shards that cannot be merged yet: missing (never run, killed, or already merged) or unreadable. Rerun them. */
+export class ShardsIncompleteError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SHARDS_INCOMPLETE';
+}
+
+/**
+ * Objects the shards read were committed by another run after the shards listed them: replaying the shards would
+ * count those records again on days whose log_ids are no longer kept. Run the shards again (they skip them now).
+ */
+export class ShardsStaleError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SHARDS_STALE';
+}
+
+/** Shards run with other inputs, days, zone or classification than each other or than the merge: a usage error. */
+export class ShardMismatchError extends Auth0UsageError {
+  static override readonly code: string = 'ERR_SHARD_MISMATCH';
+  static override readonly exitCode: 1 | 2 = 2;
+}
+
+/**
+ * Writes one shard's partial result with the storage's atomic writes: record files as they fill, then the object
+ * list, then `done.json`. A shard killed on the way leaves no `done.json`, and its rerun starts by removing what
+ * an earlier attempt left.
+ */
+export class ShardPartialWriter {
+  private readonly objects: Record<string, Array<[string, number | null, string | null]>> = {};
+  private readonly files: string[] = [];
+
+  private constructor(
+    private readonly storage: StateStorage,
+    readonly shards: number,
+    readonly index: number,
+  ) {}
+
+  static async start(storage: StateStorage, shards: number, index: number): Promise<ShardPartialWriter> {
+    // done.json first: from here on this shard counts as unfinished, whatever else an earlier attempt left.
+    await storage.remove(shardDoneName(shards, index));
+    await removeUnder(storage, shardFolder(shards, index));
+    return new ShardPartialWriter(storage, shards, index);
+  }
+
+  /** Stores the next record file (gzip NDJSON) with the ledger entries of the objects whose records it holds. */
+  async writeRecordFile(data: Buffer, objects: readonly LedgerEntry[]): Promise<void> {
+    const name = shardRecordFileName(this.shards, this.index, this.files.length);
+    this.files.push(name);
+    this.objects[name] = objects.map((object) => [object.name, object.size ?? null, object.version ?? null]);
+    await this.storage.write(name, data);
+  }
+
+  /** The object list, then `done.json`: the shard is finished. */
+  async finish(spec: ShardSpec, counts: ShardCounts, finishedAt: Date): Promise<ShardDone> {
+    await this.storage.write(
+      shardObjectListName(this.shards, this.index),
+      gzipSync(JSON.stringify({ version: SHARD_FORMAT_VERSION, files: this.objects })),
+    );
+    const done: ShardDone = {
+      version: SHARD_FORMAT_VERSION,
+      shards: this.shards,
+      shard: this.index,
+      fingerprint: shardFingerprint(this.shards, spec),
+      spec,
+      files: [...this.files],
+      counts,
+      finished_at: finishedAt.toISOString(),
+    };
+    await this.storage.write(shardDoneName(this.shards, this.index), Buffer.from(`${JSON.stringify(done, null, 1)}\n`));
+    return done;
+  }
+}
+
+/** One finished shard, as the merge reads it. */
+export interface FinishedShard {
+  done: ShardDone;
+  /** Per record file, the ledger entries of the objects it stands for. */
+  objects: Map<string, LedgerEntry[]>;
+}
+
+/**
+ * Every shard 0..N-1 of N, finished and run alike; otherwise refuses, naming the shards that are missing or
+ * unreadable (ShardsIncompleteError) or that differ from shard 0 (ShardMismatchError).
+ */
+export async function readFinishedShards(storage: StateStorage, shards: number): Promise<FinishedShard[]> {
+  const finished: FinishedShard[] = [];
+  const missing: number[] = [];
+  const unreadable: string[] = [];
+  for (let index = 0; index < shards; index++) {
+    const bytes = await storage.read(shardDoneName(shards, index));
+    if (bytes === undefined) {
+      missing.push(index);
+      continue;
+    }
+    try {
+      const done = shardDoneSchema.parse(JSON.parse(bytes.toString('utf8')));
+      if (done.shards !== shards || done.shard !== index) throw new Error(`it says shard ${done.shard}/${done.shards}`);
+      finished.push({ done, objects: await readObjectList(storage, shards, index) });
+    } catch (error) {
+      unreadable.push(`${index} (${(error as Error).message.split('\n')[0]})`);
+    }
+  }
+  if (missing.length + unreadable.length > 0) {
+    const parts = [
+      ...(missing.length > 0 ? [`shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${shards} did not finish (no ${shardDoneName(shards, missing[0]!)})`] : []),
+      ...(unreadable.length > 0 ? [`unreadable: shard ${unreadable.join(', ')}`] : []),
+    ];
+    throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge`);
+  }
+  const first = finished[0]!.done;
+  const differing = finished.filter(({ done }) => done.fingerprint !== first.fingerprint).map(({ done }) => done.shard);
+  if (differing.length > 0) {
+    throw new ShardMismatchError(
+      `cannot merge ${storage.location}: shard${differing.length === 1 ? '' : 's'} ${differing.join(', ')} ran with other inputs, --include/--exclude, --from/--to, --timezone or config than shard 0: run every shard with the same ones`,
+    );
+  }
+  return finished;
+}
+
+async function readObjectList(storage: StateStorage, shards: number, index: number): Promise<Map<string, LedgerEntry[]>> {
+  const name = shardObjectListName(shards, index);
+  const bytes = await storage.read(name);
+  if (bytes === undefined) throw new Error(`${name} is missing`);
+  const list = objectListSchema.parse(JSON.parse(gunzipSync(bytes).toString('utf8')));
+  return new Map(
+    Object.entries(list.files).map(([file, entries]) => [
+      file,
+      entries.map(([objectName, size, version]) => ({ name: objectName, ...(size === null ? {} : { size }), ...(version === null ? {} : { version }) })),
+    ]),
+  );
+}
+
+/** Removes every shard's partial of an N-shard backfill (after the merge committed them). */
+export async function removeShardPartials(storage: StateStorage, shards: number): Promise<void> {
+  // done.json files first: a removal cut short leaves shards the next merge refuses, never half a shard it reads.
+  for (let index = 0; index < shards; index++) await storage.remove(shardDoneName(shards, index));
+  await removeUnder(storage, `${SHARDS_FOLDER}/${shards}`);
+}
+
+async function removeUnder(storage: StateStorage, folder: string): Promise<void> {
+  for (const name of await storage.list()) if (name.startsWith(`${folder}/`)) await storage.remove(name);
+  // A local state's emptied folders (on S3 there is no folder to remove).
+  await storage.remove(folder);
+}

@@ -1,0 +1,117 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { runCli } from '../support/cliRunner';
+import { RunState } from '../../src/state/runState';
+import { configWith, login, silentLogger, writeArchive } from '../unit/state/stateTestKit';
+
+// The command lines of a sharded backfill: what a shard refuses, where its index comes from, that it works beside
+// a held lock, that its rerun replaces its partial, and what the merge refuses.
+let dir: string;
+let archives: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-shard-cli-'));
+  archives = path.join(dir, 'archives');
+  writeArchive(archives, 'a.ndjson', [login(1, '2024-03-01T10:00:00.000Z', 'u1')]);
+  writeArchive(archives, 'b.ndjson', [login(2, '2024-03-01T11:00:00.000Z', 'u2')]);
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['run', '--input', archives, '--log-format', 'json', '--no-progress', ...args], env);
+const lastLine = (text: string) => text.trim().split('\n').at(-1);
+
+test.each([
+  [['--shard', '0/2', '--state', 'S', '--output', 'o.ndjson'], 'auth0-usage: a shard delivers nothing: drop --output here and give it to `auth0-usage merge`'],
+  [['--shard', '0/2', '--state', 'S', '--hec-url', 'https://127.0.0.1:1'], 'auth0-usage: a shard delivers nothing: drop --hec-url here and give it to `auth0-usage merge`'],
+  [['--shard', '0/2'], 'auth0-usage: a shard writes its partial result under the shared --state: give --state (the same for every shard and the merge)'],
+  [['--shard', '2/2', '--state', 'S'], 'auth0-usage: --shard 2/2: the index runs from 0 to 1'],
+  [['--shard', 'one', '--state', 'S'], "auth0-usage: --shard must be I/N (e.g. 0/4), got 'one'"],
+  [['--shard', '0/2', '--shards', '3', '--state', 'S'], 'auth0-usage: --shard 0/2 and --shards 3 disagree on the number of shards'],
+  [['--shards', '3', '--state', 'S'], 'auth0-usage: --shards 3 needs this shard\'s index: --shard I/3, or JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX'],
+  [['--shards', '0', '--state', 'S'], 'auth0-usage: --shards must be at least 1'],
+])('run %j exits 2 with one line', async (args, line) => {
+  const result = await run(args as string[]);
+  expect([result.code, lastLine(result.stderr)]).toEqual([2, line]);
+  expect(existsSync(path.join(dir, 'o.ndjson'))).toBe(false);
+});
+
+test('a shard refuses Auth0 statistics (the merge would deliver them), without a word of the secret', async () => {
+  const result = await run(['--shard', '0/2', '--state', 'S', '--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'client-1'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'very-secret-value' });
+  expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge`']);
+  expect(result.stderr).not.toContain('very-secret-value');
+});
+
+test('AWS_BATCH_JOB_ARRAY_INDEX out of range is a usage error naming the variable', async () => {
+  const result = await run(['--shards', '2', '--state', path.join(dir, 'S')], { AWS_BATCH_JOB_ARRAY_INDEX: '2' });
+  expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1)']);
+});
+
+test('a shard takes its index from AWS_BATCH_JOB_ARRAY_INDEX, runs while another run holds the lock, and its rerun replaces its partial', async () => {
+  const state = path.join(dir, 'locked-state');
+  const held = await RunState.open({ location: state, timezone: 'UTC', config: configWith(), logger: silentLogger });
+  try {
+    const first = await run(['--shards', '1', '--state', state], { AWS_BATCH_JOB_ARRAY_INDEX: '0' });
+    expect(first.code).toBe(0);
+    const done = JSON.parse(readFileSync(path.join(state, 'shards/1/0/done.json'), 'utf8'));
+    expect([done.shard, done.shards, done.counts.objects, done.counts.records, done.files]).toEqual([0, 1, 2, 2, ['shards/1/0/records-00000.ndjson.gz']]);
+    // A leftover of an earlier attempt with more files goes with the rerun.
+    writeFileSync(path.join(state, 'shards/1/0/records-00007.ndjson.gz'), '');
+    const again = await run(['--shard', '0/1', '--state', state]);
+    expect(again.code).toBe(0);
+    expect(existsSync(path.join(state, 'shards/1/0/records-00007.ndjson.gz'))).toBe(false);
+    expect(existsSync(path.join(state, 'shards/1/0/done.json'))).toBe(true);
+  } finally {
+    await held.release();
+  }
+});
+
+test('merge refuses shards run with another config, and a shard count none ran with', async () => {
+  const state = path.join(dir, 'config-state');
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  const config = path.join(dir, 'other.json');
+  writeFileSync(config, JSON.stringify({ tenant: 'someone-else' }));
+  const other = await runCli(['merge', '--state', state, '--shards', '1', '--config', config, '--output', path.join(dir, 'm.ndjson')]);
+  expect([other.code, lastLine(other.stderr)]).toEqual([
+    2,
+    `auth0-usage: cannot merge ${state}: the shards ran with another tenant, categories or nonBillableAudiences config than this --config: give the shards' config`,
+  ]);
+  const wrongCount = await runCli(['merge', '--state', state, '--shards', '2', '--output', path.join(dir, 'm.ndjson')]);
+  expect([wrongCount.code, lastLine(wrongCount.stderr)]).toEqual([
+    1,
+    `auth0-usage: cannot merge ${state}: shards 0, 1 of 2 did not finish (no shards/2/0/done.json): run them again, then the merge`,
+  ]);
+  expect(existsSync(path.join(dir, 'm.ndjson'))).toBe(false);
+});
+
+test('merge refuses shards whose objects another run committed since, naming them; rerun, they merge', async () => {
+  const state = path.join(dir, 'stale-state');
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  // A nightly run over the same inputs between the shards and their merge.
+  expect((await run(['--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table'])).code).toBe(0);
+  const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
+  expect([refused.code, lastLine(refused.stderr)]).toEqual([
+    1,
+    `auth0-usage: cannot merge ${state}: another run committed objects that shard 0 read (e.g. ${path.join(archives, 'a.ndjson')}) after it ran: run it again, then the merge`,
+  ]);
+  expect(existsSync(path.join(dir, 'stale.ndjson'))).toBe(false);
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  const merged = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson'), '--no-table']);
+  expect(merged.code).toBe(0);
+  // The rerun shard skipped what the nightly run had read: nothing is left to count.
+  expect(readFileSync(path.join(dir, 'stale.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event)).toMatchObject([{ summary: 'run', objects: 0, records: 0, merged_shards: 1 }]);
+});
+
+test('status lists the shards that finished and those still to run, until the merge', async () => {
+  const state = path.join(dir, 'status-state');
+  expect((await run(['--shard', '1/3', '--state', state])).code).toBe(0);
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.code).toBe(0);
+  expect(status.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual(['shards     1 of 3 finished, not merged yet; to run: 0, 2']);
+  expect((await run(['--shard', '0/3', '--state', state])).code).toBe(0);
+  expect((await run(['--shard', '2/3', '--state', state])).code).toBe(0);
+  const ready = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(ready.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual(['shards     3 of 3 finished, not merged yet: auth0-usage merge --shards 3']);
+  expect((await runCli(['merge', '--state', state, '--shards', '3', '--output', path.join(dir, 'status-merged.ndjson'), '--no-table'])).code).toBe(0);
+  const merged = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(merged.stdout).not.toMatch(/^shards/m);
+});
