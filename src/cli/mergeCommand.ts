@@ -6,6 +6,7 @@ import { rollupConfigFingerprint } from '../state/stateManifest';
 import { openStateStorage } from '../state/stateLoad';
 import { auth0CliOptions } from './auth0CheckCommand';
 import type { CliIo } from './cliIo';
+import { decodeThreadsOption } from './decodeThreads';
 import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
@@ -19,11 +20,12 @@ export function mergeOptions(yargs: Argv) {
     .option('output', { alias: 'o', type: 'string', requiresArg: true, describe: 'NDJSON file for the summary events, or - for stdout' })
     .option('config', { alias: 'c', type: 'string', describe: 'JSON file merged over config/default.json (the shards\' own)' })
     .option('table', { type: 'boolean', default: true, describe: 'Print a per-day table when done (--no-table to skip)' })
-    .option('decode-workers', { type: 'boolean', default: true, describe: 'Decode the shards\' record files on worker threads' })
+    .option('decode-workers', { type: 'boolean', default: true, describe: 'Decode the shards\' record files on worker threads (see --decode-threads); --no-decode-workers keeps it all on one thread' })
+    .option('decode-threads', decodeThreadsOption)
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
-    .group(['shards', 'output', 'config', 'table', 'decode-workers', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
+    .group(['shards', 'output', 'config', 'table', 'decode-workers', 'decode-threads', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
   const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
   return withStateOptions(withHecOptions(withS3Options(withAuth0)));
 }

@@ -86,3 +86,11 @@ test('every flag is one the command takes (from the built CLI\'s help)', () => {
     }
   }
 });
+
+test('each container decodes on as many threads as the CPUs it requests, not one per core of the node', () => {
+  // The default (one decode thread per core the node shows) ignores the pod's CPU request, and each busy thread
+  // holds tens of MB: the memory limits were sized for the requested CPUs.
+  for (const job of [shards, merge]) {
+    expect(flag(job, '--decode-threads')).toBe(String(containerOf(job).resources!.requests!.cpu));
+  }
+});
