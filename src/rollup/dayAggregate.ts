@@ -134,6 +134,11 @@ export class DayAggregate {
     return this.categoryCounts[CATEGORY_NAMES.indexOf(name)];
   }
 
+  /** The distinct active user ids, in no particular order. */
+  activeUserIdList(): string[] {
+    return [...this.activeUserIds];
+  }
+
   /** [type, count] pairs, sorted by type. */
   eventTypes(): Array<[string, number]> {
     return sortedEntries(this.typeCounts);
