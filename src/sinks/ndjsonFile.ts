@@ -11,6 +11,9 @@ export class OutputError extends Auth0UsageError {
   static override readonly code: string = 'ERR_OUTPUT';
 }
 
+/** Characters of lines written at once by writeAll. */
+const WRITE_CHARS = 1 << 20;
+
 /** Lines already serialized, written as they are. */
 class NdjsonLines {
   constructor(readonly text: string) {}
@@ -86,13 +89,29 @@ export class NdjsonWriter {
     }
   }
 
-  /** Writes each value as its line, in one write: a write per line costs more than the line on many small summaries. */
+  /**
+   * Writes each value as its line, many lines a write (a write per line costs more than the line on many small
+   * summaries), at most about WRITE_CHARS characters at once: a day of 300 000 event types stays bounded.
+   */
   async writeAll(values: readonly unknown[]): Promise<void> {
-    if (this.failure) throw this.failure;
-    if (this.readerGone || values.length === 0) return;
     let text = '';
-    for (const value of values) text += `${JSON.stringify(value)}\n`;
-    this.count += values.length;
+    let lines = 0;
+    for (const value of values) {
+      text += `${JSON.stringify(value)}\n`;
+      lines++;
+      if (text.length >= WRITE_CHARS) {
+        await this.writeLines(text, lines);
+        text = '';
+        lines = 0;
+      }
+    }
+    if (lines > 0) await this.writeLines(text, lines);
+  }
+
+  private async writeLines(text: string, lines: number): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.readerGone) return;
+    this.count += lines;
     if (!this.serializer.write(new NdjsonLines(text) as never)) {
       await once(this.serializer, 'drain').catch(() => undefined);
       if (this.failure) throw this.failure;

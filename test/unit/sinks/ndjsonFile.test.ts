@@ -108,3 +108,21 @@ test('writeAll writes a batch of values as their lines in one write', async () =
   expect(chunks[1]).toBe('{"last":true}\n');
   expect(writer.count).toBe(1001);
 });
+
+test('writeAll writes a large batch a megabyte or so at a time', async () => {
+  const chunks: string[] = [];
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding: string, done: () => void) {
+      if (chunk.length > 0) chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const writer = new NdjsonWriter('-', stdout);
+  // 4 000 lines of 1 000 characters ("x" × 990 inside {"s":"…"} and the line feed): 4 MB.
+  const values = Array.from({ length: 4000 }, () => ({ s: 'x'.repeat(990) }));
+  await writer.writeAll(values);
+  await writer.close();
+  expect(chunks.join('')).toBe(`{"s":"${'x'.repeat(990)}"}\n`.repeat(4000));
+  // 1 048 576 / 999 rounds up to 1 050 lines a write: three writes of 1 050 lines, then the 850 left.
+  expect(chunks.map((c) => c.length / 999)).toEqual([1050, 1050, 1050, 850]);
+});
