@@ -68,6 +68,30 @@ export interface DayWork {
   dirty: boolean;
 }
 
+/**
+ * A day's working set before its first commit: the delta is made on first use. An object's own aggregate of the
+ * day is usually adopted as the delta at commit, so an empty one made up front would only be garbage that outlived
+ * the object's reading (tens of thousands of them for a fleet of small tenants).
+ */
+class NewDayWork implements DayWork {
+  dirty = false;
+  #delta: DayAggregate | undefined;
+
+  constructor(
+    readonly ids: LogIdSet,
+    private readonly tenant: string,
+    private readonly range: DayRange,
+  ) {}
+
+  get delta(): DayAggregate {
+    return (this.#delta ??= new DayAggregate(this.tenant, this.range));
+  }
+
+  set delta(delta: DayAggregate) {
+    this.#delta = delta;
+  }
+}
+
 export interface DayStoreStats {
   resident: number;
   peakResident: number;
@@ -261,7 +285,7 @@ export class DayStore {
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
     const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet(0);
-    return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
+    return new NewDayWork(ids, slot.tenant, slot.range);
   }
 
   /** Whether the slot is the newest day of its tenant so far (recorded as such). */
