@@ -40,6 +40,11 @@ export class DaySlot {
   finished = false;
   /** Objects being read whose latest record (with a log_id) was of this day: it is not evicted for being behind. */
   readers = 0;
+  /**
+   * The DayStore's estimate of the bytes of the day's working set while it is resident, as last measured (0 when not
+   * resident). A field, not a map beside the store: with tens of thousands of tenants every record measures a day.
+   */
+  residentBytes = 0;
 
   constructor(
     readonly seq: number,
@@ -147,8 +152,6 @@ export class DayStore {
   private readonly resident = new Map<DaySlot, DayWork>();
   /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
   private readonly residentOf = new Map<string, Set<DaySlot>>();
-  /** Each resident slot's estimated bytes, as last measured (when it stopped being the slot written). */
-  private readonly bytesOf = new Map<DaySlot, number>();
   private residentTotal = 0;
   private readonly byteLimit: number;
   private readonly stored: StoredDays | undefined;
@@ -267,14 +270,14 @@ export class DayStore {
 
   private removeResident(slot: DaySlot): void {
     this.residentOf.get(slot.tenant)!.delete(slot);
-    this.residentTotal -= this.bytesOf.get(slot) ?? 0;
-    this.bytesOf.delete(slot);
+    this.residentTotal -= slot.residentBytes;
+    slot.residentBytes = 0;
   }
 
   private measure(slot: DaySlot, work: DayWork): void {
     const bytes = estimatedBytes(work);
-    this.residentTotal += bytes - (this.bytesOf.get(slot) ?? 0);
-    this.bytesOf.set(slot, bytes);
+    this.residentTotal += bytes - slot.residentBytes;
+    slot.residentBytes = bytes;
   }
 
   private load(slot: DaySlot): DayWork {
