@@ -35,6 +35,7 @@ class ObjectDecode {
   private readonly batch = new RecordBatchWriter();
   // Either this or the record batch is empty: each is sent before the other grows, which keeps the input order.
   private readonly quarantined = new QuarantineBatchWriter();
+  private quarantineSent = false;
   private readonly input = new Readable({ read: () => this.onRead() });
 
   constructor(private readonly id: number, options: DecodeOptions) {
@@ -113,11 +114,14 @@ class ObjectDecode {
   private quarantine(kind: QuarantineKind, item: QuarantineItem): void {
     this.checkWanted();
     this.flush(); // keeps records and quarantine items in input order
-    if (this.quarantined.add(kind, item)) this.flushQuarantined();
+    // The object's first item goes at once: whoever stops on it (a first bad line of a file that is not a log
+    // archive) must not wait for the rest of the chunk, which may be a record that takes seconds to read.
+    if (this.quarantined.add(kind, item) || !this.quarantineSent) this.flushQuarantined();
   }
 
   private flushQuarantined(): void {
     if (this.quarantined.size === 0) return;
+    this.quarantineSent = true;
     const { message, transfer } = this.quarantined.take(this.id);
     this.batchesInFlight++;
     send(message, transfer);
