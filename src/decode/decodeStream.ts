@@ -12,6 +12,11 @@ export interface DecodeOptions extends ItemLimits {
   source: string;
   /** Tenant for records that carry neither `tenant_name` nor `hostname`. */
   defaultTenant: string;
+  /**
+   * Items set aside that reach sink.quarantine (default: all); the ones after are only counted in the stats. A
+   * caller that keeps the first N items of an object says N here, and decoding spends nothing on the others' text.
+   */
+  quarantineItems?: number;
   /** Checked between chunks: once aborted, decoding stops and rejects with the signal's reason. */
   signal?: AbortSignal;
 }
@@ -56,6 +61,13 @@ export function decodeStream(input: Readable, options: DecodeOptions, sink: Deco
 export async function decodeObject(input: Readable, options: DecodeOptions, consumer: DecodeConsumer): Promise<DecodeStats> {
   const { source, defaultTenant, signal } = options;
   const stats: DecodeStats = { values: 0, records: 0, malformed: 0, rejected: 0 };
+  const quarantineItems = options.quarantineItems ?? Infinity;
+  /** Whether the item just counted as set aside reaches the sink; once none will, the scanner stops keeping text. */
+  const wanted = (): boolean => {
+    const index = stats.malformed + stats.rejected;
+    if (index === quarantineItems) scanner.dropMalformedText();
+    return index <= quarantineItems;
+  };
   const fast = new FastRecordReader(defaultTenant);
   const scanner = new JsonValueScanner({
     fastObject(buf, start, limit) {
@@ -74,7 +86,7 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
       const result = decodeItem(value, defaultTenant);
       if (isRejection(result)) {
         stats.rejected++;
-        consumer.quarantine('rejected', { source, line, reason: result.reason, raw: itemRaw(text) });
+        if (wanted()) consumer.quarantine('rejected', { source, line, reason: result.reason, raw: itemRaw(text) });
       } else {
         stats.records++;
         consumer.record(result);
@@ -82,9 +94,10 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
     },
     malformed(line, message, raw) {
       stats.malformed++;
-      consumer.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
+      if (wanted()) consumer.quarantine('malformed', { source, line, reason: `malformed: ${message}`, raw });
     },
   }, options);
+  if (quarantineItems === 0) scanner.dropMalformedText();
   const { gzipError } = await pumpDecompressed(input, (chunk) => {
     signal?.throwIfAborted();
     scanner.push(chunk);

@@ -8,6 +8,7 @@ import { type DecodeOptions, decodeObject } from './decodeStream';
 import { type FromWorker, MAX_BATCHES_IN_FLIGHT, type ToWorker } from './decodeWorkerProtocol';
 import type { FastRecordReader } from './fastRecord';
 import type { LogRecord, QuarantineItem, QuarantineKind } from './logRecord';
+import { QuarantineBatchWriter } from './quarantineBatch';
 import { RecordBatchWriter } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
 
@@ -32,16 +33,21 @@ class ObjectDecode {
   private wantsBytes = false;
   private batchesInFlight = 0;
   private readonly batch = new RecordBatchWriter();
+  // Either this or the record batch is empty: each is sent before the other grows, which keeps the input order.
+  private readonly quarantined = new QuarantineBatchWriter();
+  private quarantineSent = false;
   private readonly input = new Readable({ read: () => this.onRead() });
 
   constructor(private readonly id: number, options: DecodeOptions) {
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
         this.checkWanted();
+        this.flushQuarantined();
         if (this.batch.addFast(reader, buf)) this.flush();
       },
       record: (record: LogRecord) => {
         this.checkWanted();
+        this.flushQuarantined();
         if (this.batch.add(record)) this.flush();
       },
       quarantine: (kind: QuarantineKind, item: QuarantineItem) => this.quarantine(kind, item),
@@ -49,6 +55,7 @@ class ObjectDecode {
     decodeObject(this.input, options, consumer).then(
       (stats) => {
         if (this.abandoned) return;
+        this.flushQuarantined();
         this.flush();
         send({ type: 'done', object: this.id, stats });
         objects.delete(this.id);
@@ -107,7 +114,17 @@ class ObjectDecode {
   private quarantine(kind: QuarantineKind, item: QuarantineItem): void {
     this.checkWanted();
     this.flush(); // keeps records and quarantine items in input order
-    send({ type: 'quarantine', object: this.id, kind, item });
+    // The object's first item goes at once: whoever stops on it (a first bad line of a file that is not a log
+    // archive) must not wait for the rest of the chunk, which may be a record that takes seconds to read.
+    if (this.quarantined.add(kind, item) || !this.quarantineSent) this.flushQuarantined();
+  }
+
+  private flushQuarantined(): void {
+    if (this.quarantined.size === 0) return;
+    this.quarantineSent = true;
+    const { message, transfer } = this.quarantined.take(this.id);
+    this.batchesInFlight++;
+    send(message, transfer);
   }
 
   private flush(): void {
@@ -123,7 +140,7 @@ const objects = new Map<number, ObjectDecode>();
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'open':
-      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys }));
+      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys, quarantineItems: message.quarantineItems }));
       break;
     case 'bytes': {
       const { chunk } = message;

@@ -6,6 +6,7 @@ import { Worker } from 'node:worker_threads';
 import type { DecodeOptions, DecodeStats } from './decodeStream';
 import { type FromWorker, INPUT_WINDOW_BYTES, type ToWorker } from './decodeWorkerProtocol';
 import type { DecodeSink } from './logRecord';
+import { readQuarantineBatch } from './quarantineBatch';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
 
@@ -195,8 +196,8 @@ class DecodeThread {
       });
       this.objects.set(id, object);
       if (signal !== undefined) unwatch = watchSignal(signal, object);
-      const { source, defaultTenant, maxItemBytes, maxItemKeys } = options;
-      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys });
+      const { source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems } = options;
+      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems });
       object.start();
     });
   }
@@ -224,6 +225,7 @@ class ObjectSender implements RemoteObject {
   private finished = false;
   private inputEnded = false;
   private readonly onRecord: DecodeSink['record'];
+  private readonly onQuarantine: DecodeSink['quarantine'];
 
   constructor(
     private readonly thread: DecodeThread,
@@ -233,6 +235,7 @@ class ObjectSender implements RemoteObject {
     private readonly settle: { resolve(stats: DecodeStats): void; reject(err: unknown): void },
   ) {
     this.onRecord = (record) => sink.record(record);
+    this.onQuarantine = (kind, item) => sink.quarantine(kind, item);
   }
 
   start(): void {
@@ -257,7 +260,8 @@ class ObjectSender implements RemoteObject {
           }
           break;
         case 'quarantine':
-          this.sink.quarantine(message.kind, message.item);
+          readQuarantineBatch(message, this.onQuarantine);
+          this.thread.post({ type: 'handled', object: this.id, batches: 1 });
           break;
         case 'done':
           this.finish();

@@ -1,5 +1,5 @@
 import type { DecodeStats } from './decodeStream';
-import type { QuarantineItem, QuarantineKind } from './logRecord';
+import type { QuarantineBatchMessage } from './quarantineBatch';
 import type { RecordBatchMessage } from './recordBatch';
 
 /**
@@ -7,7 +7,7 @@ import type { RecordBatchMessage } from './recordBatch';
  * several objects at once, and the messages of one worker arrive in the order they were sent.
  */
 export type ToWorker =
-  | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number }
+  | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number; quarantineItems?: number }
   /** Raw (possibly gzipped) bytes of the object, in order. */
   | { type: 'bytes'; object: number; chunk: Uint8Array }
   | { type: 'end'; object: number }
@@ -18,7 +18,7 @@ export type ToWorker =
 
 export type FromWorker =
   | RecordBatchMessage
-  | { type: 'quarantine'; object: number; kind: QuarantineKind; item: QuarantineItem }
+  | QuarantineBatchMessage
   /** The worker has passed on this many more input bytes to its decoder: the main thread may send more. */
   | { type: 'taken'; object: number; bytes: number }
   | { type: 'done'; object: number; stats: DecodeStats }
@@ -29,5 +29,6 @@ export type FromWorker =
 
 /** Unacknowledged raw bytes sent per object before the main thread pauses its input. */
 export const INPUT_WINDOW_BYTES = 4 << 20;
-/** Batches per object the worker may have in flight before it stops feeding its decoder. */
+/** Batches (of records or of quarantine items) per object the worker may have in flight before it stops feeding
+ *  its decoder. */
 export const MAX_BATCHES_IN_FLIGHT = 16;

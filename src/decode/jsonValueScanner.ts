@@ -1,7 +1,7 @@
 import { JsonGrammarWalk } from './jsonGrammarWalk';
 import { CLOSE_BRACE, CR, END_OF_INPUT_MESSAGE, IN_NUMBER, LF, OPEN_BRACE, QUOTE, SKIP_LINE, SPACE, TAB, TOP, numberMayEnd } from './jsonSyntax';
 import { NOT_JSON } from './jsonBytes';
-import { RawCapture, malformedRaw } from './rawText';
+import { RAW_CAPTURE_BYTES, RawCapture, malformedRaw } from './rawText';
 
 /** Receives the scanner's items in input order. */
 export interface ScanHandler {
@@ -73,11 +73,13 @@ export class JsonValueScanner extends JsonGrammarWalk {
   private skip: LineSkip | null = null;
   private nextLf = -2; // cached index of the next LF in buf (-1: none left, -2: unknown)
   private lastQuote = -2; // cached index of the last '"' in buf (-1: none, -2: unknown)
+  private nextBrace = -2; // cached index of the next '{' in buf at or after the last search (-1: none, -2: unknown)
   private fastOffUntil = -1; // absolute offset before which the fast path already failed
   private byteBeforeBuf = LF; // the byte just before buf[0] (the previous chunk's last byte)
   private leading: Buffer | null = EMPTY; // first bytes, held until it is known whether they are a BOM
   private ended = false;
   private oversize: OversizeItem | null = null;
+  private rawBytes = RAW_CAPTURE_BYTES; // bytes of each bad span kept for its quarantine text
   private readonly maxItemBytes: number;
   /** Items longer than this may hold more than maxItemKeys keys, so they are never parsed without the walk. */
   private readonly keySafeLength: number;
@@ -87,6 +89,14 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.maxItemBytes = limits.maxItemBytes ?? DEFAULT_MAX_ITEM_BYTES;
     this.maxItemKeys = limits.maxItemKeys ?? DEFAULT_MAX_ITEM_KEYS;
     this.keySafeLength = Math.min(this.maxItemBytes, this.maxItemKeys * BYTES_PER_KEY_AT_LEAST);
+  }
+
+  /**
+   * From now on malformed spans are reported with an empty text: their handler only counts them. Copying and
+   * decoding each span's first bytes is most of the cost of a bad line when the lines are short.
+   */
+  dropMalformedText(): void {
+    this.rawBytes = 0;
   }
 
   /** Longest item the fast paths may take whole: shorter ones are within both limits. */
@@ -150,6 +160,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.pos = start;
     this.nextLf = -2;
     this.lastQuote = -2;
+    this.nextBrace = -2;
     this.run();
     if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, this.base + this.buf.length);
   }
@@ -305,7 +316,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
         this.startSkip(head, arrayLine, message, false, at);
       }
     } else {
-      this.startSkip(new RawCapture(errAbs), errLine, message, false, at);
+      this.startSkip(new RawCapture(errAbs, this.rawBytes), errLine, message, false, at);
     }
   }
 
@@ -327,10 +338,14 @@ export class JsonValueScanner extends JsonGrammarWalk {
     const buf = this.buf;
     const lf = buf.indexOf(LF, this.pos);
     const stop = lf === -1 ? buf.length : lf;
-    let brace = buf.indexOf(OPEN_BRACE, this.pos);
+    // The search for '{' runs past the line end (indexOf has no end bound), so its result is kept for the lines
+    // after: without that, a chunk of short bad lines and no '{' is scanned to its end once per line.
+    let brace = this.nextBrace;
+    if (brace < this.pos && brace !== -1) brace = buf.indexOf(OPEN_BRACE, this.pos);
     while (brace !== -1 && brace < stop && (brace === 0 ? this.byteBeforeBuf : buf[brace - 1]) !== CLOSE_BRACE) {
       brace = buf.indexOf(OPEN_BRACE, brace + 1);
     }
+    this.nextBrace = brace;
     if (brace !== -1 && brace < stop) {
       skip.capture.add(buf, this.base, this.base + brace);
       this.pos = brace;
@@ -370,7 +385,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
   }
 
   protected override arrayOpened(): void {
-    this.arrayHead = new RawCapture(this.arrayStart);
+    this.arrayHead = new RawCapture(this.arrayStart, this.rawBytes);
   }
 
   protected override leaveArray(): void {
@@ -392,11 +407,12 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.carry = [];
     this.nextLf = -2;
     this.lastQuote = -2;
+    this.nextBrace = -2;
   }
 
   /** Captures [from, upTo) from the carried bytes and the current buffer. */
   private captureRetained(from: number, upTo: number): RawCapture {
-    const capture = new RawCapture(from);
+    const capture = new RawCapture(from, this.rawBytes);
     let pieceBase = this.carryStart;
     for (const piece of this.carry) {
       capture.add(piece, pieceBase, upTo);

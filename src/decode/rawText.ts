@@ -31,14 +31,15 @@ export class RawCapture {
   private readonly parts: Buffer[] = [];
   private end: number;
 
-  constructor(readonly start: number) {
+  /** `bytes`: how many of the span's first bytes to keep (0 when nobody will read the text). */
+  constructor(readonly start: number, private readonly bytes: number = RAW_CAPTURE_BYTES) {
     this.end = start;
   }
 
   /** Takes the not-yet-captured bytes of `buf` (which begins at absolute offset `base`) that lie before `upTo`. */
   add(buf: Buffer, base: number, upTo: number): void {
     const from = Math.max(this.end, base);
-    const to = Math.min(upTo, base + buf.length, this.start + RAW_CAPTURE_BYTES);
+    const to = Math.min(upTo, base + buf.length, this.start + this.bytes);
     if (to <= from) return;
     this.parts.push(Buffer.from(buf.subarray(from - base, to - base)));
     this.end = to;
@@ -47,6 +48,7 @@ export class RawCapture {
   /** The malformed-item text of the span [start, upTo). */
   text(upTo: number): string {
     const length = Math.max(0, Math.min(upTo, this.end) - this.start);
+    if (length === 0) return '';
     const bytes = this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
     return malformedRaw(bytes.toString('utf8', 0, length));
   }

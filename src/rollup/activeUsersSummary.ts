@@ -9,12 +9,11 @@ export function buildActiveUsersSummary(
   windowComplete: boolean,
   meta: SummaryMeta,
 ): SummaryEnvelope<ActiveUsersEvent> {
-  const event: ActiveUsersEvent = {
-    ...bucketFields('active_users', bucket.tenant, bucket.range, bucket.tz, meta),
+  const event: ActiveUsersEvent = Object.assign(bucketFields('active_users', bucket.tenant, bucket.range, bucket.tz, meta), {
     dau: figures.dau,
     mau_30d: figures.mau30d,
     mau_month: figures.mauMonth,
     window_complete: windowComplete,
-  };
+  });
   return bucketEnvelope(event, bucket.range, bucket.host, meta);
 }

@@ -43,14 +43,9 @@ export function summaryEnvelope<P extends SummaryPayload>(
   host: string,
   meta: Pick<SummaryMeta, 'source' | 'sourcetype' | 'index'>,
 ): SummaryEnvelope<P> {
-  return {
-    time: Math.floor(timeMs / 1000),
-    host,
-    source: meta.source,
-    sourcetype: meta.sourcetype,
-    ...(meta.index === undefined ? {} : { index: meta.index }),
-    event,
-  };
+  const time = Math.floor(timeMs / 1000);
+  const { source, sourcetype, index } = meta;
+  return index === undefined ? { time, host, source, sourcetype, event } : { time, host, source, sourcetype, index, event };
 }
 
 /** The HEC envelope of a bucket summary: `time` is the bucket start, `host` the tenant-day's main hostname. */

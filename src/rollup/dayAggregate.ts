@@ -139,6 +139,11 @@ export class DayAggregate {
     return this.categoryCounts[CATEGORY_NAMES.indexOf(name)];
   }
 
+  /** The event types counted, in no particular order. */
+  eventTypeNames(): IterableIterator<string> {
+    return this.typeCounts.keys();
+  }
+
   /** [type, count] pairs, sorted by type. */
   eventTypes(): Array<[string, number]> {
     return sortedEntries(this.typeCounts);

@@ -126,7 +126,10 @@ export class DayObjectRollup {
     for (const aggregate of this.table.aggregates()) {
       const slot = store.slot(aggregate.tenant, aggregate.range);
       const work = store.work(slot);
-      work.delta.merge(aggregate);
+      // A day this run has nothing for yet takes the object's aggregate as it is (the object is done with it):
+      // merging it into an empty one would hold both until the next collection, for each of a fleet's days.
+      if (work.delta.events === 0) work.delta = aggregate;
+      else work.delta.merge(aggregate);
       work.dirty = true;
       slot.changed = true;
     }

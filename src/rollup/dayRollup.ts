@@ -73,7 +73,7 @@ export class DayRollup {
         this.committed.outOfRange += counters.outOfRange;
         this.committed.dedupUnavailable += counters.dedupUnavailable;
         for (const aggregate of partial.table.aggregates()) {
-          for (const [type] of aggregate.eventTypes()) if (!isKnownEventType(type)) this.unknown.add(type);
+          for (const type of aggregate.eventTypeNames()) if (!isKnownEventType(type)) this.unknown.add(type);
         }
       },
     };

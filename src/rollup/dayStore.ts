@@ -40,6 +40,11 @@ export class DaySlot {
   finished = false;
   /** Objects being read whose latest record (with a log_id) was of this day: it is not evicted for being behind. */
   readers = 0;
+  /**
+   * The DayStore's estimate of the bytes of the day's working set while it is resident, as last measured (0 when not
+   * resident). A field, not a map beside the store: with tens of thousands of tenants every record measures a day.
+   */
+  residentBytes = 0;
 
   constructor(
     readonly seq: number,
@@ -66,6 +71,30 @@ export interface DayWork {
   delta: DayAggregate;
   /** Changed since it was loaded, so eviction must write it. */
   dirty: boolean;
+}
+
+/**
+ * A day's working set before its first commit: the delta is made on first use. An object's own aggregate of the
+ * day is usually adopted as the delta at commit, so an empty one made up front would only be garbage that outlived
+ * the object's reading (tens of thousands of them for a fleet of small tenants).
+ */
+class NewDayWork implements DayWork {
+  dirty = false;
+  #delta: DayAggregate | undefined;
+
+  constructor(
+    readonly ids: LogIdSet,
+    private readonly tenant: string,
+    private readonly range: DayRange,
+  ) {}
+
+  get delta(): DayAggregate {
+    return (this.#delta ??= new DayAggregate(this.tenant, this.range));
+  }
+
+  set delta(delta: DayAggregate) {
+    this.#delta = delta;
+  }
 }
 
 export interface DayStoreStats {
@@ -123,8 +152,6 @@ export class DayStore {
   private readonly resident = new Map<DaySlot, DayWork>();
   /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
   private readonly residentOf = new Map<string, Set<DaySlot>>();
-  /** Each resident slot's estimated bytes, as last measured (when it stopped being the slot written). */
-  private readonly bytesOf = new Map<DaySlot, number>();
   private residentTotal = 0;
   private readonly byteLimit: number;
   private readonly stored: StoredDays | undefined;
@@ -243,14 +270,14 @@ export class DayStore {
 
   private removeResident(slot: DaySlot): void {
     this.residentOf.get(slot.tenant)!.delete(slot);
-    this.residentTotal -= this.bytesOf.get(slot) ?? 0;
-    this.bytesOf.delete(slot);
+    this.residentTotal -= slot.residentBytes;
+    slot.residentBytes = 0;
   }
 
   private measure(slot: DaySlot, work: DayWork): void {
     const bytes = estimatedBytes(work);
-    this.residentTotal += bytes - (this.bytesOf.get(slot) ?? 0);
-    this.bytesOf.set(slot, bytes);
+    this.residentTotal += bytes - slot.residentBytes;
+    slot.residentBytes = bytes;
   }
 
   private load(slot: DaySlot): DayWork {
@@ -261,7 +288,7 @@ export class DayStore {
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
     const ids = slot.stored !== undefined && !slot.unchecked ? this.stored!.readLogIdsSync(slot.stored) : new LogIdSet(0);
-    return { ids, delta: new DayAggregate(slot.tenant, slot.range), dirty: false };
+    return new NewDayWork(ids, slot.tenant, slot.range);
   }
 
   /** Whether the slot is the newest day of its tenant so far (recorded as such). */

@@ -1,6 +1,7 @@
 /** log_id hashes as [hi, lo] pairs in a growable typed array (8 bytes a hash, no object per entry). */
 export class HashPairs {
-  private pairs = new Uint32Array(64);
+  // Small at first: an object of many tenants has one per tenant-day, most holding a few records.
+  private pairs = new Uint32Array(8);
   private length = 0;
 
   get size(): number {

@@ -3,6 +3,8 @@ import { hashLogIdInto } from '../decode/logIdHash';
 const MIN_CAPACITY = 16;
 /** toTable(): the count and the capacity, then the table. */
 const TABLE_HEADER_BYTES = 8;
+/** The hash of the id being looked up (one for all sets: no set calls another while it is in use). */
+const SCRATCH = new Uint32Array(2);
 // A module binding, not a global look-up per call: globals are slow to reach inside vm contexts.
 const imul = Math.imul;
 
@@ -24,7 +26,6 @@ export class LogIdSet {
   private los: Uint32Array;
   private mask: number;
   private count = 0;
-  private readonly scratch = new Uint32Array(2);
 
   constructor(initialCapacity = 1024) {
     let capacity = MIN_CAPACITY;
@@ -45,19 +46,19 @@ export class LogIdSet {
 
   /** Adds the id; true when it was not there yet. */
   claim(id: string): boolean {
-    hashLogIdInto(id, this.scratch);
-    return this.claimHash(this.scratch[0], this.scratch[1]);
+    hashLogIdInto(id, SCRATCH);
+    return this.claimHash(SCRATCH[0], SCRATCH[1]);
   }
 
   /** Removes the id; true when it was there. */
   release(id: string): boolean {
-    hashLogIdInto(id, this.scratch);
-    return this.releaseHash(this.scratch[0], this.scratch[1]);
+    hashLogIdInto(id, SCRATCH);
+    return this.releaseHash(SCRATCH[0], SCRATCH[1]);
   }
 
   has(id: string): boolean {
-    hashLogIdInto(id, this.scratch);
-    return this.hasHash(this.scratch[0], this.scratch[1]);
+    hashLogIdInto(id, SCRATCH);
+    return this.hasHash(SCRATCH[0], SCRATCH[1]);
   }
 
   hasHash(hi: number, lo: number): boolean {

@@ -11,8 +11,7 @@ export function buildQuotaSummary(
   figures: QuotaFigures,
   meta: SummaryMeta,
 ): SummaryEnvelope<QuotaEvent> {
-  const event: QuotaEvent = {
-    ...bucketFields('quota', bucket.tenant, bucket.range, bucket.tz, meta, metric),
+  const event: QuotaEvent = Object.assign(bucketFields('quota', bucket.tenant, bucket.range, bucket.tz, meta, metric), {
     metric,
     month: monthOf(bucket.range.day),
     used: figures.used,
@@ -20,6 +19,6 @@ export function buildQuotaSummary(
     percent_used: figures.percent_used,
     projected_month_end: figures.projected_month_end,
     threshold: figures.threshold,
-  };
+  });
   return bucketEnvelope(event, bucket.range, bucket.host, meta);
 }

@@ -36,12 +36,13 @@ export interface DaySummaries {
 export function buildDaySummaries(aggregate: DayAggregate, tz: string, meta: SummaryMeta): DaySummaries {
   const host = aggregate.host();
   const envelope = <P extends SummaryPayload>(event: P): SummaryEnvelope<P> => bucketEnvelope(event, aggregate.range, host, meta);
-  // Field order follows SUMMARY_FIELDS so every NDJSON line lists fields the same way.
+  // Field order follows SUMMARY_FIELDS so every NDJSON line lists fields the same way. Each event's own fields are
+  // added to its fresh bucket fields with Object.assign: an object spread followed by more fields cost V8 several
+  // microseconds an event, more than the rest of a small tenant-day's summaries together.
   const bucket = <K extends BucketFields['summary']>(kind: K, ...dimensions: string[]) =>
     bucketFields(kind, aggregate.tenant, aggregate.range, tz, meta, ...dimensions);
 
-  const daily: DailyEvent = {
-    ...bucket('daily'),
+  const daily: DailyEvent = Object.assign(bucket('daily'), {
     logins: aggregate.categoryCount('login_success'),
     failed_logins: aggregate.categoryCount('login_failure'),
     signups: aggregate.categoryCount('signup_success'),
@@ -54,26 +55,27 @@ export function buildDaySummaries(aggregate: DayAggregate, tz: string, meta: Sum
     token_exchanges: aggregate.categoryCount('token_exchange'),
     token_exchange_failures: aggregate.categoryCount('token_exchange_failure'),
     events: aggregate.events,
-  };
+  });
 
   const m2m = aggregate.m2m().map((b) =>
-    envelope<M2mEvent>({
-      ...bucket('m2m', b.clientId, b.audience),
-      client_id: b.clientId,
-      client_name: b.clientName,
-      audience: b.audience,
-      billable: b.billable,
-      m2m_tokens: b.m2mTokens,
-      m2m_token_failures: b.m2mTokenFailures,
-    }),
+    envelope<M2mEvent>(
+      Object.assign(bucket('m2m', b.clientId, b.audience), {
+        client_id: b.clientId,
+        client_name: b.clientName,
+        audience: b.audience,
+        billable: b.billable,
+        m2m_tokens: b.m2mTokens,
+        m2m_token_failures: b.m2mTokenFailures,
+      }),
+    ),
   );
 
   const eventTypes = aggregate
     .eventTypes()
-    .map(([type, count]) => envelope<EventTypeEvent>({ ...bucket('event_type', type), type, count }));
+    .map(([type, count]) => envelope<EventTypeEvent>(Object.assign(bucket('event_type', type), { type, count })));
 
   const coverage = aggregate.coverage();
-  const coverageEvent = coverage === null ? undefined : envelope<CoverageEvent>({ ...bucket('coverage'), ...coverage.figures() });
-
-  return { daily: envelope(daily), m2m, eventTypes, ...(coverageEvent ? { coverage: coverageEvent } : {}) };
+  const summaries: DaySummaries = { daily: envelope(daily), m2m, eventTypes };
+  if (coverage !== null) summaries.coverage = envelope<CoverageEvent>(Object.assign(bucket('coverage'), coverage.figures()));
+  return summaries;
 }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sha256Hex } from '../support/fingerprint';
 import type { SummaryKind } from './summaryEvent';
 
 /**
@@ -14,5 +14,5 @@ export function summaryId(
   ...dimensions: string[]
 ): string {
   const canonical = JSON.stringify([kind, tenant, day, tz, ...dimensions]);
-  return createHash('sha256').update(canonical, 'utf8').digest('hex').slice(0, 32);
+  return sha256Hex(canonical).slice(0, 32);
 }

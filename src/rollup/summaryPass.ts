@@ -28,6 +28,11 @@ export interface SummaryPassOptions {
    * so the pass never holds more than one day's: a year's backfill has tens of thousands of them.
    */
   emit(summaries: SummaryEnvelope[]): Promise<void>;
+  /**
+   * Whether to compute the fingerprints of the window summaries (SummaryPassResult.emitted) [true]. Only a run with
+   * state keeps them; without one, a JSON text and a hash per window summary are work for nothing.
+   */
+  fingerprints?: boolean;
   /** The latest complete day of the API (the day before the stats call): its mau_30d is kept for reconcile. */
   activeUsersDay?: string;
 }
@@ -37,7 +42,8 @@ export interface SummaryPassResult {
   summaries: number;
   /** Tenant-days that received records in this run. */
   changedDays: number;
-  /** Fingerprints of the window summaries computed in this run, by slot ("active_users", "quota:<metric>"). */
+  /** Fingerprints of the window summaries computed in this run, by slot ("active_users", "quota:<metric>"); empty
+   *  when not asked for (`fingerprints: false`). */
   emitted: Map<DaySlot, Record<string, string>>;
   /** Most days the active-user window held at once. */
   peakWindowDays: number;
@@ -97,6 +103,7 @@ function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
  */
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { store, timezone: tz, config, meta } = options;
+  const fingerprints = options.fingerprints ?? true;
   let summaries = 0;
   const emitted = new Map<DaySlot, Record<string, string>>();
   let changedDays = 0;
@@ -146,6 +153,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       const before = slot.stored?.emitted ?? {};
       const now: Record<string, string> = {};
       const offer = (key: string, envelope: SummaryEnvelope, into: SummaryEnvelope[]) => {
+        if (!fingerprints && before[key] === undefined) return void into.push(envelope);
         now[key] = fingerprintOf(versionOf(envelope));
         if (before[key] !== now[key]) into.push(envelope);
       };
@@ -199,7 +207,8 @@ async function mergeChangedDay(slot: DaySlot, options: SummaryPassOptions, out: 
   }
   const merged = committed === undefined ? work.delta : committed.merge(work.delta);
   const day = buildDaySummaries(merged, tz, meta);
-  const fresh = (envelope: SummaryEnvelope) => previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
+  // A day nothing was committed for has only new summaries: no version to compare.
+  const fresh = (envelope: SummaryEnvelope) => previous.size === 0 || previous.get((envelope.event as { summary_id: string }).summary_id) !== versionOf(envelope);
   // A loop, not push(...list): a day may hold hundreds of thousands of event types, past the call stack's limit.
   for (const envelope of flatten(day)) if (fresh(envelope)) out.push(envelope);
   options.onDayMerged?.(slot, merged, work.ids);

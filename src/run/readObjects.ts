@@ -100,7 +100,7 @@ export const QUARANTINE_ITEMS_PER_OBJECT = 100;
 interface ObjectTally {
   malformed: number;
   rejected: number;
-  /** Items set aside, in order, this attempt. */
+  /** Items received in full (to be written to --quarantine), in order, this attempt. */
   items: number;
   truncated: number;
 }
@@ -138,7 +138,9 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
           bytes += chunk.length;
           options.progress?.bytesRead(chunk.length);
         });
-        await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant }, {
+        // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
+        const quarantineItems = options.quarantine ? itemsPerObject : 0;
+        const stats = await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems }, {
           record: (record) => {
             position++;
             options.progress?.recordsRead(1);
@@ -146,19 +148,21 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
             // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
             partial.add(hasLogId(record) ? record : { ...record, logId: `${object.name}#${position}` });
           },
-          quarantine: (kind: QuarantineKind, item: QuarantineItem) => {
-            tally[kind]++;
+          quarantine: (_kind: QuarantineKind, item: QuarantineItem) => {
             const quarantine = options.quarantine;
             if (!quarantine) return;
             const index = ++tally.items;
-            if (index > itemsPerObject) tally.truncated++;
-            else if (index > written) {
+            if (index > itemsPerObject) return; // a decoder that ignored quarantineItems
+            if (index > written) {
               written = index;
               writing = writing.then(() => quarantine.write([item]));
               writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
             }
           },
         });
+        tally.malformed = stats.malformed;
+        tally.rejected = stats.rejected;
+        if (options.quarantine) tally.truncated = Math.max(0, stats.malformed + stats.rejected - itemsPerObject);
         await writing;
       } catch (err) {
         partial.abort();

@@ -241,6 +241,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           config: options.config,
           meta,
           ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
+          fingerprints: state !== undefined,
           emit: (day) => handOver.add(day),
           ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
         });

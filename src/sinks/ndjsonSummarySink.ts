@@ -13,7 +13,7 @@ export class NdjsonSummarySink implements SummarySink {
   }
 
   async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
-    for (const event of events) await this.writer.write(event);
+    await this.writer.writeAll(events);
     return { delivered: events.length, spooled: 0 };
   }
 

@@ -99,3 +99,35 @@ test('refuses to merge other days or zones, and damaged state', () => {
   expect(() => DayCoverage.fromJSON({ ...good, minutes: spare.toString('base64') })).toThrow(CoverageError);
   expect(DayCoverage.fromJSON(good).figures().records).toBe(1);
 });
+
+test('figures agree with a count over the records themselves, on short, long and common days', () => {
+  // Europe/Berlin: 2024-03-31 has 23 hours (1380 minutes, not a multiple of 8), 2024-10-27 has 25.
+  const days: Array<[string, number, number]> = [
+    ['2024-03-31', at('2024-03-30T23:00:00Z'), 1380],
+    ['2024-10-27', at('2024-10-26T22:00:00Z'), 1500],
+    ['2024-06-01', at('2024-05-31T22:00:00Z'), 1440],
+  ];
+  let seed = 7;
+  const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+  for (const [day, startMs, minutes] of days) {
+    for (const records of [0, 1, 2, 5, 40, 400, 3000]) {
+      const times = Array.from({ length: records }, () => startMs + Math.floor(random() * minutes * 60_000));
+      if (records === 2) times.splice(0, 2, startMs, startMs + minutes * 60_000 - 1); // the first and last minute
+      const covered = new Set(times.map((t) => Math.floor((t - startMs) / 60_000)));
+      let longest = 0;
+      let run = 0;
+      for (let minute = 0; minute < minutes; minute++) {
+        run = covered.has(minute) ? 0 : run + 1;
+        longest = Math.max(longest, run);
+      }
+      const figures = coverageOf(day, 'Europe/Berlin', times).figures();
+      expect([day, records, figures.hours_in_day, figures.hours_with_records, figures.longest_gap_minutes]).toEqual([
+        day,
+        records,
+        minutes / 60,
+        new Set([...covered].map((minute) => Math.floor(minute / 60))).size,
+        longest,
+      ]);
+    }
+  }
+});

@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { NdjsonWriter, OutputError } from '../../../src/sinks/ndjsonFile';
 
 let dir: string;
@@ -86,4 +87,42 @@ test('a target that cannot be looked at is an OutputError naming the reason', ()
   const target = path.join(dir, 'loop');
   symlinkSync(target, target);
   expect(() => new NdjsonWriter(target)).toThrow(new OutputError(`cannot write ${target}: ELOOP`));
+});
+
+test('writeAll writes a batch of values as their lines in one write', async () => {
+  const chunks: string[] = [];
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding: string, done: () => void) {
+      if (chunk.length > 0) chunks.push(chunk.toString('utf8')); // close() writes '' to wait for the last
+      done();
+    },
+  });
+  const writer = new NdjsonWriter('-', stdout);
+  const values = Array.from({ length: 1000 }, (_, i) => ({ n: i, s: `v${i}` }));
+  await writer.writeAll(values);
+  await writer.writeAll([]);
+  await writer.write({ last: true });
+  await writer.close();
+  expect(chunks).toHaveLength(2);
+  expect(chunks[0]).toBe(values.map((v) => `{"n":${v.n},"s":"${v.s}"}\n`).join(''));
+  expect(chunks[1]).toBe('{"last":true}\n');
+  expect(writer.count).toBe(1001);
+});
+
+test('writeAll writes a large batch a megabyte or so at a time', async () => {
+  const chunks: string[] = [];
+  const stdout = new Writable({
+    write(chunk: Buffer, _encoding: string, done: () => void) {
+      if (chunk.length > 0) chunks.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  const writer = new NdjsonWriter('-', stdout);
+  // 4 000 lines of 1 000 characters ("x" × 990 inside {"s":"…"} and the line feed): 4 MB.
+  const values = Array.from({ length: 4000 }, () => ({ s: 'x'.repeat(990) }));
+  await writer.writeAll(values);
+  await writer.close();
+  expect(chunks.join('')).toBe(`{"s":"${'x'.repeat(990)}"}\n`.repeat(4000));
+  // 1 048 576 / 999 rounds up to 1 050 lines a write: three writes of 1 050 lines, then the 850 left.
+  expect(chunks.map((c) => c.length / 999)).toEqual([1050, 1050, 1050, 850]);
 });

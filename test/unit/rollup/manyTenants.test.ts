@@ -1,0 +1,46 @@
+import { collectedPass, StatelessRun } from './dayRollupKit';
+import { defaultConfig, makeRecord } from './rollupTestKit';
+import type { SummaryMeta } from '../../../src/rollup/summaryBuilder';
+
+// A fleet of many small tenants: tens of thousands of tenant-days of a few records each, hundreds of thousands of
+// summaries. What the run holds per tenant-day and does per summary must be what it needs, nothing twice.
+
+const META: SummaryMeta = { runId: 'r1', generatedAt: '2024-06-02T00:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+
+function fleet(): StatelessRun {
+  const records = ['a', 'b', 'c'].flatMap((tenant) => [
+    makeRecord({ tenant, hostname: `${tenant}.eu.auth0.com`, type: 's', userId: `auth0|${tenant}`, date: '2024-06-01T08:00:00.000Z' }),
+    makeRecord({ tenant, hostname: `${tenant}.eu.auth0.com`, type: 'fp', date: '2024-06-02T09:30:00.000Z' }),
+  ]);
+  return new StatelessRun().feed([records]);
+}
+
+test('without fingerprints the pass emits the same summaries and computes no fingerprint (a run without state)', async () => {
+  const withThem = await collectedPass({ store: fleet().store, timezone: 'UTC', config: defaultConfig, meta: META });
+  const without = await collectedPass({ store: fleet().store, timezone: 'UTC', config: defaultConfig, meta: META, fingerprints: false });
+  // 3 tenants × 2 days; each day: daily, one event_type, coverage, active_users and 2 quota summaries.
+  expect(without.summaries).toHaveLength(3 * 2 * 6);
+  expect(without.summaries).toEqual(withThem.summaries);
+  // With them: active_users and the two quota metrics of each tenant-day.
+  expect([...withThem.emitted.values()].map((keys) => Object.keys(keys).sort())).toEqual(Array(6).fill(['active_users', 'quota:active_users', 'quota:m2m_tokens_billable']));
+  expect(without.emitted.size).toBe(0);
+});
+
+test("a day new to the run keeps the object's aggregate instead of a merged copy; a day with figures merges", () => {
+  const run = new StatelessRun();
+  const first = run.beginObject();
+  first.add(makeRecord({ tenant: 'a', date: '2024-06-01T08:00:00.000Z' }));
+  first.add(makeRecord({ tenant: 'b', date: '2024-06-01T08:00:00.000Z' }));
+  const [a, b] = [...first.table.aggregates()];
+  first.commit();
+  const slotOf = (tenant: string) => run.store.slotsOf(tenant)[0]!;
+  expect(run.store.work(slotOf('a')).delta).toBe(a);
+  expect(run.store.work(slotOf('b')).delta).toBe(b);
+
+  const second = run.beginObject();
+  second.add(makeRecord({ tenant: 'a', type: 'fp', date: '2024-06-01T09:00:00.000Z' }));
+  second.commit();
+  const delta = run.store.work(slotOf('a')).delta;
+  expect(delta).toBe(a);
+  expect([delta.events, delta.eventTypes()]).toEqual([2, [['fp', 1], ['s', 1]]]);
+});
