@@ -89,7 +89,9 @@ describe('junk lines', () => {
     const run = async (decode: typeof decodeStream): Promise<unknown[]> => {
       const events: unknown[] = [];
       await decode(Readable.from([junk(), junk(), junk()]), { source: 'junk', defaultTenant: 'd' }, {
-        record: (record) => events.push(['record', record]),
+        // The fields a LogRecord has (a worker's records read them lazily from their batch).
+        record: ({ logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId }) =>
+          events.push(['record', { logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId }]),
         quarantine: (kind, item) => events.push([kind, item]),
       });
       return events;
