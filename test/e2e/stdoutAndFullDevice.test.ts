@@ -3,9 +3,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
-// The CLI from its sources in a child process, its stdout a real pipe or device.
+// The built CLI (jest's globalSetup builds dist/) in a child process, its stdout a real pipe or device.
 const ROOT = path.resolve(__dirname, '../..');
-const CLI = `${JSON.stringify(process.execPath)} -r ${JSON.stringify(path.join(ROOT, 'scripts/ts-register.js'))} ${JSON.stringify(path.join(ROOT, 'src/cli.ts'))}`;
+const CLI = `${JSON.stringify(process.execPath)} ${JSON.stringify(path.join(ROOT, 'dist/cli.js'))}`;
 const RUN = `${CLI} run -i fixtures/e2e/archives --no-decode-workers --log-format json`;
 
 let dir: string;

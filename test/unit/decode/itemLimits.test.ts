@@ -100,7 +100,7 @@ describe.each([
 describe('memory stays bounded by the limit, not by the item (a child process)', () => {
   const MiB = 1024 * 1024;
   /**
-   * Runs a decode in a child: `shape` 'none' (a control run), 'string' (an unterminated string) or 'record' (one valid
+   * Runs a decode of the built code (dist/, built by globalSetup) in a child: `shape` 'none' (a control run), 'string' (an unterminated string) or 'record' (one valid
    * record of one long field) of `mib` MiB, generated in fresh 1 MiB chunks, with a 1 MiB item limit. Prints the
    * stats and, every 4 MiB, live memory (heap plus Buffers, after a full collection) over the first such sample.
    * The collector runs single-threaded so that a collection has freed all it will when it returns.
@@ -108,8 +108,8 @@ describe('memory stays bounded by the limit, not by the item (a child process)',
   function child(mode: 'thread' | 'worker', shape: 'none' | 'string' | 'record', mib: number) {
     const script = `
       const { Readable } = require('node:stream');
-      const { decodeStream } = require(${JSON.stringify(path.join(ROOT, 'src/decode/decodeStream.ts'))});
-      const pool = require(${JSON.stringify(path.join(ROOT, 'src/decode/decodeWorkerPool.ts'))});
+      const { decodeStream } = require(${JSON.stringify(path.join(ROOT, 'dist/decode/decodeStream.js'))});
+      const pool = require(${JSON.stringify(path.join(ROOT, 'dist/decode/decodeWorkerPool.js'))});
       const shape = ${JSON.stringify(shape)}, total = ${mib} * ${MiB};
       let baseline; const live = [];
       function* generate() {
@@ -138,7 +138,7 @@ describe('memory stays bounded by the limit, not by the item (a child process)',
         process.stdout.write(JSON.stringify({ stats, reasons, live }));
       });
     `;
-    const result = spawnSync(process.execPath, ['--expose-gc', '--single-threaded-gc', '-r', path.join(ROOT, 'scripts/ts-register.js'), '-e', script], { encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(process.execPath, ['--expose-gc', '--single-threaded-gc', '-e', script], { encoding: 'utf8', timeout: 120_000 });
     expect(result.stderr).toBe('');
     return JSON.parse(result.stdout) as { stats: DecodeStats; reasons: string[]; live: number[] };
   }
