@@ -22,11 +22,11 @@ type Decoder = (input: Readable, options: typeof OPTIONS, sink: DecodeSink) => P
  * The record's fields as plain data; a log_id hash the decoder sent must be hashLogIdInto(logId), which the state's
  * id files hold, so it is checked here and left out of the comparison.
  */
-function plain(record: LogRecord): LogRecord {
+function plain(record: LogRecord, wrongHashes: string[]): LogRecord {
   if (record.logIdHi !== undefined) {
     const expected = new Uint32Array(2);
     hashLogIdInto(record.logId!, expected);
-    expect([record.logIdHi, record.logIdLo]).toEqual([expected[0], expected[1]]);
+    if (record.logIdHi !== expected[0] || record.logIdLo !== expected[1]) wrongHashes.push(record.logId!);
   }
   const { logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId } = record;
   return { logId, dateMs, type, tenant, hostname, clientId, clientName, audience, userId };
@@ -34,10 +34,12 @@ function plain(record: LogRecord): LogRecord {
 
 async function run(decode: Decoder, chunks: Buffer[]): Promise<Outcome> {
   const events: Outcome['events'] = [];
+  const wrongHashes: string[] = [];
   const stats = await decode(Readable.from(chunks), OPTIONS, {
-    record: (record) => events.push(['record', plain(record)]),
+    record: (record) => events.push(['record', plain(record, wrongHashes)]),
     quarantine: (kind, item) => events.push(['quarantine', kind, item]),
   });
+  expect(wrongHashes).toEqual([]);
   return { events, stats };
 }
 
@@ -71,7 +73,8 @@ describe('decodeStreamInWorker', () => {
     const chunks = [bytes.subarray(0, 1_000_000), bytes.subarray(1_000_000)];
     const expected = await run(decodeStream, chunks);
     expect(expected.stats.records).toBe(60_000);
-    expect(await run(decodeStreamInWorker, chunks)).toEqual(expected);
+    // Compared as text: a deep comparison of 60 000 records costs seconds; the text of the two is equal or not.
+    expect(JSON.stringify(await run(decodeStreamInWorker, chunks))).toBe(JSON.stringify(expected));
   });
 
   it('decodes several objects at once, each as on its own', async () => {
