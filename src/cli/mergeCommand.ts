@@ -27,7 +27,9 @@ export function mergeOptions(yargs: Argv) {
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
     .group(['shards', 'output', 'config', 'table', 'decode-workers', 'decode-threads', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
   const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
-  return withStateOptions(withHecOptions(withS3Options(withAuth0)));
+  // A merge commits once, with no checkpoints: the checkpoint flags of the state group do not apply, so they are
+  // left out of its help (and taken without effect, so that one environment can serve run and merge).
+  return withStateOptions(withHecOptions(withS3Options(withAuth0))).hide('checkpoint-objects').hide('checkpoint-minutes');
 }
 
 export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['parseAsync']>>;

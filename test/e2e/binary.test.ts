@@ -22,6 +22,14 @@ test('--help lists the commands, and run --help every run flag', () => {
   }
 });
 
+test("merge --help lists the state's flags but not the checkpoint ones, which a merge (one commit) does not use", () => {
+  const merge = cli(['merge', '--help']);
+  expect(merge.status).toBe(0);
+  expect(merge.stdout).toContain('--dedup-days');
+  expect(merge.stdout).not.toContain('--checkpoint');
+  expect(cli(['run', '--help']).stdout).toContain('--checkpoint-objects');
+});
+
 test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an unreadable input', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bin-'));
   try {
