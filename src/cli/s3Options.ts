@@ -30,7 +30,7 @@ export const s3CliOptions = {
   },
   concurrency: {
     type: 'number',
-    defaultDescription: `${DEFAULT_CONCURRENCY} with s3:// inputs; local files: one per core, up to 4`,
+    defaultDescription: `${DEFAULT_CONCURRENCY} with s3:// inputs; local files: one per decode thread`,
     describe: 'Input objects read at once',
     coerce: wholeNumberAtLeast('--concurrency'),
   },
