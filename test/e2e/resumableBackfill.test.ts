@@ -24,7 +24,7 @@ beforeAll(() => {
   // across the checkpoints.
   execFileSync(
     process.execPath,
-    [GENERATOR, '--out', archives, '--days', String(DAYS), '--records', '150', '--seed', '3', '--files-per-day', '2', '--format', 'ndjson', '--no-gzip', '--duplicates', '0.03'],
+    [GENERATOR, '--out', archives, '--days', String(DAYS), '--records', '60', '--seed', '3', '--files-per-day', '2', '--format', 'ndjson', '--no-gzip', '--duplicates', '0.03'],
     { stdio: 'ignore' },
   );
 });

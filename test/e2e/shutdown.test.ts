@@ -225,12 +225,12 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
     server = await startS3Server({ buckets: ['archive', 'usage-state'] });
     const generated = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-stop-backfill-'));
     try {
-      // 60 daily objects (2024/01/01 … 2024/02/29), two tenants.
-      execFileSync(process.execPath, [GENERATOR, '--out', generated, '--days', '60', '--records', '100', '--seed', '5'], { stdio: 'ignore' });
+      // 30 daily objects (2024/01/01 … 2024/01/30), two tenants.
+      execFileSync(process.execPath, [GENERATOR, '--out', generated, '--days', '30', '--records', '100', '--seed', '5'], { stdio: 'ignore' });
       const objects = readdirSync(generated, { recursive: true, encoding: 'utf8' })
         .filter((name) => statSync(path.join(generated, name)).isFile())
         .map((name) => ({ key: `logs/${name}`, body: readFileSync(path.join(generated, name)) }));
-      expect(objects).toHaveLength(60);
+      expect(objects).toHaveLength(30);
       const client = fixtureClient(server);
       await putObjects(client, 'archive', objects);
       client.destroy();
@@ -251,31 +251,31 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
   ];
 
   test('the last line says what was kept and how to go on; the rerun reads only the rest, and the latest figures equal an uninterrupted run\'s', async () => {
-    // The 21st day's body stalls: the run reads 20 objects in 4 checkpoints of 5, then can only end by the stop.
-    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/archive/logs/2024/01/21/'), action: { kind: 'stall', afterBytes: 10 } });
+    // The 11th day's body stalls: the run reads 10 objects in 2 checkpoints of 5, then can only end by the stop.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/archive/logs/2024/01/11/'), action: { kind: 'stall', afterBytes: 10 } });
     const state = 's3://usage-state/stopped/';
     const run = start(args(state, path.join(dir, 'first.ndjson')), s3Env);
-    await until(() => proxy.spoiled > 0, 'the 21st body to stall');
+    await until(() => proxy.spoiled > 0, 'the 11th body to stall');
     run.child.kill('SIGINT');
     const { code } = await run.exited;
     const lines = run.stderr().trimEnd().split('\n');
     expect([code, lines.at(-2), lines.at(-1)]).toEqual([
       1,
       'auth0-usage: stopped by SIGINT while reading',
-      `auth0-usage: kept: 20 objects read and delivered at 4 checkpoints, committed to ${state}; run the same command again to read the rest`,
+      `auth0-usage: kept: 10 objects read and delivered at 2 checkpoints, committed to ${state}; run the same command again to read the rest`,
     ]);
     proxy.sabotage(undefined);
 
     const rerun = await runCli(args(state, path.join(dir, 'rerun.ndjson')), s3Env);
     expect(rerun.code).toBe(0);
-    // Uninterrupted, and in one commit (the default checkpoint, 250 objects, is beyond these 60).
+    // Uninterrupted, and in one commit (the default checkpoint, 250 objects, is beyond these 30).
     const whole = await runCli(args('s3://usage-state/uninterrupted/', path.join(dir, 'whole.ndjson'), []), s3Env);
     expect(whole.code).toBe(0);
 
     const events = (name: string) => readNdjson(readFileSync(path.join(dir, name), 'utf8'));
     const runEvent = (name: string) => events(name).find((e) => e.event.summary === 'run').event;
-    expect(runEvent('rerun.ndjson')).toMatchObject({ objects: 40, status: 'ok' });
-    expect(runEvent('whole.ndjson')).toMatchObject({ objects: 60, status: 'ok' });
+    expect(runEvent('rerun.ndjson')).toMatchObject({ objects: 20, status: 'ok' });
+    expect(runEvent('whole.ndjson')).toMatchObject({ objects: 30, status: 'ok' });
     const latest = (...names: string[]) => {
       const byId = new Map<string, unknown>();
       for (const name of names) {
