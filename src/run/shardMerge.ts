@@ -30,7 +30,11 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   // A run that committed some of the shards' objects since they were listed: their records would count twice.
   const stale = finished.filter((shard) => [...shard.objects.values()].some((entries) => entries.some((entry) => state.objects.isUnchanged(entry))));
   if (stale.length > 0) {
-    const example = [...stale[0]!.objects.values()].flat().find((entry) => state.objects.isUnchanged(entry))!;
+    // The first by name, so that the message does not depend on the order the shard finished its objects in.
+    const example = [...stale[0]!.objects.values()]
+      .flat()
+      .filter((entry) => state.objects.isUnchanged(entry))
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]!;
     throw new ShardsStaleError(
       `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,
     );
