@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
+import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
 import { type DecodeSink, type LogRecord, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
@@ -17,10 +17,12 @@ export interface ReadObjectsOptions {
   openSource(input: string): Source;
   /** Objects read at once. */
   concurrency: number;
-  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body). */
-  readRetries: number;
-  isRetryableReadError(err: unknown): boolean;
-  decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
+  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body) [3]. */
+  readRetries?: number;
+  /** Which read errors are worth a re-read [none]. */
+  isRetryableReadError?(err: unknown): boolean;
+  /** Decodes one object [decodeStream, on this thread]. */
+  decode?(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
   /** Called once no object is read any more (decode threads end). */
   endDecoding?(): Promise<void>;
   defaultTenant: string;
@@ -111,6 +113,7 @@ interface ObjectTally {
  * are skipped. A stop signal ends reading: no further object, the reads in flight destroyed.
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
+  const { readRetries = 3, isRetryableReadError = () => false, decode = decodeStream } = options;
   const { rollup, state, log } = options;
   const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
   const { handled, announced, until } = options;
@@ -140,7 +143,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         });
         // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
         const quarantineItems = options.quarantine ? itemsPerObject : 0;
-        const stats = await options.decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems }, {
+        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems }, {
           record: (record) => {
             position++;
             options.progress?.recordsRead(1);
@@ -169,7 +172,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         // A write still queued must settle before the object is read again (or the run ends); its own failure is
         // the file's, kept by the writer and reported when it is closed.
         await writing.catch(() => undefined);
-        if (attempt < options.readRetries && options.isRetryableReadError(err) && !stopper.stopped) {
+        if (attempt < readRetries && isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;
         }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
-import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
+import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
 import type { DecodeSink } from '../decode/logRecord';
 import { DayRollup } from '../rollup/dayRollup';
 import { DayStore } from '../rollup/dayStore';
@@ -198,9 +198,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       inputs: options.inputs,
       openSource: options.openSource,
       concurrency: options.concurrency,
-      readRetries: options.readRetries ?? 3,
-      isRetryableReadError: options.isRetryableReadError ?? (() => false),
-      decode: options.decode ?? decodeStream,
+      readRetries: options.readRetries,
+      isRetryableReadError: options.isRetryableReadError,
+      decode: options.decode,
       endDecoding: options.endDecoding,
       defaultTenant: options.config.tenant,
       dayBounded: options.from !== undefined || options.to !== undefined,

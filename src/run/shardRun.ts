@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
+import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
 import type { DecodeSink } from '../decode/logRecord';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { Source } from '../sources/inputObject';
@@ -55,9 +55,9 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
     inputs: options.inputs,
     openSource: options.openSource,
     concurrency: options.concurrency,
-    readRetries: options.readRetries ?? 3,
-    isRetryableReadError: options.isRetryableReadError ?? (() => false),
-    decode: options.decode ?? decodeStream,
+    readRetries: options.readRetries,
+    isRetryableReadError: options.isRetryableReadError,
+    decode: options.decode,
     endDecoding: options.endDecoding,
     defaultTenant: options.defaultTenant,
     dayBounded: options.spec.from !== null || options.spec.to !== null,
