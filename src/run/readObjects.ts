@@ -23,7 +23,7 @@ export interface ReadObjectsOptions {
   isRetryableReadError?(err: unknown): boolean;
   /** Decodes one object [decodeStream, on this thread]. */
   decode?(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
-  /** Called once no object is read any more (decode threads end). */
+  /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
   endDecoding?(): Promise<void>;
   defaultTenant: string;
   /** --from/--to were given (an empty input is then less alarming). */
@@ -49,6 +49,15 @@ export interface ReadObjectsOptions {
   announced?: Set<string>;
   /** Where this part of the run ends (a checkpoint): after starting this many objects, or this long after it began. */
   until?: { objects: number; ms: number; now(): number };
+}
+
+/** Where objects come from and how they are decoded: what a run and a shard hand readObjects unchanged. */
+export type ObjectReading = Pick<ReadObjectsOptions, 'inputs' | 'openSource' | 'concurrency' | 'readRetries' | 'isRetryableReadError' | 'decode' | 'endDecoding'>;
+
+/** The ObjectReading fields of a run's or a shard's options. */
+export function objectReadingOf(options: ObjectReading): ObjectReading {
+  const { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding } = options;
+  return { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding };
 }
 
 /** One object's records, kept apart until the object was read to its end (commit) or given up (abort). */

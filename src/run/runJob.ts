@@ -2,51 +2,36 @@ import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
-import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import type { DecodeSink } from '../decode/logRecord';
 import { DayRollup } from '../rollup/dayRollup';
 import { DayStore } from '../rollup/dayStore';
 import type { DailyEvent, RunEvent } from '../rollup/summaryEvent';
 import { mergeReconcileInputs, runSummaryPass, type ReconcileInputs, type SummaryPassResult } from '../rollup/summaryPass';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
-import type { Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
 import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
-import { readObjects, type ReadTotals } from './readObjects';
+import { objectReadingOf, readObjects, type ObjectReading, type ReadTotals } from './readObjects';
 import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
 
 export type { SinkStats } from './runEvent';
 
-export interface RunOptions {
-  inputs: readonly string[];
+/** A run: the objects it reads (ObjectReading: inputs, sources, concurrency, re-reads, decoding) and the rest. */
+export interface RunOptions extends ObjectReading {
   config: UsageConfig;
   timezone: string;
   from?: string;
   to?: string;
-  /** Resolves one `--input` to where its objects come from (local path or s3:// URL). */
-  openSource(input: string): Source;
   sinks: readonly SummarySink[];
   quarantine?: QuarantineFile;
   /** Items of one object written to `quarantine` in full, the rest counted only [default QUARANTINE_ITEMS_PER_OBJECT]. */
   quarantineItemsPerObject?: number;
-  /** Objects read at once. */
-  concurrency: number;
-  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body). */
-  readRetries?: number;
-  isRetryableReadError?(err: unknown): boolean;
   logger: Logger;
-  /** How one object's bytes become records: on this thread (the default) or on decode worker threads. */
-  decode?: (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
-  /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
-  endDecoding?(): Promise<void>;
   progress?: ProgressReporter;
   runId?: string;
   now?(): Date;
@@ -195,13 +180,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       });
     }
     const partRead = await readObjects({
-      inputs: options.inputs,
-      openSource: options.openSource,
-      concurrency: options.concurrency,
-      readRetries: options.readRetries,
-      isRetryableReadError: options.isRetryableReadError,
-      decode: options.decode,
-      endDecoding: options.endDecoding,
+      ...objectReadingOf(options),
       defaultTenant: options.config.tenant,
       dayBounded: options.from !== undefined || options.to !== undefined,
       rollup,

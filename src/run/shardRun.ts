@@ -1,31 +1,20 @@
-import type { Readable } from 'node:stream';
-import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import type { DecodeSink } from '../decode/logRecord';
 import type { QuarantineFile } from '../sinks/quarantineFile';
-import type { Source } from '../sources/inputObject';
 import type { ObjectIndex } from '../state/objectIndex';
 import { ShardPartialWriter, type ShardDone, type ShardSpec } from '../state/shardPartial';
 import type { StateStorage } from '../state/stateStorage';
 import type { Logger } from '../support/logger';
 import type { ProgressReporter } from './progressReporter';
-import { readObjects } from './readObjects';
+import { objectReadingOf, readObjects, type ObjectReading } from './readObjects';
 import { shardOfObject, type ShardOf } from './shardAssignment';
 import { ShardRecordFiles } from './shardRecordFiles';
 
-export interface ShardRunOptions {
+export interface ShardRunOptions extends ObjectReading {
   shard: ShardOf;
   spec: ShardSpec;
-  inputs: readonly string[];
-  openSource(input: string): Source;
   /** The shared state's storage (its lock is not taken) and its ledger: objects read before are skipped. */
   storage: StateStorage;
   ledger: Pick<ObjectIndex, 'isUnchanged'>;
   defaultTenant: string;
-  concurrency: number;
-  readRetries?: number;
-  isRetryableReadError?(err: unknown): boolean;
-  decode?: (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats>;
-  endDecoding?(): Promise<void>;
   quarantine?: QuarantineFile;
   progress?: ProgressReporter;
   signal?: AbortSignal;
@@ -52,13 +41,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
     fileBytes: options.recordFileBytes,
   });
   const read = await readObjects({
-    inputs: options.inputs,
-    openSource: options.openSource,
-    concurrency: options.concurrency,
-    readRetries: options.readRetries,
-    isRetryableReadError: options.isRetryableReadError,
-    decode: options.decode,
-    endDecoding: options.endDecoding,
+    ...objectReadingOf(options),
     defaultTenant: options.defaultTenant,
     dayBounded: options.spec.from !== null || options.spec.to !== null,
     rollup: files,
