@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { S3Client } from '@aws-sdk/client-s3';
-import type { S3ServerChildConfig } from './s3ServerChild';
+import type { S3ServerChildConfig, SeedRequest } from './s3ServerChild';
 
 export interface S3ServerOptions {
   buckets?: string[];
@@ -19,6 +19,11 @@ export interface S3TestServer {
   port: number;
   accessKeyId: string;
   secretAccessKey: string;
+  /**
+   * Stores objects in a bucket directly, as a PUT of each would (same files, same ETag), for fixtures of many
+   * objects; the listing and reading under test still go through S3 requests.
+   */
+  seed(bucket: string, objects: Array<{ key: string; body: Buffer | string }>): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -52,11 +57,27 @@ export async function startS3Server(options: S3ServerOptions = {}): Promise<S3Te
     exited.then(([code]) => reject(new Error(`s3 test server exited with ${code} before listening:\n${stderr}`)));
   });
   const port = await ready;
+  let seeds = 0;
   return {
     endpoint: `http://127.0.0.1:${port}`,
     port,
     accessKeyId: config.accessKeyId,
     secretAccessKey: config.secretAccessKey,
+    async seed(bucket, objects) {
+      const id = ++seeds;
+      const done = new Promise<void>((resolve, reject) => {
+        const onMessage = (message: { seeded?: number; error?: string }) => {
+          if (message.seeded !== id) return;
+          child.off('message', onMessage);
+          if (message.error) reject(new Error(`seeding ${bucket} failed: ${message.error}`));
+          else resolve();
+        };
+        child.on('message', onMessage);
+      });
+      const request: SeedRequest = { seed: { id, bucket, objects: objects.map(({ key, body }) => ({ key, body: Buffer.from(body).toString('base64') })) } };
+      child.send(request);
+      await done;
+    },
     async stop() {
       if (child.exitCode === null && child.signalCode === null) {
         child.disconnect();

@@ -3,8 +3,12 @@
  * (its continuation tokens use DES) with real SigV4 checking in front. Not a test file.
  *
  * argv[2]: JSON `S3ServerChildConfig`. Reports `{ port }` over IPC once listening; exits when the parent
- * disconnects, so a crashed test run leaves no server behind.
+ * disconnects, so a crashed test run leaves no server behind. A `SeedRequest` message stores objects the way
+ * s3rver's PUT does, without a request each, and is answered with `{ seeded: id }` once they are on disk.
  */
+import { createHash } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import { verifySigV4 } from './s3SigV4';
 
 export interface S3ServerChildConfig {
@@ -14,6 +18,27 @@ export interface S3ServerChildConfig {
   secretAccessKey: string;
   /** Buckets every request to which is refused with 403 AccessDenied (a bucket policy stand-in). */
   deniedBuckets: string[];
+}
+
+/** Objects to store before a test lists or reads them; bodies in base64. */
+export interface SeedRequest {
+  seed: { id: number; bucket: string; objects: Array<{ key: string; body: string }> };
+}
+
+interface FilesystemStore {
+  getResourcePath(bucket: string, key: string, resource: string): string;
+  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
+}
+
+/**
+ * What s3rver's FilesystemStore.putObject leaves on disk (the object, its MD5, its metadata), written with every
+ * write awaited: its own putObject resolves for a Buffer before the bytes are written.
+ */
+async function storeObject(store: FilesystemStore, bucket: string, key: string, body: Buffer): Promise<void> {
+  const objectPath = store.getResourcePath(bucket, key, 'object');
+  await mkdir(path.dirname(objectPath), { recursive: true });
+  await writeFile(objectPath, body);
+  await store.putMetadata(bucket, key, { 'content-type': 'application/octet-stream' }, createHash('md5').update(body).digest('hex'));
 }
 
 // s3rver ships no type declarations, hence plain require().
@@ -60,6 +85,13 @@ async function main(): Promise<void> {
   });
 
   const { port } = await server.run();
+  process.on('message', (message: SeedRequest) => {
+    const { id, bucket, objects } = message.seed;
+    Promise.all(objects.map(({ key, body }) => storeObject(server.store, bucket, key, Buffer.from(body, 'base64')))).then(
+      () => process.send?.({ seeded: id }),
+      (err: Error) => process.send?.({ seeded: id, error: err.message }),
+    );
+  });
   process.send?.({ port });
   process.on('disconnect', () => {
     server.close(() => process.exit(0));
