@@ -1,4 +1,4 @@
-/** Jest runs the TypeScript sources directly; `npm test` type-checks first with tsc. */
+/** Jest runs the TypeScript sources directly; `npm test` (scripts/test.js) type-checks them with tsc beside it. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],

@@ -6,10 +6,10 @@ import ts from 'typescript';
  * Builds dist/ once so the tests that spawn the real `auth0-usage` binary, and the decode workers, run the code
  * under test.
  *
- * File by file with `transpileModule`, not a second `tsc` program: `npm test` has just type-checked the same
- * sources (`npm run typecheck`), and with `isolatedModules` each file's JavaScript does not depend on the others,
- * so this is the JavaScript `tsc -p tsconfig.build.json` writes, without type-checking it again (about a third of
- * the time). The source maps name the sources the way tsc's do, relative to the map.
+ * File by file with `transpileModule`, not a second `tsc` program: `npm test` type-checks the same sources beside
+ * the tests (scripts/test.js), and with `isolatedModules` each file's JavaScript does not depend on the others, so
+ * this is the JavaScript `tsc -p tsconfig.build.json` writes, without type-checking it again (about a third of the
+ * time). The source maps name the sources the way tsc's do, relative to the map.
  */
 export default function globalSetup(): void {
   const root = path.resolve(__dirname, '../..');
