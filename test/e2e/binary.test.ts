@@ -20,6 +20,12 @@ test('--help lists the commands, and run --help every run flag', () => {
   for (const flag of ['--input', '--timezone', '--from', '--to', '--output', '--quarantine', '--config', '--concurrency']) {
     expect(run.stdout).toContain(flag);
   }
+  // Wrapped to 110 columns (no terminal here), a long description going on under its own column.
+  for (const help of [top.stdout, run.stdout, cli(['merge', '-h']).stdout]) {
+    const lines = help.split('\n');
+    expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(110);
+    expect(lines.filter((line) => /^ {20,}\S/.test(line)).length).toBeGreaterThan(0);
+  }
 });
 
 test("merge --help lists the state's flags but not the checkpoint ones, which a merge (one commit) does not use", () => {
