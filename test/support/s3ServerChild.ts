@@ -7,7 +7,7 @@
  * s3rver's PUT does, without a request each, and is answered with `{ seeded: id }` once they are on disk.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { verifySigV4 } from './s3SigV4';
 
@@ -27,18 +27,18 @@ export interface SeedRequest {
 
 interface FilesystemStore {
   getResourcePath(bucket: string, key: string, resource: string): string;
-  putMetadata(bucket: string, key: string, metadata: Record<string, string>, md5: string): Promise<void>;
 }
 
 /**
- * What s3rver's FilesystemStore.putObject leaves on disk (the object, its MD5, its metadata), written with every
- * write awaited: its own putObject resolves for a Buffer before the bytes are written.
+ * What s3rver's FilesystemStore.putObject leaves on disk for a PUT by the AWS SDK (the object, its MD5, its
+ * metadata), written synchronously: small files, thousands at a time, go faster without the thread pool.
  */
-async function storeObject(store: FilesystemStore, bucket: string, key: string, body: Buffer): Promise<void> {
+function storeObject(store: FilesystemStore, bucket: string, key: string, body: Buffer): void {
   const objectPath = store.getResourcePath(bucket, key, 'object');
-  await mkdir(path.dirname(objectPath), { recursive: true });
-  await writeFile(objectPath, body);
-  await store.putMetadata(bucket, key, { 'content-type': 'application/octet-stream' }, createHash('md5').update(body).digest('hex'));
+  mkdirSync(path.dirname(objectPath), { recursive: true });
+  writeFileSync(objectPath, body);
+  writeFileSync(store.getResourcePath(bucket, key, 'object.md5'), createHash('md5').update(body).digest('hex'));
+  writeFileSync(store.getResourcePath(bucket, key, 'metadata.json'), JSON.stringify({ 'content-type': 'application/octet-stream' }, null, 2));
 }
 
 // s3rver ships no type declarations, hence plain require().
@@ -87,10 +87,12 @@ async function main(): Promise<void> {
   const { port } = await server.run();
   process.on('message', (message: SeedRequest) => {
     const { id, bucket, objects } = message.seed;
-    Promise.all(objects.map(({ key, body }) => storeObject(server.store, bucket, key, Buffer.from(body, 'base64')))).then(
-      () => process.send?.({ seeded: id }),
-      (err: Error) => process.send?.({ seeded: id, error: err.message }),
-    );
+    try {
+      for (const { key, body } of objects) storeObject(server.store, bucket, key, Buffer.from(body, 'base64'));
+      process.send?.({ seeded: id });
+    } catch (err) {
+      process.send?.({ seeded: id, error: (err as Error).message });
+    }
   });
   process.send?.({ port });
   process.on('disconnect', () => {
