@@ -65,8 +65,12 @@ async function backfill(stateDir: string, extra: BackfillOptions = {}) {
   return { outcome, events: sink.events };
 }
 
+// Sorted by their JSON text, each made once (not once per comparison).
 const latest = (...runs: Array<{ events: CollectingSink['events'] }>) =>
-  [...latestVersions(...runs.map((run) => run.events)).values()].map(comparable).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  [...latestVersions(...runs.map((run) => run.events)).values()]
+    .map((event) => { const value = comparable(event); return { value, text: JSON.stringify(value) }; })
+    .sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0))
+    .map(({ value }) => value);
 
 let uninterrupted: Awaited<ReturnType<typeof backfill>>;
 beforeAll(async () => {

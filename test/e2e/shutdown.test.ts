@@ -12,8 +12,7 @@ import { HecReceiver } from '../support/hecReceiver';
 import { until } from '../support/until';
 import { TEST_TOKEN } from '../support/hecTestKit';
 import { startCuttingProxy, type CuttingProxy } from '../support/cuttingProxy';
-import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
-import { putObjects } from '../support/s3Fixtures';
+import { startS3Server, type S3TestServer } from '../support/s3Server';
 import { readNdjson, runCli } from '../support/cliRunner';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -164,12 +163,10 @@ describe('SIGTERM while objects are being read', () => {
   let receiver: HecReceiver;
   beforeAll(async () => {
     server = await startS3Server({ buckets: ['archive'] });
-    const client = fixtureClient(server);
     const objects = readdirSync(ARCHIVES, { recursive: true, encoding: 'utf8' })
       .filter((name) => statSync(path.join(ARCHIVES, name)).isFile())
       .map((name) => ({ key: `logs/${name}`, body: readFileSync(path.join(ARCHIVES, name)) }));
-    await putObjects(client, 'archive', objects);
-    client.destroy();
+    await server.seed('archive', objects);
     proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
   }, 60_000);
   afterAll(async () => {
@@ -225,15 +222,13 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
     server = await startS3Server({ buckets: ['archive', 'usage-state'] });
     const generated = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-stop-backfill-'));
     try {
-      // 30 daily objects (2024/01/01 … 2024/01/30), two tenants.
-      execFileSync(process.execPath, [GENERATOR, '--out', generated, '--days', '30', '--records', '100', '--seed', '5'], { stdio: 'ignore' });
+      // 16 daily objects (2024/01/01 … 2024/01/16), two tenants.
+      execFileSync(process.execPath, [GENERATOR, '--out', generated, '--days', '16', '--records', '100', '--seed', '5'], { stdio: 'ignore' });
       const objects = readdirSync(generated, { recursive: true, encoding: 'utf8' })
         .filter((name) => statSync(path.join(generated, name)).isFile())
         .map((name) => ({ key: `logs/${name}`, body: readFileSync(path.join(generated, name)) }));
-      expect(objects).toHaveLength(30);
-      const client = fixtureClient(server);
-      await putObjects(client, 'archive', objects);
-      client.destroy();
+      expect(objects).toHaveLength(16);
+      await server.seed('archive', objects);
     } finally {
       rmSync(generated, { recursive: true, force: true });
     }
@@ -268,14 +263,14 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
 
     const rerun = await runCli(args(state, path.join(dir, 'rerun.ndjson')), s3Env);
     expect(rerun.code).toBe(0);
-    // Uninterrupted, and in one commit (the default checkpoint, 250 objects, is beyond these 30).
+    // Uninterrupted, and in one commit (the default checkpoint, 250 objects, is beyond these 16).
     const whole = await runCli(args('s3://usage-state/uninterrupted/', path.join(dir, 'whole.ndjson'), []), s3Env);
     expect(whole.code).toBe(0);
 
     const events = (name: string) => readNdjson(readFileSync(path.join(dir, name), 'utf8'));
     const runEvent = (name: string) => events(name).find((e) => e.event.summary === 'run').event;
-    expect(runEvent('rerun.ndjson')).toMatchObject({ objects: 20, status: 'ok' });
-    expect(runEvent('whole.ndjson')).toMatchObject({ objects: 30, status: 'ok' });
+    expect(runEvent('rerun.ndjson')).toMatchObject({ objects: 6, status: 'ok' });
+    expect(runEvent('whole.ndjson')).toMatchObject({ objects: 16, status: 'ok' });
     const latest = (...names: string[]) => {
       const byId = new Map<string, unknown>();
       for (const name of names) {
