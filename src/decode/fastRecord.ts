@@ -26,6 +26,8 @@ export const RECORD_STRING_FIELDS = ['type', 'tenant', 'hostname', 'clientId', '
 
 /** A field's ref when its value is a string in `texts` (decoded escapes, the default tenant), not bytes of the item. */
 export const FIELD_TEXT = -(CACHE_SLOTS + 2);
+/** A field's ref when its value is "" (missing, not a string, or empty): nothing to look up or send. */
+export const FIELD_EMPTY = -(CACHE_SLOTS + 3);
 
 /**
  * The decode fast path for one object: validates it at the byte level and reads its record straight from the
@@ -42,7 +44,7 @@ export class FastRecordReader {
   logIdEnd = 0;
   logIdText = '';
   /**
-   * ... and its string fields, in RECORD_STRING_FIELDS order: each is FIELD_TEXT (the value is `texts[k]`) or the
+   * ... and its string fields, in RECORD_STRING_FIELDS order: each is FIELD_EMPTY, FIELD_TEXT (the value is `texts[k]`) or the
    * SpanCache look-up result of its UTF-8 bytes, buf[spanStarts[k], spanEnds[k]). Nothing here decodes those bytes:
    * whoever needs the strings does (toLogRecord here, RecordBatchReader for a decode worker's batches).
    */
@@ -92,6 +94,7 @@ export class FastRecordReader {
    *  records read without a toLogRecord may have refilled it. */
   private stringOf(k: number, buf: Buffer): string {
     const ref = this.refs[k];
+    if (ref === FIELD_EMPTY) return '';
     if (ref === FIELD_TEXT) return this.texts[k];
     if (ref === NOT_CACHED) return buf.toString('utf8', this.spanStarts[k], this.spanEnds[k]);
     const strings = (this.slotStrings ??= new SlotStrings());
@@ -217,7 +220,10 @@ export class FastRecordReader {
   /** Output string `k`: field `at` when it is a string, else "" (normalize.ts's stringOr). */
   private setString(k: number, at: number): void {
     const fields = this.fields;
-    if (fields.kind[at] !== STRING) return this.setSpan(k, 0, 0);
+    if (fields.kind[at] !== STRING) {
+      this.refs[k] = FIELD_EMPTY;
+      return;
+    }
     if (fields.escaped[at] === 1) return this.setText(k, this.text(at));
     this.setSpan(k, fields.start[at], fields.end[at]);
   }
@@ -237,6 +243,10 @@ export class FastRecordReader {
   }
 
   private setSpan(k: number, start: number, end: number): void {
+    if (start === end) {
+      this.refs[k] = FIELD_EMPTY;
+      return;
+    }
     this.refs[k] = this.spans.lookUp(this.buf, start, end);
     this.spanStarts[k] = start;
     this.spanEnds[k] = end;
