@@ -30,6 +30,16 @@ export const FIELD_TEXT = -(CACHE_SLOTS + 2);
 export const FIELD_EMPTY = -(CACHE_SLOTS + 3);
 
 /**
+ * A field whose values rarely repeat (a large tenant's user ids) gains nothing from the SpanCache: every look-up
+ * misses, costs a hash and a key copy, and evicts the values that do repeat (clients, hosts). So each field's misses
+ * are counted over windows of CACHE_WINDOW look-ups; after a window with more than 7/8 misses, the field's next
+ * CACHE_BYPASS values go uncached (sent as bytes, as a miss would be), then a window is tried again.
+ */
+export const CACHE_WINDOW = 4096;
+export const CACHE_BYPASS = 16 * CACHE_WINDOW;
+const CACHE_BYPASS_MISSES = (CACHE_WINDOW * 7) / 8;
+
+/**
  * The decode fast path for one object: validates it at the byte level and reads its record straight from the
  * bytes of the few fields it needs. It mirrors decodeItem (envelope.ts + normalize.ts) rule for rule, and declines
  * whatever those rules would reject or that it does not read the same way for certain (escaped keys, a one-element
@@ -54,6 +64,10 @@ export class FastRecordReader {
   readonly texts: string[] = RECORD_STRING_FIELDS.map(() => '');
   private readonly fields = new ItemFields();
   private readonly spans = new SpanCache();
+  /** Per string field: look-ups and misses in the current window, and values left to send uncached. */
+  private readonly lookUps = new Int32Array(RECORD_STRING_FIELDS.length);
+  private readonly misses = new Int32Array(RECORD_STRING_FIELDS.length);
+  private readonly uncached = new Int32Array(RECORD_STRING_FIELDS.length);
   /** toLogRecord's strings of the slots, and the fill of each slot they were decoded from. */
   private slotStrings: SlotStrings | null = null;
   private readonly slotStringFills = new Uint32Array(CACHE_SLOTS);
@@ -247,9 +261,21 @@ export class FastRecordReader {
       this.refs[k] = FIELD_EMPTY;
       return;
     }
-    this.refs[k] = this.spans.lookUp(this.buf, start, end);
     this.spanStarts[k] = start;
     this.spanEnds[k] = end;
+    if (this.uncached[k] > 0) {
+      this.uncached[k]--;
+      this.refs[k] = NOT_CACHED;
+      return;
+    }
+    const ref = this.spans.lookUp(this.buf, start, end);
+    this.refs[k] = ref;
+    if (ref < 0) this.misses[k]++;
+    if (++this.lookUps[k] === CACHE_WINDOW) {
+      if (this.misses[k] > CACHE_BYPASS_MISSES) this.uncached[k] = CACHE_BYPASS;
+      this.lookUps[k] = 0;
+      this.misses[k] = 0;
+    }
   }
 
   private setText(k: number, text: string): void {

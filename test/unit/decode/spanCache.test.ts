@@ -1,4 +1,4 @@
-import { FastRecordReader } from '../../../src/decode/fastRecord';
+import { CACHE_BYPASS, CACHE_WINDOW, FastRecordReader, RECORD_STRING_FIELDS } from '../../../src/decode/fastRecord';
 import { CACHE_SLOTS, NOT_CACHED, SpanCache, definedSlot } from '../../../src/decode/spanCache';
 
 /** Two distinct short spans that fall in the same slot, found by filling a fresh cache. */
@@ -68,4 +68,50 @@ describe('FastRecordReader.toLogRecord', () => {
     expect(reader.toLogRecord(again).userId).toBe(b);
   });
 
+});
+
+describe('FastRecordReader cache policy', () => {
+  const USER = RECORD_STRING_FIELDS.indexOf('userId');
+  const CLIENT = RECORD_STRING_FIELDS.indexOf('clientId');
+  const item = (userId: string, clientId: string) =>
+    Buffer.from(`{"type":"s","date":"2024-01-01T00:00:00.000Z","client_id":"${clientId}","user_id":"${userId}"}\n`);
+
+  /** Reads `count` records from `next`; returns each one's user and client refs, checking its values. */
+  function readAll(reader: FastRecordReader, count: number, next: (i: number) => [string, string]): Array<[number, number]> {
+    const refs: Array<[number, number]> = [];
+    for (let i = 0; i < count; i++) {
+      const [userId, clientId] = next(i);
+      const buf = item(userId, clientId);
+      // Checked without expect(), whose cost per call would dominate here.
+      if (reader.read(buf, 0, buf.length - 1) !== buf.length - 1) throw new Error(`record ${i} not read`);
+      const record = reader.toLogRecord(buf);
+      if (record.userId !== userId || record.clientId !== clientId) throw new Error(`record ${i}: ${record.userId} ${record.clientId}`);
+      refs.push([reader.refs[USER], reader.refs[CLIENT]]);
+    }
+    return refs;
+  }
+
+  it('stops looking up a field whose values do not repeat, for CACHE_BYPASS values, then tries again', () => {
+    const reader = new FastRecordReader('d');
+    const refs = readAll(reader, CACHE_WINDOW + CACHE_BYPASS + CACHE_WINDOW, (i) => [`auth0|${i}`, `client-${i % 7}`]);
+    const userRefs = refs.map(([user]) => user);
+    // The first window: every user misses and fills a slot.
+    expect(userRefs.slice(0, CACHE_WINDOW).every((ref) => ref < NOT_CACHED)).toBe(true);
+    // Then not looked up at all.
+    expect(userRefs.slice(CACHE_WINDOW, CACHE_WINDOW + CACHE_BYPASS).every((ref) => ref === NOT_CACHED)).toBe(true);
+    // Then looked up again.
+    expect(userRefs.slice(CACHE_WINDOW + CACHE_BYPASS).every((ref) => ref < NOT_CACHED)).toBe(true);
+    // The client, which repeats, is no longer evicted by users while they are not looked up.
+    expect(refs.slice(CACHE_WINDOW + 7, CACHE_WINDOW + CACHE_BYPASS).every(([, client]) => client >= 0)).toBe(true);
+  });
+
+  it('keeps looking up a field whose values repeat, even when a first window fills many slots', () => {
+    const reader = new FastRecordReader('d');
+    // 3 000 users in a cycle: the first window misses 3 000 of 4 096 times (73%); later ones hit, but for the few
+    // users that share a slot with another (direct mapping: about 4% of 3 000 values in 32 768 slots).
+    const refs = readAll(reader, 4 * CACHE_WINDOW, (i) => [`auth0|${i % 3000}`, 'client-1']);
+    expect(refs.some(([user]) => user === NOT_CACHED)).toBe(false);
+    const hits = refs.slice(3000).filter(([user]) => user >= 0).length;
+    expect(hits).toBeGreaterThan((4 * CACHE_WINDOW - 3000) * 0.85);
+  });
 });
