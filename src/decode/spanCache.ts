@@ -9,6 +9,8 @@
  */
 export const CACHE_SLOTS = 32768; // power of two
 const MAX_SPAN_BYTES = 64; // longer spans are not cached
+/** A slot's key is its span's bytes as 4-byte words (the last one zero-padded), compared a word at a time. */
+const KEY_WORDS = MAX_SPAN_BYTES / 4;
 
 /** SpanCache.lookUp result for a span that is not cached (too long): its bytes go as they are. */
 export const NOT_CACHED = -1;
@@ -19,7 +21,8 @@ export function definedSlot(result: number): number {
 }
 
 export class SpanCache {
-  private readonly keys = new Uint8Array(CACHE_SLOTS * MAX_SPAN_BYTES);
+  private readonly keys = new Int32Array(CACHE_SLOTS * KEY_WORDS);
+  private readonly words = new Int32Array(KEY_WORDS);
   private readonly lengths = new Int32Array(CACHE_SLOTS).fill(-1);
   /** Per slot: how many times it has been filled (SlotStrings uses it to tell a current text from a stale one). */
   readonly fills = new Uint32Array(CACHE_SLOTS);
@@ -30,21 +33,33 @@ export class SpanCache {
     const length = end - start;
     if (length > MAX_SPAN_BYTES) return NOT_CACHED;
     // Every byte counts: the values that repeat often differ in a single byte (tenant1 / tenant2 host names).
+    const words = this.words;
+    let count = 0;
     let hash = length;
     let k = start;
-    for (; k + 4 <= end; k += 4) hash = Math.imul(hash ^ (buf[k] | (buf[k + 1] << 8) | (buf[k + 2] << 16) | (buf[k + 3] << 24)), 0x01000193);
-    for (; k < end; k++) hash = Math.imul(hash ^ buf[k], 0x01000193);
+    for (; k + 4 <= end; k += 4) {
+      const word = buf[k] | (buf[k + 1] << 8) | (buf[k + 2] << 16) | (buf[k + 3] << 24);
+      words[count++] = word;
+      hash = Math.imul(hash ^ word, 0x01000193);
+    }
+    if (k < end) {
+      let word = 0;
+      for (let shift = 0; k < end; k++, shift += 8) word |= buf[k] << shift;
+      words[count++] = word;
+      hash = Math.imul(hash ^ word, 0x01000193);
+    }
     hash ^= hash >>> 15;
     hash = Math.imul(hash, 0x85ebca6b);
     const slot = (hash ^ (hash >>> 13)) & (CACHE_SLOTS - 1);
     const keys = this.keys;
-    const at = slot * MAX_SPAN_BYTES;
+    const at = slot * KEY_WORDS;
+    // Same length and same words (the padding is zero in both) is same bytes.
     if (this.lengths[slot] === length) {
       let same = 0;
-      while (same < length && keys[at + same] === buf[start + same]) same++;
-      if (same === length) return slot;
+      while (same < count && keys[at + same] === words[same]) same++;
+      if (same === count) return slot;
     }
-    for (let i = 0; i < length; i++) keys[at + i] = buf[start + i];
+    for (let i = 0; i < count; i++) keys[at + i] = words[i];
     this.lengths[slot] = length;
     this.fills[slot]++;
     return -slot - 2;

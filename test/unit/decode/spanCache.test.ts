@@ -1,5 +1,6 @@
 import { CACHE_BYPASS, CACHE_WINDOW, FastRecordReader, RECORD_STRING_FIELDS } from '../../../src/decode/fastRecord';
 import { CACHE_SLOTS, NOT_CACHED, SpanCache, definedSlot } from '../../../src/decode/spanCache';
+import { seededRandom } from './archiveGenerator';
 
 /** Two distinct short spans that fall in the same slot, found by filling a fresh cache. */
 function collidingSpans(prefix: string): [string, string] {
@@ -37,6 +38,28 @@ describe('SpanCache', () => {
     expect(lookUp(cache, b)).toBe(slot);
     expect(lookUp(cache, a)).toBe(-slot - 2);
     expect(cache.fills[slot]).toBe(3);
+  });
+
+  it('hits only for the very bytes a slot was filled with (a model check over spans that differ in one byte)', () => {
+    const cache = new SpanCache();
+    const model = new Map<number, string>(); // slot → the text it was last filled with
+    const rnd = seededRandom(3);
+    const wrong: string[] = [];
+    let hits = 0;
+    for (let i = 0; i < 100_000; i++) {
+      // Few distinct values of every length from 1 to 64, many of them one byte apart, so that slots are shared.
+      const length = 1 + Math.floor(rnd() * 64);
+      const text = 'k'.repeat(length - 1) + String.fromCharCode(0x61 + Math.floor(rnd() * 20));
+      const result = lookUp(cache, text);
+      if (result >= 0) {
+        hits++;
+        if (model.get(result) !== text) wrong.push(`${text} hit slot ${result} holding ${model.get(result)}`);
+      } else {
+        model.set(definedSlot(result), text);
+      }
+    }
+    expect(wrong).toEqual([]);
+    expect(hits).toBeGreaterThan(75_000);
   });
 
   it('caches spans of up to 64 bytes, the empty span included', () => {
