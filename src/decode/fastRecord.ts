@@ -54,9 +54,9 @@ export class FastRecordReader {
   logIdEnd = 0;
   logIdText = '';
   /**
-   * ... and its string fields, in RECORD_STRING_FIELDS order: each is FIELD_EMPTY, FIELD_TEXT (the value is `texts[k]`) or the
-   * SpanCache look-up result of its UTF-8 bytes, buf[spanStarts[k], spanEnds[k]). Nothing here decodes those bytes:
-   * whoever needs the strings does (toLogRecord here, RecordBatchReader for a decode worker's batches).
+   * ... and its string fields, in RECORD_STRING_FIELDS order: each is FIELD_EMPTY, FIELD_TEXT (the value is
+   * `texts[k]`) or the SpanCache look-up result of its UTF-8 bytes, buf[spanStarts[k], spanEnds[k]). Nothing here
+   * decodes those bytes: whoever needs the strings does (toLogRecord here, RecordBatchReader for a worker's batches).
    */
   readonly refs = new Int32Array(RECORD_STRING_FIELDS.length);
   readonly spanStarts = new Int32Array(RECORD_STRING_FIELDS.length);
