@@ -7,7 +7,8 @@ import {
 import { NOT_JSON } from './jsonBytes';
 import type { LogRecord } from './logRecord';
 import { tenantOf } from './normalize';
-import { NOT_CACHED, StringCache } from './stringCache';
+import { SlotStrings } from './slotStrings';
+import { CACHE_SLOTS, NOT_CACHED, SpanCache, definedSlot } from './spanCache';
 
 /** FastRecordReader.read: the item is well-formed but must be read the general way (or it is not a usable record). */
 export const DECLINED = -2;
@@ -20,8 +21,23 @@ export const LOG_ID_NONE = 0;
 export const LOG_ID_BYTES = 1;
 export const LOG_ID_TEXT = 2;
 
-/** The LogRecord string fields a FastRecordReader delivers as refs/texts, in this order. */
+/** The LogRecord string fields a FastRecordReader delivers as refs/spans/texts, in this order. */
 export const RECORD_STRING_FIELDS = ['type', 'tenant', 'hostname', 'clientId', 'clientName', 'audience', 'userId'] as const;
+
+/** A field's ref when its value is a string in `texts` (decoded escapes, the default tenant), not bytes of the item. */
+export const FIELD_TEXT = -(CACHE_SLOTS + 2);
+/** A field's ref when its value is "" (missing, not a string, or empty): nothing to look up or send. */
+export const FIELD_EMPTY = -(CACHE_SLOTS + 3);
+
+/**
+ * A field whose values rarely repeat (a large tenant's user ids) gains nothing from the SpanCache: every look-up
+ * misses, costs a hash and a key copy, and evicts the values that do repeat (clients, hosts). So each field's misses
+ * are counted over windows of CACHE_WINDOW look-ups; after a window with more than 7/8 misses, the field's next
+ * CACHE_BYPASS values go uncached (sent as bytes, as a miss would be), then a window is tried again.
+ */
+export const CACHE_WINDOW = 4096;
+export const CACHE_BYPASS = 16 * CACHE_WINDOW;
+const CACHE_BYPASS_MISSES = (CACHE_WINDOW * 7) / 8;
 
 /**
  * The decode fast path for one object: validates it at the byte level and reads its record straight from the
@@ -37,11 +53,24 @@ export class FastRecordReader {
   logIdStart = 0;
   logIdEnd = 0;
   logIdText = '';
-  /** ... and its string fields (RECORD_STRING_FIELDS order) as text, and as StringCache look-up results. */
-  readonly texts: string[] = RECORD_STRING_FIELDS.map(() => '');
+  /**
+   * ... and its string fields, in RECORD_STRING_FIELDS order: each is FIELD_EMPTY, FIELD_TEXT (the value is
+   * `texts[k]`) or the SpanCache look-up result of its UTF-8 bytes, buf[spanStarts[k], spanEnds[k]). Nothing here
+   * decodes those bytes: whoever needs the strings does (toLogRecord here, RecordBatchReader for a worker's batches).
+   */
   readonly refs = new Int32Array(RECORD_STRING_FIELDS.length);
+  readonly spanStarts = new Int32Array(RECORD_STRING_FIELDS.length);
+  readonly spanEnds = new Int32Array(RECORD_STRING_FIELDS.length);
+  readonly texts: string[] = RECORD_STRING_FIELDS.map(() => '');
   private readonly fields = new ItemFields();
-  private readonly strings = new StringCache();
+  private readonly spans = new SpanCache();
+  /** Per string field: look-ups and misses in the current window, and values left to send uncached. */
+  private readonly lookUps = new Int32Array(RECORD_STRING_FIELDS.length);
+  private readonly misses = new Int32Array(RECORD_STRING_FIELDS.length);
+  private readonly uncached = new Int32Array(RECORD_STRING_FIELDS.length);
+  /** toLogRecord's strings of the slots, and the fill of each slot they were decoded from. */
+  private slotStrings: SlotStrings | null = null;
+  private readonly slotStringFills = new Uint32Array(CACHE_SLOTS);
   private buf: Buffer = NO_BYTES;
 
   constructor(private readonly defaultTenant: string) {}
@@ -69,8 +98,25 @@ export class FastRecordReader {
 
   /** The last record read, as a LogRecord; `buf` is the buffer that read() was given. */
   toLogRecord(buf: Buffer): LogRecord {
-    const t = this.texts;
-    return { logId: this.logId(buf), dateMs: this.dateMs, type: t[0], tenant: t[1], hostname: t[2], clientId: t[3], clientName: t[4], audience: t[5], userId: t[6] };
+    return {
+      logId: this.logId(buf), dateMs: this.dateMs, type: this.stringOf(0, buf), tenant: this.stringOf(1, buf), hostname: this.stringOf(2, buf),
+      clientId: this.stringOf(3, buf), clientName: this.stringOf(4, buf), audience: this.stringOf(5, buf), userId: this.stringOf(6, buf),
+    };
+  }
+
+  /** String field `k` of the last record read. A slot's text is reused only if decoded since the slot's last fill:
+   *  records read without a toLogRecord may have refilled it. */
+  private stringOf(k: number, buf: Buffer): string {
+    const ref = this.refs[k];
+    if (ref === FIELD_EMPTY) return '';
+    if (ref === FIELD_TEXT) return this.texts[k];
+    if (ref === NOT_CACHED) return buf.toString('utf8', this.spanStarts[k], this.spanEnds[k]);
+    const strings = (this.slotStrings ??= new SlotStrings());
+    const slot = ref >= 0 ? ref : definedSlot(ref);
+    const fill = this.spans.fills[slot];
+    if (ref >= 0 && this.slotStringFills[slot] === fill) return strings.get(slot);
+    this.slotStringFills[slot] = fill;
+    return strings.fill(slot, buf, this.spanStarts[k], this.spanEnds[k]);
   }
 
   private build(): boolean {
@@ -188,7 +234,10 @@ export class FastRecordReader {
   /** Output string `k`: field `at` when it is a string, else "" (normalize.ts's stringOr). */
   private setString(k: number, at: number): void {
     const fields = this.fields;
-    if (fields.kind[at] !== STRING) return this.setSpan(k, 0, 0);
+    if (fields.kind[at] !== STRING) {
+      this.refs[k] = FIELD_EMPTY;
+      return;
+    }
     if (fields.escaped[at] === 1) return this.setText(k, this.text(at));
     this.setSpan(k, fields.start[at], fields.end[at]);
   }
@@ -208,12 +257,29 @@ export class FastRecordReader {
   }
 
   private setSpan(k: number, start: number, end: number): void {
-    this.refs[k] = this.strings.lookUp(this.buf, start, end);
-    this.texts[k] = this.strings.last;
+    if (start === end) {
+      this.refs[k] = FIELD_EMPTY;
+      return;
+    }
+    this.spanStarts[k] = start;
+    this.spanEnds[k] = end;
+    if (this.uncached[k] > 0) {
+      this.uncached[k]--;
+      this.refs[k] = NOT_CACHED;
+      return;
+    }
+    const ref = this.spans.lookUp(this.buf, start, end);
+    this.refs[k] = ref;
+    if (ref < 0) this.misses[k]++;
+    if (++this.lookUps[k] === CACHE_WINDOW) {
+      if (this.misses[k] > CACHE_BYPASS_MISSES) this.uncached[k] = CACHE_BYPASS;
+      this.lookUps[k] = 0;
+      this.misses[k] = 0;
+    }
   }
 
   private setText(k: number, text: string): void {
-    this.refs[k] = NOT_CACHED;
+    this.refs[k] = FIELD_TEXT;
     this.texts[k] = text;
   }
 

@@ -130,40 +130,83 @@ function childSlot(slot: number, field: number): number {
   return -1;
 }
 
+/** Four bytes of a name as one number, first byte lowest (how `word` reads them). */
+function wordOf(name: string): number {
+  return name.charCodeAt(0) | (name.charCodeAt(1) << 8) | (name.charCodeAt(2) << 16) | (name.charCodeAt(3) << 24);
+}
+
+function word(buf: Uint8Array, at: number): number {
+  return buf[at] | (buf[at + 1] << 8) | (buf[at + 2] << 16) | (buf[at + 3] << 24);
+}
+
+// Each name as the words at 0, at 4 (when longer than 8) and ending at its end (overlapping the others): comparing
+// those is comparing every byte, in three loads instead of one per byte.
+const W_TYPE = wordOf('type');
+const W_DATE = wordOf('date');
+const W_DATA = wordOf('data');
+const W_LOG = wordOf('log_');
+const W_G_ID = wordOf('g_id');
+const W_DETA = wordOf('deta');
+const W_TAIL = wordOf('tail');
+const W_SOUR = wordOf('sour');
+const W_URCE = wordOf('urce');
+const W_USER = wordOf('user');
+const W_R_ID = wordOf('r_id');
+const W_HOST = wordOf('host');
+const W_NAME = wordOf('name');
+const W_AUDI = wordOf('audi');
+const W_ENCE = wordOf('ence');
+const W_COD = wordOf('_cod');
+const W_CODE = wordOf('code');
+const W_CLIE = wordOf('clie');
+const W_NT_I = wordOf('nt_i');
+const W_T_ID = wordOf('t_id');
+const W_IL_T = wordOf('il-t');
+const W_TENA = wordOf('tena');
+const W_NT_N = wordOf('nt_n');
+
 /** The field whose (unescaped) name is buf[start, end), or -1. */
 function fieldOf(buf: Uint8Array, start: number, end: number): number {
-  const c = buf[start];
   switch (end - start) {
     case 2:
-      return c === 0x69 && buf[start + 1] === 0x64 ? F_ID : -1;
+      return buf[start] === 0x69 && buf[start + 1] === 0x64 ? F_ID : -1;
     case 3:
-      return is(buf, start, '_id') ? F__ID : -1;
-    case 4:
-      if (c === 0x74) return is(buf, start, 'type') ? F_TYPE : -1;
-      if (c !== 0x64) return -1;
-      return is(buf, start, 'date') ? F_DATE : is(buf, start, 'data') ? F_DATA : -1;
-    case 6:
-      if (c === 0x6c) return is(buf, start, 'log_id') ? F_LOG_ID : -1;
-      if (c === 0x64) return is(buf, start, 'detail') ? F_DETAIL : -1;
-      return c === 0x73 && is(buf, start, 'source') ? F_SOURCE : -1;
+      return buf[start] === 0x5f && buf[start + 1] === 0x69 && buf[start + 2] === 0x64 ? F__ID : -1;
+    case 4: {
+      const w = word(buf, start);
+      return w === W_TYPE ? F_TYPE : w === W_DATE ? F_DATE : w === W_DATA ? F_DATA : -1;
+    }
+    case 6: {
+      const w = word(buf, start);
+      const tail = word(buf, end - 4);
+      if (w === W_LOG) return tail === W_G_ID ? F_LOG_ID : -1;
+      if (w === W_DETA) return tail === W_TAIL ? F_DETAIL : -1;
+      return w === W_SOUR && tail === W_URCE ? F_SOURCE : -1;
+    }
     case 7:
-      return c === 0x75 && is(buf, start, 'user_id') ? F_USER_ID : -1;
-    case 8:
-      if (c === 0x68) return is(buf, start, 'hostname') ? F_HOSTNAME : -1;
-      return c === 0x61 && is(buf, start, 'audience') ? F_AUDIENCE : -1;
-    case 9:
-      if (c === 0x74) return is(buf, start, 'type_code') ? F_TYPE_CODE : -1;
-      return c === 0x63 && is(buf, start, 'client_id') ? F_CLIENT_ID : -1;
-    case 11:
-      if (c === 0x64) return is(buf, start, 'detail-type') ? F_DETAIL_TYPE : -1;
-      if (c === 0x74) return is(buf, start, 'tenant_name') ? F_TENANT_NAME : -1;
-      return c === 0x63 && is(buf, start, 'client_name') ? F_CLIENT_NAME : -1;
+      return word(buf, start) === W_USER && word(buf, end - 4) === W_R_ID ? F_USER_ID : -1;
+    case 8: {
+      const w = word(buf, start);
+      const tail = word(buf, end - 4);
+      if (w === W_HOST) return tail === W_NAME ? F_HOSTNAME : -1;
+      return w === W_AUDI && tail === W_ENCE ? F_AUDIENCE : -1;
+    }
+    case 9: {
+      const w = word(buf, start);
+      const middle = word(buf, start + 4);
+      const tail = word(buf, end - 4);
+      if (w === W_TYPE) return middle === W_COD && tail === W_CODE ? F_TYPE_CODE : -1;
+      return w === W_CLIE && middle === W_NT_I && tail === W_T_ID ? F_CLIENT_ID : -1;
+    }
+    case 11: {
+      const w = word(buf, start);
+      const middle = word(buf, start + 4);
+      const tail = word(buf, end - 4);
+      if (w === W_DETA) return middle === W_IL_T && tail === W_TYPE ? F_DETAIL_TYPE : -1;
+      if (w === W_TENA) return middle === W_NT_N && tail === W_NAME ? F_TENANT_NAME : -1;
+      return w === W_CLIE && middle === W_NT_N && tail === W_NAME ? F_CLIENT_NAME : -1;
+    }
     default:
       return -1;
   }
-}
-
-function is(buf: Uint8Array, start: number, name: string): boolean {
-  for (let k = 0; k < name.length; k++) if (buf[start + k] !== name.charCodeAt(k)) return false;
-  return true;
 }

@@ -1,14 +1,17 @@
-import { type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
+import { FIELD_EMPTY, FIELD_TEXT, type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
 import type { LogRecord } from './logRecord';
 import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
-import { CACHE_SLOTS, NOT_CACHED, definedSlot } from './stringCache';
+import { SlotStrings } from './slotStrings';
+import { NOT_CACHED, definedSlot } from './spanCache';
 
 /**
  * LogRecords in a compact form for crossing from a decode worker to the main thread (structured clone is costly
  * per string). Times go in a Float64Array, log_ids as their UTF-8 bytes, and each string field as a number: the
- * worker's StringCache slot holding it, which the main thread mirrors. A string is sent as text only when it enters
- * a slot (or is not cached), in record order, so the mirror always holds what the worker's slot held at the time.
- * Each log_id also goes as its hash, computed here from its bytes: the main thread's rollup needs only that.
+ * worker's SpanCache slot holding it, whose text the main thread keeps (SlotStrings). A field's bytes are sent
+ * only when they enter a slot (or are not cached), in record order, so the main thread's text of a slot is always
+ * that of the bytes the worker's slot held at the time. The worker decodes no string on this path: the main
+ * thread decodes each sent span once. Each log_id also goes as its hash, computed from its bytes: the rollup
+ * needs only that.
  */
 export interface RecordBatchMessage {
   type: 'batch';
@@ -21,9 +24,15 @@ export interface RecordBatchMessage {
   idTexts: string[];
   /** Per record: hashLogIdInto(log_id) as [high, low] (0, 0 when it has none). */
   idHashes: Uint32Array;
-  /** WIDTH numbers per record: a slot (>= 0), NOT_CACHED, or -(slot + 2) for a slot filled with the next text. */
+  /**
+   * WIDTH numbers per record: a slot (>= 0); -(slot + 2), a slot filled with the next span of `spanBytes`;
+   * NOT_CACHED, the next span, in no slot; FIELD_TEXT, the next of `texts`; or FIELD_EMPTY, "".
+   */
   refs: Int32Array;
-  /** The texts the refs call for, in order. */
+  /** The spans the refs call for, as UTF-8 bytes one after the other, and their lengths in order. */
+  spanBytes: Uint8Array;
+  spanLengths: Int32Array;
+  /** The texts the refs call for (decoded escapes, records read the general way), in order. */
   texts: string[];
 }
 
@@ -34,6 +43,8 @@ const ID_TEXT = -2;
 export const BATCH_RECORDS = 2048;
 /** Initial room for a batch's log_ids (Auth0's are 56 bytes); grows when needed. */
 const ID_BYTES = BATCH_RECORDS * 64;
+/** Initial room for a batch's spans (a user id and some client fields a record, when nothing repeats). */
+const SPAN_BYTES = BATCH_RECORDS * 128;
 
 /** Worker side: collects one object's records and turns them into batch messages. */
 export class RecordBatchWriter {
@@ -45,6 +56,10 @@ export class RecordBatchWriter {
   private idHashes = new Uint32Array(BATCH_RECORDS * 2);
   private readonly hash = new Uint32Array(2);
   private refs = new Int32Array(BATCH_RECORDS * WIDTH);
+  private spanBytes = Buffer.allocUnsafeSlow(SPAN_BYTES);
+  private spanUsed = 0;
+  private spanLengths = new Int32Array(BATCH_RECORDS * WIDTH);
+  private spanCount = 0;
   private texts: string[] = [];
   private count = 0;
 
@@ -55,11 +70,12 @@ export class RecordBatchWriter {
   /** Adds the record in `reader`, read from `buf`; returns true when the batch is full and must be taken. */
   addFast(reader: FastRecordReader, buf: Buffer): boolean {
     const at = this.count * WIDTH;
-    const { refs: from, texts } = reader;
+    const { refs: from, spanStarts, spanEnds } = reader;
     for (let k = 0; k < WIDTH; k++) {
       const ref = from[k];
       this.refs[at + k] = ref;
-      if (ref < 0) this.texts.push(texts[k]); // a new slot value, or an uncached text
+      if (ref === FIELD_TEXT) this.texts.push(reader.texts[k]);
+      else if (ref < 0 && ref !== FIELD_EMPTY) this.addSpan(buf, spanStarts[k], spanEnds[k]); // a new slot value, or an uncached one
     }
     if (reader.logIdKind === LOG_ID_BYTES) {
       this.addIdBytes(buf, reader.logIdStart, reader.logIdEnd);
@@ -76,7 +92,7 @@ export class RecordBatchWriter {
   add(record: LogRecord): boolean {
     const at = this.count * WIDTH;
     for (let k = 0; k < WIDTH; k++) {
-      this.refs[at + k] = NOT_CACHED;
+      this.refs[at + k] = FIELD_TEXT;
       this.texts.push(record[RECORD_STRING_FIELDS[k]]);
     }
     if (record.logId === null) this.idLengths[this.count] = ID_NULL;
@@ -97,14 +113,33 @@ export class RecordBatchWriter {
       idTexts: this.idTexts,
       idHashes: this.idHashes.slice(0, n * 2),
       refs: this.refs.slice(0, n * WIDTH),
+      spanBytes: new Uint8Array(this.spanBytes.subarray(0, this.spanUsed)),
+      spanLengths: this.spanLengths.slice(0, this.spanCount),
       texts: this.texts,
     };
     this.idUsed = 0;
     this.idTexts = [];
+    this.spanUsed = 0;
+    this.spanCount = 0;
     this.texts = [];
     this.count = 0;
-    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer] as ArrayBuffer[];
+    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer, message.spanBytes.buffer, message.spanLengths.buffer] as ArrayBuffer[];
     return { message, transfer };
+  }
+
+  private addSpan(buf: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.spanUsed + length > this.spanBytes.length) {
+      const grown = Buffer.allocUnsafeSlow(Math.max(this.spanBytes.length * 2, this.spanUsed + length));
+      this.spanBytes.copy(grown, 0, 0, this.spanUsed);
+      this.spanBytes = grown;
+    }
+    // A loop: most spans are a few dozen bytes, shorter than a call into Buffer.copy is worth.
+    const to = this.spanBytes;
+    let at = this.spanUsed;
+    for (let i = start; i < end; i++) to[at++] = buf[i];
+    this.spanUsed = at;
+    this.spanLengths[this.spanCount++] = length;
   }
 
   private addIdBytes(buf: Buffer, start: number, end: number): void {
@@ -114,8 +149,11 @@ export class RecordBatchWriter {
       this.idBytes.copy(grown, 0, 0, this.idUsed);
       this.idBytes = grown;
     }
-    buf.copy(this.idBytes, this.idUsed, start, end);
-    this.idUsed += length;
+    // A loop: 56 bytes are fewer than a call into Buffer.copy is worth.
+    const to = this.idBytes;
+    let at = this.idUsed;
+    for (let i = start; i < end; i++) to[at++] = buf[i];
+    this.idUsed = at;
     this.idLengths[this.count] = length;
     // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
     if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
@@ -160,17 +198,20 @@ class BatchRecord implements LogRecord {
   }
 }
 
-/** Main-thread side: the mirror of one object's StringCache slots, and the records of its batches. */
+/** Main-thread side: the texts of one object's SpanCache slots, and the records of its batches. */
 export class RecordBatchReader {
-  private readonly slots = new Array<string>(CACHE_SLOTS).fill('');
+  private readonly slots = new SlotStrings();
   private readonly strings = new Array<string>(WIDTH).fill('');
 
   /** Follows the batch's slot changes and calls `onRecord` for each record, in order. */
   read(batch: RecordBatchMessage, onRecord: (record: LogRecord) => void): void {
-    const { dates, idLengths, idTexts, idHashes, refs, texts } = batch;
+    const { dates, idLengths, idTexts, idHashes, refs, spanLengths, texts } = batch;
     const idBytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
+    const spanBytes = Buffer.from(batch.spanBytes.buffer, batch.spanBytes.byteOffset, batch.spanBytes.byteLength);
     const slots = this.slots;
     const strings = this.strings;
+    let nextSpan = 0;
+    let spanAt = 0;
     let nextText = 0;
     let nextIdText = 0;
     let idAt = 0;
@@ -178,9 +219,17 @@ export class RecordBatchReader {
       const at = i * WIDTH;
       for (let k = 0; k < WIDTH; k++) {
         const ref = refs[at + k];
-        if (ref >= 0) strings[k] = slots[ref];
-        else if (ref === NOT_CACHED) strings[k] = texts[nextText++];
-        else strings[k] = slots[definedSlot(ref)] = texts[nextText++];
+        if (ref >= 0) {
+          strings[k] = slots.get(ref);
+        } else if (ref === FIELD_EMPTY) {
+          strings[k] = '';
+        } else if (ref === FIELD_TEXT) {
+          strings[k] = texts[nextText++];
+        } else {
+          const end = spanAt + spanLengths[nextSpan++];
+          strings[k] = ref === NOT_CACHED ? spanBytes.toString('utf8', spanAt, end) : slots.fill(definedSlot(ref), spanBytes, spanAt, end);
+          spanAt = end;
+        }
       }
       const idLength = idLengths[i];
       let idSource: Buffer | string | null = null;
