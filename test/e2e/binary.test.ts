@@ -11,29 +11,37 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}) {
   return spawnSync(process.execPath, [CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { PATH: process.env.PATH, ...env } });
 }
 
+// Each help text is asked for once and read by several tests.
+const helps = new Map<string, ReturnType<typeof cli>>();
+function help(args: string[]) {
+  const key = args.join(' ');
+  if (!helps.has(key)) helps.set(key, cli(args));
+  return helps.get(key)!;
+}
+
 test('--help lists the commands, and run --help every run flag', () => {
-  const top = cli(['--help']);
+  const top = help(['--help']);
   expect(top.status).toBe(0);
   expect(top.stdout).toMatch(/auth0-usage run\s+Read archives/);
-  const run = cli(['run', '--help']);
+  const run = help(['run', '--help']);
   expect(run.status).toBe(0);
   for (const flag of ['--input', '--timezone', '--from', '--to', '--output', '--quarantine', '--config', '--concurrency']) {
     expect(run.stdout).toContain(flag);
   }
   // Wrapped to 110 columns (no terminal here), a long description going on under its own column.
-  for (const help of [top.stdout, run.stdout, cli(['merge', '-h']).stdout]) {
-    const lines = help.split('\n');
+  for (const text of [top.stdout, run.stdout, help(['merge', '-h']).stdout]) {
+    const lines = text.split('\n');
     expect(Math.max(...lines.map((line) => line.length))).toBeLessThanOrEqual(110);
     expect(lines.filter((line) => /^ {20,}\S/.test(line)).length).toBeGreaterThan(0);
   }
 });
 
 test("merge --help lists the state's flags but not the checkpoint ones, which a merge (one commit) does not use", () => {
-  const merge = cli(['merge', '--help']);
+  const merge = help(['merge', '--help']);
   expect(merge.status).toBe(0);
   expect(merge.stdout).toContain('--dedup-days');
   expect(merge.stdout).not.toContain('--checkpoint');
-  expect(cli(['run', '--help']).stdout).toContain('--checkpoint-objects');
+  expect(help(['run', '--help']).stdout).toContain('--checkpoint-objects');
 });
 
 test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an unreadable input', () => {
