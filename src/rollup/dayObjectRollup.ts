@@ -2,7 +2,8 @@ import type { LogRecord } from '../decode/logRecord';
 import type { AudiencePolicy } from './audiencePolicy';
 import { M2M_CATEGORY_MASK, type CategoryLookup } from './categoryLookup';
 import { DayAggregateTable } from './dayAggregateTable';
-import type { DayRangeCache } from './dayRange';
+import type { DayRange, DayRangeCache } from './dayRange';
+import type { DayAggregate } from './dayAggregate';
 import type { DayWindow } from './dayWindow';
 import { hashLogIdInto } from '../decode/logIdHash';
 import type { LogIdSet } from './logIdSet';
@@ -49,6 +50,15 @@ function hashOf(record: LogRecord, out: Uint32Array): boolean {
   return true;
 }
 
+/**
+ * What an object holds of one tenant-day it claimed records of: the claims, and its aggregate of the day (kept here
+ * too, so that a record of a day already claimed finds both with one look-up by slot instead of a second by tenant).
+ */
+interface ClaimedDay {
+  readonly pairs: HashPairs;
+  readonly aggregate: DayAggregate;
+}
+
 /** Thrown when a partial is used after commit() or abort(). */
 export class ObjectRollupStateError extends Auth0UsageError {
   static override readonly code: string = 'ERR_OBJECT_ROLLUP_STATE';
@@ -65,11 +75,11 @@ const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
 export class DayObjectRollup {
   readonly table = new DayAggregateTable();
   readonly counters: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
-  private readonly claims = new Map<DaySlot, HashPairs>();
+  private readonly claims = new Map<DaySlot, ClaimedDay>();
   private readonly outOfRangeClaims = new HashPairs();
   private readonly hash = new Uint32Array(2);
   private lastSlot: DaySlot | undefined;
-  private lastClaims: HashPairs | undefined;
+  private lastClaimed: ClaimedDay | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private outsideRange = false;
   private readonly statsDayOf: (epochMs: number) => string;
@@ -100,6 +110,7 @@ export class DayObjectRollup {
       return;
     }
     const range = context.days.rangeOf(record.dateMs);
+    let aggregate: DayAggregate;
     if (hashOf(record, hash)) {
       // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
       const slot = context.store.slot(record.tenant, range);
@@ -109,15 +120,19 @@ export class DayObjectRollup {
         return;
       }
       work.dirty = true;
-      this.claimsOf(slot).push(hash[0]!, hash[1]!);
+      const claimed = this.claimedDay(slot, record.tenant, range);
+      claimed.pairs.push(hash[0]!, hash[1]!);
       if (slot.unchecked) {
         counters.dedupUnavailable++;
         context.uncheckedDay(slot);
       }
+      aggregate = claimed.aggregate;
+    } else {
+      aggregate = this.table.aggregateFor(record.tenant, range);
     }
     const flags = context.categories.flagsOf(record.type);
     const billable = (flags & M2M_CATEGORY_MASK) !== 0 && context.audiences.isBillable(record.audience);
-    this.table.aggregateFor(record.tenant, range).add(record, flags, billable, this.statsDayOf);
+    aggregate.add(record, flags, billable, this.statsDayOf);
   }
 
   commit(): void {
@@ -139,7 +154,7 @@ export class DayObjectRollup {
   abort(): void {
     this.close('aborted');
     const { store, outOfRangeIds } = this.context;
-    for (const [slot, pairs] of this.claims) {
+    for (const [slot, { pairs }] of this.claims) {
       const work = store.work(slot);
       pairs.forEach((hi, lo) => work.ids.releaseHash(hi, lo));
       work.dirty = true;
@@ -147,25 +162,26 @@ export class DayObjectRollup {
     this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
   }
 
-  private claimsOf(slot: DaySlot): HashPairs {
-    if (slot === this.lastSlot) return this.lastClaims!;
-    let pairs = this.claims.get(slot);
-    if (pairs === undefined) {
-      pairs = new HashPairs();
-      this.claims.set(slot, pairs);
+  /** What the object holds of the slot's day, made on its first claimed record. */
+  private claimedDay(slot: DaySlot, tenant: string, range: DayRange): ClaimedDay {
+    if (slot === this.lastSlot) return this.lastClaimed!;
+    let claimed = this.claims.get(slot);
+    if (claimed === undefined) {
+      claimed = { pairs: new HashPairs(), aggregate: this.table.aggregateFor(tenant, range) };
+      this.claims.set(slot, claimed);
     }
     // The day the object is writing now stays in memory (DaySlot.readers); the days it has moved on from may go.
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
     slot.readers++;
     this.lastSlot = slot;
-    this.lastClaims = pairs;
-    return pairs;
+    this.lastClaimed = claimed;
+    return claimed;
   }
 
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
-    this.lastSlot = this.lastClaims = undefined;
+    this.lastSlot = this.lastClaimed = undefined;
   }
 }

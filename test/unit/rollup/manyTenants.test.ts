@@ -44,3 +44,16 @@ test("a day new to the run keeps the object's aggregate instead of a merged copy
   expect(delta).toBe(a);
   expect([delta.events, delta.eventTypes()]).toEqual([2, [['fp', 1], ['s', 1]]]);
 });
+
+test("records of interleaved tenants find their day's aggregate through the claimed slot: one look-up by tenant a tenant-day", () => {
+  const run = new StatelessRun();
+  const object = run.beginObject();
+  // 4 tenants, 3 rounds: each record's tenant differs from the one before, so no one-entry cache answers it.
+  for (let round = 0; round < 3; round++) {
+    for (const tenant of ['a', 'b', 'c', 'd']) object.add(makeRecord({ tenant, date: `2024-06-01T0${round}:00:00.000Z` }));
+  }
+  // A record without a log_id has no slot to go through: it looks its aggregate up by tenant.
+  object.add(makeRecord({ tenant: 'a', logId: null, date: '2024-06-01T05:00:00.000Z' }));
+  expect(object.table.lookUps).toBe(4 + 1);
+  expect([...object.table.aggregates()].map((aggregate) => [aggregate.tenant, aggregate.events])).toEqual([['a', 4], ['b', 3], ['c', 3], ['d', 3]]);
+});
