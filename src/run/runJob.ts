@@ -221,6 +221,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           meta,
           ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
           fingerprints: state !== undefined,
+          reconcile: options.auth0 !== undefined,
           emit: (day) => handOver.add(day),
           ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
         });

@@ -57,3 +57,13 @@ test("records of interleaved tenants find their day's aggregate through the clai
   expect(object.table.lookUps).toBe(4 + 1);
   expect([...object.table.aggregates()].map((aggregate) => [aggregate.tenant, aggregate.events])).toEqual([['a', 4], ['b', 3], ['c', 3], ['d', 3]]);
 });
+
+test('without reconcile the pass emits the same summaries and gathers no reconcile inputs (a run without Auth0 statistics)', async () => {
+  const withThem = await collectedPass({ store: fleet().store, timezone: 'UTC', config: defaultConfig, meta: META });
+  const without = await collectedPass({ store: fleet().store, timezone: 'UTC', config: defaultConfig, meta: META, reconcile: false });
+  expect(without.summaries).toEqual(withThem.summaries);
+  // With them: each of the 3 tenants, its two days (a login on 06-01, a failed login on 06-02: no reconcile metric).
+  expect([...withThem.reconcile.keys()]).toEqual(['a', 'b', 'c']);
+  expect(withThem.reconcile.get('a')!.days).toEqual(['2024-06-01', '2024-06-02']);
+  expect(without.reconcile.size).toBe(0);
+});
