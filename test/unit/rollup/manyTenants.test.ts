@@ -55,6 +55,8 @@ test("records of interleaved tenants find their day's aggregate through the clai
   // A record without a log_id has no slot to go through: it looks its aggregate up by tenant.
   object.add(makeRecord({ tenant: 'a', logId: null, date: '2024-06-01T05:00:00.000Z' }));
   expect(object.table.lookUps).toBe(4 + 1);
+  // Their log_ids are claimed in one list for the object, not a list a tenant-day.
+  expect(object.claimed.size).toBe(12);
   expect([...object.table.aggregates()].map((aggregate) => [aggregate.tenant, aggregate.events])).toEqual([['a', 4], ['b', 3], ['c', 3], ['d', 3]]);
 });
 
@@ -66,4 +68,22 @@ test('without reconcile the pass emits the same summaries and gathers no reconci
   expect([...withThem.reconcile.keys()]).toEqual(['a', 'b', 'c']);
   expect(withThem.reconcile.get('a')!.days).toEqual(['2024-06-01', '2024-06-02']);
   expect(without.reconcile.size).toBe(0);
+});
+
+test('abort releases the claims of interleaved tenant-days, each in its own day: a re-read counts every record again', () => {
+  const run = new StatelessRun();
+  const records = [0, 1, 2].flatMap((round) =>
+    ['a', 'b', 'c', 'd'].map((tenant) => makeRecord({ tenant, date: `2024-06-0${1 + (round % 2)}T0${round}:00:00.000Z` })),
+  );
+  // Claimed in runs a, b, c, d, a, … (12 runs of one record), then a's again as the same object's duplicates.
+  const first = run.beginObject();
+  for (const record of [...records, records[0]!]) first.add(record);
+  expect([first.claimed.size, first.counters.duplicates]).toEqual([12, 1]);
+  first.abort();
+  const again = run.beginObject();
+  for (const record of records) again.add(record);
+  expect([again.counters.records, again.counters.duplicates]).toEqual([12, 0]);
+  again.commit();
+  // a: 06-01 (rounds 0 and 2) and 06-02 (round 1).
+  expect(run.store.slotsOf('a').map((slot) => [slot.day, run.store.work(slot).delta.events])).toEqual([['2024-06-01', 2], ['2024-06-02', 1]]);
 });
