@@ -229,6 +229,11 @@ export class DayStore {
     return [...this.byTenant.keys()].sort();
   }
 
+  /** The slots given records in this run, in no particular order: a count or a set of them needs no sorting. */
+  *changedSlots(): IterableIterator<DaySlot> {
+    for (const byDay of this.byTenant.values()) for (const slot of byDay.values()) if (slot.changed) yield slot;
+  }
+
   /** A tenant's slots with data, by day. */
   slotsOf(tenant: string): DaySlot[] {
     const days = [...(this.byTenant.get(tenant)?.values() ?? [])].filter((slot) => slot.hasData);

@@ -87,3 +87,19 @@ test('abort releases the claims of interleaved tenant-days, each in its own day:
   // a: 06-01 (rounds 0 and 2) and 06-02 (round 1).
   expect(run.store.slotsOf('a').map((slot) => [slot.day, run.store.work(slot).delta.events])).toEqual([['2024-06-01', 2], ['2024-06-02', 1]]);
 });
+
+test('changedSlots lists the tenant-days given records in this run, however many tenants, without sorting them', () => {
+  const run = new StatelessRun();
+  const object = run.beginObject();
+  object.add(makeRecord({ tenant: 'b', date: '2024-06-02T08:00:00.000Z' }));
+  object.add(makeRecord({ tenant: 'a', date: '2024-06-01T08:00:00.000Z' }));
+  object.add(makeRecord({ tenant: 'b', date: '2024-06-01T08:00:00.000Z' }));
+  // A record claimed by an aborted object leaves a slot without data: not changed.
+  const aborted = run.beginObject();
+  aborted.add(makeRecord({ tenant: 'c', date: '2024-06-01T08:00:00.000Z' }));
+  aborted.abort();
+  object.commit();
+  // c's slot is there (tenants() lists it) but has no data, so it is not changed.
+  expect([...run.store.changedSlots()].map((slot) => `${slot.tenant}/${slot.day}`).sort()).toEqual(['a/2024-06-01', 'b/2024-06-01', 'b/2024-06-02']);
+  expect(run.store.tenants()).toEqual(['a', 'b', 'c']);
+});
