@@ -58,6 +58,26 @@ test("records of interleaved tenants find their day's aggregate through the clai
   // Their log_ids are claimed in one list for the object, not a list a tenant-day.
   expect(object.claimed.size).toBe(12);
   expect([...object.table.aggregates()].map((aggregate) => [aggregate.tenant, aggregate.events])).toEqual([['a', 4], ['b', 3], ['c', 3], ['d', 3]]);
+  // Each tenant has one day in the object: its aggregate is held as it is, without a map by day.
+  expect(object.table.dayMaps).toBe(0);
+});
+
+test("an object's table holds a tenant's one day as it is, and makes a map by day at its second day", () => {
+  const run = new StatelessRun();
+  const object = run.beginObject();
+  for (const tenant of ['a', 'b', 'c']) object.add(makeRecord({ tenant, date: '2024-06-01T08:00:00.000Z' }));
+  expect(object.table.dayMaps).toBe(0);
+  object.add(makeRecord({ tenant: 'b', date: '2024-06-02T08:00:00.000Z' }));
+  object.add(makeRecord({ tenant: 'b', date: '2024-06-01T09:00:00.000Z' }));
+  object.add(makeRecord({ tenant: 'b', logId: null, date: '2024-06-03T09:00:00.000Z' }));
+  expect(object.table.dayMaps).toBe(1);
+  expect([...object.table.aggregates()].map((aggregate) => [aggregate.tenant, aggregate.day, aggregate.events])).toEqual([
+    ['a', '2024-06-01', 1],
+    ['b', '2024-06-01', 2],
+    ['b', '2024-06-02', 1],
+    ['b', '2024-06-03', 1],
+    ['c', '2024-06-01', 1],
+  ]);
 });
 
 test('without reconcile the pass emits the same summaries and gathers no reconcile inputs (a run without Auth0 statistics)', async () => {
