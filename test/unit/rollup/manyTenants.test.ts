@@ -123,3 +123,17 @@ test('changedSlots lists the tenant-days given records in this run, however many
   expect([...run.store.changedSlots()].map((slot) => `${slot.tenant}/${slot.day}`).sort()).toEqual(['a/2024-06-01', 'b/2024-06-01', 'b/2024-06-02']);
   expect(run.store.tenants()).toEqual(['a', 'b', 'c']);
 });
+
+test("the store holds a tenant's one day as it is, and makes a map by day at its second day", () => {
+  const run = new StatelessRun();
+  const object = run.beginObject();
+  for (let i = 0; i < 1000; i++) object.add(makeRecord({ tenant: `t${i}`, date: '2024-06-01T08:00:00.000Z' }));
+  expect(run.store.dayMaps).toBe(0);
+  object.add(makeRecord({ tenant: 't7', date: '2024-06-02T08:00:00.000Z' }));
+  object.add(makeRecord({ tenant: 't7', date: '2024-06-01T09:00:00.000Z' }));
+  object.commit();
+  expect(run.store.dayMaps).toBe(1);
+  expect(run.store.slotsOf('t7').map((slot) => [slot.day, run.store.work(slot).delta.events])).toEqual([['2024-06-01', 2], ['2024-06-02', 1]]);
+  expect(run.store.slotsOf('t8').map((slot) => slot.day)).toEqual(['2024-06-01']);
+  expect([...run.store.changedSlots()]).toHaveLength(1001);
+});
