@@ -1,9 +1,15 @@
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
 import { collectedPass, StatelessRun } from './dayRollupKit';
+import { DayAggregate } from '../../../src/rollup/dayAggregate';
+import { CATEGORY_BIT } from '../../../src/rollup/categoryLookup';
 import { defaultConfig, makeRecord } from './rollupTestKit';
 import type { SummaryMeta } from '../../../src/rollup/summaryBuilder';
 
 // A fleet of many small tenants: tens of thousands of tenant-days of a few records each, hundreds of thousands of
 // summaries. What the run holds per tenant-day and does per summary must be what it needs, nothing twice.
+
+const ROOT = path.resolve(__dirname, '../../..');
 
 const META: SummaryMeta = { runId: 'r1', generatedAt: '2024-06-02T00:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
 
@@ -136,4 +142,56 @@ test("the store holds a tenant's one day as it is, and makes a map by day at its
   expect(run.store.slotsOf('t7').map((slot) => [slot.day, run.store.work(slot).delta.events])).toEqual([['2024-06-01', 2], ['2024-06-02', 1]]);
   expect(run.store.slotsOf('t8').map((slot) => slot.day)).toEqual(['2024-06-01']);
   expect([...run.store.changedSlots()]).toHaveLength(1001);
+});
+
+test("a tenant-day's aggregate holds its one hostname and one client's one audience without a map for each", () => {
+  // Measured in a child process (with --expose-gc) over the build: 20,000 aggregates of one M2M record each. With
+  // a map for the hostname and one for the client's audiences, each took 1,718 bytes of heap; without, 1,391.
+  const script = `
+    const { DayAggregate } = require(${JSON.stringify(path.join(ROOT, 'dist', 'rollup', 'dayAggregate'))});
+    const { CATEGORY_BIT } = require(${JSON.stringify(path.join(ROOT, 'dist', 'rollup', 'categoryLookup'))});
+    const N = 20000;
+    const range = { day: '2024-01-01', startMs: Date.UTC(2024, 0, 1), endMs: Date.UTC(2024, 0, 2) };
+    const held = new Array(N);
+    global.gc();
+    const before = process.memoryUsage().heapUsed;
+    for (let i = 0; i < N; i++) {
+      held[i] = new DayAggregate('t' + i, range);
+      held[i].add({ logId: null, dateMs: range.startMs + 1000, type: 'seccft', tenant: 't' + i, hostname: 'h.eu.auth0.com', clientId: 'c', clientName: 'S', audience: 'a', userId: '' }, CATEGORY_BIT.m2m_token, false);
+    }
+    global.gc();
+    process.stdout.write(JSON.stringify({ bytes: (process.memoryUsage().heapUsed - before) / N, host: held[N - 1].host(), m2m: held[N - 1].m2m().length }));
+  `;
+  const result = spawnSync(process.execPath, ['--expose-gc', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  expect(result.stderr).toBe('');
+  const { bytes, host, m2m } = JSON.parse(result.stdout) as { bytes: number; host: string; m2m: number };
+  expect([host, m2m]).toEqual(['h.eu.auth0.com', 1]);
+  expect(bytes).toBeLessThan(1550);
+});
+
+test('hostnames and audiences past the first of a day are counted, merged and stored as before', () => {
+  const range = { day: '2024-06-01', startMs: Date.parse('2024-06-01T00:00:00.000Z'), endMs: Date.parse('2024-06-02T00:00:00.000Z') };
+  const m2m = (hostname: string, clientId: string, audience: string) =>
+    makeRecord({ tenant: 'a', hostname, type: 'seccft', clientId, clientName: `name ${clientId}`, audience, date: '2024-06-01T10:00:00.000Z' });
+  const one = new DayAggregate('a', range);
+  const flags = CATEGORY_BIT.m2m_token;
+  one.add(m2m('b.example', 'c1', 'x'), flags, true);
+  one.add(m2m('a.example', 'c1', 'y'), flags, false);
+  one.add(m2m('b.example', 'c2', 'x'), flags, true);
+  const two = new DayAggregate('a', range);
+  two.add(m2m('a.example', 'c1', 'y'), flags, false);
+  two.add(m2m('a.example', 'c1', 'x'), flags, true);
+  const merged = one.clone().merge(two);
+  // a.example 3, b.example 2; c1/x 2 tokens, c1/y 2, c2/x 1; billable: x's 3.
+  expect(merged.host()).toBe('a.example');
+  expect(merged.toScratchJSON().hostnames).toEqual([['a.example', 3], ['b.example', 2]]);
+  expect(merged.m2m().map((b) => [b.clientId, b.audience, b.m2mTokens])).toEqual([['c1', 'x', 2], ['c1', 'y', 2], ['c2', 'x', 1]]);
+  expect(merged.billableM2mTokens()).toBe(3);
+  expect(DayAggregate.fromScratchJSON(merged.toScratchJSON()).toJSON()).toEqual(merged.toJSON());
+  // A stored aggregate naming a hostname or a client's audience twice is refused.
+  const json = merged.toScratchJSON();
+  expect(() => DayAggregate.fromScratchJSON({ ...json, hostnames: [['a.example', 1], ['a.example', 2]] })).toThrow('duplicate hostname "a.example"');
+  expect(() => DayAggregate.fromScratchJSON({ ...json, m2m: [json.m2m[0]!, json.m2m[0]!] })).toThrow('duplicate m2m bucket c1 x');
+  // The same audience classified both ways is refused, the second audience of a client included.
+  expect(() => merged.add(m2m('a.example', 'c1', 'y'), flags, true)).toThrow('audience y is classified both billable and not billable');
 });
