@@ -41,9 +41,19 @@ export class DayAggregate {
   private readonly categoryCounts = new Array<number>(CATEGORY_COUNT).fill(0);
   private readonly activeUserIds = new Set<string>();
   private readonly typeCounts = new Map<string, number>();
-  private readonly hostnameCounts = new Map<string, number>();
-  /** client_id → audience → bucket (nested so the hot path builds no composite key strings). */
-  private readonly m2mBuckets = new Map<string, Map<string, M2mBucket>>();
+  /**
+   * The first hostname counted, and a map of the others made at the second: a tenant-day mostly has one hostname,
+   * and a map for it cost 200 bytes a tenant-day, copied by young collections while a fleet's days are read.
+   */
+  private hostname: string | null = null;
+  private hostnameCount = 0;
+  private otherHostnames: Map<string, number> | null = null;
+  /**
+   * client_id → its bucket, or audience → bucket once the client has a second audience (nested so the hot path
+   * builds no composite key strings; held as it is for the usual one audience a client, for the same reason as
+   * the hostname).
+   */
+  private readonly m2mBuckets = new Map<string, M2mBucket | Map<string, M2mBucket>>();
   /** Which minutes have a record; null when the day was first stored without it (state version 1). */
   private coverageBits: DayCoverage | null;
   /**
@@ -89,7 +99,7 @@ export class DayAggregate {
       const metric = RECONCILE_METRIC_OF_TYPE.get(record.type);
       if (metric !== undefined) countsOf(this.statsDayCounts, statsDayOf(record.dateMs))[metric]++;
     }
-    if (record.hostname !== '') increment(this.hostnameCounts, record.hostname, 1);
+    if (record.hostname !== '') this.countHostname(record.hostname, 1);
     if (flags === 0) return;
     for (let i = 0; i < CATEGORY_COUNT; i++) if ((flags & (1 << i)) !== 0) this.categoryCounts[i]++;
     if ((flags & ACTIVE_USER_CATEGORY_MASK) !== 0 && record.userId !== '') this.activeUserIds.add(record.userId);
@@ -122,12 +132,8 @@ export class DayAggregate {
     for (let i = 0; i < CATEGORY_COUNT; i++) this.categoryCounts[i] += other.categoryCounts[i];
     for (const userId of other.activeUserIds) this.activeUserIds.add(userId);
     for (const [type, n] of other.typeCounts) increment(this.typeCounts, type, n);
-    for (const [hostname, n] of other.hostnameCounts) increment(this.hostnameCounts, hostname, n);
-    for (const byAudience of other.m2mBuckets.values()) {
-      for (const from of byAudience.values()) {
-        mergeM2mBucket(this.bucketFor(from.clientId, from.audience, from.billable), from);
-      }
-    }
+    for (const [hostname, n] of other.hostnameEntries()) this.countHostname(hostname, n);
+    other.eachBucket((from) => mergeM2mBucket(this.bucketFor(from.clientId, from.audience, from.billable), from));
     return this;
   }
 
@@ -152,16 +158,16 @@ export class DayAggregate {
   /** Copies of the M2M buckets, sorted by client_id then audience. */
   m2m(): M2mBucket[] {
     const buckets: M2mBucket[] = [];
-    for (const byAudience of this.m2mBuckets.values()) for (const b of byAudience.values()) buckets.push({ ...b });
+    this.eachBucket((b) => buckets.push({ ...b }));
     return buckets.sort(compareM2mBuckets);
   }
 
   /** M2M tokens issued for billable audiences. */
   billableM2mTokens(): number {
     let total = 0;
-    for (const byAudience of this.m2mBuckets.values()) {
-      for (const bucket of byAudience.values()) if (bucket.billable) total += bucket.m2mTokens;
-    }
+    this.eachBucket((bucket) => {
+      if (bucket.billable) total += bucket.m2mTokens;
+    });
     return total;
   }
 
@@ -179,7 +185,7 @@ export class DayAggregate {
   host(): string {
     let best = '';
     let bestCount = 0;
-    for (const [hostname, n] of this.hostnameCounts) {
+    for (const [hostname, n] of this.hostnameEntries()) {
       if (n > bestCount || (n === bestCount && hostname < best)) {
         best = hostname;
         bestCount = n;
@@ -209,7 +215,7 @@ export class DayAggregate {
       ) as DayAggregateJson['categories'],
       activeUserIds: this.activeUserIdList(),
       types: this.eventTypes(),
-      hostnames: sortedEntries(this.hostnameCounts),
+      hostnames: this.hostnameEntries().sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
       m2m: this.m2m().map((b) => ({
         ...b,
         clientNameMs: b.clientNameMs === -Infinity ? null : b.clientNameMs,
@@ -240,9 +246,13 @@ export class DayAggregate {
     CATEGORY_NAMES.forEach((name, i) => (aggregate.categoryCounts[i] = json.categories[name]));
     for (const userId of json.activeUserIds) aggregate.activeUserIds.add(userId);
     fillUnique(aggregate.typeCounts, json.types, 'type');
-    fillUnique(aggregate.hostnameCounts, json.hostnames, 'hostname');
+    for (const [hostname, n] of json.hostnames) {
+      if (aggregate.hostname === hostname || aggregate.otherHostnames?.has(hostname)) throw new DayAggregateFormatError(`duplicate hostname ${JSON.stringify(hostname)}`);
+      aggregate.countHostname(hostname, n);
+    }
     for (const b of json.m2m) {
-      const existing = aggregate.m2mBuckets.get(b.clientId)?.get(b.audience);
+      const held = aggregate.m2mBuckets.get(b.clientId);
+      const existing = held instanceof Map ? held.get(b.audience) : held?.audience === b.audience ? held : undefined;
       if (existing) throw new DayAggregateFormatError(`duplicate m2m bucket ${b.clientId} ${b.audience}`);
       const bucket = aggregate.bucketFor(b.clientId, b.audience, b.billable);
       bucket.m2mTokens = b.m2mTokens;
@@ -273,19 +283,51 @@ export class DayAggregate {
   }
 
   private bucketFor(clientId: string, audience: string, billable: boolean): M2mBucket {
-    let byAudience = this.m2mBuckets.get(clientId);
-    if (byAudience === undefined) {
-      byAudience = new Map();
-      this.m2mBuckets.set(clientId, byAudience);
-    }
-    let bucket = byAudience.get(audience);
-    if (bucket === undefined) {
+    const held = this.m2mBuckets.get(clientId);
+    let bucket: M2mBucket | undefined;
+    if (held === undefined) {
       bucket = newM2mBucket(clientId, audience, billable);
-      byAudience.set(audience, bucket);
-    } else if (bucket.billable !== billable) {
-      throw new DayAggregateMergeError(`audience ${audience} is classified both billable and not billable`);
+      this.m2mBuckets.set(clientId, bucket);
+      return bucket;
     }
+    if (held instanceof Map) {
+      bucket = held.get(audience);
+      if (bucket === undefined) {
+        bucket = newM2mBucket(clientId, audience, billable);
+        held.set(audience, bucket);
+        return bucket;
+      }
+    } else if (held.audience === audience) {
+      bucket = held;
+    } else {
+      bucket = newM2mBucket(clientId, audience, billable);
+      this.m2mBuckets.set(clientId, new Map([[held.audience, held], [audience, bucket]]));
+      return bucket;
+    }
+    if (bucket.billable !== billable) throw new DayAggregateMergeError(`audience ${audience} is classified both billable and not billable`);
     return bucket;
+  }
+
+  private eachBucket(visit: (bucket: M2mBucket) => void): void {
+    for (const held of this.m2mBuckets.values()) {
+      if (held instanceof Map) for (const bucket of held.values()) visit(bucket);
+      else visit(held);
+    }
+  }
+
+  private countHostname(hostname: string, by: number): void {
+    if (this.hostname === null) {
+      this.hostname = hostname;
+      this.hostnameCount = by;
+    } else if (this.hostname === hostname) this.hostnameCount += by;
+    else increment((this.otherHostnames ??= new Map()), hostname, by);
+  }
+
+  /** [hostname, count] pairs, in the order first counted. */
+  private hostnameEntries(): Array<[string, number]> {
+    const entries: Array<[string, number]> = this.hostname === null ? [] : [[this.hostname, this.hostnameCount]];
+    if (this.otherHostnames !== null) for (const entry of this.otherHostnames) entries.push(entry);
+    return entries;
   }
 }
 

@@ -3,29 +3,50 @@ import type { DayRange } from './dayRange';
 
 /** The DayAggregates of one input object, keyed by tenant and day start. */
 export class DayAggregateTable {
-  private readonly byTenant = new Map<string, Map<number, DayAggregate>>();
+  /**
+   * Tenant → its one aggregate, or a map of them by day start once it has a second day: most of a fleet's tenants
+   * have one day in an object, and a map for each cost 200 bytes a tenant-day, held while the object is read.
+   */
+  private readonly byTenant = new Map<string, DayAggregate | Map<number, DayAggregate>>();
   // Consecutive records are usually of the same tenant-day.
   private last: DayAggregate | undefined;
+  /** Look-ups by tenant and day (those the last aggregate did not answer). */
+  lookUps = 0;
+  /** Maps by day made (for the tenants with more than one day). */
+  dayMaps = 0;
 
   /** The aggregate of a tenant and day, created empty when absent. */
   aggregateFor(tenant: string, range: DayRange): DayAggregate {
     const last = this.last;
     if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
-    let byDay = this.byTenant.get(tenant);
-    if (byDay === undefined) {
-      byDay = new Map();
-      this.byTenant.set(tenant, byDay);
-    }
-    let aggregate = byDay.get(range.startMs);
-    if (aggregate === undefined) {
+    this.lookUps++;
+    const held = this.byTenant.get(tenant);
+    let aggregate: DayAggregate | undefined;
+    if (held === undefined) {
       aggregate = new DayAggregate(tenant, range);
-      byDay.set(range.startMs, aggregate);
+      this.byTenant.set(tenant, aggregate);
+    } else if (held instanceof DayAggregate) {
+      if (held.range.startMs === range.startMs) aggregate = held;
+      else {
+        aggregate = new DayAggregate(tenant, range);
+        this.byTenant.set(tenant, new Map([[held.range.startMs, held], [range.startMs, aggregate]]));
+        this.dayMaps++;
+      }
+    } else {
+      aggregate = held.get(range.startMs);
+      if (aggregate === undefined) {
+        aggregate = new DayAggregate(tenant, range);
+        held.set(range.startMs, aggregate);
+      }
     }
     this.last = aggregate;
     return aggregate;
   }
 
   *aggregates(): IterableIterator<DayAggregate> {
-    for (const byDay of this.byTenant.values()) yield* byDay.values();
+    for (const held of this.byTenant.values()) {
+      if (held instanceof DayAggregate) yield held;
+      else yield* held.values();
+    }
   }
 }

@@ -2,11 +2,12 @@ import type { LogRecord } from '../decode/logRecord';
 import type { AudiencePolicy } from './audiencePolicy';
 import { M2M_CATEGORY_MASK, type CategoryLookup } from './categoryLookup';
 import { DayAggregateTable } from './dayAggregateTable';
-import type { DayRangeCache } from './dayRange';
+import type { DayRange, DayRangeCache } from './dayRange';
+import type { DayAggregate } from './dayAggregate';
 import type { DayWindow } from './dayWindow';
 import { hashLogIdInto } from '../decode/logIdHash';
 import type { LogIdSet } from './logIdSet';
-import type { DaySlot, DayStore } from './dayStore';
+import type { DaySlot, DayStore, DayWork } from './dayStore';
 import { HashPairs } from './hashPairs';
 import { Auth0UsageError } from '../support/errors';
 
@@ -65,11 +66,19 @@ const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
 export class DayObjectRollup {
   readonly table = new DayAggregateTable();
   readonly counters: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
-  private readonly claims = new Map<DaySlot, HashPairs>();
+  /**
+   * Every log_id the object claimed, in order, in one list: a list per tenant-day cost a typed array (and its
+   * growth) for each of a fleet's days. claimRuns/runStarts say which slot each stretch of the list was claimed in.
+   */
+  readonly claimed = new HashPairs();
+  private readonly claimRuns: DaySlot[] = [];
+  private readonly runStarts: number[] = [];
+  /** The object's aggregate of each tenant-day it claimed records of, found by slot (no second look-up by tenant). */
+  private readonly aggregateOfSlot = new Map<DaySlot, DayAggregate>();
   private readonly outOfRangeClaims = new HashPairs();
   private readonly hash = new Uint32Array(2);
   private lastSlot: DaySlot | undefined;
-  private lastClaims: HashPairs | undefined;
+  private lastAggregate: DayAggregate | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private outsideRange = false;
   private readonly statsDayOf: (epochMs: number) => string;
@@ -100,6 +109,7 @@ export class DayObjectRollup {
       return;
     }
     const range = context.days.rangeOf(record.dateMs);
+    let aggregate: DayAggregate;
     if (hashOf(record, hash)) {
       // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
       const slot = context.store.slot(record.tenant, range);
@@ -109,15 +119,18 @@ export class DayObjectRollup {
         return;
       }
       work.dirty = true;
-      this.claimsOf(slot).push(hash[0]!, hash[1]!);
+      aggregate = this.claimIn(slot, record.tenant, range);
+      this.claimed.push(hash[0]!, hash[1]!);
       if (slot.unchecked) {
         counters.dedupUnavailable++;
         context.uncheckedDay(slot);
       }
+    } else {
+      aggregate = this.table.aggregateFor(record.tenant, range);
     }
     const flags = context.categories.flagsOf(record.type);
     const billable = (flags & M2M_CATEGORY_MASK) !== 0 && context.audiences.isBillable(record.audience);
-    this.table.aggregateFor(record.tenant, range).add(record, flags, billable, this.statsDayOf);
+    aggregate.add(record, flags, billable, this.statsDayOf);
   }
 
   commit(): void {
@@ -139,33 +152,46 @@ export class DayObjectRollup {
   abort(): void {
     this.close('aborted');
     const { store, outOfRangeIds } = this.context;
-    for (const [slot, pairs] of this.claims) {
-      const work = store.work(slot);
-      pairs.forEach((hi, lo) => work.ids.releaseHash(hi, lo));
-      work.dirty = true;
-    }
+    const { claimRuns, runStarts } = this;
+    let run = -1;
+    let nextStart = 0;
+    let index = 0;
+    let work: DayWork | undefined;
+    this.claimed.forEach((hi, lo) => {
+      while (index === nextStart) {
+        run++;
+        work = store.work(claimRuns[run]!);
+        work.dirty = true;
+        nextStart = run + 1 < runStarts.length ? runStarts[run + 1]! : Infinity;
+      }
+      work!.ids.releaseHash(hi, lo);
+      index++;
+    });
     this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
   }
 
-  private claimsOf(slot: DaySlot): HashPairs {
-    if (slot === this.lastSlot) return this.lastClaims!;
-    let pairs = this.claims.get(slot);
-    if (pairs === undefined) {
-      pairs = new HashPairs();
-      this.claims.set(slot, pairs);
+  /** The object's aggregate of the slot's day (made on its first claimed record); starts a run of claims in it. */
+  private claimIn(slot: DaySlot, tenant: string, range: DayRange): DayAggregate {
+    if (slot === this.lastSlot) return this.lastAggregate!;
+    let aggregate = this.aggregateOfSlot.get(slot);
+    if (aggregate === undefined) {
+      aggregate = this.table.aggregateFor(tenant, range);
+      this.aggregateOfSlot.set(slot, aggregate);
     }
+    this.claimRuns.push(slot);
+    this.runStarts.push(this.claimed.size);
     // The day the object is writing now stays in memory (DaySlot.readers); the days it has moved on from may go.
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
     slot.readers++;
     this.lastSlot = slot;
-    this.lastClaims = pairs;
-    return pairs;
+    this.lastAggregate = aggregate;
+    return aggregate;
   }
 
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
-    this.lastSlot = this.lastClaims = undefined;
+    this.lastSlot = this.lastAggregate = undefined;
   }
 }

@@ -148,10 +148,14 @@ function estimatedBytes(work: DayWork): number {
  * ahead, a tenant's next days never become its newest: only the residentLimit bounds them.)
  */
 export class DayStore {
-  private readonly byTenant = new Map<string, Map<string, DaySlot>>();
+  /**
+   * Tenant → its one slot, or a map of its slots by day once it has a second: most of a fleet's tenants have one
+   * day, and a map (or set, in residentOf) for each cost about 200 bytes a tenant, copied by every young collection.
+   */
+  private readonly byTenant = new Map<string, DaySlot | Map<string, DaySlot>>();
   private readonly resident = new Map<DaySlot, DayWork>();
   /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
-  private readonly residentOf = new Map<string, Set<DaySlot>>();
+  private readonly residentOf = new Map<string, DaySlot | Set<DaySlot>>();
   private residentTotal = 0;
   private readonly byteLimit: number;
   private readonly stored: StoredDays | undefined;
@@ -165,6 +169,8 @@ export class DayStore {
   private scratchReady = false;
   private sequence = 0;
   private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
+  /** Maps by day made (for the tenants with more than one day). */
+  dayMaps = 0;
 
   constructor(private readonly options: DayStoreOptions) {
     const limit = options.residentLimit ?? Infinity;
@@ -194,7 +200,8 @@ export class DayStore {
   slot(tenant: string, range: DayRange): DaySlot {
     const last = this.lastSlot;
     if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
-    let slot = this.byTenant.get(tenant)?.get(range.day);
+    const held = this.byTenant.get(tenant);
+    let slot = held === undefined ? undefined : held instanceof DaySlot ? (held.day === range.day ? held : undefined) : held.get(range.day);
     if (slot === undefined) slot = this.insert(new DaySlot(++this.sequence, tenant, range, undefined, false));
     this.lastSlot = slot;
     return slot;
@@ -229,9 +236,20 @@ export class DayStore {
     return [...this.byTenant.keys()].sort();
   }
 
+  /** The slots given records in this run, in no particular order: a count or a set of them needs no sorting. */
+  *changedSlots(): IterableIterator<DaySlot> {
+    for (const held of this.byTenant.values()) {
+      if (held instanceof DaySlot) {
+        if (held.changed) yield held;
+      } else for (const slot of held.values()) if (slot.changed) yield slot;
+    }
+  }
+
   /** A tenant's slots with data, by day. */
   slotsOf(tenant: string): DaySlot[] {
-    const days = [...(this.byTenant.get(tenant)?.values() ?? [])].filter((slot) => slot.hasData);
+    const held = this.byTenant.get(tenant);
+    if (held instanceof DaySlot) return held.hasData ? [held] : [];
+    const days = [...(held?.values() ?? [])].filter((slot) => slot.hasData);
     return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   }
 
@@ -250,26 +268,27 @@ export class DayStore {
   }
 
   private insert(slot: DaySlot): DaySlot {
-    let byDay = this.byTenant.get(slot.tenant);
-    if (byDay === undefined) {
-      byDay = new Map();
-      this.byTenant.set(slot.tenant, byDay);
-    }
-    byDay.set(slot.day, slot);
+    const held = this.byTenant.get(slot.tenant);
+    if (held === undefined) this.byTenant.set(slot.tenant, slot);
+    else if (held instanceof DaySlot) {
+      this.byTenant.set(slot.tenant, new Map([[held.day, held], [slot.day, slot]]));
+      this.dayMaps++;
+    } else held.set(slot.day, slot);
     return slot;
   }
 
   private addResident(slot: DaySlot): void {
-    let slots = this.residentOf.get(slot.tenant);
-    if (slots === undefined) {
-      slots = new Set();
-      this.residentOf.set(slot.tenant, slots);
-    }
-    slots.add(slot);
+    const held = this.residentOf.get(slot.tenant);
+    if (held === undefined) this.residentOf.set(slot.tenant, slot);
+    else if (held instanceof DaySlot) {
+      if (held !== slot) this.residentOf.set(slot.tenant, new Set([held, slot]));
+    } else held.add(slot);
   }
 
   private removeResident(slot: DaySlot): void {
-    this.residentOf.get(slot.tenant)!.delete(slot);
+    const held = this.residentOf.get(slot.tenant);
+    if (held === slot) this.residentOf.delete(slot.tenant);
+    else if (held instanceof Set) held.delete(slot);
     this.residentTotal -= slot.residentBytes;
     slot.residentBytes = 0;
   }
@@ -303,7 +322,10 @@ export class DayStore {
   private evictBehind(newest: DaySlot): void {
     if (this.keepBehind === Infinity) return;
     const oldestKept = addDays(newest.day, -this.keepBehind);
-    for (const slot of [...(this.residentOf.get(newest.tenant) ?? [])]) {
+    const held = this.residentOf.get(newest.tenant);
+    // A tenant with one resident slot has nothing behind it to evict (its one slot is `newest`).
+    if (!(held instanceof Set)) return;
+    for (const slot of [...held]) {
       if (slot.day < oldestKept && slot.readers === 0) this.evict(slot, this.resident.get(slot)!);
     }
   }

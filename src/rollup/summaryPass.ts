@@ -33,6 +33,11 @@ export interface SummaryPassOptions {
    * state keeps them; without one, a JSON text and a hash per window summary are work for nothing.
    */
   fingerprints?: boolean;
+  /**
+   * Whether to gather reconcile inputs (SummaryPassResult.reconcile) [true]. Only a run that reads Auth0's statistics
+   * uses them; without one, a map, a set and a list a tenant would be built for nothing.
+   */
+  reconcile?: boolean;
   /** The latest complete day of the API (the day before the stats call): its mau_30d is kept for reconcile. */
   activeUsersDay?: string;
 }
@@ -47,7 +52,7 @@ export interface SummaryPassResult {
   emitted: Map<DaySlot, Record<string, string>>;
   /** Most days the active-user window held at once. */
   peakWindowDays: number;
-  /** By tenant with changed days: what reconcile needs (see ReconcileInputs). */
+  /** By tenant with changed days: what reconcile needs (see ReconcileInputs); empty when not asked for (`reconcile: false`). */
   reconcile: Map<string, ReconcileInputs>;
 }
 
@@ -104,6 +109,7 @@ function flatten(day: ReturnType<typeof buildDaySummaries>): SummaryEnvelope[] {
 export async function runSummaryPass(options: SummaryPassOptions): Promise<SummaryPassResult> {
   const { store, timezone: tz, config, meta } = options;
   const fingerprints = options.fingerprints ?? true;
+  const gatherReconcile = options.reconcile ?? true;
   let summaries = 0;
   const emitted = new Map<DaySlot, Record<string, string>>();
   let changedDays = 0;
@@ -120,8 +126,8 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     const from = windowStart(changed[0]!.day);
     const reach = lastDependentDay(changed[changed.length - 1]!.day);
     const window = new ActiveUsersWindow();
-    const inputs: ReconcileInputs = { days: changed.map((slot) => slot.day), counts: new Map(), unknown: new Set() };
-    reconcile.set(tenant, inputs);
+    const inputs: ReconcileInputs | undefined = gatherReconcile ? { days: changed.map((slot) => slot.day), counts: new Map(), unknown: new Set() } : undefined;
+    if (inputs !== undefined) reconcile.set(tenant, inputs);
     let latestChanged = '';
     let month = '';
     let billableInMonth = 0;
@@ -138,9 +144,9 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       } else {
         aggregate = await store.storedAggregate(slot)!;
       }
-      addReconcileCounts(inputs, slot.day, aggregate);
+      if (inputs !== undefined) addReconcileCounts(inputs, slot.day, aggregate);
       const figures = window.add(slot.day, aggregate.activeUserIdList());
-      if (slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
+      if (inputs !== undefined && slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
       if (monthOf(slot.day) !== month) {
         month = monthOf(slot.day);

@@ -212,7 +212,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
     let pass: SummaryPassResult | undefined;
     if (!failure) {
-      for (const tenant of store.tenants()) for (const slot of store.slotsOf(tenant)) if (slot.changed) changedKeys.add(`${tenant}/${slot.day}`);
+      for (const slot of store.changedSlots()) changedKeys.add(`${slot.tenant}/${slot.day}`);
       try {
         pass = await runSummaryPass({
           store,
@@ -221,6 +221,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           meta,
           ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
           fingerprints: state !== undefined,
+          reconcile: options.auth0 !== undefined,
           emit: (day) => handOver.add(day),
           ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
         });

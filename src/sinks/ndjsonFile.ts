@@ -14,9 +14,16 @@ export class OutputError extends Auth0UsageError {
 /** Characters of lines written at once by writeAll. */
 const WRITE_CHARS = 1 << 20;
 
-/** Lines already serialized, written as they are. */
+/**
+ * Lines already serialized, written as they are: as bytes, encoded when made. The text joined line by line is a
+ * tree of strings in V8's young generation; queued in the streams as it is, it outlived a collection or two and was
+ * copied into the old generation (most of a run's 265 MB of output for 50,000 tenants), only to die there.
+ */
 class NdjsonLines {
-  constructor(readonly text: string) {}
+  readonly bytes: Buffer;
+  constructor(text: string) {
+    this.bytes = Buffer.from(text, 'utf8');
+  }
 }
 
 /** Turns each value written into its JSON line (plain JSON.stringify: the values are acyclic data). */
@@ -24,7 +31,7 @@ function ndjsonSerializer(): Transform {
   return new Transform({
     objectMode: true,
     transform(value: unknown, _encoding, done) {
-      done(null, value instanceof NdjsonLines ? value.text : `${JSON.stringify(value)}\n`);
+      done(null, value instanceof NdjsonLines ? value.bytes : `${JSON.stringify(value)}\n`);
     },
   });
 }

@@ -1,4 +1,4 @@
-import { AudiencePolicy } from '../../../src/rollup/audiencePolicy';
+import { AudiencePolicy, MEMO_CHARS } from '../../../src/rollup/audiencePolicy';
 import { defaultConfig } from './rollupTestKit';
 
 describe('AudiencePolicy', () => {
@@ -28,5 +28,34 @@ describe('AudiencePolicy', () => {
 
   it('bills everything when no pattern is configured', () => {
     expect(new AudiencePolicy([]).isBillable('https://acme.eu.auth0.com/api/v2/')).toBe(true);
+  });
+});
+
+describe('AudiencePolicy memo', () => {
+  const managementApi = (i: number) => `https://tenant${i}.eu.auth0.com/api/v2/`;
+
+  it('tests each audience of a fleet of 20,000 tenants once, however often it comes back', () => {
+    const policy = new AudiencePolicy(defaultConfig.nonBillableAudiences);
+    let billable = 0;
+    for (let round = 0; round < 3; round++) {
+      for (let i = 0; i < 20_000; i++) if (policy.isBillable(managementApi(i))) billable++;
+    }
+    expect([policy.tested, billable]).toEqual([20_000, 0]);
+  });
+
+  it('keeps at most MEMO_CHARS characters of audiences: past them it starts again', () => {
+    const policy = new AudiencePolicy(defaultConfig.nonBillableAudiences);
+    // 1,000-character audiences: 8,388 fit in 8,388,608 characters; the 8,389th clears the memo and is kept alone.
+    const long = (i: number) => `urn:${String(i).padStart(6, '0')}:${'x'.repeat(1000 - 11)}`;
+    expect(long(0)).toHaveLength(1000);
+    expect(Math.floor(MEMO_CHARS / 1000)).toBe(8388);
+    let billable = 0;
+    for (let i = 0; i < 8389; i++) if (policy.isBillable(long(i))) billable++;
+    expect([policy.tested, billable]).toEqual([8389, 8389]);
+    // The last one is remembered; the first was forgotten with the rest.
+    policy.isBillable(long(8388));
+    expect(policy.tested).toBe(8389);
+    policy.isBillable(long(0));
+    expect(policy.tested).toBe(8390);
   });
 });

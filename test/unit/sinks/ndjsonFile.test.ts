@@ -126,3 +126,23 @@ test('writeAll writes a large batch a megabyte or so at a time', async () => {
   // 1 048 576 / 999 rounds up to 1 050 lines a write: three writes of 1 050 lines, then the 850 left.
   expect(chunks.map((c) => c.length / 999)).toEqual([1050, 1050, 1050, 850]);
 });
+
+test('writeAll hands the stream its lines as bytes, encoded at once, not as the joined text', async () => {
+  const chunks: Array<Buffer | string> = [];
+  // decodeStrings: false shows what the writer gave the stream (a string would otherwise be encoded on the way in).
+  const stdout = new Writable({
+    decodeStrings: false,
+    write(chunk: Buffer | string, _encoding: string, done: () => void) {
+      if (chunk.length > 0) chunks.push(chunk);
+      done();
+    },
+  });
+  const writer = new NdjsonWriter('-', stdout);
+  await writer.writeAll([{ s: 'é' }, { n: 1 }]);
+  await writer.close();
+  expect(chunks).toHaveLength(1);
+  expect(Buffer.isBuffer(chunks[0])).toBe(true);
+  // é is two bytes in UTF-8: 10 + 1 + 8 bytes.
+  expect(chunks[0]).toEqual(Buffer.from('{"s":"é"}\n{"n":1}\n', 'utf8'));
+  expect(chunks[0]!.length).toBe(19);
+});
