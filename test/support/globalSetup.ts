@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
@@ -9,7 +10,8 @@ import ts from 'typescript';
  * File by file with `transpileModule`, not a second `tsc` program: `npm test` type-checks the same sources beside
  * the tests (scripts/test.js), and with `isolatedModules` each file's JavaScript does not depend on the others, so
  * this is the JavaScript `tsc -p tsconfig.build.json` writes, without type-checking it again (about a third of the
- * time). The source maps name the sources the way tsc's do, relative to the map.
+ * time). The source maps name the sources the way tsc's do, relative to the map. A file whose source, compiler and
+ * options are those of the last build (node_modules/.cache/auth0-usage-dist.json) is not transpiled again.
  */
 export default function globalSetup(): void {
   const root = path.resolve(__dirname, '../..');
@@ -26,10 +28,18 @@ export default function globalSetup(): void {
   // transpileModule emits one file: options about the program's layout do not apply to it.
   const { outDir: _outDir, rootDir: _rootDir, declaration: _declaration, ...compilerOptions } = parsed.options;
 
+  const builtPath = path.join(root, 'node_modules', '.cache', 'auth0-usage-dist.json');
+  const built = readBuilt(builtPath);
+  const options = `${ts.version}\0${JSON.stringify(compilerOptions)}`;
+  const nowBuilt: Record<string, string> = {};
   for (const source of parsed.fileNames) {
     if (source.endsWith('.d.ts')) continue;
     const target = path.join(outDir, path.relative(rootDir, source)).replace(/\.ts$/, '.js');
-    const output = ts.transpileModule(fs.readFileSync(source, 'utf8'), { compilerOptions, fileName: source, reportDiagnostics: false });
+    const text = fs.readFileSync(source, 'utf8');
+    const hash = createHash('sha256').update(`${options}\0${source}\0${text}`).digest('hex');
+    nowBuilt[target] = hash;
+    if (built[target] === hash && fs.existsSync(target)) continue;
+    const output = ts.transpileModule(text, { compilerOptions, fileName: source, reportDiagnostics: false });
     fs.mkdirSync(path.dirname(target), { recursive: true });
     writeIfChanged(target, output.outputText);
     if (output.sourceMapText) {
@@ -37,6 +47,17 @@ export default function globalSetup(): void {
       map.sources = [path.relative(path.dirname(target), source).split(path.sep).join('/')];
       writeIfChanged(`${target}.map`, JSON.stringify(map));
     }
+  }
+  fs.mkdirSync(path.dirname(builtPath), { recursive: true });
+  writeIfChanged(builtPath, JSON.stringify(nowBuilt));
+}
+
+/** What the last build wrote: each dist file and the hash of what it was made from. */
+function readBuilt(file: string): Record<string, string> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, string>;
+  } catch {
+    return {};
   }
 }
 
