@@ -1,10 +1,10 @@
-/** Jest runs the TypeScript sources directly; `npm test` (scripts/test.js) type-checks them with tsc beside it. */
+/** Jest runs the TypeScript sources directly (test/support/jestTransform.js); `npm test` (scripts/test.js) type-checks them with tsc beside it. */
 module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', diagnostics: false }],
+    '^.+\\.ts$': '<rootDir>/test/support/jestTransform.js',
   },
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
   // A bound for a hung test, not a speed target: on a shared machine the end-to-end runs take several times longer.

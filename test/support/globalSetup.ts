@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
+import { transpileOptions } from './transpileOptions';
 
 /**
  * Builds dist/ once so the tests that spawn the real `auth0-usage` binary, and the decode workers, run the code
@@ -16,17 +17,9 @@ import ts from 'typescript';
 export default function globalSetup(): void {
   const root = path.resolve(__dirname, '../..');
   const configPath = path.join(root, 'tsconfig.build.json');
-  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
-    ...ts.sys,
-    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
-      throw new Error(`${configPath}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
-    },
-  });
-  if (!parsed) throw new Error(`cannot read ${configPath}`);
+  const { parsed, compilerOptions } = transpileOptions(configPath);
   const { rootDir, outDir } = parsed.options;
   if (!rootDir || !outDir) throw new Error(`${configPath} must set rootDir and outDir`);
-  // transpileModule emits one file: options about the program's layout do not apply to it.
-  const { outDir: _outDir, rootDir: _rootDir, declaration: _declaration, ...compilerOptions } = parsed.options;
 
   const builtPath = path.join(root, 'node_modules', '.cache', 'auth0-usage-dist.json');
   const built = readBuilt(builtPath);
