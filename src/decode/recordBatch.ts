@@ -128,33 +128,15 @@ export class RecordBatchWriter {
   }
 
   private addSpan(buf: Buffer, start: number, end: number): void {
-    const length = end - start;
-    if (this.spanUsed + length > this.spanBytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.spanBytes.length * 2, this.spanUsed + length));
-      this.spanBytes.copy(grown, 0, 0, this.spanUsed);
-      this.spanBytes = grown;
-    }
-    // A loop: most spans are a few dozen bytes, shorter than a call into Buffer.copy is worth.
-    const to = this.spanBytes;
-    let at = this.spanUsed;
-    for (let i = start; i < end; i++) to[at++] = buf[i];
-    this.spanUsed = at;
-    this.spanLengths[this.spanCount++] = length;
+    this.spanBytes = appendBytes(this.spanBytes, this.spanUsed, buf, start, end);
+    this.spanUsed += end - start;
+    this.spanLengths[this.spanCount++] = end - start;
   }
 
   private addIdBytes(buf: Buffer, start: number, end: number): void {
-    const length = end - start;
-    if (this.idUsed + length > this.idBytes.length) {
-      const grown = Buffer.allocUnsafeSlow(Math.max(this.idBytes.length * 2, this.idUsed + length));
-      this.idBytes.copy(grown, 0, 0, this.idUsed);
-      this.idBytes = grown;
-    }
-    // A loop: 56 bytes are fewer than a call into Buffer.copy is worth.
-    const to = this.idBytes;
-    let at = this.idUsed;
-    for (let i = start; i < end; i++) to[at++] = buf[i];
-    this.idUsed = at;
-    this.idLengths[this.count] = length;
+    this.idBytes = appendBytes(this.idBytes, this.idUsed, buf, start, end);
+    this.idUsed += end - start;
+    this.idLengths[this.count] = end - start;
     // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
     if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
     this.idHashes[this.count * 2] = this.hash[0]!;
@@ -168,6 +150,21 @@ export class RecordBatchWriter {
     this.idHashes[this.count * 2] = this.hash[0]!;
     this.idHashes[this.count * 2 + 1] = this.hash[1]!;
   }
+}
+
+/**
+ * `to` with `buf[start, end)` written at `used`, doubled first when it has no room for it: the buffer to keep.
+ * A loop, not Buffer.copy: spans and log_ids are a few dozen bytes, fewer than a call into Buffer.copy is worth.
+ */
+function appendBytes(to: Buffer<ArrayBuffer>, used: number, buf: Buffer, start: number, end: number): Buffer<ArrayBuffer> {
+  let into = to;
+  if (used + end - start > into.length) {
+    into = Buffer.allocUnsafeSlow(Math.max(to.length * 2, used + end - start));
+    to.copy(into, 0, 0, used);
+  }
+  let at = used;
+  for (let i = start; i < end; i++) into[at++] = buf[i];
+  return into;
 }
 
 /**
