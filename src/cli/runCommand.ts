@@ -219,6 +219,12 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     if (merge) {
       try {
         mergePlan = await planMerge(state!, merge.shards, spec);
+        if (mergePlan.spent.length > 0) {
+          logger.warn(
+            { shards: mergePlan.spent },
+            'every object these shards read is committed already (by a merge stopped before it removed the partials, or another run): their records were counted and are not replayed',
+          );
+        }
       } catch (err) {
         await state?.release();
         throw err;

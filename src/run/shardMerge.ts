@@ -1,4 +1,4 @@
-import type { Source } from '../sources/inputObject';
+import type { LedgerEntry, Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
 import { shardFolder } from '../state/shardLayout';
 import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
@@ -11,6 +11,8 @@ export interface MergePlan {
   inputs: string[];
   openSource(input: string): Source;
   merged: NonNullable<RunOptions['merged']>;
+  /** Shards every object of which the state holds committed already: their records were counted, so they are not replayed. */
+  spent: number[];
   /** Removes the shards' partials once the merge is committed: a later merge must not replay them. */
   afterCommit(): Promise<void>;
 }
@@ -27,23 +29,31 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   if (differing.length > 0) {
     throw new ShardMismatchError(`cannot merge ${state.location}: the shards ran with other settings than this merge (shards ${differing.join(', ')}): give the merge the shards' --config`);
   }
-  // A run that committed some of the shards' objects since they were listed: their records would count twice.
-  const stale = finished.filter((shard) => [...shard.objects.values()].some((entries) => entries.some((entry) => state.objects.isUnchanged(entry))));
+  const committed = (entry: LedgerEntry) => state.objects.isUnchanged(entry);
+  const entriesOf = (shard: (typeof finished)[number]) => [...shard.objects.values()].flat();
+  // A shard all of whose objects are committed adds nothing: whatever committed them counted their records. It is so
+  // when a merge stopped after its commit and before removing the partials, and its rerun must not refuse.
+  const spent = finished.filter((shard) => {
+    const entries = entriesOf(shard);
+    return entries.length > 0 && entries.every(committed);
+  });
+  // A run that committed some, not all, of a shard's objects since it listed them: their records would count twice.
+  const stale = finished.filter((shard) => !spent.includes(shard) && entriesOf(shard).some(committed));
   if (stale.length > 0) {
     // The first by name, so that the message does not depend on the order the shard finished its objects in.
-    const example = [...stale[0]!.objects.values()]
-      .flat()
-      .filter((entry) => state.objects.isUnchanged(entry))
+    const example = entriesOf(stale[0]!)
+      .filter(committed)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]!;
     throw new ShardsStaleError(
       `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,
     );
   }
+  const replayed = finished.filter((shard) => !spent.includes(shard));
   const location = state.storage.location.replace(/\/+$/, '');
   // A shard that read nothing (no object hashed to it, or all were read before) has no record file to list.
-  const byInput = new Map(finished.filter((shard) => shard.done.files.length > 0).map((shard) => [`${location}/${shardFolder(shards, shard.done.shard)}`, shard]));
+  const byInput = new Map(replayed.filter((shard) => shard.done.files.length > 0).map((shard) => [`${location}/${shardFolder(shards, shard.done.shard)}`, shard]));
   const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0 };
-  for (const { done } of finished) {
+  for (const { done } of replayed) {
     read.objects += done.counts.objects;
     read.bytes += done.counts.bytes;
     read.malformed += done.counts.malformed;
@@ -54,6 +64,7 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     inputs: [...byInput.keys()],
     openSource: (input) => new ShardRecordSource(state.storage, input, byInput.get(input)!),
     merged: { shards, inputs: spec.inputs, read },
+    spent: spent.map((shard) => shard.done.shard),
     afterCommit: () => removeShardPartials(state.storage, shards),
   };
 }

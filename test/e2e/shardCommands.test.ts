@@ -1,12 +1,16 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli } from '../support/cliRunner';
+import { runCli, spawnCli } from '../support/cliRunner';
 import { RunState } from '../../src/state/runState';
 import { configWith, login, silentLogger, writeArchive } from '../unit/state/stateTestKit';
 
 // The command lines of a sharded backfill: what a shard refuses, where its index comes from, that it works beside
 // a held lock, that its rerun replaces its partial, and what the merge refuses.
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const KILL_AT_STEP = path.join(ROOT, 'test', 'support', 'killAtStep.js');
+
 let dir: string;
 let archives: string;
 beforeAll(() => {
@@ -83,11 +87,12 @@ test('merge refuses shards run with another config, and a shard count none ran w
   expect(existsSync(path.join(dir, 'm.ndjson'))).toBe(false);
 });
 
-test('merge refuses shards whose objects another run committed since, naming them; rerun, they merge', async () => {
+test('merge refuses a shard some of whose objects another run committed since, naming one; rerun, it merges', async () => {
   const state = path.join(dir, 'stale-state');
   expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
-  // A nightly run over the same inputs between the shards and their merge.
-  expect((await run(['--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table'])).code).toBe(0);
+  // A nightly run between the shard and its merge, over one of the shard's two objects.
+  const nightly = await runCli(['run', '--input', path.join(archives, 'a.ndjson'), '--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table', '--log-format', 'json', '--no-progress']);
+  expect(nightly.code).toBe(0);
   const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
   expect([refused.code, lastLine(refused.stderr)]).toEqual([
     1,
@@ -97,8 +102,48 @@ test('merge refuses shards whose objects another run committed since, naming the
   expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
   const merged = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson'), '--no-table']);
   expect(merged.code).toBe(0);
-  // The rerun shard skipped what the nightly run had read: nothing is left to count.
-  expect(readFileSync(path.join(dir, 'stale.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event)).toMatchObject([{ summary: 'run', objects: 0, records: 0, merged_shards: 1 }]);
+  // The rerun shard skipped what the nightly run had read: b.ndjson and its one login are left to count.
+  const events = readFileSync(path.join(dir, 'stale.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event);
+  expect(events.at(-1)).toMatchObject({ summary: 'run', objects: 1, records: 1, merged_shards: 1 });
+});
+
+test('a shard every object of which another run committed is not replayed: the merge goes on without it', async () => {
+  const state = path.join(dir, 'spent-state');
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  expect((await run(['--state', state, '--output', path.join(dir, 'spent-nightly.ndjson'), '--no-table'])).code).toBe(0);
+  const merged = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'spent.ndjson'), '--no-table', '--log-format', 'json']);
+  expect(merged.code).toBe(0);
+  expect(merged.stderr).toMatch(/"level":"warn".*"shards":\[0\].*every object these shards read is committed already/);
+  // Both logins were counted by the nightly run; none again.
+  const events = readFileSync(path.join(dir, 'spent.ndjson'), 'utf8').trim().split('\n').map((line) => JSON.parse(line).event);
+  expect(events).toMatchObject([{ summary: 'run', objects: 0, records: 0, merged_shards: 1 }]);
+  expect(existsSync(path.join(state, 'shards', '1'))).toBe(false);
+});
+
+test('a merge killed after its commit, before it removed the partials: run again, it removes them and counts nothing twice', async () => {
+  const state = path.join(dir, 'killed-merge-state');
+  const output = path.join(dir, 'killed-merge.ndjson');
+  expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
+  // Steps (test/support/killAtStep.js): 0 the rename onto --output, 1 the commit's start, 2 its end.
+  const killed = await spawnCli(CLI, ['merge', '--state', state, '--shards', '1', '--output', output, '--no-table', '--log-format', 'json'], {
+    cwd: dir,
+    env: { PATH: process.env.PATH, NODE_OPTIONS: `-r ${KILL_AT_STEP}`, KILL_OUTPUT: output, KILL_AT: '2' },
+  });
+  expect([killed.signal, lastLine(killed.stderr)]).toEqual(['SIGKILL', 'killed before the end of the state commit']);
+  expect(existsSync(path.join(state, 'shards', '1', '0', 'done.json'))).toBe(true);
+  const first = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line).event);
+  // --output was in place before the commit: the summaries, without the run event that follows the commit.
+  expect(first.filter((event) => event.summary === 'run')).toEqual([]);
+  expect(first.filter((event) => event.summary === 'daily')).toMatchObject([{ day: '2024-03-01', logins: 2 }]);
+
+  const again = await runCli(['merge', '--state', state, '--shards', '1', '--output', output, '--no-table', '--log-format', 'json']);
+  expect(again.code).toBe(0);
+  expect(readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line).event)).toMatchObject([{ summary: 'run', objects: 0, records: 0 }]);
+  expect(existsSync(path.join(state, 'shards', '1'))).toBe(false);
+  // The state's figures are the first merge's: the tenant's day holds 2 events, not 4.
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.stdout).not.toMatch(/^shards/m);
+  expect(status.stdout).toMatch(/^acme\s+1\s+2024-03-01\s+2024-03-01\s+2\s/m);
 });
 
 test('status lists the shards that finished and those still to run, until the merge', async () => {

@@ -36,6 +36,8 @@ export function readNdjson(text: string): any[] {
 
 export interface SpawnedCliResult {
   code: number | null;
+  /** The signal that ended it (a SIGKILL a test sent or arranged), else null. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -49,6 +51,6 @@ export function spawnCli(entry: string, args: string[], options: { cwd: string; 
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
     child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
   });
 }
