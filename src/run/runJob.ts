@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { UsageConfig } from '../config/schema';
 import { DayRollup } from '../rollup/dayRollup';
@@ -12,6 +11,7 @@ import type { SummarySink } from '../sinks/summarySink';
 import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
 import type { Logger } from '../support/logger';
+import { scratchDirFor, sweepAbandonedScratchDirs } from '../support/scratchDir';
 import type { ProgressReporter } from './progressReporter';
 import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { objectReadingOf, readObjects, type ObjectReading, type ReadTotals } from './readObjects';
@@ -107,8 +107,10 @@ export interface RunOutcome {
  */
 export async function runJob(options: RunOptions): Promise<RunOutcome> {
   const { state } = options;
+  const abandoned = sweepAbandonedScratchDirs();
+  if (abandoned.length > 0) options.logger.info({ removed: abandoned }, 'removed the temporary folders of runs that were killed');
   // Evicted tenant-days and staged commit files; a state keeps its own beside it (same file system).
-  const scratchDir = state?.scratchDir ?? path.join(os.tmpdir(), `auth0-usage-${process.pid}-${randomUUID().slice(0, 8)}`);
+  const scratchDir = state?.scratchDir ?? scratchDirFor('run');
   try {
     return await runSteps(options, scratchDir);
   } finally {

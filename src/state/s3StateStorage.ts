@@ -1,6 +1,4 @@
 import { mkdirSync, promises as fs } from 'node:fs';
-import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import path from 'node:path';
 import {
   DeleteObjectCommand,
@@ -12,6 +10,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { errnoCode } from '../support/errnoCode';
 import { forEachConcurrent } from '../support/forEachConcurrent';
+import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
@@ -59,7 +58,7 @@ export class S3StateStorage implements StateStorage {
     this.base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
     this.location = formatS3Url(bucket, this.base);
     this.client = createS3Client(options);
-    this.localDir = path.join(os.tmpdir(), `auth0-usage-state-${process.pid}-${randomBytes(4).toString('hex')}`);
+    this.localDir = scratchDirFor('state');
   }
 
   async list(): Promise<string[]> {
