@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
+import { processRunning } from '../support/processRunning';
 import { LOCK_NAME } from './stateLayout';
 import { StateLockedError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
@@ -41,22 +42,13 @@ export function parseLockOwner(bytes: Buffer): LockOwner | undefined {
   }
 }
 
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Tokens of the locks this process holds: a lock of this host and pid that is not one of them is a former process's. */
 const heldHere = new Set<string>();
 
 /** Held by a process of this host: whether it runs is known for certain (a restarted container reuses its pid). */
 function localHolderAlive(owner: LockOwner): boolean | undefined {
   if (owner.host !== os.hostname()) return undefined;
-  return owner.pid === process.pid ? heldHere.has(owner.token) : processAlive(owner.pid);
+  return owner.pid === process.pid ? heldHere.has(owner.token) : processRunning(owner.pid);
 }
 
 /** Stale: no heartbeat for the expiry, or held by a process of this host that no longer exists. */

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { processRunning } from './processRunning';
 
 /**
  * Folders under the system's temporary folder that one process writes and removes at its end: a run's evicted days
@@ -34,16 +35,6 @@ export function scratchDirFor(kind: ScratchKind, place: ScratchPlace = {}): stri
   return path.join(place.tmpdir ?? os.tmpdir(), `${ownerPrefix(kind, place)}${process.pid}-${randomBytes(4).toString('hex')}`);
 }
 
-function isRunning(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /** Removes the scratch folders of this host's processes that are no longer running; returns their paths. */
 export function sweepAbandonedScratchDirs(place: ScratchPlace = {}): string[] {
   const tmpdir = place.tmpdir ?? os.tmpdir();
@@ -61,7 +52,7 @@ export function sweepAbandonedScratchDirs(place: ScratchPlace = {}): string[] {
       const owner = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
       if (!owner) continue;
       const pid = Number(owner[1]);
-      if (pid === process.pid || isRunning(pid)) continue;
+      if (pid === process.pid || processRunning(pid)) continue;
       const dir = path.join(tmpdir, name);
       try {
         rmSync(dir, { recursive: true, force: true });
