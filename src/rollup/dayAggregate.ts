@@ -5,7 +5,6 @@ import type { DayRange } from './dayRange';
 import { DAY_AGGREGATE_JSON_VERSION, dayAggregateJsonSchema, type DayAggregateJson } from './dayAggregateJson';
 import { compareM2mBuckets, mergeM2mBucket, newM2mBucket, offerClientName, type M2mBucket } from './m2mBucket';
 import { CoverageError, DayCoverage } from './coverage';
-import { type NestedMap, nestedAdd, nestedGet, nestedValues } from './nestedMap';
 import { RECONCILE_METRIC_OF_TYPE, type LogDayCounts } from './reconcile';
 import { Auth0UsageError } from '../support/errors';
 
@@ -23,8 +22,6 @@ export class DayAggregateFormatError extends Auth0UsageError {
 const CATEGORY_COUNT = CATEGORY_NAMES.length;
 const M2M_TOKEN = CATEGORY_BIT.m2m_token;
 const M2M_TOKEN_FAILURE = CATEGORY_BIT.m2m_token_failure;
-
-const audienceOf = (bucket: M2mBucket): string => bucket.audience;
 
 function increment(counts: Map<string, number>, key: string, by: number): void {
   counts.set(key, (counts.get(key) ?? 0) + by);
@@ -56,7 +53,7 @@ export class DayAggregate {
    * builds no composite key strings; held as it is for the usual one audience a client, for the same reason as
    * the hostname).
    */
-  private readonly m2mBuckets: NestedMap<string, string, M2mBucket> = new Map();
+  private readonly m2mBuckets = new Map<string, M2mBucket | Map<string, M2mBucket>>();
   /** Which minutes have a record; null when the day was first stored without it (state version 1). */
   private coverageBits: DayCoverage | null;
   /**
@@ -254,7 +251,9 @@ export class DayAggregate {
       aggregate.countHostname(hostname, n);
     }
     for (const b of json.m2m) {
-      if (nestedGet(aggregate.m2mBuckets, b.clientId, b.audience, audienceOf)) throw new DayAggregateFormatError(`duplicate m2m bucket ${b.clientId} ${b.audience}`);
+      const held = aggregate.m2mBuckets.get(b.clientId);
+      const existing = held instanceof Map ? held.get(b.audience) : held?.audience === b.audience ? held : undefined;
+      if (existing) throw new DayAggregateFormatError(`duplicate m2m bucket ${b.clientId} ${b.audience}`);
       const bucket = aggregate.bucketFor(b.clientId, b.audience, b.billable);
       bucket.m2mTokens = b.m2mTokens;
       bucket.m2mTokenFailures = b.m2mTokenFailures;
@@ -284,10 +283,25 @@ export class DayAggregate {
   }
 
   private bucketFor(clientId: string, audience: string, billable: boolean): M2mBucket {
-    let bucket = nestedGet(this.m2mBuckets, clientId, audience, audienceOf);
-    if (bucket === undefined) {
+    const held = this.m2mBuckets.get(clientId);
+    let bucket: M2mBucket | undefined;
+    if (held === undefined) {
       bucket = newM2mBucket(clientId, audience, billable);
-      nestedAdd(this.m2mBuckets, clientId, bucket, audienceOf);
+      this.m2mBuckets.set(clientId, bucket);
+      return bucket;
+    }
+    if (held instanceof Map) {
+      bucket = held.get(audience);
+      if (bucket === undefined) {
+        bucket = newM2mBucket(clientId, audience, billable);
+        held.set(audience, bucket);
+        return bucket;
+      }
+    } else if (held.audience === audience) {
+      bucket = held;
+    } else {
+      bucket = newM2mBucket(clientId, audience, billable);
+      this.m2mBuckets.set(clientId, new Map([[held.audience, held], [audience, bucket]]));
       return bucket;
     }
     if (bucket.billable !== billable) throw new DayAggregateMergeError(`audience ${audience} is classified both billable and not billable`);
@@ -295,7 +309,10 @@ export class DayAggregate {
   }
 
   private eachBucket(visit: (bucket: M2mBucket) => void): void {
-    for (const bucket of nestedValues(this.m2mBuckets)) visit(bucket);
+    for (const held of this.m2mBuckets.values()) {
+      if (held instanceof Map) for (const bucket of held.values()) visit(bucket);
+      else visit(held);
+    }
   }
 
   private countHostname(hostname: string, by: number): void {

@@ -1,13 +1,13 @@
 import { DayAggregate } from './dayAggregate';
 import type { DayRange } from './dayRange';
-import { type NestedMap, nestedAdd, nestedGet, nestedValues } from './nestedMap';
-
-const dayStartOf = (aggregate: DayAggregate): number => aggregate.range.startMs;
 
 /** The DayAggregates of one input object, keyed by tenant and day start. */
 export class DayAggregateTable {
-  /** Aggregates by tenant and day start (a tenant's one aggregate held alone: most have one day in an object). */
-  private readonly byTenant: NestedMap<string, number, DayAggregate> = new Map();
+  /**
+   * Tenant → its one aggregate, or a map of them by day start once it has a second day: most of a fleet's tenants
+   * have one day in an object, and a map for each cost 200 bytes a tenant-day, held while the object is read.
+   */
+  private readonly byTenant = new Map<string, DayAggregate | Map<number, DayAggregate>>();
   // Consecutive records are usually of the same tenant-day.
   private last: DayAggregate | undefined;
   /** Look-ups by tenant and day (those the last aggregate did not answer). */
@@ -20,16 +20,33 @@ export class DayAggregateTable {
     const last = this.last;
     if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
     this.lookUps++;
-    let aggregate = nestedGet(this.byTenant, tenant, range.startMs, dayStartOf);
-    if (aggregate === undefined) {
+    const held = this.byTenant.get(tenant);
+    let aggregate: DayAggregate | undefined;
+    if (held === undefined) {
       aggregate = new DayAggregate(tenant, range);
-      if (nestedAdd(this.byTenant, tenant, aggregate, dayStartOf)) this.dayMaps++;
+      this.byTenant.set(tenant, aggregate);
+    } else if (held instanceof DayAggregate) {
+      if (held.range.startMs === range.startMs) aggregate = held;
+      else {
+        aggregate = new DayAggregate(tenant, range);
+        this.byTenant.set(tenant, new Map([[held.range.startMs, held], [range.startMs, aggregate]]));
+        this.dayMaps++;
+      }
+    } else {
+      aggregate = held.get(range.startMs);
+      if (aggregate === undefined) {
+        aggregate = new DayAggregate(tenant, range);
+        held.set(range.startMs, aggregate);
+      }
     }
     this.last = aggregate;
     return aggregate;
   }
 
-  aggregates(): IterableIterator<DayAggregate> {
-    return nestedValues(this.byTenant);
+  *aggregates(): IterableIterator<DayAggregate> {
+    for (const held of this.byTenant.values()) {
+      if (held instanceof DayAggregate) yield held;
+      else yield* held.values();
+    }
   }
 }

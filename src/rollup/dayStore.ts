@@ -5,7 +5,6 @@ import { DayAggregate } from './dayAggregate';
 import type { DayAggregateJson } from './dayAggregateJson';
 import type { DayRange } from './dayRange';
 import { LogIdSet } from './logIdSet';
-import { type NestedMap, nestedAdd, nestedDelete, nestedGet, nestedValues, nestedValuesOf } from './nestedMap';
 
 /** A tenant-day an earlier run committed, as far as the engine needs to know it (the state's day record fits). */
 export interface StoredDay {
@@ -71,8 +70,6 @@ export class DaySlot {
     return this.stored !== undefined || this.changed;
   }
 }
-
-const dayOf = (slot: DaySlot): string => slot.day;
 
 /** A day's working set: every log_id seen (committed and new) and this run's additions to its figures. */
 export interface DayWork {
@@ -157,8 +154,11 @@ function estimatedBytes(work: DayWork): number {
  * ahead, a tenant's next days never become its newest: only the residentLimit bounds them.)
  */
 export class DayStore {
-  /** Slots by tenant and day. */
-  private readonly byTenant: NestedMap<string, string, DaySlot> = new Map();
+  /**
+   * Tenant → its one slot, or a map of its slots by day once it has a second: most of a fleet's tenants have one
+   * day, and a map (or set, in residentOf) for each cost about 200 bytes a tenant, copied by every young collection.
+   */
+  private readonly byTenant = new Map<string, DaySlot | Map<string, DaySlot>>();
   /**
    * The resident slots, least recently moved first: the order eviction follows. A slot already in the newest half
    * of it is not moved again when touched (see work()), so the order is least recently used to within half of it.
@@ -167,7 +167,7 @@ export class DayStore {
   /** Slots put at the newest end of `resident` so far. */
   private moves = 0;
   /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
-  private readonly residentOf: NestedMap<string, string, DaySlot> = new Map();
+  private readonly residentOf = new Map<string, DaySlot | Set<DaySlot>>();
   private residentTotal = 0;
   private readonly byteLimit: number;
   private readonly stored: StoredDays | undefined;
@@ -181,10 +181,10 @@ export class DayStore {
   private scratchReady = false;
   private sequence = 0;
   private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
-  /** Maps by day made (for the tenants with more than one day). */
-  dayMaps = 0;
   /** Resident slots touched again without being moved to the newest end of the order (see work()). */
   touchesInPlace = 0;
+  /** Maps by day made (for the tenants with more than one day). */
+  dayMaps = 0;
 
   constructor(private readonly options: DayStoreOptions) {
     const limit = options.residentLimit ?? Infinity;
@@ -214,7 +214,8 @@ export class DayStore {
   slot(tenant: string, range: DayRange): DaySlot {
     const last = this.lastSlot;
     if (last !== undefined && last.tenant === tenant && last.range.startMs === range.startMs) return last;
-    let slot = nestedGet(this.byTenant, tenant, range.day, dayOf);
+    const held = this.byTenant.get(tenant);
+    let slot = held === undefined ? undefined : held instanceof DaySlot ? (held.day === range.day ? held : undefined) : held.get(range.day);
     if (slot === undefined) slot = this.insert(new DaySlot(++this.sequence, tenant, range, undefined, false));
     this.lastSlot = slot;
     return slot;
@@ -263,13 +264,19 @@ export class DayStore {
 
   /** The slots given records in this run, in no particular order: a count or a set of them needs no sorting. */
   *changedSlots(): IterableIterator<DaySlot> {
-    for (const slot of nestedValues(this.byTenant)) if (slot.changed) yield slot;
+    for (const held of this.byTenant.values()) {
+      if (held instanceof DaySlot) {
+        if (held.changed) yield held;
+      } else for (const slot of held.values()) if (slot.changed) yield slot;
+    }
   }
 
   /** A tenant's slots with data, by day. */
   slotsOf(tenant: string): DaySlot[] {
-    const days = nestedValuesOf(this.byTenant, tenant).filter((slot) => slot.hasData);
-    return days.length < 2 ? days : days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+    const held = this.byTenant.get(tenant);
+    if (held instanceof DaySlot) return held.hasData ? [held] : [];
+    const days = [...(held?.values() ?? [])].filter((slot) => slot.hasData);
+    return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   }
 
   /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
@@ -287,7 +294,12 @@ export class DayStore {
   }
 
   private insert(slot: DaySlot): DaySlot {
-    if (nestedAdd(this.byTenant, slot.tenant, slot, dayOf)) this.dayMaps++;
+    const held = this.byTenant.get(slot.tenant);
+    if (held === undefined) this.byTenant.set(slot.tenant, slot);
+    else if (held instanceof DaySlot) {
+      this.byTenant.set(slot.tenant, new Map([[held.day, held], [slot.day, slot]]));
+      this.dayMaps++;
+    } else held.set(slot.day, slot);
     return slot;
   }
 
@@ -297,11 +309,17 @@ export class DayStore {
   }
 
   private addResident(slot: DaySlot): void {
-    nestedAdd(this.residentOf, slot.tenant, slot, dayOf);
+    const held = this.residentOf.get(slot.tenant);
+    if (held === undefined) this.residentOf.set(slot.tenant, slot);
+    else if (held instanceof DaySlot) {
+      if (held !== slot) this.residentOf.set(slot.tenant, new Set([held, slot]));
+    } else held.add(slot);
   }
 
   private removeResident(slot: DaySlot): void {
-    nestedDelete(this.residentOf, slot.tenant, slot.day, dayOf);
+    const held = this.residentOf.get(slot.tenant);
+    if (held === slot) this.residentOf.delete(slot.tenant);
+    else if (held instanceof Set) held.delete(slot);
     this.residentTotal -= slot.residentBytes;
     slot.residentBytes = 0;
     slot.work = undefined;
@@ -338,9 +356,10 @@ export class DayStore {
   private evictBehind(newest: DaySlot): void {
     if (this.keepBehind === Infinity) return;
     const oldestKept = addDays(newest.day, -this.keepBehind);
+    const held = this.residentOf.get(newest.tenant);
     // A tenant with one resident slot has nothing behind it to evict (its one slot is `newest`).
-    if (!(this.residentOf.get(newest.tenant) instanceof Map)) return;
-    for (const slot of nestedValuesOf(this.residentOf, newest.tenant)) {
+    if (!(held instanceof Set)) return;
+    for (const slot of [...held]) {
       if (slot.day < oldestKept && slot.readers === 0) this.evict(slot, slot.work!);
     }
   }
