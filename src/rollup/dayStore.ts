@@ -49,7 +49,7 @@ export class DaySlot {
   work: DayWork | undefined = undefined;
   /** DayStore.moves when the working set was last put at the newest end of the store's order. */
   movedAt = 0;
-  /** The slot was recorded as its tenant's newest day: newest days only move forward, so it never is again. */
+  /** The slot was recorded as its tenant's newest day: that day only moves forward, so the slot never advances it again. */
   wasNewest = false;
 
   constructor(
