@@ -49,7 +49,7 @@ export class DaySlot {
   work: DayWork | undefined = undefined;
   /** DayStore.moves when the working set was last put at the newest end of the store's order. */
   movedAt = 0;
-  /** The slot was recorded as its tenant's newest day: that day only moves forward, so the slot never advances it again. */
+  /** Recorded as its tenant's newest day: that day only moves forward, so the slot never advances it again. */
   wasNewest = false;
 
   constructor(
@@ -245,7 +245,7 @@ export class DayStore {
     this.measure(slot, work);
     if (this.advances(slot)) this.evictBehind(slot);
     if (this.resident.size > 1 && (this.resident.size > this.limit || this.residentTotal > this.byteLimit)) {
-      // Never the slot just asked for, so it goes to the newest end first: one working set over the budget is still read.
+      // Never the slot just asked for, so it goes to the newest end first: one set over the budget is still read.
       if (slot.movedAt !== this.moves) {
         this.resident.delete(slot);
         this.moveToNewest(slot);
