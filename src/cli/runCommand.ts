@@ -261,6 +261,8 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
 
     logger.info({ inputs, timezone, from, to }, 'run started');
+    // The per-day table goes to stdout after the run, unless the summaries went there.
+    const wantsTable = args.table && args.output !== '-';
     const outcome = await runJob({
       inputs: mergePlan?.inputs ?? inputs,
       config,
@@ -284,6 +286,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
       ...(mergePlan ? { merged: mergePlan.merged, afterCommit: mergePlan.afterCommit } : {}),
       signal: stop.signal,
       ...(auth0 ? { auth0 } : {}),
+      dailies: wantsTable,
     });
     sources.close();
     if (filter.leftOut > 0) logger.info({ left_out: filter.leftOut, include: args.include ?? [], exclude: args.exclude }, 'files and keys left out by --include/--exclude');
@@ -300,7 +303,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
     if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
     else logger.info({ ...fields, status: run.status }, 'run finished');
-    if (args.table && run.status !== 'failed' && args.output !== '-') io.stdout.write(formatSummaryTable(outcome.dailies, run));
+    if (wantsTable && run.status !== 'failed') io.stdout.write(formatSummaryTable(outcome.dailies, run));
     if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
     if (closeFailure && run.status !== 'failed') {
       io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);

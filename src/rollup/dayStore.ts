@@ -45,6 +45,12 @@ export class DaySlot {
    * resident). A field, not a map beside the store: with tens of thousands of tenants every record measures a day.
    */
   residentBytes = 0;
+  /** The day's working set while it is resident (kept here, not looked up: the slot is at hand on every record). */
+  work: DayWork | undefined = undefined;
+  /** DayStore.moves when the working set was last put at the newest end of the store's order. */
+  movedAt = 0;
+  /** Recorded as its tenant's newest day: that day only moves forward, so the slot never advances it again. */
+  wasNewest = false;
 
   constructor(
     readonly seq: number,
@@ -153,7 +159,13 @@ export class DayStore {
    * day, and a map (or set, in residentOf) for each cost about 200 bytes a tenant, copied by every young collection.
    */
   private readonly byTenant = new Map<string, DaySlot | Map<string, DaySlot>>();
-  private readonly resident = new Map<DaySlot, DayWork>();
+  /**
+   * The resident slots, least recently moved first: the order eviction follows. A slot already in the newest half
+   * of it is not moved again when touched (see work()), so the order is least recently used to within half of it.
+   */
+  private readonly resident = new Set<DaySlot>();
+  /** Slots put at the newest end of `resident` so far. */
+  private moves = 0;
   /** The resident slots of each tenant, so that evicting a tenant's old days does not walk every tenant's. */
   private readonly residentOf = new Map<string, DaySlot | Set<DaySlot>>();
   private residentTotal = 0;
@@ -169,6 +181,8 @@ export class DayStore {
   private scratchReady = false;
   private sequence = 0;
   private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
+  /** Resident slots touched again without being moved to the newest end of the order (see work()). */
+  touchesInPlace = 0;
   /** Maps by day made (for the tenants with more than one day). */
   dayMaps = 0;
 
@@ -213,19 +227,31 @@ export class DayStore {
     if (slot.finished) throw new Error(`day ${slot.tenant} ${slot.day} used after it was finished`);
     // The slot written until now may have grown since it was measured.
     if (this.mruSlot !== undefined) this.measure(this.mruSlot, this.mruWork!);
-    let work = this.resident.get(slot);
-    if (work !== undefined) {
-      this.resident.delete(slot);
-    } else {
+    let work = slot.work;
+    if (work === undefined) {
       if (slot.staged) this.counts.reloads++;
-      work = this.load(slot);
+      work = slot.work = this.load(slot);
       this.addResident(slot);
+      this.moveToNewest(slot);
+    } else if (this.moves - slot.movedAt < this.resident.size >> 1) {
+      // At most moves - movedAt slots were put after it: it is in the newest half already. With tens of thousands of
+      // tenants in turn, moving every touched slot (a delete and an insert in a large hash table) cost more than the
+      // order it kept; with a few resident days the newest one is still the only one left in place.
+      this.touchesInPlace++;
+    } else {
+      this.resident.delete(slot);
+      this.moveToNewest(slot);
     }
-    this.resident.set(slot, work);
     this.measure(slot, work);
     if (this.advances(slot)) this.evictBehind(slot);
-    // Never the slot just asked for (the newest entry): one working set over the budget is still read.
-    while (this.resident.size > 1 && (this.resident.size > this.limit || this.residentTotal > this.byteLimit)) this.evictOldest();
+    if (this.resident.size > 1 && (this.resident.size > this.limit || this.residentTotal > this.byteLimit)) {
+      // Never the slot just asked for, so it goes to the newest end first: one set over the budget is still read.
+      if (slot.movedAt !== this.moves) {
+        this.resident.delete(slot);
+        this.moveToNewest(slot);
+      }
+      while (this.resident.size > 1 && (this.resident.size > this.limit || this.residentTotal > this.byteLimit)) this.evictOldest();
+    }
     this.counts.peakResident = Math.max(this.counts.peakResident, this.resident.size);
     this.mruSlot = slot;
     this.mruWork = work;
@@ -255,7 +281,7 @@ export class DayStore {
 
   /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
   finish(slot: DaySlot): DayWork {
-    const work = this.resident.get(slot) ?? this.load(slot);
+    const work = slot.work ?? this.load(slot);
     if (this.resident.delete(slot)) this.removeResident(slot);
     if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
     slot.finished = true;
@@ -277,6 +303,11 @@ export class DayStore {
     return slot;
   }
 
+  private moveToNewest(slot: DaySlot): void {
+    this.resident.add(slot);
+    slot.movedAt = ++this.moves;
+  }
+
   private addResident(slot: DaySlot): void {
     const held = this.residentOf.get(slot.tenant);
     if (held === undefined) this.residentOf.set(slot.tenant, slot);
@@ -291,6 +322,7 @@ export class DayStore {
     else if (held instanceof Set) held.delete(slot);
     this.residentTotal -= slot.residentBytes;
     slot.residentBytes = 0;
+    slot.work = undefined;
   }
 
   private measure(slot: DaySlot, work: DayWork): void {
@@ -312,9 +344,11 @@ export class DayStore {
 
   /** Whether the slot is the newest day of its tenant so far (recorded as such). */
   private advances(slot: DaySlot): boolean {
+    if (slot.wasNewest) return false;
     const newest = this.newestDay.get(slot.tenant);
     if (newest !== undefined && slot.day <= newest) return false;
     this.newestDay.set(slot.tenant, slot.day);
+    slot.wasNewest = true;
     return true;
   }
 
@@ -326,13 +360,13 @@ export class DayStore {
     // A tenant with one resident slot has nothing behind it to evict (its one slot is `newest`).
     if (!(held instanceof Set)) return;
     for (const slot of [...held]) {
-      if (slot.day < oldestKept && slot.readers === 0) this.evict(slot, this.resident.get(slot)!);
+      if (slot.day < oldestKept && slot.readers === 0) this.evict(slot, slot.work!);
     }
   }
 
   private evictOldest(): void {
-    const [slot, work] = this.resident.entries().next().value as [DaySlot, DayWork];
-    this.evict(slot, work);
+    const slot = this.resident.values().next().value as DaySlot;
+    this.evict(slot, slot.work!);
   }
 
   private evict(slot: DaySlot, work: DayWork): void {

@@ -18,20 +18,20 @@ function slotHash(hi: number, lo: number): number {
 
 /**
  * The set of log_ids seen in a run, stored as 64-bit hashes (8 bytes per id instead of a 56-character string)
- * in an open-addressing table with linear probing on two Uint32Arrays, doubled when half full.
- * Hash (0, 0) marks an empty slot; an id hashing to it is stored as (0, 1).
+ * in an open-addressing table with linear probing on one Uint32Array of (high, low) pairs, doubled when half full:
+ * one typed array a table (a tenant-day has one, and a typed array costs about 200 bytes of heap before its data),
+ * and both halves of a slot in one cache line. Hash (0, 0) marks an empty slot; an id hashing to it is stored as (0, 1).
  */
 export class LogIdSet {
-  private his: Uint32Array;
-  private los: Uint32Array;
+  /** Slot i's high half at 2i, its low half at 2i + 1. */
+  private pairs: Uint32Array;
   private mask: number;
   private count = 0;
 
   constructor(initialCapacity = 1024) {
     let capacity = MIN_CAPACITY;
     while (capacity < initialCapacity) capacity *= 2;
-    this.his = new Uint32Array(capacity);
-    this.los = new Uint32Array(capacity);
+    this.pairs = new Uint32Array(capacity * 2);
     this.mask = capacity - 1;
   }
 
@@ -70,14 +70,14 @@ export class LogIdSet {
   claimHash(hi: number, lo: number): boolean {
     if (hi === 0 && lo === 0) lo = 1;
     if ((this.count + 1) * 2 > this.mask + 1) this.grow();
-    const { his, los, mask } = this;
+    const { pairs, mask } = this;
     let slot = slotHash(hi, lo) & mask;
     for (;;) {
-      const slotHi = his[slot];
-      const slotLo = los[slot];
+      const slotHi = pairs[2 * slot];
+      const slotLo = pairs[2 * slot + 1];
       if (slotHi === 0 && slotLo === 0) {
-        his[slot] = hi;
-        los[slot] = lo;
+        pairs[2 * slot] = hi;
+        pairs[2 * slot + 1] = lo;
         this.count++;
         return true;
       }
@@ -92,44 +92,45 @@ export class LogIdSet {
     let hole = this.findSlot(hi, lo);
     if (hole < 0) return false;
     // Backward-shift deletion: pull later entries of the probe run into the hole so no tombstones are needed.
-    const { his, los, mask } = this;
+    const { pairs, mask } = this;
     let next = hole;
     for (;;) {
       next = (next + 1) & mask;
-      if (his[next] === 0 && los[next] === 0) break;
-      const home = slotHash(his[next], los[next]) & mask;
+      const nextHi = pairs[2 * next];
+      const nextLo = pairs[2 * next + 1];
+      if (nextHi === 0 && nextLo === 0) break;
+      const home = slotHash(nextHi, nextLo) & mask;
       // The entry may move only if its home slot is not cyclically within (hole, next].
       const homeBetween = hole <= next ? home > hole && home <= next : home > hole || home <= next;
       if (!homeBetween) {
-        his[hole] = his[next];
-        los[hole] = los[next];
+        pairs[2 * hole] = nextHi;
+        pairs[2 * hole + 1] = nextLo;
         hole = next;
       }
     }
-    his[hole] = 0;
-    los[hole] = 0;
+    pairs[2 * hole] = 0;
+    pairs[2 * hole + 1] = 0;
     this.count--;
     return true;
   }
 
   /** Calls `visit` with every stored hash (in slot order), so a set can be saved and rebuilt with claimHash(). */
   forEachHash(visit: (hi: number, lo: number) => void): void {
-    const { his, los } = this;
-    for (let i = 0; i < his.length; i++) if (his[i] !== 0 || los[i] !== 0) visit(his[i], los[i]);
+    const { pairs } = this;
+    for (let i = 0; i < pairs.length; i += 2) if (pairs[i] !== 0 || pairs[i + 1] !== 0) visit(pairs[i]!, pairs[i + 1]!);
   }
 
   /**
-   * The table as it is in memory (count, capacity, then every slot's high and low halves, in this machine's byte
+   * The table as it is in memory (count, capacity, then each slot's high and low halves, in this machine's byte
    * order): for a scratch file the same run reads back with fromTable(), so neither side walks or rehashes the ids.
    * Not for files another machine may read (logIdFile.ts is).
    */
   toTable(): Buffer {
-    const capacity = this.his.length;
+    const capacity = this.capacity;
     const bytes = Buffer.allocUnsafeSlow(TABLE_HEADER_BYTES + capacity * 8);
     bytes.writeUInt32LE(this.count, 0);
     bytes.writeUInt32LE(capacity, 4);
-    bytes.set(new Uint8Array(this.his.buffer, this.his.byteOffset, capacity * 4), TABLE_HEADER_BYTES);
-    bytes.set(new Uint8Array(this.los.buffer, this.los.byteOffset, capacity * 4), TABLE_HEADER_BYTES + capacity * 4);
+    bytes.set(new Uint8Array(this.pairs.buffer, this.pairs.byteOffset, capacity * 8), TABLE_HEADER_BYTES);
     return bytes;
   }
 
@@ -142,18 +143,17 @@ export class LogIdSet {
       throw new RangeError(`not a log_id table: ${bytes.byteLength} bytes for ${capacity} slots and ${count} ids`);
     }
     const set = new LogIdSet(capacity);
-    new Uint8Array(set.his.buffer).set(bytes.subarray(TABLE_HEADER_BYTES, TABLE_HEADER_BYTES + capacity * 4));
-    new Uint8Array(set.los.buffer).set(bytes.subarray(TABLE_HEADER_BYTES + capacity * 4));
+    new Uint8Array(set.pairs.buffer).set(bytes.subarray(TABLE_HEADER_BYTES));
     set.count = count;
     return set;
   }
 
   private findSlot(hi: number, lo: number): number {
-    const { his, los, mask } = this;
+    const { pairs, mask } = this;
     let slot = slotHash(hi, lo) & mask;
     for (;;) {
-      const slotHi = his[slot];
-      const slotLo = los[slot];
+      const slotHi = pairs[2 * slot];
+      const slotLo = pairs[2 * slot + 1];
       if (slotHi === hi && slotLo === lo) return slot;
       if (slotHi === 0 && slotLo === 0) return -1;
       slot = (slot + 1) & mask;
@@ -161,20 +161,20 @@ export class LogIdSet {
   }
 
   private grow(): void {
-    const oldHis = this.his;
-    const oldLos = this.los;
-    const capacity = oldHis.length * 2;
-    this.his = new Uint32Array(capacity);
-    this.los = new Uint32Array(capacity);
-    this.mask = capacity - 1;
-    for (let i = 0; i < oldHis.length; i++) {
-      const hi = oldHis[i];
-      const lo = oldLos[i];
+    const old = this.pairs;
+    const capacity = old.length; // twice the old capacity: the old array holds two numbers a slot
+    const pairs = new Uint32Array(capacity * 2);
+    const mask = capacity - 1;
+    for (let i = 0; i < old.length; i += 2) {
+      const hi = old[i]!;
+      const lo = old[i + 1]!;
       if (hi === 0 && lo === 0) continue;
-      let slot = slotHash(hi, lo) & this.mask;
-      while (this.his[slot] !== 0 || this.los[slot] !== 0) slot = (slot + 1) & this.mask;
-      this.his[slot] = hi;
-      this.los[slot] = lo;
+      let slot = slotHash(hi, lo) & mask;
+      while (pairs[2 * slot] !== 0 || pairs[2 * slot + 1] !== 0) slot = (slot + 1) & mask;
+      pairs[2 * slot] = hi;
+      pairs[2 * slot + 1] = lo;
     }
+    this.pairs = pairs;
+    this.mask = mask;
   }
 }

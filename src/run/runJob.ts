@@ -70,6 +70,11 @@ export interface RunOptions extends ObjectReading {
   merged?: { shards: number; inputs: readonly string[]; read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated'> };
   /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
   afterCommit?(): Promise<void>;
+  /**
+   * Whether the outcome lists the daily summaries (for the per-day table) [true]. Without the table they are not
+   * kept: one a tenant-day, held to the end of the run, they were most of what a fleet's summary pass left alive.
+   */
+  dailies?: boolean;
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -87,7 +92,7 @@ export interface RunOutcome {
   /** 2 when the state turned out corrupt mid-run (as when opening it). */
   exitCode: 0 | 1 | 2 | 3;
   run: RunEvent;
-  /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table. */
+  /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table; none unless `dailies`. */
   dailies: readonly DailyEvent[];
   memory: RunMemory;
   /** Whether the run was committed to its state (its last part). */
@@ -152,7 +157,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
   const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
-  const handOver = new SummaryHandOver(options.sinks);
+  const handOver = new SummaryHandOver(options.sinks, options.dailies ?? true);
   const memory: RunMemory = { peakResidentDays: 0, evictions: 0, reloads: 0, peakWindowDays: 0 };
   let rollup: DayRollup | undefined;
   let failure: Error | undefined;

@@ -22,20 +22,23 @@ export class SummaryHandOver {
   refused = 0;
   /** Summaries handed over (to the first sink at least). */
   handedOver = 0;
-  /** The daily summaries, one per tenant-day, for the per-day table. */
+  /** The daily summaries, one per tenant-day, for the per-day table (when kept). */
   readonly dailies: DailyEvent[] = [];
   /** The first error a sink threw. */
   failure: Error | undefined;
   #chunk: SummaryEnvelope[] = [];
   #sinksReached: number;
 
-  constructor(private readonly sinks: readonly SummarySink[]) {
+  constructor(
+    private readonly sinks: readonly SummarySink[],
+    private readonly keepDailies = true,
+  ) {
     this.#sinksReached = sinks.length;
   }
 
   /** A tenant-day's summaries, as the pass emits them. */
   async add(day: readonly SummaryEnvelope[]): Promise<void> {
-    for (const envelope of day) if (envelope.event.summary === 'daily') this.dailies.push(envelope.event);
+    if (this.keepDailies) for (const envelope of day) if (envelope.event.summary === 'daily') this.dailies.push(envelope.event);
     // A loop, not push(...day): a day's summaries may outnumber what a call's arguments can hold.
     for (const envelope of day) this.#chunk.push(envelope);
     if (this.#chunk.length < SUMMARY_CHUNK) return;

@@ -1,3 +1,4 @@
+import { RE2JS } from 're2js';
 import { AudiencePolicy, MEMO_CHARS } from '../../../src/rollup/audiencePolicy';
 import { defaultConfig } from './rollupTestKit';
 
@@ -57,5 +58,20 @@ describe('AudiencePolicy memo', () => {
     expect(policy.tested).toBe(8389);
     policy.isBillable(long(0));
     expect(policy.tested).toBe(8390);
+  });
+});
+
+describe('audience patterns', () => {
+  it('are tested without making a Matcher, with the answers of a search anywhere in the audience', () => {
+    const matchers = jest.spyOn(RE2JS.prototype, 'matcher');
+    try {
+      const policy = new AudiencePolicy(['auth0\\.com/api', '^urn:a$']);
+      const answers = ['https://x.auth0.com/api/v2/', 'auth0.com/api', 'urn:a', 'urn:ab', 'xurn:a', ''].map((a) => policy.isBillable(a));
+      // Unanchored patterns match anywhere (as a search does); anchored ones only the whole audience.
+      expect(answers).toEqual([false, false, false, true, true, true]);
+      expect(matchers).not.toHaveBeenCalled();
+    } finally {
+      matchers.mockRestore();
+    }
   });
 });

@@ -219,3 +219,33 @@ describe('input in random day order, or of many tenants, with the default bounds
     expect(await dailies(bounded.store)).toEqual(await dailies(unbounded.store));
   });
 });
+
+describe('the order of resident working sets', () => {
+  const day = { day: '2024-03-01', startMs: Date.parse('2024-03-01T00:00:00Z'), endMs: Date.parse('2024-03-02T00:00:00Z') };
+  const emptyDayBytes = 4096 + 16 * 8; // a new day: BYTES_PER_DAY and a 16-slot table, no ids yet
+
+  test('a slot touched again while in the newest half of the order stays in place', () => {
+    const store = new DayStore({ scratchDir: path.join(dir, 'scratch') });
+    const slots = Array.from({ length: 1000 }, (_, t) => store.slot(`t${t}`, day));
+    for (const slot of slots) store.work(slot); // 1 000 moves to the newest end, t999 last
+    // Backwards: t999 is the one in use (answered at once); t998 … t500 had fewer than 500 slots put after them, so
+    // they stay; t499 is the 500th from the end and moves, after which every earlier one has more than 500 after it.
+    for (const slot of [...slots].reverse()) store.work(slot);
+    expect(store.touchesInPlace).toBe(499);
+    expect(store.stats).toEqual({ resident: 1000, peakResident: 1000, evictions: 0, reloads: 0 });
+  });
+
+  test('eviction never takes the slot just asked for, even one left in place', () => {
+    const store = new DayStore({ scratchDir: path.join(dir, 'scratch'), residentBytes: 8 * emptyDayBytes });
+    const slots = Array.from({ length: 8 }, (_, t) => store.slot(`t${t}`, day));
+    for (const slot of slots) store.work(slot);
+    expect(store.residentBytes).toBe(8 * emptyDayBytes);
+    // The newest day grows far past the budget; it is measured when t6, left in place, is asked for.
+    const grown = store.work(slots[7]!);
+    for (let n = 0; n < 2000; n++) grown.ids.claim(logId({ n, date: '2024-03-01T12:00:00.000Z' }));
+    const asked = store.work(slots[6]!);
+    expect(store.touchesInPlace).toBe(1);
+    expect(store.stats).toEqual({ resident: 1, peakResident: 8, evictions: 7, reloads: 0 });
+    expect(store.finish(slots[6]!)).toBe(asked);
+  });
+});

@@ -121,6 +121,24 @@ describe('LogIdSet', () => {
     expect(set.has(ids[2_000]!)).toBe(true); // a copy, not a view
   });
 
+  it('keeps its table in one typed array, the two halves of a slot side by side, also once grown', () => {
+    const set = new LogIdSet(16);
+    const pairsOf = (s: LogIdSet) => {
+      const table = s.toTable();
+      const words = Array.from({ length: (table.length - 8) / 4 }, (_, i) => table.readUInt32LE(8 + 4 * i));
+      return Array.from({ length: words.length / 2 }, (_, i) => [words[2 * i], words[2 * i + 1]]).filter(([hi, lo]) => hi !== 0 || lo !== 0);
+    };
+    set.claimHash(0x11111111, 0x22222222);
+    expect(pairsOf(set)).toEqual([[0x11111111, 0x22222222]]);
+    for (let i = 1; i <= 20; i++) set.claimHash(0x30000000 + i, 0x40000000 + i); // 21 ids: grown from 16 to 64 slots
+    expect(set.capacity).toBe(64);
+    const pairs = pairsOf(set);
+    expect(pairs).toHaveLength(21);
+    expect(pairs).toContainEqual([0x11111111, 0x22222222]);
+    expect(pairs).toContainEqual([0x30000014, 0x40000014]);
+    expect(Object.values(set).filter((value) => ArrayBuffer.isView(value))).toHaveLength(1);
+  });
+
   it('refuses bytes that are not a table', () => {
     const table = new LogIdSet(16).toTable();
     expect(() => LogIdSet.fromTable(table.subarray(0, table.length - 1))).toThrow('not a log_id table');

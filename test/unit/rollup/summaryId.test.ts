@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { summaryId } from '../../../src/rollup/summaryId';
 
 describe('summaryId', () => {
@@ -41,5 +42,25 @@ describe('summaryId', () => {
       summaryId('event_type', 'acme', '2024-03-10', 'UTC'),
     ];
     expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('hashes the JSON text of the array of its parts, whatever characters they hold', () => {
+    const parts = ['a"b', 'back\\slash', 'tab\tnl\n\u0000\u001f', 'lone \ud800 high', 'lone \udfff low', 'pair \ud83d\ude00', 'é \u2028 \u007f', ''];
+    for (const part of parts) {
+      const expected = createHash('sha256').update(JSON.stringify(['m2m', part, '2024-03-10', 'UTC', part, 'x'])).digest('hex').slice(0, 32);
+      expect(summaryId('m2m', part, '2024-03-10', 'UTC', part, 'x')).toBe(expected);
+    }
+  });
+
+  it('makes the JSON text of plain parts without JSON.stringify', () => {
+    const stringify = jest.spyOn(JSON, 'stringify');
+    try {
+      summaryId('m2m', 'acme', '2024-03-10', 'America/New_York', 'cid_1', 'https://api.acme.com');
+      expect(stringify).not.toHaveBeenCalled();
+      summaryId('event_type', 'acme', '2024-03-10', 'UTC', 'quote"');
+      expect(stringify).toHaveBeenCalledTimes(1); // only the part that needs escaping
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
