@@ -120,9 +120,15 @@ function q(files) {
   return files.map((f) => `'${f}'`).join(' ');
 }
 
+/** The Node flags the CLI's first line runs it with (`#!/usr/bin/env -S node …`): the job as installed runs so. */
+function cliNodeFlags() {
+  const first = fs.readFileSync(CLI, 'utf8').split('\n', 1)[0];
+  return (/^#!\/usr\/bin\/env -S node (.*)$/.exec(first) || [])[1] || '';
+}
+
 /** One run of the job; its summaries go to a file and are checked against the generator's tallies every time. */
 function jobCommand(set, output, extra = '') {
-  return `node '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
+  return `node ${cliNodeFlags()} '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
 }
 function bestJob(set, runs, extra = '') {
   const output = path.join(metaOf(set.name), 'summaries.ndjson');
@@ -218,7 +224,7 @@ function runSet(spec, baseline) {
 function threadCpu(input) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bench-cpu-'));
   try {
-    const m = measure(`node -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
+    const m = measure(`node ${cliNodeFlags()} -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
     const threads = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim()).filter(Boolean).map((text) => JSON.parse(text));
     return { threads, processCpuMs: m.cpuSeconds * 1000, seconds: m.seconds };
   } finally {

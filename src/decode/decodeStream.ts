@@ -43,6 +43,8 @@ export function decodeItem(item: unknown, defaultTenant: string): LogRecord | Re
 export interface DecodeConsumer extends DecodeSink {
   /** A record read by the fast path from `buf`; `reader` holds it until its next read. */
   fastRecord(reader: FastRecordReader, buf: Buffer): void;
+  /** An input chunk the decoder holds no more (see pumpDecompressed): its buffer may be reused. */
+  inputDone?(chunk: Buffer): void;
 }
 
 /**
@@ -98,10 +100,11 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
     },
   }, options);
   if (quarantineItems === 0) scanner.dropMalformedText();
+  const inputDone = consumer.inputDone?.bind(consumer);
   const { gzipError } = await pumpDecompressed(input, (chunk) => {
     signal?.throwIfAborted();
     scanner.push(chunk);
-  });
+  }, inputDone);
   scanner.end(gzipError === null ? undefined : `gzip: ${gzipError}`);
   return stats;
 }

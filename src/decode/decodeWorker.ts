@@ -28,6 +28,13 @@ class Abandoned extends Auth0UsageError {
 /** One object being decoded: raw bytes wait here until its decoder asks for them and batch credit allows. */
 class ObjectDecode {
   private readonly waiting: Buffer[] = [];
+  /**
+   * The chunks the main thread sent, by their buffer, until the decoder has finished with them (weakly: a plain
+   * object's chunks are never reported finished, see pumpDecompressed).
+   */
+  private readonly lent = new WeakMap<ArrayBufferLike, Buffer>();
+  /** Buffers of chunks the decoder has finished with, handed back with the next 'taken'. */
+  private returned: ArrayBuffer[] = [];
   private ended = false;
   private abandoned = false;
   private wantsBytes = false;
@@ -51,6 +58,14 @@ class ObjectDecode {
         if (this.batch.add(record)) this.flush();
       },
       quarantine: (kind: QuarantineKind, item: QuarantineItem) => this.quarantine(kind, item),
+      inputDone: (chunk: Buffer) => {
+        // Only a chunk as the main thread sent it goes back: one the decoder made (joined or split bytes) may
+        // share its buffer with bytes still in use.
+        const sent = this.lent.get(chunk.buffer);
+        if (sent === undefined || sent.byteOffset !== chunk.byteOffset || sent.length !== chunk.length) return;
+        this.lent.delete(chunk.buffer);
+        this.returned.push(chunk.buffer as ArrayBuffer);
+      },
     };
     decodeObject(this.input, options, consumer).then(
       (stats) => {
@@ -68,6 +83,7 @@ class ObjectDecode {
   }
 
   bytes(chunk: Buffer): void {
+    this.lent.set(chunk.buffer, chunk);
     this.waiting.push(chunk);
     this.feed();
   }
@@ -99,7 +115,9 @@ class ObjectDecode {
     const chunk = this.waiting.shift();
     if (chunk !== undefined) {
       this.wantsBytes = false;
-      send({ type: 'taken', object: this.id, bytes: chunk.length });
+      const returned = this.returned;
+      this.returned = [];
+      send({ type: 'taken', object: this.id, bytes: chunk.length, returned }, returned);
       this.input.push(chunk);
     } else if (this.ended) {
       this.wantsBytes = false;

@@ -5,6 +5,7 @@ import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import type { DecodeOptions, DecodeStats } from './decodeStream';
 import { type FromWorker, INPUT_WINDOW_BYTES, type ToWorker } from './decodeWorkerProtocol';
+import { InputChunkPool } from './inputChunkPool';
 import type { DecodeSink } from './logRecord';
 import { readQuarantineBatch } from './quarantineBatch';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
@@ -71,6 +72,11 @@ export async function closeDecodeWorkers(): Promise<void> {
   const current = threads;
   threads = [];
   await Promise.all(current.map((thread) => thread.close()));
+}
+
+/** Buffers the running decode threads have made to send raw input in (most are reused: see InputChunkPool). */
+export function inputBuffersMade(): number {
+  return threads.reduce((sum, thread) => sum + thread.inputChunks.allocated, 0);
 }
 
 /** Decode threads running now: one per object in flight, up to decodeThreadLimit(). */
@@ -141,6 +147,8 @@ interface RemoteObject {
 
 class DecodeThread {
   active = 0;
+  /** The buffers this thread's objects send their raw bytes in (two windows' worth kept, for objects side by side). */
+  readonly inputChunks = new InputChunkPool(2 * INPUT_WINDOW_BYTES);
   private readonly worker = startWorker();
   private readonly objects = new Map<number, RemoteObject>();
   /** Objects told to abort whose answer has not come, with the timer that terminates the worker if it never does. */
@@ -249,6 +257,7 @@ class ObjectSender implements RemoteObject {
 
   receive(message: FromWorker): void {
     if (message.type === 'batch') return this.batch(message);
+    if (message.type === 'taken') for (const buffer of message.returned) this.thread.inputChunks.give(buffer);
     if (this.finished) return;
     try {
       switch (message.type) {
@@ -295,11 +304,9 @@ class ObjectSender implements RemoteObject {
   };
 
   private readonly onData = (data: Buffer | string): void => {
-    const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-    // A copy the worker can own outright: the chunk may be a view into a larger (pooled) buffer.
-    const chunk = new Uint8Array(bytes);
+    const chunk = this.thread.inputChunks.copyOf(typeof data === 'string' ? Buffer.from(data) : data);
     this.unacknowledged += chunk.length;
-    this.thread.post({ type: 'bytes', object: this.id, chunk }, [chunk.buffer]);
+    this.thread.post({ type: 'bytes', object: this.id, chunk }, [chunk.buffer as ArrayBuffer]);
     if (this.unacknowledged > INPUT_WINDOW_BYTES && !this.paused) {
       this.paused = true;
       this.input.pause();

@@ -19,8 +19,11 @@ export type ToWorker =
 export type FromWorker =
   | RecordBatchMessage
   | QuarantineBatchMessage
-  /** The worker has passed on this many more input bytes to its decoder: the main thread may send more. */
-  | { type: 'taken'; object: number; bytes: number }
+  /**
+   * The worker has passed on this many more input bytes to its decoder: the main thread may send more. `returned`:
+   * the buffers of earlier chunks the decoder has finished with (transferred back, see InputChunkPool).
+   */
+  | { type: 'taken'; object: number; bytes: number; returned: ArrayBuffer[] }
   | { type: 'done'; object: number; stats: DecodeStats }
   /** The answer to 'abort': the worker has stopped decoding the object. */
   | { type: 'aborted'; object: number }

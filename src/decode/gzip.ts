@@ -28,8 +28,11 @@ const MAX_QUEUED_CHUNKS = 8;
  * Chunks are queued and handed to `onBytes` one per event-loop turn rather than from zlib's own callback: zlib only
  * starts inflating its next chunk (on the libuv pool) once that callback returns, so consuming inside it would
  * leave the pool idle while the consumer works and the consumer idle while the pool inflates.
+ *
+ * `onInputDone` gets each gzipped input chunk once zlib has read all of it and holds it no more, so that its buffer
+ * can be reused. Plain input is handed to `onBytes` itself (which may keep it): it is never reported.
  */
-export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => void): Promise<DecompressOutcome> {
+export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => void, onInputDone?: (chunk: Buffer) => void): Promise<DecompressOutcome> {
   return new Promise<DecompressOutcome>((resolve, reject) => {
     let settled = false;
     let stopped = false;
@@ -141,7 +144,11 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
     }
     const writeCompressed = (zlib: Gunzip, chunk: Buffer): void => {
       pendingWrites++;
-      if (!zlib.write(chunk, onWritten)) {
+      const written = onInputDone === undefined ? onWritten : (): void => {
+        onWritten();
+        onInputDone(chunk);
+      };
+      if (!zlib.write(chunk, written)) {
         input.pause();
         zlib.once('drain', resumeInput);
       }

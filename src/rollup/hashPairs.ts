@@ -1,24 +1,50 @@
-/** log_id hashes as [hi, lo] pairs in a growable typed array (8 bytes a hash, no object per entry). */
+/** Numbers in a piece once the list has grown to it: 64 KiB. */
+const PIECE = 16384;
+
+/**
+ * log_id hashes as [hi, lo] pairs in typed arrays (8 bytes a hash, no object per entry). Small at first (an object
+ * of many tenants has one per tenant-day, most holding a few records), doubled up to a 64 KiB piece, then a piece
+ * at a time: growing copies nothing and leaves no garbage. A single array doubled to the end left the halves it
+ * outgrew, a list's size of them, in the old generation until a full collection (4 MiB for 400k records), and up to
+ * as much again unused.
+ */
 export class HashPairs {
-  // Small at first: an object of many tenants has one per tenant-day, most holding a few records.
-  private pairs = new Uint32Array(8);
-  private length = 0;
+  private readonly full: Uint32Array[] = [];
+  private tail = new Uint32Array(8);
+  private used = 0;
+  private allocated = this.tail.byteLength;
 
   get size(): number {
-    return this.length / 2;
+    return (this.full.length * PIECE + this.used) / 2;
+  }
+
+  /** Bytes of every array the list has made, those it outgrew included. */
+  get bytesAllocated(): number {
+    return this.allocated;
   }
 
   push(hi: number, lo: number): void {
-    if (this.length + 2 > this.pairs.length) {
-      const grown = new Uint32Array(this.pairs.length * 2);
-      grown.set(this.pairs);
-      this.pairs = grown;
-    }
-    this.pairs[this.length++] = hi;
-    this.pairs[this.length++] = lo;
+    if (this.used + 2 > this.tail.length) this.grow();
+    this.tail[this.used++] = hi;
+    this.tail[this.used++] = lo;
   }
 
   forEach(visit: (hi: number, lo: number) => void): void {
-    for (let i = 0; i < this.length; i += 2) visit(this.pairs[i]!, this.pairs[i + 1]!);
+    for (const piece of this.full) for (let i = 0; i < PIECE; i += 2) visit(piece[i]!, piece[i + 1]!);
+    const { tail, used } = this;
+    for (let i = 0; i < used; i += 2) visit(tail[i]!, tail[i + 1]!);
+  }
+
+  private grow(): void {
+    if (this.tail.length < PIECE) {
+      const grown = new Uint32Array(this.tail.length * 2);
+      grown.set(this.tail);
+      this.tail = grown;
+    } else {
+      this.full.push(this.tail);
+      this.tail = new Uint32Array(PIECE);
+      this.used = 0;
+    }
+    this.allocated += this.tail.byteLength;
   }
 }

@@ -27,6 +27,28 @@ describe('pumpDecompressed', () => {
     expect(await pump(Readable.from(randomChunks(seededRandom(3), plain, true)))).toEqual({ bytes: plain, gzipError: null });
   });
 
+  it('reports each gzipped input chunk once gunzip is done with it (its bytes may then be overwritten), and no plain one', async () => {
+    // Incompressible-ish text, so that the gzip spans many chunks and gunzip is mid-stream at each report.
+    const text = Array.from({ length: 3000 }, (_, i) => `{"n":${(i * 2654435761) % 4294967296},"m":"${((i * 40503) % 65536).toString(36)}"}`).join('\n');
+    const gz = gzipSync(text);
+    const chunks = randomChunks(seededRandom(5), gz, false).map((chunk) => Buffer.from(chunk)); // each its own buffer
+    expect(chunks.length).toBeGreaterThan(20);
+    const done: Buffer[] = [];
+    const parts: Buffer[] = [];
+    const outcome = await pumpDecompressed(Readable.from(chunks), (chunk) => parts.push(Buffer.from(chunk)), (chunk) => {
+      done.push(chunk);
+      chunk.fill(0x55); // what reuse would do; gunzip must not read these bytes again
+    });
+    expect(outcome).toEqual({ gzipError: null });
+    expect(Buffer.concat(parts).toString()).toBe(text);
+    expect(done).toEqual(chunks); // the same chunks (all overwritten by now), in order
+    expect(done.every((chunk, i) => chunk === chunks[i])).toBe(true);
+
+    const plainDone: Buffer[] = [];
+    await pumpDecompressed(Readable.from([Buffer.from(text)]), () => undefined, (chunk) => plainDone.push(chunk));
+    expect(plainDone).toEqual([]);
+  });
+
   it('reads empty input and single bytes as plain, including a lone 0x1f', async () => {
     expect(await pump(Readable.from([]))).toEqual({ bytes: Buffer.alloc(0), gzipError: null });
     expect(await pump(Readable.from([Buffer.from([0x1f])]))).toEqual({ bytes: Buffer.from([0x1f]), gzipError: null });
