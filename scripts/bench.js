@@ -120,10 +120,10 @@ function q(files) {
   return files.map((f) => `'${f}'`).join(' ');
 }
 
-/** The Node flags the CLI's first line runs it with (`#!/usr/bin/env -S node …`): the job as installed runs so. */
+/** The Node flags the image runs the job with (the Dockerfile's NODE_OPTIONS): the figures are the deployed job's. */
 function cliNodeFlags() {
-  const first = fs.readFileSync(CLI, 'utf8').split('\n', 1)[0];
-  return (/^#!\/usr\/bin\/env -S node (.*)$/.exec(first) || [])[1] || '';
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  return (/^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile) || [])[1] || '';
 }
 
 /** One run of the job; its summaries go to a file and are checked against the generator's tallies every time. */

@@ -1,7 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=4
-// The main thread's young generation at 4 MB a semi-space instead of V8's 16: it grows to its limit only on a long
-// read, where at 16 it held tens of MB more at the peak (docs/performance.md, "Peak RSS from 1× to 4×"); the
-// main thread has CPU to spare for the extra young collections. A flag of the process, so it goes here.
+#!/usr/bin/env node
 import { main } from './cli/main';
 import { quietSdkNodeNotice } from './cli/processWarnings';
 
