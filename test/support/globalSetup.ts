@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import ts from 'typescript';
-import { transpileOptions } from './transpileOptions';
 
 /**
  * Builds dist/ once so the tests that spawn the real `auth0-usage` binary, and the decode workers, run the code
@@ -67,4 +66,18 @@ function writeIfChanged(file: string, text: string): void {
   const temporary = `${file}.${process.pid}.tmp`;
   fs.writeFileSync(temporary, text);
   fs.renameSync(temporary, file);
+}
+
+/** The compiler options of a tsconfig file for transpiling one file at a time (ts.transpileModule). */
+function transpileOptions(configPath: string): { parsed: ts.ParsedCommandLine; compilerOptions: ts.CompilerOptions } {
+  const parsed = ts.getParsedCommandLineOfConfigFile(configPath, {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (diagnostic) => {
+      throw new Error(`${configPath}: ${ts.flattenDiagnosticMessageText(diagnostic.messageText, '\n')}`);
+    },
+  });
+  if (!parsed) throw new Error(`cannot read ${configPath}`);
+  // transpileModule emits one file: options about the program's layout do not apply to it.
+  const { outDir: _outDir, rootDir: _rootDir, declaration: _declaration, ...compilerOptions } = parsed.options;
+  return { parsed, compilerOptions };
 }
