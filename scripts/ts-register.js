@@ -1,34 +1,27 @@
 'use strict';
-// Lets the hand-run scripts in scripts/ load TypeScript (from test/support and scripts/) without a build:
-// each .ts file is transpiled on require with the project's own TypeScript compiler.
+// Lets the hand-run scripts in scripts/ load TypeScript (from test/support and scripts/) without a build: each .ts
+// file is transformed on require by Sucrase, which strips the types and turns imports into require() calls, as
+// Jest's transform does (test/support/jestTransform.js). Type errors are the type-check's business.
 //
-// The JavaScript is kept in node_modules/.cache/auth0-usage-ts/, under a hash of the compiler's version and the
-// file's path and text: loading TypeScript itself takes most of a short script's start (0.3-0.4 s), and the test
-// suite starts such scripts dozens of times. A changed file, or another TypeScript, is another hash.
+// The JavaScript is kept in node_modules/.cache/auth0-usage-ts/, under a hash of the transform's version and the
+// file's path and text: the test suite starts such scripts dozens of times, several at once. A changed file, or
+// another Sucrase, is another hash.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
 
 const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'auth0-usage-ts');
-const TYPESCRIPT_VERSION = require('typescript/package.json').version;
+const { transform, getVersion } = require('sucrase');
+const TRANSFORM_VERSION = `sucrase ${getVersion()}`;
 
-let ts;
 function transpile(source, filename) {
-  ts ??= require('typescript');
-  return ts.transpileModule(source, {
-    fileName: filename,
-    compilerOptions: {
-      module: ts.ModuleKind.CommonJS,
-      target: ts.ScriptTarget.ES2022,
-      esModuleInterop: true,
-      sourceMap: false,
-    },
-  }).outputText;
+  // ES2022 as tsconfig.json's target: class fields, `?.` and `??` stay as written.
+  return transform(source, { transforms: ['typescript', 'imports'], disableESTransforms: true, filePath: filename }).code;
 }
 
 require.extensions['.ts'] = function loadTypeScript(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(`${TYPESCRIPT_VERSION}\0${filename}\0${source}`).digest('hex');
+  const key = crypto.createHash('sha256').update(`${TRANSFORM_VERSION}\0${filename}\0${source}`).digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   let outputText;
   try {
