@@ -22,6 +22,12 @@ export interface ScratchPlace {
 
 const PREFIX = 'auth0-usage-';
 
+/**
+ * The folder names this process has given out. A folder of this process's id that is not one of them is a former
+ * process's: a container restarted in the same pod has the same host name, the same /tmp and, often, the same pid.
+ */
+const madeHere = new Set<string>();
+
 function hostPart(hostname: string): string {
   return hostname.replace(/[^A-Za-z0-9.-]/g, '_');
 }
@@ -32,7 +38,9 @@ function ownerPrefix(kind: ScratchKind, place: ScratchPlace): string {
 
 /** A new folder name for this process (not created): `auth0-usage-<kind>-<host>-<pid>-<8 hex>`. */
 export function scratchDirFor(kind: ScratchKind, place: ScratchPlace = {}): string {
-  return path.join(place.tmpdir ?? os.tmpdir(), `${ownerPrefix(kind, place)}${process.pid}-${randomBytes(4).toString('hex')}`);
+  const name = `${ownerPrefix(kind, place)}${process.pid}-${randomBytes(4).toString('hex')}`;
+  madeHere.add(name);
+  return path.join(place.tmpdir ?? os.tmpdir(), name);
 }
 
 /** Removes the scratch folders of this host's processes that are no longer running; returns their paths. */
@@ -52,7 +60,7 @@ export function sweepAbandonedScratchDirs(place: ScratchPlace = {}): string[] {
       const owner = /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length));
       if (!owner) continue;
       const pid = Number(owner[1]);
-      if (pid === process.pid || processRunning(pid)) continue;
+      if (pid === process.pid ? madeHere.has(name) : processRunning(pid)) continue;
       const dir = path.join(tmpdir, name);
       try {
         rmSync(dir, { recursive: true, force: true });

@@ -37,9 +37,13 @@ test('removes the folders of this host\'s processes that are gone, and only thos
   const live = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { stdio: 'ignore' });
   try {
     const gone = [folder(`auth0-usage-run-host-a-${dead}-0123abcd`), folder(`auth0-usage-state-host-a-${dead}-89abcdef`)];
+    const own = scratchDirFor('run', { tmpdir, hostname: 'host-a' });
+    folder(path.basename(own));
+    // Of this process's id but not given out by it: a former process's (a container restarted with the same pid).
+    gone.push(folder(`auth0-usage-state-host-a-${process.pid}-fedcba98`));
     const kept = [
       folder(`auth0-usage-run-host-a-${live.pid}-0123abcd`), // running
-      folder(`auth0-usage-run-host-a-${process.pid}-0123abcd`), // this process
+      own, // this process's
       folder(`auth0-usage-run-host-b-${dead}-0123abcd`), // another host's (its own process ids)
       folder(`auth0-usage-run-host-a-${dead}-notahex1`), // not a name this code gives
       folder(`auth0-usage-${dead}-0123abcd`), // not a name this code gives
