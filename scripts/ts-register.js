@@ -1,33 +1,26 @@
 'use strict';
 // Lets the hand-run scripts in scripts/ load TypeScript (from test/support and scripts/) without a build: each .ts
-// file is transformed on require by Sucrase, which strips the types and turns imports into require() calls, as
-// Jest's transform does (test/support/jestTransform.js). Type errors are the type-check's business.
+// file is transformed on require as Jest's transform does (scripts/typescriptTransform.js).
 //
-// The JavaScript is kept in node_modules/.cache/auth0-usage-ts/, under a hash of the transform's version and the
-// file's path and text: the test suite starts such scripts dozens of times, several at once. A changed file, or
-// another Sucrase, is another hash.
+// The JavaScript is kept in node_modules/.cache/auth0-usage-ts/, under a hash of the transform and the file's path
+// and text: the test suite starts such scripts dozens of times, several at once. A changed file, or another
+// transform, is another hash.
 const crypto = require('node:crypto');
 const fs = require('node:fs');
 const path = require('node:path');
+const { TRANSFORM_KEY, transformTypeScript } = require('./typescriptTransform');
 
 const CACHE_DIR = path.resolve(__dirname, '..', 'node_modules', '.cache', 'auth0-usage-ts');
-const { transform, getVersion } = require('sucrase');
-const TRANSFORM_VERSION = `sucrase ${getVersion()}`;
-
-function transpile(source, filename) {
-  // ES2022 as tsconfig.json's target: class fields, `?.` and `??` stay as written.
-  return transform(source, { transforms: ['typescript', 'imports'], disableESTransforms: true, filePath: filename }).code;
-}
 
 require.extensions['.ts'] = function loadTypeScript(module, filename) {
   const source = fs.readFileSync(filename, 'utf8');
-  const key = crypto.createHash('sha256').update(`${TRANSFORM_VERSION}\0${filename}\0${source}`).digest('hex');
+  const key = crypto.createHash('sha256').update(`${TRANSFORM_KEY}\0${filename}\0${source}`).digest('hex');
   const cached = path.join(CACHE_DIR, `${key}.js`);
   let outputText;
   try {
     outputText = fs.readFileSync(cached, 'utf8');
   } catch {
-    outputText = transpile(source, filename);
+    outputText = transformTypeScript(source, filename).code;
     try {
       fs.mkdirSync(CACHE_DIR, { recursive: true });
       // Written aside and renamed: another process may be reading the same entry.
