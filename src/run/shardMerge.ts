@@ -30,19 +30,26 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     throw new ShardMismatchError(`cannot merge ${state.location}: the shards ran with other settings than this merge (shards ${differing.join(', ')}): give the merge the shards' --config`);
   }
   const committed = (entry: LedgerEntry) => state.objects.isUnchanged(entry);
-  const entriesOf = (shard: (typeof finished)[number]) => [...shard.objects.values()].flat();
+  // Each shard's objects, and how many of them the state holds committed now.
+  const tally = new Map(
+    finished.map((shard) => {
+      const entries = [...shard.objects.values()].flat();
+      return [shard, { entries, committed: entries.filter(committed).length }];
+    }),
+  );
   // A shard all of whose objects are committed adds nothing: whatever committed them counted their records. It is so
   // when a merge stopped after its commit and before removing the partials, and its rerun must not refuse.
   const spent = finished.filter((shard) => {
-    const entries = entriesOf(shard);
-    return entries.length > 0 && entries.every(committed);
+    const { entries, committed: n } = tally.get(shard)!;
+    return entries.length > 0 && n === entries.length;
   });
   // A run that committed some, not all, of a shard's objects since it listed them: their records would count twice.
-  const stale = finished.filter((shard) => !spent.includes(shard) && entriesOf(shard).some(committed));
+  const stale = finished.filter((shard) => !spent.includes(shard) && tally.get(shard)!.committed > 0);
   if (stale.length > 0) {
     // The first by name, so that the message does not depend on the order the shard finished its objects in.
-    const example = entriesOf(stale[0]!)
-      .filter(committed)
+    const example = tally
+      .get(stale[0]!)!
+      .entries.filter(committed)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]!;
     throw new ShardsStaleError(
       `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,
