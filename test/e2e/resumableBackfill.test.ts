@@ -80,32 +80,33 @@ beforeAll(async () => {
   expect(uninterrupted.outcome.run).toMatchObject({ objects: OBJECTS, status: 'ok' });
 }, 60_000);
 
-test('checkpoints every 7 objects: the same latest summaries as one commit, and the run event covers the whole run', async () => {
-  const checkpointed = await backfill(path.join(dir, 'state-checkpointed'), { checkpointObjects: 7 });
+test('checkpoints every 23 objects: the same latest summaries as one commit, and the run event covers the whole run', async () => {
+  const checkpointed = await backfill(path.join(dir, 'state-checkpointed'), { checkpointObjects: 23 });
   expect(checkpointed.outcome.exitCode).toBe(0);
-  // 120 objects in parts of 7: 17 checkpoints (119 objects), then the last part of 1.
-  expect(checkpointed.outcome.checkpoints).toEqual({ commits: 17, objects: 119 });
+  // 120 objects in parts of 23: 5 checkpoints (115 objects), then the last part of 5.
+  expect(checkpointed.outcome.checkpoints).toEqual({ commits: 5, objects: 115 });
   const { run } = checkpointed.outcome;
   const whole = uninterrupted.outcome.run;
   expect([run.objects, run.records, run.duplicates, run.days]).toEqual([whole.objects, whole.records, whole.duplicates, whole.days]);
   expect(whole.duplicates).toBeGreaterThan(0);
   expect(latest(checkpointed)).toEqual(latest(uninterrupted));
-  // A part of 7 objects ends halfway through a day (two files a day): that day was delivered at the checkpoint
+  // A part of 23 objects ends halfway through a day (two files a day): that day was delivered at the checkpoint
   // and again, complete, in the next part, under the same summary_id.
   expect(checkpointed.events.length).toBeGreaterThan(uninterrupted.events.length);
 }, 60_000);
 
-test('checkpoints by time: with one object a minute and --checkpoint-minutes 5, parts of 5 objects', async () => {
+test('checkpoints by time: with one object a minute and --checkpoint-minutes 25, parts of 25 objects', async () => {
   let clock = Date.parse('2024-03-01T00:00:00Z');
   const timed = await backfill(path.join(dir, 'state-timed'), {
-    checkpointMs: 5 * 60_000,
+    checkpointMs: 25 * 60_000,
     concurrency: 1,
     now: () => new Date(clock),
     progress: countingProgress(() => (clock += 60_000)),
   });
   expect(timed.outcome.exitCode).toBe(0);
-  // The 6th object of a part would start 5 minutes in: the part ends before it. 24 parts of 5: 23 checkpoints.
-  expect(timed.outcome.checkpoints).toEqual({ commits: 23, objects: 115 });
+  // The 26th object of a part would start 25 minutes in: the part ends before it. Parts of 25, 25, 25, 25 and 20:
+  // 4 checkpoints.
+  expect(timed.outcome.checkpoints).toEqual({ commits: 4, objects: 100 });
   expect(latest(timed)).toEqual(latest(uninterrupted));
 }, 60_000);
 
@@ -113,7 +114,7 @@ test('stopped after a third of the objects: the rerun reads only the rest, and t
   const stateDir = path.join(dir, 'state-stopped');
   const stop = new AbortController();
   const first = await backfill(stateDir, {
-    checkpointObjects: 7,
+    checkpointObjects: 23,
     signal: stop.signal,
     progress: countingProgress((done) => {
       if (done === OBJECTS / 3) stop.abort(new Error('stopped by SIGINT'));
@@ -121,13 +122,13 @@ test('stopped after a third of the objects: the rerun reads only the rest, and t
   });
   expect(first.outcome.exitCode).toBe(1);
   expect(first.outcome.run).toMatchObject({ status: 'failed', error: 'stopped by SIGINT while reading' });
-  // Every object read to its end before the stop was kept: the checkpoints of 7 and the last one at the stop.
+  // Every object read to its end before the stop was kept: the checkpoints of 23 and the last one at the stop.
   const kept = first.outcome.checkpoints.objects;
   expect(kept).toBe(first.outcome.run.objects);
   expect(kept).toBeGreaterThanOrEqual(OBJECTS / 3);
   expect(kept).toBeLessThanOrEqual(OBJECTS / 3 + CONCURRENCY - 1);
 
-  const rerun = await backfill(stateDir, { checkpointObjects: 7 });
+  const rerun = await backfill(stateDir, { checkpointObjects: 23 });
   expect(rerun.outcome.exitCode).toBe(0);
   // At most the remaining two thirds plus the objects that were in flight; and no object twice or never.
   expect(rerun.outcome.run.objects).toBeLessThanOrEqual((2 * OBJECTS) / 3 + CONCURRENCY);
