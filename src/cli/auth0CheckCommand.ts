@@ -2,11 +2,12 @@
  * `auth0-usage auth0-check`: can each configured tenant's statistics be read? One line per tenant; exit 0
  * when all can, 1 when one cannot, 2 for usage and config errors.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { Auth0TenantCheck } from '../auth0/auth0Check';
 import type { Auth0StatsClientOptions } from '../auth0/auth0StatsClient';
 import { AUTH0_CLIENT_SECRET_ENV, resolveAuth0Config, type Auth0Flags } from '../auth0/resolveAuth0Config';
+import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { UsageError } from './usageError';
 
@@ -54,13 +55,9 @@ export async function runAuth0Check(args: Auth0CheckArgs, io: CliIo, options: Au
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 
-export function createAuth0CheckCommand(io: CliIo, onExitCode: (code: number) => void, options: Auth0StatsClientOptions = {}): CommandModule<object, Auth0CheckArgs> {
-  return {
-    command: 'auth0-check',
-    describe: "Check that each Auth0 tenant's statistics can be read (token, read:stats, one stats call)",
-    builder: (yargs) => auth0CheckOptions(yargs) as unknown as Argv<Auth0CheckArgs>,
-    handler: async (args) => {
-      onExitCode(await runAuth0Check(args, io, options));
-    },
-  };
-}
+export const auth0CheckCommand: CliCommand<Auth0CheckArgs> = {
+  command: 'auth0-check',
+  describe: "Check that each Auth0 tenant's statistics can be read (token, read:stats, one stats call)",
+  builder: (yargs) => auth0CheckOptions(yargs),
+  run: (args, io) => runAuth0Check(args, io),
+};

@@ -2,9 +2,10 @@
  * `auth0-usage hec-check --hec-url URL`: is HEC ready for a run? Exit 0 when every check passes,
  * 1 when one fails (the output says which), 2 for usage errors.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import { checkHec, type HecCheckDeps, type HecCheckReport } from '../sinks/hec/hecCheck';
+import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { hecConnectionCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, type HecArgs } from './hecOptions';
 import { UsageError } from './usageError';
@@ -38,17 +39,9 @@ export function formatHecCheckReport(report: HecCheckReport): string {
   return `${lines.join('\n')}\n`;
 }
 
-/**
- * The yargs command. `onExitCode` receives the exit code (the CLI's main() returns it); usage errors
- * are thrown as UsageError like every other command's.
- */
-export function createHecCheckCommand(io: CliIo, onExitCode: (code: number) => void, deps: HecCheckDeps = {}): CommandModule<object, HecCheckArgs> {
-  return {
-    command: 'hec-check',
-    describe: 'Check that HEC is reachable and accepts the token and index (sends one test event)',
-    builder: (yargs) => hecCheckOptions(yargs) as unknown as Argv<HecCheckArgs>,
-    handler: async (args) => {
-      onExitCode(await runHecCheck(args, io, deps));
-    },
-  };
-}
+export const hecCheckCommand: CliCommand<HecCheckArgs> = {
+  command: 'hec-check',
+  describe: 'Check that HEC is reachable and accepts the token and index (sends one test event)',
+  builder: (yargs) => hecCheckOptions(yargs),
+  run: (args, io) => runHecCheck(args, io),
+};

@@ -3,12 +3,13 @@
  * ended, whether a run holds the lock, and how many events wait in the HEC spool. Reads only; exit 0, or 2 for
  * a state that is corrupt or not a state.
  */
-import type { Argv, CommandModule } from 'yargs';
+import type { Argv } from 'yargs';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents } from '../sinks/hec/spoolCount';
 import { openStateStorage } from '../state/stateLoad';
 import { formatStateStatus, readStateStatus } from '../status/stateStatus';
+import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
 import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
@@ -43,14 +44,9 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   }
 }
 
-/** The yargs command; `onExitCode` receives the exit code, as for hec-check. */
-export function createStatusCommand(io: CliIo, onExitCode: (code: number) => void): CommandModule<object, StatusArgs> {
-  return {
-    command: 'status',
-    describe: 'Show what a --state holds, the last run, the lock and the HEC spool',
-    builder: (yargs) => statusOptions(yargs) as unknown as Argv<StatusArgs>,
-    handler: async (args) => {
-      onExitCode(await runStatus(args, io));
-    },
-  };
-}
+export const statusCommand: CliCommand<StatusArgs> = {
+  command: 'status',
+  describe: 'Show what a --state holds, the last run, the lock and the HEC spool',
+  builder: (yargs) => statusOptions(yargs),
+  run: (args, io) => runStatus(args, io),
+};

@@ -2,8 +2,8 @@
 import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import yargs from 'yargs';
-import { createHecCheckCommand, runHecCheck } from '../../../src/cli/hecCheckCommand';
+import { runHecCheck } from '../../../src/cli/hecCheckCommand';
+import { main } from '../../../src/cli/main';
 import { UsageError } from '../../../src/cli/usageError';
 import { selfSignedCertificate } from '../../support/hecCertificate';
 import { HecReceiver, type HecReceiverOptions } from '../../support/hecReceiver';
@@ -135,12 +135,11 @@ describe('hec-check', () => {
     await expect(runHecCheck({ 'hec-url': 'http://127.0.0.1:1' }, capturedIo({}).io)).rejects.toThrow(UsageError);
   });
 
-  test('as a yargs command: the handler reports the exit code', async () => {
+  test('as a command of the CLI: its exit code is the process exit code', async () => {
     const hec = await start();
-    const { io } = capturedIo(env);
-    const codes: number[] = [];
-    await yargs(['hec-check', '--hec-url', hec.url]).command(createHecCheckCommand(io, (code) => codes.push(code))).strict().exitProcess(false).parseAsync();
-    expect(codes).toEqual([0]);
+    expect(await main(['hec-check', '--hec-url', hec.url], capturedIo(env).io)).toBe(0);
+    expect(await main(['hec-check', '--hec-url', `http://127.0.0.1:${await closedPort()}`, '--hec-timeout', '2'], capturedIo(env).io)).toBe(1);
+    expect(await main(['hec-check'], capturedIo(env).io)).toBe(2);
   });
 });
 
