@@ -1,11 +1,9 @@
 /** Small helpers shared by the HEC tests: a recording log, a sleep that does not wait, temp spool dirs. */
-import { mkdtempSync } from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { HecLog } from '../../src/sinks/hec/hecLog';
 import { HecSink, type HecSinkDeps, type HecSinkOptions } from '../../src/sinks/hec/hecSink';
 import type { HecReceiver } from './hecReceiver';
+import { testTempDir } from './testTempDir';
 
 export const TEST_TOKEN = 'a1b2c3d4-0000-4e5f-9a8b-7c6d5e4f3a2b';
 
@@ -29,8 +27,9 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits:
   return { waits, sleep: (ms) => new Promise((resolve) => { waits.push(ms); setImmediate(resolve); }) };
 }
 
+/** A temporary folder, removed after the test file's last test. */
 export function tempDir(prefix = 'hec-test-'): string {
-  return mkdtempSync(path.join(os.tmpdir(), prefix));
+  return testTempDir(prefix);
 }
 
 /**

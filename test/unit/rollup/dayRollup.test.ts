@@ -2,12 +2,10 @@ import { createHash } from 'node:crypto';
 import type { LogRecord } from '../../../src/decode/logRecord';
 import type { DailyEvent, EventTypeEvent, M2mEvent, SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import { API_AUDIENCE, makeRecord, MGMT_AUDIENCE } from './rollupTestKit';
-import { eventsOf, META, removeScratchDirs, runOf } from './dayRollupKit';
+import { eventsOf, META, runOf } from './dayRollupKit';
 
 /** Independent re-derivation of the documented id: sha256 over the JSON array, first 32 hex digits. */
 const idOf = (...parts: string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 32);
-
-afterAll(removeScratchDirs);
 
 describe('DayRollup + summary pass: two tenants around a New York DST day', () => {
   const NY = 'America/New_York';

@@ -1,5 +1,3 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { LogRecord } from '../../../src/decode/logRecord';
 import type { SummaryMeta } from '../../../src/rollup/summaryBuilder';
@@ -9,6 +7,7 @@ import { DayRollup } from '../../../src/rollup/dayRollup';
 import { DayStore } from '../../../src/rollup/dayStore';
 import { runSummaryPass, type SummaryPassOptions, type SummaryPassResult } from '../../../src/rollup/summaryPass';
 import { defaultConfig } from './rollupTestKit';
+import { testTempDir } from '../../support/testTempDir';
 
 export const META: SummaryMeta = {
   runId: 'run-1',
@@ -30,14 +29,9 @@ export interface RunShape {
   keepBehindDays?: number;
 }
 
+/** Every run's scratch folders, under one folder removed after the test file's last test. */
 let scratchRoot: string | undefined;
 let runCount = 0;
-
-/** Removes every run's scratch folder; call from afterAll. */
-export function removeScratchDirs(): void {
-  if (scratchRoot !== undefined) rmSync(scratchRoot, { recursive: true, force: true });
-  scratchRoot = undefined;
-}
 
 /**
  * A run without state, wired as runJob wires one: a DayRollup over a DayStore (no `stored`, a scratch
@@ -49,7 +43,7 @@ export class StatelessRun {
   readonly timezone: string;
 
   constructor(shape: RunShape = {}) {
-    scratchRoot ??= mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-dayrollup-'));
+    scratchRoot ??= testTempDir('auth0-usage-dayrollup-');
     this.timezone = shape.timezone ?? 'UTC';
     this.store = new DayStore({ scratchDir: path.join(scratchRoot, `run-${++runCount}`), residentLimit: shape.residentLimit ?? RESIDENT_DAYS, keepBehindDays: shape.keepBehindDays });
     this.rollup = new DayRollup({ config: defaultConfig, timezone: this.timezone, from: shape.from, to: shape.to, store: this.store });

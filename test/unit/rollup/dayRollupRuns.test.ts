@@ -3,9 +3,7 @@ import type { DailyEvent } from '../../../src/rollup/summaryEvent';
 import { ObjectRollupStateError } from '../../../src/rollup/dayObjectRollup';
 import { RollupOptionsError } from '../../../src/rollup/dayRollup';
 import { API_AUDIENCE, logIdAt, makeRecord, MGMT_AUDIENCE, seededRandom, shuffled } from './rollupTestKit';
-import { dailiesOf, eventsOf, META, removeScratchDirs, RESIDENT_DAYS, runOf, StatelessRun } from './dayRollupKit';
-
-afterAll(removeScratchDirs);
+import { dailiesOf, eventsOf, META, RESIDENT_DAYS, runOf, StatelessRun } from './dayRollupKit';
 
 describe('de-duplication', () => {
   const r1 = makeRecord({ type: 's', userId: 'u1' });

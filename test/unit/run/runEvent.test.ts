@@ -7,10 +7,8 @@ import { SummaryHandOver } from '../../../src/run/summaryHandOver';
 import { runSummaryPass } from '../../../src/rollup/summaryPass';
 import type { SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import type { DeliverOptions, DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
-import { META, StatelessRun, removeScratchDirs } from '../rollup/dayRollupKit';
+import { META, StatelessRun } from '../rollup/dayRollupKit';
 import { defaultConfig, makeRecord } from '../rollup/rollupTestKit';
-
-afterAll(removeScratchDirs);
 
 const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0 };
 const startedAt = new Date('2024-06-02T02:00:00.000Z');

@@ -2,10 +2,8 @@ import { SummaryHandOver } from '../../../src/run/summaryHandOver';
 import { runSummaryPass } from '../../../src/rollup/summaryPass';
 import type { SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import type { DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
-import { META, StatelessRun, removeScratchDirs } from '../rollup/dayRollupKit';
+import { META, StatelessRun } from '../rollup/dayRollupKit';
 import { defaultConfig, makeRecord } from '../rollup/rollupTestKit';
-
-afterAll(removeScratchDirs);
 
 class KeepingSink implements SummarySink {
   readonly name = 'keeping';
