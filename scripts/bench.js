@@ -56,6 +56,23 @@ function has(command) {
 
 const metaOf = (name) => path.join(DATA, `${name}.meta`);
 
+/**
+ * The generator options a data set was made with, from its `done` stamp. Stamps written before 2026-12-06 also
+ * held the truth file's path (`--truth PATH` last), so a copy of the data in another folder was made again: the
+ * path is left out, since the truth file always sits beside the stamp.
+ */
+function stampedOptions(stamp) {
+  let options;
+  try {
+    options = JSON.parse(fs.readFileSync(stamp, 'utf8'));
+  } catch {
+    return null;
+  }
+  if (!Array.isArray(options)) return null;
+  if (options.at(-2) === '--truth') options = options.slice(0, -2);
+  return JSON.stringify(options);
+}
+
 /** Generates once per (name, options); the seed makes the files the same every time. Records are newline-delimited
  *  unless `args` says otherwise (a later --delimiter wins). */
 function dataset(name, args) {
@@ -66,14 +83,13 @@ function dataset(name, args) {
   const stamp = path.join(metaDir, 'done');
   const truth = path.join(metaDir, 'truth.json');
   const full = [...args, '--truth', truth];
-  const wanted = JSON.stringify(full);
-  if (!fs.existsSync(stamp) || fs.readFileSync(stamp, 'utf8') !== wanted) {
+  if (stampedOptions(stamp) !== JSON.stringify(args)) {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.rmSync(path.join(metaDir, 'uncompressed'), { force: true });
     process.stderr.write(`generating ${name} …\n`);
     const delimiter = args.includes('--delimiter') ? [] : ['--delimiter', 'newline'];
     execFileSync(process.execPath, [GEN, '--out', dir, ...delimiter, ...full], { stdio: ['ignore', 'ignore', 'inherit'] });
-    fs.writeFileSync(stamp, wanted);
+    fs.writeFileSync(stamp, JSON.stringify(args));
   }
   const files = [];
   (function walk(d) {
