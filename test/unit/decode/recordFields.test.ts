@@ -67,6 +67,10 @@ describe('FastRecordReader given the fields read', () => {
     expect(fieldsOf(readFast(reader, JSON.parse(`{"type":"\\u0073",${JSON.stringify(FULL).slice(1)}`)))).toEqual(expected({ ...FULL, type: 's' }, true, false));
     const renamed = { ...FULL, type: 'Success Login', type_code: 'seccft' };
     expect(fieldsOf(readFast(reader, renamed))).toEqual(expected(renamed, false, true));
+    // A type too long for the cache is matched every time it comes.
+    const long = 'x'.repeat(70);
+    const longReader = new FastRecordReader('dflt', { ...READ, userIdTypes: [long] });
+    for (const type of [long, 's', long]) expect(fieldsOf(readFast(longReader, { ...FULL, type }))).toEqual(expected({ ...FULL, type }, type === long, false));
   });
 
   it('works out a type\'s fields afresh when another type takes its cache slot', () => {
