@@ -6,6 +6,7 @@ import { type ItemLimits, JsonValueScanner } from './jsonValueScanner';
 import type { DecodeSink, LogRecord } from './logRecord';
 import { NOT_AN_OBJECT, type RecordRejection, isRejection, normalizeRecord } from './normalize';
 import { itemRaw } from './rawText';
+import type { RecordFieldsRead } from './recordFields';
 
 export interface DecodeOptions extends ItemLimits {
   /** Name of the input object (path or s3:// URL), copied into quarantine items. */
@@ -19,6 +20,8 @@ export interface DecodeOptions extends ItemLimits {
   quarantineItems?: number;
   /** Checked between chunks: once aborted, decoding stops and rejects with the signal's reason. */
   signal?: AbortSignal;
+  /** The fields the sink reads (default: all); the decoder may leave the others out of the records it reads fast. */
+  fieldsRead?: RecordFieldsRead;
 }
 
 export interface DecodeStats {
@@ -70,7 +73,7 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
     if (index === quarantineItems) scanner.dropMalformedText();
     return index <= quarantineItems;
   };
-  const fast = new FastRecordReader(defaultTenant);
+  const fast = new FastRecordReader(defaultTenant, options.fieldsRead);
   const scanner = new JsonValueScanner({
     fastObject(buf, start, limit) {
       const end = fast.read(buf, start, limit);

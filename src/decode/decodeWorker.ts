@@ -39,13 +39,14 @@ class ObjectDecode {
   private abandoned = false;
   private wantsBytes = false;
   private batchesInFlight = 0;
-  private readonly batch = new RecordBatchWriter();
+  private readonly batch: RecordBatchWriter;
   // Either this or the record batch is empty: each is sent before the other grows, which keeps the input order.
   private readonly quarantined = new QuarantineBatchWriter();
   private quarantineSent = false;
   private readonly input = new Readable({ read: () => this.onRead() });
 
   constructor(private readonly id: number, options: DecodeOptions) {
+    this.batch = new RecordBatchWriter(options.fieldsRead?.logIdText ?? true);
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
         this.checkWanted();
@@ -158,7 +159,7 @@ const objects = new Map<number, ObjectDecode>();
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'open':
-      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys, quarantineItems: message.quarantineItems }));
+      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys, quarantineItems: message.quarantineItems, fieldsRead: message.fieldsRead }));
       break;
     case 'bytes': {
       const { chunk } = message;

@@ -204,8 +204,8 @@ class DecodeThread {
       });
       this.objects.set(id, object);
       if (signal !== undefined) unwatch = watchSignal(signal, object);
-      const { source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems } = options;
-      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems });
+      const { source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems, fieldsRead } = options;
+      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems, fieldsRead });
       object.start();
     });
   }

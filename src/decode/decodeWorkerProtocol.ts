@@ -1,13 +1,14 @@
 import type { DecodeStats } from './decodeStream';
 import type { QuarantineBatchMessage } from './quarantineBatch';
 import type { RecordBatchMessage } from './recordBatch';
+import type { RecordFieldsRead } from './recordFields';
 
 /**
  * Messages between the main thread and a decode worker. Each input object has a number; a worker may decode
  * several objects at once, and the messages of one worker arrive in the order they were sent.
  */
 export type ToWorker =
-  | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number; quarantineItems?: number }
+  | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number; quarantineItems?: number; fieldsRead?: RecordFieldsRead }
   /** Raw (possibly gzipped) bytes of the object, in order. */
   | { type: 'bytes'; object: number; chunk: Uint8Array }
   | { type: 'end'; object: number }

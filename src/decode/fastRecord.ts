@@ -7,6 +7,7 @@ import {
 import { NOT_JSON } from './jsonBytes';
 import type { LogRecord } from './logRecord';
 import { tenantOf } from './normalize';
+import { ALL_FIELDS, CLIENT_FIELDS, FieldsOfType, type RecordFieldsRead, USER_ID_FIELD } from './recordFields';
 import { SlotStrings } from './slotStrings';
 import { CACHE_SLOTS, NOT_CACHED, SpanCache, definedSlot } from './spanCache';
 
@@ -71,9 +72,19 @@ export class FastRecordReader {
   /** toLogRecord's strings of the slots, and the fill of each slot they were decoded from. */
   private slotStrings: SlotStrings | null = null;
   private readonly slotStringFills = new Uint32Array(CACHE_SLOTS);
+  /** The fields read of each type (null: all of every type), and per type slot its mask and the fill it is of. */
+  private readonly fieldsOfType: FieldsOfType | null;
+  private readonly slotFields = new Uint8Array(CACHE_SLOTS);
+  private readonly slotFieldsFills = new Uint32Array(CACHE_SLOTS);
   private buf: Buffer = NO_BYTES;
 
-  constructor(private readonly defaultTenant: string) {}
+  /** `fieldsRead`: the records' reader uses only these (see RecordFieldsRead); the others are left out. */
+  constructor(
+    private readonly defaultTenant: string,
+    fieldsRead?: RecordFieldsRead,
+  ) {
+    this.fieldsOfType = fieldsRead === undefined ? null : new FieldsOfType(fieldsRead);
+  }
 
   /**
    * Reads the object whose '{' is at `start`, before `limit` (the index of a '"' or a line feed; see
@@ -201,11 +212,34 @@ export class FastRecordReader {
     this.setString(0, typeAt);
     this.setTenant(base + F_TENANT_NAME, base + F_HOSTNAME);
     this.setString(2, base + F_HOSTNAME);
-    this.setString(3, base + F_CLIENT_ID);
-    this.setString(4, base + F_CLIENT_NAME);
-    this.setString(5, base + F_AUDIENCE);
-    this.setString(6, base + F_USER_ID);
+    const fields = this.fieldsOfType === null ? ALL_FIELDS : this.fieldsOf(typeAt);
+    if ((fields & CLIENT_FIELDS) !== 0) {
+      this.setString(3, base + F_CLIENT_ID);
+      this.setString(4, base + F_CLIENT_NAME);
+      this.setString(5, base + F_AUDIENCE);
+    } else {
+      this.refs[3] = this.refs[4] = this.refs[5] = FIELD_EMPTY;
+    }
+    this.refs[6] = FIELD_EMPTY;
+    if ((fields & USER_ID_FIELD) !== 0) this.setString(6, base + F_USER_ID);
     return true;
+  }
+
+  /**
+   * FieldsOfType's mask for the type just set (field `at`, output string 0). Types repeat: the mask is kept with
+   * the type's cache slot, until the slot is filled again, so that a type's text is decoded once.
+   */
+  private fieldsOf(at: number): number {
+    const ref = this.refs[0];
+    if (ref === FIELD_TEXT) return this.fieldsOfType!.of(this.texts[0]);
+    if (ref === NOT_CACHED) return this.fieldsOfType!.of(this.text(at));
+    const slot = ref >= 0 ? ref : definedSlot(ref);
+    const fill = this.spans.fills[slot];
+    if (this.slotFieldsFills[slot] !== fill) {
+      this.slotFields[slot] = this.fieldsOfType!.of(this.text(at));
+      this.slotFieldsFills[slot] = fill;
+    }
+    return this.slotFields[slot];
   }
 
   private dateOf(at: number): number {

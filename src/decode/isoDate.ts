@@ -83,7 +83,21 @@ function utcMs(year: number, month: number, day: number, hour: number, minute: n
   if (year < 100 || year > 9999 || month < 1 || month > 12 || day < 1 || day > DAYS_IN_MONTH[month - 1]) return NaN;
   if (hour > 23 || minute > 59 || second > 59 || ms > 999) return NaN;
   if (month === 2 && day === 29 && !isLeapYear(year)) return NaN;
-  return Date.UTC(year, month - 1, day, hour, minute, second, ms);
+  return dayStartMs(year, month, day) + ((hour * 60 + minute) * 60 + second) * 1000 + ms;
+}
+
+/** The last day dayStartMs worked out: records come in runs of one day, and Date.UTC is a call into the runtime. */
+let lastDay = -1;
+let lastDayMs = 0;
+
+/** Date.UTC(year, month - 1, day) of a valid date with year >= 100. */
+function dayStartMs(year: number, month: number, day: number): number {
+  const key = (year * 100 + month) * 100 + day;
+  if (key !== lastDay) {
+    lastDayMs = Date.UTC(year, month - 1, day);
+    lastDay = key;
+  }
+  return lastDayMs;
 }
 
 function isLeapYear(year: number): boolean {

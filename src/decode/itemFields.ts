@@ -165,48 +165,41 @@ const W_IL_T = wordOf('il-t');
 const W_TENA = wordOf('tena');
 const W_NT_N = wordOf('nt_n');
 
-/** The field whose (unescaped) name is buf[start, end), or -1. */
+/**
+ * The field whose (unescaped) name is buf[start, end), or -1. Every name of 4 to 11 bytes is read as its first and
+ * last word (and a middle one for 9 and 11) up front: a few loads in one place, which V8 inlines here, rather than a
+ * call per comparison (this runs for every key of the noted objects).
+ */
 function fieldOf(buf: Uint8Array, start: number, end: number): number {
-  switch (end - start) {
-    case 2:
-      return buf[start] === 0x69 && buf[start + 1] === 0x64 ? F_ID : -1;
-    case 3:
-      return buf[start] === 0x5f && buf[start + 1] === 0x69 && buf[start + 2] === 0x64 ? F__ID : -1;
-    case 4: {
-      const w = word(buf, start);
-      return w === W_TYPE ? F_TYPE : w === W_DATE ? F_DATE : w === W_DATA ? F_DATA : -1;
-    }
-    case 6: {
-      const w = word(buf, start);
-      const tail = word(buf, end - 4);
+  const length = end - start;
+  if (length < 4) {
+    if (length === 2) return buf[start] === 0x69 && buf[start + 1] === 0x64 ? F_ID : -1;
+    return length === 3 && buf[start] === 0x5f && buf[start + 1] === 0x69 && buf[start + 2] === 0x64 ? F__ID : -1;
+  }
+  if (length > 11 || length === 5 || length === 10) return -1;
+  const w = word(buf, start);
+  if (length === 4) return w === W_TYPE ? F_TYPE : w === W_DATE ? F_DATE : w === W_DATA ? F_DATA : -1;
+  const tail = word(buf, end - 4);
+  switch (length) {
+    case 6:
       if (w === W_LOG) return tail === W_G_ID ? F_LOG_ID : -1;
       if (w === W_DETA) return tail === W_TAIL ? F_DETAIL : -1;
       return w === W_SOUR && tail === W_URCE ? F_SOURCE : -1;
-    }
     case 7:
-      return word(buf, start) === W_USER && word(buf, end - 4) === W_R_ID ? F_USER_ID : -1;
-    case 8: {
-      const w = word(buf, start);
-      const tail = word(buf, end - 4);
+      return w === W_USER && tail === W_R_ID ? F_USER_ID : -1;
+    case 8:
       if (w === W_HOST) return tail === W_NAME ? F_HOSTNAME : -1;
       return w === W_AUDI && tail === W_ENCE ? F_AUDIENCE : -1;
-    }
     case 9: {
-      const w = word(buf, start);
       const middle = word(buf, start + 4);
-      const tail = word(buf, end - 4);
       if (w === W_TYPE) return middle === W_COD && tail === W_CODE ? F_TYPE_CODE : -1;
       return w === W_CLIE && middle === W_NT_I && tail === W_T_ID ? F_CLIENT_ID : -1;
     }
-    case 11: {
-      const w = word(buf, start);
+    default: {
       const middle = word(buf, start + 4);
-      const tail = word(buf, end - 4);
       if (w === W_DETA) return middle === W_IL_T && tail === W_TYPE ? F_DETAIL_TYPE : -1;
       if (w === W_TENA) return middle === W_NT_N && tail === W_NAME ? F_TENANT_NAME : -1;
       return w === W_CLIE && middle === W_NT_N && tail === W_NAME ? F_CLIENT_NAME : -1;
     }
-    default:
-      return -1;
   }
 }

@@ -1,6 +1,7 @@
 import { FIELD_EMPTY, FIELD_TEXT, type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
 import type { LogRecord } from './logRecord';
 import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
+import { LogIdNotSentError } from './recordFields';
 import { SlotStrings } from './slotStrings';
 import { NOT_CACHED, definedSlot } from './spanCache';
 
@@ -17,7 +18,7 @@ export interface RecordBatchMessage {
   type: 'batch';
   object: number;
   dates: Float64Array;
-  /** Per record: the byte length of its log_id in `idBytes` (the ids follow each other), ID_NULL or ID_TEXT. */
+  /** Per record: the byte length of its log_id in `idBytes` (the ids follow each other), ID_NULL, ID_TEXT or ID_HASH_ONLY. */
   idLengths: Int32Array;
   idBytes: Uint8Array;
   /** The log_ids marked ID_TEXT, in order. */
@@ -39,6 +40,8 @@ export interface RecordBatchMessage {
 const WIDTH = RECORD_STRING_FIELDS.length;
 const ID_NULL = -1;
 const ID_TEXT = -2;
+/** The log_id went as its hash alone (its reader reads no log_id text: RecordFieldsRead.logIdText). */
+const ID_HASH_ONLY = -3;
 /** Records per batch: enough to make the per-message cost small, few enough to keep both sides busy. */
 export const BATCH_RECORDS = 2048;
 /** Initial room for a batch's log_ids (Auth0's are 56 bytes); grows when needed. */
@@ -62,6 +65,9 @@ export class RecordBatchWriter {
   private spanCount = 0;
   private texts: string[] = [];
   private count = 0;
+
+  /** `logIdText`: whether the log_ids' text is sent (else only their hashes, see RecordFieldsRead). */
+  constructor(private readonly logIdText = true) {}
 
   get size(): number {
     return this.count;
@@ -134,9 +140,13 @@ export class RecordBatchWriter {
   }
 
   private addIdBytes(buf: Buffer, start: number, end: number): void {
-    this.idBytes = appendBytes(this.idBytes, this.idUsed, buf, start, end);
-    this.idUsed += end - start;
-    this.idLengths[this.count] = end - start;
+    if (this.logIdText) {
+      this.idBytes = appendBytes(this.idBytes, this.idUsed, buf, start, end);
+      this.idUsed += end - start;
+      this.idLengths[this.count] = end - start;
+    } else {
+      this.idLengths[this.count] = ID_HASH_ONLY;
+    }
     // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
     if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
     this.idHashes[this.count * 2] = this.hash[0]!;
@@ -183,14 +193,15 @@ class BatchRecord implements LogRecord {
     readonly userId: string,
     readonly logIdHi: number | undefined,
     readonly logIdLo: number | undefined,
-    /** The id's UTF-8 bytes (with idStart/idEnd), its text, or null for none. */
-    private readonly idSource: Buffer | string | null,
+    /** The id's UTF-8 bytes (with idStart/idEnd), its text, null for none, or false when only its hash was sent. */
+    private readonly idSource: Buffer | string | null | false,
     private readonly idStart: number,
     private readonly idEnd: number,
   ) {}
 
   get logId(): string | null {
     const source = this.idSource;
+    if (source === false) throw new LogIdNotSentError('a log_id was asked for whose decoder sent only its hash (RecordFieldsRead.logIdText)');
     return source === null || typeof source === 'string' ? source : source.toString('utf8', this.idStart, this.idEnd);
   }
 }
@@ -229,12 +240,14 @@ export class RecordBatchReader {
         }
       }
       const idLength = idLengths[i];
-      let idSource: Buffer | string | null = null;
+      let idSource: Buffer | string | null | false = null;
       let idStart = 0;
       if (idLength >= 0) {
         idSource = idBytes;
         idStart = idAt;
         idAt += idLength;
+      } else if (idLength === ID_HASH_ONLY) {
+        idSource = false;
       } else if (idLength === ID_TEXT) {
         idSource = idTexts[nextIdText++];
       }

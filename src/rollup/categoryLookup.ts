@@ -26,6 +26,11 @@ export class CategoryLookup {
     }
   }
 
+  /** The type codes in any of the categories of `mask`. */
+  typesIn(mask: number): string[] {
+    return [...this.flagsByType].filter(([, flags]) => (flags & mask) !== 0).map(([type]) => type);
+  }
+
   /** The category flags of a type code; 0 when it belongs to no category. */
   flagsOf(type: string): number {
     return this.flagsByType.get(type) ?? 0;

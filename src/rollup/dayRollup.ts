@@ -1,7 +1,8 @@
 import { IANAZone } from 'luxon';
 import { statsTimezoneOf, type UsageConfig } from '../config/schema';
+import type { RecordFieldsRead } from '../decode/recordFields';
 import { AudiencePolicy } from './audiencePolicy';
-import { CategoryLookup } from './categoryLookup';
+import { ACTIVE_USER_CATEGORY_MASK, CategoryLookup, M2M_CATEGORY_MASK } from './categoryLookup';
 import { DayRangeCache } from './dayRange';
 import { DayWindow, DayWindowError } from './dayWindow';
 import { isKnownEventType } from './knownEventTypes';
@@ -85,6 +86,12 @@ export class DayRollup {
    */
   useStore(store: DayStore): void {
     this.context = { ...this.context, store };
+  }
+
+  /** What the summaries read of a record (DayAggregate.add, DayObjectRollup.add): its decoder may leave out the rest. */
+  get fieldsRead(): RecordFieldsRead {
+    const { categories } = this.context;
+    return { userIdTypes: categories.typesIn(ACTIVE_USER_CATEGORY_MASK), clientTypes: categories.typesIn(M2M_CATEGORY_MASK), logIdText: false };
   }
 
   beginObject(): DayObjectRollup {

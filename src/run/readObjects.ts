@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
 import { type DecodeSink, type LogRecord, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
+import type { RecordFieldsRead } from '../decode/recordFields';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
@@ -72,6 +73,8 @@ export interface ObjectRecordsPartial {
 /** What readObjects feeds: the records of each object, as a partial of its own. */
 export interface ObjectRecords {
   beginObject(object: InputObject): ObjectRecordsPartial;
+  /** What it reads of each record, when not every field (see RecordFieldsRead). */
+  readonly fieldsRead?: RecordFieldsRead;
   /** Records of committed objects. */
   readonly counters: { readonly records: number };
 }
@@ -129,6 +132,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   const startedMs = until?.now() ?? 0;
   let started = 0;
   const itemsPerObject = options.quarantineItemsPerObject ?? QUARANTINE_ITEMS_PER_OBJECT;
+  const { fieldsRead } = rollup;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
@@ -152,7 +156,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         });
         // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
         const quarantineItems = options.quarantine ? itemsPerObject : 0;
-        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems }, {
+        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead }, {
           record: (record) => {
             position++;
             options.progress?.recordsRead(1);
