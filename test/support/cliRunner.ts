@@ -1,6 +1,5 @@
 import { spawn } from 'node:child_process';
 import { PassThrough } from 'node:stream';
-import { main } from '../../src/cli/main';
 
 export interface CliResult {
   code: number;
@@ -10,6 +9,8 @@ export interface CliResult {
 
 /** Runs the CLI in-process with captured stdout/stderr (fast; the spawned tests cover the real binary). */
 export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  // Loaded here, not at the top: the files that only spawn the built CLI do not load the whole pipeline.
+  const { main } = await import('../../src/cli/main');
   const stdout = new PassThrough();
   const stderr = new PassThrough();
   const out: Buffer[] = [];
