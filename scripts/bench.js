@@ -11,6 +11,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { checkTruth } = require('./bench/checkTruth');
+const { cliNodeFlags } = require('./bench/cliNodeFlags');
 const { costModel } = require('./bench/costModel');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -136,15 +137,12 @@ function q(files) {
   return files.map((f) => `'${f}'`).join(' ');
 }
 
-/** The Node flags the image runs the job with (the Dockerfile's NODE_OPTIONS): the figures are the deployed job's. */
-function cliNodeFlags() {
-  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
-  return (/^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile) || [])[1] || '';
-}
+/** The Dockerfile's NODE_OPTIONS, for a shell command line. */
+const nodeFlags = () => cliNodeFlags(ROOT).join(' ');
 
 /** One run of the job; its summaries go to a file and are checked against the generator's tallies every time. */
 function jobCommand(set, output, extra = '') {
-  return `node ${cliNodeFlags()} '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
+  return `node ${nodeFlags()} '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
 }
 function bestJob(set, runs, extra = '') {
   const output = path.join(metaOf(set.name), 'summaries.ndjson');
@@ -240,7 +238,7 @@ function runSet(spec, baseline) {
 function threadCpu(input) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bench-cpu-'));
   try {
-    const m = measure(`node ${cliNodeFlags()} -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
+    const m = measure(`node ${nodeFlags()} -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
     const threads = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim()).filter(Boolean).map((text) => JSON.parse(text));
     return { threads, processCpuMs: m.cpuSeconds * 1000, seconds: m.seconds };
   } finally {

@@ -7,6 +7,7 @@ const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const files = require('./hostileFiles');
 const { checkTruth } = require('./checkTruth');
+const { cliNodeFlags } = require('./cliNodeFlags');
 
 // The CronJob's memory limit (config/): a run above it would be OOM-killed there.
 const MEMORY_LIMIT_MB = 2048;
@@ -159,7 +160,8 @@ async function run(root, data, spec, dir, limit) {
   const quarantine = path.join(outDir, `${spec.name}.quarantine.ndjson`);
   const timeFile = path.join(outDir, `${spec.name}.time`);
   for (const f of [output, quarantine, timeFile]) fs.rmSync(f, { force: true });
-  const args = [path.join(root, 'dist', 'cli.js'), 'run', '--input', dir, '--output', output, '--no-table', '--no-progress', '--log-level', 'warn', ...(spec.quarantine ? ['--quarantine', quarantine] : [])];
+  // The image's Node flags, as the main bench runs the job with.
+  const args = [...cliNodeFlags(root), path.join(root, 'dist', 'cli.js'), 'run', '--input', dir, '--output', output, '--no-table', '--no-progress', '--log-level', 'warn', ...(spec.quarantine ? ['--quarantine', quarantine] : [])];
   const started = process.hrtime.bigint();
   const result = await timed(args, timeFile, limit);
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
