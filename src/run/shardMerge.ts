@@ -43,8 +43,9 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     const { entries, committed: n } = tally.get(shard)!;
     return entries.length > 0 && n === entries.length;
   });
+  const replayed = finished.filter((shard) => !spent.includes(shard));
   // A run that committed some, not all, of a shard's objects since it listed them: their records would count twice.
-  const stale = finished.filter((shard) => !spent.includes(shard) && tally.get(shard)!.committed > 0);
+  const stale = replayed.filter((shard) => tally.get(shard)!.committed > 0);
   if (stale.length > 0) {
     // The first by name, so that the message does not depend on the order the shard finished its objects in.
     const example = tally
@@ -55,7 +56,6 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
       `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,
     );
   }
-  const replayed = finished.filter((shard) => !spent.includes(shard));
   const location = state.storage.location.replace(/\/+$/, '');
   // A shard that read nothing (no object hashed to it, or all were read before) has no record file to list.
   const byInput = new Map(replayed.filter((shard) => shard.done.files.length > 0).map((shard) => [`${location}/${shardFolder(shards, shard.done.shard)}`, shard]));
