@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { spawnCli } from '../support/cliRunner';
+import { testTempDir } from '../support/testTempDir';
 import { login, writeArchive } from '../unit/state/stateTestKit';
 
 // A run or an S3 state's local copy SIGKILLed (or OOM-killed) leaves its folder under TMPDIR: nothing of its own
@@ -12,9 +13,8 @@ const CLI = path.join(ROOT, 'dist', 'cli.js');
 
 let dir: string;
 beforeAll(() => {
-  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-killed-scratch-'));
+  dir = testTempDir('auth0-usage-killed-scratch-');
 });
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 test('the next run removes the temporary folders that killed runs of this host left, and only those', async () => {
   const archives = path.join(dir, 'archives');
