@@ -104,10 +104,14 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
   }, options);
   if (quarantineItems === 0) scanner.dropMalformedText();
   const inputDone = consumer.inputDone?.bind(consumer);
-  const { gzipError } = await pumpDecompressed(input, (chunk) => {
-    signal?.throwIfAborted();
-    scanner.push(chunk);
-  }, inputDone);
-  scanner.end(gzipError === null ? undefined : `gzip: ${gzipError}`);
-  return stats;
+  try {
+    const { gzipError } = await pumpDecompressed(input, (chunk) => {
+      signal?.throwIfAborted();
+      scanner.push(chunk);
+    }, inputDone);
+    scanner.end(gzipError === null ? undefined : `gzip: ${gzipError}`);
+    return stats;
+  } finally {
+    fast.release();
+  }
 }

@@ -46,7 +46,7 @@ class ObjectDecode {
   private readonly input = new Readable({ read: () => this.onRead() });
 
   constructor(private readonly id: number, options: DecodeOptions) {
-    this.batch = new RecordBatchWriter(options.fieldsRead?.logIdText ?? true);
+    this.batch = RecordBatchWriter.take(options.fieldsRead?.logIdText ?? true);
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
         this.checkWanted();
@@ -75,9 +75,11 @@ class ObjectDecode {
         this.flush();
         send({ type: 'done', object: this.id, stats });
         objects.delete(this.id);
+        this.batch.give();
       },
       (err: unknown) => {
         objects.delete(this.id);
+        this.batch.give();
         if (!this.abandoned) send({ type: 'failed', object: this.id, message: (err as Error)?.message ?? String(err) });
       },
     );

@@ -325,6 +325,7 @@ class ObjectSender implements RemoteObject {
   /** Detaches from the input; an unfinished input is destroyed, as decodeStream does. */
   private finish(): void {
     this.finished = true;
+    this.reader.release(); // no batch is read once finished
     this.input.removeListener('data', this.onData);
     this.input.removeListener('end', this.onEnd);
     this.input.removeListener('error', this.fail);

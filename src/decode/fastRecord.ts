@@ -8,8 +8,9 @@ import { NOT_JSON } from './jsonBytes';
 import type { LogRecord } from './logRecord';
 import { tenantOf } from './normalize';
 import { ALL_FIELDS, CLIENT_FIELDS, FieldsOfType, type RecordFieldsRead, USER_ID_FIELD } from './recordFields';
+import { FastRecordTables } from './fastRecordTables';
 import { SlotStrings } from './slotStrings';
-import { CACHE_SLOTS, NOT_CACHED, SpanCache, definedSlot } from './spanCache';
+import { CACHE_SLOTS, NOT_CACHED, definedSlot } from './spanCache';
 
 /** FastRecordReader.read: the item is well-formed but must be read the general way (or it is not a usable record). */
 export const DECLINED = -2;
@@ -64,18 +65,15 @@ export class FastRecordReader {
   readonly spanEnds = new Int32Array(RECORD_STRING_FIELDS.length);
   readonly texts: string[] = RECORD_STRING_FIELDS.map(() => '');
   private readonly fields = new ItemFields();
-  private readonly spans = new SpanCache();
+  /** The SpanCache and the notes by slot, kept by the thread from object to object (see release()). */
+  private readonly tables = FastRecordTables.take();
+  private released = false;
   /** Per string field: look-ups and misses in the current window, and values left to send uncached. */
   private readonly lookUps = new Int32Array(RECORD_STRING_FIELDS.length);
   private readonly misses = new Int32Array(RECORD_STRING_FIELDS.length);
   private readonly uncached = new Int32Array(RECORD_STRING_FIELDS.length);
-  /** toLogRecord's strings of the slots, and the fill of each slot they were decoded from. */
-  private slotStrings: SlotStrings | null = null;
-  private readonly slotStringFills = new Uint32Array(CACHE_SLOTS);
-  /** The fields read of each type (null: all of every type), and per type slot its mask and the fill it is of. */
+  /** The fields read of each type (null: all of every type); the mask of each type slot is in `tables`. */
   private readonly fieldsOfType: FieldsOfType | null;
-  private readonly slotFields = new Uint8Array(CACHE_SLOTS);
-  private readonly slotFieldsFills = new Uint32Array(CACHE_SLOTS);
   private buf: Buffer = NO_BYTES;
 
   /** `fieldsRead`: the records' reader uses only these (see RecordFieldsRead); the others are left out. */
@@ -92,6 +90,7 @@ export class FastRecordReader {
    * fields), NOT_JSON when the bytes before `limit` do not hold a well-formed object on one line, DECLINED otherwise.
    */
   read(buf: Buffer, start: number, limit: number): number {
+    if (this.released) throw new Error('FastRecordReader.read() after release()');
     const end = this.fields.scan(buf, start, limit);
     if (end === NOT_JSON) return NOT_JSON;
     if (end < 0) return DECLINED;
@@ -99,6 +98,13 @@ export class FastRecordReader {
     const ok = this.build();
     this.buf = NO_BYTES; // do not keep the chunk alive
     return ok ? end : DECLINED;
+  }
+
+  /** Gives the tables back for the thread's next object; the reader reads nothing more. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.tables.give();
   }
 
   /** The log_id of the last record read; `buf` is the buffer that read() was given. */
@@ -122,11 +128,12 @@ export class FastRecordReader {
     if (ref === FIELD_EMPTY) return '';
     if (ref === FIELD_TEXT) return this.texts[k];
     if (ref === NOT_CACHED) return buf.toString('utf8', this.spanStarts[k], this.spanEnds[k]);
-    const strings = (this.slotStrings ??= new SlotStrings());
+    const tables = this.tables;
+    const strings = (tables.slotStrings ??= new SlotStrings());
     const slot = ref >= 0 ? ref : definedSlot(ref);
-    const fill = this.spans.fills[slot];
-    if (ref >= 0 && this.slotStringFills[slot] === fill) return strings.get(slot);
-    this.slotStringFills[slot] = fill;
+    const fill = tables.spans.fills[slot];
+    if (ref >= 0 && tables.slotStringFills[slot] === fill) return strings.get(slot);
+    tables.slotStringFills[slot] = fill;
     return strings.fill(slot, buf, this.spanStarts[k], this.spanEnds[k]);
   }
 
@@ -234,12 +241,13 @@ export class FastRecordReader {
     if (ref === FIELD_TEXT) return this.fieldsOfType!.of(this.texts[0]);
     if (ref === NOT_CACHED) return this.fieldsOfType!.of(this.text(at));
     const slot = ref >= 0 ? ref : definedSlot(ref);
-    const fill = this.spans.fills[slot];
-    if (this.slotFieldsFills[slot] !== fill) {
-      this.slotFields[slot] = this.fieldsOfType!.of(this.text(at));
-      this.slotFieldsFills[slot] = fill;
+    const tables = this.tables;
+    const fill = tables.spans.fills[slot];
+    if (tables.slotFieldsFills[slot] !== fill) {
+      tables.slotFields[slot] = this.fieldsOfType!.of(this.text(at));
+      tables.slotFieldsFills[slot] = fill;
     }
-    return this.slotFields[slot];
+    return tables.slotFields[slot];
   }
 
   private dateOf(at: number): number {
@@ -302,7 +310,7 @@ export class FastRecordReader {
       this.refs[k] = NOT_CACHED;
       return;
     }
-    const ref = this.spans.lookUp(this.buf, start, end);
+    const ref = this.tables.spans.lookUp(this.buf, start, end);
     this.refs[k] = ref;
     if (ref < 0) this.misses[k]++;
     if (++this.lookUps[k] === CACHE_WINDOW) {

@@ -49,6 +49,10 @@ const ID_BYTES = BATCH_RECORDS * 64;
 /** Initial room for a batch's spans (a user id and some client fields a record, when nothing repeats). */
 const SPAN_BYTES = BATCH_RECORDS * 128;
 
+/** Writers kept for the next objects: one per object a worker decodes side by side is plenty. */
+const KEPT_WRITERS = 4;
+const keptWriters: RecordBatchWriter[] = [];
+
 /** Worker side: collects one object's records and turns them into batch messages. */
 export class RecordBatchWriter {
   private dates = new Float64Array(BATCH_RECORDS);
@@ -67,7 +71,24 @@ export class RecordBatchWriter {
   private count = 0;
 
   /** `logIdText`: whether the log_ids' text is sent (else only their hashes, see RecordFieldsRead). */
-  constructor(private readonly logIdText = true) {}
+  constructor(private logIdText = true) {}
+
+  /**
+   * A writer given back by an earlier object, else a new one. Its arrays (about 0.5 MB) cost a few-KB object more
+   * to allocate and collect than its decoding did.
+   */
+  static take(logIdText = true): RecordBatchWriter {
+    const writer = keptWriters.pop();
+    if (writer === undefined) return new RecordBatchWriter(logIdText);
+    writer.logIdText = logIdText;
+    return writer;
+  }
+
+  /** The object is over: what it did not take is dropped, and the writer is kept for the next object. */
+  give(): void {
+    this.clear();
+    if (keptWriters.length < KEPT_WRITERS && !keptWriters.includes(this)) keptWriters.push(this);
+  }
 
   get size(): number {
     return this.count;
@@ -123,14 +144,19 @@ export class RecordBatchWriter {
       spanLengths: this.spanLengths.slice(0, this.spanCount),
       texts: this.texts,
     };
+    this.clear();
+    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer, message.spanBytes.buffer, message.spanLengths.buffer] as ArrayBuffer[];
+    return { message, transfer };
+  }
+
+  /** Starts a fresh batch: the arrays stay (take() sent copies), their contents are written over. */
+  private clear(): void {
     this.idUsed = 0;
     this.idTexts = [];
     this.spanUsed = 0;
     this.spanCount = 0;
     this.texts = [];
     this.count = 0;
-    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer, message.spanBytes.buffer, message.spanLengths.buffer] as ArrayBuffer[];
-    return { message, transfer };
   }
 
   private addSpan(buf: Buffer, start: number, end: number): void {
@@ -208,11 +234,13 @@ class BatchRecord implements LogRecord {
 
 /** Main-thread side: the texts of one object's SpanCache slots, and the records of its batches. */
 export class RecordBatchReader {
-  private readonly slots = new SlotStrings();
+  private readonly slots = SlotStrings.take();
   private readonly strings = new Array<string>(WIDTH).fill('');
+  private released = false;
 
   /** Follows the batch's slot changes and calls `onRecord` for each record, in order. */
   read(batch: RecordBatchMessage, onRecord: (record: LogRecord) => void): void {
+    if (this.released) throw new Error('RecordBatchReader.read() after release()');
     const { dates, idLengths, idTexts, idHashes, refs, spanLengths, texts } = batch;
     const idBytes = Buffer.from(batch.idBytes.buffer, batch.idBytes.byteOffset, batch.idBytes.byteLength);
     const spanBytes = Buffer.from(batch.spanBytes.buffer, batch.spanBytes.byteOffset, batch.spanBytes.byteLength);
@@ -270,5 +298,12 @@ export class RecordBatchReader {
         ),
       );
     }
+  }
+
+  /** The object's batches are over: its slot texts go back for the next object's reader. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.slots.give();
   }
 }

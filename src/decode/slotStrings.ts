@@ -1,11 +1,28 @@
 import { CACHE_SLOTS } from './spanCache';
 
+/** Kept for the next objects: one per object read side by side is plenty. */
+const KEPT = 4;
+const kept: SlotStrings[] = [];
+
 /**
  * The decoded text of each SpanCache slot, on the side that reads the records (the main thread, for a decode
  * worker's batches): filled when a slot is (re)filled, read on every hit, so a value that repeats is one string.
  */
 export class SlotStrings {
   private readonly texts = new Array<string>(CACHE_SLOTS).fill('');
+
+  /**
+   * One from those given back, else a new one. A worker's SpanCache starts each object empty, so a batch fills a
+   * slot before it names one: a text left from the last object is never read, and need not be cleared.
+   */
+  static take(): SlotStrings {
+    return kept.pop() ?? new SlotStrings();
+  }
+
+  /** Keeps it for the next object (a few-KB object spent more allocating this than being read). */
+  give(): void {
+    if (kept.length < KEPT && !kept.includes(this)) kept.push(this);
+  }
 
   get(slot: number): string {
     return this.texts[slot];

@@ -27,6 +27,11 @@ export class SpanCache {
   /** Per slot: how many times it has been filled (SlotStrings uses it to tell a current text from a stale one). */
   readonly fills = new Uint32Array(CACHE_SLOTS);
 
+  /** Empties every slot; `fills` goes on counting, so a fill of the last use is never taken for one of the next. */
+  clear(): void {
+    this.lengths.fill(-1);
+  }
+
   /** Looks up buf[start, end): its slot (>= 0) when cached, -(slot + 2) when it was not and now fills that slot
    *  (replacing what the slot held), or NOT_CACHED. */
   lookUp(buf: Uint8Array, start: number, end: number): number {

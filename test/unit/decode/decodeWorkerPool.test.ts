@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { type DecodeStats, decodeStream } from '../../../src/decode/decodeStream';
 import { availableParallelism } from 'node:os';
-import { closeDecodeWorkers, decodeStreamInWorker, decodeThreadCount } from '../../../src/decode/decodeWorkerPool';
+import { closeDecodeWorkers, decodeStreamInWorker, decodeThreadCount, setDecodeThreadLimit } from '../../../src/decode/decodeWorkerPool';
 import type { DecodeSink, LogRecord, QuarantineItem, QuarantineKind } from '../../../src/decode/logRecord';
 import { hashLogIdInto } from '../../../src/decode/logIdHash';
 import { generateArchiveText, generateFirehoseText, gzipArchive, mutate, randomChunks, seededRandom } from './archiveGenerator';
@@ -81,6 +81,26 @@ describe('decodeStreamInWorker', () => {
     const inputs = Array.from({ length: 6 }, (_, i) => gzipArchive(seededRandom(900 + i), Buffer.from(generateArchiveText(seededRandom(i), 60)), false));
     const expected = await Promise.all(inputs.map((bytes) => run(decodeStream, [bytes])));
     expect(await Promise.all(inputs.map((bytes) => run(decodeStreamInWorker, [bytes])))).toEqual(expected);
+  });
+
+  it('reads small objects one after another and side by side on one thread, each as on its own, past a failed one', async () => {
+    // The thread keeps its string cache and batch buffers from object to object: the values repeat across these
+    // objects (the generator's few tenants and clients), so anything left from one object would show in the next.
+    await closeDecodeWorkers();
+    const previous = setDecodeThreadLimit(1);
+    try {
+      for (let wave = 0; wave < 4; wave++) {
+        const inputs = Array.from({ length: 4 }, (_, i) => Buffer.from(generateArchiveText(seededRandom(40 * wave + i), 8)));
+        const expected = await Promise.all(inputs.map((bytes) => run(decodeStream, [bytes])));
+        const failing = decodeStreamInWorker(Readable.from([inputs[0]!]), OPTIONS, { record: () => { throw new Error('sink failed'); }, quarantine: () => undefined });
+        const outcomes = Promise.all(inputs.map((bytes) => run(decodeStreamInWorker, [bytes])));
+        await expect(failing).rejects.toThrow('sink failed');
+        expect(await outcomes).toEqual(expected);
+      }
+      expect(decodeThreadCount()).toBe(1);
+    } finally {
+      setDecodeThreadLimit(previous);
+    }
   });
 
   it("rejects with the sink's error and stays usable", async () => {
