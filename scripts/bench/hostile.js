@@ -40,6 +40,16 @@ function cases(quick) {
       generate: ['--records', String(records), '--tenants', '1', '--users', '3000', '--apps', '2', '--machines', '3', '--audiences', '1'],
     },
     {
+      name: 'objects-5000',
+      what: `${n(10, 2)} days × ${n(20000, 2000).toLocaleString('en-US')} records in ${n(500, 200)} objects a day (${n(40, 10)} records each)`,
+      generate: ['--days', String(n(10, 2)), '--records', String(n(20000, 2000)), '--files-per-day', String(n(500, 200))],
+    },
+    {
+      name: 'objects-10',
+      what: `the same record count in one object a day`,
+      generate: ['--days', String(n(10, 2)), '--records', String(n(20000, 2000))],
+    },
+    {
       name: 'junk-quarantined',
       what: `${n(40000, 2000).toLocaleString('en-US')} junk lines of 64 KiB, --quarantine`,
       write: (file) => files.junkLines(file, n(40000, 2000), 65536),
