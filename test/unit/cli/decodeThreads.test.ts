@@ -38,13 +38,13 @@ describe('threadPoolSizeFor', () => {
 });
 
 describe('auth0-usage run', () => {
-  /** Runs the CLI in-process over the sample archives; records the pool sizes it asks for. */
+  /** Runs the CLI in-process over one sample archive; records the pool sizes it asks for. */
   async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
     const stderr = new PassThrough();
     const err: Buffer[] = [];
     stderr.on('data', (c: Buffer) => err.push(c));
     const sizes: number[] = [];
-    const code = await main(['run', '-i', 'fixtures/samples', '--no-table', '--log-level', 'silent', ...args], {
+    const code = await main(['run', '-i', 'fixtures/samples/webhook', '--no-table', '--log-level', 'silent', ...args], {
       stdout: new PassThrough(),
       stderr,
       env,
