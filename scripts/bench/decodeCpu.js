@@ -53,7 +53,8 @@ async function round({ decodeObject, RecordBatchWriter, RecordBatchReader, field
   const reader = new RecordBatchReader();
   let records = 0;
   const readBack = () => {
-    const { message } = writer.take(0);
+    const taken = writer.take(0);
+    const message = taken.message ?? taken; // builds before take() returned the message itself
     reader.read(message, () => records++);
   };
   const started = process.cpuUsage();
@@ -74,6 +75,7 @@ async function round({ decodeObject, RecordBatchWriter, RecordBatchReader, field
 const median = (values) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)];
 
 (async () => {
+  if (process.env.BENCH_DETACH === '1') structuredClone(new ArrayBuffer(8), { transfer: [new ArrayBuffer(8)] });
   const builds = buildList.split(',').map(load);
   for (let r = 0; r < rounds; r++) {
     const order = r % 2 === 0 ? builds : [...builds].reverse();

@@ -107,8 +107,9 @@ export class RecordBatchWriter {
     return ++this.count === BATCH_RECORDS;
   }
 
-  /** The batch so far as a message (with the buffers to transfer); a fresh batch is started. */
-  take(object: number): { message: RecordBatchMessage; transfer: ArrayBuffer[] } {
+  /** The batch so far as a message, in buffers of its own size (a message copies the whole buffer of a view); a
+   *  fresh batch is started. */
+  take(object: number): RecordBatchMessage {
     const n = this.count;
     const message: RecordBatchMessage = {
       type: 'batch',
@@ -129,8 +130,7 @@ export class RecordBatchWriter {
     this.spanCount = 0;
     this.texts = [];
     this.count = 0;
-    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer, message.spanBytes.buffer, message.spanLengths.buffer] as ArrayBuffer[];
-    return { message, transfer };
+    return message;
   }
 
   private addSpan(buf: Buffer, start: number, end: number): void {
