@@ -181,7 +181,6 @@ describe('skipString from the string bitmap', () => {
 
 describe('the shipped module', () => {
   it('is stringBitmap.wat as scripts/build-string-bitmap.js assembles it', async () => {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const build = require(path.resolve(__dirname, '../../../scripts/build-string-bitmap.js')) as { assemble(): Promise<Buffer>; source(bytes: Buffer): string };
     const bytes = await build.assemble();
     expect(Buffer.from(STRING_BITMAP_WASM, 'base64').equals(bytes)).toBe(true);
