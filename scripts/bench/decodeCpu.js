@@ -1,16 +1,18 @@
 'use strict';
 // The decode worker's CPU a MB, in process: no gunzip, no postMessage, no rollup, so that two builds can be told
-// apart on a shared machine (whole runs drift by ±20% a thread under load; this by about ±5%).
+// apart on a shared machine (whole runs drift by ±20% a thread under load).
 //
 //   node scripts/bench/decodeCpu.js BUILD[,BUILD…] ARCHIVE [MB] [ROUNDS]
 //
-// Each BUILD is a folder holding a build's dist/ and config/. The archive's first MB (default 150) MB are
+// Each BUILD is a folder holding a build's dist/ and config/. The archive's first MB megabytes (default 150) are
 // decompressed beforehand and cut at a line end; each round feeds them to decodeObject in 1 MiB chunks, adds each
 // fast record to a RecordBatchWriter (with the default config's fieldsRead, as a run does) and reads each batch back
 // with a RecordBatchReader. With several builds, each round runs every build in turn (the order alternating), in one
-// process, so that a burst of load elsewhere falls on both. Printed per build: the best hot round's CPU time
+// process: separate processes here ran at up to 1.7x each other's speed (every round of one fast, or every round
+// slow), and a burst of load elsewhere falls on both. Printed per build: the best hot round's CPU time
 // (process.cpuUsage, user + system) in ms a MB, the median, and every round's; then each build's median ratio to
-// the first over the hot rounds.
+// the first over the hot rounds. BENCH_DETACH=1 detaches one buffer first, as a thread that transfers one does:
+// from then on V8 checks every typed array access (docs/performance.md, "The string bitmap").
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
