@@ -15,8 +15,10 @@ import { Auth0UsageError } from '../support/errors';
 const port = parentPort;
 if (port === null) throw new Error('decodeWorker must run in a worker thread');
 
-function send(message: FromWorker, transfer?: ArrayBuffer[]): void {
-  (port as NonNullable<typeof port>).postMessage(message, transfer);
+/** Copies rather than transfers the batches' buffers: a thread that has detached a buffer reads every typed array
+ *  more slowly from then on (see InputChunkPool). */
+function send(message: FromWorker): void {
+  (port as NonNullable<typeof port>).postMessage(message);
 }
 
 /** Thrown into an abandoned object's decode so that it stops. */
@@ -34,7 +36,7 @@ class ObjectDecode {
    */
   private readonly lent = new WeakMap<ArrayBufferLike, Buffer>();
   /** Buffers of chunks the decoder has finished with, handed back with the next 'taken'. */
-  private returned: ArrayBuffer[] = [];
+  private returned: SharedArrayBuffer[] = [];
   private ended = false;
   private abandoned = false;
   private wantsBytes = false;
@@ -65,7 +67,7 @@ class ObjectDecode {
         const sent = this.lent.get(chunk.buffer);
         if (sent === undefined || sent.byteOffset !== chunk.byteOffset || sent.length !== chunk.length) return;
         this.lent.delete(chunk.buffer);
-        this.returned.push(chunk.buffer as ArrayBuffer);
+        this.returned.push(chunk.buffer as SharedArrayBuffer);
       },
     };
     decodeObject(this.input, options, consumer).then(
@@ -120,7 +122,7 @@ class ObjectDecode {
       this.wantsBytes = false;
       const returned = this.returned;
       this.returned = [];
-      send({ type: 'taken', object: this.id, bytes: chunk.length, returned }, returned);
+      send({ type: 'taken', object: this.id, bytes: chunk.length, returned });
       this.input.push(chunk);
     } else if (this.ended) {
       this.wantsBytes = false;
@@ -143,16 +145,14 @@ class ObjectDecode {
   private flushQuarantined(): void {
     if (this.quarantined.size === 0) return;
     this.quarantineSent = true;
-    const { message, transfer } = this.quarantined.take(this.id);
     this.batchesInFlight++;
-    send(message, transfer);
+    send(this.quarantined.take(this.id));
   }
 
   private flush(): void {
     if (this.batch.size === 0) return;
-    const { message, transfer } = this.batch.take(this.id);
     this.batchesInFlight++;
-    send(message, transfer);
+    send(this.batch.take(this.id));
   }
 }
 

@@ -169,8 +169,9 @@ class DecodeThread {
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
   }
 
-  post(message: ToWorker, transfer?: ArrayBuffer[]): void {
-    if (!this.closed) this.worker.postMessage(message, transfer);
+  /** Nothing is transferred: see InputChunkPool. */
+  post(message: ToWorker): void {
+    if (!this.closed) this.worker.postMessage(message);
   }
 
   /** Tells the worker to stop decoding `object`; a worker that does not answer in time is terminated. */
@@ -306,7 +307,7 @@ class ObjectSender implements RemoteObject {
   private readonly onData = (data: Buffer | string): void => {
     const chunk = this.thread.inputChunks.copyOf(typeof data === 'string' ? Buffer.from(data) : data);
     this.unacknowledged += chunk.length;
-    this.thread.post({ type: 'bytes', object: this.id, chunk }, [chunk.buffer as ArrayBuffer]);
+    this.thread.post({ type: 'bytes', object: this.id, chunk });
     if (this.unacknowledged > INPUT_WINDOW_BYTES && !this.paused) {
       this.paused = true;
       this.input.pause();

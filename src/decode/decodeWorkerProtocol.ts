@@ -5,12 +5,13 @@ import type { RecordFieldsRead } from './recordFields';
 
 /**
  * Messages between the main thread and a decode worker. Each input object has a number; a worker may decode
- * several objects at once, and the messages of one worker arrive in the order they were sent.
+ * several objects at once, and the messages of one worker arrive in the order they were sent. No buffer is
+ * transferred either way (see InputChunkPool): record batches are copied, raw input is shared.
  */
 export type ToWorker =
   | { type: 'open'; object: number; source: string; defaultTenant: string; maxItemBytes?: number; maxItemKeys?: number; quarantineItems?: number; fieldsRead?: RecordFieldsRead }
-  /** Raw (possibly gzipped) bytes of the object, in order. */
-  | { type: 'bytes'; object: number; chunk: Uint8Array }
+  /** Raw (possibly gzipped) bytes of the object, in order, in a buffer of the main thread's InputChunkPool. */
+  | { type: 'bytes'; object: number; chunk: Uint8Array<SharedArrayBuffer> }
   | { type: 'end'; object: number }
   /** Stop decoding the object and send nothing more for it. */
   | { type: 'abort'; object: number }
@@ -22,9 +23,9 @@ export type FromWorker =
   | QuarantineBatchMessage
   /**
    * The worker has passed on this many more input bytes to its decoder: the main thread may send more. `returned`:
-   * the buffers of earlier chunks the decoder has finished with (transferred back, see InputChunkPool).
+   * the buffers of earlier chunks the decoder has finished with (handed back to the InputChunkPool).
    */
-  | { type: 'taken'; object: number; bytes: number; returned: ArrayBuffer[] }
+  | { type: 'taken'; object: number; bytes: number; returned: SharedArrayBuffer[] }
   | { type: 'done'; object: number; stats: DecodeStats }
   /** The answer to 'abort': the worker has stopped decoding the object. */
   | { type: 'aborted'; object: number }

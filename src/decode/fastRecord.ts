@@ -4,7 +4,8 @@ import {
   F_DETAIL_TYPE, F_HOSTNAME, F_ID, F_LOG_ID, F_SOURCE, F_TENANT_NAME, F_TYPE, F_TYPE_CODE, F_USER_ID, F__ID, ITEM,
   ItemFields, NULL, OBJECT, STRING,
 } from './itemFields';
-import { NOT_JSON } from './jsonBytes';
+import { NOT_JSON, stringBitmapBuffer } from './jsonBytes';
+import { stringBitmap } from './stringBitmap';
 import type { LogRecord } from './logRecord';
 import { tenantOf } from './normalize';
 import { ALL_FIELDS, CLIENT_FIELDS, FieldsOfType, type RecordFieldsRead, USER_ID_FIELD } from './recordFields';
@@ -91,6 +92,7 @@ export class FastRecordReader {
    */
   read(buf: Buffer, start: number, limit: number): number {
     if (this.released) throw new Error('FastRecordReader.read() after release()');
+    if (buf !== stringBitmapBuffer()) stringBitmap.mark(buf);
     const end = this.fields.scan(buf, start, limit);
     if (end === NOT_JSON) return NOT_JSON;
     if (end < 0) return DECLINED;

@@ -45,8 +45,27 @@ export function skipBlank(buf: Uint8Array, i: number, limit: number): number {
   return i;
 }
 
+/**
+ * The buffer whose string bitmap `markedBits` is (see stringBitmap.ts): bit k of word k >> 5 set where byte k is
+ * '"', '\' or below 0x20, and a set bit at or after every byte skipString may start at. Null: none.
+ */
+let markedBuf: Uint8Array | null = null;
+let markedBits: Int32Array = new Int32Array(0);
+
+/** From now on skipString finds the bytes that end plain string content in `buf` from `bits` (null: none). */
+export function useStringBitmap(buf: Uint8Array | null, bits: Int32Array): void {
+  markedBuf = buf;
+  markedBits = bits;
+}
+
+/** The buffer skipString has a bitmap of, or null. */
+export function stringBitmapBuffer(): Uint8Array | null {
+  return markedBuf;
+}
+
 /** `i` is just past an opening quote; returns the index just past the closing quote, or NOT_JSON. */
 export function skipString(buf: Uint8Array, i: number, limit: number): number {
+  if (buf === markedBuf) return skipMarkedString(buf, markedBits, i, limit);
   lastStringEscaped = false;
   for (;;) {
     let c = buf[i];
@@ -54,18 +73,36 @@ export function skipString(buf: Uint8Array, i: number, limit: number): number {
     if (i >= limit) return NOT_JSON;
     if (c === 0x22) return i + 1;
     if (c !== 0x5c) return NOT_JSON; // a control character
-    lastStringEscaped = true;
-    if (i + 1 >= limit) return NOT_JSON;
-    c = buf[i + 1];
-    if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) {
-      i += 2;
-    } else if (c === 0x75) {
-      if (i + 6 > limit || !isHex(buf[i + 2]) || !isHex(buf[i + 3]) || !isHex(buf[i + 4]) || !isHex(buf[i + 5])) return NOT_JSON;
-      i += 6;
-    } else {
-      return NOT_JSON;
-    }
+    i = skipEscape(buf, i, limit);
+    if (i < 0) return i;
   }
+}
+
+/** skipString with the bitmap: the next set bit at or after `i` is the next byte that is not plain. */
+function skipMarkedString(buf: Uint8Array, bits: Int32Array, i: number, limit: number): number {
+  lastStringEscaped = false;
+  for (;;) {
+    let w = i >>> 5;
+    let x = bits[w] & (-1 << (i & 31));
+    while (x === 0) x = bits[++w];
+    i = (w << 5) | (31 - Math.clz32(x & -x)); // the lowest set bit
+    if (i >= limit) return NOT_JSON;
+    const c = buf[i];
+    if (c === 0x22) return i + 1;
+    if (c !== 0x5c) return NOT_JSON; // a control character
+    i = skipEscape(buf, i, limit);
+    if (i < 0) return i;
+  }
+}
+
+/** The escape whose backslash is at `i` (before `limit`): the index past it, or NOT_JSON. */
+function skipEscape(buf: Uint8Array, i: number, limit: number): number {
+  lastStringEscaped = true;
+  if (i + 1 >= limit) return NOT_JSON;
+  const c = buf[i + 1];
+  if (c === 0x22 || c === 0x5c || c === 0x2f || c === 0x62 || c === 0x66 || c === 0x6e || c === 0x72 || c === 0x74) return i + 2;
+  if (c !== 0x75 || i + 6 > limit || !isHex(buf[i + 2]) || !isHex(buf[i + 3]) || !isHex(buf[i + 4]) || !isHex(buf[i + 5])) return NOT_JSON;
+  return i + 6;
 }
 
 function isHex(c: number): boolean {

@@ -61,8 +61,8 @@ export class QuarantineBatchWriter {
     return this.lines.length >= QUARANTINE_BATCH_ITEMS || this.chars >= QUARANTINE_BATCH_CHARS;
   }
 
-  /** The batch so far as a message (with the buffers to transfer); the writer starts a new one. */
-  take(object: number): { message: QuarantineBatchMessage; transfer: ArrayBuffer[] } {
+  /** The batch so far as a message; the writer starts a new one. */
+  take(object: number): QuarantineBatchMessage {
     const message: QuarantineBatchMessage = {
       type: 'quarantine',
       object,
@@ -82,8 +82,7 @@ export class QuarantineBatchWriter {
     this.rawLengths = [];
     this.raws = [];
     this.chars = 0;
-    const transfer = [message.rejected, message.lines, message.reasonRefs, message.rawLengths].map((a) => a.buffer as ArrayBuffer);
-    return { message, transfer };
+    return message;
   }
 }
 

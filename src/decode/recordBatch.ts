@@ -128,8 +128,9 @@ export class RecordBatchWriter {
     return ++this.count === BATCH_RECORDS;
   }
 
-  /** The batch so far as a message (with the buffers to transfer); a fresh batch is started. */
-  take(object: number): { message: RecordBatchMessage; transfer: ArrayBuffer[] } {
+  /** The batch so far as a message, in buffers of its own size (a message copies the whole buffer of a view); a
+   *  fresh batch is started. */
+  take(object: number): RecordBatchMessage {
     const n = this.count;
     const message: RecordBatchMessage = {
       type: 'batch',
@@ -145,8 +146,7 @@ export class RecordBatchWriter {
       texts: this.texts,
     };
     this.clear();
-    const transfer = [message.dates.buffer, message.idLengths.buffer, message.idBytes.buffer, message.idHashes.buffer, message.refs.buffer, message.spanBytes.buffer, message.spanLengths.buffer] as ArrayBuffer[];
-    return { message, transfer };
+    return message;
   }
 
   /** Starts a fresh batch: the arrays stay (take() sent copies), their contents are written over. */

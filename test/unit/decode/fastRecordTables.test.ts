@@ -68,7 +68,7 @@ describe('RecordBatchWriter and RecordBatchReader kept for the next object', () 
     expect(fast.read(LINE, 0, LINE.length - 1)).toBe(LINE.length - 1);
     next.addFast(fast, LINE);
     fast.release();
-    const { message } = next.take(7);
+    const message = next.take(7);
     const records: LogRecord[] = [];
     const reader = new RecordBatchReader();
     reader.read(message, (record) => records.push(record));
@@ -88,6 +88,6 @@ describe('RecordBatchWriter and RecordBatchReader kept for the next object', () 
     expect(taken[0]).not.toBe(taken[1]); // given back once, so handed out once
     const writer = RecordBatchWriter.take();
     writer.add(RECORD);
-    expect(() => reader.read(writer.take(1).message, () => undefined)).toThrow('after release()');
+    expect(() => reader.read(writer.take(1), () => undefined)).toThrow('after release()');
   });
 });

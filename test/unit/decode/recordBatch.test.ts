@@ -40,7 +40,7 @@ describe('RecordBatchWriter → RecordBatchReader', () => {
     const reader = new FastRecordReader('dflt');
     const received: LogRecord[] = [];
     const expected: LogRecord[] = [];
-    const deliver = () => batchReader.read(writer.take(1).message, (r) => received.push(r));
+    const deliver = () => batchReader.read(writer.take(1), (r) => received.push(r));
     let fast = 0;
     for (const [i, text] of texts.entries()) {
       const record = decodeItem(JSON.parse(text), 'dflt');
@@ -74,7 +74,7 @@ describe('RecordBatchWriter → RecordBatchReader', () => {
         expect(reader.read(buf, 0, buf.length - 1)).toBe(buf.length - 1);
         writer.addFast(reader, buf);
       }
-      message = writer.take(1).message;
+      message = writer.take(1);
       expect(toString).not.toHaveBeenCalled();
       expect(utf8Slice).not.toHaveBeenCalled();
     } finally {

@@ -104,7 +104,7 @@ describe('RecordBatchWriter without log_id texts', () => {
       expect(reader.read(buf, 0, buf.length - 1)).toBe(buf.length - 1);
       writer.addFast(reader, buf);
     }
-    const { message } = writer.take(1);
+    const message = writer.take(1);
     expect(message.idBytes.byteLength).toBe(0);
     const records: LogRecord[] = [];
     new RecordBatchReader().read(message, (r) => records.push(r));
