@@ -152,6 +152,32 @@ function bestJob(set, runs, extra = '') {
   });
 }
 
+/**
+ * zcat and the job in turn, `runs` times each. This machine's speed drifts by up to 2× within minutes, so a block of
+ * zcat runs and then a block of job runs can compare a fast minute with a slow one; each round's ratio compares
+ * two runs made seconds apart. Returns the best run of each (for the table) and every round's zcat s / job s.
+ */
+function alternately(zcatCommand, set, runs) {
+  let zcat;
+  let job;
+  const rounds = [];
+  for (let i = 0; i < runs; i++) {
+    const z = measure(zcatCommand);
+    const j = bestJob(set, 1);
+    rounds.push(z.seconds / j.seconds);
+    if (!zcat || z.seconds < zcat.seconds) zcat = z;
+    if (!job || j.seconds < job.seconds) job = j;
+  }
+  return { zcat, job, rounds };
+}
+
+/** '0.78 0.81 0.85 (median 0.81)': every round's ratio, and their median. */
+function roundsText(rounds) {
+  const sorted = [...rounds].sort((a, b) => a - b);
+  const median = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
+  return `${rounds.map((r) => r.toFixed(2)).join(' ')} (median ${median.toFixed(2)})`;
+}
+
 function row(label, set, m, base) {
   return {
     case: label,
@@ -188,14 +214,14 @@ function runSet(spec, baseline) {
   notes.push(`eight archives: ${eight.records.toLocaleString('en-US')} records, ${(eight.uncompressed / 1e6).toFixed(0)} MB, ${(eight.compressed / 1e6).toFixed(1)} MB gzip`);
 
   if (want('single')) {
-    const zcat = best(`zcat ${q(single.files)} > /dev/null`);
-    const job = bestJob(single);
+    const { zcat, job, rounds } = alternately(`zcat ${q(single.files)} > /dev/null`, single, QUICK ? 1 : 3);
     const naive = best(`node '${NAIVE}' ${q(single.files)}`);
     rows.push(row('one archive: zcat > /dev/null (floor)', single, zcat));
     rows.push(row('one archive: auth0-usage run', single, job, zcat));
     if (ONLY.includes('one-thread')) rows.push(row('one archive: auth0-usage run, --no-decode-workers', single, bestJob(single, undefined, '--no-decode-workers'), zcat));
     rows.push(row('one archive: naive readline + JSON.parse', single, naive, zcat));
     ratios.push(['one archive, speed vs zcat (zcat s / job s)', zcat.seconds / job.seconds]);
+    ratios.push(['one archive, speed vs zcat in each round (zcat then job)', roundsText(rounds)]);
     ratios.push(['one archive, speed vs naive script (naive s / job s)', naive.seconds / job.seconds]);
     if (has('jq')) {
       const jqCount = `zcat ${q(single.files)} | jq -n 'reduce inputs as $e ({}; .[($e.detail.data.date[0:10]) + " " + $e.detail.data.type] += 1)' > /dev/null`;
@@ -207,11 +233,11 @@ function runSet(spec, baseline) {
   }
   if (want('eight')) {
     const runs = QUICK ? 1 : 2;
-    const zcat = best(`zcat ${q(eight.files)} > /dev/null`, runs);
-    const job = bestJob(eight, runs);
+    const { zcat, job, rounds } = alternately(`zcat ${q(eight.files)} > /dev/null`, eight, runs);
     rows.push(row('eight archives: one zcat stream', eight, zcat));
     rows.push(row('eight archives: auth0-usage run', eight, job, zcat));
     ratios.push(['eight archives, speed vs one zcat stream', zcat.seconds / job.seconds]);
+    ratios.push(['eight archives, speed vs one zcat stream in each round', roundsText(rounds)]);
     ratios.push(['eight archives, peak RSS MB', job.rssMb]);
   }
   if (want('model')) {
