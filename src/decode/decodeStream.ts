@@ -76,9 +76,8 @@ export async function decodeObject(input: Readable, options: DecodeOptions, cons
   const fast = new FastRecordReader(defaultTenant, options.fieldsRead);
   const scanner = new JsonValueScanner({
     fastObject(buf, start, limit) {
-      const end = fast.read(buf, start, limit);
       // A longer item might be past a limit: the scanner's walk decides.
-      if (end - start > scanner.fastItemLimit) return DECLINED;
+      const end = fast.read(buf, start, limit, scanner.fastItemLimit);
       if (end >= 0) {
         stats.values++;
         stats.records++;

@@ -88,14 +88,16 @@ export class FastRecordReader {
   /**
    * Reads the object whose '{' is at `start`, before `limit` (the index of a '"' or a line feed; see
    * JsonValueScanner's fastObject). Returns the index just past it when it is a usable record (now in this reader's
-   * fields), NOT_JSON when the bytes before `limit` do not hold a well-formed object on one line, DECLINED otherwise.
+   * fields), NOT_JSON when the bytes before `limit` do not hold a well-formed object on one line, DECLINED otherwise,
+   * also when it is longer than `maxLength` bytes: then it is declined before any of its values enters the string
+   * cache, since whoever reads the records never sees the slot fills of a record that was not handed over.
    */
-  read(buf: Buffer, start: number, limit: number): number {
+  read(buf: Buffer, start: number, limit: number, maxLength = Infinity): number {
     if (this.released) throw new Error('FastRecordReader.read() after release()');
     if (buf !== stringBitmapBuffer()) stringBitmap.mark(buf);
     const end = this.fields.scan(buf, start, limit);
     if (end === NOT_JSON) return NOT_JSON;
-    if (end < 0) return DECLINED;
+    if (end < 0 || end - start > maxLength) return DECLINED;
     this.buf = buf;
     const ok = this.build();
     this.buf = NO_BYTES; // do not keep the chunk alive

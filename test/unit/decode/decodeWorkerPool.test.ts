@@ -103,6 +103,26 @@ describe('decodeStreamInWorker', () => {
     }
   });
 
+  it('a record too long for the fast path leaves no trace in the string cache: the records after it keep their strings', async () => {
+    // Past the fast path's item limit (30,000 bytes by default) a record is read the general way. The fast path
+    // must not have filled cache slots for it first: the main thread never gets those fills, and the next record
+    // naming the same slots would read whatever text they held there.
+    const record = (i: number, body = '') =>
+      JSON.stringify({
+        log_id: `900202505080839108629780000000000000000000000000000${String(i).padStart(5, '0')}`, type: 'sapi', date: new Date(1.7e12 + i * 1000).toISOString(),
+        hostname: 'acme-prod.eu.auth0.com', client_id: 'AbC123clientXYZ', client_name: 'Deploy CLI', user_id: 'auth0|deployer',
+        details: { request: { body } },
+      });
+    const lines = [record(0, 'x'.repeat(31_000)), ...Array.from({ length: 5 }, (_, i) => record(i + 1)), record(9)];
+    const chunks = [Buffer.from(`${lines.join('\n')}\n`)];
+    const expected = await run(decodeStream, chunks);
+    expect(expected.stats.records).toBe(7);
+    for (const [, r] of expected.events as Array<['record', LogRecord]>) {
+      expect([r.type, r.tenant, r.clientId, r.clientName, r.userId]).toEqual(['sapi', 'acme-prod', 'AbC123clientXYZ', 'Deploy CLI', 'auth0|deployer']);
+    }
+    expect(await run(decodeStreamInWorker, chunks)).toEqual(expected);
+  });
+
   it("rejects with the sink's error and stays usable", async () => {
     const failure = new Error('disk full');
     const bytes = Buffer.from(generateFirehoseText(seededRandom(3), 50));
