@@ -109,6 +109,7 @@ export class FastRecordReader {
     if (this.released) return;
     this.released = true;
     this.tables.give();
+    stringBitmap.forget(); // the object's last chunk, kept alive by its mark
   }
 
   /** The log_id of the last record read; `buf` is the buffer that read() was given. */

@@ -85,6 +85,13 @@ export class StringBitmap {
     useStringBitmap(buf, this.bits);
     return true;
   }
+
+  /** Lets go of the buffer marked last, so that it is not kept alive; the next read marks its buffer again. */
+  forget(): void {
+    if (this.marked === null) return;
+    this.marked = null;
+    useStringBitmap(null, this.bits);
+  }
 }
 
 /** The thread's string bitmap (one: the fast path reads one buffer at a time). */

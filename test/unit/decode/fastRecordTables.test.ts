@@ -1,5 +1,6 @@
 import { FIELD_EMPTY, FIELD_TEXT, FastRecordReader } from '../../../src/decode/fastRecord';
 import { FastRecordTables } from '../../../src/decode/fastRecordTables';
+import { stringBitmapBuffer } from '../../../src/decode/jsonBytes';
 import type { LogRecord } from '../../../src/decode/logRecord';
 import { LogIdNotSentError } from '../../../src/decode/recordFields';
 import { RecordBatchReader, RecordBatchWriter } from '../../../src/decode/recordBatch';
@@ -50,7 +51,10 @@ describe('FastRecordTables', () => {
     const next = new FastRecordReader('dflt');
     expect(refsOf(next)).toEqual(firstRefs);
     expect(next.toLogRecord(LINE)).toEqual(RECORD);
+    // The string bitmap marked the buffer read; released, the reader lets go of it (a chunk of up to 1 MiB).
+    expect(stringBitmapBuffer()).toBe(LINE);
     next.release();
+    expect(stringBitmapBuffer()).toBeNull();
   });
 });
 
