@@ -34,6 +34,8 @@ const argv = yargs(process.argv.slice(2))
   .option('realistic-text', { type: 'boolean', default: false, describe: 'Varied user agents (parsed and raw, many versions) and descriptions per event type' })
   .option('order', { choices: ['sorted', 'hour', 'random'], default: 'sorted', describe: 'Record order: by time; shuffled within each hour; or every record of the run shuffled (implies --one-archive)' })
   .option('one-archive', { type: 'boolean', default: false, describe: 'All days in one archive (<out>/all/) instead of one folder per day' })
+  .option('long-share', { type: 'number', default: 0, describe: 'Share of records carrying a large request body in details (a Management API call with a big payload)' })
+  .option('long-bytes', { type: 'number', default: 40000, describe: 'Size of that body, in characters' })
   .strict()
   .parseSync();
 
@@ -205,6 +207,8 @@ function makeRecord(tenant, ms) {
     environment_name: 'prod-eu-1',
     isMobile: random() < 0.3,
   };
+  // Drawn only when asked for, so that the defaults write the same files as before.
+  if (argv.longShare > 0 && random() < argv.longShare) record.details.request = { method: 'post', body: 'x'.repeat(argv.longBytes) };
   tally(tenant.name, date.slice(0, 10), type, user, record.audience ?? '');
   if (argv.truth) {
     if (user) distinct.user_id.add(user);

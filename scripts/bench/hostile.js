@@ -50,6 +50,11 @@ function cases(quick) {
       generate: ['--days', String(n(10, 2)), '--records', String(n(20000, 2000))],
     },
     {
+      name: 'long-records',
+      what: `${n(3, 1)} days × ${n(20000, 5000).toLocaleString('en-US')} records, 1% with a 40,000-byte body (past the fast path's item limit)`,
+      generate: ['--days', String(n(3, 1)), '--records', String(n(20000, 5000)), '--long-share', '0.01'],
+    },
+    {
       name: 'junk-quarantined',
       what: `${n(40000, 2000).toLocaleString('en-US')} junk lines of 64 KiB, --quarantine`,
       write: (file) => files.junkLines(file, n(40000, 2000), 65536),
