@@ -72,11 +72,12 @@ class ObjectDecode {
     };
     decodeObject(this.input, options, consumer).then(
       (stats) => {
-        if (this.abandoned) return;
-        this.flushQuarantined();
-        this.flush();
-        send({ type: 'done', object: this.id, stats });
-        objects.delete(this.id);
+        if (!this.abandoned) {
+          this.flushQuarantined();
+          this.flush();
+          send({ type: 'done', object: this.id, stats });
+          objects.delete(this.id);
+        }
         this.batch.give();
       },
       (err: unknown) => {

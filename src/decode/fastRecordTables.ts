@@ -1,9 +1,8 @@
+import { KeptObjects } from './keptObjects';
 import { SlotStrings } from './slotStrings';
 import { CACHE_SLOTS, SpanCache } from './spanCache';
 
-/** Tables a thread keeps for its next objects: one set per object it decodes side by side is plenty. */
-const KEPT = 4;
-const kept: FastRecordTables[] = [];
+const kept = new KeptObjects<FastRecordTables>();
 
 /**
  * A FastRecordReader's tables by SpanCache slot, about 2.6 MB. An object of a few KB (Firehose and webhook exports
@@ -24,13 +23,13 @@ export class FastRecordTables {
   readonly slotFieldsFills = new Uint32Array(CACHE_SLOTS);
 
   static take(): FastRecordTables {
-    const tables = kept.pop();
+    const tables = kept.take();
     if (tables === undefined) return new FastRecordTables();
     tables.spans.clear();
     return tables;
   }
 
   give(): void {
-    if (kept.length < KEPT && !kept.includes(this)) kept.push(this);
+    kept.give(this);
   }
 }

@@ -1,6 +1,7 @@
 import { FIELD_EMPTY, FIELD_TEXT, type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
 import type { LogRecord } from './logRecord';
 import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
+import { KeptObjects } from './keptObjects';
 import { LogIdNotSentError } from './recordFields';
 import { SlotStrings } from './slotStrings';
 import { NOT_CACHED, definedSlot } from './spanCache';
@@ -49,9 +50,7 @@ const ID_BYTES = BATCH_RECORDS * 64;
 /** Initial room for a batch's spans (a user id and some client fields a record, when nothing repeats). */
 const SPAN_BYTES = BATCH_RECORDS * 128;
 
-/** Writers kept for the next objects: one per object a worker decodes side by side is plenty. */
-const KEPT_WRITERS = 4;
-const keptWriters: RecordBatchWriter[] = [];
+const keptWriters = new KeptObjects<RecordBatchWriter>();
 
 /** Worker side: collects one object's records and turns them into batch messages. */
 export class RecordBatchWriter {
@@ -78,7 +77,7 @@ export class RecordBatchWriter {
    * to allocate and collect than its decoding did.
    */
   static take(logIdText = true): RecordBatchWriter {
-    const writer = keptWriters.pop();
+    const writer = keptWriters.take();
     if (writer === undefined) return new RecordBatchWriter(logIdText);
     writer.logIdText = logIdText;
     return writer;
@@ -87,7 +86,7 @@ export class RecordBatchWriter {
   /** The object is over: what it did not take is dropped, and the writer is kept for the next object. */
   give(): void {
     this.clear();
-    if (keptWriters.length < KEPT_WRITERS && !keptWriters.includes(this)) keptWriters.push(this);
+    keptWriters.give(this);
   }
 
   get size(): number {

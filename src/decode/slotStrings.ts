@@ -1,8 +1,7 @@
+import { KeptObjects } from './keptObjects';
 import { CACHE_SLOTS } from './spanCache';
 
-/** Kept for the next objects: one per object read side by side is plenty. */
-const KEPT = 4;
-const kept: SlotStrings[] = [];
+const kept = new KeptObjects<SlotStrings>();
 
 /**
  * The decoded text of each SpanCache slot, on the side that reads the records (the main thread, for a decode
@@ -16,12 +15,12 @@ export class SlotStrings {
    * slot before it names one: a text left from the last object is never read, and need not be cleared.
    */
   static take(): SlotStrings {
-    return kept.pop() ?? new SlotStrings();
+    return kept.take() ?? new SlotStrings();
   }
 
   /** Keeps it for the next object (a few-KB object spent more allocating this than being read). */
   give(): void {
-    if (kept.length < KEPT && !kept.includes(this)) kept.push(this);
+    kept.give(this);
   }
 
   get(slot: number): string {
