@@ -7,6 +7,9 @@
  * most MAX_SPAN_BYTES bytes, so values that never repeat (user ids of a large tenant) cost no more than sending them.
  * Every hit is verified byte for byte, so a slot always stands for the bytes it was filled with.
  */
+/** A module constant, not `Math.imul` in the loop: see jsonBytes.ts on global look-ups in a vm context. */
+const { imul } = Math;
+
 export const CACHE_SLOTS = 32768; // power of two
 const MAX_SPAN_BYTES = 64; // longer spans are not cached
 /** A slot's key is its span's bytes as 4-byte words (the last one zero-padded), compared a word at a time. */
@@ -45,16 +48,16 @@ export class SpanCache {
     for (; k + 4 <= end; k += 4) {
       const word = buf[k] | (buf[k + 1] << 8) | (buf[k + 2] << 16) | (buf[k + 3] << 24);
       words[count++] = word;
-      hash = Math.imul(hash ^ word, 0x01000193);
+      hash = imul(hash ^ word, 0x01000193);
     }
     if (k < end) {
       let word = 0;
       for (let shift = 0; k < end; k++, shift += 8) word |= buf[k] << shift;
       words[count++] = word;
-      hash = Math.imul(hash ^ word, 0x01000193);
+      hash = imul(hash ^ word, 0x01000193);
     }
     hash ^= hash >>> 15;
-    hash = Math.imul(hash, 0x85ebca6b);
+    hash = imul(hash, 0x85ebca6b);
     const slot = (hash ^ (hash >>> 13)) & (CACHE_SLOTS - 1);
     const keys = this.keys;
     const at = slot * KEY_WORDS;
