@@ -15,6 +15,10 @@ import ts from 'typescript';
  */
 export default function globalSetup(): void {
   const root = path.resolve(__dirname, '../..');
+  // The tests start the built CLI, s3rver and scripts dozens of times: from Node 22 on, Node keeps their compiled
+  // code here and the next start skips compiling it (about 0.15 s of CPU a CLI process). Node 20 ignores it. The
+  // Jest workers and every child that inherits this environment get it.
+  process.env.NODE_COMPILE_CACHE ??= path.join(root, 'node_modules', '.cache', 'node-compile-cache');
   const configPath = path.join(root, 'tsconfig.build.json');
   const { parsed, compilerOptions } = transpileOptions(configPath);
   const { rootDir, outDir } = parsed.options;
