@@ -157,6 +157,13 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
   const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
+  // Each part stamps its summaries anew, strictly after the part before (even on a clock that did not move): a day
+  // re-emitted at a later checkpoint must be the newer copy for the "latest generated_at per summary_id" search.
+  let lastStamp = Date.parse(meta.generatedAt) - 1;
+  const stampPart = () => {
+    lastStamp = Math.max(now().getTime(), lastStamp + 1);
+    meta.generatedAt = new Date(lastStamp).toISOString();
+  };
   const handOver = new SummaryHandOver(options.sinks, options.dailies ?? true);
   const memory: RunMemory = { peakResidentDays: 0, evictions: 0, reloads: 0, peakWindowDays: 0 };
   let rollup: DayRollup | undefined;
@@ -219,6 +226,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
     let pass: SummaryPassResult | undefined;
     if (!failure) {
+      stampPart();
       for (const slot of store.changedSlots()) changedKeys.add(`${slot.tenant}/${slot.day}`);
       try {
         pass = await runSummaryPass({
