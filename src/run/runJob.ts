@@ -263,6 +263,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         // Every output file in place before the state moves on: a crash after the commit leaves them holding
         // what was committed.
         for (const sink of options.sinks) await sink.publish?.();
+        // The items set aside (and the summaries HEC refused, when they go there) too: the committed objects are not
+        // read again.
+        await options.quarantine?.publish();
         await options.hooks?.afterDelivery?.();
         await state.commit({
           runId,

@@ -42,6 +42,8 @@ function ndjsonSerializer(): Transform {
  */
 export class NdjsonWriter {
   private serializer: NodeJS.ReadWriteStream;
+  /** Makes a serializer: the first, and a fresh one after each publish(). */
+  private readonly makeSerializer: () => NodeJS.ReadWriteStream;
   /** Whether the serializer takes writeAll()'s ready lines (the default one does). */
   private readonly takesLines: boolean;
   private out: Writable;
@@ -56,7 +58,8 @@ export class NdjsonWriter {
    * values written into lines; the default one (plain JSON.stringify) also takes writeAll()'s ready lines.
    */
   constructor(readonly target: string, stdout: NodeJS.WritableStream = process.stdout, serializer?: () => NodeJS.ReadWriteStream) {
-    this.serializer = serializer ? serializer() : ndjsonSerializer();
+    this.makeSerializer = serializer ?? ndjsonSerializer;
+    this.serializer = this.makeSerializer();
     this.takesLines = serializer === undefined;
     if (target === '-') {
       this.out = stdout as Writable;
@@ -163,7 +166,7 @@ export class NdjsonWriter {
       rmSync(published, { force: true });
       throw new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`);
     }
-    this.serializer = ndjsonSerializer();
+    this.serializer = this.makeSerializer();
     try {
       this.out = this.pipeToFile(openSync(this.tempFile, 'a'));
     } catch (err) {

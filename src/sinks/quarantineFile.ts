@@ -16,6 +16,14 @@ export class QuarantineFile {
     for (const item of items) await this.writer.write({ source: item.source, line: item.line, reason: item.reason, raw: item.raw });
   }
 
+  /**
+   * Moves the items written so far into place and goes on writing after them (NdjsonWriter.publish): a run with a
+   * state calls this before its commit, since no later run reads the committed objects again to set them aside.
+   */
+  publish(): Promise<void> {
+    return this.writer.publish();
+  }
+
   close(): Promise<void> {
     return this.writer.close();
   }
