@@ -278,7 +278,11 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           checkpoints.commits++;
           checkpoints.objects += partRead.objects;
           log.info({ state: state.location, objects: checkpoints.objects, days: changedKeys.size }, 'checkpoint committed; reading on');
-        } else committed = true;
+        } else {
+          committed = true;
+          // What is delivered from now on (Auth0's statistics, the run event) is not built again by a later run.
+          for (const sink of options.sinks) sink.committed?.();
+        }
       } catch (err) {
         failure = err as Error;
         log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
