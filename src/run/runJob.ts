@@ -255,6 +255,23 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     memory.reloads += reloads;
     memory.peakWindowDays = Math.max(memory.peakWindowDays, pass?.peakWindowDays ?? 0);
 
+    // Auth0's statistics for the days the run summarized, once the last part was read and delivered, and before its
+    // commit: a run that cannot fetch them for good (credentials refused) or deliver them is not committed, so the
+    // same command fetches them again; nothing after the commit would.
+    const lastPart = !partRead.more && stoppedBy === undefined;
+    if (lastPart && options.auth0 && !failure && summarized) {
+      try {
+        const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
+        auth0StatsErrors = stats.errors;
+        if (stats.summaries.length > 0) await handOver.add(stats.summaries);
+        // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
+        failure = stats.fatal;
+      } finally {
+        await handOver.finish();
+      }
+      failure ??= handOver.failure;
+    }
+
     // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
     // point leaves the previous checkpoint, and the rerun repeats these summaries with the same summary_ids.
     const more = (partRead.more || stoppedBy !== undefined) && !failure;
@@ -278,11 +295,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           checkpoints.commits++;
           checkpoints.objects += partRead.objects;
           log.info({ state: state.location, objects: checkpoints.objects, days: changedKeys.size }, 'checkpoint committed; reading on');
-        } else {
-          committed = true;
-          // What is delivered from now on (Auth0's statistics, the run event) is not built again by a later run.
-          for (const sink of options.sinks) sink.committed?.();
-        }
+        } else committed = true;
       } catch (err) {
         failure = err as Error;
         log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
@@ -298,19 +311,6 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       failure = err as Error;
       log.error({ state: state?.location, err: failure.message }, 'the run was committed, but what it consumed could not be removed');
     }
-  }
-  // Auth0's statistics for the days the run summarized, once every part was read and delivered.
-  if (options.auth0 && !failure && !stoppedBy && summarized) {
-    try {
-      const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
-      auth0StatsErrors = stats.errors;
-      if (stats.summaries.length > 0) await handOver.add(stats.summaries);
-      // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
-      failure = stats.fatal;
-    } finally {
-      await handOver.finish();
-    }
-    failure ??= handOver.failure;
   }
   failure ??= stoppedBy;
   let { spooled, refused } = handOver;

@@ -35,10 +35,5 @@ export interface SummarySink {
    * once the state has moved on, a crash must not leave the destination without this run's summaries.
    */
   publish?(): Promise<void>;
-  /**
-   * The run was committed to its state (its last commit): no later run builds again what it delivers from now on
-   * (Auth0's statistics come after the commit), so a sink must keep whatever of it it cannot deliver.
-   */
-  committed?(): void;
   close(): Promise<void>;
 }

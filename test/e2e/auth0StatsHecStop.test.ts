@@ -6,8 +6,9 @@ import { selfSignedCertificate } from '../support/hecCertificate';
 import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 import { HecReceiver } from '../support/hecReceiver';
 
-// With --state, Auth0's statistics are fetched and delivered after the run's last commit. A HEC that stops the
-// delivery there (the token refused) must not lose them: the state has moved on, so no later run builds them again.
+// With --state, Auth0's statistics are the last summaries a run delivers. A HEC that stops the delivery there (the
+// token refused) must not lose them: either they are kept for the next run, or the run is not committed and the same
+// command builds them again.
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const SECRET = 'run-Secret-9d8c7b6a55';

@@ -44,8 +44,7 @@ export interface HecSinkDeps {
   /**
    * A run whose delivery stops (token refused, index not allowed) is not committed to its --state, so the next run
    * builds and sends its summaries again. Then only `run` events are spooled after a stop: spooling the summaries
-   * too would deliver them once more for every failed run. Ends with committed(): what comes after the run's last
-   * commit (Auth0's statistics) is built by no later run.
+   * too would deliver them once more for every failed run.
    */
   rebuiltIfStopped?: boolean;
   sleep?: (ms: number) => Promise<void>;
@@ -81,7 +80,7 @@ export class HecSink implements SummarySink {
   readonly #spool: HecSpool;
   /** Earlier runs' spool files, read on the first call. */
   #earlierSpool: EarlierSpool | undefined;
-  #rebuiltIfStopped: boolean;
+  readonly #rebuiltIfStopped: boolean;
   #notSpooled = 0;
   #spoolWarned = false;
 
@@ -190,11 +189,6 @@ export class HecSink implements SummarySink {
       spooled: stillWaiting + outcome.undelivered.length,
       rejected: this.#stats.eventsRejected - rejectedBefore,
     };
-  }
-
-  /** Once the run is committed, nothing it delivers is built again: after a stop, every event is spooled. */
-  committed(): void {
-    this.#rebuiltIfStopped = false;
   }
 
   async close(): Promise<void> {
