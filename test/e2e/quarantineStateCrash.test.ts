@@ -72,3 +72,31 @@ test('a kill at any step after reading never leaves the state committed and the 
     }
   }
 });
+
+test('a shard killed at any step: once its done.json is written, its set-aside item is in --quarantine', async () => {
+  const shardRun = (where: Where, killAt?: number, stepsFile?: string) => {
+    const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, KILL_OUTPUT: where.quarantine };
+    if (killAt !== undefined) env.KILL_AT = String(killAt);
+    if (stepsFile !== undefined) env.KILL_STEPS_FILE = stepsFile;
+    const args = ['-r', KILL_AT_STEP, CLI, 'run', '--shard', '0/1', '-i', where.archives, '--state', where.state, '--quarantine', where.quarantine, '--no-table', '--no-progress', '--log-format', 'json'];
+    return new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+      const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'ignore'] });
+      child.once('close', (code, signal) => resolve({ code, signal }));
+    });
+  };
+  const reference = setUp('shard-reference');
+  const stepsFile = path.join(dir, 'shard-steps');
+  expect((await shardRun(reference, undefined, stepsFile)).code).toBe(0);
+  expect(linesIn(reference.quarantine)).toEqual([3]);
+  const steps = Number(readFileSync(stepsFile, 'utf8'));
+  expect(steps).toBeGreaterThanOrEqual(1);
+
+  for (let killAt = 0; killAt < steps; killAt++) {
+    const where = setUp(`shard-kill-${killAt}`);
+    const killed = await shardRun(where, killAt);
+    expect([killAt, killed.signal]).toEqual([killAt, 'SIGKILL']);
+    // A finished shard is what the merge takes (and then the objects are never read again): its item must be in place.
+    const done = existsSync(path.join(where.state, 'shards', '1', '0', 'done.json'));
+    if (done) expect({ killAt, done, lines: linesIn(where.quarantine) }).toEqual({ killAt, done, lines: [3] });
+  }
+});
