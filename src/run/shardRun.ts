@@ -54,6 +54,9 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
   });
   if (read.failure) throw read.failure;
   await files.finish();
+  // The items set aside in place before done.json: once the shard is finished, the merge commits its objects and no
+  // later run reads them again.
+  await options.quarantine?.publish();
   const done = await writer.finish(
     options.spec,
     {
