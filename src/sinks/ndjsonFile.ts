@@ -49,6 +49,8 @@ export class NdjsonWriter {
   private out: Writable;
   private readonly tempFile?: string;
   private failure?: Error;
+  /** The temporary file holds the output that could not be moved into place (named in the failure): close() keeps it. */
+  private keepTempFile = false;
   /** stdout's reader went away (EPIPE): what is left is not written, and the run goes on as usual. */
   private readerGone = false;
   count = 0;
@@ -164,7 +166,9 @@ export class NdjsonWriter {
       renameSync(published, this.target);
     } catch (err) {
       rmSync(published, { force: true });
-      throw new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`);
+      // The serializer is ended: later writes and close() must report this, not wait on a stream that is gone.
+      this.keepTempFile = true;
+      throw (this.failure = new OutputError(`cannot move the output into place at ${this.target} (${errnoCode(err)}); it is in ${this.tempFile}`));
     }
     this.serializer = this.makeSerializer();
     try {
@@ -192,7 +196,7 @@ export class NdjsonWriter {
       await finished.catch(() => undefined);
     }
     if (this.failure) {
-      if (this.tempFile) rmSync(this.tempFile, { force: true });
+      if (this.tempFile && !this.keepTempFile) rmSync(this.tempFile, { force: true });
       throw this.failure;
     }
     if (this.tempFile === undefined) return; // written in place (a device or pipe)
