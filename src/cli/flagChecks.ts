@@ -15,10 +15,21 @@ export function wholeNumberAtLeast(flag: string, minimum = 1, unit = '') {
   };
 }
 
-/** A number above 0 in `unit` (seconds, minutes), fractions allowed. */
-export function positiveAmount(flag: string, unit: string) {
+/** Milliseconds in each unit a duration flag may take. */
+const UNIT_MS = { seconds: 1000, minutes: 60_000 } as const;
+/** The longest delay Node's timers keep (about 24.8 days): a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/**
+ * A duration above 0 in `unit`, fractions allowed. It becomes whole milliseconds for a timer or a request timeout:
+ * under half a millisecond would round to 0, which turns a timeout off, and past MAX_TIMER_MS a timer fires at once.
+ */
+export function positiveAmount(flag: string, unit: keyof typeof UNIT_MS) {
+  const max = Math.floor(MAX_TIMER_MS / UNIT_MS[unit]);
   return (value: number): number => {
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of ${unit} above 0, got ${shown(value)}`);
+    if (Math.round(value * UNIT_MS[unit]) < 1) throw new Error(`${flag} must be at least 1 millisecond, got ${value} ${unit}`);
+    if (value > max) throw new Error(`${flag} must be at most ${max} ${unit} (about 24 days), got ${value}`);
     return value;
   };
 }

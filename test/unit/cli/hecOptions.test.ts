@@ -117,10 +117,19 @@ describe('HEC flags through yargs', () => {
     [['--hec-url', 'ftp://hec'], '--hec-url must start with https:// or http://, not ftp:'],
     [['--hec-url', 'https://user:pw@hec:8088'], '--hec-url must not contain credentials'],
     [['--hec-url', 'https://hec', '--hec-timeout', '0'], '--hec-timeout must be a number of seconds above 0, got 0'],
+    // 0.0004 s is 0.4 ms, which rounds to a timeout of 0: no timeout at all.
+    [['--hec-url', 'https://hec', '--hec-timeout', '0.0004'], '--hec-timeout must be at least 1 millisecond, got 0.0004 seconds'],
+    // Node's timers hold at most 2^31 - 1 = 2,147,483,647 ms: 2,147,483 whole seconds.
+    [['--hec-url', 'https://hec', '--hec-deadline', '2147484'], '--hec-deadline must be at most 2147483 seconds (about 24 days), got 2147484'],
     [['--hec-url', 'https://hec', '--hec-batch-bytes', '10'], '--hec-batch-bytes must be a whole number of bytes of at least 1024, got 10'],
     [['--hec-token', 'abc'], 'the HEC token is read from SPLUNK_HEC_TOKEN or AUTH0_USAGE_HEC_TOKEN only, never from a flag'],
   ])('%j fails with a usage message', async (argv, message) => {
     expect((await parse(argv)).failure).toContain(message);
+  });
+
+  test('the longest timeout Node can time, and the shortest that is not 0 ms, are taken', async () => {
+    expect((await parse(['--hec-url', 'https://hec', '--hec-timeout', '2147483'])).args!['hec-timeout']).toBe(2147483);
+    expect((await parse(['--hec-url', 'https://hec', '--hec-timeout', '0.0005'])).args!['hec-timeout']).toBe(0.0005);
   });
 
   test('AUTH0_USAGE_HEC_TOKEN in the environment is not a flag and never lands in argv', async () => {
