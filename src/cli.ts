@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { main } from './cli/main';
 import { quietSdkNodeNotice } from './cli/processWarnings';
+import { failIfUnsettled } from './cli/unsettledExit';
 
 quietSdkNodeNotice(process, process.env);
 
-main(process.argv.slice(2), {
+const command = main(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,
   env: process.env,
@@ -13,7 +14,9 @@ main(process.argv.slice(2), {
   sizeThreadPool: (size) => {
     process.env.UV_THREADPOOL_SIZE = String(size);
   },
-}).then(
+});
+failIfUnsettled(process, command);
+command.then(
   (code) => {
     process.exitCode = code;
   },
