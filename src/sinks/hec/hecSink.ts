@@ -230,7 +230,10 @@ export class HecSink implements SummarySink {
     for (const file of spool.files) {
       const contents = await this.#spool.read(file);
       if (!contents.ok) {
+        // Its events still wait (the operator must mend the file): counted as spooled, so the run says so (exit 3).
         this.#log.warn(`HEC spool file ${file} left in place: ${contents.reason}`);
+        this.#stats.eventsSpooled += contents.lines;
+        waiting += contents.lines;
         continue;
       }
       if (contents.cutShort) this.#log.warn(`HEC spool file ${file} ends in a line cut short (a run stopped while writing it): that line is skipped`);

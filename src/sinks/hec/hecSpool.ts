@@ -33,7 +33,8 @@ export function isRejectedSpoolFile(name: string): boolean {
 export type SpoolFileContents =
   /** `cutShort`: the file ended in an incomplete line (a crash while it was written), which was skipped. */
   | { ok: true; envelopes: SummaryEnvelope[]; cutShort: boolean }
-  | { ok: false; reason: string };
+  /** `lines`: its non-empty lines (events left waiting in it, as `status` counts them); 0 when it cannot be read. */
+  | { ok: false; reason: string; lines: number };
 
 export class HecSpool {
   readonly dir: string;
@@ -77,10 +78,11 @@ export class HecSpool {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
-      return { ok: false, reason: `cannot read: ${errnoCode(error)}` };
+      return { ok: false, reason: `cannot read: ${errnoCode(error)}`, lines: 0 };
     }
     const envelopes: SummaryEnvelope[] = [];
     const lines = text.split('\n');
+    const unusable = (reason: string): SpoolFileContents => ({ ok: false, reason, lines: lines.filter((line) => line.trim() !== '').length });
     let cutShort = false;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();
@@ -94,11 +96,11 @@ export class HecSpool {
           cutShort = true;
           continue;
         }
-        return { ok: false, reason: `line ${i + 1} is not JSON` };
+        return unusable(`line ${i + 1} is not JSON`);
       }
       const event = (value as { event?: unknown } | null)?.event;
       if (typeof value !== 'object' || typeof event !== 'object' || event === null) {
-        return { ok: false, reason: `line ${i + 1} is not a HEC event envelope` };
+        return unusable(`line ${i + 1} is not a HEC event envelope`);
       }
       envelopes.push(value as SummaryEnvelope);
     }

@@ -109,11 +109,13 @@ describe('HecSink spool', () => {
     expect(receiver.events().map((e) => [e.index, e.event.summary_id])).toEqual([['summary', 'sid-0001']]);
   });
 
-  test('an unreadable spool file is left in place with a warning, the rest carries on', async () => {
+  test('a spool file with a bad line is left in place with a warning, its 2 lines counted as waiting; the rest carries on', async () => {
     const spoolDir = tempDir();
     writeFileSync(path.join(spoolDir, 'hec-broken.ndjson'), '{"event":{"summary_id":"x"}}\nnot json\n');
     const { sink, log } = testSink(receiver, { spoolDir });
-    expect(await sink.deliver([dailyEnvelope(2)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
+    // The 2 lines wait for the operator to mend the file, as `status` counts them: the run says so (spooled: exit 3).
+    expect(await sink.deliver([dailyEnvelope(2)])).toEqual({ delivered: 1, spooled: 2, rejected: 0 });
+    expect(sink.stats().hec_events_spooled).toBe(2);
     expect(readdirSync(spoolDir)).toEqual(['hec-broken.ndjson']);
     expect(log.lines).toContainEqual(expect.stringContaining('hec-broken.ndjson left in place: line 2 is not JSON'));
   });
