@@ -12,7 +12,7 @@ import { decodeLogIds } from '../rollup/logIdFile';
 import type { LogIdSet } from '../rollup/logIdSet';
 import { CommitStaging } from './commitStaging';
 import type { ObjectIndex } from './objectIndex';
-import { commitRun, dedupHorizon, sweepState, type CommitInput } from './stateCommit';
+import { commitRun, sweepState, type CommitInput } from './stateCommit';
 import { StateError } from './stateErrors';
 import { LAST_RUN_NAME, STAGING_PREFIX } from './stateLayout';
 import { checkComplete, openStateStorage, readManifest, readObjectIndex } from './stateLoad';
@@ -47,8 +47,6 @@ export interface RunStateOptions {
 export class RunState implements StoredDays {
   private released = false;
   private staging: CommitStaging | undefined;
-  /** Days this run committed at its checkpoints: their log_ids take part in de-duplication whatever the horizon. */
-  private readonly checkpointed = new Set<string>();
 
   private constructor(
     /** Where the state lives (a merge reads the shards' partials beside it, under the same lock). */
@@ -57,8 +55,6 @@ export class RunState implements StoredDays {
     private manifest: StateManifest | undefined,
     readonly objects: ObjectIndex,
     private readonly options: RunStateOptions & { dedupDays: number; now: () => Date },
-    /** The first day whose committed log_ids are consulted; undefined when every day's are. */
-    readonly horizon: string | undefined,
     readonly token: string,
   ) {}
 
@@ -85,10 +81,8 @@ export class RunState implements StoredDays {
       const stored = manifest ? await storage.list() : [];
       if (manifest) checkComplete(storage, manifest, stored);
       const objects = await readObjectIndex(storage, manifest);
-      const today = DateTime.fromJSDate(settings.now(), { zone: options.timezone }).toISODate()!;
-      const horizon = dedupHorizon(manifest?.days ?? [], today, settings.dedupDays);
       const token = randomUUID().slice(0, 8);
-      const state = new RunState(storage, lock, manifest, objects, settings, horizon, token);
+      const state = new RunState(storage, lock, manifest, objects, settings, token);
       await storage.fetchLocal(
         (manifest?.days ?? [])
           .filter((day) => state.idsUsable(day) && (options.from === undefined || day.day >= options.from) && (options.to === undefined || day.day <= options.to))
@@ -126,9 +120,14 @@ export class RunState implements StoredDays {
     return this.manifest?.days ?? [];
   }
 
+  /**
+   * Whether a committed day's log_ids take part in de-duplication: whenever the state still keeps them. Commits prune
+   * by --dedup-days; a day whose log_ids a commit kept (a checkpoint keeps every day's) is consulted whatever day is
+   * the newest now, so a run stopped after a checkpoint that moved the newest day ahead, and run again, finds the
+   * same duplicates as one uninterrupted run.
+   */
   idsUsable(record: DayRecord): boolean {
-    if (record.logIds === null) return false;
-    return this.horizon === undefined || record.day >= this.horizon || this.checkpointed.has(`${record.tenant}/${record.day}`);
+    return record.logIds !== null;
   }
 
   readLogIdsSync(record: DayRecord): LogIdSet {
@@ -186,7 +185,6 @@ export class RunState implements StoredDays {
     );
     this.manifest = manifest;
     if (input.checkpoint) {
-      for (const { slot } of this.staging?.days ?? []) this.checkpointed.add(`${slot.tenant}/${slot.day}`);
       const { from, to } = this.options;
       await this.storage.fetchLocal(
         manifest.days
