@@ -22,7 +22,7 @@ export interface StoredDay {
  */
 export interface StoredDays {
   records(): Iterable<StoredDay>;
-  /** Whether a stored day's log_ids take part in de-duplication (kept, and not older than --dedup-days). */
+  /** Whether a stored day's log_ids take part in de-duplication (the state still keeps them: not pruned by --dedup-days). */
   idsUsable(record: StoredDay): boolean;
   /** A stored day's log_ids, read synchronously: decode callbacks cannot wait. */
   readLogIdsSync(record: StoredDay): LogIdSet;
