@@ -1,4 +1,4 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runJob } from '../../src/run/runJob';
@@ -34,9 +34,9 @@ function progressStoppingAfter(objects: number, stop: AbortController): Progress
   };
 }
 
-async function run(stateDir: string, inputs: string[], stop?: AbortController) {
+async function run(stateDir: string, inputs: string[], stop?: AbortController, dedupDays?: number) {
   const sink = new CollectingSink();
-  const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
+  const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger, dedupDays });
   const outcome = await runJob({
     inputs,
     config,
@@ -85,4 +85,28 @@ test('stopped after the checkpoint that moved the newest day ahead, the rerun st
   // The same 3 records, found duplicates as the uninterrupted run found them: 2024-01-02 keeps its 3 events.
   expect([rerun.outcome.run.objects, rerun.outcome.run.records, rerun.outcome.run.duplicates, rerun.outcome.run.dedup_unavailable]).toEqual([1, 3, 3, 0]);
   expect(kindOf(rerun.events, 'daily')).toEqual([]);
+});
+
+test('a run with a smaller --dedup-days still finds duplicates in the log_ids the state keeps, then prunes them', async () => {
+  const stateDir = path.join(dir, 'narrowed');
+  const old = path.join(dir, 'narrowed-old');
+  writeArchive(old, 'a.ndjson', OLD);
+  writeArchive(old, 'b.ndjson', NEW);
+  // --dedup-days 90 from 2024-03-01 keeps 2024-01-02's log_ids.
+  const first = await run(stateDir, [old], undefined, 90);
+  expect(first.outcome.exitCode).toBe(0);
+  const redelivered = path.join(dir, 'narrowed-redelivered');
+  mkdirSync(redelivered);
+  copyFileSync(path.join(old, 'a.ndjson'), path.join(redelivered, 'c.ndjson'));
+  const narrowed = await run(stateDir, [redelivered], undefined, 10);
+  expect(narrowed.outcome.exitCode).toBe(0);
+  // The 3 records were counted by the first run, and the state still holds their log_ids: duplicates.
+  expect([narrowed.outcome.run.records, narrowed.outcome.run.duplicates, narrowed.outcome.run.dedup_unavailable]).toEqual([3, 3, 0]);
+  expect(kindOf(narrowed.events, 'daily')).toEqual([]);
+  // Its commit prunes by --dedup-days 10: from 2024-02-21 on.
+  const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
+  expect(manifest.days.map((d: { day: string; logIds: string | null }) => [d.day, d.logIds === null])).toEqual([
+    ['2024-01-02', true],
+    ['2024-03-01', false],
+  ]);
 });
