@@ -5,7 +5,7 @@ import type { RecordFieldsRead } from '../decode/recordFields';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
-import { objectKey, type ObjectIndex } from '../state/objectIndex';
+import { ledgerEntryOf, objectKey, type ObjectIndex } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { readAhead } from '../support/readAhead';
@@ -29,6 +29,11 @@ export interface ReadObjectsOptions {
   defaultTenant: string;
   /** --from/--to were given (an empty input is then less alarming). */
   dayBounded: boolean;
+  /**
+   * The days this run reads, as the ledger keeps them (readDaysKey of --from/--to; undefined for every day): an
+   * object the ledger has for these days is skipped, and one with records outside them is recorded for them.
+   */
+  readDays?: string;
   /** Where each object's records go: the run's DayRollup, or a shard's record files. */
   rollup: ObjectRecords;
   /** The state's ledger (with --state): objects it has read are skipped. */
@@ -194,10 +199,10 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         unwatch();
       }
       partial.commit();
-      // A shard's record file stands for the archive objects its shard read (and judged done with); any other
-      // object with records outside --from/--to is not done with: a run over a wider range reads it again.
+      // A shard's record file stands for the archive objects its shard read. An object with records outside
+      // --from/--to is done with for these days only: a run over other days reads it again.
       if (object.standsFor !== undefined) totals.objectsRead.push(...object.standsFor);
-      else if (!partial.sawOutOfRange) totals.objectsRead.push(object);
+      else totals.objectsRead.push(ledgerEntryOf(object, partial.sawOutOfRange ? options.readDays : undefined));
       handled?.add(objectKey(object.name));
       totals.objects++;
       totals.bytes += bytes;
@@ -225,7 +230,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         const key = objectKey(object.name);
         if (handled?.has(key)) continue;
         if (options.selects && !options.selects(object, input)) continue;
-        if (state?.objects.isUnchanged(object)) {
+        if (state?.objects.isUnchanged(object, options.readDays)) {
           totals.skipped++;
           handled?.add(key);
           continue;

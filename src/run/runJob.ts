@@ -7,6 +7,7 @@ import { DayStore } from '../rollup/dayStore';
 import type { DailyEvent, RunEvent } from '../rollup/summaryEvent';
 import { mergeReconcileInputs, runSummaryPass, type ReconcileInputs, type SummaryPassResult } from '../rollup/summaryPass';
 import type { QuarantineFile } from '../sinks/quarantineFile';
+import { readDaysKey } from '../state/objectIndex';
 import type { SummarySink } from '../sinks/summarySink';
 import type { RunState } from '../state/runState';
 import { exitCodeOf } from '../support/errors';
@@ -197,6 +198,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       ...objectReadingOf(options),
       defaultTenant: options.config.tenant,
       dayBounded: options.from !== undefined || options.to !== undefined,
+      readDays: readDaysKey(options.from, options.to),
       rollup,
       state,
       quarantine: options.quarantine,

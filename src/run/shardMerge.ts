@@ -1,5 +1,6 @@
 import type { LedgerEntry, Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
+import { readDaysKey } from '../state/objectIndex';
 import { shardFolder } from '../state/shardLayout';
 import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
 import { ShardRecordSource } from '../state/shardRecordSource';
@@ -29,7 +30,8 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   if (differing.length > 0) {
     throw new ShardMismatchError(`cannot merge ${state.location}: the shards ran with other settings than this merge (shards ${differing.join(', ')}): give the merge the shards' --config`);
   }
-  const committed = (entry: LedgerEntry) => state.objects.isUnchanged(entry);
+  const days = readDaysKey(spec.from, spec.to);
+  const committed = (entry: LedgerEntry) => state.objects.isUnchanged(entry, days);
   // Each shard's objects, and how many of them the state holds committed now.
   const tally = new Map(
     finished.map((shard) => {

@@ -3,7 +3,7 @@ import { compactRecordLine } from '../decode/compactRecord';
 import type { LogRecord } from '../decode/logRecord';
 import { DayWindow } from '../rollup/dayWindow';
 import type { InputObject, LedgerEntry } from '../sources/inputObject';
-import { objectKey } from '../state/objectIndex';
+import { ledgerEntryOf, readDaysKey } from '../state/objectIndex';
 import type { ObjectRecords, ObjectRecordsPartial } from './readObjects';
 
 /** Compact text gathered before it is compressed into one gzip member (members concatenate into one gzip file). */
@@ -36,9 +36,11 @@ export class ShardRecordFiles implements ObjectRecords {
   private objects: LedgerEntry[] = [];
   private readonly writes: Promise<void>[] = [];
   private readonly window: DayWindow;
+  private readonly readDays: string | undefined;
 
   constructor(private readonly options: ShardRecordFilesOptions) {
     this.window = new DayWindow(options.timezone, options.from, options.to);
+    this.readDays = readDaysKey(options.from, options.to);
   }
 
   get counters(): { readonly records: number } {
@@ -73,9 +75,9 @@ export class ShardRecordFiles implements ObjectRecords {
           this.members.push(member);
           this.bytes += member.length;
         }
-        // An object with records outside --from/--to is not done with, as in a single run: the ledger skips it.
-        // By the key the ledger keeps (an absolute path): the merge may run in another working directory.
-        if (!outside) this.objects.push({ name: objectKey(object.name), ...(object.size === undefined ? {} : { size: object.size }), ...(object.version === undefined ? {} : { version: object.version }) });
+        // By the key the ledger keeps (an absolute path): the merge may run in another working directory. An object
+        // with records outside --from/--to is done with for these days only, as in a single run.
+        this.objects.push(ledgerEntryOf(object, outside ? this.readDays : undefined));
         if (this.bytes >= (this.options.fileBytes ?? RECORD_FILE_BYTES)) this.seal();
       },
       abort: () => {

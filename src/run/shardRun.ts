@@ -1,5 +1,5 @@
 import type { QuarantineFile } from '../sinks/quarantineFile';
-import type { ObjectIndex } from '../state/objectIndex';
+import { readDaysKey, type ObjectIndex } from '../state/objectIndex';
 import { ShardPartialWriter, type ShardDone, type ShardSpec } from '../state/shardPartial';
 import type { StateStorage } from '../state/stateStorage';
 import type { Logger } from '../support/logger';
@@ -44,6 +44,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
     ...objectReadingOf(options),
     defaultTenant: options.defaultTenant,
     dayBounded: options.spec.from !== null || options.spec.to !== null,
+    readDays: readDaysKey(options.spec.from, options.spec.to),
     rollup: files,
     state: { objects: options.ledger },
     selects: (object, input) => shardOfObject(object.name, input, shard.count) === shard.index,

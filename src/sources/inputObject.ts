@@ -18,8 +18,11 @@ export interface InputObject {
   open(): Promise<Readable>;
 }
 
-/** What a state's ledger remembers of an object read. */
-export type LedgerEntry = Pick<InputObject, 'name' | 'size' | 'version'>;
+/**
+ * What a state's ledger remembers of an object read. `readFor`: the days a --from/--to run read it for, when it held
+ * records outside them (see objectIndex.ts, readDaysKey); absent when it was read for every day.
+ */
+export type LedgerEntry = Pick<InputObject, 'name' | 'size' | 'version'> & { readonly readFor?: string };
 
 /** Where input objects come from. Listing is lazy so processing can start while it continues. */
 export interface Source {

@@ -2,22 +2,68 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { isS3Url } from '../aws/s3Url';
-import type { InputObject } from '../sources/inputObject';
+import type { InputObject, LedgerEntry } from '../sources/inputObject';
 import { Auth0UsageError } from '../support/errors';
 
-const OBJECT_LIST_VERSION = 1;
+/** readDaysKey's form: `from..to`, either side empty when unbounded. */
+const READ_DAYS = /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/;
 
-const objectListSchema = z
-  .object({
-    version: z.literal(OBJECT_LIST_VERSION),
-    /** [name, size or null, version (ETag or mtime-size) or null], sorted by name. */
-    objects: z.array(z.tuple([z.string(), z.number().int().nonnegative().nullable(), z.string().nullable()])),
-  })
-  .strict();
+/** Version 2 adds the days an object was read for; a list with no such entry is still written as version 1. */
+const OBJECT_LIST_VERSION = 2;
+
+const nameSizeVersion = [z.string(), z.number().int().nonnegative().nullable(), z.string().nullable()] as const;
+const objectListSchema = z.union([
+  z
+    .object({
+      version: z.literal(1),
+      /** [name, size or null, version (ETag or mtime-size) or null], sorted by name. */
+      objects: z.array(z.tuple([...nameSizeVersion])),
+    })
+    .strict(),
+  z
+    .object({
+      version: z.literal(OBJECT_LIST_VERSION),
+      /** [name, size or null, version or null, the days it was read for (readDaysKey) or null], sorted by name. */
+      objects: z.array(z.tuple([...nameSizeVersion, z.string().regex(READ_DAYS).nullable()])),
+    })
+    .strict(),
+]);
 
 /** Thrown for bytes that are not an object list of this version. */
 export class ObjectListError extends Auth0UsageError {
   static override readonly code: string = 'ERR_OBJECT_LIST';
+}
+
+/**
+ * The days a --from/--to run reads, as the ledger keeps them (`2024-01-02..2024-03-01`, a side empty when not given);
+ * undefined for a run over every day. The state fixes the time zone, so days compare as text.
+ */
+export function readDaysKey(from: string | undefined | null, to: string | undefined | null): string | undefined {
+  if (!from && !to) return undefined;
+  return `${from ?? ''}..${to ?? ''}`;
+}
+
+/** Whether every day of `inner` (undefined: every day) lies in `outer`. */
+function daysWithin(inner: string | undefined, outer: string): boolean {
+  if (inner === undefined) return false;
+  const [innerFrom, innerTo] = inner.split('..') as [string, string];
+  const [outerFrom, outerTo] = outer.split('..') as [string, string];
+  const fromInside = outerFrom === '' || (innerFrom !== '' && innerFrom >= outerFrom);
+  const toInside = outerTo === '' || (innerTo !== '' && innerTo <= outerTo);
+  return fromInside && toInside;
+}
+
+/**
+ * The ledger's entry for an object, by its key (objectKey): what a state or a shard's record file keeps of it. With
+ * `readFor`, it held records outside those days and is done with for them only.
+ */
+export function ledgerEntryOf(object: LedgerEntry, readFor?: string): LedgerEntry {
+  return {
+    name: objectKey(object.name),
+    ...(object.size === undefined ? {} : { size: object.size }),
+    ...(object.version === undefined ? {} : { version: object.version }),
+    ...(readFor === undefined ? {} : { readFor }),
+  };
 }
 
 /** The name an object is remembered by: its s3:// URL, or its absolute path (so ./logs and /data/logs agree). */
@@ -28,6 +74,8 @@ export function objectKey(name: string): string {
 interface Entry {
   size: number | null;
   version: string | null;
+  /** The days a --from/--to run read it for, when it held records outside them; null when read for every day. */
+  readFor: string | null;
 }
 
 /** The input objects a state has read, so a later run skips those whose size and version are unchanged. */
@@ -44,25 +92,33 @@ export class ObjectIndex {
     return this.totalBytes;
   }
 
-  /** Read before with the same size and version. Objects without a version are always read again. */
-  isUnchanged(object: Pick<InputObject, 'name' | 'size' | 'version'>): boolean {
+  /**
+   * Read before with the same size and version, for every day this run reads (`days`: its readDaysKey). An object
+   * read for fewer days (it held records outside the --from/--to of the run that read it) is read again by a run
+   * over other days; one without a version always is.
+   */
+  isUnchanged(object: Pick<InputObject, 'name' | 'size' | 'version'>, days?: string): boolean {
     if (object.version === undefined) return false;
     const entry = this.entries.get(objectKey(object.name));
-    return entry !== undefined && entry.version === object.version && entry.size === (object.size ?? null);
+    if (entry === undefined || entry.version !== object.version || entry.size !== (object.size ?? null)) return false;
+    return entry.readFor === null || daysWithin(days, entry.readFor);
   }
 
-  record(object: Pick<InputObject, 'name' | 'size' | 'version'>): void {
+  record(object: LedgerEntry): void {
     const key = objectKey(object.name);
     this.totalBytes -= this.entries.get(key)?.size ?? 0;
-    const entry = { size: object.size ?? null, version: object.version ?? null };
+    const entry = { size: object.size ?? null, version: object.version ?? null, readFor: object.readFor ?? null };
     this.entries.set(key, entry);
     this.totalBytes += entry.size ?? 0;
   }
 
   encode(): Buffer {
-    const objects = [...this.entries]
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([name, entry]) => [name, entry.size, entry.version]);
+    const sorted = [...this.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    // Version 1 while no entry needs more: a state stays readable by the builds before version 2 until it does.
+    if (sorted.every(([, entry]) => entry.readFor === null)) {
+      return gzipSync(JSON.stringify({ version: 1, objects: sorted.map(([name, entry]) => [name, entry.size, entry.version]) }));
+    }
+    const objects = sorted.map(([name, entry]) => [name, entry.size, entry.version, entry.readFor]);
     return gzipSync(JSON.stringify({ version: OBJECT_LIST_VERSION, objects }));
   }
 
@@ -76,8 +132,8 @@ export class ObjectIndex {
     const parsed = objectListSchema.safeParse(value);
     if (!parsed.success) throw new ObjectListError(`not an object list: ${parsed.error.issues[0]?.message}`);
     const index = new ObjectIndex();
-    for (const [name, size, version] of parsed.data.objects) {
-      index.entries.set(name, { size, version });
+    for (const [name, size, version, readFor] of parsed.data.objects) {
+      index.entries.set(name, { size, version, readFor: readFor ?? null });
       index.totalBytes += size ?? 0;
     }
     return index;

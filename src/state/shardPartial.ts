@@ -53,8 +53,11 @@ export type ShardDone = z.infer<typeof shardDoneSchema>;
 const objectListSchema = z
   .object({
     version: z.literal(SHARD_FORMAT_VERSION),
-    /** Per record file: the archive objects whose records it holds and that the ledger takes, [name, size, version]. */
-    files: z.record(z.string(), z.array(z.tuple([z.string(), count.nullable(), z.string().nullable()]))),
+    /**
+     * Per record file: the archive objects whose records it holds and that the ledger takes, [name, size, version],
+     * and the days it was read for (LedgerEntry.readFor) as a fourth item when it held records outside them.
+     */
+    files: z.record(z.string(), z.array(z.union([z.tuple([z.string(), count.nullable(), z.string().nullable()]), z.tuple([z.string(), count.nullable(), z.string().nullable(), z.string()])]))),
   })
   .strict();
 
@@ -88,7 +91,7 @@ export class ShardMismatchError extends Auth0UsageError {
  * an earlier attempt left.
  */
 export class ShardPartialWriter {
-  private readonly objects: Record<string, Array<[string, number | null, string | null]>> = {};
+  private readonly objects: Record<string, Array<[string, number | null, string | null] | [string, number | null, string | null, string]>> = {};
   private readonly files: string[] = [];
 
   private constructor(
@@ -108,7 +111,10 @@ export class ShardPartialWriter {
   async writeRecordFile(data: Buffer, objects: readonly LedgerEntry[]): Promise<void> {
     const name = shardRecordFileName(this.shards, this.index, this.files.length);
     this.files.push(name);
-    this.objects[name] = objects.map((object) => [object.name, object.size ?? null, object.version ?? null]);
+    this.objects[name] = objects.map((object) => {
+      const entry: [string, number | null, string | null] = [object.name, object.size ?? null, object.version ?? null];
+      return object.readFor === undefined ? entry : [...entry, object.readFor];
+    });
     await this.storage.write(name, data);
   }
 
@@ -187,7 +193,12 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
   return new Map(
     Object.entries(list.files).map(([file, entries]) => [
       file,
-      entries.map(([objectName, size, version]) => ({ name: objectName, ...(size === null ? {} : { size }), ...(version === null ? {} : { version }) })),
+      entries.map(([objectName, size, version, readFor]) => ({
+        name: objectName,
+        ...(size === null ? {} : { size }),
+        ...(version === null ? {} : { version }),
+        ...(readFor === undefined ? {} : { readFor }),
+      })),
     ]),
   );
 }

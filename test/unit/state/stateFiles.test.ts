@@ -1,9 +1,10 @@
 import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { LogIdSet } from '../../../src/rollup/logIdSet';
 import { decodeLogIds, encodeLogIds, LogIdFileError } from '../../../src/rollup/logIdFile';
-import { ObjectIndex, ObjectListError } from '../../../src/state/objectIndex';
+import { ObjectIndex, ObjectListError, readDaysKey } from '../../../src/state/objectIndex';
 import { dayFileNames, isStateEntry, isStateFileName, tenantSegment } from '../../../src/state/stateLayout';
 import { logId } from './stateTestKit';
 
@@ -86,6 +87,49 @@ describe('the object list', () => {
 
   it('refuses what is not an object list', () => {
     expect(() => ObjectIndex.decode(Buffer.from('plain'))).toThrow(ObjectListError);
+    const list = (value: unknown) => gzipSync(JSON.stringify(value));
+    // Version 1 has no fourth item; version 2's is a day range or null.
+    expect(() => ObjectIndex.decode(list({ version: 1, objects: [['/a', 1, 'v', '2024-01-01..']] }))).toThrow(ObjectListError);
+    expect(() => ObjectIndex.decode(list({ version: 2, objects: [['/a', 1, 'v', 'January']] }))).toThrow(ObjectListError);
+    expect(() => ObjectIndex.decode(list({ version: 3, objects: [] }))).toThrow(ObjectListError);
+  });
+
+  it('keeps the days a --from/--to run read an object for, and skips it only for runs over those days', () => {
+    expect([readDaysKey(undefined, undefined), readDaysKey('2024-01-02', undefined), readDaysKey(null, '2024-03-01'), readDaysKey('2024-01-02', '2024-03-01')]).toEqual([
+      undefined,
+      '2024-01-02..',
+      '..2024-03-01',
+      '2024-01-02..2024-03-01',
+    ]);
+    const index = new ObjectIndex();
+    const whole = { name: '/a/whole.gz', size: 1, version: 'v1' };
+    const straddling = { name: '/a/straddling.gz', size: 2, version: 'v2' };
+    const fromOnly = { name: '/a/from-only.gz', size: 3, version: 'v3' };
+    index.record(whole);
+    index.record({ ...straddling, readFor: '2024-01-02..2024-03-01' });
+    index.record({ ...fromOnly, readFor: '2024-01-02..' });
+    const back = ObjectIndex.decode(index.encode());
+    // Read for every day: skipped by every run.
+    for (const days of [undefined, '..2024-01-01', '2024-01-02..2024-03-01']) expect(back.isUnchanged(whole, days)).toBe(true);
+    // Read for 2024-01-02..2024-03-01: skipped by runs inside those days, read again by any other.
+    expect(['2024-01-02..2024-03-01', '2024-01-10..2024-01-20', '2024-03-01..2024-03-01'].map((days) => back.isUnchanged(straddling, days))).toEqual([true, true, true]);
+    expect([undefined, '2024-01-01..2024-03-01', '2024-01-02..2024-03-02', '2024-01-02..', '..2024-03-01'].map((days) => back.isUnchanged(straddling, days))).toEqual([false, false, false, false, false]);
+    // Read for 2024-01-02 on, with no last day: any run from 2024-01-02 on is inside.
+    expect(['2024-01-02..', '2024-05-01..2024-05-02', '2024-01-01..', '..2024-05-02', undefined].map((days) => back.isUnchanged(fromOnly, days))).toEqual([true, true, false, false, false]);
+    // Changed since: read again whatever the days.
+    expect(back.isUnchanged({ ...straddling, version: 'v9' }, '2024-01-02..2024-03-01')).toBe(false);
+  });
+
+  it('writes version 1 until an entry has days, so older builds still read a state that does not use them', () => {
+    const version = (index: ObjectIndex) => JSON.parse(gunzipSync(index.encode()).toString('utf8')).version;
+    const index = new ObjectIndex();
+    index.record({ name: '/a/x.gz', size: 1, version: 'v' });
+    expect(version(index)).toBe(1);
+    index.record({ name: '/a/y.gz', size: 1, version: 'v', readFor: '2024-01-02..' });
+    expect(version(index)).toBe(2);
+    // Read for every day later: the entry drops its days, and the list is version 1 again.
+    index.record({ name: '/a/y.gz', size: 1, version: 'v' });
+    expect(version(index)).toBe(1);
   });
 });
 
