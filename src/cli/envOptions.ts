@@ -12,11 +12,11 @@ export const ENV_PREFIX = 'AUTH0_USAGE_';
 const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
 
 /** The flags a command accepts (aliases included), read off its yargs builder. */
-export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string> } {
+export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string>; arrays: Set<string> } {
   // getOptions() is public in yargs 17 but missing from its type declarations.
-  const scratch = builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } };
+  const scratch = builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; array: string[] } };
   const options = scratch.getOptions();
-  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean) };
+  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), arrays: new Set(options.array) };
 }
 
 const toFlag = (suffix: string) => suffix.toLowerCase().replace(/_/g, '-');

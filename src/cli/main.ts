@@ -67,16 +67,28 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
     const allCommands = () => (all ??= COMMANDS.map((c) => flagsOf(c.builder)));
-    const { flags: fromEnv, unknown } = named ? envForCommand(io.env, flagsOf(named.builder), allCommands) : { flags: {}, unknown: [] };
+    const declared = named ? flagsOf(named.builder) : undefined;
+    const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
     for (const name of unknown) io.stderr.write(`auth0-usage: ignoring ${name}: no command has such a flag\n`);
     const args = await cli.config(fromEnv).parseAsync();
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
     const command = COMMANDS.find((c) => c.command === args._[0]);
     if (!command) throw new UsageError(`unknown command ${String(args._[0])} (see auth0-usage --help)`);
+    if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
     return report(err, io);
+  }
+}
+
+/**
+ * yargs makes a flag given twice an array, whatever its type: `--state a --state b` reached the command as an array
+ * and failed there with a stack trace. Only flags declared as lists (--input, --include, …) may repeat.
+ */
+function refuseRepeatedFlags(args: Record<string, unknown>, declared: { flags: Set<string>; arrays: Set<string> }): void {
+  for (const flag of declared.flags) {
+    if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(`--${flag} is given more than once: give it once (see auth0-usage --help)`);
   }
 }
 

@@ -21,6 +21,10 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--concurrency', 'abc'], /--concurrency must be a whole number of at least 1, got something that is not a number/],
     [['run', '--input', FIXTURES, '--input', 's3://'], /--input invalid S3 URL s3:\/\/: expected s3:\/\/bucket\/prefix/],
     [[], /name a command/],
+    // A flag that takes one value, given twice (yargs makes it a list): said once, before anything runs.
+    [['run', '--input', FIXTURES, '--state', 'a', '--state', 'b'], /^auth0-usage: --state is given more than once: give it once \(see auth0-usage --help\)\n$/],
+    [['run', '--input', FIXTURES, '--log-level', 'error', '--log-level', 'info'], /^auth0-usage: --log-level is given more than once/],
+    [['status', '--state', 'a', '--state', 'b'], /^auth0-usage: --state is given more than once/],
   ])('%j', async (args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
