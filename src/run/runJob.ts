@@ -218,8 +218,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     read.skipped += partRead.skipped;
     failure = partRead.failure;
     // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in
-    // flight were cut off and are not recorded), so the rerun reads only the rest.
-    if (state && failure instanceof RunStopped && partRead.objects > 0) {
+    // flight were cut off and are not recorded), so the rerun reads only the rest. Not a merge's: it is committed
+    // whole, with its partials, or not at all (half a shard committed would make its rerun refuse that shard).
+    if (state && !options.merged && failure instanceof RunStopped && partRead.objects > 0) {
       stoppedBy = failure;
       failure = undefined;
     }
