@@ -3,8 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, runCli } from '../support/cliRunner';
 
-// An archive that crosses the edge of --from/--to is read again by every run over that range (it is never marked
-// done). Records without any id must not be counted again each time.
+// An archive that crosses the edge of --from/--to is done with for those days only: runs over them skip it, a run
+// over more days reads it again. Records without any id must not be counted again then.
 let dir: string;
 beforeEach(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-noid-'));
@@ -25,19 +25,26 @@ test('records without a log_id in an edge archive are counted once across runs',
     ].join('\n') + '\n',
   );
   const runs = [];
-  for (let i = 0; i < 3; i++) {
+  const days = [
+    ['--from', '2024-03-01', '--to', '2024-03-02'],
+    ['--from', '2024-03-01', '--to', '2024-03-02'],
+    ['--from', '2024-03-01', '--to', '2024-03-05'],
+  ];
+  for (const [i, range] of days.entries()) {
     const output = path.join(dir, `run${i}.ndjson`);
-    const result = await runCli(['run', '-i', archive, '--from', '2024-03-01', '--to', '2024-03-02', '--state', path.join(dir, 'state'), '-o', output, '--no-table', '--log-format', 'json']);
+    const result = await runCli(['run', '-i', archive, ...range, '--state', path.join(dir, 'state'), '-o', output, '--no-table', '--log-format', 'json']);
     expect(result.code).toBe(0);
     runs.push(readNdjson(readFileSync(output, 'utf8')));
   }
   // First run: 4 logins on 2024-03-01 (three without an id, one with), the 03-05 record out of range.
   const daily = runs[0].find((e) => e.event.summary === 'daily').event;
   expect([daily.day, daily.logins, daily.events]).toEqual(['2024-03-01', 4, 4]);
-  // Later runs read the archive again, find all four already counted, and re-send nothing.
-  for (const events of runs.slice(1)) {
-    expect(events.map((e) => e.event.summary)).toEqual(['run']);
-    const run = events[0].event;
-    expect([run.records, run.duplicates, run.out_of_range, run.summaries]).toEqual([5, 4, 1, 0]);
-  }
+  // The same days again: the archive is skipped, nothing is re-sent.
+  expect(runs[1].map((e) => e.event.summary)).toEqual(['run']);
+  expect([runs[1][0].event.objects, runs[1][0].event.records]).toEqual([0, 0]);
+  // More days: the archive is read again; its four 03-01 records (three named by their place in it) are duplicates,
+  // and the 03-05 one is new.
+  const wider = runs[2].at(-1).event;
+  expect([wider.objects, wider.records, wider.duplicates, wider.out_of_range]).toEqual([1, 5, 4, 0]);
+  expect(runs[2].filter((e) => e.event.summary === 'daily').map((e) => [e.event.day, e.event.events])).toEqual([['2024-03-05', 1]]);
 });
