@@ -12,17 +12,18 @@ const ROOT = path.resolve(__dirname, '../..');
 
 /** Slowest first, with the seconds each took in a full run on 2 idle cores (3 workers; 2026-12-06). */
 const SLOW_FIRST = [
-  'test/e2e/productionInstall.test.ts', // 15 s
-  'test/e2e/shutdown.test.ts', // 14 s
-  'test/e2e/outputStateCrash.test.ts', // 12 s
-  'test/e2e/shardedBackfill.test.ts', // 10 s
+  'test/e2e/productionInstall.test.ts', // 20 s
+  'test/e2e/shutdown.test.ts', // 15 s
+  'test/e2e/quarantineStateCrash.test.ts', // 10 s
+  'test/e2e/outputStateCrash.test.ts', // 10 s
   'test/e2e/resumableBackfill.test.ts', // 9 s
-  'test/e2e/stateMemory.test.ts', // 8 s
-  'test/unit/sources/s3/s3Listing.test.ts', // 7 s
-  'test/e2e/chunkedDelivery.test.ts', // 7 s
-  'test/e2e/shardedBackfillS3.test.ts', // 7 s
-  'test/e2e/stateSafety.test.ts', // 6 s
-  'test/unit/decode/referenceComparison.test.ts', // 6 s
+  'test/e2e/stateMemory.test.ts', // 9 s
+  'test/unit/sources/s3/s3Listing.test.ts', // 9 s
+  'test/e2e/chunkedDelivery.test.ts', // 8 s
+  'test/e2e/shardedBackfill.test.ts', // 7 s
+  'test/e2e/runAuth0Stats.test.ts', // 7 s
+  'test/e2e/auth0Check.test.ts', // 7 s
+  'test/e2e/stateSafety.test.ts', // 7 s
 ];
 
 // A renamed or removed file would silently fall back to Jest's order: say so instead.
