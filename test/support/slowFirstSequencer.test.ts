@@ -17,14 +17,14 @@ test('without recorded durations, the listed slow files start first in the list\
   const sequencer = new SlowFirstSequencer({ contexts: [], globalConfig: {} });
   const tests = [
     testFile('test/unit/a.test.ts', 10),
-    testFile('test/unit/decode/referenceComparison.test.ts', 50),
+    testFile('test/e2e/stateMemory.test.ts', 50),
     testFile('test/unit/b.test.ts', 1000),
     testFile('test/e2e/productionInstall.test.ts', 5),
   ];
   const order = sequencer.sort(tests).map((t: { path: string }) => path.relative(ROOT, t.path));
   expect(order).toEqual([
     'test/e2e/productionInstall.test.ts',
-    'test/unit/decode/referenceComparison.test.ts',
+    'test/e2e/stateMemory.test.ts',
     'test/unit/b.test.ts',
     'test/unit/a.test.ts',
   ]);
