@@ -85,3 +85,25 @@ test('two runs: February’s windows reach back into the January the state remem
   // January's figures do not depend on February: nothing of January is emitted again.
   expect(labels(february).filter((label) => label.includes('2024-01-'))).toEqual([]);
 });
+
+test('late data for the 1st of a 31-day month: the 31st’s active_users event carries the new mau_month', async () => {
+  // The 31st is 30 days after the 1st, outside its 30-day window ([01-02, 01-31]) but inside its month.
+  writeArchive(path.join(dir, 'archives'), 'jan.ndjson', [login(1, '2024-01-01T10:00:00Z', 'u1'), login(2, '2024-01-31T10:00:00Z', 'u2')]);
+  const state = ['--state', path.join(dir, 'state')];
+  const first = await run('first', state);
+  expect(activeUsers(first)).toEqual([
+    ['acme', '2024-01-01', 1, 1, 1, false], // its 30-day window starts 2023-12-03, before the data
+    ['acme', '2024-01-31', 1, 1, 2, true], // window [01-02, 01-31]: u2; the month: u1 u2; data from the 1st
+  ]);
+  writeArchive(path.join(dir, 'archives'), 'late.ndjson', [login(3, '2024-01-01T11:00:00Z', 'u3')]);
+  const late = await run('late', state);
+  // 01-01 now has u1 u3; the 31st: window still u2 alone, the month u1 u2 u3 (as its active_users quota says).
+  expect(activeUsers(late)).toEqual([
+    ['acme', '2024-01-01', 2, 2, 2, false],
+    ['acme', '2024-01-31', 1, 1, 3, true],
+  ]);
+  expect(quotas(late).filter((q) => q[2] === 'active_users').map((q) => [q[1], q[4]])).toEqual([
+    ['2024-01-01', 2],
+    ['2024-01-31', 3],
+  ]);
+});
