@@ -1,6 +1,6 @@
 import type { UsageConfig } from '../config/schema';
 import { buildActiveUsersSummary } from './activeUsersSummary';
-import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from './activeUsersWindow';
+import { ActiveUsersWindow, lastDependentDay, windowStart } from './activeUsersWindow';
 import type { TenantDayBucket } from './bucketEnvelope';
 import { addDays, monthOf } from './calendarDay';
 import type { DayAggregate } from './dayAggregate';
@@ -163,7 +163,8 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         now[key] = fingerprintOf(versionOf(envelope));
         if (before[key] !== now[key]) into.push(envelope);
       };
-      if (slot.day <= addDays(latestChanged, MAU_WINDOW_DAYS - 1)) {
+      // Its 30-day window or its month reaches back to a changed day (the 31st's month reaches the 1st, 30 days back).
+      if (slot.day <= lastDependentDay(latestChanged)) {
         const complete = coverageStart <= windowStart(slot.day);
         offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), out);
       }
