@@ -1,0 +1,64 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
+import { selfSignedCertificate } from '../support/hecCertificate';
+import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+
+// A --state run in two parts (one object each) reconciled against Auth0's UTC days while its own days are cut in
+// Asia/Kolkata (UTC+05:30): the local day 2024-01-11 begins at 2024-01-10T18:30Z, inside the API's 2024-01-10.
+const ROOT = path.resolve(__dirname, '../..');
+const CLI = path.join(ROOT, 'dist', 'cli.js');
+const SECRET = 'reconcile-Secret-4f3e2d1c';
+const cli = (args: string[], env: NodeJS.ProcessEnv): Promise<Result> => spawnCli(CLI, args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+
+let seq = 0;
+function login(date: string, user: string): string {
+  seq++;
+  return JSON.stringify({ log_id: `9001${String(seq).padStart(52, '0')}`, date, type: 's', tenant_name: 'acme-prod', hostname: 'acme-prod.us.auth0.com', user_id: user });
+}
+
+let dir: string;
+let caFile: string;
+let tenant: FakeAuth0Tenant;
+beforeAll(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'reconcile-checkpoints-'));
+  const certificate = await selfSignedCertificate();
+  caFile = path.join(dir, 'ca.pem');
+  writeFileSync(caFile, certificate.cert);
+  // Auth0 agrees with the archives: two logins on its 2024-01-10, one on 2024-02-09, none on 2024-01-11.
+  tenant = await startFakeAuth0Tenant({
+    tls: certificate,
+    clientId: 'run-client',
+    clientSecret: SECRET,
+    daily: [apiDailyRow('2024-01-10', 2, 0), apiDailyRow('2024-01-11', 0, 0), apiDailyRow('2024-02-09', 1, 0)],
+    activeUsers: 3,
+  });
+});
+afterAll(async () => {
+  await tenant.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('a later part whose days start mid-way through an API day does not replace an earlier part’s whole count of it', async () => {
+  const input = path.join(dir, 'archives');
+  mkdirSync(input);
+  // Part 1: UTC 2024-01-10 12:00 (Kolkata 01-10) and 20:00 (Kolkata 01-11 01:30): both the API's 2024-01-10.
+  writeFileSync(path.join(input, 'a.ndjson'), [login('2024-01-10T12:00:00.000Z', 'u1'), login('2024-01-10T20:00:00.000Z', 'u2')].join('\n') + '\n');
+  // Part 2: Kolkata 2024-02-09, whose 30-day window starts on Kolkata's 2024-01-11 (its month later, on 02-01).
+  writeFileSync(path.join(input, 'b.ndjson'), login('2024-02-09T06:00:00.000Z', 'u3') + '\n');
+  const output = path.join(dir, 'out.ndjson');
+  const result = await cli(
+    ['run', '-i', input, '-o', output, '--tz', 'Asia/Kolkata', '--state', path.join(dir, 'state'), '--checkpoint-objects', '1', '--concurrency', '1',
+      '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
+    { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET },
+  );
+  expect(result.code).toBe(0);
+  const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
+  const logins = events.filter((e) => e.summary === 'reconcile' && e.metric === 'logins').map((e) => [e.day, e.logs, e.auth0, e.status]);
+  expect(logins).toEqual([
+    ['2024-01-10', 2, 2, 'match'],
+    ['2024-01-11', 0, 0, 'match'],
+    ['2024-02-09', 1, 1, 'match'],
+  ]);
+});
