@@ -181,8 +181,21 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         await options.emit(out);
       }
     }
+    if (inputs !== undefined) keepWholeApiDays(inputs, from, reach);
   }
   return { summaries, changedDays, emitted, peakWindowDays, reconcile };
+}
+
+/**
+ * Drops the counts of API days the pass saw only part of: a local day overlaps the API days before and after its
+ * own (a zone is under a day off), so an API day is whole only when the local days either side of it were gone
+ * through too. A part of the run whose window starts or ends mid-way through an API day would otherwise replace an
+ * earlier part's whole count of it (mergeReconcileInputs keeps a later pass's count).
+ */
+function keepWholeApiDays(inputs: ReconcileInputs, from: string, reach: string): void {
+  for (const day of [...inputs.counts.keys()]) {
+    if (addDays(day, -1) < from || addDays(day, 1) > reach) inputs.counts.delete(day);
+  }
 }
 
 /** Adds a tenant-day's counts by API day; a day without them makes its API days (a zone is under a day off) unknown. */
