@@ -62,3 +62,27 @@ test('a later part whose days start mid-way through an API day does not replace 
     ['2024-02-09', 1, 1, 'match'],
   ]);
 });
+
+test('a later part that changed only today does not replace yesterday’s mau_30d with a window it went through in part', async () => {
+  // active_users_30d compares Auth0's figure with our mau_30d of the latest complete day: yesterday (UTC).
+  const dayMs = 86_400_000;
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const iso = (ms: number) => new Date(ms + 12 * 3_600_000).toISOString(); // noon of that day
+  const input = path.join(dir, 'today');
+  mkdirSync(input);
+  // Part 1: u1 on the first day of yesterday's 30-day window, u2 yesterday: yesterday's mau_30d is 2.
+  writeFileSync(path.join(input, 'a.ndjson'), [login(iso(today - 30 * dayMs), 'u1'), login(iso(today - dayMs), 'u2')].join('\n') + '\n');
+  // Part 2: u3 today. Its pass starts 29 days back (or on the 1st), a day after yesterday's window starts on any
+  // day but the 31st (then the 1st of the month is where yesterday's window starts: the test cannot tell).
+  writeFileSync(path.join(input, 'b.ndjson'), login(iso(today), 'u3') + '\n');
+  const output = path.join(dir, 'today.ndjson');
+  const result = await cli(
+    ['run', '-i', input, '-o', output, '--tz', 'UTC', '--state', path.join(dir, 'today-state'), '--checkpoint-objects', '1', '--concurrency', '1',
+      '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
+    { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET },
+  );
+  expect(result.code).toBe(0);
+  const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
+  const yesterday = new Date(today - dayMs).toISOString().slice(0, 10);
+  expect(events.filter((e) => e.summary === 'reconcile' && e.metric === 'active_users_30d').map((e) => [e.day, e.logs])).toEqual([[yesterday, 2]]);
+});
