@@ -86,3 +86,25 @@ test('a later part that changed only today does not replace yesterday’s mau_30
   const yesterday = new Date(today - dayMs).toISOString().slice(0, 10);
   expect(events.filter((e) => e.summary === 'reconcile' && e.metric === 'active_users_30d').map((e) => [e.day, e.logs])).toEqual([[yesterday, 2]]);
 });
+
+test('a daily run that read only today’s objects reconciles yesterday’s whole 30-day window with the state’s days', async () => {
+  const dayMs = 86_400_000;
+  const today = Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate());
+  const iso = (ms: number) => new Date(ms + 12 * 3_600_000).toISOString();
+  const earlier = path.join(dir, 'daily-earlier');
+  const latest = path.join(dir, 'daily-latest');
+  mkdirSync(earlier);
+  mkdirSync(latest);
+  // Yesterday's window [yesterday − 29, yesterday] holds u1 (its first day) and u2: mau_30d 2.
+  writeFileSync(path.join(earlier, 'a.ndjson'), [login(iso(today - 30 * dayMs), 'u1'), login(iso(today - dayMs), 'u2')].join('\n') + '\n');
+  writeFileSync(path.join(latest, 'b.ndjson'), login(iso(today), 'u3') + '\n');
+  const state = ['--state', path.join(dir, 'daily-state')];
+  const common = ['--tz', 'UTC', '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'];
+  const env = { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET };
+  expect((await cli(['run', '-i', earlier, '-o', path.join(dir, 'daily-1.ndjson'), ...state, ...common], env)).code).toBe(0);
+  const output = path.join(dir, 'daily-2.ndjson');
+  expect((await cli(['run', '-i', latest, '-o', output, ...state, ...common], env)).code).toBe(0);
+  const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
+  const yesterday = new Date(today - dayMs).toISOString().slice(0, 10);
+  expect(events.filter((e) => e.summary === 'reconcile' && e.metric === 'active_users_30d').map((e) => [e.day, e.logs])).toEqual([[yesterday, 2]]);
+});
