@@ -1,8 +1,8 @@
 import type { UsageConfig } from '../config/schema';
 import { buildActiveUsersSummary } from './activeUsersSummary';
-import { ActiveUsersWindow, lastDependentDay, windowStart } from './activeUsersWindow';
+import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from './activeUsersWindow';
 import type { TenantDayBucket } from './bucketEnvelope';
-import { addDays, monthOf } from './calendarDay';
+import { addDays, earlierDay, monthOf } from './calendarDay';
 import type { DayAggregate } from './dayAggregate';
 import { QUOTA_METRICS, quotaFigures, quotaLimit } from './quotaFigures';
 import { buildQuotaSummary } from './quotaSummary';
@@ -123,8 +123,13 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     changedDays += changed.length;
     const coverageStart = slots[0]!.day;
     // From where the first changed day's windows start to the last day whose windows reach a changed one.
-    const from = windowStart(changed[0]!.day);
     const reach = lastDependentDay(changed[changed.length - 1]!.day);
+    let from = windowStart(changed[0]!.day);
+    // The latest complete day's mau_30d is reconciled with Auth0's: go through its whole window when the pass reaches it.
+    const activeUsersDay = gatherReconcile ? options.activeUsersDay : undefined;
+    if (activeUsersDay !== undefined && activeUsersDay >= from && activeUsersDay <= reach) {
+      from = earlierDay(from, addDays(activeUsersDay, -(MAU_WINDOW_DAYS - 1)));
+    }
     const window = new ActiveUsersWindow();
     const inputs: ReconcileInputs | undefined = gatherReconcile ? { days: changed.map((slot) => slot.day), counts: new Map(), unknown: new Set() } : undefined;
     if (inputs !== undefined) reconcile.set(tenant, inputs);
@@ -146,7 +151,10 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       }
       if (inputs !== undefined) addReconcileCounts(inputs, slot.day, aggregate);
       const figures = window.add(slot.day, aggregate.activeUserIdList());
-      if (inputs !== undefined && slot.day === options.activeUsersDay) inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
+      // Only when the pass fed the whole 30-day window of that day: a later part of the run may start inside it.
+      if (inputs !== undefined && slot.day === options.activeUsersDay && from <= addDays(slot.day, -(MAU_WINDOW_DAYS - 1))) {
+        inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
+      }
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);
       if (monthOf(slot.day) !== month) {
         month = monthOf(slot.day);
