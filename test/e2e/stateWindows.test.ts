@@ -107,3 +107,20 @@ test('late data for the 1st of a 31-day month: the 31st’s active_users event c
     ['2024-01-31', 3],
   ]);
 });
+
+test('a backfill of days before the state’s first day re-emits window_complete of every day whose windows it now covers', async () => {
+  // First run: data from 01-15. 02-11's windows start on 01-13 (30 days) and 02-01 (month): 01-13 is not covered.
+  writeArchive(path.join(dir, 'archives'), 'a.ndjson', [login(1, '2024-01-15T10:00:00Z', 'u1'), login(2, '2024-02-11T10:00:00Z', 'u2')]);
+  const state = ['--state', path.join(dir, 'state')];
+  const first = await run('first', state);
+  expect(activeUsers(first).map((row) => [row[1], row[5]])).toEqual([
+    ['2024-01-15', false],
+    ['2024-02-11', false],
+  ]);
+  // The backfill brings 01-12: the data now reaches back past 01-13, and 02-11's window_complete becomes true (its
+  // figures stay: 01-12 is outside both of its windows; 30 days: u1 u2, month: u2).
+  writeArchive(path.join(dir, 'archives'), 'backfill.ndjson', [login(3, '2024-01-12T10:00:00Z', 'u3')]);
+  const backfill = await run('backfill', state);
+  const latest = new Map([...activeUsers(first), ...activeUsers(backfill)].map((row) => [row[1], row]));
+  expect(latest.get('2024-02-11')).toEqual(['acme', '2024-02-11', 1, 2, 1, true]);
+});
