@@ -2,7 +2,7 @@ import type { UsageConfig } from '../config/schema';
 import { buildActiveUsersSummary } from './activeUsersSummary';
 import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from './activeUsersWindow';
 import type { TenantDayBucket } from './bucketEnvelope';
-import { addDays, earlierDay, monthOf } from './calendarDay';
+import { addDays, earlierDay, laterDay, monthOf } from './calendarDay';
 import type { DayAggregate } from './dayAggregate';
 import { QUOTA_METRICS, quotaFigures, quotaLimit } from './quotaFigures';
 import { buildQuotaSummary } from './quotaSummary';
@@ -123,7 +123,11 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     changedDays += changed.length;
     const coverageStart = slots[0]!.day;
     // From where the first changed day's windows start to the last day whose windows reach a changed one.
-    const reach = lastDependentDay(changed[changed.length - 1]!.day);
+    // A changed day before the first day committed earlier moves the start of the data back: window_complete changes
+    // on every later day whose windows begin before that first day, changed or not.
+    const firstStored = slots.find((slot) => slot.stored !== undefined)?.day;
+    const completeReach = firstStored !== undefined && changed[0]!.day < firstStored ? lastDependentDay(addDays(firstStored, -1)) : '';
+    const reach = laterDay(lastDependentDay(changed[changed.length - 1]!.day), completeReach);
     let from = windowStart(changed[0]!.day);
     // The latest complete day's mau_30d is reconciled with Auth0's: go through its whole window when the pass reaches it.
     const activeUsersDay = gatherReconcile ? options.activeUsersDay : undefined;
@@ -172,7 +176,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         if (before[key] !== now[key]) into.push(envelope);
       };
       // Its 30-day window or its month reaches back to a changed day (the 31st's month reaches the 1st, 30 days back).
-      if (slot.day <= lastDependentDay(latestChanged)) {
+      if (slot.day <= lastDependentDay(latestChanged) || slot.day <= completeReach) {
         const complete = coverageStart <= windowStart(slot.day);
         offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), out);
       }
