@@ -1,6 +1,6 @@
 /**
  * How completely one tenant-day is covered by log records: a bitmap with one bit per elapsed minute of the
- * local day (1380, 1440 or 1500 of them on DST days), the record count and the first and last record.
+ * local day (1440, or 1380 and 1500 on DST days; 1410 and 1470 where the shift is half an hour), the record count and the first and last record.
  * A paused Log Stream leaves a run of empty minutes that a quiet night does not. Coverages of the same
  * tenant-day merge by union, so each run can add what it read to what the state file kept.
  */
@@ -55,7 +55,7 @@ export class DayCoverage {
     return DayCoverage.ofRange(dayRangeOfDate(day, tz), tz);
   }
 
-  /** A day already cut (its length decides 1380, 1440 or 1500 minutes); `tz` names its zone in messages. */
+  /** A day already cut (its length decides how many minutes); `tz` names its zone in messages. */
   static ofRange(range: DayRange, tz: string): DayCoverage {
     const minuteCount = Math.round((range.endMs - range.startMs) / MINUTE_MS);
     return new DayCoverage(range.day, tz, range.startMs, minuteCount, new Uint8Array(Math.ceil(minuteCount / 8)), 0, null, null);
