@@ -1,6 +1,7 @@
 /**
  * How completely one tenant-day is covered by log records: a bitmap with one bit per elapsed minute of the
- * local day (1440, or 1380 and 1500 on DST days; 1410 and 1470 where the shift is half an hour), the record count and the first and last record.
+ * local day (1440, or 1380 and 1500 on DST days; 1410 and 1470 where the shift is half an hour), the record count
+ * and the first and last record.
  * A paused Log Stream leaves a run of empty minutes that a quiet night does not. Coverages of the same
  * tenant-day merge by union, so each run can add what it read to what the state file kept.
  */
