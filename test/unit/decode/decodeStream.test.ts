@@ -198,6 +198,16 @@ describe('decodeStream', () => {
     expect(stats).toEqual({ values: 3, records: 3, malformed: 0, rejected: 0 });
   });
 
+  it('quarantines the records hidden behind zero padding after a gzip member instead of dropping them unseen', async () => {
+    const gz = Buffer.concat([gzipSync(`${line(1)}\n${line(2)}\n`), Buffer.alloc(4096), gzipSync(`${line(3)}\n`)]);
+    const { records, quarantine, stats } = await decode([gz]);
+    expect(records.map((r) => r.dateMs)).toEqual([Date.UTC(2024, 4, 1), Date.UTC(2024, 4, 2)]);
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(quarantine).toEqual([
+      { kind: 'malformed', item: { source: 'test-object', line: 3, reason: 'malformed: gzip: data after the end of the gzip stream', raw: '' } },
+    ]);
+  });
+
   it('reports a gzip cut inside its trailer at the line after the last record', async () => {
     const gz = gzipSync(`${line(1)}\n${line(2)}\n${line(3)}\n`);
     const { records, quarantine } = await decode([gz.subarray(0, gz.length - 3)]);

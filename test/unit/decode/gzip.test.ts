@@ -89,6 +89,27 @@ describe('pumpDecompressed', () => {
     });
   });
 
+  it('reports data after a run of zero bytes past the last member, which gunzip stops at without a word', async () => {
+    const first = gzipSync('first\n');
+    const second = gzipSync('second\n');
+    const hidden = Buffer.concat([first, Buffer.alloc(512), second]);
+    // gzip(1) says "trailing garbage ignored" here; the second member's bytes must not vanish unreported.
+    for (const chunks of [[hidden], [first, Buffer.concat([Buffer.alloc(512), second])], randomChunks(seededRandom(6), hidden, false)]) {
+      expect(await pump(Readable.from(chunks))).toEqual({ bytes: Buffer.from('first\n'), gzipError: 'data after the end of the gzip stream' });
+    }
+    expect(await pump(Readable.from([first, Buffer.alloc(3), Buffer.from('{"plain":1}\n')]))).toEqual({
+      bytes: Buffer.from('first\n'),
+      gzipError: 'data after the end of the gzip stream',
+    });
+  });
+
+  it('takes zero bytes after the last member as padding, however they are chunked', async () => {
+    const padded = Buffer.concat([gzipSync('first\n'), gzipSync('second\n'), Buffer.alloc(1000)]);
+    for (const chunks of [[padded], randomChunks(seededRandom(7), padded, false)]) {
+      expect(await pump(Readable.from(chunks))).toEqual({ bytes: Buffer.from('first\nsecond\n'), gzipError: null });
+    }
+  });
+
   it('stops reading and destroys the input after bad gzip data', async () => {
     const bad = Buffer.from(gzipSync('x'));
     bad[10] = 0xff;
