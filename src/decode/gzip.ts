@@ -41,6 +41,8 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
     let head: Buffer | null = null; // first bytes until there are two to compare with the magic
     let gunzip: Gunzip | null = null;
     let pendingWrites = 0;
+    let compressedBytes = 0; // bytes handed to gunzip
+    let dataEnd = 0; // offset just past the last non-zero byte handed to gunzip
     const queue: Buffer[] = [];
     let queueHead = 0;
     let drainScheduled = false;
@@ -134,7 +136,9 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
     }
 
     function onGunzipEnd(): void {
-      finish(null);
+      // gunzip ends quietly at a zero byte after a member (taken as padding) and reads nothing after it: data past
+      // the zeros (another member, plain lines) would be lost without a word.
+      finish(gunzip !== null && gunzip.bytesWritten < dataEnd ? TRAILING_DATA : null);
     }
     function onGunzipError(err: Error): void {
       finish(err.message);
@@ -144,6 +148,10 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
     }
     const writeCompressed = (zlib: Gunzip, chunk: Buffer): void => {
       pendingWrites++;
+      let nonZero = chunk.length;
+      while (nonZero > 0 && chunk[nonZero - 1] === 0) nonZero--;
+      if (nonZero > 0) dataEnd = compressedBytes + nonZero;
+      compressedBytes += chunk.length;
       const written = onInputDone === undefined ? onWritten : (): void => {
         onWritten();
         onInputDone(chunk);
@@ -208,5 +216,8 @@ export function pumpDecompressed(input: Readable, onBytes: (chunk: Buffer) => vo
 }
 
 const EMPTY = Buffer.alloc(0);
+
+/** The gzip error reported when non-zero bytes follow the end of the gzip data. */
+const TRAILING_DATA = 'data after the end of the gzip stream';
 
 function ignore(): void {}

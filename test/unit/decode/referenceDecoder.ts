@@ -35,7 +35,12 @@ export function referenceDecode(bytes: Buffer, options: DecodeOptions): Referenc
   let gzipError: string | null = null;
   if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
     try {
-      bytes = gunzipSync(bytes);
+      const { buffer, engine } = gunzipSync(bytes, { info: true }) as unknown as { buffer: Buffer; engine: { bytesWritten: number } };
+      // gunzip stops at a zero byte after a member: non-zero bytes past it are reported, zero padding is not.
+      let last = bytes.length;
+      while (last > 0 && bytes[last - 1] === 0) last--;
+      if (engine.bytesWritten < last) gzipError = 'data after the end of the gzip stream';
+      bytes = buffer;
     } catch (err) {
       // Only cut-off gzip is supported here: a sync flush returns everything before the cut.
       gzipError = (err as Error).message;
