@@ -1,6 +1,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { gzipSync } from 'node:zlib';
 import { type DecodeStats, decodeStream } from '../../../src/decode/decodeStream';
 import { availableParallelism } from 'node:os';
 import { closeDecodeWorkers, decodeStreamInWorker, decodeThreadCount, setDecodeThreadLimit } from '../../../src/decode/decodeWorkerPool';
@@ -46,6 +47,16 @@ async function run(decode: Decoder, chunks: Buffer[]): Promise<Outcome> {
 afterAll(() => closeDecodeWorkers());
 
 describe('decodeStreamInWorker', () => {
+  it('reports data hidden behind zero bytes after a gzip member as one malformed item, as decodeStream does', async () => {
+    const line = (n: number): string => `{"log_id":"${n}","type":"s","date":"2024-05-0${n}T00:00:00Z"}\n`;
+    const bytes = Buffer.concat([gzipSync(line(1) + line(2)), Buffer.alloc(2048), gzipSync(line(3))]);
+    const outcome = await run(decodeStreamInWorker, randomChunks(seededRandom(9), bytes, false));
+    expect(outcome.stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(outcome.events.filter((e) => e[0] === 'quarantine')).toEqual([
+      ['quarantine', 'malformed', { source: 'pool', line: 3, reason: 'malformed: gzip: data after the end of the gzip stream', raw: '' }],
+    ]);
+  });
+
   it('gives what decodeStream gives, in the same order, on every fixture and on generated archives', async () => {
     const inputs: Buffer[] = readdirSync(FIXTURES).filter((f) => f !== 'README.md').map((f) => readFileSync(join(FIXTURES, f)));
     for (let seed = 1; seed <= 40; seed++) {
