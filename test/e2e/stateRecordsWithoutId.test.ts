@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, runCli } from '../support/cliRunner';
@@ -47,4 +47,26 @@ test('records without a log_id in an edge archive are counted once across runs',
   const wider = runs[2].at(-1).event;
   expect([wider.objects, wider.records, wider.duplicates, wider.out_of_range]).toEqual([1, 5, 4, 0]);
   expect(runs[2].filter((e) => e.event.summary === 'daily').map((e) => [e.event.day, e.event.events])).toEqual([['2024-03-05', 1]]);
+});
+
+test('records without a log_id are counted once when a later run names the same folder by another path', async () => {
+  // The state knows an object by its resolved path; a record without an id is named by its place in the object,
+  // which must not depend on how the input was spelled (relative here, absolute next time, as a cron job may).
+  const folder = path.join(dir, 'archives');
+  mkdirSync(folder);
+  const line = (day: string, user: string) => JSON.stringify({ type: 's', tenant_name: 'acme', date: `${day}T10:00:00.000Z`, user_id: user });
+  writeFileSync(path.join(folder, 'a.ndjson'), [line('2024-03-01', 'u1'), line('2024-03-01', 'u2'), line('2024-03-01', 'u3'), line('2024-03-05', 'u4')].join('\n') + '\n');
+  const state = path.join(dir, 'state');
+  const run = async (input: string, to: string, output: string) => {
+    const result = await runCli(['run', '-i', input, '--from', '2024-03-01', '--to', to, '--state', state, '-o', path.join(dir, output), '--no-table', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    return readNdjson(readFileSync(path.join(dir, output), 'utf8'));
+  };
+  const first = await run(path.relative(process.cwd(), folder), '2024-03-02', 'first.ndjson');
+  expect(first.filter((e) => e.event.summary === 'daily').map((e) => [e.event.day, e.event.logins])).toEqual([['2024-03-01', 3]]);
+  // The wider run reads the edge object again: its three 03-01 records are the ones already counted.
+  const wider = await run(folder, '2024-03-05', 'wider.ndjson');
+  expect(wider.filter((e) => e.event.summary === 'daily').map((e) => [e.event.day, e.event.logins])).toEqual([['2024-03-05', 1]]);
+  const runEvent = wider.at(-1).event;
+  expect([runEvent.objects, runEvent.records, runEvent.duplicates]).toEqual([1, 4, 3]);
 });
