@@ -142,6 +142,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
 
   async function readObject(object: InputObject): Promise<void> {
     options.progress?.objectStarted(object.name);
+    const objectName = objectKey(object.name);
     // Quarantine items go to the file as they come. Decoding is deterministic, so a re-read sets aside the same items
     // in the same order: those an earlier attempt already wrote are not written again.
     let written = 0;
@@ -167,7 +168,8 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
             options.progress?.recordsRead(1);
             // A record without any id gets one from its place in the object, so that re-reading the object (an
             // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
-            partial.add(hasLogId(record) ? record : { ...record, logId: `${object.name}#${position}` });
+            // The object is named as the state's ledger knows it, however the input was spelled (relative, absolute).
+            partial.add(hasLogId(record) ? record : { ...record, logId: `${objectName}#${position}` });
           },
           quarantine: (_kind: QuarantineKind, item: QuarantineItem) => {
             const quarantine = options.quarantine;
