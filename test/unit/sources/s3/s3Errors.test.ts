@@ -1,3 +1,4 @@
+import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
 import { generate } from 'selfsigned';
@@ -128,5 +129,32 @@ describe('S3 failures as one-line input errors', () => {
     );
     expect(err).toBeInstanceOf(InputError);
     expect(err?.message).toBe('s3://archive/logs/b.json no longer exists (deleted after it was listed?)');
+  });
+
+  it('an object archived to a Glacier storage class: says so, not "access denied"', async () => {
+    // S3 answers GetObject on an archived, unrestored object with 403 InvalidObjectState (what a lifecycle rule does
+    // to old Firehose archives); the test server has no storage classes, so a plain HTTP server says it here.
+    const store = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'application/xml' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><Error><Code>InvalidObjectState</Code>' +
+          "<Message>The operation is not valid for the object's storage class</Message><StorageClass>GLACIER</StorageClass></Error>",
+      );
+    });
+    await new Promise<void>((resolve) => store.listen(0, '127.0.0.1', resolve));
+    try {
+      const endpoint = `http://127.0.0.1:${(store.address() as net.AddressInfo).port}`;
+      const err = await source('s3://archive/logs/', { endpoint }).openObject('logs/2023/01/01/a.gz', 's3://archive/logs/2023/01/01/a.gz').then(
+        () => undefined,
+        (e: Error) => e,
+      );
+      expect(err).toBeInstanceOf(InputError);
+      expect(err?.message).toBe(
+        's3://archive/logs/2023/01/01/a.gz is archived in a storage class that must be restored before it can be read (S3 says InvalidObjectState)',
+      );
+    } finally {
+      await new Promise<void>((resolve) => store.close(() => resolve()));
+    }
   });
 });
