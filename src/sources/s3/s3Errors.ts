@@ -113,6 +113,9 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
       return input(`no such bucket: s3://${ctx.bucket}/ (check the bucket name${ctx.endpoint ? ' and --s3-endpoint' : ''})`);
     case 'NoSuchKey':
       return input(`${where} no longer exists (deleted after it was listed?)`);
+    case 'InvalidObjectState':
+      // 403 on GetObject of an object a lifecycle rule moved to Glacier / Deep Archive and that is not restored.
+      return input(`${where} is archived in a storage class that must be restored before it can be read (S3 says InvalidObjectState)`);
     case 'InvalidAccessKeyId':
       return input(`credentials rejected for ${where}: the access key id is unknown to ${endpoint}; check AWS_PROFILE / AWS_ACCESS_KEY_ID`);
     case 'SignatureDoesNotMatch':
