@@ -56,6 +56,23 @@ describe('outputs that would overwrite or be read back as input are refused (exi
     );
   });
 
+  test('the --state folder inside an input folder: its day files and ledger would be read as archives', async () => {
+    const state = path.join(logs, 'state');
+    await refused(['-i', logs, '--state', state], `--state ${state} lies inside the input folder ${logs}: the next run would read it back as input`);
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('an S3 --state under an S3 input prefix', async () => {
+    await refused(
+      ['-i', 's3://acme-auth0-logs/', '--state', 's3://acme-auth0-logs/auth0-usage/state/'],
+      '--state s3://acme-auth0-logs/auth0-usage/state/ lies under the input prefix s3://acme-auth0-logs/: the next run would read it back as input',
+    );
+    await refused(
+      ['-i', 's3://acme-auth0-logs/firehose', '--state', 's3://acme-auth0-logs/firehose-state'],
+      '--state s3://acme-auth0-logs/firehose-state lies under the input prefix s3://acme-auth0-logs/firehose: the next run would read it back as input',
+    );
+  });
+
   test('an output beside the input folder (a prefix of its name) is allowed', async () => {
     const out = path.join(dir, 'logs-out.ndjson');
     const result = await runCli(['run', '--no-table', '--log-level', 'silent', '-i', logs, '-o', out]);
