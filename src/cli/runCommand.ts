@@ -160,6 +160,8 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     ...(args.output === undefined || args.output === '-' ? [] : [{ flag: '--output', path: args.output }]),
     ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
     ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: spoolDirFrom(args, io.env) }]),
+    // The state's day files, ledger and lock would otherwise be read back as archives by the next run.
+    ...(args.state === undefined || args.state === '' ? [] : [{ flag: '--state', path: args.state }]),
   ];
   refuseWritesIntoInputs(inputs, written);
   const filter = inputFilterFrom(args.include, args.exclude);
