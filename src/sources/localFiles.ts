@@ -52,8 +52,9 @@ class LocalFile implements InputObject {
 }
 
 /**
- * A file, or every regular file under a directory (recursively, symlinks followed) that the --include/--exclude
- * filter admits, in path order so runs over the same tree read objects in the same order. The job's own outputs
+ * A file, or every regular file under a directory (recursively, symlinks followed; each file once, however many
+ * names reach it) that the --include/--exclude filter admits, in path order so runs over the same tree read objects
+ * in the same order. The job's own outputs
  * and temporary output files are skipped.
  */
 export class LocalFileSource implements Source {
@@ -85,7 +86,15 @@ export class LocalFileSource implements Source {
     await collect(this.input, new Set(), files, (name) => !this.#isOwnOutput(name) && this.#filter.admits(toSlashes(path.relative(this.input, name))));
     // Plain code-unit order: independent of locale, and the same order as `LC_ALL=C sort`.
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    for (const file of files) yield toObject(file.name, file.stat);
+    // A file reached under two names (a symlink or a hard link to another file of the tree, a linked folder) is read
+    // once, under the first name in that order: read twice, its records without a log_id would count twice.
+    const read = new Set<string>();
+    for (const file of files) {
+      const identity = `${file.stat.dev}:${file.stat.ino}`;
+      if (read.has(identity)) continue;
+      read.add(identity);
+      yield toObject(file.name, file.stat);
+    }
   }
 
   /** The run's own output, or a file in its spool folder (already refused by the CLI; this holds for any caller). */

@@ -86,13 +86,26 @@ describe('LocalFileSource', () => {
 
   it('follows symlinks to files and directories, and stops at a loop', async () => {
     const target = write('real/data.json', 'x');
+    write('other/more.json', 'yy');
     fs.mkdirSync(path.join(root, 'in'));
-    fs.symlinkSync(target, path.join(root, 'in', 'link.json'));
+    fs.symlinkSync(path.join(root, 'other', 'more.json'), path.join(root, 'in', 'link.json'));
     fs.symlinkSync(path.join(root, 'real'), path.join(root, 'in', 'dirlink'));
     fs.symlinkSync(path.join(root, 'in'), path.join(root, 'in', 'loop'));
     const objects = await listAll(path.join(root, 'in'));
     expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/dirlink/data.json', 'in/link.json']);
-    expect(objects.map((o) => o.size)).toEqual([1, 1]);
+    expect(objects.map((o) => o.size)).toEqual([1, 2]);
+    expect(fs.realpathSync(objects[0]!.name)).toBe(fs.realpathSync(target));
+  });
+
+  it('reads a file reached under two names once, under the first name in path order', async () => {
+    // `latest.ndjson` links to a day's file beside it, and a hard link names another: each is one file.
+    const day = write('in/2024-05-01.ndjson', 'a\n');
+    fs.symlinkSync(day, path.join(root, 'in', 'latest.ndjson'));
+    const other = write('in/2024-05-02.ndjson', 'bb\n');
+    fs.linkSync(other, path.join(root, 'in', 'copy.ndjson'));
+    fs.symlinkSync(path.join(root, 'in'), path.join(root, 'in', 'again'));
+    const objects = await listAll(path.join(root, 'in'));
+    expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/2024-05-01.ndjson', 'in/2024-05-02.ndjson']);
   });
 
   it('yields nothing for an empty directory', async () => {
