@@ -34,7 +34,11 @@ RUN npm ci --omit=dev --no-audit --no-fund \
  && mkdir /work \
  && chown 1000:1000 /work
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can check it. /app stays root's, read-only to
-# the job; /work is the working directory, where relative paths (the default spool, ./out) land.
+# the job; /work is the working directory, where relative paths (./out) land. The default spool of a run whose state
+# is on S3 is $XDG_STATE_HOME/auth0-usage/spool: under /work too, not in /home/node, the container's own layer,
+# which goes with the container (after an exit 3 the spool holds the only copy of the events it keeps). It sits in
+# a dot folder, which an --input of /work leaves out by default.
+ENV XDG_STATE_HOME=/work/.local/state
 USER 1000:1000
 WORKDIR /work
 ENTRYPOINT ["auth0-usage"]
