@@ -2,6 +2,8 @@
 # Registers the job definition, submits the shards as an array job and the merge as a job that depends on it
 # (AWS Batch starts the merge once every child of the array job has succeeded). Run from this folder with the
 # AWS CLI v2 and credentials allowed to use AWS Batch. Each child reads AWS_BATCH_JOB_ARRAY_INDEX as its shard.
+# Pause whatever runs the nightly job on the same state until the merge has finished: shards take no lock, so a
+# nightly run in between commits objects they read, and the merge refuses them (ERR_SHARDS_STALE, exit 1).
 set -eu
 aws batch register-job-definition --cli-input-json file://job-definition.json > /dev/null
 shards_job_id=$(aws batch submit-job --cli-input-json file://submit-shards.json --query jobId --output text)
