@@ -80,6 +80,13 @@ describe('resolveAuth0Config', () => {
     ]);
   });
 
+  test('a secret from a file that ends in a line break (kubectl create secret --from-file keeps it) is read without it', () => {
+    const settings = resolveAuth0Config(config, { 'auth0-domain': 'beta.eu.auth0.com', 'auth0-client-id': 'id-beta' }, { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 's3cr3t-value\n' })!;
+    expect(settings.tenants[0]!.clientSecret()).toBe('s3cr3t-value');
+    const fromConfig = resolveAuth0Config(config, {}, { ACME_PROD_AUTH0_SECRET: 'prod-secret\r\n', ACME_DEV_AUTH0_SECRET: 'dev-secret\n' })!;
+    expect(fromConfig.tenants.map((t) => t.clientSecret())).toEqual(['prod-secret', 'dev-secret']);
+  });
+
   test('a tenant whose secret variable is unset is a config error naming the variable', () => {
     const err = error(() => resolveAuth0Config(config, {}, { ACME_PROD_AUTH0_SECRET: 'prod-secret', ACME_DEV_AUTH0_SECRET: ' ' }));
     expect(err).toBeInstanceOf(Auth0ConfigError);
