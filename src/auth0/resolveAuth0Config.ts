@@ -27,11 +27,13 @@ export function tenantFromDomain(domain: string): string {
 }
 
 function secretFrom(env: NodeJS.ProcessEnv, name: string, tenant: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') {
+  // Surrounding whitespace is dropped, as for the HEC token: a secret read from a file (kubectl create secret
+  // --from-file, a mounted file) usually ends in a line break, which is no part of it.
+  const value = env[name]?.trim();
+  if (value === undefined || value === '') {
     throw new Auth0ConfigError(`tenant ${tenant}: the client secret variable ${name} is not set`);
   }
-  // A value with a line break or control character would end up in an HTTP form body; refuse it early.
+  // A value with a line break or control character inside would end up in an HTTP form body; refuse it early.
   if (/[\u0000-\u001f\u007f]/.test(value)) throw new Auth0ConfigError(`tenant ${tenant}: ${name} contains control characters`);
   return value;
 }
