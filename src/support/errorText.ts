@@ -9,7 +9,7 @@ const REDACTED = '[redacted]';
 export const MAX_ERROR_TEXT = 200;
 
 /** Environment variables whose values are secrets wherever they turn up. */
-const SECRET_ENV_VARS = ['AWS_SESSION_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SECURITY_TOKEN', 'SPLUNK_HEC_TOKEN', 'AUTH0_USAGE_HEC_TOKEN', 'AUTH0_CLIENT_SECRET'];
+const SECRET_ENV_VARS = ['AWS_SESSION_TOKEN', 'AWS_SECRET_ACCESS_KEY', 'AWS_SECURITY_TOKEN', 'SPLUNK_HEC_TOKEN', 'AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET', 'AUTH0_CLIENT_SECRET'];
 
 const PATTERNS: Array<[RegExp, string]> = [
   // XML elements that carry the signed request (S3's SignatureDoesNotMatch, or an endpoint echoing headers).
