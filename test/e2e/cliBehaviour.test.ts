@@ -32,6 +32,25 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 
+  // yargs' own messages for a bad choice or a missing flag with a hint run over two lines; the second lacked the prefix.
+  test.each([
+    [['run', '--input', FIXTURES, '--log-format', 'xml'], 'auth0-usage: Invalid values: Argument: log-format, Given: "xml", Choices: "json", "text" (see auth0-usage --help)\n'],
+    [['status'], 'auth0-usage: Missing required argument: state: give the --state to show (a folder or s3://bucket/prefix) (see auth0-usage --help)\n'],
+  ])('%j is refused on one line', async (args, line) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(line);
+  });
+
+  test('status with a --spool that is a file says so on one line, exit 2, without a stack trace', async () => {
+    const spool = path.join(dir, 'spool-file');
+    writeFileSync(spool, 'not a folder\n');
+    const result = await runCli(['status', '--state', path.join(dir, 'state'), '--spool', spool]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(`auth0-usage: --spool ${spool} is not a folder\n`);
+    expect(result.stdout).toBe('');
+  });
+
   test('a bad config names the field and the reason', async () => {
     const config = path.join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ timezone: 'Nowhere/Land', categories: { login_success: 'not-a-list' } }));
