@@ -60,7 +60,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     .exitProcess(false)
     .fail((message, err) => {
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
-      throw new UsageError(`${withoutCamelCaseTwins(message ?? err?.message ?? '')} (see auth0-usage --help)`);
+      throw new UsageError(`${oneLine(withoutCamelCaseTwins(message ?? err?.message ?? ''))} (see auth0-usage --help)`);
     });
   const named = COMMANDS.find((c) => c.command === argv.find((arg) => !arg.startsWith('-')));
   try {
@@ -100,4 +100,13 @@ function withoutCamelCaseTwins(message: string): string {
   const camel = (name: string) => name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
   const kept = names.filter((name) => !names.some((other) => other !== name && camel(other) === name));
   return `${kept.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${kept.join(', ')}`;
+}
+
+/**
+ * Some of yargs' messages run over lines (`Invalid values:` then the argument; a missing flag then its hint): the
+ * operator's contract is one line, each with the `auth0-usage:` prefix.
+ */
+function oneLine(message: string): string {
+  const lines = message.split('\n').map((line) => line.trim()).filter((line) => line !== '');
+  return lines.reduce((joined, line) => (joined === '' ? line : `${joined}${joined.endsWith(':') ? ' ' : ': '}${line}`), '');
 }

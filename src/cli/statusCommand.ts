@@ -6,7 +6,10 @@
 import type { Argv } from 'yargs';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
-import { countSpooledEvents } from '../sinks/hec/spoolCount';
+import { countSpooledEvents, type SpoolCount } from '../sinks/hec/spoolCount';
+import { HecSpoolError } from '../sinks/hec/hecErrors';
+import { errnoCode } from '../support/errnoCode';
+import { UsageError } from './usageError';
 import { openStateStorage } from '../state/stateLoad';
 import { formatStateStatus, readStateStatus } from '../status/stateStatus';
 import type { CliCommand } from './cliCommand';
@@ -35,12 +38,23 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = spoolDirFrom(args, io.env);
-    const spool = { dir: spoolDir, ...(await countSpooledEvents(spoolDir)) };
+    const spool = { dir: spoolDir, ...(await countSpool(spoolDir)) };
     const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
     io.stdout.write(formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
     return 0;
   } finally {
     await storage.close();
+  }
+}
+
+/** The spool's count; a --spool that is a file is a usage error, one that cannot be read an ERR_HEC_SPOOL, each in one line. */
+async function countSpool(dir: string): Promise<SpoolCount> {
+  try {
+    return await countSpooledEvents(dir);
+  } catch (err) {
+    const code = errnoCode(err);
+    if (code === 'ENOTDIR') throw new UsageError(`--spool ${dir} is not a folder`);
+    throw new HecSpoolError(`cannot read the HEC spool in ${dir}: ${code}`, { cause: err });
   }
 }
 
