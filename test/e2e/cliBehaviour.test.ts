@@ -1,5 +1,6 @@
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import os from 'node:os';
+import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { decodeThreadCount } from '../../src/decode/decodeWorkerPool';
 import { readNdjson, runCli } from '../support/cliRunner';
@@ -240,6 +241,23 @@ describe('runtime outcomes', () => {
     const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--no-table']);
     expect(result.code).toBe(0);
     expect(decodeThreadCount()).toBe(0);
+  });
+
+  // `docker run -t … --log-format json`: stderr is a terminal, yet the lines are for a machine. A bar drawn there
+  // glued its escape codes in front of the JSON lines, and lowered the log level to warn ('run finished' went missing).
+  test('--log-format json on a terminal: no progress bar, every stderr line one JSON object, run finished logged', async () => {
+    const { main } = await import('../../src/cli/main');
+    const stdout = new PassThrough();
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+    const err: Buffer[] = [];
+    stderr.on('data', (c: Buffer) => err.push(c));
+    stdout.resume();
+    const code = await main(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json'], { stdout, stderr, env: {} });
+    expect(code).toBe(0);
+    const lines = Buffer.concat(err).toString('utf8').split('\n').filter((l) => l !== '');
+    const parsed = lines.map((l) => JSON.parse(l) as { msg: string; level: string; records?: number });
+    const finished = parsed.find((l) => l.msg === 'run finished');
+    expect([finished?.level, finished?.records]).toEqual(['info', 15]);
   });
 
   test('logs are JSON lines on stderr when asked', async () => {
