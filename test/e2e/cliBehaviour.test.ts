@@ -43,6 +43,17 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.stderr).toBe(line);
   });
 
+  // run and merge take an empty --state (a templated AUTH0_USAGE_STATE=) as none given; status read the working folder.
+  test.each([
+    [['status', '--state', ''], {}],
+    [['status'], { AUTH0_USAGE_STATE: '' }],
+  ])('status %j %j: an empty --state is refused, the working folder is not read as the state', async (args, env) => {
+    const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix)\n');
+    expect(result.stdout).toBe('');
+  });
+
   test('status with a --spool that is a file says so on one line, exit 2, without a stack trace', async () => {
     const spool = path.join(dir, 'spool-file');
     writeFileSync(spool, 'not a folder\n');
