@@ -35,6 +35,8 @@ export function statusOptions<T>(yargs: Argv<T>) {
 export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-expiry-minutes'?: number };
 
 export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
+  // As for run and merge, an empty --state (a templated AUTH0_USAGE_STATE=) is none: never the working folder.
+  if (args.state === '') throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix)');
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = spoolDirFrom(args, io.env);
