@@ -174,8 +174,17 @@ describe('runtime outcomes', () => {
     });
     expect(result.code).toBe(0);
     expect(result.stdout).toBe(''); // no table
-    expect(result.stderr).toContain('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: no command has such a flag');
+    // --log-format json: the warning is a JSON line like every other (it was the one plain line among them).
+    const lines = result.stderr.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as { level: string; msg: string; variable?: string });
+    const ignoring = lines.filter((l) => l.msg.startsWith('ignoring'));
+    expect(ignoring.map((l) => [l.level, l.variable, l.msg])).toEqual([['warn', 'AUTH0_USAGE_NOT_A_FLAG', 'ignoring AUTH0_USAGE_NOT_A_FLAG: no command has such a flag']]);
     expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event.status).toBe('ok');
+  });
+
+  test('with --log-format text the ignored variable is one plain line', async () => {
+    const result = await runCli(['run', '--input', FIXTURES, '--log-format', 'text', '--no-table'], { AUTH0_USAGE_NOT_A_FLAG: 'x' });
+    expect(result.code).toBe(0);
+    expect(result.stderr.split('\n')[0]).toBe('auth0-usage: ignoring AUTH0_USAGE_NOT_A_FLAG: no command has such a flag');
   });
 
   test('one environment serves every command: a variable of another command is left out quietly', async () => {
