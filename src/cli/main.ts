@@ -10,6 +10,7 @@ import { envForCommand, flagsOf } from './envOptions';
 import { hecConnectionCliOptions } from './hecOptions';
 import { statusCommand } from './statusCommand';
 import { auth0CheckCommand } from './auth0CheckCommand';
+import { createLogger } from '../support/logger';
 
 const COMMANDS: readonly CliCommand[] = [
   {
@@ -69,8 +70,16 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     const allCommands = () => (all ??= COMMANDS.map((c) => flagsOf(c.builder)));
     const declared = named ? flagsOf(named.builder) : undefined;
     const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
-    for (const name of unknown) io.stderr.write(`auth0-usage: ignoring ${name}: no command has such a flag\n`);
-    const args = await cli.config(fromEnv).parseAsync();
+    let args: Awaited<ReturnType<typeof cli.parseAsync>>;
+    try {
+      args = await cli.config(fromEnv).parseAsync();
+    } catch (err) {
+      warnIgnored(unknown, false, io);
+      throw err;
+    }
+    // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal.
+    const logsJson = declared?.flags.has('log-format') === true && (args['log-format'] ?? ((io.stderr as NodeJS.WriteStream).isTTY ? 'text' : 'json')) === 'json';
+    warnIgnored(unknown, logsJson, io);
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
     const command = COMMANDS.find((c) => c.command === args._[0]);
@@ -109,4 +118,17 @@ function withoutCamelCaseTwins(message: string): string {
 function oneLine(message: string): string {
   const lines = message.split('\n').map((line) => line.trim()).filter((line) => line !== '');
   return lines.reduce((joined, line) => (joined === '' ? line : `${joined}${joined.endsWith(':') ? ' ' : ': '}${line}`), '');
+}
+
+/**
+ * The AUTH0_USAGE_* variables no command takes: a plain line, or where run and merge log JSON a JSON warn line like
+ * their others, so that every log line parses.
+ */
+function warnIgnored(names: readonly string[], json: boolean, io: CliIo): void {
+  if (names.length === 0) return;
+  for (const name of names) {
+    const msg = `ignoring ${name}: no command has such a flag`;
+    if (json) createLogger({ format: 'json', stream: io.stderr }).warn({ variable: name }, msg);
+    else io.stderr.write(`auth0-usage: ${msg}\n`);
+  }
 }
