@@ -181,6 +181,17 @@ describe('runtime outcomes', () => {
     expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event.status).toBe('ok');
   });
 
+  // yargs takes flags before the command too: the variables were then read for no command (the flag's value, 'json',
+  // was taken for the command's name), and AUTH0_USAGE_OUTPUT was dropped without a word.
+  test('variables still apply when a flag comes before the command', async () => {
+    const output = path.join(dir, 'before.ndjson');
+    const result = await runCli(['--log-format', 'json', 'run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_OUTPUT: output, AUTH0_USAGE_TIMEZONE: 'America/New_York' });
+    expect(result.code).toBe(0);
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    expect(events.at(-1).event.status).toBe('ok');
+    expect(events.find((e) => e.event.summary === 'daily').event.tz).toBe('America/New_York');
+  });
+
   test('with --log-format text the ignored variable is one plain line', async () => {
     const result = await runCli(['run', '--input', FIXTURES, '--log-format', 'text', '--no-table'], { AUTH0_USAGE_NOT_A_FLAG: 'x' });
     expect(result.code).toBe(0);
