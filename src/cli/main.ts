@@ -63,7 +63,8 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
       throw new UsageError(`${oneLine(withoutCamelCaseTwins(message ?? err?.message ?? ''))} (see auth0-usage --help)`);
     });
-  const named = COMMANDS.find((c) => c.command === argv.find((arg) => !arg.startsWith('-')));
+  // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
+  const named = COMMANDS.find((c) => c.command === argv.find((arg) => COMMANDS.some((k) => k.command === arg)));
   try {
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
