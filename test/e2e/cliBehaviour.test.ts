@@ -79,6 +79,21 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(`config ${config} is not valid JSON`);
   });
+
+  // A secret file given as --config by mistake (a HEC token file, a .env): Node's JSON.parse message quotes the
+  // file's first characters, and the error line would carry them into the job's logs.
+  test.each([
+    ['hec_token', 'tokenabcdef-5b7d-4c9e-a0f1-2d3e4f5a6b7c\n', 'tokenabcdef'.slice(1, 10)],
+    ['usage.env', 'AUTH0_USAGE_SECRET=s3cr3tvalue\n', 'UTH0_USAG'],
+    ['short.json', 'hunter22', 'unter22'],
+  ])('a config %s that is not JSON is named without quoting its content', async (name, content, quoted) => {
+    const config = path.join(dir, name);
+    writeFileSync(config, content);
+    const result = await runCli(['hec-check', '--hec-url', 'http://127.0.0.1:1', '--config', config], { SPLUNK_HEC_TOKEN: 'x' });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`auth0-usage: config ${config} is not valid JSON`);
+    expect(result.stderr).not.toContain(quoted);
+  });
 });
 
 describe('runtime outcomes', () => {
