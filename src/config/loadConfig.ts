@@ -23,8 +23,16 @@ function readJson(file: string): unknown {
   try {
     return JSON.parse(text);
   } catch (err) {
-    throw new ConfigError(`config ${file} is not valid JSON: ${(err as Error).message}`);
+    throw new ConfigError(`config ${file} is not valid JSON: ${withoutExcerpt((err as Error).message)}`);
   }
+}
+
+/**
+ * V8 quotes the text around an unexpected token (`Unexpected token 'T', "TOKEN=0123"... is not valid JSON`): a secret
+ * file given as --config by mistake would reach the logs. The excerpt is dropped; the other messages give a position.
+ */
+function withoutExcerpt(message: string): string {
+  return message.replace(/^(Unexpected token .+?), (?:\.\.\.)?".*"(?:\.\.\.)? is not valid JSON$/s, '$1');
 }
 
 /** Keys that would reach an object's prototype once merged; JSON.parse keeps them as ordinary own keys. */
