@@ -98,3 +98,13 @@ test('an S3 run on Node < 22 logs no plain-text notice from the AWS SDK among it
   for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
   expect(result.stderr).not.toContain('NodeVersionSupportWarning');
 });
+
+// A scheduled job's environment with one bad variable: asking for help must still show the help, not that error.
+test.each([
+  [{ AUTH0_USAGE_TABLE: 'maybe' }],
+  [{ AUTH0_USAGE_HEC_URL: 'ftp://x' }],
+])('run --help with %j in the environment prints the help and exits 0', (env) => {
+  const result = cli(['run', '--help'], env);
+  expect([result.status, result.stderr]).toEqual([0, '']);
+  expect(result.stdout).toMatch(/--input/);
+});
