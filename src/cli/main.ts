@@ -69,7 +69,8 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
     const allCommands = () => (all ??= COMMANDS.map((c) => flagsOf(c.builder)));
-    const declared = named ? flagsOf(named.builder) : undefined;
+    // Help shows the flags as they are, whatever the environment holds: a bad variable must not hide it.
+    const declared = named && !asksForHelp(argv) ? flagsOf(named.builder) : undefined;
     const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
     try {
