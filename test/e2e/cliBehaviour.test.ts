@@ -26,6 +26,11 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--state', 'a', '--state', 'b'], /^auth0-usage: --state is given more than once: give it once \(see auth0-usage --help\)\n$/],
     [['run', '--input', FIXTURES, '--log-level', 'error', '--log-level', 'info'], /^auth0-usage: --log-level is given more than once/],
     [['status', '--state', 'a', '--state', 'b'], /^auth0-usage: --state is given more than once/],
+    // Flags whose value is checked as it is parsed: the check saw the list ('got 2,3', 'out.replace is not a function').
+    [['run', '--input', FIXTURES, '--concurrency', '2', '--concurrency', '3'], /^auth0-usage: --concurrency is given more than once: give it once \(see auth0-usage --help\)\n$/],
+    [['run', '--input', FIXTURES, '--hec-url', 'http://a:1', '--hec-url', 'http://b:1'], /^auth0-usage: --hec-url is given more than once: give it once \(see auth0-usage --help\)\n$/],
+    [['run', '--input', FIXTURES, '--s3-endpoint', 'http://a:1', '--s3-endpoint', 'http://b:1'], /^auth0-usage: --s3-endpoint is given more than once: give it once \(see auth0-usage --help\)\n$/],
+    [['status', '--state', 'a', '--lock-expiry-minutes', '1', '--lock-stale-minutes', '2'], /^auth0-usage: --lock-expiry-minutes is given more than once: give it once \(see auth0-usage --help\)\n$/],
   ])('%j', async (args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
