@@ -5,9 +5,19 @@
 /** The value as given, for messages: yargs turns a word given to a number flag into NaN before any check sees it. */
 const shown = (value: number): string => (Number.isNaN(value) ? 'something that is not a number' : String(value));
 
+/**
+ * yargs makes a flag given twice a list, and a flag's coerce sees that list before the command can refuse it:
+ * the check then said 'got 2,3', or failed on a method a list lacks. Said as what it is instead.
+ */
+export function givenOnce<T>(flag: string, value: T | T[]): T {
+  if (Array.isArray(value)) throw new Error(`${flag} is given more than once: give it once`);
+  return value;
+}
+
 /** A whole number of at least `minimum`, e.g. `--concurrency` (1) or `--hec-batch-bytes` (1024 bytes). */
 export function wholeNumberAtLeast(flag: string, minimum = 1, unit = '') {
-  return (value: number): number => {
+  return (given: number): number => {
+    const value = givenOnce(flag, given);
     if (!Number.isInteger(value) || value < minimum) {
       throw new Error(`${flag} must be a whole number${unit ? ` of ${unit}` : ''} of at least ${minimum}, got ${shown(value)}`);
     }
@@ -26,7 +36,8 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
  */
 export function positiveAmount(flag: string, unit: keyof typeof UNIT_MS) {
   const max = Math.floor(MAX_TIMER_MS / UNIT_MS[unit]);
-  return (value: number): number => {
+  return (given: number): number => {
+    const value = givenOnce(flag, given);
     if (!Number.isFinite(value) || value <= 0) throw new Error(`${flag} must be a number of ${unit} above 0, got ${shown(value)}`);
     if (Math.round(value * UNIT_MS[unit]) < 1) throw new Error(`${flag} must be at least 1 millisecond, got ${value} ${unit}`);
     if (value > max) throw new Error(`${flag} must be at most ${max} ${unit} (about 24 days), got ${value}`);

@@ -12,10 +12,11 @@ import { isS3Url } from '../aws/s3Url';
 import { HEC_TOKEN_ENV_VARS, isUsableHecToken, resolveHecToken } from '../sinks/hec/hecToken';
 import { parseHecBaseUrl } from '../sinks/hec/hecUrl';
 import { UsageError } from './usageError';
-import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
+import { givenOnce, positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { errnoCode } from '../support/errnoCode';
 
-function checkUrl(value: string): string {
+function checkUrl(given: string): string {
+  const value = givenOnce('--hec-url', given);
   try {
     parseHecBaseUrl(value);
   } catch (error) {

@@ -1,10 +1,11 @@
 import type { Argv } from 'yargs';
-import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
+import { givenOnce, positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from '../aws/s3ClientOptions';
 import { checkS3Endpoint, resolveS3Config } from '../aws/s3Config';
 
 /** yargs turns a thrown Error into a usage message; the check itself is the S3 config's. */
-function endpointFlag(value: string): string {
+function endpointFlag(given: string): string {
+  const value = givenOnce('--s3-endpoint', given);
   try {
     return checkS3Endpoint(value);
   } catch (err) {
