@@ -68,6 +68,19 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.stdout).toBe('');
   });
 
+  // As --s3-endpoint and --hec-url refuse user:password@, so does an s3:// URL: and without echoing the URL.
+  test.each([
+    [['run', '--input', 's3://AKIAEXAMPLE:wJalrSECRET@bucket/prefix']],
+    [['run', '--input', FIXTURES, '--state', 's3://AKIAEXAMPLE:wJalrSECRET@bucket/state']],
+    [['status', '--state', 's3://AKIAEXAMPLE:wJalrSECRET@bucket/state']],
+  ])('%j: credentials in an s3:// URL are refused without echoing them', async (args) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^auth0-usage: .*s3:\/\/ URL must not contain credentials \(user:password@\)/);
+    expect(result.stderr.split('\n').filter((l) => l !== '')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/AKIAEXAMPLE|wJalrSECRET/);
+  });
+
   test('a bad config names the field and the reason', async () => {
     const config = path.join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ timezone: 'Nowhere/Land', categories: { login_success: 'not-a-list' } }));
