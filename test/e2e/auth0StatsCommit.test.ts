@@ -2,8 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
-import { selfSignedCertificate } from '../support/hecCertificate';
-import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+import { apiDailyRow, startTrustedFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 
 // docs/auth0-stats.md: credentials refused → exit 1, "the state is not committed", so the same command with the
 // secret fixed reads the archives again and reconciles their days.
@@ -17,10 +16,7 @@ let caFile: string;
 let tenant: FakeAuth0Tenant;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-stats-commit-'));
-  const certificate = await selfSignedCertificate();
-  caFile = path.join(dir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
-  tenant = await startFakeAuth0Tenant({ tls: certificate, clientId: 'run-client', clientSecret: SECRET, daily: [apiDailyRow('2024-05-01', 2, 0, 0)], activeUsers: 7 });
+  ({ tenant, caFile } = await startTrustedFakeAuth0Tenant(dir, { clientId: 'run-client', clientSecret: SECRET, daily: [apiDailyRow('2024-05-01', 2, 0, 0)], activeUsers: 7 }));
 });
 afterAll(async () => {
   await tenant.close();

@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
-import { selfSignedCertificate } from '../support/hecCertificate';
-import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+import { apiDailyRow, startTrustedFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 import { HecReceiver } from '../support/hecReceiver';
 
 // With --state, Auth0's statistics are the last summaries a run delivers. A HEC that stops the delivery there (the
@@ -19,10 +18,7 @@ let caFile: string;
 let tenant: FakeAuth0Tenant;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-stats-hec-stop-'));
-  const certificate = await selfSignedCertificate();
-  caFile = path.join(dir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
-  tenant = await startFakeAuth0Tenant({ tls: certificate, clientId: 'run-client', clientSecret: SECRET, daily: [apiDailyRow('2024-05-01', 2, 0, 0)], activeUsers: 7 });
+  ({ tenant, caFile } = await startTrustedFakeAuth0Tenant(dir, { clientId: 'run-client', clientSecret: SECRET, daily: [apiDailyRow('2024-05-01', 2, 0, 0)], activeUsers: 7 }));
 });
 afterAll(async () => {
   await tenant.close();

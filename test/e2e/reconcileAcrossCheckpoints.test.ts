@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
-import { selfSignedCertificate } from '../support/hecCertificate';
-import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+import { apiDailyRow, startTrustedFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 
 // A --state run in two parts (one object each) reconciled against Auth0's UTC days while its own days are cut in
 // Asia/Kolkata (UTC+05:30): the local day 2024-01-11 begins at 2024-01-10T18:30Z, inside the API's 2024-01-10.
@@ -23,17 +22,13 @@ let caFile: string;
 let tenant: FakeAuth0Tenant;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'reconcile-checkpoints-'));
-  const certificate = await selfSignedCertificate();
-  caFile = path.join(dir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
   // Auth0 agrees with the archives: two logins on its 2024-01-10, one on 2024-02-09, none on 2024-01-11.
-  tenant = await startFakeAuth0Tenant({
-    tls: certificate,
+  ({ tenant, caFile } = await startTrustedFakeAuth0Tenant(dir, {
     clientId: 'run-client',
     clientSecret: SECRET,
     daily: [apiDailyRow('2024-01-10', 2, 0), apiDailyRow('2024-01-11', 0, 0), apiDailyRow('2024-02-09', 1, 0)],
     activeUsers: 3,
-  });
+  }));
 });
 afterAll(async () => {
   await tenant.close();

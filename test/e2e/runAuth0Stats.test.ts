@@ -2,8 +2,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
-import { selfSignedCertificate, type TestCertificate } from '../support/hecCertificate';
-import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
+import { apiDailyRow, startTrustedFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 import { HecReceiver } from '../support/hecReceiver';
 
 // `run` as the built binary in a child process against a fake tenant, trusted through NODE_EXTRA_CA_CERTS.
@@ -46,16 +45,12 @@ const API_ROWS = [apiDailyRow('2024-05-01', 3, 1, 0), apiDailyRow('2024-05-02', 
 
 let dir: string;
 let caFile: string;
-let certificate: TestCertificate;
 let tenant: FakeAuth0Tenant;
 
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'run-auth0-'));
-  certificate = await selfSignedCertificate();
-  caFile = path.join(dir, 'ca.pem');
-  writeFileSync(caFile, certificate.cert);
   writeFileSync(path.join(dir, 'config.json'), JSON.stringify({ auth0: { tolerancePercent: 10 } }));
-  tenant = await startFakeAuth0Tenant({ tls: certificate, clientId: 'run-client', clientSecret: SECRET, daily: API_ROWS, activeUsers: 7 });
+  ({ tenant, caFile } = await startTrustedFakeAuth0Tenant(dir, { clientId: 'run-client', clientSecret: SECRET, daily: API_ROWS, activeUsers: 7 }));
 });
 
 afterAll(async () => {

@@ -8,6 +8,9 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { selfSignedCertificate, type TestCertificate } from './hecCertificate';
 
 /** A stats/daily row as Auth0 returns it. */
 export interface ApiDailyRow {
@@ -202,6 +205,17 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
 }
 
 /** A day's stats/daily row: `date` at midnight UTC, timestamps a little after, as Auth0 shows them. */
+/**
+ * A fake tenant with a fresh self-signed certificate, written to `dir/ca.pem`: the built CLI started with
+ * NODE_EXTRA_CA_CERTS set to `caFile` trusts it, as it would trust a corporate CA.
+ */
+export async function startTrustedFakeAuth0Tenant(dir: string, options: Omit<FakeTenantOptions, 'tls'>): Promise<{ tenant: FakeAuth0Tenant; caFile: string; certificate: TestCertificate }> {
+  const certificate = await selfSignedCertificate();
+  const caFile = path.join(dir, 'ca.pem');
+  writeFileSync(caFile, certificate.cert);
+  return { tenant: await startFakeAuth0Tenant({ tls: certificate, ...options }), caFile, certificate };
+}
+
 export function apiDailyRow(day: string, logins: number, signups: number, leakedPasswords = 0): ApiDailyRow {
   return {
     date: `${day}T00:00:00.000Z`,
