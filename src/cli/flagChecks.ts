@@ -10,8 +10,13 @@ const shown = (value: number): string => (Number.isNaN(value) ? 'something that 
  * the check then said 'got 2,3', or failed on a method a list lacks. Said as what it is instead.
  */
 export function givenOnce<T>(flag: string, value: T | T[]): T {
-  if (Array.isArray(value)) throw new Error(`${flag} is given more than once: give it once`);
+  if (Array.isArray(value)) throw new Error(givenTwice(flag));
   return value;
+}
+
+/** What a single-valued flag given more than once is told, whether its coerce or the command sees the list. */
+export function givenTwice(flag: string): string {
+  return `${flag} is given more than once: give it once`;
 }
 
 /** A whole number of at least `minimum`, e.g. `--concurrency` (1) or `--hec-batch-bytes` (1024 bytes). */

@@ -7,10 +7,11 @@ import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
 import { exitCodeOf, isExpectedError } from '../support/errors';
 import { hecCheckCommand } from './hecCheckCommand';
 import { envForCommand, flagsOf } from './envOptions';
+import { givenTwice } from './flagChecks';
 import { hecConnectionCliOptions } from './hecOptions';
 import { statusCommand } from './statusCommand';
 import { auth0CheckCommand } from './auth0CheckCommand';
-import { createLogger } from '../support/logger';
+import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
 
 const COMMANDS: readonly CliCommand[] = [
   {
@@ -80,7 +81,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       throw err;
     }
     // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal.
-    const logsJson = declared?.flags.has('log-format') === true && (args['log-format'] ?? ((io.stderr as NodeJS.WriteStream).isTTY ? 'text' : 'json')) === 'json';
+    const logsJson = declared?.flags.has('log-format') === true && logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json';
     warnIgnored(unknown, logsJson, io);
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
@@ -99,7 +100,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
  */
 function refuseRepeatedFlags(args: Record<string, unknown>, declared: { flags: Set<string>; arrays: Set<string> }): void {
   for (const flag of declared.flags) {
-    if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(`--${flag} is given more than once: give it once (see auth0-usage --help)`);
+    if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(`${givenTwice(`--${flag}`)} (see auth0-usage --help)`);
   }
 }
 
@@ -128,9 +129,10 @@ function oneLine(message: string): string {
  */
 function warnIgnored(names: readonly string[], json: boolean, io: CliIo): void {
   if (names.length === 0) return;
+  const logger = json ? createLogger({ format: 'json', stream: io.stderr }) : undefined;
   for (const name of names) {
     const msg = `ignoring ${name}: no command has such a flag`;
-    if (json) createLogger({ format: 'json', stream: io.stderr }).warn({ variable: name }, msg);
+    if (logger) logger.warn({ variable: name }, msg);
     else io.stderr.write(`auth0-usage: ${msg}\n`);
   }
 }

@@ -184,8 +184,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   if (inWorkers) startDecodeThread();
 
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
-  // --log-format json says stderr is read by a machine, terminal or not (`docker run -t`): progress as JSON lines then.
-  const progressMode = progressModeFromArgs(args.progress) === 'auto' && args['log-format'] === 'json' ? 'log' : progressModeFromArgs(args.progress);
+  const progressMode = progressModeFromArgs(args.progress, args['log-format']);
   const barShown = progressMode === 'auto' && (io.stderr as NodeJS.WriteStream).isTTY === true;
   const runId = randomUUID();
   const rootLogger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });

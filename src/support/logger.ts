@@ -31,10 +31,15 @@ export interface LoggerOptions {
   stream?: NodeJS.WritableStream;
 }
 
+/** The format a log on `stream` takes: the one given, else text on a TTY and json anywhere else. */
+export function logFormatFor(stream: NodeJS.WritableStream, format?: LogFormat): LogFormat {
+  return format ?? ((stream as NodeJS.WriteStream).isTTY ? 'text' : 'json');
+}
+
 /** The job's log: stderr, so stdout stays free for `--output -`. */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const stream = options.stream ?? process.stderr;
-  const format = options.format ?? ((stream as NodeJS.WriteStream).isTTY ? 'text' : 'json');
+  const format = logFormatFor(stream, options.format);
   const destination = format === 'text' ? textWriter(stream) : (stream as NodeJS.WritableStream);
   return pino(
     {

@@ -181,6 +181,10 @@ describe('progress on a terminal', () => {
     expect(progressModeFromArgs(false)).toBe('log');
     expect(progressModeFromArgs(true)).toBe('auto');
     expect(progressModeFromArgs(undefined)).toBe('auto');
+    // --log-format json: progress lines, on a terminal too.
+    expect(progressModeFromArgs(undefined, 'json')).toBe('log');
+    expect(progressModeFromArgs(true, 'json')).toBe('log');
+    expect(progressModeFromArgs(undefined, 'text')).toBe('auto');
     const { stream, text } = fakeStream(true);
     const progress = createProgressReporter({ mode: progressModeFromArgs(false), stream });
     progress.finish();
