@@ -21,7 +21,12 @@ export class ActiveUsersWindowError extends Auth0UsageError {
 
 /** The first day either window of `day` reaches back to: data from there on makes both windows complete. */
 export function windowStart(day: string): string {
-  return earlierDay(addDays(day, -(MAU_WINDOW_DAYS - 1)), firstOfMonth(day));
+  return earlierDay(thirtyDayStart(day), firstOfMonth(day));
+}
+
+/** The first day of `day`'s 30-day window (mau_30d). */
+export function thirtyDayStart(day: string): string {
+  return addDays(day, -(MAU_WINDOW_DAYS - 1));
 }
 
 /** The last day whose windows (30-day or calendar month) still reach back to `day`. */
@@ -51,7 +56,7 @@ export class ActiveUsersWindow {
   add(day: string, userIds: readonly string[]): ActiveUsersFigures {
     if (day <= this.lastDay) throw new ActiveUsersWindowError(`day ${day} fed after ${this.lastDay}`);
     this.lastDay = day;
-    const first = addDays(day, -(MAU_WINDOW_DAYS - 1));
+    const first = thirtyDayStart(day);
     while (this.days.length > 0 && this.days[0]!.day < first) {
       for (const userId of this.days.shift()!.userIds) {
         const n = this.daysPerUser.get(userId)! - 1;

@@ -1,6 +1,6 @@
 import type { UsageConfig } from '../config/schema';
 import { buildActiveUsersSummary } from './activeUsersSummary';
-import { ActiveUsersWindow, lastDependentDay, MAU_WINDOW_DAYS, windowStart } from './activeUsersWindow';
+import { ActiveUsersWindow, lastDependentDay, thirtyDayStart, windowStart } from './activeUsersWindow';
 import type { TenantDayBucket } from './bucketEnvelope';
 import { addDays, earlierDay, laterDay, monthOf } from './calendarDay';
 import type { DayAggregate } from './dayAggregate';
@@ -132,7 +132,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
     // The latest complete day's mau_30d is reconciled with Auth0's: go through its whole window when the pass reaches it.
     const activeUsersDay = gatherReconcile ? options.activeUsersDay : undefined;
     if (activeUsersDay !== undefined && activeUsersDay >= from && activeUsersDay <= reach) {
-      from = earlierDay(from, addDays(activeUsersDay, -(MAU_WINDOW_DAYS - 1)));
+      from = earlierDay(from, thirtyDayStart(activeUsersDay));
     }
     const window = new ActiveUsersWindow();
     const inputs: ReconcileInputs | undefined = gatherReconcile ? { days: changed.map((slot) => slot.day), counts: new Map(), unknown: new Set() } : undefined;
@@ -156,7 +156,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       if (inputs !== undefined) addReconcileCounts(inputs, slot.day, aggregate);
       const figures = window.add(slot.day, aggregate.activeUserIdList());
       // Only when the pass fed the whole 30-day window of that day: a later part of the run may start inside it.
-      if (inputs !== undefined && slot.day === options.activeUsersDay && from <= addDays(slot.day, -(MAU_WINDOW_DAYS - 1))) {
+      if (inputs !== undefined && slot.day === options.activeUsersDay && from <= thirtyDayStart(slot.day)) {
         inputs.activeUsers30d = { day: slot.day, mau30d: figures.mau30d };
       }
       peakWindowDays = Math.max(peakWindowDays, window.daysHeld);

@@ -30,10 +30,10 @@ export interface ProgressOptions {
 
 export const PROGRESS_LOG_INTERVAL_MS = 30_000;
 
-/** `--progress` (the default) lets a terminal get a bar; `--no-progress` asks for plain log lines. */
 /**
- * --no-progress logs progress lines; so does --log-format json, terminal or not (`docker run -t`): stderr is read by a
- * machine then, and a bar's escape codes would sit among the JSON lines. Otherwise a bar on a terminal.
+ * `--progress` (the default) lets a terminal get a bar; `--no-progress` asks for plain log lines, and so does
+ * `--log-format json`, terminal or not (`docker run -t`): stderr is read by a machine then, and a bar's escape codes
+ * would sit among the JSON lines.
  */
 export function progressModeFromArgs(progress: boolean | undefined, logFormat?: string): ProgressMode {
   return progress === false || logFormat === 'json' ? 'log' : 'auto';

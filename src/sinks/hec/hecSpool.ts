@@ -30,6 +30,11 @@ export function isRejectedSpoolFile(name: string): boolean {
   return /^rejected-.+\.ndjson$/.test(name);
 }
 
+/** The events a spool file's text holds, as the sender and `status` count them: its non-empty lines. */
+export function spooledLines(text: string): number {
+  return text.split('\n').filter((line) => line.trim() !== '').length;
+}
+
 export type SpoolFileContents =
   /** `cutShort`: the file ended in an incomplete line (a crash while it was written), which was skipped. */
   | { ok: true; envelopes: SummaryEnvelope[]; cutShort: boolean }
@@ -82,7 +87,7 @@ export class HecSpool {
     }
     const envelopes: SummaryEnvelope[] = [];
     const lines = text.split('\n');
-    const unusable = (reason: string): SpoolFileContents => ({ ok: false, reason, lines: lines.filter((line) => line.trim() !== '').length });
+    const unusable = (reason: string): SpoolFileContents => ({ ok: false, reason, lines: spooledLines(text) });
     let cutShort = false;
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i]!.trim();

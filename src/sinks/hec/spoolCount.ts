@@ -1,6 +1,6 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { isRejectedSpoolFile, isWaitingSpoolFile } from './hecSpool';
+import { isRejectedSpoolFile, isWaitingSpoolFile, spooledLines } from './hecSpool';
 
 export interface SpoolCount {
   /** Files whose events wait to be sent (what the next run resends). */
@@ -39,7 +39,7 @@ async function nonEmptyLines(file: string): Promise<number | undefined> {
   try {
     if (!(await fs.stat(file)).isFile()) return undefined;
     const text = await fs.readFile(file, 'utf8');
-    return text.split('\n').filter((line) => line.trim() !== '').length;
+    return spooledLines(text);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
