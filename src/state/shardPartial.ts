@@ -1,6 +1,7 @@
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { LedgerEntry } from '../sources/inputObject';
+import { ledgerEntryOf } from './objectIndex';
 import { Auth0UsageError } from '../support/errors';
 import { fingerprintOf } from '../support/fingerprint';
 import { SHARDS_FOLDER, shardDoneName, shardFolder, shardObjectListName, shardRecordFileName } from './shardLayout';
@@ -193,12 +194,7 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
   return new Map(
     Object.entries(list.files).map(([file, entries]) => [
       file,
-      entries.map(([objectName, size, version, readFor]) => ({
-        name: objectName,
-        ...(size === null ? {} : { size }),
-        ...(version === null ? {} : { version }),
-        ...(readFor === undefined ? {} : { readFor }),
-      })),
+      entries.map(([name, size, version, readFor]) => ledgerEntryOf({ name, size: size ?? undefined, version: version ?? undefined }, readFor)),
     ]),
   );
 }
