@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IANAZone } from 'luxon';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
+import type { ReadObjectsOptions } from '../run/readObjects';
 import { runJob, type RunOutcome } from '../run/runJob';
 import { createLogger, type LogFormat } from '../support/logger';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
@@ -10,16 +11,14 @@ import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
 import { closeDecodeWorkers, decodeStreamInWorker, setDecodeThreadLimit, startDecodeThread } from '../decode/decodeWorkerPool';
-import { type DecodeOptions, type DecodeStats, decodeStream } from '../decode/decodeStream';
+import { decodeStream } from '../decode/decodeStream';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
-import type { DecodeSink } from '../decode/logRecord';
 import { wholeNumberAtLeast } from './flagChecks';
-import type { Readable } from 'node:stream';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
-import { decodeThreadsFrom, decodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
+import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, decodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
@@ -139,6 +138,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   const poolSize = threadPoolSizeFor(decodeThreads, io.env);
   if (poolSize !== undefined) io.sizeThreadPool?.(poolSize);
   const inWorkers = decodeThreads > 0;
+  const threadsGiven = decodeThreadsGiven(args);
   if (inWorkers) setDecodeThreadLimit(decodeThreads);
   const config = loadConfig(args.config);
   const zoneName = args.timezone ?? config.timezone;
@@ -181,7 +181,8 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   };
   const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
   // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
-  if (inWorkers) startDecodeThread();
+  // With the default threads it waits for the first object that needs it: a small input needs none.
+  if (inWorkers && threadsGiven) startDecodeThread();
 
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress, args['log-format']);
@@ -212,7 +213,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
         progress,
         signal: stop.signal,
         decodeThreads,
-        decode: decodeFrom(inWorkers, args, stop.signal),
+        decode: decodeFrom(decodeThreads, threadsGiven, args, stop.signal),
       });
     }
     // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
@@ -278,7 +279,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
       quarantine,
       concurrency: args.concurrency ?? defaultConcurrency(inputs, decodeThreads),
       logger: rootLogger,
-      decode: decodeFrom(inWorkers, args, stop.signal),
+      decode: decodeFrom(decodeThreads, threadsGiven, args, stop.signal),
       ...(inWorkers ? { endDecoding: closeDecodeWorkers } : {}),
       runId,
       state,
@@ -326,9 +327,9 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
 
 /** How one object's bytes become records: the item limits and the stop signal reach it on whichever thread it runs. */
 /** Each object's decoding, on a decode thread or this one, with the item limits and the stop signal. */
-function decodeFrom(inWorkers: boolean, args: RunArgs, signal: AbortSignal): (input: Readable, options: DecodeOptions, sink: DecodeSink) => Promise<DecodeStats> {
-  return (input, decodeOptions, sink) =>
-    (inWorkers ? decodeStreamInWorker : decodeStream)(
+function decodeFrom(threads: number, given: boolean, args: RunArgs, signal: AbortSignal): NonNullable<ReadObjectsOptions['decode']> {
+  return (input, decodeOptions, sink, listed) =>
+    (decodesOnThisThread(threads, given, listed) ? decodeStream : decodeStreamInWorker)(
       input,
       { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal },
       sink,

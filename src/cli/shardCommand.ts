@@ -1,9 +1,7 @@
-import type { Readable } from 'node:stream';
 import type { UsageConfig } from '../config/schema';
 import { closeDecodeWorkers } from '../decode/decodeWorkerPool';
-import type { DecodeOptions, DecodeStats } from '../decode/decodeStream';
-import type { DecodeSink } from '../decode/logRecord';
 import type { ProgressReporter } from '../run/progressReporter';
+import type { ReadObjectsOptions } from '../run/readObjects';
 import type { ShardOf } from '../run/shardAssignment';
 import { runShard } from '../run/shardRun';
 import { QuarantineFile } from '../sinks/quarantineFile';
@@ -42,7 +40,7 @@ export interface ShardRunSetup {
   signal: AbortSignal;
   /** Decode threads (0: decoding on this thread), as the run resolved them. */
   decodeThreads: number;
-  decode(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
+  decode: NonNullable<ReadObjectsOptions['decode']>;
 }
 
 /** `auth0-usage run --shard I/N`: reads this shard's objects into its partial under --state; exit 0 when stored. */

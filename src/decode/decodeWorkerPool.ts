@@ -84,6 +84,11 @@ export function decodeThreadCount(): number {
   return threads.length;
 }
 
+/** Decode threads this process has started so far, those since closed included. */
+export function decodeThreadsStarted(): number {
+  return threadsStarted;
+}
+
 /**
  * Starts the first decode thread now, if none runs, so that its start-up (a new V8 isolate, about 30 ms) overlaps
  * the run's own set-up instead of delaying the first object's bytes. It is unref'd: it keeps no process alive.
@@ -93,6 +98,7 @@ export function startDecodeThread(): void {
 }
 
 let threads: DecodeThread[] = [];
+let threadsStarted = 0;
 let nextObjectId = 1;
 
 /** Most decode threads a run starts: one per core unless set by setDecodeThreadLimit(). */
@@ -122,6 +128,7 @@ function threadForNextObject(): DecodeThread {
 function startThread(): DecodeThread {
   const thread = new DecodeThread();
   threads.push(thread);
+  threadsStarted++;
   return thread;
 }
 

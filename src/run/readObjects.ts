@@ -22,8 +22,11 @@ export interface ReadObjectsOptions {
   readRetries?: number;
   /** Which read errors are worth a re-read [none]. */
   isRetryableReadError?(err: unknown): boolean;
-  /** Decodes one object [decodeStream, on this thread]. */
-  decode?(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats>;
+  /**
+   * Decodes one object [decodeStream, on this thread]. `listed` is the whole input this part of the run reads,
+   * when it was listed before the first object was read (local folders); undefined for a listing read page by page.
+   */
+  decode?(input: Readable, options: DecodeOptions, sink: DecodeSink, listed: ListedInput | undefined): Promise<DecodeStats>;
   /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
   endDecoding?(): Promise<void>;
   defaultTenant: string;
@@ -64,6 +67,12 @@ export type ObjectReading = Pick<ReadObjectsOptions, 'inputs' | 'openSource' | '
 export function objectReadingOf(options: ObjectReading): ObjectReading {
   const { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding } = options;
   return { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding };
+}
+
+/** What a run reads, listed whole before its first object is read: its objects, and their bytes when every size is known. */
+export interface ListedInput {
+  readonly objects: number;
+  readonly bytes: number | undefined;
 }
 
 /** One object's records, kept apart until the object was read to its end (commit) or given up (abort). */
@@ -162,7 +171,8 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         });
         // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
         const quarantineItems = options.quarantine ? itemsPerObject : 0;
-        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead }, {
+        const decodeOptions = { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead };
+        const stats = await decode(stream, decodeOptions, {
           record: (record) => {
             position++;
             options.progress?.recordsRead(1);
@@ -182,7 +192,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
               writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
             }
           },
-        });
+        }, wholeInput);
         tally.malformed = stats.malformed;
         tally.rejected = stats.rejected;
         if (options.quarantine) tally.truncated = Math.max(0, stats.malformed + stats.rejected - itemsPerObject);
@@ -221,6 +231,8 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   }
 
   let sources: Array<{ input: string; source: Source }> = [];
+  // Set once a whole listing is done, before the first object is read.
+  let wholeInput: ListedInput | undefined;
   // Whether the source being listed holds its whole listing anyway; else the list-ahead stops at LIST_AHEAD_LIMIT.
   let listingWhole = false;
   async function* listedObjects(): AsyncGenerator<InputObject> {
@@ -256,7 +268,12 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   /** Local folders only: every object is listed (and the total known) before the first one is read. */
   async function* wholeListing(): AsyncGenerator<InputObject> {
     const objects: InputObject[] = [];
-    for await (const object of listedObjects()) objects.push(object);
+    let bytes: number | undefined = 0;
+    for await (const object of listedObjects()) {
+      objects.push(object);
+      bytes = bytes === undefined || object.size === undefined ? undefined : bytes + object.size;
+    }
+    wholeInput = { objects: objects.length, bytes };
     yield* objects;
   }
 

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import { PassThrough } from 'node:stream';
 import path from 'node:path';
-import { decodeThreadCount } from '../../src/decode/decodeWorkerPool';
+import { decodeThreadCount, decodeThreadsStarted } from '../../src/decode/decodeWorkerPool';
 import { readNdjson, runCli } from '../support/cliRunner';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
@@ -302,8 +302,11 @@ describe('runtime outcomes', () => {
   });
 
   test('the decode threads end with the reading: idle threads would keep their memory through the summaries', async () => {
-    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--no-table']);
+    // Threads given: by default an input this small is decoded on the main thread.
+    const started = decodeThreadsStarted();
+    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--no-table', '--decode-threads', '2']);
     expect(result.code).toBe(0);
+    expect(decodeThreadsStarted()).toBeGreaterThan(started);
     expect(decodeThreadCount()).toBe(0);
   });
 

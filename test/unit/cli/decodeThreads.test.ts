@@ -1,8 +1,11 @@
 import { availableParallelism } from 'node:os';
 import { PassThrough } from 'node:stream';
-import { decodeThreadsFrom, threadPoolSizeFor } from '../../../src/cli/decodeThreads';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, SMALL_INPUT_BYTES, threadPoolSizeFor } from '../../../src/cli/decodeThreads';
 import { main } from '../../../src/cli/main';
-import { closeDecodeWorkers, decodeThreadLimit } from '../../../src/decode/decodeWorkerPool';
+import { closeDecodeWorkers, decodeThreadLimit, decodeThreadsStarted } from '../../../src/decode/decodeWorkerPool';
+import { testTempDir } from '../../support/testTempDir';
 
 afterAll(() => closeDecodeWorkers());
 
@@ -23,6 +26,37 @@ describe('decodeThreadsFrom', () => {
   });
 });
 
+describe('decodesOnThisThread', () => {
+  const MIB = 1024 * 1024;
+
+  test('the default threads leave an input listed whole under 8 MiB to this thread', () => {
+    expect(SMALL_INPUT_BYTES).toBe(8 * MIB);
+    expect(decodesOnThisThread(2, false, { objects: 8, bytes: 642_243 })).toBe(true);
+    expect(decodesOnThisThread(64, false, { objects: 1, bytes: 8 * MIB - 1 })).toBe(true);
+    expect(decodesOnThisThread(2, false, { objects: 0, bytes: 0 })).toBe(true);
+    expect(decodesOnThisThread(2, false, { objects: 1, bytes: 8 * MIB })).toBe(false);
+  });
+
+  test('a listing read page by page (S3), or one with a size unknown, goes to the threads', () => {
+    expect(decodesOnThisThread(2, false, undefined)).toBe(false);
+    expect(decodesOnThisThread(2, false, { objects: 3, bytes: undefined })).toBe(false);
+  });
+
+  test('threads that were given are used whatever the size; 0 threads is always this thread', () => {
+    expect(decodesOnThisThread(2, true, { objects: 1, bytes: 10 })).toBe(false);
+    expect(decodesOnThisThread(0, true, { objects: 1, bytes: 100 * MIB })).toBe(true);
+    expect(decodesOnThisThread(0, true, undefined)).toBe(true);
+  });
+
+  test('given means the flag, the environment variable (which reaches args as the flag) or --no-decode-workers', () => {
+    expect(decodeThreadsGiven({})).toBe(false);
+    expect(decodeThreadsGiven({ 'decode-workers': true })).toBe(false);
+    expect(decodeThreadsGiven({ 'decode-threads': 2 })).toBe(true);
+    expect(decodeThreadsGiven({ 'decode-threads': 0 })).toBe(true);
+    expect(decodeThreadsGiven({ 'decode-workers': false })).toBe(true);
+  });
+});
+
 describe('threadPoolSizeFor', () => {
   test("one pool thread per decode thread on top of libuv's default 4", () => {
     expect(threadPoolSizeFor(0, {})).toBe(4);
@@ -38,33 +72,54 @@ describe('threadPoolSizeFor', () => {
 });
 
 describe('auth0-usage run', () => {
-  /** Runs the CLI in-process over one sample archive; records the pool sizes it asks for. */
-  async function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  /** Runs the CLI in-process over one sample archive (or `input`); records the pool sizes it asks for and the decode threads it started. */
+  async function run(args: string[], env: NodeJS.ProcessEnv = {}, input = 'fixtures/samples/webhook') {
     const stderr = new PassThrough();
     const err: Buffer[] = [];
     stderr.on('data', (c: Buffer) => err.push(c));
     const sizes: number[] = [];
-    const code = await main(['run', '-i', 'fixtures/samples/webhook', '--no-table', '--log-level', 'silent', ...args], {
+    const startedBefore = decodeThreadsStarted();
+    const code = await main(['run', '-i', input, '--no-table', '--log-level', 'silent', ...args], {
       stdout: new PassThrough(),
       stderr,
       env,
       sizeThreadPool: (size) => sizes.push(size),
     });
-    return { code, sizes, stderr: Buffer.concat(err).toString('utf8') };
+    const threadsStarted = decodeThreadsStarted() - startedBefore;
+    return { code, sizes, stderr: Buffer.concat(err).toString('utf8'), threadsStarted };
   }
 
+  test('by default a small local input starts no decode thread; one of 8 MiB does, and so do given threads', async () => {
+    expect(await run([])).toMatchObject({ code: 0, stderr: '', threadsStarted: 0 });
+    // Given threads start one as the run sets up, whatever the input (a second one only for a second object in flight).
+    expect(await run(['--decode-threads', '2'])).toMatchObject({ code: 0, stderr: '', threadsStarted: 1 });
+    expect(await run([], { AUTH0_USAGE_DECODE_THREADS: '1' })).toMatchObject({ code: 0, stderr: '', threadsStarted: 1 });
+    // 8 MiB on disk, two files: one record each and blank lines (cheap to decode, and counted as listed).
+    const input = path.join(testTempDir('decode-threads-'), 'in');
+    mkdirSync(input);
+    const record = (id: string) => JSON.stringify({ log_id: id.padStart(56, '9'), date: '2024-01-01T00:00:00.000Z', type: 's', user_id: `auth0|${id}` });
+    const half = SMALL_INPUT_BYTES / 2;
+    writeFileSync(path.join(input, 'a.ndjson'), `${record('1')}\n`.padEnd(half, '\n'));
+    writeFileSync(path.join(input, 'b.ndjson'), `${record('2')}\n`.padEnd(half - 1, '\n'));
+    expect(await run([], {}, input)).toMatchObject({ code: 0, stderr: '', threadsStarted: 0 });
+    writeFileSync(path.join(input, 'b.ndjson'), `${record('2')}\n`.padEnd(half, '\n'));
+    const large = await run([], {}, input);
+    expect(large).toMatchObject({ code: 0, stderr: '' });
+    expect(large.threadsStarted).toBeGreaterThan(0);
+  });
+
   test('the flag wins over AUTH0_USAGE_DECODE_THREADS, which wins over one per core; the pool is sized with them', async () => {
-    expect(await run(['--decode-threads', '5'], { AUTH0_USAGE_DECODE_THREADS: '3' })).toEqual({ code: 0, sizes: [9], stderr: '' });
+    expect(await run(['--decode-threads', '5'], { AUTH0_USAGE_DECODE_THREADS: '3' })).toMatchObject({ code: 0, sizes: [9], stderr: '' });
     expect(decodeThreadLimit()).toBe(5);
-    expect(await run([], { AUTH0_USAGE_DECODE_THREADS: '3' })).toEqual({ code: 0, sizes: [7], stderr: '' });
+    expect(await run([], { AUTH0_USAGE_DECODE_THREADS: '3' })).toMatchObject({ code: 0, sizes: [7], stderr: '' });
     expect(decodeThreadLimit()).toBe(3);
-    expect(await run([])).toEqual({ code: 0, sizes: [4 + availableParallelism()], stderr: '' });
+    expect(await run([])).toMatchObject({ code: 0, sizes: [4 + availableParallelism()], stderr: '' });
     expect(decodeThreadLimit()).toBe(availableParallelism());
   });
 
   test('0 decodes on the main thread; a UV_THREADPOOL_SIZE of the user is left alone', async () => {
-    expect(await run(['--decode-threads', '0'])).toEqual({ code: 0, sizes: [4], stderr: '' });
-    expect(await run(['--decode-threads', '2'], { UV_THREADPOOL_SIZE: '3' })).toEqual({ code: 0, sizes: [], stderr: '' });
+    expect(await run(['--decode-threads', '0'])).toMatchObject({ code: 0, sizes: [4], stderr: '' });
+    expect(await run(['--decode-threads', '2'], { UV_THREADPOOL_SIZE: '3' })).toMatchObject({ code: 0, sizes: [], stderr: '' });
   });
 
   test.each([
