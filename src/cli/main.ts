@@ -64,6 +64,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
       throw new UsageError(`${oneLine(withoutCamelCaseTwins(message ?? err?.message ?? ''))} (see auth0-usage --help)`);
     });
+  skipHelpRendering(cli);
   // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
   const named = COMMANDS.find((c) => c.command === argv.find((arg) => COMMANDS.some((k) => k.command === arg)));
   try {
@@ -92,6 +93,17 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   } catch (err) {
     return report(err, io);
   }
+}
+
+/**
+ * yargs renders a command's whole help text before running it (`cacheHelpMessage`), in case the command prints it
+ * later: for `run`'s fifty flags, 14-19 ms of CPU at every start here (much more under Jest), most of it measuring
+ * text widths. This CLI never shows help once a command runs (--help is answered before, usage errors are one
+ * line), so it is rendered only when asked for. Through yargs' internal methods: without them, it renders as before.
+ */
+function skipHelpRendering(cli: unknown): void {
+  const usage = (cli as { getInternalMethods?: () => { getUsageInstance?: () => { cacheHelpMessage?: unknown } } }).getInternalMethods?.().getUsageInstance?.();
+  if (usage && typeof usage.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 /**
