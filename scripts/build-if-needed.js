@@ -6,6 +6,7 @@
 const { spawnSync } = require('node:child_process');
 const { existsSync, readdirSync, statSync } = require('node:fs');
 const path = require('node:path');
+const { tscPath } = require('./tscPath');
 
 const root = path.resolve(__dirname, '..');
 const builtEntry = path.join(root, 'dist', 'cli.js');
@@ -34,7 +35,7 @@ function isUpToDate() {
 if (!isUpToDate()) {
   let tsc;
   try {
-    tsc = require.resolve('typescript/bin/tsc', { paths: [root] });
+    tsc = tscPath(root);
   } catch {
     process.stderr.write('dist/ is missing or older than src/, and TypeScript is not installed: run `npm ci` (with dev dependencies), then `npm run build`\n');
     process.exit(1);
