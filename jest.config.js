@@ -7,6 +7,7 @@ module.exports = {
     '^.+\\.ts$': '<rootDir>/test/support/jestTransform.js',
   },
   globalSetup: '<rootDir>/test/support/globalSetup.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/bufferEquality.ts'],
   // The slowest files start first, also on a fresh clone, which has no record of durations.
   testSequencer: '<rootDir>/test/support/slowFirstSequencer.js',
   // A bound for a hung test, not a speed target: on a shared machine the end-to-end runs take several times longer.
