@@ -44,6 +44,14 @@ test("merge --help lists the state's flags but not the checkpoint ones, which a 
   expect(help(['run', '--help']).stdout).toContain('--checkpoint-objects');
 });
 
+test('merge --help promises no main-thread decoding of a small input: a merge always starts its default decode threads', () => {
+  // A merge reads the shards' record files, whose sizes are not listed: its default threads are always started.
+  const flat = (args: string[]) => help(args).stdout.replace(/\s+/g, ' ');
+  expect(flat(['run', '--help'])).toContain('none for local input under 8 MiB');
+  expect(flat(['merge', '--help'])).toMatch(/--decode-threads [^[]*\[default: one per core\]/);
+  expect(flat(['merge', '--help'])).not.toContain('under 8 MiB');
+});
+
 test('exit codes reach the process: 0 on success, 2 on a usage error, 1 on an unreadable input', () => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bin-'));
   try {
