@@ -27,7 +27,8 @@ export default function globalSetup(): void {
     const result = spawnSync(process.execPath, [tscPath(root), '-p', 'tsconfig.build.json', '--noCheck', '--outDir', emitDir], { cwd: root, encoding: 'utf8' });
     if (result.error) throw result.error;
     if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json --noCheck failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
-    for (const emitted of filesUnder(emitDir)) {
+    const emittedFiles = filesUnder(emitDir);
+    for (const emitted of emittedFiles) {
       const relative = path.relative(emitDir, emitted);
       const target = path.join(outDir, relative);
       fs.mkdirSync(path.dirname(target), { recursive: true });
@@ -39,6 +40,11 @@ export default function globalSetup(): void {
       const source = path.join(sourceDir, relative.replace(/\.js\.map$/, '.ts'));
       map.sources = [path.relative(path.dirname(target), source).split(path.sep).join('/')];
       writeIfChanged(target, JSON.stringify(map));
+    }
+    // A file whose source is gone would still answer a require() of its old name.
+    const current = new Set(emittedFiles.map((emitted) => path.relative(emitDir, emitted)));
+    for (const built of filesUnder(outDir)) {
+      if (/\.js(\.map)?$/.test(built) && !current.has(path.relative(outDir, built))) fs.rmSync(built, { force: true });
     }
   } finally {
     fs.rmSync(emitDir, { recursive: true, force: true });
