@@ -11,17 +11,22 @@ export const ENV_PREFIX = 'AUTH0_USAGE_';
  */
 const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
 
-/** The flags a command accepts (aliases included), read off its yargs builder. */
-export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string>; arrays: Set<string> } {
+/**
+ * The flags a command accepts (aliases included), read off its yargs builder; `names` maps each alias to its flag
+ * (`tz` → `timezone`).
+ */
+export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string>; arrays: Set<string>; names: Map<string, string> } {
   // getOptions() is public in yargs 17 but missing from its type declarations.
-  const scratch = builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; array: string[] } };
+  const scratch = builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; array: string[]; alias: Record<string, string[]> } };
   const options = scratch.getOptions();
-  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), arrays: new Set(options.array) };
+  const names = new Map<string, string>();
+  for (const [flag, aliases] of Object.entries(options.alias)) for (const alias of aliases) names.set(alias, flag);
+  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), arrays: new Set(options.array), names };
 }
 
 const toFlag = (suffix: string) => suffix.toLowerCase().replace(/_/g, '-');
 
-type CommandFlags = { flags: Set<string>; booleans: Set<string> };
+type CommandFlags = { flags: Set<string>; booleans: Set<string>; names?: Map<string, string> };
 
 /** What a boolean variable may say: yargs alone takes anything but `true` as false, silently. */
 const TRUE = /^(1|true|yes|on)$/i;
@@ -56,16 +61,27 @@ export function envForCommand(
 ): { flags: Record<string, string>; unknown: string[] } {
   const flags: Record<string, string> = {};
   const unknown: string[] = [];
-  for (const [name, value] of Object.entries(env)) {
+  // Two variables for one flag (AUTH0_USAGE_TZ and AUTH0_USAGE_TIMEZONE): yargs would keep one of them silently.
+  const setBy = new Map<string, { name: string; value: string }>();
+  const set = (name: string, flag: string, value: string): void => {
+    const canonical = command.names?.get(flag) ?? flag;
+    const earlier = setBy.get(canonical);
+    if (earlier !== undefined && earlier.value !== value) {
+      throw new UsageError(`${earlier.name} and ${name} both set --${canonical}, to different values: set one of them`);
+    }
+    setBy.set(canonical, { name, value });
+    flags[flag] = value;
+  };
+  for (const [name, value] of Object.entries(env).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (!name.startsWith(ENV_PREFIX) || value === undefined || NOT_FLAGS.has(name)) continue;
     const own = flagOf(name, command);
     if (own === undefined) {
       if (!allCommands().some((other) => flagOf(name, other) !== undefined)) unknown.push(name);
     } else if (command.booleans.has(own.flag)) {
       // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
-      if (value.trim() !== '') flags[own.flag] = booleanValue(name, value, own.negated);
+      if (value.trim() !== '') set(name, own.flag, booleanValue(name, value, own.negated));
     } else {
-      flags[own.flag] = value;
+      set(name, own.flag, value);
     }
   }
   return { flags, unknown };
