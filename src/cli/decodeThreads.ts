@@ -3,12 +3,29 @@ import { wholeNumberAtLeast } from './flagChecks';
 import type { ListedInput } from '../run/readObjects';
 import { UsageError } from './usageError';
 
-/** The --decode-threads flag (AUTH0_USAGE_DECODE_THREADS through the environment's flags). */
+/**
+ * Below this many bytes, an input listed whole before reading (local folders) is decoded on this thread unless
+ * the decode threads were given: starting decode threads and warming up their code costs more than the decoding.
+ * Measured on 2 cores (docs/performance.md, "Small inputs"): the 642 KB of samples took 0.78 s of CPU on this
+ * thread against 1.00 s with two threads (wall 0.60 s against 0.70 s); 5.3 MB took 1.19 s against 1.69 s (wall
+ * 0.90 s against 1.08 s); at 21 MB the threads were 7% faster.
+ */
+export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
+
+const DECODE_THREADS_DESCRIPTION = 'Worker threads that gunzip and decode while this thread rolls up; 0 decodes on this thread';
+
+/** The --decode-threads flag of `merge` (AUTH0_USAGE_DECODE_THREADS through the environment's flags). */
 export const decodeThreadsOption = {
   type: 'number',
   requiresArg: true,
   coerce: wholeNumberAtLeast('--decode-threads', 0),
-  describe: 'Worker threads that gunzip and decode while this thread rolls up; 0 decodes on this thread [default: one per core; none for local input under 8 MiB]',
+  describe: `${DECODE_THREADS_DESCRIPTION} [default: one per core]`,
+} as const;
+
+/** `run`'s --decode-threads: its default leaves a small local input to this thread (decodesOnThisThread). */
+export const runDecodeThreadsOption = {
+  ...decodeThreadsOption,
+  describe: `${DECODE_THREADS_DESCRIPTION} [default: one per core; none for local input under ${SMALL_INPUT_BYTES / 1024 / 1024} MiB]`,
 } as const;
 
 /** What decides the decode threads: --decode-threads, and the older --no-decode-workers (which means 0). */
@@ -35,15 +52,6 @@ export function decodeThreadsFrom(args: DecodeThreadArgs, cores: number = availa
 export function decodeThreadsGiven(args: DecodeThreadArgs): boolean {
   return args['decode-threads'] !== undefined || args['decode-workers'] === false;
 }
-
-/**
- * Below this many bytes, an input listed whole before reading (local folders) is decoded on this thread unless
- * the decode threads were given: starting decode threads and warming up their code costs more than the decoding.
- * Measured on 2 cores (docs/performance.md, "Small inputs"): the 642 KB of samples took 0.78 s of CPU on this
- * thread against 1.00 s with two threads (wall 0.60 s against 0.70 s); 5.3 MB took 1.19 s against 1.69 s (wall
- * 0.90 s against 1.08 s); at 21 MB the threads were 7% faster.
- */
-export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
 
 /**
  * Whether an object of a run with `threads` decode threads is decoded on this thread: with none, or when the

@@ -22,7 +22,7 @@ export function mergeOptions(yargs: Argv) {
     .option('table', { type: 'boolean', default: true, describe: 'Print a per-day table when done (--no-table to skip)' })
     .option('decode-workers', { type: 'boolean', default: true, describe: 'Decode the shards\' record files on worker threads (see --decode-threads); --no-decode-workers keeps it all on one thread' })
     // The shards' record files are not listed with their sizes: a merge starts its default threads whatever it reads.
-    .option('decode-threads', { ...decodeThreadsOption, describe: 'Worker threads that gunzip and decode while this thread rolls up; 0 decodes on this thread [default: one per core]' })
+    .option('decode-threads', decodeThreadsOption)
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')

@@ -18,7 +18,7 @@ import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
-import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, decodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
+import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
@@ -73,7 +73,7 @@ export function runOptions(yargs: Argv) {
       default: true,
       describe: 'Gunzip and decode on worker threads (see --decode-threads) while this thread rolls up; --no-decode-workers keeps it all on one thread, as --decode-threads 0',
     })
-    .option('decode-threads', decodeThreadsOption)
+    .option('decode-threads', runDecodeThreadsOption)
     .option('max-item-bytes', {
       type: 'number',
       default: DEFAULT_MAX_ITEM_BYTES,
@@ -325,8 +325,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   }
 }
 
-/** How one object's bytes become records: the item limits and the stop signal reach it on whichever thread it runs. */
-/** Each object's decoding, on a decode thread or this one, with the item limits and the stop signal. */
+/** Each object's decoding, on a decode thread or this one (decodesOnThisThread), with the item limits and the stop signal. */
 function decodeFrom(threads: number, given: boolean, args: RunArgs, signal: AbortSignal): NonNullable<ReadObjectsOptions['decode']> {
   return (input, decodeOptions, sink, listed) =>
     (decodesOnThisThread(threads, given, listed) ? decodeStream : decodeStreamInWorker)(

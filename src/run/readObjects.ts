@@ -69,9 +69,8 @@ export function objectReadingOf(options: ObjectReading): ObjectReading {
   return { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding };
 }
 
-/** What a run reads, listed whole before its first object is read: its objects, and their bytes when every size is known. */
+/** What a run reads, listed whole before its first object is read: its bytes, when every object's size is known. */
 export interface ListedInput {
-  readonly objects: number;
   readonly bytes: number | undefined;
 }
 
@@ -171,8 +170,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         });
         // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
         const quarantineItems = options.quarantine ? itemsPerObject : 0;
-        const decodeOptions = { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead };
-        const stats = await decode(stream, decodeOptions, {
+        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead }, {
           record: (record) => {
             position++;
             options.progress?.recordsRead(1);
@@ -273,7 +271,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
       objects.push(object);
       bytes = bytes === undefined || object.size === undefined ? undefined : bytes + object.size;
     }
-    wholeInput = { objects: objects.length, bytes };
+    wholeInput = { bytes };
     yield* objects;
   }
 

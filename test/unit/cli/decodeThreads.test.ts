@@ -31,20 +31,20 @@ describe('decodesOnThisThread', () => {
 
   test('the default threads leave an input listed whole under 8 MiB to this thread', () => {
     expect(SMALL_INPUT_BYTES).toBe(8 * MIB);
-    expect(decodesOnThisThread(2, false, { objects: 8, bytes: 642_243 })).toBe(true);
-    expect(decodesOnThisThread(64, false, { objects: 1, bytes: 8 * MIB - 1 })).toBe(true);
-    expect(decodesOnThisThread(2, false, { objects: 0, bytes: 0 })).toBe(true);
-    expect(decodesOnThisThread(2, false, { objects: 1, bytes: 8 * MIB })).toBe(false);
+    expect(decodesOnThisThread(2, false, { bytes: 642_243 })).toBe(true);
+    expect(decodesOnThisThread(64, false, { bytes: 8 * MIB - 1 })).toBe(true);
+    expect(decodesOnThisThread(2, false, { bytes: 0 })).toBe(true);
+    expect(decodesOnThisThread(2, false, { bytes: 8 * MIB })).toBe(false);
   });
 
   test('a listing read page by page (S3), or one with a size unknown, goes to the threads', () => {
     expect(decodesOnThisThread(2, false, undefined)).toBe(false);
-    expect(decodesOnThisThread(2, false, { objects: 3, bytes: undefined })).toBe(false);
+    expect(decodesOnThisThread(2, false, { bytes: undefined })).toBe(false);
   });
 
   test('threads that were given are used whatever the size; 0 threads is always this thread', () => {
-    expect(decodesOnThisThread(2, true, { objects: 1, bytes: 10 })).toBe(false);
-    expect(decodesOnThisThread(0, true, { objects: 1, bytes: 100 * MIB })).toBe(true);
+    expect(decodesOnThisThread(2, true, { bytes: 10 })).toBe(false);
+    expect(decodesOnThisThread(0, true, { bytes: 100 * MIB })).toBe(true);
     expect(decodesOnThisThread(0, true, undefined)).toBe(true);
   });
 
