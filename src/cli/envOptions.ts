@@ -26,7 +26,7 @@ export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; boole
 
 const toFlag = (suffix: string) => suffix.toLowerCase().replace(/_/g, '-');
 
-type CommandFlags = { flags: Set<string>; booleans: Set<string>; names?: Map<string, string> };
+type CommandFlags = { flags: Set<string>; booleans: Set<string>; names: Map<string, string> };
 
 /** What a boolean variable may say: yargs alone takes anything but `true` as false, silently. */
 const TRUE = /^(1|true|yes|on)$/i;
@@ -64,7 +64,7 @@ export function envForCommand(
   // Two variables for one flag (AUTH0_USAGE_TZ and AUTH0_USAGE_TIMEZONE): yargs would keep one of them silently.
   const setBy = new Map<string, { name: string; value: string }>();
   const set = (name: string, flag: string, value: string): void => {
-    const canonical = command.names?.get(flag) ?? flag;
+    const canonical = command.names.get(flag) ?? flag;
     const earlier = setBy.get(canonical);
     if (earlier !== undefined && earlier.value !== value) {
       throw new UsageError(`${earlier.name} and ${name} both set --${canonical}, to different values: set one of them`);

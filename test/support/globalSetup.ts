@@ -27,9 +27,10 @@ export default function globalSetup(): void {
     const result = spawnSync(process.execPath, [tscPath(root), '-p', 'tsconfig.build.json', '--noCheck', '--outDir', emitDir], { cwd: root, encoding: 'utf8' });
     if (result.error) throw result.error;
     if (result.status !== 0) throw new Error(`tsc -p tsconfig.build.json --noCheck failed (${result.status ?? result.signal}):\n${result.stdout}${result.stderr}`);
-    const emittedFiles = filesUnder(emitDir);
-    for (const emitted of emittedFiles) {
+    const current = new Set<string>();
+    for (const emitted of filesUnder(emitDir)) {
       const relative = path.relative(emitDir, emitted);
+      current.add(relative);
       const target = path.join(outDir, relative);
       fs.mkdirSync(path.dirname(target), { recursive: true });
       if (!emitted.endsWith('.js.map')) {
@@ -42,7 +43,6 @@ export default function globalSetup(): void {
       writeIfChanged(target, JSON.stringify(map));
     }
     // A file whose source is gone would still answer a require() of its old name.
-    const current = new Set(emittedFiles.map((emitted) => path.relative(emitDir, emitted)));
     for (const built of filesUnder(outDir)) {
       if (/\.js(\.map)?$/.test(built) && !current.has(path.relative(outDir, built))) fs.rmSync(built, { force: true });
     }
