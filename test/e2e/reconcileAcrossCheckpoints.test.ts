@@ -35,6 +35,15 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
+/** `auth0-usage run ARGS` with Auth0's statistics from the fake tenant, logging JSON. */
+const runWithStats = (args: string[]): Promise<Result> =>
+  cli(
+    ['run', ...args, '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
+    { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET },
+  );
+/** One checkpoint a part, each part one object. */
+const OBJECT_BY_OBJECT = ['--checkpoint-objects', '1', '--concurrency', '1'];
+
 test('a later part whose days start mid-way through an API day does not replace an earlier part’s whole count of it', async () => {
   const input = path.join(dir, 'archives');
   mkdirSync(input);
@@ -43,11 +52,7 @@ test('a later part whose days start mid-way through an API day does not replace 
   // Part 2: Kolkata 2024-02-09, whose 30-day window starts on Kolkata's 2024-01-11 (its month later, on 02-01).
   writeFileSync(path.join(input, 'b.ndjson'), login('2024-02-09T06:00:00.000Z', 'u3') + '\n');
   const output = path.join(dir, 'out.ndjson');
-  const result = await cli(
-    ['run', '-i', input, '-o', output, '--tz', 'Asia/Kolkata', '--state', path.join(dir, 'state'), '--checkpoint-objects', '1', '--concurrency', '1',
-      '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
-    { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET },
-  );
+  const result = await runWithStats(['-i', input, '-o', output, '--tz', 'Asia/Kolkata', '--state', path.join(dir, 'state'), ...OBJECT_BY_OBJECT]);
   expect(result.code).toBe(0);
   const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
   const logins = events.filter((e) => e.summary === 'reconcile' && e.metric === 'logins').map((e) => [e.day, e.logs, e.auth0, e.status]);
@@ -71,11 +76,7 @@ test('a later part that changed only today does not replace yesterday’s mau_30
   // day but the 31st (then the 1st of the month is where yesterday's window starts: the test cannot tell).
   writeFileSync(path.join(input, 'b.ndjson'), login(iso(today), 'u3') + '\n');
   const output = path.join(dir, 'today.ndjson');
-  const result = await cli(
-    ['run', '-i', input, '-o', output, '--tz', 'UTC', '--state', path.join(dir, 'today-state'), '--checkpoint-objects', '1', '--concurrency', '1',
-      '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
-    { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET },
-  );
+  const result = await runWithStats(['-i', input, '-o', output, '--tz', 'UTC', '--state', path.join(dir, 'today-state'), ...OBJECT_BY_OBJECT]);
   expect(result.code).toBe(0);
   const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
   const yesterday = new Date(today - dayMs).toISOString().slice(0, 10);
@@ -93,12 +94,10 @@ test('a daily run that read only today’s objects reconciles yesterday’s whol
   // Yesterday's window [yesterday − 29, yesterday] holds u1 (its first day) and u2: mau_30d 2.
   writeFileSync(path.join(earlier, 'a.ndjson'), [login(iso(today - 30 * dayMs), 'u1'), login(iso(today - dayMs), 'u2')].join('\n') + '\n');
   writeFileSync(path.join(latest, 'b.ndjson'), login(iso(today), 'u3') + '\n');
-  const state = ['--state', path.join(dir, 'daily-state')];
-  const common = ['--tz', 'UTC', '--no-table', '--log-format', 'json', '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'];
-  const env = { NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET };
-  expect((await cli(['run', '-i', earlier, '-o', path.join(dir, 'daily-1.ndjson'), ...state, ...common], env)).code).toBe(0);
+  const state = ['--state', path.join(dir, 'daily-state'), '--tz', 'UTC'];
+  expect((await runWithStats(['-i', earlier, '-o', path.join(dir, 'daily-1.ndjson'), ...state])).code).toBe(0);
   const output = path.join(dir, 'daily-2.ndjson');
-  expect((await cli(['run', '-i', latest, '-o', output, ...state, ...common], env)).code).toBe(0);
+  expect((await runWithStats(['-i', latest, '-o', output, ...state])).code).toBe(0);
   const events = readNdjson(readFileSync(output, 'utf8')).map((e) => e.event);
   const yesterday = new Date(today - dayMs).toISOString().slice(0, 10);
   expect(events.filter((e) => e.summary === 'reconcile' && e.metric === 'active_users_30d').map((e) => [e.day, e.logs])).toEqual([[yesterday, 2]]);
