@@ -1,4 +1,7 @@
+import { readdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
+import path from 'node:path';
+import { isS3Url } from '../aws/s3Url';
 import { wholeNumberAtLeast } from './flagChecks';
 import type { ListedInput } from '../run/readObjects';
 import { UsageError } from './usageError';
@@ -60,6 +63,36 @@ export function decodeThreadsGiven(args: DecodeThreadArgs): boolean {
 export function decodesOnThisThread(threads: number, given: boolean, listed: ListedInput | undefined): boolean {
   if (threads === 0) return true;
   return !given && listed?.bytes !== undefined && listed.bytes < SMALL_INPUT_BYTES;
+}
+
+/** Files and folders inputMayBeLarge() looks at before it gives up and answers yes. */
+const PROBE_ENTRIES = 256;
+
+/**
+ * Whether a run's input may reach SMALL_INPUT_BYTES, judged from the command line alone so that the first decode
+ * thread can start up (a V8 isolate and the decoder's code: about 65 ms, on another core) while the run loads its
+ * config and lists its input, instead of after. An S3 input may; local files are summed without --include,
+ * --exclude or a state's ledger, so the answer can be yes for an input the listing then finds small: the thread
+ * is then not used, and only its start-up was spent. Past PROBE_ENTRIES files and folders the answer is yes; a
+ * path that cannot be read counts for nothing here (the listing reports it).
+ */
+export function inputMayBeLarge(inputs: readonly string[]): boolean {
+  let bytes = 0;
+  let entries = 0;
+  const pending = [...inputs];
+  while (pending.length > 0) {
+    const at = pending.pop()!;
+    if (isS3Url(at)) return true;
+    try {
+      const stat = statSync(at);
+      if (stat.isFile()) bytes += stat.size;
+      else if (stat.isDirectory()) for (const name of readdirSync(at)) pending.push(path.join(at, name));
+    } catch {
+      continue;
+    }
+    if (bytes >= SMALL_INPUT_BYTES || ++entries > PROBE_ENTRIES) return true;
+  }
+  return false;
 }
 
 /** libuv's own default pool size, for file system calls and DNS look-ups. */

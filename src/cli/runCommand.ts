@@ -18,7 +18,7 @@ import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
-import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
+import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
@@ -140,6 +140,9 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   const inWorkers = decodeThreads > 0;
   const threadsGiven = decodeThreadsGiven(args);
   if (inWorkers) setDecodeThreadLimit(decodeThreads);
+  // The first decode thread starts up while the config is read and the input listed, when one will be needed:
+  // threads were given, a merge decodes on them whatever it reads, or the input may not be small.
+  if (inWorkers && (threadsGiven || merge !== undefined || inputMayBeLarge(args.input.map(String)))) startDecodeThread();
   const config = loadConfig(args.config);
   const zoneName = args.timezone ?? config.timezone;
   if (!IANAZone.isValidZone(zoneName)) throw new UsageError(`unknown time zone '${zoneName}' (use an IANA name such as Europe/Berlin)`);
@@ -180,10 +183,6 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     rollup_config: rollupConfigFingerprint(config),
   };
   const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
-  // The command line is valid: the first decode thread starts up while the state, outputs and listing are set up.
-  // With the default threads it waits for the first object that needs it: a small input needs none.
-  if (inWorkers && threadsGiven) startDecodeThread();
-
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.
   const progressMode = progressModeFromArgs(args.progress, args['log-format']);
   const barShown = progressMode === 'auto' && (io.stderr as NodeJS.WriteStream).isTTY === true;

@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, SMALL_INPUT_BYTES, threadPoolSizeFor } from '../../../src/cli/decodeThreads';
+import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, SMALL_INPUT_BYTES, threadPoolSizeFor } from '../../../src/cli/decodeThreads';
 import { main } from '../../../src/cli/main';
 import { closeDecodeWorkers, decodeThreadLimit, decodeThreadsStarted } from '../../../src/decode/decodeWorkerPool';
 import { testTempDir } from '../../support/testTempDir';
@@ -54,6 +54,39 @@ describe('decodesOnThisThread', () => {
     expect(decodeThreadsGiven({ 'decode-threads': 2 })).toBe(true);
     expect(decodeThreadsGiven({ 'decode-threads': 0 })).toBe(true);
     expect(decodeThreadsGiven({ 'decode-workers': false })).toBe(true);
+  });
+});
+
+describe('inputMayBeLarge', () => {
+  const MIB = 1024 * 1024;
+
+  test('sums the files of every local input, folders walked, and says yes from 8 MiB', () => {
+    const dir = testTempDir('may-be-large-');
+    mkdirSync(path.join(dir, 'a', 'b'), { recursive: true });
+    writeFileSync(path.join(dir, 'a', 'one.gz'), Buffer.alloc(3 * MIB));
+    writeFileSync(path.join(dir, 'a', 'b', 'two.gz'), Buffer.alloc(3 * MIB));
+    const third = path.join(testTempDir('may-be-large-'), 'three.gz');
+    writeFileSync(third, Buffer.alloc(2 * MIB - 1));
+    // 3 + 3 + 2 MiB − 1 byte, in two inputs.
+    expect(inputMayBeLarge([dir, third])).toBe(false);
+    writeFileSync(third, Buffer.alloc(2 * MIB));
+    expect(inputMayBeLarge([dir, third])).toBe(true);
+    expect(inputMayBeLarge([third])).toBe(false);
+    expect(inputMayBeLarge([])).toBe(false);
+  });
+
+  test('an S3 input may be large; a path that cannot be read counts for nothing', () => {
+    expect(inputMayBeLarge(['s3://bucket/logs/'])).toBe(true);
+    expect(inputMayBeLarge([path.join(testTempDir('may-be-large-'), 'missing')])).toBe(false);
+  });
+
+  test('past 256 files and folders it stops looking and says yes', () => {
+    const dir = testTempDir('may-be-large-');
+    // The folder itself and 255 one-byte files: 256 entries; one more file is one too many.
+    for (let i = 0; i < 255; i++) writeFileSync(path.join(dir, `f${i}.ndjson`), 'x');
+    expect(inputMayBeLarge([dir])).toBe(false);
+    writeFileSync(path.join(dir, 'f255.ndjson'), 'x');
+    expect(inputMayBeLarge([dir])).toBe(true);
   });
 });
 
