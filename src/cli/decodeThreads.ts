@@ -31,6 +31,25 @@ export const runDecodeThreadsOption = {
   describe: `${DECODE_THREADS_DESCRIPTION} [default: one per core; none for local input under ${SMALL_INPUT_BYTES / 1024 / 1024} MiB]`,
 } as const;
 
+/**
+ * From this many decode threads, each object's figures are added up on its decode thread by default, the main
+ * thread only de-duplicating (WorkerAggregation). Measured on 2 cores (docs/performance.md, "Adding up on the decode
+ * threads"): the main thread's CPU falls by about 40% and the whole run's rises by 10–15%, so it pays only where the
+ * main thread would otherwise limit the run; by the cost model, from about 5 cores.
+ */
+export const AGGREGATE_ON_THREADS_FROM = 6;
+
+/** --aggregate-on-decode-threads, of `run` and `merge`. */
+export const aggregateOnDecodeThreadsOption = {
+  type: 'boolean',
+  describe: `Add each object's figures up on its decode thread, leaving this thread only the de-duplication (--no-aggregate-on-decode-threads: here) [default: from ${AGGREGATE_ON_THREADS_FROM} decode threads]`,
+} as const;
+
+/** Whether a run with `threads` decode threads adds its objects' figures up on them (given: the flag, if set). */
+export function aggregatesOnDecodeThreads(threads: number, given: boolean | undefined): boolean {
+  return threads > 0 && (given ?? threads >= AGGREGATE_ON_THREADS_FROM);
+}
+
 /** What decides the decode threads: --decode-threads, and the older --no-decode-workers (which means 0). */
 export interface DecodeThreadArgs {
   'decode-threads'?: number;

@@ -6,7 +6,7 @@ import { rollupConfigFingerprint } from '../state/stateManifest';
 import { openStateStorage } from '../state/stateLoad';
 import { auth0CliOptions } from './auth0CheckCommand';
 import type { CliIo } from './cliIo';
-import { decodeThreadsOption } from './decodeThreads';
+import { aggregateOnDecodeThreadsOption, decodeThreadsOption } from './decodeThreads';
 import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
@@ -23,10 +23,11 @@ export function mergeOptions(yargs: Argv) {
     .option('decode-workers', { type: 'boolean', default: true, describe: 'Decode the shards\' record files on worker threads (see --decode-threads); --no-decode-workers keeps it all on one thread' })
     // The shards' record files are not listed with their sizes: a merge starts its default threads whatever it reads.
     .option('decode-threads', decodeThreadsOption)
+    .option('aggregate-on-decode-threads', aggregateOnDecodeThreadsOption)
     .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
     .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
-    .group(['shards', 'output', 'config', 'table', 'decode-workers', 'decode-threads', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
+    .group(['shards', 'output', 'config', 'table', 'decode-workers', 'decode-threads', 'aggregate-on-decode-threads', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
   const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
   // A merge commits once, with no checkpoints: the checkpoint flags of the state group do not apply, so they are
   // left out of its help (and taken without effect, so that one environment can serve run and merge).

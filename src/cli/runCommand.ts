@@ -18,7 +18,7 @@ import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
-import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
+import { aggregateOnDecodeThreadsOption, aggregatesOnDecodeThreads, decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
@@ -74,6 +74,7 @@ export function runOptions(yargs: Argv) {
       describe: 'Gunzip and decode on worker threads (see --decode-threads) while this thread rolls up; --no-decode-workers keeps it all on one thread, as --decode-threads 0',
     })
     .option('decode-threads', runDecodeThreadsOption)
+    .option('aggregate-on-decode-threads', aggregateOnDecodeThreadsOption)
     .option('max-item-bytes', {
       type: 'number',
       default: DEFAULT_MAX_ITEM_BYTES,
@@ -92,7 +93,7 @@ export function runOptions(yargs: Argv) {
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
     .group(
-      ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'decode-threads', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
+      ['input', 'include', 'exclude', 'timezone', 'from', 'to', 'output', 'quarantine', 'config', 'concurrency', 'decode-workers', 'decode-threads', 'aggregate-on-decode-threads', 'max-item-bytes', 'max-item-keys', 'progress', 'table', 'log-level', 'log-format'],
       'Run:',
     );
   const withAuth0 = run
@@ -324,14 +325,17 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   }
 }
 
-/** Each object's decoding, on a decode thread or this one (decodesOnThisThread), with the item limits and the stop signal. */
+/**
+ * Each object's decoding, on a decode thread or this one (decodesOnThisThread), with the item limits and the stop
+ * signal; its figures added up on the decode thread or here (aggregatesOnDecodeThreads).
+ */
 function decodeFrom(threads: number, given: boolean, args: RunArgs, signal: AbortSignal): NonNullable<ReadObjectsOptions['decode']> {
-  return (input, decodeOptions, sink, listed) =>
-    (decodesOnThisThread(threads, given, listed) ? decodeStream : decodeStreamInWorker)(
-      input,
-      { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal },
-      sink,
-    );
+  const aggregating = aggregatesOnDecodeThreads(threads, args['aggregate-on-decode-threads']);
+  return (input, decodeOptions, sink, listed) => {
+    const options = { ...decodeOptions, maxItemBytes: args['max-item-bytes'], maxItemKeys: args['max-item-keys'], signal };
+    if (decodesOnThisThread(threads, given, listed)) return decodeStream(input, options, sink);
+    return decodeStreamInWorker(input, aggregating ? options : { ...options, aggregation: undefined }, sink);
+  };
 }
 
 /** The last line of a --state run that failed or was stopped: what its checkpoints kept, and how to go on. */

@@ -7,6 +7,7 @@ import type { DecodeSink, LogRecord } from './logRecord';
 import { NOT_AN_OBJECT, type RecordRejection, isRejection, normalizeRecord } from './normalize';
 import { itemRaw } from './rawText';
 import type { RecordFieldsRead } from './recordFields';
+import type { WorkerAggregation } from './objectAggregator';
 
 export interface DecodeOptions extends ItemLimits {
   /** Name of the input object (path or s3:// URL), copied into quarantine items. */
@@ -22,6 +23,11 @@ export interface DecodeOptions extends ItemLimits {
   signal?: AbortSignal;
   /** The fields the sink reads (default: all); the decoder may leave the others out of the records it reads fast. */
   fieldsRead?: RecordFieldsRead;
+  /**
+   * Where the object is decoded on a decode thread and the sink has claim(): count the records there (see
+   * WorkerAggregation). Decoding on the calling thread ignores it and calls sink.record().
+   */
+  aggregation?: WorkerAggregation;
 }
 
 export interface DecodeStats {

@@ -1,14 +1,17 @@
 /**
  * Entry point of a decode worker thread: decodes the objects the main thread streams to it with decodeStream
- * (gunzip on the libuv pool, scanning and normalizing here) and sends their records back in batches.
+ * (gunzip on the libuv pool, scanning and normalizing here) and sends their records back in batches; or, with
+ * aggregation (WorkerAggregation), sends only what the main thread's claims read and adds up the records it counts.
  */
 import { Readable } from 'node:stream';
 import { parentPort } from 'node:worker_threads';
-import { type DecodeOptions, decodeObject } from './decodeStream';
+import { type DecodeOptions, type DecodeStats, decodeObject } from './decodeStream';
 import { type FromWorker, MAX_BATCHES_IN_FLIGHT, type ToWorker } from './decodeWorkerProtocol';
 import type { FastRecordReader } from './fastRecord';
 import type { LogRecord, QuarantineItem, QuarantineKind } from './logRecord';
 import { QuarantineBatchWriter } from './quarantineBatch';
+import { ClaimBatchWriter } from './claimBatch';
+import type { ObjectAggregator, WorkerAggregation } from './objectAggregator';
 import { RecordBatchWriter } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
 
@@ -41,14 +44,25 @@ class ObjectDecode {
   private abandoned = false;
   private wantsBytes = false;
   private batchesInFlight = 0;
-  private readonly batch: RecordBatchWriter;
+  /** The records for the main thread: themselves, or (with aggregation) their claims. */
+  private readonly batch: RecordBatchWriter | ClaimBatchWriter;
   // Either this or the record batch is empty: each is sent before the other grows, which keeps the input order.
   private readonly quarantined = new QuarantineBatchWriter();
   private quarantineSent = false;
   private readonly input = new Readable({ read: () => this.onRead() });
+  /**
+   * With aggregation (see WorkerAggregation): the records of the claim batches sent and not yet answered, oldest
+   * first, and the stats of a decode that ended before the last answer.
+   */
+  private readonly aggregating: { aggregator: ObjectAggregator; pending: LogRecord[][]; stats?: DecodeStats } | undefined;
 
-  constructor(private readonly id: number, options: DecodeOptions) {
-    this.batch = RecordBatchWriter.take(options.fieldsRead?.logIdText ?? true);
+  constructor(private readonly id: number, options: DecodeOptions, aggregation: WorkerAggregation | undefined) {
+    if (aggregation === undefined) this.batch = RecordBatchWriter.take(options.fieldsRead?.logIdText ?? true);
+    else {
+      const { createObjectAggregator } = require(aggregation.module) as { createObjectAggregator(settings: unknown): ObjectAggregator };
+      this.aggregating = { aggregator: createObjectAggregator(aggregation.settings), pending: [] };
+      this.batch = new ClaimBatchWriter();
+    }
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
         this.checkWanted();
@@ -75,15 +89,17 @@ class ObjectDecode {
         if (!this.abandoned) {
           this.flushQuarantined();
           this.flush();
-          send({ type: 'done', object: this.id, stats });
-          objects.delete(this.id);
+          if (this.aggregating === undefined) this.finish(stats);
+          else {
+            this.aggregating.stats = stats;
+            this.finishCounting();
+          }
         }
-        this.batch.give();
+        this.giveBatch();
       },
       (err: unknown) => {
-        objects.delete(this.id);
-        this.batch.give();
-        if (!this.abandoned) send({ type: 'failed', object: this.id, message: (err as Error)?.message ?? String(err) });
+        this.giveBatch();
+        this.fail(err);
       },
     );
   }
@@ -104,8 +120,23 @@ class ObjectDecode {
     this.feed();
   }
 
+  /** The main thread's verdicts on the oldest unanswered claim batch: its counted records are added here. */
+  verdicts(counted: Uint8Array): void {
+    const aggregating = this.aggregating;
+    const records = aggregating?.pending.shift();
+    if (aggregating === undefined || records === undefined || records.length !== counted.length) return this.fail(new Error('verdicts for no claim batch sent'));
+    try {
+      for (let i = 0; i < records.length; i++) if (counted[i] === 1) aggregating.aggregator.add(records[i]!);
+    } catch (err) {
+      return this.fail(err);
+    }
+    this.handled(1);
+    this.finishCounting();
+  }
+
   abandon(): void {
     this.abandoned = true;
+    if (this.aggregating !== undefined) this.aggregating.pending.length = 0;
     this.waiting.length = 0;
     this.input.destroy(new Abandoned('abandoned'));
   }
@@ -151,9 +182,45 @@ class ObjectDecode {
   }
 
   private flush(): void {
-    if (this.batch.size === 0) return;
+    const batch = this.batch;
+    if (batch.size === 0) return;
     this.batchesInFlight++;
-    send(this.batch.take(this.id));
+    if (batch instanceof RecordBatchWriter) return send(batch.take(this.id));
+    const { message, records } = batch.take(this.id);
+    send(message);
+    this.aggregating!.pending.push(records);
+  }
+
+  private giveBatch(): void {
+    if (this.batch instanceof RecordBatchWriter) this.batch.give();
+  }
+
+  /** With aggregation, once decoding ended and every batch was answered: the result, then 'done'. */
+  private finishCounting(): void {
+    const aggregating = this.aggregating!;
+    const { stats } = aggregating;
+    if (stats === undefined || aggregating.pending.length > 0 || this.abandoned) return;
+    let result: unknown;
+    try {
+      result = aggregating.aggregator.result();
+    } catch (err) {
+      return this.fail(err);
+    }
+    send({ type: 'aggregated', object: this.id, result });
+    this.finish(stats);
+  }
+
+  private finish(stats: DecodeStats): void {
+    send({ type: 'done', object: this.id, stats });
+    objects.delete(this.id);
+  }
+
+  /** A defect here (not bad data, which is quarantined): the object fails, and nothing more is sent for it. */
+  private fail(err: unknown): void {
+    objects.delete(this.id);
+    if (this.abandoned) return;
+    this.abandon();
+    send({ type: 'failed', object: this.id, message: (err as Error)?.message ?? String(err) });
   }
 }
 
@@ -162,7 +229,11 @@ const objects = new Map<number, ObjectDecode>();
 port.on('message', (message: ToWorker) => {
   switch (message.type) {
     case 'open':
-      objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys, quarantineItems: message.quarantineItems, fieldsRead: message.fieldsRead }));
+      try {
+        objects.set(message.object, new ObjectDecode(message.object, { source: message.source, defaultTenant: message.defaultTenant, maxItemBytes: message.maxItemBytes, maxItemKeys: message.maxItemKeys, quarantineItems: message.quarantineItems, fieldsRead: message.fieldsRead }, message.aggregation));
+      } catch (err) {
+        send({ type: 'failed', object: message.object, message: `cannot count on this thread: ${(err as Error)?.message ?? String(err)}` });
+      }
       break;
     case 'bytes': {
       const { chunk } = message;
@@ -174,6 +245,9 @@ port.on('message', (message: ToWorker) => {
       break;
     case 'handled':
       objects.get(message.object)?.handled(message.batches);
+      break;
+    case 'verdicts':
+      objects.get(message.object)?.verdicts(message.counted);
       break;
     case 'abort':
       objects.get(message.object)?.abandon();

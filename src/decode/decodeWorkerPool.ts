@@ -6,7 +6,8 @@ import { Worker } from 'node:worker_threads';
 import type { DecodeOptions, DecodeStats } from './decodeStream';
 import { type FromWorker, INPUT_WINDOW_BYTES, type ToWorker } from './decodeWorkerProtocol';
 import { InputChunkPool } from './inputChunkPool';
-import type { DecodeSink } from './logRecord';
+import type { DecodeSink, LogRecord } from './logRecord';
+import { type ClaimBatchMessage, ClaimRecord } from './claimBatch';
 import { readQuarantineBatch } from './quarantineBatch';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
@@ -57,7 +58,9 @@ export function setAbortAnswerTimeout(ms: number): number {
 /**
  * decodeStream with the decoding on a worker thread: the same contract, the same records and quarantine items in
  * the same order, the same stats. The main thread only moves raw bytes to the worker and hands the records it
- * gets back to `sink`, so it stays free for the rollup while other cores gunzip and parse.
+ * gets back to `sink`, so it stays free for the rollup while other cores gunzip and parse. With
+ * options.aggregation and a sink that claims, the records stay on the worker: `sink.claim` gets each one with only
+ * its date, tenant and log_id, and `sink.aggregated` the worker's sum of those it said yes to.
  */
 export function decodeStreamInWorker(input: Readable, options: DecodeOptions, sink: DecodeSink): Promise<DecodeStats> {
   try {
@@ -84,6 +87,11 @@ export function decodeThreadCount(): number {
   return threads.length;
 }
 
+/** Objects whose figures a decode thread added up (WorkerAggregation) so far in this process. */
+export function objectsAggregatedOnThreads(): number {
+  return aggregatedOnThreads;
+}
+
 /** Decode threads this process has started so far, those since closed included. */
 export function decodeThreadsStarted(): number {
   return threadsStarted;
@@ -99,6 +107,7 @@ export function startDecodeThread(): void {
 
 let threads: DecodeThread[] = [];
 let threadsStarted = 0;
+let aggregatedOnThreads = 0;
 let nextObjectId = 1;
 
 /** Most decode threads a run starts: one per core unless set by setDecodeThreadLimit(). */
@@ -213,7 +222,8 @@ class DecodeThread {
       this.objects.set(id, object);
       if (signal !== undefined) unwatch = watchSignal(signal, object);
       const { source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems, fieldsRead } = options;
-      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems, fieldsRead });
+      const aggregation = sink.claim !== undefined && sink.aggregated !== undefined ? options.aggregation : undefined;
+      this.post({ type: 'open', object: id, source, defaultTenant, maxItemBytes, maxItemKeys, quarantineItems, fieldsRead, aggregation });
       object.start();
     });
   }
@@ -241,6 +251,7 @@ class ObjectSender implements RemoteObject {
   private finished = false;
   private inputEnded = false;
   private readonly onRecord: DecodeSink['record'];
+  private readonly onClaim: (record: LogRecord) => boolean;
   private readonly onQuarantine: DecodeSink['quarantine'];
 
   constructor(
@@ -251,6 +262,7 @@ class ObjectSender implements RemoteObject {
     private readonly settle: { resolve(stats: DecodeStats): void; reject(err: unknown): void },
   ) {
     this.onRecord = (record) => sink.record(record);
+    this.onClaim = (record) => sink.claim!(record);
     this.onQuarantine = (kind, item) => sink.quarantine(kind, item);
   }
 
@@ -265,6 +277,7 @@ class ObjectSender implements RemoteObject {
 
   receive(message: FromWorker): void {
     if (message.type === 'batch') return this.batch(message);
+    if (message.type === 'claims') return this.claims(message);
     if (message.type === 'taken') for (const buffer of message.returned) this.thread.inputChunks.give(buffer);
     if (this.finished) return;
     try {
@@ -279,6 +292,10 @@ class ObjectSender implements RemoteObject {
         case 'quarantine':
           readQuarantineBatch(message, this.onQuarantine);
           this.thread.post({ type: 'handled', object: this.id, batches: 1 });
+          break;
+        case 'aggregated':
+          this.sink.aggregated!(message.result);
+          aggregatedOnThreads++;
           break;
         case 'done':
           this.finish();
@@ -302,6 +319,19 @@ class ObjectSender implements RemoteObject {
       return;
     }
     this.thread.post({ type: 'handled', object: this.id, batches: 1 });
+  }
+
+  /** With aggregation: each record of the batch claimed, and the verdicts sent back. */
+  private claims(message: ClaimBatchMessage): void {
+    if (this.finished) return;
+    let counted: Uint8Array;
+    try {
+      counted = ClaimRecord.readEach(message, this.onClaim);
+    } catch (err) {
+      this.fail(err); // the sink threw
+      return;
+    }
+    this.thread.post({ type: 'verdicts', object: this.id, counted });
   }
 
   readonly fail = (err: unknown): void => {

@@ -120,10 +120,11 @@ export class FastRecordReader {
     return this.logIdKind === LOG_ID_TEXT ? this.logIdText : null;
   }
 
-  /** The last record read, as a LogRecord; `buf` is the buffer that read() was given. */
-  toLogRecord(buf: Buffer): LogRecord {
+  /** The last record read, as a LogRecord; `buf` is the buffer that read() was given. `withLogId`: false leaves
+   *  logId null (for a reader that has the id's hash already). */
+  toLogRecord(buf: Buffer, withLogId = true): LogRecord {
     return {
-      logId: this.logId(buf), dateMs: this.dateMs, type: this.stringOf(0, buf), tenant: this.stringOf(1, buf), hostname: this.stringOf(2, buf),
+      logId: withLogId ? this.logId(buf) : null, dateMs: this.dateMs, type: this.stringOf(0, buf), tenant: this.stringOf(1, buf), hostname: this.stringOf(2, buf),
       clientId: this.stringOf(3, buf), clientName: this.stringOf(4, buf), audience: this.stringOf(5, buf), userId: this.stringOf(6, buf),
     };
   }

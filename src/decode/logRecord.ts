@@ -51,6 +51,13 @@ export type QuarantineKind = 'malformed' | 'rejected';
 /** Receives what decoding one object produces, in input order. Callbacks keep the hot path allocation-free. */
 export interface DecodeSink {
   record(record: LogRecord): void;
+  /**
+   * With DecodeOptions.aggregation, a decode thread asks this instead of record(): whether the record counts
+   * (its figures are then added on that thread, see WorkerAggregation). Without it, record() is called.
+   */
+  claim?(record: LogRecord): boolean;
+  /** With claim(): the thread's ObjectAggregator result, once, after the last claim and before decoding resolves. */
+  aggregated?(result: unknown): void;
   /** A value that does not parse as JSON (`malformed`) or a parsed item that is not a usable log record (`rejected`). */
   quarantine(kind: QuarantineKind, item: QuarantineItem): void;
 }

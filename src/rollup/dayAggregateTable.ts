@@ -43,6 +43,28 @@ export class DayAggregateTable {
     return aggregate;
   }
 
+  /** Holds `aggregate` as its tenant-day's (which must have none yet). */
+  put(aggregate: DayAggregate): void {
+    const { tenant, range } = aggregate;
+    const held = this.byTenant.get(tenant);
+    if (held === undefined) this.byTenant.set(tenant, aggregate);
+    else {
+      const byDay = held instanceof DayAggregate ? new Map([[held.range.startMs, held]]) : held;
+      if (byDay.has(range.startMs)) throw new Error(`put(): ${tenant} ${range.day} is held already`);
+      byDay.set(range.startMs, aggregate);
+      if (held instanceof DayAggregate) {
+        this.byTenant.set(tenant, byDay);
+        this.dayMaps++;
+      }
+    }
+  }
+
+  /** Holds nothing again. */
+  clear(): void {
+    this.byTenant.clear();
+    this.last = undefined;
+  }
+
   *aggregates(): IterableIterator<DayAggregate> {
     for (const held of this.byTenant.values()) {
       if (held instanceof DayAggregate) yield held;

@@ -1,9 +1,8 @@
 import type { LogRecord } from '../decode/logRecord';
-import type { AudiencePolicy } from './audiencePolicy';
-import { M2M_CATEGORY_MASK, type CategoryLookup } from './categoryLookup';
-import { DayAggregateTable } from './dayAggregateTable';
-import type { DayRange, DayRangeCache } from './dayRange';
-import type { DayAggregate } from './dayAggregate';
+import { DayAggregate } from './dayAggregate';
+import type { DayAggregateJson } from './dayAggregateJson';
+import type { DayAggregateTable } from './dayAggregateTable';
+import { type Classifiers, ObjectAggregates } from './objectAggregates';
 import type { DayWindow } from './dayWindow';
 import { hashLogIdInto } from '../decode/logIdHash';
 import type { LogIdSet } from './logIdSet';
@@ -22,13 +21,8 @@ export interface DayRollupCounters {
   dedupUnavailable: number;
 }
 
-/** What an object's partial shares with its run. */
-export interface DayRollupContext {
-  readonly categories: CategoryLookup;
-  readonly audiences: AudiencePolicy;
-  readonly days: DayRangeCache;
-  /** Days in auth0.statsTimezone, which reconcile counts are kept by. */
-  readonly statsDays: DayRangeCache;
+/** What an object's partial shares with its run (the classifiers: categories, audiences, days and stats days). */
+export interface DayRollupContext extends Classifiers {
   readonly window: DayWindow;
   readonly store: DayStore;
   /** log_ids of records outside --from/--to: never stored, de-duplicated within the run only. */
@@ -64,7 +58,8 @@ const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
  * only on commit(), and abort() releases the claims so a re-read of the object counts them again.
  */
 export class DayObjectRollup {
-  readonly table = new DayAggregateTable();
+  /** The figures of the records counted: added here (add), or on a decode thread and adopted at the end (adopt). */
+  private readonly aggregates: ObjectAggregates;
   readonly counters: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
   /**
    * Every log_id the object claimed, in order, in one list: a list per tenant-day cost a typed array (and its
@@ -73,18 +68,25 @@ export class DayObjectRollup {
   readonly claimed = new HashPairs();
   private readonly claimRuns: DaySlot[] = [];
   private readonly runStarts: number[] = [];
-  /** The object's aggregate of each tenant-day it claimed records of, found by slot (no second look-up by tenant). */
-  private readonly aggregateOfSlot = new Map<DaySlot, DayAggregate>();
   private readonly outOfRangeClaims = new HashPairs();
   private readonly hash = new Uint32Array(2);
   private lastSlot: DaySlot | undefined;
+  /** The slot of the last record claimed by its log_id (undefined: the record had none). */
+  private claimedSlot: DaySlot | undefined;
+  /** The object's aggregate of each tenant-day it claimed records of, found by slot (no second look-up by tenant). */
+  private readonly aggregateOfSlot = new Map<DaySlot, DayAggregate>();
+  private lastAggregateSlot: DaySlot | undefined;
   private lastAggregate: DayAggregate | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private outsideRange = false;
-  private readonly statsDayOf: (epochMs: number) => string;
+  private adopted = false;
 
   constructor(private readonly context: DayRollupContext) {
-    this.statsDayOf = (epochMs) => context.statsDays.rangeOf(epochMs).day;
+    this.aggregates = new ObjectAggregates(context);
+  }
+
+  get table(): DayAggregateTable {
+    return this.aggregates.table;
   }
 
   /** Whether the object held records outside --from/--to (so it is not done with: a wider run must read it again). */
@@ -92,8 +94,21 @@ export class DayObjectRollup {
     return this.outsideRange;
   }
 
+  /** Counts the record in: claim(), then its figures. */
   add(record: LogRecord): void {
-    if (this.state !== 'open') throw new ObjectRollupStateError(`add() after ${CALL_OF[this.state]}`);
+    if (!this.claim(record)) return;
+    const slot = this.claimedSlot;
+    if (slot === undefined) this.aggregates.add(record);
+    else this.aggregates.addTo(this.aggregateOf(slot), record);
+  }
+
+  /**
+   * Claims the record's log_id (the run's de-duplication) and counts it, without its figures: true when they are to
+   * be added (the record is in --from/--to and its log_id was not counted before). A decode thread that counts the
+   * object itself adds them there, and its result comes back through adopt().
+   */
+  claim(record: LogRecord): boolean {
+    if (this.state !== 'open') throw new ObjectRollupStateError(`add() or claim() after ${CALL_OF[this.state]}`);
     const { context, counters, hash } = this;
     counters.records++;
     if (!context.window.contains(record.dateMs)) {
@@ -101,36 +116,45 @@ export class DayObjectRollup {
       if (hashOf(record, hash)) {
         if (!context.outOfRangeIds.claimHash(hash[0]!, hash[1]!)) {
           counters.duplicates++;
-          return;
+          return false;
         }
         this.outOfRangeClaims.push(hash[0]!, hash[1]!);
       }
       counters.outOfRange++;
-      return;
+      return false;
     }
-    const range = context.days.rangeOf(record.dateMs);
-    let aggregate: DayAggregate;
     if (hashOf(record, hash)) {
       // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
-      const slot = context.store.slot(record.tenant, range);
+      const slot = context.store.slot(record.tenant, context.days.rangeOf(record.dateMs));
       const work = context.store.work(slot);
       if (!work.ids.claimHash(hash[0]!, hash[1]!)) {
         counters.duplicates++;
-        return;
+        return false;
       }
       work.dirty = true;
-      aggregate = this.claimIn(slot, record.tenant, range);
+      this.claimIn(slot);
+      this.claimedSlot = slot;
       this.claimed.push(hash[0]!, hash[1]!);
       if (slot.unchecked) {
         counters.dedupUnavailable++;
         context.uncheckedDay(slot);
       }
     } else {
-      aggregate = this.table.aggregateFor(record.tenant, range);
+      this.claimedSlot = undefined;
     }
-    const flags = context.categories.flagsOf(record.type);
-    const billable = (flags & M2M_CATEGORY_MASK) !== 0 && context.audiences.isBillable(record.audience);
-    aggregate.add(record, flags, billable, this.statsDayOf);
+    return true;
+  }
+
+  /**
+   * The figures of the records claim() said yes to, added on a decode thread (ObjectAggregates.result()): they become
+   * the object's, in place of any added here. Once, before commit().
+   */
+  adopt(days: readonly DayAggregateJson[]): void {
+    if (this.state !== 'open') throw new ObjectRollupStateError(`adopt() after ${CALL_OF[this.state]}`);
+    if (this.adopted) throw new ObjectRollupStateError('adopt() twice');
+    this.adopted = true;
+    this.aggregates.table.clear();
+    for (const day of days) this.aggregates.table.put(DayAggregate.fromScratchJSON(day));
   }
 
   commit(): void {
@@ -170,28 +194,34 @@ export class DayObjectRollup {
     this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
   }
 
-  /** The object's aggregate of the slot's day (made on its first claimed record); starts a run of claims in it. */
-  private claimIn(slot: DaySlot, tenant: string, range: DayRange): DayAggregate {
-    if (slot === this.lastSlot) return this.lastAggregate!;
+  /** The object's aggregate of the slot's day, made on its first record. */
+  private aggregateOf(slot: DaySlot): DayAggregate {
+    if (slot === this.lastAggregateSlot) return this.lastAggregate!;
     let aggregate = this.aggregateOfSlot.get(slot);
     if (aggregate === undefined) {
-      aggregate = this.table.aggregateFor(tenant, range);
+      aggregate = this.table.aggregateFor(slot.tenant, slot.range);
       this.aggregateOfSlot.set(slot, aggregate);
     }
+    this.lastAggregateSlot = slot;
+    this.lastAggregate = aggregate;
+    return aggregate;
+  }
+
+  /** Starts a run of claims in the slot's day, unless the last claim was in it already. */
+  private claimIn(slot: DaySlot): void {
+    if (slot === this.lastSlot) return;
     this.claimRuns.push(slot);
     this.runStarts.push(this.claimed.size);
     // The day the object is writing now stays in memory (DaySlot.readers); the days it has moved on from may go.
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
     slot.readers++;
     this.lastSlot = slot;
-    this.lastAggregate = aggregate;
-    return aggregate;
   }
 
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
-    this.lastSlot = this.lastAggregate = undefined;
+    this.lastSlot = this.claimedSlot = this.lastAggregateSlot = this.lastAggregate = undefined;
   }
 }

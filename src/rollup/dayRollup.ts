@@ -1,9 +1,9 @@
 import { IANAZone } from 'luxon';
 import { statsTimezoneOf, type UsageConfig } from '../config/schema';
 import type { RecordFieldsRead } from '../decode/recordFields';
-import { AudiencePolicy } from './audiencePolicy';
-import { ACTIVE_USER_CATEGORY_MASK, CategoryLookup, M2M_CATEGORY_MASK } from './categoryLookup';
-import { DayRangeCache } from './dayRange';
+import type { WorkerAggregation } from '../decode/objectAggregator';
+import { ACTIVE_USER_CATEGORY_MASK, M2M_CATEGORY_MASK } from './categoryLookup';
+import { type AggregationSettings, classifiersFrom, workerAggregation } from './objectAggregates';
 import { DayWindow, DayWindowError } from './dayWindow';
 import { isKnownEventType } from './knownEventTypes';
 import { LogIdSet } from './logIdSet';
@@ -51,15 +51,20 @@ export class DayRollup {
   private readonly committed: DayRollupCounters = { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 };
   private readonly unknown = new Set<string>();
   private context: DayRollupContext;
+  private readonly aggregation: WorkerAggregation;
 
   constructor(options: DayRollupOptions) {
-    this.context = {
-      categories: new CategoryLookup(options.config.categories),
-      audiences: new AudiencePolicy(options.config.nonBillableAudiences),
-      window: summarizedWindow(options),
-      days: new DayRangeCache(options.timezone),
+    const settings: AggregationSettings = {
+      categories: options.config.categories,
+      nonBillableAudiences: options.config.nonBillableAudiences,
+      timezone: options.timezone,
       // Reconcile counts are cut by the API's day boundary whatever --timezone is (default UTC).
-      statsDays: new DayRangeCache(statsTimezoneOf(options.config)),
+      statsTimezone: statsTimezoneOf(options.config),
+    };
+    this.aggregation = workerAggregation(settings);
+    this.context = {
+      ...classifiersFrom(settings),
+      window: summarizedWindow(options),
       store: options.store,
       outOfRangeIds: new LogIdSet(),
       uncheckedDay: (slot) => {
@@ -86,6 +91,11 @@ export class DayRollup {
    */
   useStore(store: DayStore): void {
     this.context = { ...this.context, store };
+  }
+
+  /** How a decode thread adds the figures of an object's records itself (DayObjectRollup.claim and adopt). */
+  get workerAggregation(): WorkerAggregation {
+    return this.aggregation;
   }
 
   /** What the summaries read of a record (DayAggregate.add, DayObjectRollup.add): its decoder may leave out the rest. */

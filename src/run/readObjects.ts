@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream';
 import { decodeStream, type DecodeOptions, type DecodeStats } from '../decode/decodeStream';
 import { type DecodeSink, type LogRecord, type QuarantineItem, type QuarantineKind, hasLogId } from '../decode/logRecord';
 import type { RecordFieldsRead } from '../decode/recordFields';
+import type { WorkerAggregation } from '../decode/objectAggregator';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
@@ -77,6 +78,10 @@ export interface ListedInput {
 /** One object's records, kept apart until the object was read to its end (commit) or given up (abort). */
 export interface ObjectRecordsPartial {
   add(record: LogRecord): void;
+  /** With ObjectRecords.workerAggregation: add() without the figures, which a decode thread adds; true if it counts. */
+  claim?(record: LogRecord): boolean;
+  /** With claim(): the decode thread's figures of the records claim() said yes to (its aggregator's result). */
+  adopt?(result: unknown): void;
   commit(): void;
   abort(): void;
   /** Whether the object held records outside --from/--to (so a wider run must read it again). */
@@ -88,6 +93,8 @@ export interface ObjectRecords {
   beginObject(object: InputObject): ObjectRecordsPartial;
   /** What it reads of each record, when not every field (see RecordFieldsRead). */
   readonly fieldsRead?: RecordFieldsRead;
+  /** How a decode thread may add the figures of an object's records itself (its partials have claim and adopt). */
+  readonly workerAggregation?: WorkerAggregation;
   /** Records of committed objects. */
   readonly counters: { readonly records: number };
 }
@@ -145,7 +152,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   const startedMs = until?.now() ?? 0;
   let started = 0;
   const itemsPerObject = options.quarantineItemsPerObject ?? QUARANTINE_ITEMS_PER_OBJECT;
-  const { fieldsRead } = rollup;
+  const { fieldsRead, workerAggregation } = rollup;
   const stopper = new ReadStopper(options.signal);
 
   async function readObject(object: InputObject): Promise<void> {
@@ -170,15 +177,21 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         });
         // Only the items written in full reach the callback; decoding counts the rest (and skips their text).
         const quarantineItems = options.quarantine ? itemsPerObject : 0;
-        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead }, {
-          record: (record) => {
-            position++;
-            options.progress?.recordsRead(1);
-            // A record without any id gets one from its place in the object, so that re-reading the object (an
-            // edge object of --from/--to, or one that grew) finds it already counted instead of counting it again.
-            // The object is named as the state's ledger knows it, however the input was spelled (relative, absolute).
-            partial.add(hasLogId(record) ? record : { ...record, logId: `${objectName}#${position}` });
-          },
+        // A record without any id gets one from its place in the object, so that re-reading the object (an edge
+        // object of --from/--to, or one that grew) finds it already counted instead of counting it again. The
+        // object is named as the state's ledger knows it, however the input was spelled (relative, absolute).
+        const identified = (record: LogRecord): LogRecord => {
+          position++;
+          options.progress?.recordsRead(1);
+          return hasLogId(record) ? record : { ...record, logId: `${objectName}#${position}` };
+        };
+        const { claim, adopt } = partial;
+        const counting = workerAggregation !== undefined && claim !== undefined && adopt !== undefined;
+        const aggregation = counting ? workerAggregation : undefined;
+        const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead, aggregation }, {
+          record: (record) => partial.add(identified(record)),
+          claim: counting ? (record) => claim.call(partial, identified(record)) : undefined,
+          aggregated: counting ? (result) => adopt.call(partial, result) : undefined,
           quarantine: (_kind: QuarantineKind, item: QuarantineItem) => {
             const quarantine = options.quarantine;
             if (!quarantine) return;
