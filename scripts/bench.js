@@ -243,6 +243,8 @@ function runSet(spec, baseline) {
   if (want('model')) {
     models.push(['one archive', modelOf(single, baseline)]);
     models.push(['eight archives', modelOf(eight, baseline)]);
+    // What many cores would run by default (from 6 decode threads): each object's figures added up on its thread.
+    models.push(['eight archives, --aggregate-on-decode-threads', modelOf(eight, baseline, '--aggregate-on-decode-threads')]);
   }
   if (ONLY.some((name) => ['firehose', 'backfill', 'one-thread'].includes(name))) rows.push(...runExtras(spec));
   if (want('scale')) {
@@ -261,10 +263,10 @@ function runSet(spec, baseline) {
 }
 
 /** One run with each thread's own CPU time (scripts/bench/threadCpu.js). */
-function threadCpu(input) {
+function threadCpu(input, flags = '') {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-bench-cpu-'));
   try {
-    const m = measure(`node ${nodeFlags()} -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn`, { BENCH_THREAD_CPU_DIR: dir });
+    const m = measure(`node ${nodeFlags()} -r '${THREAD_CPU}' '${CLI}' run --input '${input}' --output /dev/null --no-table --no-progress --log-level warn ${flags}`, { BENCH_THREAD_CPU_DIR: dir });
     const threads = fs.readdirSync(dir).map((f) => fs.readFileSync(path.join(dir, f), 'utf8').trim()).filter(Boolean).map((text) => JSON.parse(text));
     return { threads, processCpuMs: m.cpuSeconds * 1000, seconds: m.seconds };
   } finally {
@@ -273,8 +275,8 @@ function threadCpu(input) {
 }
 
 /** The cost model of one set, net of what a run of an empty folder costs (start-up and shutdown). */
-function modelOf(set, baseline) {
-  return costModel({ ...threadCpu(set.dir), records: set.records, megabytes: set.uncompressed / 1e6, baseline });
+function modelOf(set, baseline, flags) {
+  return costModel({ ...threadCpu(set.dir, flags), records: set.records, megabytes: set.uncompressed / 1e6, baseline });
 }
 
 /** CPU of a run that reads nothing: loading the code, the config, writing the run event. Best of three. */
