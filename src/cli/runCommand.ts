@@ -6,7 +6,7 @@ import type { ReadObjectsOptions } from '../run/readObjects';
 import { runJob, type RunOutcome } from '../run/runJob';
 import { createLogger, type LogFormat } from '../support/logger';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
-import { QuarantineFile } from '../sinks/quarantineFile';
+import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
 import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
@@ -22,7 +22,6 @@ import { aggregateOnDecodeThreadsOption, aggregatesOnDecodeThreads, decodesOnThi
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
 import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
-import { HecSink, rejectedEventItem } from '../sinks/hec';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
@@ -236,9 +235,11 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
     let quarantine: QuarantineFile | undefined;
     const sinks: SummarySink[] = [];
     try {
-      quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+      // The quarantine file and the HEC sink are loaded only when asked for (a few ms of start-up each).
+      if (args.quarantine) quarantine = new (await import('../sinks/quarantineFile')).QuarantineFile(args.quarantine);
       if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
       if (hecOptions) {
+        const { HecSink, rejectedEventItem } = await import('../sinks/hec');
         sinks.push(
           new HecSink(hecOptions, {
             runId,

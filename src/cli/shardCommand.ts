@@ -4,7 +4,7 @@ import type { ProgressReporter } from '../run/progressReporter';
 import type { ReadObjectsOptions } from '../run/readObjects';
 import type { ShardOf } from '../run/shardAssignment';
 import { runShard } from '../run/shardRun';
-import { QuarantineFile } from '../sinks/quarantineFile';
+
 import type { SourceResolver } from '../sources/resolveSource';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { openLedger } from '../state/runState';
@@ -47,7 +47,7 @@ export interface ShardRunSetup {
 export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardRunSetup): Promise<number> {
   const { shard, spec, logger } = setup;
   const { storage, objects } = await openLedger({ location: args.state!, s3: s3ClientOptionsFrom(args, io.env), timezone: spec.timezone, config: setup.config });
-  const quarantine = args.quarantine ? new QuarantineFile(args.quarantine) : undefined;
+  const quarantine = args.quarantine ? new (await import('../sinks/quarantineFile')).QuarantineFile(args.quarantine) : undefined;
   try {
     logger.info({ shard: `${shard.index}/${shard.count}`, inputs: spec.inputs, state: storage.location }, 'shard started');
     const done = await runShard({

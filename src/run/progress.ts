@@ -1,4 +1,4 @@
-import cliProgress from 'cli-progress';
+import type cliProgress from 'cli-progress';
 import type { ProgressReporter } from './progressReporter';
 
 export type { ProgressReporter } from './progressReporter';
@@ -187,7 +187,9 @@ class BarProgress extends Tally {
     private readonly now: () => number,
   ) {
     super();
-    this.#bar = new cliProgress.SingleBar({
+    // Loaded here, for a terminal only: an unattended run shows no bar.
+    const { SingleBar } = require('cli-progress') as typeof cliProgress;
+    this.#bar = new SingleBar({
       stream,
       format: '{bar} {value}/{listed} objects | {bytes} | {rate} | {records_rate} | ETA {eta_text}',
       emptyOnZero: true,
