@@ -243,7 +243,7 @@ function runSet(spec, baseline) {
   if (want('model')) {
     models.push(['one archive', modelOf(single, baseline)]);
     models.push(['eight archives', modelOf(eight, baseline)]);
-    // What many cores would run by default (from 6 decode threads): each object's figures added up on its thread.
+    // Each object's figures added up on its decode thread: where the main thread would saturate then.
     models.push(['eight archives, --aggregate-on-decode-threads', modelOf(eight, baseline, '--aggregate-on-decode-threads')]);
   }
   if (ONLY.some((name) => ['firehose', 'backfill', 'one-thread'].includes(name))) rows.push(...runExtras(spec));

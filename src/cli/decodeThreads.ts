@@ -32,22 +32,21 @@ export const runDecodeThreadsOption = {
 } as const;
 
 /**
- * From this many decode threads, each object's figures are added up on its decode thread by default, the main
- * thread only de-duplicating (WorkerAggregation). Measured on 2 cores (docs/performance.md, "Adding up on the decode
- * threads"): the main thread's CPU falls by about 40% and the whole run's rises by 10–15%, so it pays only where the
- * main thread would otherwise limit the run; by the cost model, from about 5 cores.
+ * --aggregate-on-decode-threads, of `run` and `merge`: each object's figures added up on its decode thread, the
+ * main thread only de-duplicating (WorkerAggregation). Off by default, measured on 2 cores (docs/performance.md,
+ * "Adding up on the decode threads"): the main thread's CPU falls by half on large archives, which lifts the point
+ * where it limits a run from about 5 cores to about 11, but the whole run's CPU rises by 10–18%, and objects of a few
+ * dozen records each took 1.4–2.2× as long (a round trip to the main thread each, and its sums sent back) and an
+ * object of 50,000 tenants 70% more memory.
  */
-export const AGGREGATE_ON_THREADS_FROM = 6;
-
-/** --aggregate-on-decode-threads, of `run` and `merge`. */
 export const aggregateOnDecodeThreadsOption = {
   type: 'boolean',
-  describe: `Add each object's figures up on its decode thread, leaving this thread only the de-duplication (--no-aggregate-on-decode-threads: here) [default: from ${AGGREGATE_ON_THREADS_FROM} decode threads]`,
+  describe: "Add each object's figures up on its decode thread, leaving this thread only the de-duplication: for large archives on many cores (see the README) [default: off]",
 } as const;
 
-/** Whether a run with `threads` decode threads adds its objects' figures up on them (given: the flag, if set). */
+/** Whether a run with `threads` decode threads adds its objects' figures up on them (`given`: the flag). */
 export function aggregatesOnDecodeThreads(threads: number, given: boolean | undefined): boolean {
-  return threads > 0 && (given ?? threads >= AGGREGATE_ON_THREADS_FROM);
+  return threads > 0 && given === true;
 }
 
 /** What decides the decode threads: --decode-threads, and the older --no-decode-workers (which means 0). */

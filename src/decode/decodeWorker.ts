@@ -61,7 +61,7 @@ class ObjectDecode {
     else {
       const { createObjectAggregator } = require(aggregation.module) as { createObjectAggregator(settings: unknown): ObjectAggregator };
       this.aggregating = { aggregator: createObjectAggregator(aggregation.settings), pending: [] };
-      this.batch = new ClaimBatchWriter();
+      this.batch = ClaimBatchWriter.take();
     }
     const consumer = {
       fastRecord: (reader: FastRecordReader, buf: Buffer) => {
@@ -192,7 +192,7 @@ class ObjectDecode {
   }
 
   private giveBatch(): void {
-    if (this.batch instanceof RecordBatchWriter) this.batch.give();
+    this.batch.give();
   }
 
   /** With aggregation, once decoding ended and every batch was answered: the result, then 'done'. */

@@ -81,11 +81,12 @@ export function workerAggregation(settings: AggregationSettings): WorkerAggregat
 }
 
 /** Called by a decode thread that loaded this module, once per object (see WorkerAggregation). */
-let threadClassifiers: { settings: unknown; classifiers: Classifiers } | undefined;
+let threadClassifiers: { settings: string; classifiers: Classifiers } | undefined;
 export function createObjectAggregator(settings: unknown): ObjectAggregator {
   // Objects of one run share their settings: the audience memo and day caches carry over from object to object.
-  if (threadClassifiers === undefined || JSON.stringify(threadClassifiers.settings) !== JSON.stringify(settings)) {
-    threadClassifiers = { settings, classifiers: classifiersFrom(settings as AggregationSettings) };
+  const text = JSON.stringify(settings);
+  if (threadClassifiers === undefined || threadClassifiers.settings !== text) {
+    threadClassifiers = { settings: text, classifiers: classifiersFrom(settings as AggregationSettings) };
   }
   return new ObjectAggregates(threadClassifiers.classifiers);
 }
