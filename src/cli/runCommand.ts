@@ -133,6 +133,18 @@ export interface MergeRequest {
  * whole job, one shard of it (--shard), or, for `merge`, the job over the shards' partials.
  */
 export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
+  try {
+    return await runCommandStarted(args, io, merge);
+  } catch (err) {
+    // The first decode thread may have started before the command line was checked (inputMayBeLarge): a run that
+    // ends before runJob (whose endDecoding closes them), on a usage error or a state it could not open, must not
+    // leave it running in the process.
+    await closeDecodeWorkers();
+    throw err;
+  }
+}
+
+async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
   // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
   const decodeThreads = decodeThreadsFrom(args);
   const poolSize = threadPoolSizeFor(decodeThreads, io.env);
