@@ -4,7 +4,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, SMALL_INPUT_BYTES, threadPoolSizeFor } from '../../../src/cli/decodeThreads';
 import { main } from '../../../src/cli/main';
-import { closeDecodeWorkers, decodeThreadLimit, decodeThreadsStarted } from '../../../src/decode/decodeWorkerPool';
+import { closeDecodeWorkers, decodeThreadCount, decodeThreadLimit, decodeThreadsStarted } from '../../../src/decode/decodeWorkerPool';
 import { testTempDir } from '../../support/testTempDir';
 
 afterAll(() => closeDecodeWorkers());
@@ -139,6 +139,14 @@ describe('auth0-usage run', () => {
     const large = await run([], {}, input);
     expect(large).toMatchObject({ code: 0, stderr: '' });
     expect(large.threadsStarted).toBeGreaterThan(0);
+  });
+
+  test('a run refused with a usage error leaves no decode thread running, though its first one starts before the checks', async () => {
+    // The first decode thread starts before the config is read and the command line checked (inputMayBeLarge, or
+    // given threads); a run that ends before reading must close it, as the end of reading does.
+    await closeDecodeWorkers();
+    expect(await run(['--decode-threads', '2', '--timezone', 'Nowhere/Atlantis'])).toMatchObject({ code: 2, threadsStarted: 1 });
+    expect(decodeThreadCount()).toBe(0);
   });
 
   test('the flag wins over AUTH0_USAGE_DECODE_THREADS, which wins over one per core; the pool is sized with them', async () => {
