@@ -12,6 +12,11 @@ export interface WorkerAggregation {
   module: string;
   /** Plain data (it is copied to the thread). */
   settings: unknown;
+  /**
+   * Objects smaller than this many bytes as stored are counted on the main thread as without aggregation: a small
+   * object would pay a round trip to the main thread for its verdicts, and sums of its own, for a few records.
+   */
+  minObjectBytes: number;
 }
 
 export interface ObjectAggregator {

@@ -75,9 +75,24 @@ function compiledModule(): string {
   return path.resolve(__dirname, '../../dist/rollup/objectAggregates.js');
 }
 
+/**
+ * Objects below this size (as stored) are added up on the main thread even with --aggregate-on-decode-threads. 5,000
+ * objects of 40 records (about 8 KB of gzip each) took twice as long added up on their threads (docs/performance.md);
+ * 1 MiB of gzip is several thousand records, against the 2,048 of one claim batch.
+ */
+export const AGGREGATE_FROM_OBJECT_BYTES = 1024 * 1024;
+let aggregateFromObjectBytes = AGGREGATE_FROM_OBJECT_BYTES;
+
+/** Sets the size from which objects are added up on their decode threads (tests: their fixtures are small); returns the previous one. */
+export function setAggregateFromObjectBytes(bytes: number): number {
+  const previous = aggregateFromObjectBytes;
+  aggregateFromObjectBytes = bytes;
+  return previous;
+}
+
 /** How a decode thread counts a run's objects for it (DecodeOptions.aggregation). */
 export function workerAggregation(settings: AggregationSettings): WorkerAggregation {
-  return { module: compiledModule(), settings };
+  return { module: compiledModule(), settings, minObjectBytes: aggregateFromObjectBytes };
 }
 
 /** Called by a decode thread that loaded this module, once per object (see WorkerAggregation). */

@@ -186,7 +186,8 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
           return hasLogId(record) ? record : { ...record, logId: `${objectName}#${position}` };
         };
         const { claim, adopt } = partial;
-        const counting = workerAggregation !== undefined && claim !== undefined && adopt !== undefined;
+        // An object of unknown size counts as large.
+        const counting = workerAggregation !== undefined && claim !== undefined && adopt !== undefined && !((object.size ?? Infinity) < workerAggregation.minObjectBytes);
         const aggregation = counting ? workerAggregation : undefined;
         const stats = await decode(stream, { source: object.name, defaultTenant: options.defaultTenant, quarantineItems, fieldsRead, aggregation }, {
           record: (record) => partial.add(identified(record)),

@@ -3,6 +3,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } fro
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { closeDecodeWorkers, objectsAggregatedOnThreads } from '../../src/decode/decodeWorkerPool';
+import { setAggregateFromObjectBytes } from '../../src/rollup/objectAggregates';
 import { readNdjson, runCli } from '../support/cliRunner';
 import { testTempDir } from '../support/testTempDir';
 
@@ -12,7 +13,16 @@ const GENERATOR = path.resolve(__dirname, '../../scripts/generate-archives.js');
 const ON_THREADS = ['--decode-threads', '2', '--aggregate-on-decode-threads'];
 const ON_MAIN = ['--decode-threads', '0'];
 
-afterAll(() => closeDecodeWorkers());
+// Objects under 1 MiB are added up on the main thread even with the flag; these fixtures are smaller: every object
+// goes to the threads here, but in the test of that rule.
+let aggregateFrom: number;
+beforeAll(() => {
+  aggregateFrom = setAggregateFromObjectBytes(0);
+});
+afterAll(async () => {
+  setAggregateFromObjectBytes(aggregateFrom);
+  await closeDecodeWorkers();
+});
 
 /** Summaries without what differs between any two runs (ids, times), sorted; the run event's counters kept. */
 function comparable(file: string): string[] {
@@ -64,6 +74,26 @@ test('the figures are added up on the decode threads only with the flag', async 
   expect(await onThreads(['--decode-threads', '1', '--aggregate-on-decode-threads'])).toBe(8);
   // Decoded on this thread, there is no decode thread to add up on.
   expect(await onThreads(['--decode-threads', '0', '--aggregate-on-decode-threads'])).toBe(0);
+});
+
+test('objects under 1 MiB as stored are added up on the main thread, even with the flag', async () => {
+  const dir = testTempDir('aggregate-threads-');
+  // One object of 1 MiB − 1 byte and one of 1 MiB (blank lines after one record each: cheap to decode).
+  const line = (id: string) => `${JSON.stringify({ log_id: id.padStart(56, '9'), date: '2024-01-01T00:00:00.000Z', type: 's', tenant_name: 'acme', user_id: `auth0|${id}` })}\n`;
+  const input = path.join(dir, 'in');
+  mkdirSync(input);
+  writeFileSync(path.join(input, 'small.ndjson'), line('1').padEnd(1024 * 1024 - 1, '\n'));
+  writeFileSync(path.join(input, 'large.ndjson'), line('2').padEnd(1024 * 1024, '\n'));
+  setAggregateFromObjectBytes(1024 * 1024);
+  try {
+    const before = objectsAggregatedOnThreads();
+    const result = await summaries(dir, [input], ON_THREADS);
+    expect(objectsAggregatedOnThreads() - before).toBe(1);
+    const daily = JSON.parse(result.events.find((e) => e.includes('"summary":"daily"'))!).event;
+    expect([daily.logins, daily.active_users]).toEqual([2, 2]);
+  } finally {
+    setAggregateFromObjectBytes(0);
+  }
 });
 
 test('generated archives, each read twice under two names, with duplicates and records without a log_id', async () => {
@@ -120,6 +150,27 @@ test('two runs over a state, the second over more objects, give the same summari
   expect(run.objects).toBe(2);
 });
 
+test('a merge of two shards adding up on its decode threads gives the single run’s summaries', async () => {
+  const dir = testTempDir('aggregate-threads-');
+  const input = generate(dir, 'gen', ['--days', '3', '--records', '2000', '--files-per-day', '3', '--tenants', '2', '--duplicates', '0.02', '--seed', '13']);
+  const state = path.join(dir, 'state');
+  for (const shard of ['0/2', '1/2']) {
+    const result = await runCli(['run', '-i', input, '--state', state, '--shard', shard, '--log-level', 'silent', '--no-progress']);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain(`shard ${shard} stored`);
+  }
+  const merged = path.join(dir, 'merged.ndjson');
+  const before = objectsAggregatedOnThreads();
+  const result = await runCli(['merge', '--state', state, '--shards', '2', '-o', merged, '--no-table', '--log-level', 'silent', '--no-progress', '--decode-threads', '2', '--aggregate-on-decode-threads']);
+  expect(result).toMatchObject({ code: 0, stderr: '' });
+  // Each shard wrote one record file: both were added up on the threads.
+  expect(objectsAggregatedOnThreads() - before).toBe(2);
+  const single = await summaries(dir, [input], ON_MAIN);
+  // The merge's run event says it merged 2 shards; the rest of it and every summary are the single run's.
+  const withoutRun = (events: string[]) => events.filter((e) => !e.includes('"summary":"run"'));
+  expect(withoutRun(comparable(merged))).toEqual(withoutRun(single.events));
+});
+
 test('a thread that cannot load its aggregation fails the object with the reason', async () => {
   // The decode thread loads the aggregation module by path; a build without it (here: a path that does not exist)
   // must not leave the object half counted.
@@ -127,7 +178,7 @@ test('a thread that cannot load its aggregation fails the object with the reason
   const { Readable } = await import('node:stream');
   const decoded = decodeStreamInWorker(
     Readable.from([Buffer.from('{"log_id":"1","type":"s","date":"2024-01-01T00:00:00Z"}\n')]),
-    { source: 'x', defaultTenant: 'd', aggregation: { module: path.join(testTempDir('aggregate-threads-'), 'missing.js'), settings: {} } },
+    { source: 'x', defaultTenant: 'd', aggregation: { module: path.join(testTempDir('aggregate-threads-'), 'missing.js'), settings: {}, minObjectBytes: 0 } },
     { record: () => undefined, claim: () => true, aggregated: () => undefined, quarantine: () => undefined },
   );
   await expect(decoded).rejects.toThrow(/cannot count on this thread: Cannot find module/);

@@ -20,9 +20,8 @@ const cli = (args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<SpawnedC
   spawnCli(CLI, args, { cwd: dir, env: { PATH: process.env.PATH, ...extraEnv } });
 const shard = (index: number, state: string, extraEnv: NodeJS.ProcessEnv = {}) =>
   cli(['run', '--input', archives, ...DAYS, '--state', state, '--shard', `${index}/${SHARDS}`, '--log-format', 'json', '--no-progress'], extraEnv);
-// The merge adds each record file's figures up on its decode threads (the single run, with few threads, does not).
 const merge = (state: string, output: string) =>
-  cli(['merge', '--state', state, '--shards', String(SHARDS), '--output', output, '--log-format', 'json', '--no-progress', '--no-table', '--aggregate-on-decode-threads']);
+  cli(['merge', '--state', state, '--shards', String(SHARDS), '--output', output, '--log-format', 'json', '--no-progress', '--no-table']);
 
 beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-shards-'));
