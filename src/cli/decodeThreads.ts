@@ -34,9 +34,10 @@ export const runDecodeThreadsOption = {
 /**
  * --aggregate-on-decode-threads, of `run` and `merge`: each object's figures added up on its decode thread, the
  * main thread only de-duplicating (WorkerAggregation). Off by default, measured on 2 cores (docs/performance.md,
- * "On an AMD EPYC machine, with adding up on the decode threads"): the main thread's CPU falls by half on large archives, which lifts the point
- * where it limits a run from about 5 cores to about 11, but the whole run's CPU rises by 4–16%, and an object of
- * 50,000 tenants took 70% more memory. (Objects under 1 MiB stay on the main thread: AGGREGATE_FROM_OBJECT_BYTES.)
+ * "On an AMD EPYC machine, with adding up on the decode threads"): the main thread's CPU falls by half on large
+ * archives, which lifts the point where it limits a run from about 5 cores to about 11, but the whole run's CPU rises
+ * by 4–16%, and an object of 50,000 tenants took 70% more memory. (Objects under 1 MiB stay on the main thread:
+ * AGGREGATE_FROM_OBJECT_BYTES.)
  */
 export const aggregateOnDecodeThreadsOption = {
   type: 'boolean',

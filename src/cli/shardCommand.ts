@@ -4,7 +4,6 @@ import type { ProgressReporter } from '../run/progressReporter';
 import type { ReadObjectsOptions } from '../run/readObjects';
 import type { ShardOf } from '../run/shardAssignment';
 import { runShard } from '../run/shardRun';
-
 import type { SourceResolver } from '../sources/resolveSource';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { openLedger } from '../state/runState';

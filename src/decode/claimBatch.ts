@@ -1,5 +1,5 @@
 import { type FastRecordReader, LOG_ID_BYTES } from './fastRecord';
-import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
+import { hashLogIdInto, hashLogIdUtf8Into } from './logIdHash';
 import type { LogRecord } from './logRecord';
 import { KeptObjects } from './keptObjects';
 import { LogIdNotSentError } from './recordFields';
@@ -62,9 +62,7 @@ export class ClaimBatchWriter {
   addFast(reader: FastRecordReader, buf: Buffer): boolean {
     let hashed = true;
     if (reader.logIdKind === LOG_ID_BYTES) {
-      // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
-      const { logIdStart: start, logIdEnd: end } = reader;
-      if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
+      hashLogIdUtf8Into(buf, reader.logIdStart, reader.logIdEnd, this.hash);
     } else {
       const text = reader.logId(buf);
       if (text === null) hashed = false;

@@ -95,10 +95,10 @@ class ObjectDecode {
             this.finishCounting();
           }
         }
-        this.giveBatch();
+        this.batch.give();
       },
       (err: unknown) => {
-        this.giveBatch();
+        this.batch.give();
         this.fail(err);
       },
     );
@@ -189,10 +189,6 @@ class ObjectDecode {
     const { message, records } = batch.take(this.id);
     send(message);
     this.aggregating!.pending.push(records);
-  }
-
-  private giveBatch(): void {
-    this.batch.give();
   }
 
   /** With aggregation, once decoding ended and every batch was answered: the result, then 'done'. */

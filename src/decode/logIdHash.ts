@@ -50,6 +50,14 @@ export function hashLogIdBytesInto(bytes: Uint8Array, start: number, end: number
   return true;
 }
 
+/**
+ * hashLogIdInto() of the UTF-8 text of `buf[start, end)`, from the bytes where they are ASCII (all of Auth0's ids),
+ * else from the decoded text: a non-ASCII byte is not its text's UTF-16 unit.
+ */
+export function hashLogIdUtf8Into(buf: Buffer, start: number, end: number, out: Uint32Array): void {
+  if (!hashLogIdBytesInto(buf, start, end, out)) hashLogIdInto(buf.toString('utf8', start, end), out);
+}
+
 /** The hash as 16 lowercase hex digits (for tests and diagnostics). */
 export function logIdHashHex(text: string): string {
   const out = new Uint32Array(2);

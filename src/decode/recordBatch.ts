@@ -1,6 +1,6 @@
 import { FIELD_EMPTY, FIELD_TEXT, type FastRecordReader, LOG_ID_BYTES, LOG_ID_NONE, RECORD_STRING_FIELDS } from './fastRecord';
 import type { LogRecord } from './logRecord';
-import { hashLogIdBytesInto, hashLogIdInto } from './logIdHash';
+import { hashLogIdInto, hashLogIdUtf8Into } from './logIdHash';
 import { KeptObjects } from './keptObjects';
 import { LogIdNotSentError } from './recordFields';
 import { SlotStrings } from './slotStrings';
@@ -172,8 +172,7 @@ export class RecordBatchWriter {
     } else {
       this.idLengths[this.count] = ID_HASH_ONLY;
     }
-    // Non-ASCII bytes are not their text's UTF-16 units: those ids (none of Auth0's) are hashed as text.
-    if (!hashLogIdBytesInto(buf, start, end, this.hash)) hashLogIdInto(buf.toString('utf8', start, end), this.hash);
+    hashLogIdUtf8Into(buf, start, end, this.hash);
     this.idHashes[this.count * 2] = this.hash[0]!;
     this.idHashes[this.count * 2 + 1] = this.hash[1]!;
   }

@@ -52,6 +52,9 @@ export class ObjectRollupStateError extends Auth0UsageError {
 
 const CALL_OF = { committed: 'commit()', aborted: 'abort()' } as const;
 
+/** claimSlot()'s answer for a record whose figures are not the object's (a duplicate, or outside --from/--to). */
+const NOT_COUNTED = false;
+
 /**
  * The partial of one input object. A record's log_id is claimed at once in its tenant-day's id set (which
  * holds the ids of earlier runs too), so concurrent objects and later runs see it; its figures join the day
@@ -71,11 +74,9 @@ export class DayObjectRollup {
   private readonly outOfRangeClaims = new HashPairs();
   private readonly hash = new Uint32Array(2);
   private lastSlot: DaySlot | undefined;
-  /** The slot of the last record claimed by its log_id (undefined: the record had none). */
-  private claimedSlot: DaySlot | undefined;
   /** The object's aggregate of each tenant-day it claimed records of, found by slot (no second look-up by tenant). */
   private readonly aggregateOfSlot = new Map<DaySlot, DayAggregate>();
-  private lastAggregateSlot: DaySlot | undefined;
+  /** The aggregate of lastSlot's day, once add() asked for it (claims alone never do). */
   private lastAggregate: DayAggregate | undefined;
   private state: 'open' | 'committed' | 'aborted' = 'open';
   private outsideRange = false;
@@ -96,9 +97,9 @@ export class DayObjectRollup {
 
   /** Counts the record in: claim(), then its figures. */
   add(record: LogRecord): void {
-    if (!this.claim(record)) return;
-    const slot = this.claimedSlot;
-    if (slot === undefined) this.aggregates.add(record);
+    const slot = this.claimSlot(record);
+    if (slot === NOT_COUNTED) return;
+    if (slot === null) this.aggregates.add(record);
     else this.aggregates.addTo(this.aggregateOf(slot), record);
   }
 
@@ -108,6 +109,11 @@ export class DayObjectRollup {
    * object itself adds them there, and its result comes back through adopt().
    */
   claim(record: LogRecord): boolean {
+    return this.claimSlot(record) !== NOT_COUNTED;
+  }
+
+  /** claim(): the slot the record's log_id was claimed in, null for a record without one, or NOT_COUNTED. */
+  private claimSlot(record: LogRecord): DaySlot | null | typeof NOT_COUNTED {
     if (this.state !== 'open') throw new ObjectRollupStateError(`add() or claim() after ${CALL_OF[this.state]}`);
     const { context, counters, hash } = this;
     counters.records++;
@@ -116,12 +122,12 @@ export class DayObjectRollup {
       if (hashOf(record, hash)) {
         if (!context.outOfRangeIds.claimHash(hash[0]!, hash[1]!)) {
           counters.duplicates++;
-          return false;
+          return NOT_COUNTED;
         }
         this.outOfRangeClaims.push(hash[0]!, hash[1]!);
       }
       counters.outOfRange++;
-      return false;
+      return NOT_COUNTED;
     }
     if (hashOf(record, hash)) {
       // One log_id is one delivery of one record: its tenant and date never differ, so the day's set decides.
@@ -129,20 +135,18 @@ export class DayObjectRollup {
       const work = context.store.work(slot);
       if (!work.ids.claimHash(hash[0]!, hash[1]!)) {
         counters.duplicates++;
-        return false;
+        return NOT_COUNTED;
       }
       work.dirty = true;
       this.claimIn(slot);
-      this.claimedSlot = slot;
       this.claimed.push(hash[0]!, hash[1]!);
       if (slot.unchecked) {
         counters.dedupUnavailable++;
         context.uncheckedDay(slot);
       }
-    } else {
-      this.claimedSlot = undefined;
+      return slot;
     }
-    return true;
+    return null;
   }
 
   /**
@@ -194,15 +198,14 @@ export class DayObjectRollup {
     this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
   }
 
-  /** The object's aggregate of the slot's day, made on its first record. */
+  /** The object's aggregate of the day of `slot` (the slot just claimed in, lastSlot), made on its first record. */
   private aggregateOf(slot: DaySlot): DayAggregate {
-    if (slot === this.lastAggregateSlot) return this.lastAggregate!;
+    if (this.lastAggregate !== undefined) return this.lastAggregate;
     let aggregate = this.aggregateOfSlot.get(slot);
     if (aggregate === undefined) {
       aggregate = this.table.aggregateFor(slot.tenant, slot.range);
       this.aggregateOfSlot.set(slot, aggregate);
     }
-    this.lastAggregateSlot = slot;
     this.lastAggregate = aggregate;
     return aggregate;
   }
@@ -216,12 +219,13 @@ export class DayObjectRollup {
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
     slot.readers++;
     this.lastSlot = slot;
+    this.lastAggregate = undefined;
   }
 
   private close(next: 'committed' | 'aborted'): void {
     if (this.state !== 'open') throw new ObjectRollupStateError(`${CALL_OF[next]} after ${CALL_OF[this.state]}`);
     this.state = next;
     if (this.lastSlot !== undefined) this.lastSlot.readers--;
-    this.lastSlot = this.claimedSlot = this.lastAggregateSlot = this.lastAggregate = undefined;
+    this.lastSlot = this.lastAggregate = undefined;
   }
 }
