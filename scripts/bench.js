@@ -299,6 +299,9 @@ function printModel(label, model) {
   console.log(`    decode workers   ${model.workerMs.toFixed(0).padStart(6)} ms CPU = ${model.workerUsPerMb.toFixed(0)} µs a MB`);
   console.log(`    other threads    ${model.otherMs.toFixed(0).padStart(6)} ms CPU = ${model.otherUsPerMb.toFixed(0)} µs a MB (gunzip on the libuv pool, V8's GC and compiler helpers)`);
   console.log(`    main thread saturates at ${model.saturationCores.toFixed(2)} cores ((main + workers + other) / main); one core then carries ${model.ceilingMbPerSecond.toFixed(0)} MB/s of input through it`);
+  for (const [who, time] of [['main thread', model.main], ['decode workers', model.decode]]) {
+    if (time) console.log(`    ${who.padEnd(16)} alive ${time.aliveMs.toFixed(0)} ms: on a core ${time.cpuMs.toFixed(0)}, waiting for a core ${time.coreWaitMs.toFixed(0)}, waiting for work ${time.workWaitMs.toFixed(0)} (start-up included)`);
+  }
 }
 
 /** Cases of the earlier bench, on today's data only, run when named in --only: the `}{` layout Firehose writes by

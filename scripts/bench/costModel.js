@@ -30,9 +30,23 @@ function costModel({ threads, processCpuMs, records, megabytes, seconds, baselin
     workerUsPerMb: perMb(workerMs),
     otherUsPerMb: perMb(otherMs),
     saturationCores: totalPerMb / perMb(mainMs),
+    // Where each kind of thread's time went, summed over its threads (null where the kernel keeps no scheduler
+    // statistics): on a core, ready but waiting for a core, or waiting for work (input, credit, the main thread).
+    // Much waiting for a core means the machine's cores are the limit; much waiting for work, the pipeline.
+    main: timeOf(threads.filter((t) => t.thread === 'main')),
+    decode: timeOf(workerThreads),
     // Input the main thread alone could take in a second if it did nothing else: the ceiling past saturation.
     ceilingMbPerSecond: 1e6 / perMb(mainMs),
   };
 }
 
-module.exports = { costModel };
+/** Alive, on a core, waiting for a core and waiting for work, in ms, summed over `threads`; null without the figures. */
+function timeOf(threads) {
+  if (threads.length === 0 || threads.some((t) => t.aliveMs === undefined || t.coreWaitMs === undefined)) return null;
+  const aliveMs = threads.reduce((s, t) => s + t.aliveMs, 0);
+  const cpuMs = threads.reduce((s, t) => s + t.cpuMs, 0);
+  const coreWaitMs = threads.reduce((s, t) => s + t.coreWaitMs, 0);
+  return { aliveMs, cpuMs, coreWaitMs, workWaitMs: Math.max(0, aliveMs - cpuMs - coreWaitMs) };
+}
+
+module.exports = { costModel, timeOf };

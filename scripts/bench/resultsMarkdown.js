@@ -39,6 +39,7 @@ if (results.sets) {
             'other µs/MB': m.otherUsPerMb.toFixed(0),
             'saturates at cores': m.saturationCores.toFixed(2),
             'main-thread ceiling MB/s': m.ceilingMbPerSecond.toFixed(0),
+            'decode: waiting for a core / for work ms': m.decode ? `${m.decode.coreWaitMs.toFixed(0)} / ${m.decode.workWaitMs.toFixed(0)}` : '',
           })),
         ),
       );
