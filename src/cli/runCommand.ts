@@ -252,11 +252,19 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
       if (args.output) sinks.push(new NdjsonSummarySink(args.output, io.stdout));
       if (hecOptions) {
         const { HecSink, rejectedEventItem } = await import('../sinks/hec');
+        const { lockSpool } = await import('../state/spoolLock');
+        const hecLog = logger.child({ sink: 'hec' });
         sinks.push(
           new HecSink(hecOptions, {
             runId,
-            log: logger.child({ sink: 'hec' }),
+            log: hecLog,
             signal: stop.signal,
+            // One run at a time resends and adds to a spool folder: a run that finds it in use waits (see spoolLock).
+            holdSpool: (dir) =>
+              lockSpool(dir, {
+                signal: stop.signal,
+                onWait: (holder, until) => hecLog.info({ spool: dir, holder, until: until.toISOString() }, 'HEC spool in use by another run: waiting for it'),
+              }),
             // With a state, a run that HEC stops is not committed: the next run builds its summaries again.
             rebuiltIfStopped: state !== undefined,
             // An event HEC refuses on its own is set aside like bad input, never lost: to --quarantine when given,

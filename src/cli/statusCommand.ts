@@ -3,7 +3,11 @@
  * ended, whether a run holds the lock, and how many events wait in the HEC spool. Reads only; exit 0, or 2 for
  * a state that is corrupt or not a state.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Argv } from 'yargs';
+import { LOCK_NAME } from '../state/stateLayout';
+import { parseLockOwner, type LockOwner } from '../state/stateLock';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents, type SpoolCount } from '../sinks/hec/spoolCount';
@@ -40,13 +44,20 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = spoolDirFrom(args, io.env);
-    const spool = { dir: spoolDir, ...(await countSpool(spoolDir)) };
+    const spool = { dir: spoolDir, ...(await countSpool(spoolDir)), ...(await spoolHolder(spoolDir)) };
     const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
     io.stdout.write(formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
     return 0;
   } finally {
     await storage.close();
   }
+}
+
+/** The run that holds the spool while it delivers (its lock.json, see spoolLock), if a readable one does. */
+async function spoolHolder(dir: string): Promise<{ holder?: LockOwner }> {
+  const bytes = await readFile(path.join(dir, LOCK_NAME)).catch(() => undefined);
+  const holder = bytes === undefined ? undefined : parseLockOwner(bytes);
+  return holder === undefined ? {} : { holder };
 }
 
 /** The spool's count; a --spool that is a file is a usage error, one that cannot be read an ERR_HEC_SPOOL, each in one line. */

@@ -6,20 +6,23 @@ import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
 import type { SpoolCount } from '../sinks/hec/spoolCount';
 
+/** The HEC spool's waiting events, and the run that holds it while it delivers, if one does (its `lock.json`). */
+export type StatusSpool = SpoolCount & { dir: string; holder?: LockOwner };
+
 /** What `auth0-usage status` shows; read without taking the lock. */
 export interface StateStatus {
   location: string;
   manifest: StateManifest | undefined;
   lastRun: { committed?: boolean; run?: Record<string, unknown> } | 'unreadable' | undefined;
   lock: { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
-  spool: SpoolCount & { dir: string };
+  spool: StatusSpool;
   /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
   shards: Map<number, number[]>;
 }
 
 export async function readStateStatus(
   storage: StateStorage,
-  spool: SpoolCount & { dir: string },
+  spool: StatusSpool,
   options: { staleMs: number; nowMs: number },
 ): Promise<StateStatus> {
   const manifest = await readManifest(storage);
@@ -131,6 +134,8 @@ export function formatStateStatus(status: StateStatus): string {
   }
   line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
   if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
+  const holder = status.spool.holder;
+  if (holder) line('', `held by a run delivering: host ${holder.host}, pid ${holder.pid} since ${holder.acquiredAt}, last heartbeat ${holder.heartbeatAt}`);
   if (manifest !== undefined && manifest.days.length > 0) {
     lines.push('');
     const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);

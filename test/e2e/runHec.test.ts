@@ -1,4 +1,5 @@
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver } from '../support/hecReceiver';
@@ -158,4 +159,17 @@ test('an event HEC refuses is kept in the spool’s rejected file without --quar
   expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 33]);
   expect(result.stderr).toContain('rejected-');
   expect(result.stderr.trim().split('\n').at(-1)).toBe('auth0-usage: not every event was delivered: 1 that HEC refused were set aside (see the warnings above)');
+});
+
+test('the run holds the spool while it delivers: a lock left by a process that is gone is taken over, and none is left after', async () => {
+  const spool = path.join(dir, 'spool');
+  mkdirSync(spool);
+  const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+  const stamp = new Date().toISOString();
+  writeFileSync(path.join(spool, 'lock.json'), JSON.stringify({ token: 'left-behind', host: os.hostname(), pid: gone, acquiredAt: stamp, heartbeatAt: stamp }));
+  const result = await runCli(args(['--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(0);
+  expect(receiver.events()).toHaveLength(35);
+  expect(result.stderr).not.toContain('waiting for it');
+  expect(readdirSync(spool)).toEqual([]);
 });

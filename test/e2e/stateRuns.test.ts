@@ -2,6 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, runCli } from '../support/cliRunner';
+import { lockSpool } from '../../src/state/spoolLock';
 import { API, comparable, kindOf, labels, latestVersions, login, MGMT, token, writeArchive } from '../unit/state/stateTestKit';
 
 // Incremental runs over a folder that grows, as a nightly job sees it. Every figure below is worked out by hand
@@ -164,6 +165,18 @@ describe('a state over a growing folder', () => {
     const status = await runCli(['status', '--state', state]);
     expect(status.code).toBe(0);
     expect(status.stdout).toContain(`spool      2 events waiting in ${spool} (1 file)\n           3 events HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
+  });
+
+  test('status names the run that holds the spool while it delivers', async () => {
+    const spool = path.join(dir, 'held-spool');
+    const hold = await lockSpool(spool);
+    try {
+      const status = await runCli(['status', '--state', path.join(dir, 'no-such-state'), '--spool', spool]);
+      expect(status.code).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`\\n {11}held by a run delivering: host ${os.hostname()}, pid ${process.pid} since \\d{4}-`));
+    } finally {
+      await hold.release();
+    }
   });
 
   test('status shows what the state holds', async () => {

@@ -13,6 +13,8 @@ import { queueEvent, type QueuedEvent } from './eventBatches';
 import { HecDelivery, HecDeliveryAborted, type HecEventRejection, type KeepRejectedEvent, type RejectedEventHandler } from './hecDelivery';
 import { stderrWarningsLog, type HecLog } from './hecLog';
 import { HecSpool } from './hecSpool';
+import { HecSpoolError } from './hecErrors';
+import { errnoCode } from '../../support/errnoCode';
 import { resolveHecConfig, type HecConfig, type HecSinkOptions } from './hecConfig';
 import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from './hecStats';
 import type { HecTransport } from './hecTransport';
@@ -50,6 +52,18 @@ export interface HecSinkDeps {
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
   now?: () => number;
+  /**
+   * Takes the spool folder for this run before the run first reads or writes it (its first deliver()), waiting while
+   * another run uses it; given back at close(). Without it (tests of one sink), the spool is used unguarded.
+   */
+  holdSpool?: (dir: string) => Promise<SpoolHold>;
+}
+
+/** The spool folder, held by this run (see holdSpool). */
+export interface SpoolHold {
+  release(): Promise<void>;
+  /** Why it is not locked when it cannot be written at all (EACCES, EROFS, EPERM): then nothing can be added to it. */
+  readonly notLocked?: string;
 }
 
 /** Earlier runs' spool files as found by the first call, and what of them this run superseded. */
@@ -83,6 +97,9 @@ export class HecSink implements SummarySink {
   readonly #rebuiltIfStopped: boolean;
   #notSpooled = 0;
   #spoolWarned = false;
+  readonly #holdSpool: ((dir: string) => Promise<SpoolHold>) | undefined;
+  /** The spool while this run holds it; 'refused' once taking it failed (nothing is then read or written there). */
+  #spoolHold: SpoolHold | 'refused' | undefined;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
     const config = resolveHecConfig(options);
@@ -118,6 +135,7 @@ export class HecSink implements SummarySink {
     });
     this.#spool = new HecSpool(config.spoolDir, deps.runId);
     this.#rebuiltIfStopped = deps.rebuiltIfStopped === true;
+    this.#holdSpool = deps.holdSpool;
   }
 
   /** The `run` event's hec_* fields so far (the run merges what each sink's stats() returns). */
@@ -155,6 +173,7 @@ export class HecSink implements SummarySink {
     }
     if (this.#earlierSpool === undefined) {
       try {
+        await this.#takeSpool();
         this.#earlierSpool = await this.#readEarlierSpool();
       } catch (error) {
         this.#stoppedBy = { error };
@@ -192,7 +211,27 @@ export class HecSink implements SummarySink {
   }
 
   async close(): Promise<void> {
-    // Nothing stays open: every request has its own connection and no timer outlives deliver().
+    // Every request has its own connection and no timer outlives deliver(): only the spool is held.
+    const hold = this.#spoolHold;
+    if (hold === undefined || hold === 'refused') return;
+    this.#spoolHold = undefined;
+    // Everything is delivered or spooled by now: a lock left behind is taken over once this process is gone.
+    await hold.release().catch((error: unknown) => this.#log.warn(`HEC spool ${this.#spool.dir}: could not give back its lock (${errnoCode(error)})`));
+  }
+
+  /** Holds the spool folder for this run (see HecSinkDeps.holdSpool), or throws HecSpoolError saying why it cannot. */
+  async #takeSpool(): Promise<void> {
+    if (this.#holdSpool === undefined || this.#spoolHold !== undefined) return;
+    const dir = this.#spool.dir;
+    try {
+      this.#spoolHold = await this.#holdSpool(dir);
+    } catch (error) {
+      this.#spoolHold = 'refused';
+      throw new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
+    }
+    if (this.#spoolHold.notLocked !== undefined) {
+      this.#log.warn(`HEC spool ${dir} cannot be written (${this.#spoolHold.notLocked}): events HEC does not take cannot be kept for the next run`);
+    }
   }
 
   /** Earlier runs' spool files, oldest first, and the summary_ids they hold (to tell which this run rebuilds). */
@@ -272,6 +311,12 @@ export class HecSink implements SummarySink {
 
   /** The events a stopped delivery leaves: spooled, but for summaries the next run builds again anyway. */
   async #spoolAfterStop(events: readonly QueuedEvent[]): Promise<void> {
+    if (this.#spoolHold === 'refused') {
+      // Another run holds the spool: writing there could lose what it writes. The run fails with the reason.
+      this.#notSpooled += events.length;
+      if (events.length > 0) this.#log.warn(`HEC: ${events.length} event${events.length === 1 ? '' : 's'} neither delivered nor spooled (${this.#notSpooled} in all): the spool could not be used`);
+      return;
+    }
     if (!this.#rebuiltIfStopped) return this.#spoolEvents(events);
     const runEvents = events.filter((event) => event.envelope.event.summary === 'run');
     const left = events.length - runEvents.length;

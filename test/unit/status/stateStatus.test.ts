@@ -41,6 +41,15 @@ describe('formatStateStatus', () => {
     ]);
   });
 
+  it('a spool held by a run delivering names that run', () => {
+    const holder = { token: 't', host: 'cron-2', pid: 77, acquiredAt: '2024-06-03T02:10:00Z', heartbeatAt: '2024-06-03T02:10:40Z' };
+    const lines = formatStateStatus(status({ spool: { ...noSpool, files: 1, events: 3, holder } })).split('\n');
+    expect(lines.slice(3, 5)).toEqual([
+      'spool      3 events waiting in /var/spool/auth0-usage (1 file)',
+      '           held by a run delivering: host cron-2, pid 77 since 2024-06-03T02:10:00Z, last heartbeat 2024-06-03T02:10:40Z',
+    ]);
+  });
+
   it('unfinished shards: which are left to run, or the merge command once all finished', () => {
     const lines = formatStateStatus(status({ lastRun: 'unreadable', lock: 'unreadable', shards: new Map([[4, [0, 2]], [2, [0, 1]]]) })).split('\n');
     expect(lines.filter((l) => l.startsWith('shards'))).toEqual([
