@@ -9,6 +9,13 @@ const OBJECT = 1;
 const ARRAY = 2;
 
 /**
+ * The UTF-8 byte order mark, read like a literal where a top-level value may start: files that each begin with one,
+ * joined with `cat` or as gzip members, put one between values. It is skipped, not an item; inside a top-level array,
+ * or cut short, it is a bad character as any other.
+ */
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
  * Byte-level walk of the JSON grammar over a stream of buffers, tracking string/escape state, the container stack
  * and the token expected next, so a syntax error is pinned to the byte where it occurs. It knows which values are
  * items (top-level values and elements of a top-level array) and where they start; what to do with a finished item,
@@ -120,7 +127,7 @@ export abstract class JsonGrammarWalk {
         case IN_LITERAL:
           if (c !== this.literal[this.literalIndex]) return this.fail(pos, state, c);
           pos++;
-          if (++this.literalIndex === this.literal.length) state = this.afterValue(pos);
+          if (++this.literalIndex === this.literal.length) state = this.literal === BOM ? this.skipBom() : this.afterValue(pos);
           break;
         case TOP:
           if (c === OPEN_BRACKET) {
@@ -196,6 +203,12 @@ export abstract class JsonGrammarWalk {
         this.literal = c === 0x74 ? LITERAL_TRUE : c === 0x66 ? LITERAL_FALSE : LITERAL_NULL;
         this.literalIndex = 1;
         break;
+      case 0xef:
+        if (this.depth !== 0 || this.inArray) return -1;
+        next = IN_LITERAL;
+        this.literal = BOM;
+        this.literalIndex = 1;
+        break;
       default:
         if (!isDigit(c)) return -1;
         next = IN_NUMBER;
@@ -265,7 +278,29 @@ export abstract class JsonGrammarWalk {
     }
   }
 
+  /** A byte order mark between top-level values was read whole: no item. */
+  private skipBom(): number {
+    this.inItem = false;
+    this.bomSkipped();
+    return TOP;
+  }
+
+  /** A byte order mark was skipped: whatever was kept of it as the start of an item is not one. */
+  protected abstract bomSkipped(): void;
+
+  /** Whether the walk is inside a byte order mark that may yet turn out whole. */
+  protected inBom(): boolean {
+    return this.state === IN_LITERAL && this.literal === BOM;
+  }
+
+  /** What a byte order mark cut short is reported as: the bad character it starts with, where a value was expected. */
+  protected bomCutShortMessage(line: number): string {
+    return syntaxErrorMessage(TOP, BOM[0], line);
+  }
+
   private fail(at: number, state: number, c: number): void {
-    this.recover(at, syntaxErrorMessage(state, c, this.line));
+    // A byte order mark cut short is reported as the bad character it began with, as if no mark had been expected.
+    const cutShortBom = state === IN_LITERAL && this.literal === BOM;
+    this.recover(at, cutShortBom ? this.bomCutShortMessage(this.itemLine) : syntaxErrorMessage(state, c, this.line));
   }
 }

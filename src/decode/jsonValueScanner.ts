@@ -136,6 +136,12 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.restart(skip.backToArray);
     }
     if (this.state === IN_NUMBER && numberMayEnd(this.numState)) this.state = this.afterValue(this.buf.length);
+    if (this.inItem && this.inBom()) {
+      // Input ended inside a byte order mark: its bytes are a bad character, whatever else is said about the end.
+      this.inItem = false;
+      this.state = TOP;
+      this.handler.malformed(this.itemLine, this.bomCutShortMessage(this.itemLine), this.captureRetained(this.itemStart, endAbs).text(endAbs));
+    }
     if (this.inItem && this.oversize !== null) {
       this.inItem = false;
       this.reportOversize(endAbs);
@@ -245,6 +251,10 @@ export class JsonValueScanner extends JsonGrammarWalk {
     this.line++;
     this.lineStart = this.base + lf + 1;
     return true;
+  }
+
+  protected override bomSkipped(): void {
+    this.carry = [];
   }
 
   protected override emitItem(end: number): void {

@@ -198,6 +198,15 @@ describe('decodeStream', () => {
     expect(stats).toEqual({ values: 3, records: 3, malformed: 0, rejected: 0 });
   });
 
+  it('reads gzip members that each start with a BOM (files written with one, joined): every record, none set aside', async () => {
+    const bom = '\ufeff';
+    const gz = Buffer.concat([gzipSync(`${bom}${line(1)}\n${line(2)}\n`), gzipSync(`${bom}${line(3)}\n`), gzipSync(`${bom}${line(4)}`)]);
+    const { records, quarantine, stats } = await decode([gz]);
+    expect(records.map((r) => r.dateMs)).toEqual([1, 2, 3, 4].map((day) => Date.UTC(2024, 4, day)));
+    expect(quarantine).toEqual([]);
+    expect(stats).toEqual({ values: 4, records: 4, malformed: 0, rejected: 0 });
+  });
+
   it('quarantines the records hidden behind zero padding after a gzip member instead of dropping them unseen', async () => {
     const gz = Buffer.concat([gzipSync(`${line(1)}\n${line(2)}\n`), Buffer.alloc(4096), gzipSync(`${line(3)}\n`)]);
     const { records, quarantine, stats } = await decode([gz]);

@@ -45,6 +45,34 @@ describe('JsonValueScanner: layouts', () => {
     expectScan(Buffer.from([0xef, 0xbb]), [['malformed', 1, 'expected a JSON value, found a non-ASCII character at line 1', '\ufffd']]);
   });
 
+  it('skips a BOM between top-level values (files joined with cat, gzip members), on a line or back to back', () => {
+    expectScan('\ufeff{"a":1}\n\ufeff{"b":2}\n{"c":3}\ufeff{"d":4}\n\ufeff\n', [
+      ['value', 1, '{"a":1}'],
+      ['value', 2, '{"b":2}'],
+      ['value', 3, '{"c":3}'],
+      ['value', 3, '{"d":4}'],
+    ]);
+  });
+
+  it('a BOM cut short between values, or one inside a top-level array, is a bad character as before', () => {
+    // EF BB then '{': the bad span runs from the EF to the end of its line, as for any bad byte where a value starts.
+    expectScan(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0xef, 0xbb]), Buffer.from('{"b":2}\n{"c":3}\n')]), [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 2, 'expected a JSON value, found a non-ASCII character at line 2', '\ufffd{"b":2}'],
+      ['value', 3, '{"c":3}'],
+    ]);
+    // Cut short by the end of the input, then the gzip error after it.
+    expectScan(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0xef, 0xbb])]), [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 2, 'expected a JSON value, found a non-ASCII character at line 2', '\ufffd'],
+      ['malformed', 2, 'unexpected end of file', ''],
+    ], 'unexpected end of file');
+    expectScan('[{"a":1},\ufeff{"b":2}]', [
+      ['value', 1, '{"a":1}'],
+      ['malformed', 1, 'expected a value, found a non-ASCII character at line 1', '[{"a":1},\ufeff{"b":2}]'],
+    ]);
+  });
+
   it('reads values back to back with no delimiter (Firehose `}{`)', () => {
     expectScan('{"a":1}{"b":{"c":[1,2]}}{"d":"}{"}', [
       ['value', 1, '{"a":1}'],

@@ -88,6 +88,11 @@ class ReferenceParser {
     for (;;) {
       this.skipSpace();
       if (this.pos >= this.n) break;
+      // A byte order mark between top-level values (files joined with cat, or gzip members) is skipped.
+      if (this.s[this.pos] === '\ufeff') {
+        this.pos++;
+        continue;
+      }
       const outcome = this.s[this.pos] === '[' ? this.topArray() : this.item(false, 0);
       if (outcome === 'eof') return;
     }
