@@ -173,7 +173,8 @@ export class JsonValueScanner extends JsonGrammarWalk {
 
   /** Before the current buffer is replaced: keep (as a view) its part of an item that is still open. */
   private carryUnfinishedItem(): void {
-    if (this.inItem && this.oversize === null && this.base + this.buf.length - this.itemStart > this.maxItemBytes) {
+    // A byte order mark is read as an item only to carry its bytes across buffers: it is never too large.
+    if (this.inItem && this.oversize === null && !this.inBom() && this.base + this.buf.length - this.itemStart > this.maxItemBytes) {
       this.startOversize(tooLargeMessage(this.maxItemBytes));
     }
     if (this.oversize !== null) this.oversize.capture.add(this.buf, this.base, this.base + this.buf.length);

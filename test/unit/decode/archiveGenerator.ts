@@ -123,7 +123,8 @@ function garbage(rnd: Random): string {
 }
 
 function separator(rnd: Random): string {
-  return pick(rnd, ['\n', '\n', '\r\n', '', ' ', '\n\n', '\r\n\r\n  ', '\t\n']);
+  // '\n\ufeff': files that each start with a BOM, joined.
+  return pick(rnd, ['\n', '\n', '\r\n', '', ' ', '\n\n', '\r\n\r\n  ', '\t\n', '\n\ufeff']);
 }
 
 /** Archive text: a random mix of items, arrays and garbage. */

@@ -54,6 +54,19 @@ describe('JsonValueScanner: layouts', () => {
     ]);
   });
 
+  it('a BOM split across chunks is never an item too large, even under a 1-byte limit', () => {
+    const events: ScanEvent[] = [];
+    const scanner = new JsonValueScanner(
+      { value: (_v, text, line) => events.push(['value', line, text]), malformed: (line, message, raw) => events.push(['malformed', line, message, raw]) },
+      { maxItemBytes: 1 },
+    );
+    const bytes = Buffer.from('1\n\ufeff2\n');
+    scanner.push(bytes.subarray(0, 4)); // '1', LF and two of the BOM's three bytes
+    scanner.push(bytes.subarray(4));
+    scanner.end();
+    expect(events).toEqual([['value', 1, '1'], ['value', 2, '2']]);
+  });
+
   it('a BOM cut short between values, or one inside a top-level array, is a bad character as before', () => {
     // EF BB then '{': the bad span runs from the EF to the end of its line, as for any bad byte where a value starts.
     expectScan(Buffer.concat([Buffer.from('{"a":1}\n'), Buffer.from([0xef, 0xbb]), Buffer.from('{"b":2}\n{"c":3}\n')]), [
