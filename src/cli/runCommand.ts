@@ -259,11 +259,13 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
             runId,
             log: hecLog,
             signal: stop.signal,
-            // One run at a time resends and adds to a spool folder: a run that finds it in use waits (see spoolLock).
+            // One run at a time reads, adds to and resends a spool folder's files: a run that finds it in use waits
+            // (see spoolLock). Said at warn level: a run that waits quietly looks hung.
             holdSpool: (dir) =>
               lockSpool(dir, {
                 signal: stop.signal,
-                onWait: (holder, until) => hecLog.info({ spool: dir, holder, until: until.toISOString() }, 'HEC spool in use by another run: waiting for it'),
+                onWait: (holder, until) => hecLog.warn({ spool: dir, holder, until: until.toISOString() }, 'HEC spool in use by another run: waiting for it'),
+                onTakeover: (holder) => hecLog.warn({ spool: dir, holder }, 'HEC spool: took over the lock of a run that is gone'),
               }),
             // With a state, a run that HEC stops is not committed: the next run builds its summaries again.
             rebuiltIfStopped: state !== undefined,

@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { LOCK_NAME } from '../state/stateLayout';
-import { parseLockOwner, type LockOwner } from '../state/stateLock';
+import { isStaleLock, parseLockOwner } from '../state/stateLock';
+import { SPOOL_LOCK_EXPIRY_MS } from '../state/spoolLock';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents, type SpoolCount } from '../sinks/hec/spoolCount';
@@ -15,7 +16,7 @@ import { HecSpoolError } from '../sinks/hec/hecErrors';
 import { errnoCode } from '../support/errnoCode';
 import { UsageError } from './usageError';
 import { openStateStorage } from '../state/stateLoad';
-import { formatStateStatus, readStateStatus } from '../status/stateStatus';
+import { formatStateStatus, readStateStatus, type StatusSpool } from '../status/stateStatus';
 import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
@@ -53,11 +54,16 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   }
 }
 
-/** The run that holds the spool while it delivers (its lock.json, see spoolLock), if a readable one does. */
-async function spoolHolder(dir: string): Promise<{ holder?: LockOwner }> {
-  const bytes = await readFile(path.join(dir, LOCK_NAME)).catch(() => undefined);
-  const holder = bytes === undefined ? undefined : parseLockOwner(bytes);
-  return holder === undefined ? {} : { holder };
+/** The run that holds the spool for a use of it (its lock.json, see spoolLock), if one does. */
+async function spoolHolder(dir: string): Promise<Pick<StatusSpool, 'holder'>> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(path.join(dir, LOCK_NAME));
+  } catch (err) {
+    return errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' ? {} : { holder: 'unreadable' };
+  }
+  const owner = parseLockOwner(bytes);
+  return { holder: owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, SPOOL_LOCK_EXPIRY_MS, Date.now()) } };
 }
 
 /** The spool's count; a --spool that is a file is a usage error, one that cannot be read an ERR_HEC_SPOOL, each in one line. */

@@ -75,6 +75,8 @@ export class LocalStateStorage implements StateStorage {
       return true;
     } catch (error) {
       if (errnoCode(error) === 'EEXIST') return false;
+      // Created, but not written (a full disk): an empty file would look like another run's half-made lock.
+      await fs.rm(target, { force: true }).catch(() => undefined);
       throw new StateIoError(`cannot create ${target}: ${errnoCode(error)}`, { cause: error });
     }
   }

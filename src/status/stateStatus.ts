@@ -7,7 +7,7 @@ import type { StateStorage } from '../state/stateStorage';
 import type { SpoolCount } from '../sinks/hec/spoolCount';
 
 /** The HEC spool's waiting events, and the run that holds it while it delivers, if one does (its `lock.json`). */
-export type StatusSpool = SpoolCount & { dir: string; holder?: LockOwner };
+export type StatusSpool = SpoolCount & { dir: string; holder?: { owner: LockOwner; stale: boolean } | 'unreadable' };
 
 /** What `auth0-usage status` shows; read without taking the lock. */
 export interface StateStatus {
@@ -135,7 +135,11 @@ export function formatStateStatus(status: StateStatus): string {
   line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
   if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
   const holder = status.spool.holder;
-  if (holder) line('', `held by a run delivering: host ${holder.host}, pid ${holder.pid} since ${holder.acquiredAt}, last heartbeat ${holder.heartbeatAt}`);
+  if (holder === 'unreadable') line('', `its ${LOCK_NAME} is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease`);
+  else if (holder) {
+    const { owner, stale } = holder;
+    line('', `held by a run using it: host ${owner.host}, pid ${owner.pid} since ${owner.acquiredAt}, last heartbeat ${owner.heartbeatAt}${stale ? ' (stale: the next run takes it over)' : ''}`);
+  }
   if (manifest !== undefined && manifest.days.length > 0) {
     lines.push('');
     const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -167,16 +168,19 @@ describe('a state over a growing folder', () => {
     expect(status.stdout).toContain(`spool      2 events waiting in ${spool} (1 file)\n           3 events HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
   });
 
-  test('status names the run that holds the spool while it delivers', async () => {
+  test('status names the run that holds the spool, and marks a lock left by a process that is gone as stale', async () => {
     const spool = path.join(dir, 'held-spool');
     const hold = await lockSpool(spool);
+    const show = async () => (await runCli(['status', '--state', path.join(dir, 'no-such-state'), '--spool', spool])).stdout;
     try {
-      const status = await runCli(['status', '--state', path.join(dir, 'no-such-state'), '--spool', spool]);
-      expect(status.code).toBe(0);
-      expect(status.stdout).toMatch(new RegExp(`\\n {11}held by a run delivering: host ${os.hostname()}, pid ${process.pid} since \\d{4}-`));
+      expect(await show()).toMatch(new RegExp(`\\n {11}held by a run using it: host ${os.hostname()}, pid ${process.pid} since \\d{4}-\\S+, last heartbeat \\d{4}-\\S+Z\\n`));
     } finally {
       await hold.release();
     }
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    const stamp = new Date().toISOString();
+    writeFileSync(path.join(spool, 'lock.json'), JSON.stringify({ token: 'left', host: os.hostname(), pid: gone, acquiredAt: stamp, heartbeatAt: stamp }));
+    expect(await show()).toContain(`held by a run using it: host ${os.hostname()}, pid ${gone} since ${stamp}, last heartbeat ${stamp} (stale: the next run takes it over)\n`);
   });
 
   test('status shows what the state holds', async () => {

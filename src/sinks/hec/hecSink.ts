@@ -53,8 +53,9 @@ export interface HecSinkDeps {
   random?: () => number;
   now?: () => number;
   /**
-   * Takes the spool folder for this run before the run first reads or writes it (its first deliver()), waiting while
-   * another run uses it; given back at close(). Without it (tests of one sink), the spool is used unguarded.
+   * Takes the spool folder for one use (reading earlier runs' files, adding to this run's, resending earlier ones),
+   * waiting while another run uses it; given back after that use. Without it (tests of one sink), the spool is used
+   * unguarded.
    */
   holdSpool?: (dir: string) => Promise<SpoolHold>;
 }
@@ -98,8 +99,12 @@ export class HecSink implements SummarySink {
   #notSpooled = 0;
   #spoolWarned = false;
   readonly #holdSpool: ((dir: string) => Promise<SpoolHold>) | undefined;
-  /** The spool while this run holds it; 'refused' once taking it failed (nothing is then read or written there). */
-  #spoolHold: SpoolHold | 'refused' | undefined;
+  /** The spool as being taken or held, while `#spoolUses` uses of it are under way (they may nest). */
+  #spoolHold: Promise<SpoolHold> | undefined;
+  #spoolUses = 0;
+  /** Why the spool could not be taken, once it could not: nothing is read or written there after that. */
+  #spoolRefused: HecSpoolError | undefined;
+  #notLockedWarned = false;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
     const config = resolveHecConfig(options);
@@ -173,8 +178,7 @@ export class HecSink implements SummarySink {
     }
     if (this.#earlierSpool === undefined) {
       try {
-        await this.#takeSpool();
-        this.#earlierSpool = await this.#readEarlierSpool();
+        this.#earlierSpool = await this.#withSpool(() => this.#readEarlierSpool());
       } catch (error) {
         this.#stoppedBy = { error };
         await this.#spoolAfterStop(queued);
@@ -211,26 +215,45 @@ export class HecSink implements SummarySink {
   }
 
   async close(): Promise<void> {
-    // Every request has its own connection and no timer outlives deliver(): only the spool is held.
-    const hold = this.#spoolHold;
-    if (hold === undefined || hold === 'refused') return;
-    this.#spoolHold = undefined;
-    // Everything is delivered or spooled by now: a lock left behind is taken over once this process is gone.
-    await hold.release().catch((error: unknown) => this.#log.warn(`HEC spool ${this.#spool.dir}: could not give back its lock (${errnoCode(error)})`));
+    // Nothing stays open: every request has its own connection, no timer outlives deliver(), and the spool is given
+    // back after each use.
   }
 
-  /** Holds the spool folder for this run (see HecSinkDeps.holdSpool), or throws HecSpoolError saying why it cannot. */
-  async #takeSpool(): Promise<void> {
-    if (this.#holdSpool === undefined || this.#spoolHold !== undefined) return;
+  /**
+   * Runs `use` with the spool held (see HecSinkDeps.holdSpool): one run at a time reads, adds to and resends spool
+   * files, so none loses what another adds or sends a file another is sending. Uses may nest or overlap: the spool is
+   * taken once and given back when the last ends. Throws HecSpoolError when it cannot be taken.
+   */
+  async #withSpool<T>(use: () => Promise<T>): Promise<T> {
+    const take = this.#holdSpool;
+    if (take === undefined) return use();
+    if (this.#spoolRefused !== undefined) throw this.#spoolRefused;
     const dir = this.#spool.dir;
+    this.#spoolUses++;
     try {
-      this.#spoolHold = await this.#holdSpool(dir);
-    } catch (error) {
-      this.#spoolHold = 'refused';
-      throw new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
-    }
-    if (this.#spoolHold.notLocked !== undefined) {
-      this.#log.warn(`HEC spool ${dir} cannot be written (${this.#spoolHold.notLocked}): events HEC does not take cannot be kept for the next run`);
+      this.#spoolHold ??= take(dir);
+      let hold: SpoolHold;
+      try {
+        hold = await this.#spoolHold;
+      } catch (error) {
+        this.#spoolRefused ??= new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
+        throw this.#spoolRefused;
+      }
+      if (hold.notLocked !== undefined && !this.#notLockedWarned) {
+        this.#notLockedWarned = true;
+        this.#log.warn(`HEC spool ${dir} is used without its lock (${hold.notLocked}): ${hold.notLocked === 'ENOSPC' || hold.notLocked === 'EDQUOT' ? 'its disk is full' : 'it cannot be written'}, so events HEC does not take may not be kept for the next run`);
+      }
+      return await use();
+    } finally {
+      if (--this.#spoolUses === 0 && this.#spoolHold !== undefined) {
+        const held = this.#spoolHold;
+        this.#spoolHold = undefined;
+        // A lock left behind is taken over once this process is gone.
+        await held.then(
+          (hold) => hold.release().catch((error: unknown) => this.#log.warn(`HEC spool ${dir}: could not give back its lock (${errnoCode(error)})`)),
+          () => undefined,
+        );
+      }
     }
   }
 
@@ -264,7 +287,11 @@ export class HecSink implements SummarySink {
    * of it is delivered. Returns how many of their events still wait in the spool (after giving up, files are only
    * counted, and rewritten without the superseded summaries).
    */
-  async #resendSpool(spool: EarlierSpool): Promise<number> {
+  #resendSpool(spool: EarlierSpool): Promise<number> {
+    return this.#withSpool(() => this.#resendSpoolFiles(spool));
+  }
+
+  async #resendSpoolFiles(spool: EarlierSpool): Promise<number> {
     let waiting = 0;
     for (const file of spool.files) {
       const contents = await this.#spool.read(file);
@@ -311,10 +338,9 @@ export class HecSink implements SummarySink {
 
   /** The events a stopped delivery leaves: spooled, but for summaries the next run builds again anyway. */
   async #spoolAfterStop(events: readonly QueuedEvent[]): Promise<void> {
-    if (this.#spoolHold === 'refused') {
-      // Another run holds the spool: writing there could lose what it writes. The run fails with the reason.
-      this.#notSpooled += events.length;
-      if (events.length > 0) this.#log.warn(`HEC: ${events.length} event${events.length === 1 ? '' : 's'} neither delivered nor spooled (${this.#notSpooled} in all): the spool could not be used`);
+    if (this.#spoolRefused !== undefined) {
+      // Another run kept the spool: writing there could lose what it writes. The run fails with the reason.
+      this.#notKept(events.length);
       return;
     }
     if (!this.#rebuiltIfStopped) return this.#spoolEvents(events);
@@ -327,9 +353,20 @@ export class HecSink implements SummarySink {
     await this.#spoolEvents(runEvents);
   }
 
+  /** Events that could be neither delivered nor spooled, said once per call (the run fails with the reason). */
+  #notKept(count: number): void {
+    this.#notSpooled += count;
+    if (count > 0) this.#log.warn(`HEC: ${count} event${count === 1 ? '' : 's'} neither delivered nor spooled (${this.#notSpooled} in all): the spool could not be used`);
+  }
+
   async #spoolEvents(events: readonly QueuedEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.#spool.add(events.map((event) => event.json));
+    try {
+      await this.#withSpool(() => this.#spool.add(events.map((event) => event.json)));
+    } catch (error) {
+      if (error === this.#spoolRefused) this.#notKept(events.length);
+      throw error;
+    }
     this.#stats.eventsSpooled += events.length;
     const message = `HEC: ${events.length} event${events.length === 1 ? '' : 's'} spooled to ${this.#spool.ownFile}; the next run sends them (unless it builds the same summaries again)`;
     // Once HEC is down, every later chunk of the run is spooled too: one warning says it, the rest are info.

@@ -83,6 +83,8 @@ export class HecSpool {
     try {
       text = await fs.readFile(file, 'utf8');
     } catch (error) {
+      // Gone since it was listed: another run sent it (runs take turns with the spool, so never half-sent).
+      if (errnoCode(error) === 'ENOENT') return { ok: true, envelopes: [], cutShort: false };
       return { ok: false, reason: `cannot read: ${errnoCode(error)}`, lines: 0 };
     }
     const envelopes: SummaryEnvelope[] = [];

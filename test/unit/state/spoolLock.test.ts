@@ -79,9 +79,37 @@ test('takes over at once a lock left by a process of this host that is gone', as
   const stamp = new Date().toISOString();
   writeFileSync(path.join(dir, 'lock.json'), JSON.stringify({ token: 'left-behind', host: os.hostname(), pid: gone, acquiredAt: stamp, heartbeatAt: stamp }));
   const waited: string[] = [];
-  const hold = await lockSpool(dir, { onWait: (holder) => waited.push(holder), sleep: () => Promise.reject(new Error('must not wait')) });
+  const takenOver: string[] = [];
+  const hold = await lockSpool(dir, {
+    onWait: (holder) => waited.push(holder),
+    onTakeover: (holder) => takenOver.push(holder),
+    sleep: () => Promise.reject(new Error('must not wait')),
+  });
   expect(waited).toEqual([]);
+  expect(takenOver).toEqual([`host ${os.hostname()}, pid ${gone}, since ${stamp}, last heartbeat ${stamp}`]);
   expect(lockOwner(dir)).toMatchObject({ pid: process.pid });
+  await hold.release();
+});
+
+test('a holder on another host is waited for at once, and taken over when its heartbeat has not moved for the expiry', async () => {
+  const dir = testTempDir('spool-lock-');
+  const clock = fakeClock();
+  const stamp = clock.now().toISOString();
+  writeFileSync(path.join(dir, 'lock.json'), JSON.stringify({ token: 'other', host: 'other-pod', pid: 1, acquiredAt: stamp, heartbeatAt: stamp }));
+  const told: string[] = [];
+  const hold = await lockSpool(dir, {
+    expiryMs: 120_000,
+    pollMs: 2_000,
+    now: clock.now,
+    sleep: clock.sleep,
+    onWait: (holder) => told.push(`wait: ${holder}`),
+    onTakeover: (holder) => told.push(`takeover: ${holder}`),
+  });
+  const holder = `host other-pod, pid 1, since ${stamp}, last heartbeat ${stamp}`;
+  expect(told).toEqual([`wait: ${holder}`, `takeover: ${holder}`]);
+  // Looked at every 2 s for the whole 120 s of the expiry, by this run's own clock.
+  expect(clock.slept).toEqual(Array(60).fill(2_000));
+  expect(lockOwner(dir).pid).toBe(process.pid);
   await hold.release();
 });
 

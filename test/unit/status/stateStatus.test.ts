@@ -41,13 +41,18 @@ describe('formatStateStatus', () => {
     ]);
   });
 
-  it('a spool held by a run delivering names that run', () => {
-    const holder = { token: 't', host: 'cron-2', pid: 77, acquiredAt: '2024-06-03T02:10:00Z', heartbeatAt: '2024-06-03T02:10:40Z' };
-    const lines = formatStateStatus(status({ spool: { ...noSpool, files: 1, events: 3, holder } })).split('\n');
-    expect(lines.slice(3, 5)).toEqual([
+  it('a spool held by a run names that run, and says when its lock is stale or unreadable', () => {
+    const owner = { token: 't', host: 'cron-2', pid: 77, acquiredAt: '2024-06-03T02:10:00Z', heartbeatAt: '2024-06-03T02:10:40Z' };
+    const spoolLines = (holder: NonNullable<StateStatus['spool']['holder']>) =>
+      formatStateStatus(status({ spool: { ...noSpool, files: 1, events: 3, holder } })).split('\n').slice(3, 5);
+    expect(spoolLines({ owner, stale: false })).toEqual([
       'spool      3 events waiting in /var/spool/auth0-usage (1 file)',
-      '           held by a run delivering: host cron-2, pid 77 since 2024-06-03T02:10:00Z, last heartbeat 2024-06-03T02:10:40Z',
+      '           held by a run using it: host cron-2, pid 77 since 2024-06-03T02:10:00Z, last heartbeat 2024-06-03T02:10:40Z',
     ]);
+    expect(spoolLines({ owner, stale: true })[1]).toBe(
+      '           held by a run using it: host cron-2, pid 77 since 2024-06-03T02:10:00Z, last heartbeat 2024-06-03T02:10:40Z (stale: the next run takes it over)',
+    );
+    expect(spoolLines('unreadable')[1]).toBe('           its lock.json is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease');
   });
 
   it('unfinished shards: which are left to run, or the merge command once all finished', () => {
