@@ -13,8 +13,7 @@ import { queueEvent, type QueuedEvent } from './eventBatches';
 import { HecDelivery, HecDeliveryAborted, type HecEventRejection, type KeepRejectedEvent, type RejectedEventHandler } from './hecDelivery';
 import { stderrWarningsLog, type HecLog } from './hecLog';
 import { HecSpool } from './hecSpool';
-import { HecSpoolError } from './hecErrors';
-import { errnoCode } from '../../support/errnoCode';
+import { SpoolTurns, type TakeSpool } from './spoolTurns';
 import { resolveHecConfig, type HecConfig, type HecSinkOptions } from './hecConfig';
 import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from './hecStats';
 import type { HecTransport } from './hecTransport';
@@ -57,14 +56,7 @@ export interface HecSinkDeps {
    * waiting while another run uses it; given back after that use. Without it (tests of one sink), the spool is used
    * unguarded.
    */
-  holdSpool?: (dir: string) => Promise<SpoolHold>;
-}
-
-/** The spool folder, held by this run (see holdSpool). */
-export interface SpoolHold {
-  release(): Promise<void>;
-  /** Why it is not locked when it cannot be written at all (EACCES, EROFS, EPERM): then nothing can be added to it. */
-  readonly notLocked?: string;
+  holdSpool?: TakeSpool;
 }
 
 /** Earlier runs' spool files as found by the first call, and what of them this run superseded. */
@@ -98,13 +90,7 @@ export class HecSink implements SummarySink {
   readonly #rebuiltIfStopped: boolean;
   #notSpooled = 0;
   #spoolWarned = false;
-  readonly #holdSpool: ((dir: string) => Promise<SpoolHold>) | undefined;
-  /** The spool as being taken or held, while `#spoolUses` uses of it are under way (they may nest). */
-  #spoolHold: Promise<SpoolHold> | undefined;
-  #spoolUses = 0;
-  /** Why the spool could not be taken, once it could not: nothing is read or written there after that. */
-  #spoolRefused: HecSpoolError | undefined;
-  #notLockedWarned = false;
+  readonly #spoolTurns: SpoolTurns;
 
   constructor(options: HecSinkOptions, deps: HecSinkDeps) {
     const config = resolveHecConfig(options);
@@ -140,7 +126,7 @@ export class HecSink implements SummarySink {
     });
     this.#spool = new HecSpool(config.spoolDir, deps.runId);
     this.#rebuiltIfStopped = deps.rebuiltIfStopped === true;
-    this.#holdSpool = deps.holdSpool;
+    this.#spoolTurns = new SpoolTurns(config.spoolDir, deps.holdSpool, this.#log);
   }
 
   /** The `run` event's hec_* fields so far (the run merges what each sink's stats() returns). */
@@ -178,7 +164,7 @@ export class HecSink implements SummarySink {
     }
     if (this.#earlierSpool === undefined) {
       try {
-        this.#earlierSpool = await this.#withSpool(() => this.#readEarlierSpool());
+        this.#earlierSpool = await this.#spoolTurns.use(() => this.#readEarlierSpool());
       } catch (error) {
         this.#stoppedBy = { error };
         await this.#spoolAfterStop(queued);
@@ -219,44 +205,6 @@ export class HecSink implements SummarySink {
     // back after each use.
   }
 
-  /**
-   * Runs `use` with the spool held (see HecSinkDeps.holdSpool): one run at a time reads, adds to and resends spool
-   * files, so none loses what another adds or sends a file another is sending. Uses may nest or overlap: the spool is
-   * taken once and given back when the last ends. Throws HecSpoolError when it cannot be taken.
-   */
-  async #withSpool<T>(use: () => Promise<T>): Promise<T> {
-    const take = this.#holdSpool;
-    if (take === undefined) return use();
-    if (this.#spoolRefused !== undefined) throw this.#spoolRefused;
-    const dir = this.#spool.dir;
-    this.#spoolUses++;
-    try {
-      this.#spoolHold ??= take(dir);
-      let hold: SpoolHold;
-      try {
-        hold = await this.#spoolHold;
-      } catch (error) {
-        this.#spoolRefused ??= new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
-        throw this.#spoolRefused;
-      }
-      if (hold.notLocked !== undefined && !this.#notLockedWarned) {
-        this.#notLockedWarned = true;
-        this.#log.warn(`HEC spool ${dir} is used without its lock (${hold.notLocked}): ${hold.notLocked === 'ENOSPC' || hold.notLocked === 'EDQUOT' ? 'its disk is full' : 'it cannot be written'}, so events HEC does not take may not be kept for the next run`);
-      }
-      return await use();
-    } finally {
-      if (--this.#spoolUses === 0 && this.#spoolHold !== undefined) {
-        const held = this.#spoolHold;
-        this.#spoolHold = undefined;
-        // A lock left behind is taken over once this process is gone.
-        await held.then(
-          (hold) => hold.release().catch((error: unknown) => this.#log.warn(`HEC spool ${dir}: could not give back its lock (${errnoCode(error)})`)),
-          () => undefined,
-        );
-      }
-    }
-  }
-
   /** Earlier runs' spool files, oldest first, and the summary_ids they hold (to tell which this run rebuilds). */
   async #readEarlierSpool(): Promise<EarlierSpool> {
     const files = await this.#spool.earlierFiles();
@@ -288,7 +236,7 @@ export class HecSink implements SummarySink {
    * counted, and rewritten without the superseded summaries).
    */
   #resendSpool(spool: EarlierSpool): Promise<number> {
-    return this.#withSpool(() => this.#resendSpoolFiles(spool));
+    return this.#spoolTurns.use(() => this.#resendSpoolFiles(spool));
   }
 
   async #resendSpoolFiles(spool: EarlierSpool): Promise<number> {
@@ -338,7 +286,7 @@ export class HecSink implements SummarySink {
 
   /** The events a stopped delivery leaves: spooled, but for summaries the next run builds again anyway. */
   async #spoolAfterStop(events: readonly QueuedEvent[]): Promise<void> {
-    if (this.#spoolRefused !== undefined) {
+    if (this.#spoolTurns.refused !== undefined) {
       // Another run kept the spool: writing there could lose what it writes. The run fails with the reason.
       this.#notKept(events.length);
       return;
@@ -362,9 +310,9 @@ export class HecSink implements SummarySink {
   async #spoolEvents(events: readonly QueuedEvent[]): Promise<void> {
     if (events.length === 0) return;
     try {
-      await this.#withSpool(() => this.#spool.add(events.map((event) => event.json)));
+      await this.#spoolTurns.use(() => this.#spool.add(events.map((event) => event.json)));
     } catch (error) {
-      if (error === this.#spoolRefused) this.#notKept(events.length);
+      if (error === this.#spoolTurns.refused) this.#notKept(events.length);
       throw error;
     }
     this.#stats.eventsSpooled += events.length;
