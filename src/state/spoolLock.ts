@@ -85,6 +85,8 @@ export async function lockSpool(dir: string, options: SpoolLockOptions = {}): Pr
     } catch (error) {
       const code = errnoCode(error);
       if (UNWRITABLE.has(code)) return { notLocked: code, release: async () => undefined };
+      // mkdir says EEXIST for a file of that name, ENOTDIR for a file on the way to it.
+      if (code === 'EEXIST' || code === 'ENOTDIR') throw new Error('not a folder', { cause: error });
       throw error;
     }
     // A stopped run still takes a free spool (its run event goes there); it only does not wait for a held one.

@@ -147,3 +147,10 @@ test('a run already stopped still takes a free spool (its run event goes there)'
   expect(lockOwner(dir).pid).toBe(process.pid);
   await hold.release();
 });
+
+test('a spool that is a file, or below one, is not a folder', async () => {
+  const file = path.join(testTempDir('spool-lock-'), 'a-file');
+  writeFileSync(file, 'x');
+  await expect(lockSpool(file)).rejects.toThrow(/^not a folder$/);
+  await expect(lockSpool(path.join(file, 'spool'))).rejects.toThrow(/^not a folder$/);
+});
