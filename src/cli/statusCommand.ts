@@ -7,7 +7,6 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { LOCK_NAME } from '../state/stateLayout';
-import { isStaleLock, parseLockOwner } from '../state/stateLock';
 import { SPOOL_LOCK_EXPIRY_MS } from '../state/spoolLock';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
@@ -16,7 +15,7 @@ import { HecSpoolError } from '../sinks/hec/hecErrors';
 import { errnoCode } from '../support/errnoCode';
 import { UsageError } from './usageError';
 import { openStateStorage } from '../state/stateLoad';
-import { formatStateStatus, readStateStatus, type StatusSpool } from '../status/stateStatus';
+import { formatStateStatus, lockStatusOf, readStateStatus, type StatusSpool } from '../status/stateStatus';
 import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
@@ -56,14 +55,13 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
 
 /** The run that holds the spool for a use of it (its lock.json, see spoolLock), if one does. */
 async function spoolHolder(dir: string): Promise<Pick<StatusSpool, 'holder'>> {
-  let bytes: Buffer;
+  let bytes: Buffer | undefined;
   try {
     bytes = await readFile(path.join(dir, LOCK_NAME));
   } catch (err) {
-    return errnoCode(err) === 'ENOENT' || errnoCode(err) === 'ENOTDIR' ? {} : { holder: 'unreadable' };
+    if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') return { holder: 'unreadable' };
   }
-  const owner = parseLockOwner(bytes);
-  return { holder: owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, SPOOL_LOCK_EXPIRY_MS, Date.now()) } };
+  return { holder: lockStatusOf(bytes, SPOOL_LOCK_EXPIRY_MS, Date.now()) };
 }
 
 /** The spool's count; a --spool that is a file is a usage error, one that cannot be read an ERR_HEC_SPOOL, each in one line. */

@@ -289,18 +289,17 @@ export abstract class JsonGrammarWalk {
   protected abstract bomSkipped(): void;
 
   /** Whether the walk is inside a byte order mark that may yet turn out whole. */
-  protected inBom(): boolean {
-    return this.state === IN_LITERAL && this.literal === BOM;
+  protected inBom(state = this.state): boolean {
+    return state === IN_LITERAL && this.literal === BOM;
   }
 
   /** What a byte order mark cut short is reported as: the bad character it starts with, where a value was expected. */
-  protected bomCutShortMessage(line: number): string {
-    return syntaxErrorMessage(TOP, BOM[0], line);
+  protected bomCutShortMessage(): string {
+    return syntaxErrorMessage(TOP, BOM[0], this.itemLine);
   }
 
   private fail(at: number, state: number, c: number): void {
     // A byte order mark cut short is reported as the bad character it began with, as if no mark had been expected.
-    const cutShortBom = state === IN_LITERAL && this.literal === BOM;
-    this.recover(at, cutShortBom ? this.bomCutShortMessage(this.itemLine) : syntaxErrorMessage(state, c, this.line));
+    this.recover(at, this.inBom(state) ? this.bomCutShortMessage() : syntaxErrorMessage(state, c, this.line));
   }
 }

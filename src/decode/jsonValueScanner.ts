@@ -140,7 +140,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
       // Input ended inside a byte order mark: its bytes are a bad character, whatever else is said about the end.
       this.inItem = false;
       this.state = TOP;
-      this.handler.malformed(this.itemLine, this.bomCutShortMessage(this.itemLine), this.captureRetained(this.itemStart, endAbs).text(endAbs));
+      this.handler.malformed(this.itemLine, this.bomCutShortMessage(), this.captureRetained(this.itemStart, endAbs).text(endAbs));
     }
     if (this.inItem && this.oversize !== null) {
       this.inItem = false;

@@ -13,9 +13,9 @@ import { errnoCode } from '../support/errnoCode';
 import { LocalStateStorage } from './localStateStorage';
 import { StateLockedError } from './stateErrors';
 import { LOCK_NAME } from './stateLayout';
-import { StateLock, describeLockOwner, parseLockOwner } from './stateLock';
+import { StateLock, describeLockOwner, parseLockOwner, type LockOwner } from './stateLock';
 
-/** How long a run waits for another to finish with the spool. A run uses it only while it delivers: minutes at most. */
+/** How long a run waits for another to finish with the spool. A run holds it for one use at a time: short. */
 export const SPOOL_WAIT_MS = 15 * 60_000;
 /** How often a waiting run looks again. */
 const SPOOL_POLL_MS = 2_000;
@@ -73,8 +73,8 @@ export async function lockSpool(dir: string, options: SpoolLockOptions = {}): Pr
     sleep,
     pollMs,
     // StateLock waits by itself for a holder on another host (until its heartbeat is past the expiry).
-    onWait: (owner: Parameters<typeof describeLockOwner>[0] | undefined) => onWait(owner ? describeLockOwner(owner) : UNREADABLE_HOLDER),
-    onTakeover: (owner: Parameters<typeof describeLockOwner>[0] | undefined) => options.onTakeover?.(owner ? describeLockOwner(owner) : UNREADABLE_HOLDER),
+    onWait: (owner: LockOwner | undefined) => onWait(holderText(owner)),
+    onTakeover: (owner: LockOwner | undefined) => options.onTakeover?.(holderText(owner)),
   };
   for (;;) {
     // Whether the folder can be written is asked of the folder, not of another run's lock file (which another user's
@@ -114,11 +114,13 @@ export async function lockSpool(dir: string, options: SpoolLockOptions = {}): Pr
 
 async function holderOf(storage: LocalStateStorage): Promise<string> {
   const bytes = await storage.read(LOCK_NAME).catch(() => undefined);
-  const owner = bytes === undefined ? undefined : parseLockOwner(bytes);
-  return owner === undefined ? UNREADABLE_HOLDER : describeLockOwner(owner);
+  return holderText(bytes === undefined ? undefined : parseLockOwner(bytes));
 }
 
-const UNREADABLE_HOLDER = 'a run whose lock file could not be read';
+/** The holder for messages; undefined: its lock file could not be read. */
+function holderText(owner: LockOwner | undefined): string {
+  return owner === undefined ? 'a run whose lock file could not be read' : describeLockOwner(owner);
+}
 
 function durationText(ms: number): string {
   return ms >= 60_000 && ms % 60_000 === 0 ? `${ms / 60_000} minutes` : `${Math.round(ms / 1000)} s`;

@@ -6,15 +6,25 @@ import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
 import type { SpoolCount } from '../sinks/hec/spoolCount';
 
-/** The HEC spool's waiting events, and the run that holds it while it delivers, if one does (its `lock.json`). */
-export type StatusSpool = SpoolCount & { dir: string; holder?: { owner: LockOwner; stale: boolean } | 'unreadable' };
+/** A lock as status shows it: its holder and whether it is stale, 'unreadable', or undefined when there is none. */
+export type LockStatus = { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
+
+/** A lock file's bytes (undefined: there is none) as status shows it: the state's lock and the spool's alike. */
+export function lockStatusOf(bytes: Buffer | undefined, staleMs: number, nowMs: number): LockStatus {
+  if (bytes === undefined) return undefined;
+  const owner = parseLockOwner(bytes);
+  return owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, staleMs, nowMs) };
+}
+
+/** The HEC spool's waiting events, and the run holding it for a use of it, if one is (its `lock.json`). */
+export type StatusSpool = SpoolCount & { dir: string; holder?: LockStatus };
 
 /** What `auth0-usage status` shows; read without taking the lock. */
 export interface StateStatus {
   location: string;
   manifest: StateManifest | undefined;
   lastRun: { committed?: boolean; run?: Record<string, unknown> } | 'unreadable' | undefined;
-  lock: { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
+  lock: LockStatus;
   spool: StatusSpool;
   /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
   shards: Map<number, number[]>;
@@ -35,18 +45,18 @@ export async function readStateStatus(
       lastRun = 'unreadable';
     }
   }
-  let lock: StateStatus['lock'];
-  const lockBytes = await storage.read(LOCK_NAME);
-  if (lockBytes !== undefined) {
-    const owner = parseLockOwner(lockBytes);
-    lock = owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, options.staleMs, options.nowMs) };
-  }
+  const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs);
   const shards = new Map<number, number[]>();
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
     if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
   }
   return { location: storage.location, manifest, lastRun, lock, spool, shards };
+}
+
+/** Who holds a lock, since when, and whether it is stale. */
+function heldBy({ owner, stale }: { owner: LockOwner; stale: boolean }): string {
+  return `host ${owner.host}, pid ${owner.pid} since ${owner.acquiredAt}, last heartbeat ${owner.heartbeatAt}${stale ? ' (stale: the next run takes it over)' : ''}`;
 }
 
 const number = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : '?');
@@ -123,7 +133,7 @@ export function formatStateStatus(status: StateStatus): string {
   const lock = status.lock;
   if (lock === undefined) line('lock', 'free');
   else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);
-  else line('lock', `held by host ${lock.owner.host}, pid ${lock.owner.pid} since ${lock.owner.acquiredAt}, last heartbeat ${lock.owner.heartbeatAt}${lock.stale ? ' (stale: the next run takes it over)' : ''}`);
+  else line('lock', `held by ${heldBy(lock)}`);
   for (const [count, finished] of [...status.shards].sort(([a], [b]) => a - b)) {
     const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !finished.includes(index));
     line(
@@ -136,10 +146,7 @@ export function formatStateStatus(status: StateStatus): string {
   if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
   const holder = status.spool.holder;
   if (holder === 'unreadable') line('', `its ${LOCK_NAME} is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease`);
-  else if (holder) {
-    const { owner, stale } = holder;
-    line('', `held by a run using it: host ${owner.host}, pid ${owner.pid} since ${owner.acquiredAt}, last heartbeat ${owner.heartbeatAt}${stale ? ' (stale: the next run takes it over)' : ''}`);
-  }
+  else if (holder) line('', `held by a run using it: ${heldBy(holder)}`);
   if (manifest !== undefined && manifest.days.length > 0) {
     lines.push('');
     const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);

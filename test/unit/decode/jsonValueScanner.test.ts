@@ -1,14 +1,17 @@
-import { JsonValueScanner } from '../../../src/decode/jsonValueScanner';
+import { type ItemLimits, JsonValueScanner } from '../../../src/decode/jsonValueScanner';
 import { randomChunks, seededRandom } from './archiveGenerator';
 
 type ScanEvent = ['value', number, string] | ['malformed', number, string, string];
 
-function scan(chunks: Buffer[], truncation?: string): ScanEvent[] {
+function scan(chunks: Buffer[], truncation?: string, limits?: ItemLimits): ScanEvent[] {
   const events: ScanEvent[] = [];
-  const scanner = new JsonValueScanner({
-    value: (_value, text, line) => events.push(['value', line, text]),
-    malformed: (line, message, raw) => events.push(['malformed', line, message, raw]),
-  });
+  const scanner = new JsonValueScanner(
+    {
+      value: (_value, text, line) => events.push(['value', line, text]),
+      malformed: (line, message, raw) => events.push(['malformed', line, message, raw]),
+    },
+    limits,
+  );
   for (const chunk of chunks) scanner.push(chunk);
   scanner.end(truncation);
   return events;
@@ -55,16 +58,9 @@ describe('JsonValueScanner: layouts', () => {
   });
 
   it('a BOM split across chunks is never an item too large, even under a 1-byte limit', () => {
-    const events: ScanEvent[] = [];
-    const scanner = new JsonValueScanner(
-      { value: (_v, text, line) => events.push(['value', line, text]), malformed: (line, message, raw) => events.push(['malformed', line, message, raw]) },
-      { maxItemBytes: 1 },
-    );
     const bytes = Buffer.from('1\n\ufeff2\n');
-    scanner.push(bytes.subarray(0, 4)); // '1', LF and two of the BOM's three bytes
-    scanner.push(bytes.subarray(4));
-    scanner.end();
-    expect(events).toEqual([['value', 1, '1'], ['value', 2, '2']]);
+    // '1', LF and two of the BOM's three bytes, then the rest.
+    expect(scan([bytes.subarray(0, 4), bytes.subarray(4)], undefined, { maxItemBytes: 1 })).toEqual([['value', 1, '1'], ['value', 2, '2']]);
   });
 
   it('a BOM cut short between values, or one inside a top-level array, is a bad character as before', () => {
