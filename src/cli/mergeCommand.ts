@@ -11,7 +11,7 @@ import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { shardCount } from './shardOptions';
-import { withStateOptions } from './stateOptions';
+import { refuseStateWithoutSink, withStateOptions } from './stateOptions';
 import { UsageError } from './usageError';
 
 export function mergeOptions(yargs: Argv) {
@@ -43,6 +43,7 @@ export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['pars
  */
 export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> {
   if (args.state === undefined || args.state === '') throw new UsageError('merge needs the --state the shards wrote their partials under');
+  refuseStateWithoutSink(args);
   const shards = shardCount(args.shards);
   const config = loadConfig(args.config);
   // The shards' settings, read before the lock (the state is opened with their zone and days); checked again under it.

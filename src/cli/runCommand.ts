@@ -21,7 +21,7 @@ import { defaultConcurrency } from './defaultConcurrency';
 import { aggregateOnDecodeThreadsOption, aggregatesOnDecodeThreads, decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
-import { checkpointFromArgs, openStateFromArgs, withStateOptions } from './stateOptions';
+import { checkpointFromArgs, openStateFromArgs, refuseStateWithoutSink, withStateOptions } from './stateOptions';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
@@ -164,11 +164,12 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const inputs = args.input.map(String);
-  for (const input of inputs.filter(isS3Url)) {
+  const s3Urls = [...inputs.map((url) => ({ flag: '--input', url })), ...(args.state ? [{ flag: '--state', url: args.state }] : [])];
+  for (const { flag, url } of s3Urls.filter((given) => isS3Url(given.url))) {
     try {
-      parseS3Url(input);
+      parseS3Url(url);
     } catch (err) {
-      throw new UsageError(`--input ${(err as Error).message}`);
+      throw new UsageError(`${flag} ${(err as Error).message}`);
     }
   }
   const written = [
@@ -184,6 +185,7 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
   const auth0Settings = resolveAuth0Config(config, args, io.env);
   const shard = merge ? undefined : shardFromArgs(args, io.env);
   if (shard) refuseDeliveryFromShard(args, auth0Settings !== undefined);
+  else refuseStateWithoutSink(args);
   // What every shard and the merge of one backfill must agree on.
   const spec: ShardSpec = {
     inputs,

@@ -6,6 +6,7 @@ import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../st
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
+import { UsageError } from './usageError';
 
 /** The flags of `run` that make it incremental. */
 export const stateCliOptions = {
@@ -59,6 +60,16 @@ export interface StateArgs extends S3Args {
   'lock-expiry-minutes'?: number;
   'checkpoint-objects'?: number;
   'checkpoint-minutes'?: number;
+}
+
+/**
+ * A run with --state commits what it read: the next run skips those objects. Without --output or --hec-url its
+ * summaries would go nowhere and never be built again, so such a run is refused before it reads anything (a shard,
+ * which delivers nothing and commits nothing, is checked by refuseDeliveryFromShard instead).
+ */
+export function refuseStateWithoutSink(args: StateArgs & { output?: string; 'hec-url'?: string }): void {
+  if (args.state === undefined || args.state === '' || args.output !== undefined || args['hec-url'] !== undefined) return;
+  throw new UsageError('--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)');
 }
 
 /** A --state run's checkpoints from its flags (runJob's defaults for those not given). */

@@ -30,7 +30,7 @@ function run(where: Where, killAt?: number, stepsFile?: string): Promise<{ code:
   const env: NodeJS.ProcessEnv = { PATH: process.env.PATH, KILL_OUTPUT: where.quarantine };
   if (killAt !== undefined) env.KILL_AT = String(killAt);
   if (stepsFile !== undefined) env.KILL_STEPS_FILE = stepsFile;
-  const args = ['-r', KILL_AT_STEP, CLI, 'run', '-i', where.archives, '--state', where.state, '--quarantine', where.quarantine, '--no-table', '--no-progress', '--log-format', 'json'];
+  const args = ['-r', KILL_AT_STEP, CLI, 'run', '-i', where.archives, '--state', where.state, '--output', '/dev/null', '--quarantine', where.quarantine, '--no-table', '--no-progress', '--log-format', 'json'];
   return new Promise((resolve) => {
     const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ['ignore', 'ignore', 'ignore'] });
     child.once('close', (code, signal) => resolve({ code, signal }));

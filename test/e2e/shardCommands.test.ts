@@ -39,6 +39,21 @@ test.each([
   expect(existsSync(path.join(dir, 'o.ndjson'))).toBe(false);
 });
 
+test('run and merge refuse --state without --output or --hec-url: the objects would be committed with their summaries sent nowhere', async () => {
+  const state = path.join(dir, 'sinkless-state');
+  const line = 'auth0-usage: --state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)';
+  const result = await run(['--state', state]);
+  expect([result.code, lastLine(result.stderr)]).toEqual([2, line]);
+  const merged = await runCli(['merge', '--state', state, '--shards', '2']);
+  expect([merged.code, lastLine(merged.stderr)]).toEqual([2, line]);
+  // Refused before the state was opened: nothing was read or committed.
+  expect(existsSync(state)).toBe(false);
+  // With a sink, the same run reads and commits both objects.
+  const delivered = await run(['--state', state, '--output', path.join(dir, 'sinkless.ndjson')]);
+  expect(delivered.code).toBe(0);
+  expect(readFileSync(path.join(dir, 'sinkless.ndjson'), 'utf8')).toContain('"summary":"run"');
+});
+
 test('a shard refuses Auth0 statistics (the merge would deliver them), without a word of the secret', async () => {
   const result = await run(['--shard', '0/2', '--state', 'S', '--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'client-1'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'very-secret-value' });
   expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge`']);

@@ -83,10 +83,10 @@ test('a run is refused while another holds the state lock on S3', async () => {
     config: configWith(),
     logger: silentLogger,
   });
-  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', ...s3Flags(), '--log-format', 'json'], env);
+  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--log-format', 'json'], env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/the state s3:\/\/usage-state\/locked\/ is in use by another run \(host /);
   await holder.release();
-  const after = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', ...s3Flags(), '--no-table', '--log-format', 'json'], env);
+  const after = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--no-table', '--log-format', 'json'], env);
   expect(after.code).toBe(0);
 });

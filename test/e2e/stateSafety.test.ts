@@ -112,7 +112,7 @@ describe('two runs against one state', () => {
     writeFileSync(path.join(stateDir, 'lock.json'), JSON.stringify({ token: 't', host: 'pod-1', pid: 7, acquiredAt: old.toISOString(), heartbeatAt: old.toISOString() }));
     utimesSync(path.join(stateDir, 'lock.json'), old, old);
     writeArchive(archives, 'a1.ndjson', A1);
-    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json']);
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/"host":"pod-1".*"msg":"took over a stale state lock"/);
     expect(existsSync(path.join(stateDir, 'lock.json'))).toBe(false);
@@ -156,7 +156,7 @@ describe('a run killed outright on another host (a pod OOM-killed; the next pod 
     mkdirSync(stateDir);
     const at = new Date().toISOString();
     writeFileSync(path.join(stateDir, 'lock.json'), JSON.stringify({ token: 'killed', host: 'pod-1', pid: 1, acquiredAt: at, heartbeatAt: at }));
-    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json', '--lock-stale-minutes', '0.01']);
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json', '--lock-stale-minutes', '0.01']);
     expect(result.code).toBe(0);
     expect(result.stderr).toMatch(/"msg":"took over a stale state lock"/);
   });
@@ -186,7 +186,7 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
 
   test('a file where the folder should be', async () => {
     writeFileSync(stateDir, 'not a folder');
-    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--log-format', 'json']);
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--log-format', 'json']);
     expect([result.code, result.stderr.trim()]).toEqual([2, `auth0-usage: --state ${stateDir} is not a folder`]);
     expect(readFileSync(stateDir, 'utf8')).toBe('not a folder');
   });
@@ -202,7 +202,7 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
   });
 
   test('a manifest naming a file outside the state, or a day file that is missing', async () => {
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
     const file = path.join(stateDir, 'manifest.json');
     const manifest = JSON.parse(readFileSync(file, 'utf8'));
     const good = manifest.days[0].aggregate;
@@ -216,18 +216,18 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
   });
 
   test('another time zone or another classification config', async () => {
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
     await refused(['--timezone', 'Europe/Berlin'], /counts days in UTC; run with --timezone UTC or use another --state/);
     const custom = path.join(dir, 'custom.json');
     writeFileSync(custom, JSON.stringify({ categories: { login_success: ['s', 'ss'] } }));
     await refused(['--config', custom], /was built with another tenant, categories or nonBillableAudiences config/);
     // Quotas are not part of the classification: changing them is fine.
     writeFileSync(custom, JSON.stringify({ quotas: { active_users: 10 } }));
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--config', custom, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--config', custom, '--no-table', '--log-format', 'json'])).code).toBe(0);
   });
 
   test("another auth0.statsTimezone: the reconcile counts' days would not line up", async () => {
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
     const manifestFile = path.join(stateDir, 'manifest.json');
     expect(JSON.parse(readFileSync(manifestFile, 'utf8')).statsTimezone).toBe('UTC');
     const newYork = path.join(dir, 'new-york.json');
@@ -241,13 +241,13 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
     delete manifest.statsTimezone;
     writeFileSync(manifestFile, JSON.stringify(manifest));
     writeArchive(archives, 'a3.ndjson', [login(8, '2024-03-02T10:00:00Z', 'u8')]);
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--config', newYork, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--config', newYork, '--no-table', '--log-format', 'json'])).code).toBe(0);
     expect(JSON.parse(readFileSync(manifestFile, 'utf8')).statsTimezone).toBe('America/New_York');
     await refused([], /keeps Auth0 reconcile counts by days in America\/New_York, not UTC/);
   });
 
   test('a day file damaged on disk stops the run with exit 2 before anything is committed', async () => {
-    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--no-table', '--log-format', 'json'])).code).toBe(0);
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
     writeFileSync(path.join(stateDir, ...manifest.days[0].aggregate.split('/')), '{"version": 1');
     writeArchive(archives, 'a2.ndjson', [login(7, '2024-03-01T23:00:00Z', 'u7')]);
