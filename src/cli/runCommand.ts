@@ -319,17 +319,19 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
     sources.close();
     if (filter.leftOut > 0) logger.info({ left_out: filter.leftOut, include: args.include ?? [], exclude: args.exclude }, 'files and keys left out by --include/--exclude');
     // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
+    const { run } = outcome;
     let closeFailure: Error | undefined;
     for (const closable of [...sinks, ...(quarantine ? [quarantine] : [])]) {
       await closable.close().catch((err: Error) => {
         closeFailure ??= err;
-        logger.error({ err: err.message }, 'could not finish writing an output');
+        // An output that failed the run fails again at close: said once, as the run's error.
+        if (err.message !== run.error) logger.error({ err: err.message }, 'could not finish writing an output');
       });
     }
 
-    const { run } = outcome;
     const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
     if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
+    else if (closeFailure) logger.error({ ...fields, status: 'failed', err: closeFailure.message }, 'run failed: an output could not be finished after the run event was sent');
     else logger.info({ ...fields, status: run.status }, 'run finished');
     if (wantsTable && run.status !== 'failed') io.stdout.write(formatSummaryTable(outcome.dailies, run));
     if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);

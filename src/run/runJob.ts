@@ -343,7 +343,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       spooled += result.spooled;
       refused += result.rejected ?? 0;
     } catch (err) {
-      log.error({ sink: sink.name, err: (err as Error).message }, 'could not deliver the run event');
+      // A sink that failed the run already throws that failure again: it was said.
+      if (err !== failure) log.error({ sink: sink.name, err: (err as Error).message }, 'could not deliver the run event');
       failure ??= err as Error;
     }
   }

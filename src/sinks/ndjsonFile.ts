@@ -1,7 +1,7 @@
 import { closeSync, copyFileSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
-import { Transform, type Writable } from 'node:stream';
+import { type Readable, Transform, type Writable } from 'node:stream';
 import { errnoCode } from '../support/errnoCode';
 import { Auth0UsageError } from '../support/errors';
 import { outputTempFile } from '../support/outputTempFile';
@@ -135,6 +135,27 @@ export class NdjsonWriter {
       await once(this.serializer, 'drain').catch(() => undefined);
       if (this.failure) throw this.failure;
     }
+  }
+
+  /**
+   * Resolves once every line written so far has reached the file (or stdout), and rejects with the failure if one
+   * did not: a write error (a full disk) otherwise surfaces only at close(), after the run event has reported the
+   * run as fine. The serializer turns a write into its line at once; the pipe holds back what the file has not
+   * taken yet, and a write after those is called back once they were written.
+   */
+  async flush(): Promise<void> {
+    if (this.failure) throw this.failure;
+    if (this.readerGone) return;
+    while ((this.serializer as unknown as Readable).readableLength > 0 && !this.failure && !this.readerGone) await once(this.out, 'drain').catch(() => undefined);
+    if (this.failure || this.readerGone) {
+      if (this.failure) throw this.failure;
+      return;
+    }
+    const error = await new Promise<Error | null | undefined>((resolve) => this.out.write(Buffer.alloc(0), resolve));
+    // A failed write calls back before the stream's 'error' event, which names the cause (kept as this.failure).
+    if (error && !this.failure) await new Promise<void>((resolve) => setImmediate(resolve));
+    if (this.failure) throw this.failure;
+    if (error && !this.readerGone) throw (this.failure = new OutputError(`cannot write ${this.target}: ${errnoCode(error)}`));
   }
 
   /** A reader that stops reading (`| head`) is not a failure of the run; any other error on stdout is, named. */

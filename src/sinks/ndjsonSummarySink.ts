@@ -1,5 +1,5 @@
 import type { SummaryEnvelope } from '../rollup/summaryEvent';
-import type { DeliveryResult, SummarySink } from './summarySink';
+import type { DeliverOptions, DeliveryResult, SummarySink } from './summarySink';
 import { NdjsonWriter } from './ndjsonFile';
 
 /** `--output FILE|-`: each summary event exactly as it would be POSTed to HEC, one a line. */
@@ -12,8 +12,10 @@ export class NdjsonSummarySink implements SummarySink {
     this.writer = new NdjsonWriter(target, stdout);
   }
 
-  async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+  async deliver(events: readonly SummaryEnvelope[], options?: DeliverOptions): Promise<DeliveryResult> {
     await this.writer.writeAll(events);
+    // The summaries' last call: a write that failed fails the run here, before its run event says how it went.
+    if (!options?.more) await this.writer.flush();
     return { delivered: events.length, spooled: 0 };
   }
 

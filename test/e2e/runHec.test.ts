@@ -40,6 +40,20 @@ test('every summary reaches HEC exactly once, the run event last, and the file g
   for (const text of [result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(TOKEN);
 });
 
+test('an --output that cannot be written (a full disk) fails the run: the run event HEC gets and the last log line say so', async () => {
+  // /dev/full opens like any device and fails every write with ENOSPC.
+  const result = await runCli(args(['--output', '/dev/full', '--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
+  expect(result.code).toBe(1);
+  const run = receiver.events().at(-1)!.event as Record<string, unknown>;
+  expect([run.summary, run.status, run.error]).toEqual(['run', 'failed', 'cannot write /dev/full: ENOSPC']);
+  const logLines = result.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  expect(logLines.filter((line) => line.status === 'ok')).toEqual([]);
+  expect(logLines.at(-1)).toMatchObject({ level: 'error', msg: 'run failed', err: 'cannot write /dev/full: ENOSPC' });
+  // Said once in the log, then once as the last line.
+  expect(logLines.filter((line) => String(line.err).includes('ENOSPC'))).toHaveLength(1);
+  expect(result.stderr.endsWith('\nauth0-usage: cannot write /dev/full: ENOSPC\n')).toBe(true);
+});
+
 test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
   const result = await runCli(args(['--no-table', '--log-level', 'debug']), { AUTH0_USAGE_HEC_TOKEN: TOKEN });
   expect(result.code).toBe(0);
