@@ -4,7 +4,8 @@ import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
 import { UsageError } from './usageError';
 import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
-import { exitCodeOf, isExpectedError } from '../support/errors';
+import { exitCodeOf } from '../support/errors';
+import { EndLines } from './endLines';
 import { hecCheckCommand } from './hecCheckCommand';
 import { envForCommand, flagsOf } from './envOptions';
 import { givenTwice } from './flagChecks';
@@ -31,11 +32,23 @@ const COMMANDS: readonly CliCommand[] = [
   auth0CheckCommand,
 ];
 
-/** Turns an error into the exit code and the one line the user sees; stack traces only for defects. */
-function report(err: unknown, io: CliIo): number {
-  if (isExpectedError(err)) io.stderr.write(`auth0-usage: ${err.message}\n`);
-  else io.stderr.write(`auth0-usage: unexpected error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+/** Turns an error into the exit code and the one line the user sees (see EndLines); stack traces only for defects. */
+function report(err: unknown, io: CliIo, logsJson: boolean): number {
+  new EndLines(io.stderr, logsJson ? createLogger({ format: 'json', stream: io.stderr }) : undefined).failure(err);
   return exitCodeOf(err);
+}
+
+/**
+ * The --log-format of a command line as written (`--log-format F`, `--log-format=F`, the last one given), for lines
+ * written before or without yargs' parse (a usage error); undefined when not given or not a format.
+ */
+function logFormatIn(argv: readonly string[]): LogFormat | undefined {
+  let format: string | undefined;
+  argv.forEach((arg, i) => {
+    if (arg === '--log-format') format = argv[i + 1];
+    else if (arg.startsWith('--log-format=')) format = arg.slice('--log-format='.length);
+  });
+  return format === 'json' || format === 'text' ? format : undefined;
 }
 
 function asksForHelp(argv: string[]): boolean {
@@ -67,22 +80,27 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   skipHelpRendering(cli);
   // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
   const named = COMMANDS.find((c) => c.command === argv.find((arg) => COMMANDS.some((k) => k.command === arg)));
+  let logsJson = false;
   try {
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
     const allCommands = () => (all ??= COMMANDS.map((c) => flagsOf(c.builder)));
     // Help shows the flags as they are, whatever the environment holds: a bad variable must not hide it.
     const declared = named && !asksForHelp(argv) ? flagsOf(named.builder) : undefined;
+    // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal: their
+    // closing lines too, usage errors included (a bad variable's as well: known from the command line alone).
+    const logsJsonWith = (format: LogFormat | undefined) => declared?.flags.has('log-format') === true && logFormatFor(io.stderr, format) === 'json';
+    logsJson = logsJsonWith(logFormatIn(argv));
     const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
+    const envFormat = fromEnv['log-format'];
+    logsJson = logsJsonWith(logFormatIn(argv) ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
     try {
       args = await cli.config(fromEnv).parseAsync();
     } catch (err) {
-      warnIgnored(unknown, false, io);
+      warnIgnored(unknown, logsJson, io);
       throw err;
     }
-    // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal.
-    const logsJson = declared?.flags.has('log-format') === true && logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json';
     warnIgnored(unknown, logsJson, io);
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
@@ -91,7 +109,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
-    return report(err, io);
+    return report(err, io, logsJson);
   }
 }
 

@@ -4,7 +4,8 @@ import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { ReadObjectsOptions } from '../run/readObjects';
 import { runJob, type RunOutcome } from '../run/runJob';
-import { createLogger, type LogFormat } from '../support/logger';
+import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
+import { EndLines } from './endLines';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
@@ -203,6 +204,8 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
   const runId = randomUUID();
   const rootLogger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
   const logger = rootLogger.child({ run_id: runId });
+  // The closing lines: plain text, or JSON lines like the log's (see EndLines), whatever --log-level says.
+  const end = new EndLines(io.stderr, logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json' ? createLogger({ format: 'json', stream: io.stderr }).child({ run_id: runId }) : undefined);
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
   const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to }, filter, ownOutputs: written.map((w) => w.path) });
   // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
@@ -223,6 +226,7 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
         config,
         sources,
         logger,
+        end,
         progress,
         signal: stop.signal,
         decodeThreads,
@@ -334,18 +338,18 @@ async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest)
     else if (closeFailure) logger.error({ ...fields, status: 'failed', err: closeFailure.message }, 'run failed: an output could not be finished after the run event was sent');
     else logger.info({ ...fields, status: run.status }, 'run finished');
     if (wantsTable && run.status !== 'failed') io.stdout.write(formatSummaryTable(outcome.dailies, run));
-    if (run.status === 'failed') io.stderr.write(`auth0-usage: ${run.error}\n`);
+    if (run.status === 'failed') end.error(run.error ?? 'the run failed', { ...(run.error_code ? { code: run.error_code } : {}), exit_code: outcome.exitCode });
     if (closeFailure && run.status !== 'failed') {
-      io.stderr.write(`auth0-usage: ${closeFailure.message}\n`);
+      end.failure(closeFailure);
       return 1;
     }
-    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) io.stderr.write(undeliveredLine(outcome.undelivered));
+    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.warn(undeliveredLine(outcome.undelivered), { ...outcome.undelivered, exit_code: 3 });
     const statsErrors = run.auth0_stats_errors;
     if (outcome.exitCode === 3 && statsErrors !== undefined && statsErrors.count > 0) {
       const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');
-      io.stderr.write(`auth0-usage: Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}\n`);
+      end.warn(`Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}`, { exit_code: 3 });
     }
-    if (run.status === 'failed' && state) io.stderr.write(keptLine(state.location, outcome.checkpoints));
+    if (run.status === 'failed' && state) end.info(keptLine(state.location, outcome.checkpoints), { state: state.location, ...outcome.checkpoints });
     return outcome.exitCode;
   } finally {
     stop.dispose();
@@ -367,10 +371,10 @@ function decodeFrom(threads: number, given: boolean, args: RunArgs, signal: Abor
 
 /** The last line of a --state run that failed or was stopped: what its checkpoints kept, and how to go on. */
 function keptLine(state: string, { commits, objects }: RunOutcome['checkpoints']): string {
-  if (commits === 0) return `auth0-usage: nothing of this run was committed to ${state}: the same command reads its objects again\n`;
+  if (commits === 0) return `nothing of this run was committed to ${state}: the same command reads its objects again`;
   return (
-    `auth0-usage: kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
-    'run the same command again to read the rest\n'
+    `kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
+    'run the same command again to read the rest'
   );
 }
 
@@ -391,5 +395,5 @@ function undeliveredLine({ spooled, refused }: RunOutcome['undelivered']): strin
   const parts: string[] = [];
   if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
   if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
-  return `auth0-usage: not every event was delivered: ${parts.join('; ')}\n`;
+  return `not every event was delivered: ${parts.join('; ')}`;
 }

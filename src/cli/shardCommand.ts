@@ -10,6 +10,7 @@ import { openLedger } from '../state/runState';
 import type { ShardSpec } from '../state/shardPartial';
 import type { Logger } from '../support/logger';
 import type { CliIo } from './cliIo';
+import type { EndLines } from './endLines';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { UsageError } from './usageError';
@@ -35,6 +36,8 @@ export interface ShardRunSetup {
   config: UsageConfig;
   sources: SourceResolver;
   logger: Logger;
+  /** The run's closing lines. */
+  end: EndLines;
   progress: ProgressReporter;
   signal: AbortSignal;
   /** Decode threads (0: decoding on this thread), as the run resolved them. */
@@ -67,9 +70,10 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
       logger,
     });
     await quarantine?.close();
-    io.stderr.write(
-      `auth0-usage: shard ${shard.index}/${shard.count} stored ${done.counts.records} records of ${done.counts.objects} objects in ${storage.location}; ` +
-        `\`auth0-usage merge --state ${storage.location} --shards ${shard.count}\` once every shard has\n`,
+    setup.end.info(
+      `shard ${shard.index}/${shard.count} stored ${done.counts.records} records of ${done.counts.objects} objects in ${storage.location}; ` +
+        `\`auth0-usage merge --state ${storage.location} --shards ${shard.count}\` once every shard has finished`,
+      { shard: `${shard.index}/${shard.count}`, state: storage.location, exit_code: 0 },
     );
     return 0;
   } catch (err) {

@@ -191,6 +191,8 @@ export interface RunEvent {
   hec_events_rejected?: number;
   /** One-line reason when status is not ok. */
   error?: string;
+  /** The stable `ERR_…` code of the error that failed the run (README "Exit codes"), when the job raised it. */
+  error_code?: string;
   /** Present when Auth0 statistics were asked for: tenants whose statistics could not be read. */
   auth0_stats_errors?: {
     count: number;
@@ -274,7 +276,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   run: [
     'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
     'malformed', 'rejected', 'quarantine_truncated', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
-    'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error',
+    'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code',
     'auth0_stats_errors', 'inputs', 'unknown_types',
   ],
 };

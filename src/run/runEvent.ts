@@ -5,6 +5,7 @@ import type { SummaryMeta } from '../rollup/summaryBuilder';
 import { RUN_EVENT_LIST_CAP, type RunEvent, type RunStatus, type SummaryEnvelope } from '../rollup/summaryEvent';
 import type { SummarySink } from '../sinks/summarySink';
 import type { ReadTotals } from './readObjects';
+import { Auth0UsageError } from '../support/errors';
 
 /** Extra `run` event fields a sink reports about its delivery (HEC request and retry counts). */
 export interface SinkStats {
@@ -63,6 +64,8 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     ...scalars,
     ...sinkFields,
     ...(input.failure ? { error: input.failure.message } : {}),
+    // The failure's stable code, for alerts and searches that must not depend on the message's wording.
+    ...(input.failure instanceof Auth0UsageError ? { error_code: input.failure.code } : {}),
     // Its list is capped too (AUTH0_STATS_ERRORS_LISTED), beside the whole count.
     ...(input.auth0StatsErrors === undefined ? {} : { auth0_stats_errors: input.auth0StatsErrors }),
     inputs: input.inputs.slice(0, RUN_EVENT_LIST_CAP),

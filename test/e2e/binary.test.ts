@@ -101,9 +101,11 @@ test('an S3 run on Node < 22 logs no plain-text notice from the AWS SDK among it
   });
   expect(result.status).toBe(1);
   const lines = result.stderr.trim().split('\n');
-  // Every line is JSON but the last: the one-line error every failed command ends with.
-  expect(lines.at(-1)).toMatch(/^auth0-usage: cannot reach http:\/\/127\.0\.0\.1:9 for s3:\/\/bucket\/prefix\/: ECONNREFUSED/);
-  for (const line of lines.slice(0, -1)) expect(() => JSON.parse(line)).not.toThrow();
+  // Every line is JSON, the closing one too: the error with its code.
+  for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+  const closing = JSON.parse(lines.at(-1)!);
+  expect(closing).toMatchObject({ level: 'error', code: 'ERR_INPUT', exit_code: 1 });
+  expect(closing.msg).toMatch(/^cannot reach http:\/\/127\.0\.0\.1:9 for s3:\/\/bucket\/prefix\/: ECONNREFUSED/);
   expect(result.stderr).not.toContain('NodeVersionSupportWarning');
 });
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
+import { closingLine, readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
 import { apiDailyRow, startTrustedFakeAuth0Tenant, type FakeAuth0Tenant } from '../support/fakeAuth0Tenant';
 import { HecReceiver } from '../support/hecReceiver';
 
@@ -149,8 +149,9 @@ test('a wrong secret: one clear line, exit 1; the same run without Auth0 setting
   const output = path.join(dir, 'wrong.ndjson');
   const result = await run(input, output, WRONG);
   expect(result.code).toBe(1);
-  const lastLine = result.stderr.trim().split('\n').at(-1)!;
-  expect(lastLine).toMatch(/^auth0-usage: tenant acme-prod: .*AUTH0_USAGE_AUTH0_CLIENT_SECRET/);
+  const closing = closingLine(result.stderr);
+  expect(closing).toMatchObject({ level: 'error', code: 'ERR_AUTH0_CREDENTIALS', exit_code: 1 });
+  expect(closing.msg).toMatch(/^tenant acme-prod: .*AUTH0_USAGE_AUTH0_CLIENT_SECRET/);
   expect(result.stderr + result.stdout).not.toContain(WRONG);
 
   const before = tenant.requests.length;

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver } from '../support/hecReceiver';
-import { readNdjson, runCli } from '../support/cliRunner';
+import { closingLine, readNdjson, runCli } from '../support/cliRunner';
 
 // The whole CLI against the protocol-faithful receiver over loopback, through the real splunk-logging client.
 const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
@@ -45,13 +45,13 @@ test('an --output that cannot be written (a full disk) fails the run: the run ev
   const result = await runCli(args(['--output', '/dev/full', '--no-table']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(result.code).toBe(1);
   const run = receiver.events().at(-1)!.event as Record<string, unknown>;
-  expect([run.summary, run.status, run.error]).toEqual(['run', 'failed', 'cannot write /dev/full: ENOSPC']);
-  const logLines = result.stderr.split('\n').filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  expect([run.summary, run.status, run.error, run.error_code]).toEqual(['run', 'failed', 'cannot write /dev/full: ENOSPC', 'ERR_OUTPUT']);
+  // Every stderr line is JSON (the log is, stderr not being a terminal); none says the run went well.
+  const logLines = result.stderr.trim().split('\n').map((line) => JSON.parse(line));
   expect(logLines.filter((line) => line.status === 'ok')).toEqual([]);
-  expect(logLines.at(-1)).toMatchObject({ level: 'error', msg: 'run failed', err: 'cannot write /dev/full: ENOSPC' });
-  // Said once in the log, then once as the last line.
-  expect(logLines.filter((line) => String(line.err).includes('ENOSPC'))).toHaveLength(1);
-  expect(result.stderr.endsWith('\nauth0-usage: cannot write /dev/full: ENOSPC\n')).toBe(true);
+  // Said once in the log ('run failed'), then as the closing line with its code.
+  expect(logLines.filter((line) => String(line.err).includes('ENOSPC'))).toEqual([expect.objectContaining({ level: 'error', msg: 'run failed' })]);
+  expect(logLines.at(-1)).toMatchObject({ level: 'error', msg: 'cannot write /dev/full: ENOSPC', code: 'ERR_OUTPUT', exit_code: 1 });
 });
 
 test('the token may come from AUTH0_USAGE_HEC_TOKEN and never shows in argv-driven output', async () => {
@@ -109,7 +109,13 @@ test('a busy HEC past the deadline spools everything (exit 3); the next run send
   const first = await runCli(args(['--no-table', '--hec-deadline', '0.3']), { SPLUNK_HEC_TOKEN: TOKEN });
   expect(first.code).toBe(3);
   // 34 summaries (fixtures/e2e/README.md) and the run event.
-  expect(first.stderr.trim().split('\n').at(-1)).toBe("auth0-usage: not every event was delivered: 35 wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool");
+  expect(closingLine(first.stderr)).toMatchObject({
+    level: 'warn',
+    msg: "not every event was delivered: 35 wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool",
+    spooled: 35,
+    refused: 0,
+    exit_code: 3,
+  });
   expect(receiver.events()).toHaveLength(0);
   const spooled = readdirSync(path.join(dir, 'spool')).filter((f) => f.endsWith('.ndjson'));
   expect(spooled).toHaveLength(1);
@@ -172,7 +178,7 @@ test('an event HEC refuses is kept in the spool’s rejected file without --quar
   const run = received.at(-1)!.event as Record<string, unknown>;
   expect([run.status, run.hec_events_rejected, run.hec_events_sent]).toEqual(['partial', 1, 33]);
   expect(result.stderr).toContain('rejected-');
-  expect(result.stderr.trim().split('\n').at(-1)).toBe('auth0-usage: not every event was delivered: 1 that HEC refused were set aside (see the warnings above)');
+  expect(closingLine(result.stderr)).toMatchObject({ level: 'warn', msg: 'not every event was delivered: 1 that HEC refused were set aside (see the warnings above)', refused: 1, exit_code: 3 });
 });
 
 test('the run holds the spool while it delivers: a lock left by a process that is gone is taken over, and none is left after', async () => {

@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runCli, spawnCli } from '../support/cliRunner';
+import { closingLine, runCli, spawnCli } from '../support/cliRunner';
 import { RunState } from '../../src/state/runState';
 import { configWith, login, silentLogger, writeArchive } from '../unit/state/stateTestKit';
 
@@ -23,29 +23,35 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const run = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(['run', '--input', archives, '--log-format', 'json', '--no-progress', ...args], env);
 const lastLine = (text: string) => text.trim().split('\n').at(-1);
+/** The closing line's message (a JSON line: run and merge log JSON when stderr is not a terminal), with its ERR_ code. */
+const closingMessage = (text: string) => {
+  const line = closingLine(text);
+  expect(line).toMatchObject({ level: 'error', code: expect.stringMatching(/^ERR_/) });
+  return line.msg;
+};
 
 test.each([
-  [['--shard', '0/2', '--state', 'S', '--output', 'o.ndjson'], 'auth0-usage: a shard delivers nothing: drop --output here and give it to `auth0-usage merge`'],
-  [['--shard', '0/2', '--state', 'S', '--hec-url', 'https://127.0.0.1:1'], 'auth0-usage: a shard delivers nothing: drop --hec-url here and give it to `auth0-usage merge`'],
-  [['--shard', '0/2'], 'auth0-usage: a shard writes its partial result under the shared --state: give --state (the same for every shard and the merge)'],
-  [['--shard', '2/2', '--state', 'S'], 'auth0-usage: --shard 2/2: the index runs from 0 to 1'],
-  [['--shard', 'one', '--state', 'S'], "auth0-usage: --shard must be I/N (e.g. 0/4), got 'one'"],
-  [['--shard', '0/2', '--shards', '3', '--state', 'S'], 'auth0-usage: --shard 0/2 and --shards 3 disagree on the number of shards'],
-  [['--shards', '3', '--state', 'S'], 'auth0-usage: --shards 3 needs this shard\'s index: --shard I/3, or JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX'],
-  [['--shards', '0', '--state', 'S'], 'auth0-usage: --shards must be at least 1'],
+  [['--shard', '0/2', '--state', 'S', '--output', 'o.ndjson'], 'a shard delivers nothing: drop --output here and give it to `auth0-usage merge`'],
+  [['--shard', '0/2', '--state', 'S', '--hec-url', 'https://127.0.0.1:1'], 'a shard delivers nothing: drop --hec-url here and give it to `auth0-usage merge`'],
+  [['--shard', '0/2'], 'a shard writes its partial result under the shared --state: give --state (the same for every shard and the merge)'],
+  [['--shard', '2/2', '--state', 'S'], '--shard 2/2: the index runs from 0 to 1'],
+  [['--shard', 'one', '--state', 'S'], "--shard must be I/N (e.g. 0/4), got 'one'"],
+  [['--shard', '0/2', '--shards', '3', '--state', 'S'], '--shard 0/2 and --shards 3 disagree on the number of shards'],
+  [['--shards', '3', '--state', 'S'], '--shards 3 needs this shard\'s index: --shard I/3, or JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX'],
+  [['--shards', '0', '--state', 'S'], '--shards must be at least 1'],
 ])('run %j exits 2 with one line', async (args, line) => {
   const result = await run(args as string[]);
-  expect([result.code, lastLine(result.stderr)]).toEqual([2, line]);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
   expect(existsSync(path.join(dir, 'o.ndjson'))).toBe(false);
 });
 
 test('run and merge refuse --state without --output or --hec-url: the objects would be committed with their summaries sent nowhere', async () => {
   const state = path.join(dir, 'sinkless-state');
-  const line = 'auth0-usage: --state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)';
+  const line = '--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)';
   const result = await run(['--state', state]);
-  expect([result.code, lastLine(result.stderr)]).toEqual([2, line]);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
   const merged = await runCli(['merge', '--state', state, '--shards', '2']);
-  expect([merged.code, lastLine(merged.stderr)]).toEqual([2, line]);
+  expect([merged.code, closingMessage(merged.stderr)]).toEqual([2, line]);
   // Refused before the state was opened: nothing was read or committed.
   expect(existsSync(state)).toBe(false);
   // With a sink, the same run reads and commits both objects.
@@ -56,13 +62,13 @@ test('run and merge refuse --state without --output or --hec-url: the objects wo
 
 test('a shard refuses Auth0 statistics (the merge would deliver them), without a word of the secret', async () => {
   const result = await run(['--shard', '0/2', '--state', 'S', '--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'client-1'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'very-secret-value' });
-  expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge`']);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge`']);
   expect(result.stderr).not.toContain('very-secret-value');
 });
 
 test('AWS_BATCH_JOB_ARRAY_INDEX out of range is a usage error naming the variable', async () => {
   const result = await run(['--shards', '2', '--state', path.join(dir, 'S')], { AWS_BATCH_JOB_ARRAY_INDEX: '2' });
-  expect([result.code, lastLine(result.stderr)]).toEqual([2, 'auth0-usage: AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1)']);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1)']);
 });
 
 test('a shard takes its index from AWS_BATCH_JOB_ARRAY_INDEX, runs while another run holds the lock, and its rerun replaces its partial', async () => {
@@ -90,14 +96,14 @@ test('merge refuses shards run with another config, and a shard count none ran w
   const config = path.join(dir, 'other.json');
   writeFileSync(config, JSON.stringify({ tenant: 'someone-else' }));
   const other = await runCli(['merge', '--state', state, '--shards', '1', '--config', config, '--output', path.join(dir, 'm.ndjson')]);
-  expect([other.code, lastLine(other.stderr)]).toEqual([
+  expect([other.code, closingMessage(other.stderr)]).toEqual([
     2,
-    `auth0-usage: cannot merge ${state}: the shards ran with another tenant, categories or nonBillableAudiences config than this --config: give the shards' config`,
+    `cannot merge ${state}: the shards ran with another tenant, categories or nonBillableAudiences config than this --config: give the shards' config`,
   ]);
   const wrongCount = await runCli(['merge', '--state', state, '--shards', '2', '--output', path.join(dir, 'm.ndjson')]);
-  expect([wrongCount.code, lastLine(wrongCount.stderr)]).toEqual([
+  expect([wrongCount.code, closingMessage(wrongCount.stderr)]).toEqual([
     1,
-    `auth0-usage: cannot merge ${state}: shards 0, 1 of 2 did not finish (no shards/2/0/done.json): run them again, then the merge`,
+    `cannot merge ${state}: shards 0, 1 of 2 did not finish (no shards/2/0/done.json): run them again, then the merge`,
   ]);
   expect(existsSync(path.join(dir, 'm.ndjson'))).toBe(false);
 });
@@ -109,9 +115,9 @@ test('merge refuses a shard some of whose objects another run committed since, n
   const nightly = await runCli(['run', '--input', path.join(archives, 'a.ndjson'), '--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table', '--log-format', 'json', '--no-progress']);
   expect(nightly.code).toBe(0);
   const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
-  expect([refused.code, lastLine(refused.stderr)]).toEqual([
+  expect([refused.code, closingMessage(refused.stderr)]).toEqual([
     1,
-    `auth0-usage: cannot merge ${state}: another run committed objects that shard 0 read (e.g. ${path.join(archives, 'a.ndjson')}) after it ran: run it again, then the merge`,
+    `cannot merge ${state}: another run committed objects that shard 0 read (e.g. ${path.join(archives, 'a.ndjson')}) after it ran: run it again, then the merge`,
   ]);
   expect(existsSync(path.join(dir, 'stale.ndjson'))).toBe(false);
   expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);

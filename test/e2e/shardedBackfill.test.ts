@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { readNdjson, spawnCli, type SpawnedCliResult } from '../support/cliRunner';
+import { closingLine, readNdjson, spawnCli, type SpawnedCliResult } from '../support/cliRunner';
 import { comparableSummaries, filesUnder, shardOfName, ledgerOf, runFigures, writeGeneratedArchives, type GeneratedArchives } from './shardedBackfillKit';
 
 // One backfill as 4 shard processes of the built CLI and their merge, against a single run over the same
@@ -69,9 +69,12 @@ describe('4 shards and their merge over a local --state', () => {
     expect([killed.code, killed.stderr.includes('killed before done.json')]).toEqual([null, true]);
     refused = await merge(state(), path.join(dir, 'refused.ndjson'));
     expect(refused.code).toBe(1);
-    expect(refused.stderr.trim().split('\n').at(-1)).toBe(
-      `auth0-usage: cannot merge ${state()}: shard 2 of 4 did not finish (no shards/4/2/done.json): run it again, then the merge`,
-    );
+    expect(closingLine(refused.stderr)).toMatchObject({
+      level: 'error',
+      code: 'ERR_SHARDS_INCOMPLETE',
+      exit_code: 1,
+      msg: `cannot merge ${state()}: shard 2 of 4 did not finish (no shards/4/2/done.json): run it again, then the merge`,
+    });
     expect(existsSync(path.join(dir, 'refused.ndjson'))).toBe(false);
     expect(existsSync(path.join(state(), 'manifest.json'))).toBe(false);
   }, 60_000);

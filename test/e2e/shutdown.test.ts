@@ -193,7 +193,13 @@ describe('SIGTERM while objects are being read', () => {
     run.child.kill('SIGTERM');
     const { code } = await run.exited;
 
-    expect([code, run.stderr()]).toEqual([1, expect.stringContaining('auth0-usage: stopped by SIGTERM while reading\n')]);
+    expect(code).toBe(1);
+    // Every line JSON (COMMON: --log-format json), the closing ones too: the error with its code, then what was kept.
+    const closing = run.stderr().trimEnd().split('\n').map((line) => JSON.parse(line)).slice(-2);
+    expect(closing).toEqual([
+      expect.objectContaining({ level: 'error', msg: 'stopped by SIGTERM while reading', code: expect.stringMatching(/^ERR_/), exit_code: 1 }),
+      expect.objectContaining({ level: 'info', msg: expect.stringMatching(/^nothing of this run was committed to /) }),
+    ]);
     expect(run.stderr()).toContain('received SIGTERM: finishing up');
     // No summary reached HEC or --output; the run event says why, and waits in the spool for the next run.
     expect(receiver.eventRequests()).toHaveLength(0);
@@ -253,11 +259,17 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
     await until(() => proxy.spoiled > 0, 'the 11th body to stall');
     run.child.kill('SIGINT');
     const { code } = await run.exited;
-    const lines = run.stderr().trimEnd().split('\n');
+    const lines = run.stderr().trimEnd().split('\n').map((line) => JSON.parse(line));
     expect([code, lines.at(-2), lines.at(-1)]).toEqual([
       1,
-      'auth0-usage: stopped by SIGINT while reading',
-      `auth0-usage: kept: 10 objects read and delivered at 2 checkpoints, committed to ${state}; run the same command again to read the rest`,
+      expect.objectContaining({ level: 'error', msg: 'stopped by SIGINT while reading', exit_code: 1 }),
+      expect.objectContaining({
+        level: 'info',
+        msg: `kept: 10 objects read and delivered at 2 checkpoints, committed to ${state}; run the same command again to read the rest`,
+        state,
+        commits: 2,
+        objects: 10,
+      }),
     ]);
     proxy.sabotage(undefined);
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { runJob, type RunOptions } from '../../src/run/runJob';
 import { RunState } from '../../src/state/runState';
-import { readNdjson, runCli } from '../support/cliRunner';
+import { closingLine, oneLineMessage, readNdjson, runCli } from '../support/cliRunner';
 import { API, CollectingSink, comparable, configWith, labels, latestVersions, login, openLocal, silentLogger, snapshot, token, writeArchive } from '../unit/state/stateTestKit';
 
 const config = configWith();
@@ -99,7 +99,8 @@ describe('two runs against one state', () => {
     const output = path.join(dir, 'out.ndjson');
     const refused = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json']);
     expect(refused.code).toBe(1);
-    expect(refused.stderr).toMatch(new RegExp(`auth0-usage: the state ${stateDir} is in use by another run \\(host ${os.hostname()}, pid ${process.pid}, since `));
+    expect(closingLine(refused.stderr)).toMatchObject({ level: 'error', code: 'ERR_STATE_LOCKED', exit_code: 1 });
+    expect(closingLine(refused.stderr).msg).toMatch(new RegExp(`^the state ${stateDir} is in use by another run \\(host ${os.hostname()}, pid ${process.pid}, since `));
     expect(existsSync(output)).toBe(false);
     await holder.release();
     const later = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json']);
@@ -187,7 +188,7 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
   test('a file where the folder should be', async () => {
     writeFileSync(stateDir, 'not a folder');
     const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--log-format', 'json']);
-    expect([result.code, result.stderr.trim()]).toEqual([2, `auth0-usage: --state ${stateDir} is not a folder`]);
+    expect([result.code, oneLineMessage(result.stderr)]).toEqual([2, `--state ${stateDir} is not a folder`]);
     expect(readFileSync(stateDir, 'utf8')).toBe('not a folder');
   });
 

@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { closingLine } from '../support/cliRunner';
 
 // The built CLI (jest's globalSetup builds dist/) in a child process, its stdout a real pipe or device.
 const ROOT = path.resolve(__dirname, '../..');
@@ -43,12 +44,21 @@ test('-o - | head -c 100: head gets the first 100 bytes, the run exits 0', () =>
 test('-o - onto a full device (ENOSPC): exit 1 with one line naming stdout', () => {
   const { status, stderr } = pipeline(`${RUN} -o - 2>${stderrFile()} >/dev/full`);
   noStackTrace(stderr);
-  expect(stderr).toMatch(/\nauth0-usage: cannot write stdout: ENOSPC\n$/);
+  expect(closingLine(stderr)).toMatchObject({ level: 'error', msg: 'cannot write stdout: ENOSPC', code: 'ERR_OUTPUT', exit_code: 1 });
   expect(status).toBe(1);
 });
 
-test.each([['--output'], ['--quarantine']])('%s /dev/full (ENOSPC): exit 1 with one line naming the path', (flag) => {
+test.each([['--output'], ['--quarantine']])('%s /dev/full (ENOSPC): exit 1, the closing line naming the path', (flag) => {
   const { status, stderr } = pipeline(`${RUN} ${flag} /dev/full 2>${stderrFile()}`);
+  noStackTrace(stderr);
+  // Every line JSON, the closing one with the error's code.
+  for (const line of stderr.trim().split('\n')) expect(() => JSON.parse(line)).not.toThrow();
+  expect(closingLine(stderr)).toMatchObject({ level: 'error', msg: 'cannot write /dev/full: ENOSPC', code: 'ERR_OUTPUT', exit_code: 1 });
+  expect(status).toBe(1);
+});
+
+test('--log-format text: the closing line is the plain one-line error', () => {
+  const { status, stderr } = pipeline(`${CLI} run -i fixtures/e2e/archives --no-decode-workers --log-format text --output /dev/full 2>${stderrFile()}`);
   noStackTrace(stderr);
   expect(stderr).toMatch(/\nauth0-usage: cannot write \/dev\/full: ENOSPC\n$/);
   expect(status).toBe(1);

@@ -28,6 +28,33 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   }
 }
 
+/**
+ * The last line of stderr parsed as JSON: the closing line of a run or merge whose log is JSON (stderr not a
+ * terminal, as under runCli), with `msg`, `level` and, for a failure, `code` and `exit_code`. Throws when it is
+ * not JSON: the closing line is then plain text, which such a run must not write.
+ */
+export function closingLine(stderr: string): Record<string, unknown> {
+  return JSON.parse(stderr.trim().split('\n').at(-1) ?? '');
+}
+
+/**
+ * The message of a command that ended with one line on stderr and nothing else: a plain `auth0-usage: …` line
+ * (status, hec-check; run and merge on a terminal), or for run and merge under runCli (stderr not a terminal, so
+ * their log is JSON) one JSON line whose `code` is an ERR_… code and whose `exit_code` is `exitCode`.
+ */
+export function oneLineMessage(stderr: string, exitCode = 2): string {
+  const lines = stderr.split('\n').filter((line) => line !== '');
+  if (lines.length !== 1) throw new Error(`expected one line on stderr, got ${lines.length}:\n${stderr}`);
+  const line = lines[0]!;
+  if (line.startsWith('{')) {
+    const entry = JSON.parse(line) as Record<string, unknown>;
+    if (entry.level !== 'error' || entry.exit_code !== exitCode || !/^ERR_[A-Z0-9_]+$/.test(String(entry.code))) throw new Error(`not an error line with a code and exit code ${exitCode}: ${line}`);
+    return String(entry.msg);
+  }
+  if (!line.startsWith('auth0-usage: ')) throw new Error(`not an auth0-usage line: ${line}`);
+  return line.slice('auth0-usage: '.length);
+}
+
 export function readNdjson(text: string): any[] {
   return text
     .split('\n')

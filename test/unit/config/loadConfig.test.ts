@@ -5,7 +5,7 @@ import path from 'node:path';
 import { ConfigError, loadConfig } from '../../../src/config/loadConfig';
 import { MAX_MATCHED_AUDIENCE_LENGTH } from '../../../src/config/audiencePattern';
 import { AudiencePolicy } from '../../../src/rollup/audiencePolicy';
-import { runCli } from '../../support/cliRunner';
+import { oneLineMessage, runCli } from '../../support/cliRunner';
 
 const ROOT = path.resolve(__dirname, '../../..');
 let dir: string;
@@ -37,7 +37,7 @@ describe('prototype keys in the config file', () => {
     const file = configFile('{"splunk":{"__proto__":{"index":"evil"}}}');
     const result = await runCli(['run', '--input', dir, '--config', file]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`auth0-usage: invalid config ${file}: splunk.__proto__: the key '__proto__' is not allowed\n`);
+    expect(oneLineMessage(result.stderr)).toBe(`invalid config ${file}: splunk.__proto__: the key '__proto__' is not allowed`);
   });
 });
 

@@ -1,0 +1,52 @@
+import type { Logger } from '../support/logger';
+import { Auth0UsageError, exitCodeOf, isExpectedError } from '../support/errors';
+
+/** What a closing line may carry besides its text, as JSON fields. */
+export interface EndLineFields {
+  /** The stable `ERR_…` code of the error the line reports. */
+  code?: string;
+  /** The exit code the command ends with. */
+  exit_code?: number;
+  [field: string]: unknown;
+}
+
+/**
+ * The lines a command ends with on stderr: why it failed, what waits in the spool, what a stopped run kept. For
+ * people, `auth0-usage: …`, one line each. Where run and merge log JSON (`--log-format json`, or stderr not a
+ * terminal), a JSON line like their other log lines instead, with the error's `code` and the exit code: every line
+ * a log shipper reads then parses, and an alert can match the code.
+ */
+export class EndLines {
+  /**
+   * `json`: the logger the lines go through as JSON, at info level at least (a closing line is shown whatever
+   * --log-level says, as the plain one is); without it they are plain text on `stderr`.
+   */
+  constructor(
+    private readonly stderr: NodeJS.WritableStream,
+    private readonly json?: Logger,
+  ) {}
+
+  error(text: string, fields: EndLineFields = {}): void {
+    if (this.json) this.json.error(fields, text);
+    else this.stderr.write(`auth0-usage: ${text}\n`);
+  }
+
+  warn(text: string, fields: EndLineFields = {}): void {
+    if (this.json) this.json.warn(fields, text);
+    else this.stderr.write(`auth0-usage: ${text}\n`);
+  }
+
+  info(text: string, fields: EndLineFields = {}): void {
+    if (this.json) this.json.info(fields, text);
+    else this.stderr.write(`auth0-usage: ${text}\n`);
+  }
+
+  /** The error that stopped a command: its message and code; a defect (not raised on purpose) with its stack. */
+  failure(err: unknown): void {
+    const exit_code = exitCodeOf(err);
+    if (isExpectedError(err)) return this.error(err.message, { code: err.code, exit_code });
+    const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    if (this.json) this.json.error({ exit_code, stack, ...(err instanceof Auth0UsageError ? { code: err.code } : {}) }, 'unexpected error');
+    else this.stderr.write(`auth0-usage: unexpected error: ${stack}\n`);
+  }
+}
