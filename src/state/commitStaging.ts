@@ -4,6 +4,8 @@ import type { DayAggregate } from '../rollup/dayAggregate';
 import type { DaySlot } from '../rollup/dayStore';
 import { encodeLogIds } from '../rollup/logIdFile';
 import type { LogIdSet } from '../rollup/logIdSet';
+import { errnoCode } from '../support/errnoCode';
+import { StateIoError } from './stateErrors';
 
 /** A changed tenant-day, merged and written for the commit. */
 export interface StagedDay {
@@ -24,15 +26,23 @@ export class CommitStaging {
 
   constructor(private readonly dir: string) {}
 
+  /** Writes the day's files; a write that fails (a full disk) is a StateIoError naming the file. */
   stage(slot: DaySlot, merged: DayAggregate, ids: LogIdSet): void {
-    if (!this.ready) {
-      mkdirSync(this.dir, { recursive: true });
-      this.ready = true;
-    }
     const aggregateFile = path.join(this.dir, `commit-${slot.seq}.agg.json`);
     const logIdsFile = path.join(this.dir, `commit-${slot.seq}.ids`);
-    writeFileSync(aggregateFile, JSON.stringify(merged.toJSON()));
-    writeFileSync(logIdsFile, encodeLogIds(ids));
+    let file = this.dir;
+    try {
+      if (!this.ready) {
+        mkdirSync(this.dir, { recursive: true });
+        this.ready = true;
+      }
+      file = aggregateFile;
+      writeFileSync(aggregateFile, JSON.stringify(merged.toJSON()));
+      file = logIdsFile;
+      writeFileSync(logIdsFile, encodeLogIds(ids));
+    } catch (err) {
+      throw new StateIoError(`cannot write ${file} (the day files staged for the state's commit): ${errnoCode(err)}`, { cause: err });
+    }
     this.days.push({ slot, aggregateFile, logIdsFile, logIdCount: ids.size, events: merged.events });
   }
 }
