@@ -105,7 +105,7 @@ export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
   const lines: string[] = [];
   const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
-  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined) {
+  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined && status.shards.size === 0) {
     // Nothing at all there: more often a mistyped path or prefix than a state no run has used yet.
     line('state', `${status.location}: empty (no state, no run recorded): check the path if a run should have used it`);
   } else if (manifest === undefined) {
@@ -139,10 +139,10 @@ export function formatStateStatus(status: StateStatus): string {
     line(
       'shards',
       `${finished.length} of ${count} finished, not merged yet` +
-        (missing.length === 0 ? `: auth0-usage merge --shards ${count}` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
+        (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count}` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
   }
-  line('spool', `${number(status.spool.events)} events waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
+  line('spool', `${number(status.spool.events)} ${status.spool.events === 1 ? 'event' : 'events'} waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
   if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
   const holder = status.spool.holder;
   if (holder === 'unreadable') line('', `its ${LOCK_NAME} is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease`);

@@ -176,7 +176,10 @@ test('status lists the shards that finished and those still to run, until the me
   expect((await run(['--shard', '0/3', '--state', state])).code).toBe(0);
   expect((await run(['--shard', '2/3', '--state', state])).code).toBe(0);
   const ready = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
-  expect(ready.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual(['shards     3 of 3 finished, not merged yet: auth0-usage merge --shards 3']);
+  expect(ready.stdout.split('\n').filter((line) => line.startsWith('shards') || line.startsWith('state'))).toEqual([
+    `state      ${state}: nothing committed yet`,
+    `shards     3 of 3 finished, not merged yet: auth0-usage merge --state ${state} --shards 3`,
+  ]);
   expect((await runCli(['merge', '--state', state, '--shards', '3', '--output', path.join(dir, 'status-merged.ndjson'), '--no-table'])).code).toBe(0);
   const merged = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
   expect(merged.stdout).not.toMatch(/^shards/m);

@@ -55,10 +55,22 @@ describe('formatStateStatus', () => {
     expect(spoolLines('unreadable')[1]).toBe('           its lock.json is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease');
   });
 
+  it('a state that holds only finished shards is not called empty; the merge command names the state', () => {
+    const lines = formatStateStatus(status({ shards: new Map([[3, [0, 1, 2]]]), spool: { ...noSpool, files: 1, events: 1 } })).split('\n');
+    expect(lines).toEqual([
+      'state      /data/state: nothing committed yet',
+      'last run   none recorded',
+      'lock       free',
+      'shards     3 of 3 finished, not merged yet: auth0-usage merge --state /data/state --shards 3',
+      'spool      1 event waiting in /var/spool/auth0-usage (1 file)',
+      '',
+    ]);
+  });
+
   it('unfinished shards: which are left to run, or the merge command once all finished', () => {
     const lines = formatStateStatus(status({ lastRun: 'unreadable', lock: 'unreadable', shards: new Map([[4, [0, 2]], [2, [0, 1]]]) })).split('\n');
     expect(lines.filter((l) => l.startsWith('shards'))).toEqual([
-      'shards     2 of 2 finished, not merged yet: auth0-usage merge --shards 2',
+      'shards     2 of 2 finished, not merged yet: auth0-usage merge --state /data/state --shards 2',
       'shards     2 of 4 finished, not merged yet; to run: 1, 3',
     ]);
     expect(lines).toContain('last run   last-run.json is unreadable');
