@@ -69,7 +69,10 @@ export interface ProgressFields {
   eta_s?: number;
   /** Every input is listed: objects_listed and bytes_listed are the run's totals. */
   listing_done?: true;
+  /** The last line. */
   done?: true;
+  /** On the last line: reading failed or was stopped, so objects_done may fall short of objects_listed. */
+  failed?: true;
 }
 
 /** Counts shared by both displays. */
@@ -103,7 +106,7 @@ class Tally implements ProgressReporter {
   objectDone(): void {
     this.objectsDone++;
   }
-  finish(): void {}
+  finish(_failed?: boolean): void {}
 
   /** Only once the listing is done: the bytes listed so far say nothing of how much an S3 prefix still holds. */
   etaSeconds(bytesPerSecond: number): number | undefined {
@@ -134,14 +137,14 @@ class LogProgress extends Tally {
     this.#timer.unref(); // a heartbeat must not keep a finished run alive
   }
 
-  override finish(): void {
+  override finish(failed = false): void {
     if (this.#finished) return;
     this.#finished = true;
     clearInterval(this.#timer);
-    this.#report(true);
+    this.#report(true, failed);
   }
 
-  #report(done: boolean): void {
+  #report(done: boolean, failed = false): void {
     const at = this.now();
     const since = done ? this.#started : this.#lastAt;
     const bytesSince = done ? this.readBytes : this.readBytes - this.#lastBytes;
@@ -165,6 +168,7 @@ class LogProgress extends Tally {
       ...(eta !== undefined ? { eta_s: eta } : {}),
       ...(this.listingComplete ? { listing_done: true as const } : {}),
       ...(done ? { done: true as const } : {}),
+      ...(failed ? { failed: true as const } : {}),
     });
   }
 }

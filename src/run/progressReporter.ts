@@ -7,5 +7,6 @@ export interface ProgressReporter {
   bytesRead(bytes: number): void;
   recordsRead(records: number): void;
   objectDone(): void;
-  finish(): void;
+  /** Reading ended: `failed` when it failed or was stopped before the end. */
+  finish(failed?: boolean): void;
 }

@@ -316,7 +316,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     if (!totals.more || totals.failure) await options.endDecoding?.();
   }
   if (totals.failure) totals.more = false;
-  if (!totals.more) options.progress?.finish();
+  if (!totals.more) options.progress?.finish(totals.failure !== undefined);
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');
   if (!totals.failure && totals.objects > 0 && rollup.counters.records === 0) {
     log.warn({ objects: totals.objects, malformed: totals.malformed, rejected: totals.rejected }, 'no log records in the files read: are they Auth0 log archives?');

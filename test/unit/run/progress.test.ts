@@ -17,6 +17,21 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
   });
   afterEach(() => jest.useRealTimers());
 
+  it('the last line of a reading that failed or was stopped says so: done, and failed', () => {
+    const lines: string[] = [];
+    const progress = createProgressReporter({ mode: 'log', write: (l) => lines.push(l), intervalMs: 30_000, now: () => clock });
+    for (let i = 0; i < 4; i++) progress.objectListed(100);
+    progress.listingDone();
+    progress.objectStarted('one');
+    progress.bytesRead(100);
+    progress.objectDone();
+    progress.objectStarted('two');
+    clock += 10_000;
+    progress.finish(true);
+    // One of four objects read: the line says it is the last, and that the reading did not get through.
+    expect(JSON.parse(lines[0]!)).toMatchObject({ objects_done: 1, objects_listed: 4, objects_active: 1, done: true, failed: true });
+  });
+
   it('writes one JSON line per interval with counts, recent rate and ETA, and a last line on finish', () => {
     const lines: string[] = [];
     const progress = createProgressReporter({ mode: 'log', write: (l) => lines.push(l), intervalMs: 30_000, now: () => clock });
