@@ -1,6 +1,7 @@
 import { closeSync, copyFileSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { errnoCode } from '../support/errnoCode';
 import { Auth0UsageError } from '../support/errors';
@@ -146,7 +147,7 @@ export class NdjsonWriter {
   async flush(): Promise<void> {
     if (this.failure) throw this.failure;
     if (this.readerGone) return;
-    while ((this.serializer as unknown as Readable).readableLength > 0 && !this.failure && !this.readerGone) await once(this.out, 'drain').catch(() => undefined);
+    while ((this.serializer as unknown as Readable).readableLength > 0 && !this.failure && !this.readerGone) await this.drainedOrLater();
     if (this.failure || this.readerGone) {
       if (this.failure) throw this.failure;
       return;
@@ -156,6 +157,19 @@ export class NdjsonWriter {
     if (error && !this.failure) await new Promise<void>((resolve) => setImmediate(resolve));
     if (this.failure) throw this.failure;
     if (error && !this.readerGone) throw (this.failure = new OutputError(`cannot write ${this.target}: ${errnoCode(error)}`));
+  }
+
+  /**
+   * Until the file drains or fails, or 25 ms: the pipe may also be about to move what it holds on a later turn,
+   * with no 'drain' to come, so the caller looks again rather than wait for one.
+   */
+  private async drainedOrLater(): Promise<void> {
+    const stop = new AbortController();
+    await Promise.race([
+      once(this.out, 'drain', { signal: stop.signal }).catch(() => undefined),
+      delay(25, undefined, { signal: stop.signal }).catch(() => undefined),
+    ]);
+    stop.abort();
   }
 
   /** A reader that stops reading (`| head`) is not a failure of the run; any other error on stdout is, named. */
