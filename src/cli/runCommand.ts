@@ -145,7 +145,9 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
   }
 }
 
-async function runCommandStarted(args: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
+async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
+  // An empty --output (a templated AUTH0_USAGE_OUTPUT=, or "$OUT" unset) is none given, as an empty --state is.
+  const args: RunArgs = given.output === '' ? { ...given, output: undefined } : given;
   // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
   const decodeThreads = decodeThreadsFrom(args);
   const poolSize = threadPoolSizeFor(decodeThreads, io.env);

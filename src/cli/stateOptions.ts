@@ -68,7 +68,9 @@ export interface StateArgs extends S3Args {
  * which delivers nothing and commits nothing, is checked by refuseDeliveryFromShard instead).
  */
 export function refuseStateWithoutSink(args: StateArgs & { output?: string; 'hec-url'?: string }): void {
-  if (args.state === undefined || args.state === '' || args.output !== undefined || args['hec-url'] !== undefined) return;
+  // An empty value (a templated AUTH0_USAGE_OUTPUT= or --output "$OUT" with OUT unset) is none given.
+  const given = (value: string | undefined) => value !== undefined && value !== '';
+  if (!given(args.state) || given(args.output) || given(args['hec-url'])) return;
   throw new UsageError('--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)');
 }
 

@@ -139,7 +139,7 @@ export function formatStateStatus(status: StateStatus): string {
     line(
       'shards',
       `${finished.length} of ${count} finished, not merged yet` +
-        (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count}` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
+        (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count} --hec-url URL (or --output FILE)` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
   }
   line('spool', `${number(status.spool.events)} ${status.spool.events === 1 ? 'event' : 'events'} waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);

@@ -52,6 +52,11 @@ test('run and merge refuse --state without --output or --hec-url: the objects wo
   expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
   const merged = await runCli(['merge', '--state', state, '--shards', '2']);
   expect([merged.code, closingMessage(merged.stderr)]).toEqual([2, line]);
+  // An empty --output (a templated variable left empty, "$OUT" unset) is none.
+  const empty = await run(['--state', state, '--output', '']);
+  expect([empty.code, closingMessage(empty.stderr)]).toEqual([2, line]);
+  const emptyVariable = await run(['--state', state], { AUTH0_USAGE_OUTPUT: '' });
+  expect([emptyVariable.code, closingMessage(emptyVariable.stderr)]).toEqual([2, line]);
   // Refused before the state was opened: nothing was read or committed.
   expect(existsSync(state)).toBe(false);
   // With a sink, the same run reads and commits both objects.
@@ -178,7 +183,7 @@ test('status lists the shards that finished and those still to run, until the me
   const ready = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
   expect(ready.stdout.split('\n').filter((line) => line.startsWith('shards') || line.startsWith('state'))).toEqual([
     `state      ${state}: nothing committed yet`,
-    `shards     3 of 3 finished, not merged yet: auth0-usage merge --state ${state} --shards 3`,
+    `shards     3 of 3 finished, not merged yet: auth0-usage merge --state ${state} --shards 3 --hec-url URL (or --output FILE)`,
   ]);
   expect((await runCli(['merge', '--state', state, '--shards', '3', '--output', path.join(dir, 'status-merged.ndjson'), '--no-table'])).code).toBe(0);
   const merged = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);

@@ -61,7 +61,7 @@ describe('formatStateStatus', () => {
       'state      /data/state: nothing committed yet',
       'last run   none recorded',
       'lock       free',
-      'shards     3 of 3 finished, not merged yet: auth0-usage merge --state /data/state --shards 3',
+      'shards     3 of 3 finished, not merged yet: auth0-usage merge --state /data/state --shards 3 --hec-url URL (or --output FILE)',
       'spool      1 event waiting in /var/spool/auth0-usage (1 file)',
       '',
     ]);
@@ -70,7 +70,7 @@ describe('formatStateStatus', () => {
   it('unfinished shards: which are left to run, or the merge command once all finished', () => {
     const lines = formatStateStatus(status({ lastRun: 'unreadable', lock: 'unreadable', shards: new Map([[4, [0, 2]], [2, [0, 1]]]) })).split('\n');
     expect(lines.filter((l) => l.startsWith('shards'))).toEqual([
-      'shards     2 of 2 finished, not merged yet: auth0-usage merge --state /data/state --shards 2',
+      'shards     2 of 2 finished, not merged yet: auth0-usage merge --state /data/state --shards 2 --hec-url URL (or --output FILE)',
       'shards     2 of 4 finished, not merged yet; to run: 1, 3',
     ]);
     expect(lines).toContain('last run   last-run.json is unreadable');
