@@ -44,10 +44,12 @@ function report(err: unknown, io: CliIo, logsJson: boolean): number {
  */
 function logFormatIn(argv: readonly string[]): LogFormat | undefined {
   let format: string | undefined;
-  argv.forEach((arg, i) => {
-    if (arg === '--log-format') format = argv[i + 1];
-    else if (arg.startsWith('--log-format=')) format = arg.slice('--log-format='.length);
-  });
+  for (let i = 0; i < argv.length && argv[i] !== '--'; i++) {
+    const arg = argv[i]!;
+    // yargs takes the camel-case spelling too.
+    if (arg === '--log-format' || arg === '--logFormat') format = argv[i + 1];
+    else if (arg.startsWith('--log-format=') || arg.startsWith('--logFormat=')) format = arg.slice(arg.indexOf('=') + 1);
+  }
   return format === 'json' || format === 'text' ? format : undefined;
 }
 
@@ -101,6 +103,9 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
       warnIgnored(unknown, logsJson, io);
       throw err;
     }
+    // Parsed: yargs' reading of --log-format is the one the command's own lines follow.
+    const parsedFormat = args['log-format'];
+    if (parsedFormat === undefined || parsedFormat === 'json' || parsedFormat === 'text') logsJson = logsJsonWith(parsedFormat);
     warnIgnored(unknown, logsJson, io);
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;

@@ -17,7 +17,7 @@ import type { ProgressReporter } from './progressReporter';
 import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { objectReadingOf, readObjects, type ObjectReading, type ReadTotals } from './readObjects';
 import { RunStopped } from './runStop';
-import { buildRunEvent, runEnvelope } from './runEvent';
+import { buildRunEvent, runEnvelope, type RunEventInput } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
 
 export type { SinkStats } from './runEvent';
@@ -319,7 +319,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   let { spooled, refused } = handOver;
 
   // 4. The run event, last: what happened, to every sink and to the state's record of runs.
-  const run = buildRunEvent({
+  const eventInput: RunEventInput = {
     runId,
     startedAt,
     finishedAt: now(),
@@ -335,7 +335,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     failure,
     sinks: options.sinks,
     auth0StatsErrors,
-  });
+  };
+  let run = buildRunEvent(eventInput);
   await state?.recordRun(run, committed);
   for (const sink of options.sinks) {
     try {
@@ -345,7 +346,12 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     } catch (err) {
       // A sink that failed the run already throws that failure again: it was said.
       if (err !== failure) log.error({ sink: sink.name, err: (err as Error).message }, 'could not deliver the run event');
-      failure ??= err as Error;
+      if (!failure) {
+        // The run event itself could not be written (a full disk): the run failed, and the sinks after this one,
+        // and the run's own report, say so.
+        failure = err as Error;
+        run = buildRunEvent({ ...eventInput, status: 'failed', failure });
+      }
     }
   }
 

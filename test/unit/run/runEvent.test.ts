@@ -73,3 +73,27 @@ test('150,000 distinct unknown type codes in one day: every summary is handed ov
   expect([event.unknown_types_count, event.unknown_types.length]).toEqual([count, 100]);
   expect(JSON.stringify(event).length).toBeLessThan(10_240);
 });
+
+test('a sink that cannot take the run event fails the run: the sinks after it get a failed run event, scalars still first', async () => {
+  const { runJob } = await import('../../../src/run/runJob');
+  const { CollectingSink, configWith, silentLogger } = await import('../state/stateTestKit');
+  const { OutputError } = await import('../../../src/sinks/ndjsonFile');
+  /** Takes the summaries, then fails on the run event as a full disk would. */
+  class FullOnRunEvent implements SummarySink {
+    readonly name = 'full';
+    async deliver(events: readonly SummaryEnvelope[]): Promise<DeliveryResult> {
+      if (events.some((e) => (e.event as { summary?: string }).summary === 'run')) throw new OutputError('cannot write out.ndjson: ENOSPC');
+      return { delivered: events.length, spooled: 0 };
+    }
+    async close(): Promise<void> {}
+  }
+  const after = new CollectingSink();
+  const outcome = await runJob({ inputs: [], config: configWith(), timezone: 'UTC', openSource: () => ({ input: '', list: async function* () {} }), sinks: [new FullOnRunEvent(), after], concurrency: 1, logger: silentLogger });
+  const run = after.events.at(-1)!.event as unknown as Record<string, unknown>;
+  expect([run.summary, run.status, run.error, run.error_code]).toEqual(['run', 'failed', 'cannot write out.ndjson: ENOSPC', 'ERR_OUTPUT']);
+  expect([outcome.exitCode, outcome.run.status]).toEqual([1, 'failed']);
+  // The failed event keeps the order of every run event: error and error_code before the lists.
+  const keys = Object.keys(run);
+  expect(keys.slice(-2)).toEqual(['inputs', 'unknown_types']);
+  expect(keys.indexOf('error_code')).toBe(keys.indexOf('error') + 1);
+});
