@@ -1,3 +1,4 @@
+import type { RunOutcome } from '../run/runJob';
 import type { Logger } from '../support/logger';
 import { Auth0UsageError, exitCodeOf, isExpectedError } from '../support/errors';
 
@@ -39,6 +40,24 @@ export class EndLines {
   info(text: string, fields: EndLineFields = {}): void {
     if (this.json) this.json.info(fields, text);
     else this.stderr.write(`auth0-usage: ${text}\n`);
+  }
+
+  /** A run that could not deliver everything (exit 3), the run event's own delivery included. */
+  undelivered({ spooled, refused }: RunOutcome['undelivered']): void {
+    const parts: string[] = [];
+    if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
+    if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
+    this.warn(`not every event was delivered: ${parts.join('; ')}`, { spooled, refused, exit_code: 3 });
+  }
+
+  /** A --state run that failed or was stopped: what its checkpoints kept, and how to go on. */
+  kept(state: string, { commits, objects }: RunOutcome['checkpoints']): void {
+    const text =
+      commits === 0
+        ? `nothing of this run was committed to ${state}: the same command reads its objects again`
+        : `kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
+          'run the same command again to read the rest';
+    this.info(text, { state, commits, objects });
   }
 
   /** The error that stopped a command: its message and code; a defect (not raised on purpose) with its stack. */

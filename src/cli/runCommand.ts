@@ -3,7 +3,7 @@ import { IANAZone } from 'luxon';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { ReadObjectsOptions } from '../run/readObjects';
-import { runJob, type RunOutcome } from '../run/runJob';
+import { runJob } from '../run/runJob';
 import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
 import { EndLines } from './endLines';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
@@ -345,13 +345,13 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       end.failure(closeFailure);
       return 1;
     }
-    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.warn(undeliveredLine(outcome.undelivered), { ...outcome.undelivered, exit_code: 3 });
+    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.undelivered(outcome.undelivered);
     const statsErrors = run.auth0_stats_errors;
     if (outcome.exitCode === 3 && statsErrors !== undefined && statsErrors.count > 0) {
       const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');
       end.warn(`Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}`, { exit_code: 3 });
     }
-    if (run.status === 'failed' && state) end.info(keptLine(state.location, outcome.checkpoints), { state: state.location, ...outcome.checkpoints });
+    if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints);
     return outcome.exitCode;
   } finally {
     stop.dispose();
@@ -371,15 +371,6 @@ function decodeFrom(threads: number, given: boolean, args: RunArgs, signal: Abor
   };
 }
 
-/** The last line of a --state run that failed or was stopped: what its checkpoints kept, and how to go on. */
-function keptLine(state: string, { commits, objects }: RunOutcome['checkpoints']): string {
-  if (commits === 0) return `nothing of this run was committed to ${state}: the same command reads its objects again`;
-  return (
-    `kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
-    'run the same command again to read the rest'
-  );
-}
-
 /** --include/--exclude as given (yargs fills in the default exclusions), each glob checked. */
 function inputFilterFrom(include: readonly unknown[] | undefined, exclude: readonly unknown[] | undefined): InputFilter {
   const globs = (flag: string, values: readonly unknown[] | undefined) =>
@@ -390,12 +381,4 @@ function inputFilterFrom(include: readonly unknown[] | undefined, exclude: reado
       return glob;
     });
   return new InputFilter({ include: globs('--include', include), exclude: globs('--exclude', exclude) });
-}
-
-/** The last line of a run that could not deliver everything (exit 3), the run event's own delivery included. */
-function undeliveredLine({ spooled, refused }: RunOutcome['undelivered']): string {
-  const parts: string[] = [];
-  if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
-  if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
-  return `not every event was delivered: ${parts.join('; ')}`;
 }
