@@ -1,7 +1,7 @@
 /**
  * `auth0-usage status --state DIR|s3://…`: what a state holds (objects read, days per tenant), how the last run
  * ended, whether a run holds the lock, and how many events wait in the HEC spool. Reads only; exit 0, or 2 for
- * a state that is corrupt or not a state.
+ * a state that is corrupt or not a state. `status --spool DIR` alone: the spool's lines only.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -15,7 +15,7 @@ import { HecSpoolError } from '../sinks/hec/hecErrors';
 import { errnoCode } from '../support/errnoCode';
 import { UsageError } from './usageError';
 import { openStateStorage } from '../state/stateLoad';
-import { formatStateStatus, lockStatusOf, readStateStatus, type StatusSpool } from '../status/stateStatus';
+import { formatSpoolStatus, formatStateStatus, lockStatusOf, readStateStatus, type StatusSpool } from '../status/stateStatus';
 import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
@@ -25,7 +25,7 @@ import { stateCliOptions } from './stateOptions';
 export function statusOptions<T>(yargs: Argv<T>) {
   return yargs
     .options({
-      state: { ...stateCliOptions.state, demandOption: 'give the --state to show (a folder or s3://bucket/prefix)', describe: 'Folder or s3://bucket/prefix of the state' },
+      state: { ...stateCliOptions.state, describe: 'Folder or s3://bucket/prefix of the state (without it, give --spool: its status alone)' },
       spool: { type: 'string', defaultDescription: DEFAULT_SPOOL_DESCRIPTION, describe: 'HEC spool folder whose waiting events to count (the same default as run)' },
       'lock-expiry-minutes': stateCliOptions['lock-expiry-minutes'],
       's3-endpoint': s3CliOptions['s3-endpoint'],
@@ -33,14 +33,22 @@ export function statusOptions<T>(yargs: Argv<T>) {
       's3-region': s3CliOptions['s3-region'],
     })
     .example('$0 status --state /var/lib/auth0-usage/state', 'Show a local state')
-    .example('$0 status --state s3://acme-auth0-usage/state/ --spool /var/lib/auth0-usage/spool', 'Show a state on S3 and the spool beside it');
+    .example('$0 status --state s3://acme-auth0-usage/state/ --spool /var/lib/auth0-usage/spool', 'Show a state on S3 and the spool beside it')
+    .example('$0 status --spool /var/lib/auth0-usage/spool', 'Count what waits in a spool (runs without --state)');
 }
 
-export type StatusArgs = S3Args & { state: string; spool?: string; 'lock-expiry-minutes'?: number };
+export type StatusArgs = S3Args & { state?: string; spool?: string; 'lock-expiry-minutes'?: number };
 
 export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   // As for run and merge, an empty --state (a templated AUTH0_USAGE_STATE=) is none: never the working folder.
-  if (args.state === '') throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix)');
+  const given = (value: string | undefined): value is string => value !== undefined && value !== '';
+  if (!given(args.state)) {
+    // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
+    if (!given(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
+    const dir = args.spool;
+    io.stdout.write(formatSpoolStatus({ dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) }));
+    return 0;
+  }
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = spoolDirFrom(args, io.env);

@@ -100,6 +100,23 @@ function table(header: string[], rows: string[][], rightAligned: Set<number>): s
   return all.map((row) => row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
+/** The spool's lines of the status: what waits in it, what HEC refused, and the run using it, if one is. */
+function spoolLines(spool: StatusSpool): string[] {
+  const lines: string[] = [];
+  const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
+  line('spool', `${number(spool.events)} ${spool.events === 1 ? 'event' : 'events'} waiting in ${spool.dir} (${spool.files} ${spool.files === 1 ? 'file' : 'files'})`);
+  if (spool.rejected > 0) line('', `${number(spool.rejected)} ${spool.rejected === 1 ? 'event' : 'events'} HEC refused, kept in rejected-*.ndjson there (never resent)`);
+  const holder = spool.holder;
+  if (holder === 'unreadable') line('', `its ${LOCK_NAME} is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease`);
+  else if (holder) line('', `held by a run using it: ${heldBy(holder)}`);
+  return lines;
+}
+
+/** The status of a spool alone (`status --spool DIR` without a state), for a person at a terminal. */
+export function formatSpoolStatus(spool: StatusSpool): string {
+  return `${spoolLines(spool).join('\n')}\n`;
+}
+
 /** The status as lines for a person at a terminal. */
 export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
@@ -142,11 +159,7 @@ export function formatStateStatus(status: StateStatus): string {
         (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count} --hec-url URL (or --output FILE)` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
   }
-  line('spool', `${number(status.spool.events)} ${status.spool.events === 1 ? 'event' : 'events'} waiting in ${status.spool.dir} (${status.spool.files} ${status.spool.files === 1 ? 'file' : 'files'})`);
-  if (status.spool.rejected > 0) line('', `${number(status.spool.rejected)} events HEC refused, kept in rejected-*.ndjson there (never resent)`);
-  const holder = status.spool.holder;
-  if (holder === 'unreadable') line('', `its ${LOCK_NAME} is empty or unreadable: a run may be taking it; the next run takes it over once it is older than the lease`);
-  else if (holder) line('', `held by a run using it: ${heldBy(holder)}`);
+  lines.push(...spoolLines(status.spool));
   if (manifest !== undefined && manifest.days.length > 0) {
     lines.push('');
     const rows = tenantRows(manifest).map((r) => [r.tenant, String(r.days), r.first, r.last, number(r.events), r.idsFrom]);

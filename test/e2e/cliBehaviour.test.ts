@@ -41,7 +41,7 @@ describe('usage and config errors exit 2 with one line', () => {
   // yargs' own messages for a bad choice or a missing flag with a hint run over two lines; the second lacked the prefix.
   test.each([
     [['run', '--input', FIXTURES, '--log-format', 'xml'], 'Invalid values: Argument: log-format, Given: "xml", Choices: "json", "text" (see auth0-usage --help)'],
-    [['status'], 'Missing required argument: state: give the --state to show (a folder or s3://bucket/prefix) (see auth0-usage --help)'],
+    [['status'], 'status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool'],
   ])('%j is refused on one line', async (args, line) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
@@ -55,7 +55,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('status %j %j: an empty --state is refused, the working folder is not read as the state', async (args, env) => {
     const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix)\n');
+    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool\n');
     expect(result.stdout).toBe('');
   });
 

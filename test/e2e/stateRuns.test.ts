@@ -168,6 +168,17 @@ describe('a state over a growing folder', () => {
     expect(status.stdout).toContain(`spool      2 events waiting in ${spool} (1 file)\n           3 events HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
   });
 
+  test('status --spool without a state (runs without --state spool too): the spool lines alone', async () => {
+    const spool = path.join(dir, 'stateless-spool');
+    mkdirSync(spool, { recursive: true });
+    // One event waiting, one refused for good.
+    writeFileSync(path.join(spool, 'hec-night-2.ndjson'), '{"event":{"summary":"run"}}\n');
+    writeFileSync(path.join(spool, 'rejected-night-2.ndjson'), '{"reason":"r","envelope":{}}\n');
+    const status = await runCli(['status', '--spool', spool]);
+    expect([status.code, status.stderr]).toEqual([0, '']);
+    expect(status.stdout).toBe(`spool      1 event waiting in ${spool} (1 file)\n           1 event HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
+  });
+
   test('status names the run that holds the spool, and marks a lock left by a process that is gone as stale', async () => {
     const spool = path.join(dir, 'held-spool');
     const hold = await lockSpool(spool);
