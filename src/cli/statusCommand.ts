@@ -3,6 +3,7 @@
  * ended, whether a run holds the lock, and how many events wait in the HEC spool. Reads only; exit 0, or 2 for
  * a state that is corrupt or not a state. `status --spool DIR` alone: the spool's lines only.
  */
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
@@ -46,6 +47,11 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
     // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
     if (!given(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
     const dir = args.spool;
+    // Asked for by name: a folder that is not there is more often a mistyped path than an empty spool.
+    if (!existsSync(dir)) {
+      io.stdout.write(`spool      ${dir}: no such folder: nothing waits there (check the path if a run should have spooled there)\n`);
+      return 0;
+    }
     io.stdout.write(formatSpoolStatus({ dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) }));
     return 0;
   }

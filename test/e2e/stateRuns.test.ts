@@ -177,6 +177,9 @@ describe('a state over a growing folder', () => {
     const status = await runCli(['status', '--spool', spool]);
     expect([status.code, status.stderr]).toEqual([0, '']);
     expect(status.stdout).toBe(`spool      1 event waiting in ${spool} (1 file)\n           1 event HEC refused, kept in rejected-*.ndjson there (never resent)\n`);
+    // A folder named that is not there: said, not shown as an empty spool.
+    const typo = await runCli(['status', '--spool', `${spool}-typo`]);
+    expect([typo.code, typo.stdout]).toEqual([0, `spool      ${spool}-typo: no such folder: nothing waits there (check the path if a run should have spooled there)\n`]);
   });
 
   test('status names the run that holds the spool, and marks a lock left by a process that is gone as stale', async () => {
