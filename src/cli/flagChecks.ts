@@ -1,5 +1,6 @@
 /**
- * Coerce functions for numeric flags. A thrown message becomes a one-line usage error (exit 2) naming the flag.
+ * Checks of flags' values: coerce functions for numeric flags (a thrown message becomes a one-line usage error,
+ * exit 2, naming the flag), and what counts as a flag given.
  */
 
 /** The value as given, for messages: yargs turns a word given to a number flag into NaN before any check sees it. */
@@ -12,6 +13,14 @@ const shown = (value: number): string => (Number.isNaN(value) ? 'something that 
 export function givenOnce<T>(flag: string, value: T | T[]): T {
   if (Array.isArray(value)) throw new Error(givenTwice(flag));
   return value;
+}
+
+/**
+ * Whether a path flag (--state, --output, --hec-url, --spool) was given: an empty value, as a templated variable
+ * left empty (AUTH0_USAGE_STATE=) or `--output "$OUT"` with OUT unset gives, is none, never the working folder.
+ */
+export function flagGiven(value: string | undefined): value is string {
+  return value !== undefined && value !== '';
 }
 
 /** What a single-valued flag given more than once is told, whether its coerce or the command sees the list. */

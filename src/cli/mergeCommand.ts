@@ -13,6 +13,7 @@ import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { shardCount } from './shardOptions';
 import { refuseStateWithoutSink, withStateOptions } from './stateOptions';
 import { UsageError } from './usageError';
+import { flagGiven } from './flagChecks';
 
 export function mergeOptions(yargs: Argv) {
   const merge = yargs
@@ -42,7 +43,7 @@ export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['pars
  * commits as a single run would.
  */
 export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> {
-  if (args.state === undefined || args.state === '') throw new UsageError('merge needs the --state the shards wrote their partials under');
+  if (!flagGiven(args.state)) throw new UsageError('merge needs the --state the shards wrote their partials under');
   refuseStateWithoutSink(args);
   const shards = shardCount(args.shards);
   const config = loadConfig(args.config);

@@ -14,7 +14,7 @@ import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter
 import { closeDecodeWorkers, decodeStreamInWorker, setDecodeThreadLimit, startDecodeThread } from '../decode/decodeWorkerPool';
 import { decodeStream } from '../decode/decodeStream';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
-import { wholeNumberAtLeast } from './flagChecks';
+import { flagGiven, wholeNumberAtLeast } from './flagChecks';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
@@ -167,7 +167,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);
   const inputs = args.input.map(String);
-  const s3Urls = [...inputs.map((url) => ({ flag: '--input', url })), ...(args.state ? [{ flag: '--state', url: args.state }] : [])];
+  const s3Urls = [...inputs.map((url) => ({ flag: '--input', url })), ...(flagGiven(args.state) ? [{ flag: '--state', url: args.state }] : [])];
   for (const { flag, url } of s3Urls.filter((given) => isS3Url(given.url))) {
     try {
       parseS3Url(url);
@@ -180,7 +180,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
     ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: spoolDirFrom(args, io.env) }]),
     // The state's day files, ledger and lock would otherwise be read back as archives by the next run.
-    ...(args.state === undefined || args.state === '' ? [] : [{ flag: '--state', path: args.state }]),
+    ...(flagGiven(args.state) ? [{ flag: '--state', path: args.state }] : []),
   ];
   refuseWritesIntoInputs(inputs, written);
   const filter = inputFilterFrom(args.include, args.exclude);

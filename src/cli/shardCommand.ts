@@ -14,6 +14,7 @@ import type { EndLines } from './endLines';
 import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { UsageError } from './usageError';
+import { flagGiven } from './flagChecks';
 
 /** The flags of `run` that a shard reads besides those runCommand checked. */
 export interface ShardArgs extends S3Args {
@@ -27,7 +28,7 @@ export interface ShardArgs extends S3Args {
 export function refuseDeliveryFromShard(args: ShardArgs, auth0Stats: boolean): void {
   const flag = args.output !== undefined ? '--output' : args['hec-url'] !== undefined ? '--hec-url' : auth0Stats ? '--auth0-domain' : undefined;
   if (flag !== undefined) throw new UsageError(`a shard delivers nothing: drop ${flag} here and give it to \`auth0-usage merge\``);
-  if (args.state === undefined || args.state === '') throw new UsageError('a shard writes its partial result under the shared --state: give --state (the same for every shard and the merge)');
+  if (!flagGiven(args.state)) throw new UsageError('a shard writes its partial result under the shared --state: give --state (the same for every shard and the merge)');
 }
 
 export interface ShardRunSetup {

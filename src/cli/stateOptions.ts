@@ -5,7 +5,7 @@ import { DEFAULT_RESIDENT_BYTES } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
-import { positiveAmount, wholeNumberAtLeast } from './flagChecks';
+import { flagGiven, positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { UsageError } from './usageError';
 
 /** The flags of `run` that make it incremental. */
@@ -68,9 +68,7 @@ export interface StateArgs extends S3Args {
  * which delivers nothing and commits nothing, is checked by refuseDeliveryFromShard instead).
  */
 export function refuseStateWithoutSink(args: StateArgs & { output?: string; 'hec-url'?: string }): void {
-  // An empty value (a templated AUTH0_USAGE_OUTPUT= or --output "$OUT" with OUT unset) is none given.
-  const given = (value: string | undefined) => value !== undefined && value !== '';
-  if (!given(args.state) || given(args.output) || given(args['hec-url'])) return;
+  if (!flagGiven(args.state) || flagGiven(args.output) || flagGiven(args['hec-url'])) return;
   throw new UsageError('--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)');
 }
 
@@ -95,7 +93,7 @@ export interface StateRunSettings {
  * anything is written: a corrupt, foreign or locked state stops the run here.
  */
 export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv, settings: StateRunSettings): Promise<RunState | undefined> {
-  if (args.state === undefined || args.state === '') return undefined;
+  if (!flagGiven(args.state)) return undefined;
   return RunState.open({
     location: args.state,
     s3: s3ClientOptionsFrom(args, env),

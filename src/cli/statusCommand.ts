@@ -22,6 +22,7 @@ import type { CliIo } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
 import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
 import { stateCliOptions } from './stateOptions';
+import { flagGiven } from './flagChecks';
 
 export function statusOptions<T>(yargs: Argv<T>) {
   return yargs
@@ -42,10 +43,9 @@ export type StatusArgs = S3Args & { state?: string; spool?: string; 'lock-expiry
 
 export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
   // As for run and merge, an empty --state (a templated AUTH0_USAGE_STATE=) is none: never the working folder.
-  const given = (value: string | undefined): value is string => value !== undefined && value !== '';
-  if (!given(args.state)) {
+  if (!flagGiven(args.state)) {
     // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
-    if (!given(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
+    if (!flagGiven(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
     const dir = args.spool;
     // Asked for by name: a folder that is not there is more often a mistyped path than an empty spool.
     if (!existsSync(dir)) {
