@@ -1,5 +1,5 @@
 import type { RunOutcome } from '../run/runJob';
-import type { Logger } from '../support/logger';
+import { createLogger, type Logger } from '../support/logger';
 import { Auth0UsageError, exitCodeOf, isExpectedError } from '../support/errors';
 
 /** What a closing line may carry besides its text, as JSON fields. */
@@ -12,7 +12,8 @@ export interface EndLineFields {
 }
 
 /**
- * The lines a command ends with on stderr: why it failed, what waits in the spool, what a stopped run kept. For
+ * The lines the CLI writes on stderr beside a run's log: mostly those a command ends with (why it failed, what
+ * waits in the spool, what a stopped run kept), and the variables it ignores as it starts. For
  * people, `auth0-usage: …`, one line each. Where run and merge log JSON (`--log-format json`, or stderr not a
  * terminal), a JSON line like their other log lines instead, with the error's `code` and the exit code: every line
  * a log shipper reads then parses, and an alert can match the code.
@@ -20,25 +21,37 @@ export interface EndLineFields {
 export class EndLines {
   /**
    * `json`: the logger the lines go through as JSON, at info level at least (a closing line is shown whatever
-   * --log-level says, as the plain one is); without it they are plain text on `stderr`.
+   * --log-level says, as the plain one is); without it they are plain text on `stderr`. See EndLines.on().
    */
-  constructor(
+  private constructor(
     private readonly stderr: NodeJS.WritableStream,
     private readonly json?: Logger,
   ) {}
 
+  /**
+   * The closing lines of a command on `stderr`: JSON lines when `json` (the run's `runId` on each, when it has
+   * one), else plain. The JSON logger is the closing lines' own, at info level, not the run's.
+   */
+  static on(stderr: NodeJS.WritableStream, json: boolean, runId?: string): EndLines {
+    if (!json) return new EndLines(stderr);
+    const logger = createLogger({ format: 'json', stream: stderr });
+    return new EndLines(stderr, runId === undefined ? logger : logger.child({ run_id: runId }));
+  }
+
   error(text: string, fields: EndLineFields = {}): void {
-    if (this.json) this.json.error(fields, text);
-    else this.stderr.write(`auth0-usage: ${text}\n`);
+    this.say('error', text, fields);
   }
 
   warn(text: string, fields: EndLineFields = {}): void {
-    if (this.json) this.json.warn(fields, text);
-    else this.stderr.write(`auth0-usage: ${text}\n`);
+    this.say('warn', text, fields);
   }
 
   info(text: string, fields: EndLineFields = {}): void {
-    if (this.json) this.json.info(fields, text);
+    this.say('info', text, fields);
+  }
+
+  private say(level: 'error' | 'warn' | 'info', text: string, fields: EndLineFields): void {
+    if (this.json) this.json[level](fields, text);
     else this.stderr.write(`auth0-usage: ${text}\n`);
   }
 

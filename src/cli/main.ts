@@ -12,7 +12,7 @@ import { givenTwice } from './flagChecks';
 import { hecConnectionCliOptions } from './hecOptions';
 import { statusCommand } from './statusCommand';
 import { auth0CheckCommand } from './auth0CheckCommand';
-import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
+import { logFormatFor, type LogFormat } from '../support/logger';
 
 const COMMANDS: readonly CliCommand[] = [
   {
@@ -34,7 +34,7 @@ const COMMANDS: readonly CliCommand[] = [
 
 /** Turns an error into the exit code and the one line the user sees (see EndLines); stack traces only for defects. */
 function report(err: unknown, io: CliIo, logsJson: boolean): number {
-  new EndLines(io.stderr, logsJson ? createLogger({ format: 'json', stream: io.stderr }) : undefined).failure(err);
+  EndLines.on(io.stderr, logsJson).failure(err);
   return exitCodeOf(err);
 }
 
@@ -92,10 +92,11 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal: their
     // closing lines too, usage errors included (a bad variable's as well: known from the command line alone).
     const logsJsonWith = (format: LogFormat | undefined) => declared?.flags.has('log-format') === true && logFormatFor(io.stderr, format) === 'json';
-    logsJson = logsJsonWith(logFormatIn(argv));
+    const argvFormat = logFormatIn(argv);
+    logsJson = logsJsonWith(argvFormat);
     const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
     const envFormat = fromEnv['log-format'];
-    logsJson = logsJsonWith(logFormatIn(argv) ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
+    logsJson = logsJsonWith(argvFormat ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
     try {
       args = await cli.config(fromEnv).parseAsync();
@@ -164,10 +165,6 @@ function oneLine(message: string): string {
  */
 function warnIgnored(names: readonly string[], json: boolean, io: CliIo): void {
   if (names.length === 0) return;
-  const logger = json ? createLogger({ format: 'json', stream: io.stderr }) : undefined;
-  for (const name of names) {
-    const msg = `ignoring ${name}: no command has such a flag`;
-    if (logger) logger.warn({ variable: name }, msg);
-    else io.stderr.write(`auth0-usage: ${msg}\n`);
-  }
+  const lines = EndLines.on(io.stderr, json);
+  for (const name of names) lines.warn(`ignoring ${name}: no command has such a flag`, { variable: name });
 }

@@ -207,7 +207,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   const rootLogger = createLogger({ level: args['log-level'] ?? (barShown ? 'warn' : 'info'), format: args['log-format'] as LogFormat | undefined, stream: io.stderr });
   const logger = rootLogger.child({ run_id: runId });
   // The closing lines: plain text, or JSON lines like the log's (see EndLines), whatever --log-level says.
-  const end = new EndLines(io.stderr, logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json' ? createLogger({ format: 'json', stream: io.stderr }).child({ run_id: runId }) : undefined);
+  const end = EndLines.on(io.stderr, logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json', runId);
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
   const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to }, filter, ownOutputs: written.map((w) => w.path) });
   // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
