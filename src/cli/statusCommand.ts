@@ -47,12 +47,7 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
     // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
     if (!flagGiven(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
     const dir = args.spool;
-    // Asked for by name: a folder that is not there is more often a mistyped path than an empty spool.
-    if (!existsSync(dir)) {
-      io.stdout.write(`spool      ${dir}: no such folder: nothing waits there (check the path if a run should have spooled there)\n`);
-      return 0;
-    }
-    io.stdout.write(formatSpoolStatus({ dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) }));
+    io.stdout.write(formatSpoolStatus(existsSync(dir) ? { dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) } : { dir, missing: true }));
     return 0;
   }
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));

@@ -100,10 +100,13 @@ function table(header: string[], rows: string[][], rightAligned: Set<number>): s
   return all.map((row) => row.map((cell, i) => (rightAligned.has(i) ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
+/** A status line: its label in a column of its own. */
+const labelled = (label: string, text: string): string => `${label.padEnd(10)} ${text}`;
+
 /** The spool's lines of the status: what waits in it, what HEC refused, and the run using it, if one is. */
 function spoolLines(spool: StatusSpool): string[] {
   const lines: string[] = [];
-  const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
+  const line = (label: string, text: string) => lines.push(labelled(label, text));
   line('spool', `${number(spool.events)} ${spool.events === 1 ? 'event' : 'events'} waiting in ${spool.dir} (${spool.files} ${spool.files === 1 ? 'file' : 'files'})`);
   if (spool.rejected > 0) line('', `${number(spool.rejected)} ${spool.rejected === 1 ? 'event' : 'events'} HEC refused, kept in rejected-*.ndjson there (never resent)`);
   const holder = spool.holder;
@@ -112,8 +115,12 @@ function spoolLines(spool: StatusSpool): string[] {
   return lines;
 }
 
-/** The status of a spool alone (`status --spool DIR` without a state), for a person at a terminal. */
-export function formatSpoolStatus(spool: StatusSpool): string {
+/**
+ * The status of a spool alone (`status --spool DIR` without a state), for a person at a terminal; `'missing'` for a
+ * folder that is not there, which, named on the command line, is more often a mistyped path than an empty spool.
+ */
+export function formatSpoolStatus(spool: StatusSpool | { dir: string; missing: true }): string {
+  if ('missing' in spool) return `${labelled('spool', `${spool.dir}: no such folder: nothing waits there (check the path if a run should have spooled there)`)}\n`;
   return `${spoolLines(spool).join('\n')}\n`;
 }
 
@@ -121,7 +128,7 @@ export function formatSpoolStatus(spool: StatusSpool): string {
 export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
   const lines: string[] = [];
-  const line = (label: string, text: string) => lines.push(`${label.padEnd(10)} ${text}`);
+  const line = (label: string, text: string) => lines.push(labelled(label, text));
   if (manifest === undefined && status.lastRun === undefined && status.lock === undefined && status.shards.size === 0) {
     // Nothing at all there: more often a mistyped path or prefix than a state no run has used yet.
     line('state', `${status.location}: empty (no state, no run recorded): check the path if a run should have used it`);
