@@ -1,5 +1,7 @@
 /** Small helpers shared by the HEC tests: a recording log, a sleep that does not wait, temp spool dirs. */
+import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
+import type { SummaryEnvelope } from '../../src/rollup/summaryEvent';
 import type { HecLog } from '../../src/sinks/hec/hecLog';
 import { HecSink, type HecSinkDeps, type HecSinkOptions } from '../../src/sinks/hec/hecSink';
 import type { HecReceiver } from './hecReceiver';
@@ -25,6 +27,14 @@ export function recordingLog(): RecordingLog {
 export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits: number[] } {
   const waits: number[] = [];
   return { waits, sleep: (ms) => new Promise((resolve) => { waits.push(ms); setImmediate(resolve); }) };
+}
+
+/** Retry settings whose deadline passes at once: tiny real waits, for tests about what happens past it. */
+export const FAST_GIVE_UP = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
+
+/** The envelopes of a spool file, in order. */
+export function readSpoolFile(file: string): SummaryEnvelope[] {
+  return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
 }
 
 /** A temporary folder, removed after the test file's last test. */

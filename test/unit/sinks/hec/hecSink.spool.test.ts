@@ -5,16 +5,9 @@
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
-import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
-
-const readSpool = (file: string) =>
-  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
-
-/** A deadline the retries pass quickly: tiny real waits (a fake clock would do as well). */
-const fastGiveUp = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
+import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
 
 describe('HecSink spool', () => {
   let receiver: HecReceiver;
@@ -27,7 +20,7 @@ describe('HecSink spool', () => {
     receiver.injectAlways({ kind: 'busy' });
     const first = dailyEnvelopes(5);
     const spoolDir = tempDir();
-    const run1 = testSink(receiver, { spoolDir, ...fastGiveUp }, { sleep: undefined });
+    const run1 = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, { sleep: undefined });
 
     expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
 
@@ -52,21 +45,21 @@ describe('HecSink spool', () => {
 
   test('after giving up, later deliveries (the run event) go straight to the spool without requests', async () => {
     receiver.injectAlways({ kind: 'internal-error' });
-    const { sink, spoolDir } = testSink(receiver, fastGiveUp, { sleep: undefined });
+    const { sink, spoolDir } = testSink(receiver, FAST_GIVE_UP, { sleep: undefined });
     await sink.deliver(dailyEnvelopes(2));
     const requests = receiver.requests.length;
 
     expect(await sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 0, spooled: 1, rejected: 0 });
 
     expect(receiver.requests.length).toBe(requests);
-    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-run-1.ndjson')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
+    expect(summaryIds(readSpoolFile(path.join(spoolDir, 'hec-run-1.ndjson')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
     expect(sink.stats().hec_events_spooled).toBe(3);
   });
 
   test('giving up part-way: delivered batches stay delivered, the rest is spooled; across both runs each summary once', async () => {
     const envelopes = dailyEnvelopes(9);
     const spoolDir = tempDir();
-    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined });
+    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined });
     receiver.inject({ kind: 'pass' }); // the first batch goes through
     receiver.injectAlways({ kind: 'busy' });
 
@@ -87,7 +80,7 @@ describe('HecSink spool', () => {
     writeFileSync(path.join(spoolDir, 'hec-old-run.ndjson'), old.map((e) => `${JSON.stringify(e)}\n`).join(''));
     receiver.inject({ kind: 'pass' }, 2); // the new event, then the old file's first batch
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-3' });
+    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined, runId: 'run-3' });
 
     const result = await sink.deliver([dailyEnvelope(70)]);
 
@@ -97,7 +90,7 @@ describe('HecSink spool', () => {
     expect(delivered).toEqual(summaryIds(old).slice(0, delivered.length));
     // The old ones still waiting.
     expect(result).toEqual({ delivered: 1, spooled: 6 - delivered.length, rejected: 0 });
-    expect(summaryIds(readSpool(path.join(spoolDir, 'hec-old-run.ndjson')))).toEqual(summaryIds(old).slice(delivered.length));
+    expect(summaryIds(readSpoolFile(path.join(spoolDir, 'hec-old-run.ndjson')))).toEqual(summaryIds(old).slice(delivered.length));
     expect(readdirSync(spoolDir)).toEqual(['hec-old-run.ndjson']);
   });
 
@@ -124,7 +117,7 @@ describe('HecSink spool', () => {
     receiver.injectAlways({ kind: 'busy' });
     const notADir = path.join(tempDir(), 'file');
     writeFileSync(notADir, 'x');
-    const { sink } = testSink(receiver, { spoolDir: notADir, ...fastGiveUp }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir: notADir, ...FAST_GIVE_UP }, { sleep: undefined });
     await expect(sink.deliver(dailyEnvelopes(1))).rejects.toBeInstanceOf(HecSpoolError);
   });
 });

@@ -3,19 +3,16 @@
  * skipped or left in place with a warning; events still waiting in earlier files are reported as
  * spooled; a partly re-sent file keeps its place in the queue.
  */
-import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecSpool } from '../../../../src/sinks/hec/hecSpool';
 import { countSpooledEvents } from '../../../../src/sinks/hec/spoolCount';
 import { HecReceiver, type HecReceiverOptions } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
 
 const ndjson = (envelopes: readonly SummaryEnvelope[]) => envelopes.map((e) => `${JSON.stringify(e)}\n`).join('');
-const readSpool = (file: string) =>
-  readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
-const fastGiveUp = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
 
 /** A spool file written by "an earlier run" with a fixed modification time (epoch seconds). */
 function spoolFile(dir: string, name: string, envelopes: readonly SummaryEnvelope[], mtimeSeconds: number): string {
@@ -86,7 +83,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-old.ndjson', old, 1_700_000_000);
     receiver.inject({ kind: 'pass' }); // the first batch of the old file goes through
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined });
 
     const result = await sink.deliver([]);
 
@@ -109,7 +106,7 @@ describe('HecSink spool files', () => {
     expect(await sink.deliver(dailyEnvelopes(3, 10), { more: true })).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
     expect(await sink.deliver([])).toEqual({ delivered: 0, spooled: 3 + 2, rejected: 0 });
 
-    expect(summaryIds(readSpool(oldFile))).toEqual(['sid-0000', 'sid-0001']);
+    expect(summaryIds(readSpoolFile(oldFile))).toEqual(['sid-0000', 'sid-0001']);
     expect(sink.stats()).toMatchObject({ hec_events_sent: 0, hec_events_spooled: 5 });
   });
 
@@ -119,7 +116,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-first.ndjson', dailyEnvelopes(2), 1_700_000_000);
     spoolFile(spoolDir, 'hec-second.ndjson', dailyEnvelopes(3, 10), 1_700_000_100);
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, ...fastGiveUp }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, { sleep: undefined });
 
     expect(await sink.deliver([dailyEnvelope(30)])).toEqual({ delivered: 0, spooled: 6, rejected: 0 });
     expect(sink.stats().hec_events_spooled).toBe(6);
@@ -134,7 +131,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-younger.ndjson', younger, 1_700_086_400);
     receiver.inject({ kind: 'pass' }, 2); // the run's own event, then the first batch of the older file
     receiver.injectAlways({ kind: 'busy' });
-    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...fastGiveUp }, { sleep: undefined, runId: 'run-1' });
+    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined, runId: 'run-1' });
     await run1.sink.deliver([dailyEnvelope(50)]);
     const landed = receiver.summaryIds().length - 1;
     expect(landed).toBeGreaterThan(0);

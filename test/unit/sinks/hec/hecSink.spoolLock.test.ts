@@ -9,9 +9,7 @@ import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { lockSpool } from '../../../../src/state/spoolLock';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
-
-const fastGiveUp = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
+import { FAST_GIVE_UP, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
 
 describe('HecSink with the spool lock', () => {
   let receiver: HecReceiver;
@@ -27,7 +25,7 @@ describe('HecSink with the spool lock', () => {
     const run1Waited: string[] = [];
     let run1Waits: () => void = () => undefined;
     const run1IsWaiting = new Promise<void>((resolve) => (run1Waits = resolve));
-    const run1 = testSink(receiver, { spoolDir, ...fastGiveUp }, {
+    const run1 = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, {
       sleep: undefined,
       holdSpool: (dir) =>
         lockSpool(dir, {
