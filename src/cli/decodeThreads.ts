@@ -3,7 +3,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { isS3Url } from '../aws/s3Url';
 import { wholeNumberAtLeast } from './flagChecks';
-import type { ListedInput } from '../run/readObjects';
+import type { ListedInput } from '../run/runListing';
 import { UsageError } from './usageError';
 
 /**

@@ -5,18 +5,15 @@ import type { RecordFieldsRead } from '../decode/recordFields';
 import type { WorkerAggregation } from '../decode/objectAggregator';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
-import { InputError, type InputObject, type LedgerEntry, type Source } from '../sources/inputObject';
-import { ledgerEntryOf, objectKey, type ObjectIndex } from '../state/objectIndex';
+import { InputError, type InputObject, type LedgerEntry } from '../sources/inputObject';
+import { ledgerEntryOf, objectKey } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
-import { readAhead } from '../support/readAhead';
-import type { Logger } from '../support/logger';
-import type { ProgressReporter } from './progressReporter';
 import { ReadStopper, RunStopped, stopReason } from './runStop';
+import { RunListing, type ListedInput, type RunListingOptions } from './runListing';
 
-export interface ReadObjectsOptions {
-  inputs: readonly string[];
-  openSource(input: string): Source;
+/** How to read a run's objects; the listing's options (inputs, ledger, --from/--to, shard selection) are RunListing's. */
+export interface ReadObjectsOptions extends RunListingOptions {
   /** Objects read at once. */
   concurrency: number;
   /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body) [3]. */
@@ -24,39 +21,23 @@ export interface ReadObjectsOptions {
   /** Which read errors are worth a re-read [none]. */
   isRetryableReadError?(err: unknown): boolean;
   /**
-   * Decodes one object [decodeStream, on this thread]. `listed` is the whole input this part of the run reads,
-   * when it was listed before the first object was read (local folders); undefined for a listing read page by page.
+   * Decodes one object [decodeStream, on this thread]. `listed` is the run's whole input, when it was listed before
+   * the first object was read (local folders); undefined for a listing read page by page.
    */
   decode?(input: Readable, options: DecodeOptions, sink: DecodeSink, listed: ListedInput | undefined): Promise<DecodeStats>;
   /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
   endDecoding?(): Promise<void>;
   defaultTenant: string;
-  /** --from/--to were given (an empty input is then less alarming). */
-  dayBounded: boolean;
-  /**
-   * The days this run reads, as the ledger keeps them (readDaysKey of --from/--to; undefined for every day): an
-   * object the ledger has for these days is skipped, and one with records outside them is recorded for them.
-   */
-  readDays?: string;
   /** Where each object's records go: the run's DayRollup, or a shard's record files. */
   rollup: ObjectRecords;
-  /** The state's ledger (with --state): objects it has read are skipped. */
-  state?: { readonly objects: Pick<ObjectIndex, 'isUnchanged'> };
-  /** Reads only the objects this says yes to (a shard's own), given the object and the input it was listed under. */
-  selects?(object: InputObject, input: string): boolean;
   quarantine?: QuarantineFile;
   /** Items of one object written to --quarantine in full; the rest are counted only. Default QUARANTINE_ITEMS_PER_OBJECT. */
   quarantineItemsPerObject?: number;
-  progress?: ProgressReporter;
-  signal?: AbortSignal;
-  log: Logger;
   /**
-   * Objects this run has dealt with in earlier checkpoints (keys by objectKey): skipped without a word. Every
-   * object read to its end or skipped as read by an earlier run is added.
+   * The run's listing, when the run reads in parts (checkpoints): each part goes on where the one before stopped.
+   * Without it, this call lists the inputs itself, and reads them to the end.
    */
-  handled?: Set<string>;
-  /** Objects already announced to the progress display by an earlier part of this run (keys by objectKey). */
-  announced?: Set<string>;
+  listing?: RunListing;
   /** Where this part of the run ends (a checkpoint): after starting this many objects, or this long after it began. */
   until?: { objects: number; ms: number; now(): number };
 }
@@ -68,11 +49,6 @@ export type ObjectReading = Pick<ReadObjectsOptions, 'inputs' | 'openSource' | '
 export function objectReadingOf(options: ObjectReading): ObjectReading {
   const { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding } = options;
   return { inputs, openSource, concurrency, readRetries, isRetryableReadError, decode, endDecoding };
-}
-
-/** What a run reads, listed whole before its first object is read: its bytes, when every object's size is known. */
-export interface ListedInput {
-  readonly bytes: number | undefined;
 }
 
 /** One object's records, kept apart until the object was read to its end (commit) or given up (abort). */
@@ -118,13 +94,6 @@ export interface ReadTotals {
 }
 
 /**
- * Objects listed ahead of reading at most, from a source listed page by page (S3): enough for the total (and an ETA)
- * to be known early on most prefixes, with a bound on what the listing holds (a few hundred bytes an object).
- * A source that lists whole (a local folder) is always taken whole.
- */
-export const LIST_AHEAD_LIMIT = 100_000;
-
-/**
  * Items of one object written to --quarantine in full: with at most 64 KiB of text each, this bounds what an
  * object's junk can hold in memory on its way to the file (a file of junk lines is one object).
  */
@@ -148,7 +117,9 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   const { readRetries = 3, isRetryableReadError = () => false, decode = decodeStream } = options;
   const { rollup, state, log } = options;
   const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
-  const { handled, announced, until } = options;
+  const { until } = options;
+  const listing = options.listing ?? new RunListing(options);
+  const skippedBefore = listing.skipped;
   const startedMs = until?.now() ?? 0;
   let started = 0;
   const itemsPerObject = options.quarantineItemsPerObject ?? QUARANTINE_ITEMS_PER_OBJECT;
@@ -204,7 +175,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
               writing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
             }
           },
-        }, wholeInput);
+        }, listing.whole);
         tally.malformed = stats.malformed;
         tally.rejected = stats.rejected;
         if (options.quarantine) tally.truncated = Math.max(0, stats.malformed + stats.rejected - itemsPerObject);
@@ -227,7 +198,6 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
       // --from/--to is done with for these days only: a run over other days reads it again.
       if (object.standsFor !== undefined) totals.objectsRead.push(...object.standsFor);
       else totals.objectsRead.push(ledgerEntryOf(object, partial.sawOutOfRange ? options.readDays : undefined));
-      handled?.add(objectKey(object.name));
       totals.objects++;
       totals.bytes += bytes;
       totals.malformed += tally.malformed;
@@ -242,57 +212,13 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     }
   }
 
-  let sources: Array<{ input: string; source: Source }> = [];
-  // Set once a whole listing is done, before the first object is read.
-  let wholeInput: ListedInput | undefined;
-  // Whether the source being listed holds its whole listing anyway; else the list-ahead stops at LIST_AHEAD_LIMIT.
-  let listingWhole = false;
-  async function* listedObjects(): AsyncGenerator<InputObject> {
-    for (const { input, source } of sources) {
-      let listed = 0;
-      listingWhole = source.listsWhole === true;
-      for await (const object of source.list()) {
-        listed++;
-        const key = objectKey(object.name);
-        if (handled?.has(key)) continue;
-        if (options.selects && !options.selects(object, input)) continue;
-        if (state?.objects.isUnchanged(object, options.readDays)) {
-          totals.skipped++;
-          handled?.add(key);
-          continue;
-        }
-        if (!announced?.has(key)) {
-          announced?.add(key);
-          options.progress?.objectListed(object.size);
-        }
-        yield object;
-      }
-      // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
-      // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
-      if (listed === 0) {
-        if (!options.dayBounded) log.warn({ input }, 'input holds no files or objects: check the path or prefix');
-        else log.info({ input }, 'input holds no files or objects for the --from/--to days');
-      }
-    }
-    options.progress?.listingDone();
-  }
-
-  /** Local folders only: every object is listed (and the total known) before the first one is read. */
-  async function* wholeListing(): AsyncGenerator<InputObject> {
-    const objects: InputObject[] = [];
-    let bytes: number | undefined = 0;
-    for await (const object of listedObjects()) {
-      objects.push(object);
-      bytes = bytes === undefined || object.size === undefined ? undefined : bytes + object.size;
-    }
-    wholeInput = { bytes };
-    yield* objects;
-  }
-
-  /** Ends this part of the run at its checkpoint: no object is started past `until` (those listed wait for the next part). */
-  async function* untilCheckpoint(listing: AsyncIterable<InputObject>): AsyncGenerator<InputObject> {
-    for await (const object of listing) {
+  /** Ends this part of the run at its checkpoint: no object is started past `until` (the one taken waits for the next part). */
+  async function* untilCheckpoint(): AsyncGenerator<InputObject> {
+    for (;;) {
+      const object = await listing.next();
+      if (object === undefined) return;
       if (until && (started >= until.objects || until.now() - startedMs >= until.ms)) {
+        listing.holdBack(object);
         totals.more = true;
         return;
       }
@@ -302,19 +228,18 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
   }
 
   try {
-    sources = options.inputs.map((input) => ({ input, source: options.openSource(input) }));
-    const listsWhole = sources.every(({ source }) => source.listsWhole === true);
-    // Listed ahead of reading, so the progress display knows the total from the start (and an ETA).
-    const listing = readAhead(listsWhole ? wholeListing() : listedObjects(), (queued) => !listingWhole && queued >= LIST_AHEAD_LIMIT, options.signal);
-    await forEachConcurrent(untilCheckpoint(listing), options.concurrency, readObject, options.signal);
+    await forEachConcurrent(untilCheckpoint(), options.concurrency, readObject, options.signal);
   } catch (err) {
     const stopped = options.signal?.aborted === true && err === options.signal.reason;
     totals.failure = stopped ? new RunStopped(`${stopReason(options.signal!)} while reading`) : (err as Error);
   } finally {
     stopper.dispose();
+    // A listing of its own ends with this call; the run's serves its next part.
+    if (options.listing === undefined) listing.close();
     // Decode threads serve the next part of a run that stopped at a checkpoint.
     if (!totals.more || totals.failure) await options.endDecoding?.();
   }
+  totals.skipped = listing.skipped - skippedBefore;
   if (totals.failure) totals.more = false;
   if (!totals.more) options.progress?.finish(totals.failure !== undefined);
   if (totals.skipped > 0) log.info({ skipped: totals.skipped }, 'objects read by an earlier run skipped');

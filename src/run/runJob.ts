@@ -16,6 +16,7 @@ import { scratchDirFor, sweepAbandonedScratchDirs } from '../support/scratchDir'
 import type { ProgressReporter } from './progressReporter';
 import { dayBefore, readAuth0Stats, type Auth0StatsOptions } from './auth0Stats';
 import { objectReadingOf, readObjects, type ObjectReading, type ReadTotals } from './readObjects';
+import { RunListing } from './runListing';
 import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope, type RunEventInput } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
@@ -152,9 +153,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         now: () => now().getTime(),
       }
     : undefined;
-  const handled = new Set<string>();
-  // Objects the progress display was told of: a later part lists the rest again without counting them twice.
-  const announced = new Set<string>();
+  // Listed once for every part: each part reads on from where the one before stopped.
+  const dayBounded = options.from !== undefined || options.to !== undefined;
+  const readDays = readDaysKey(options.from, options.to);
+  const listing = new RunListing({ ...objectReadingOf(options), dayBounded, readDays, state, progress: options.progress, signal: options.signal, log });
   const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
   const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
@@ -178,134 +180,137 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   let auth0StatsErrors: RunEvent['auth0_stats_errors'] = options.auth0 ? { count: 0, tenants: [] } : undefined;
   let committed = false;
 
-  for (let part = 1; ; part++) {
-    // 1. Read: objects into the rollup, their figures kept per tenant-day (evicted to scratch files as needed).
-    const partDir = path.join(scratchDir, `part-${part}`);
-    const store = new DayStore({ stored: state, scratchDir: partDir, residentLimit: options.residentDays });
-    if (rollup) rollup.useStore(store);
-    else {
-      rollup = new DayRollup({
-        config: options.config,
-        timezone: options.timezone,
-        from: options.from,
-        to: options.to,
-        store,
-        onUncheckedDay: (slot) =>
-          log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
-      });
-    }
-    const partRead = await readObjects({
-      ...objectReadingOf(options),
-      defaultTenant: options.config.tenant,
-      dayBounded: options.from !== undefined || options.to !== undefined,
-      readDays: readDaysKey(options.from, options.to),
-      rollup,
-      state,
-      quarantine: options.quarantine,
-      quarantineItemsPerObject: options.quarantineItemsPerObject,
-      progress: options.progress,
-      signal: options.signal,
-      log,
-      handled,
-      announced,
-      until,
-    });
-    read.objects += partRead.objects;
-    read.bytes += partRead.bytes;
-    read.malformed += partRead.malformed;
-    read.rejected += partRead.rejected;
-    read.quarantineTruncated += partRead.quarantineTruncated;
-    read.skipped += partRead.skipped;
-    failure = partRead.failure;
-    // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in
-    // flight were cut off and are not recorded), so the rerun reads only the rest. Not a merge's: it is committed
-    // whole, with its partials, or not at all (half a shard committed would make its rerun refuse that shard).
-    if (state && !options.merged && failure instanceof RunStopped && partRead.objects > 0) {
-      stoppedBy = failure;
-      failure = undefined;
-    }
-
-    // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
-    // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
-    let pass: SummaryPassResult | undefined;
-    if (!failure) {
-      stampPart();
-      for (const slot of store.changedSlots()) changedKeys.add(`${slot.tenant}/${slot.day}`);
-      try {
-        pass = await runSummaryPass({
-          store,
-          timezone: options.timezone,
+  try {
+    for (let part = 1; ; part++) {
+      // 1. Read: objects into the rollup, their figures kept per tenant-day (evicted to scratch files as needed).
+      const partDir = path.join(scratchDir, `part-${part}`);
+      const store = new DayStore({ stored: state, scratchDir: partDir, residentLimit: options.residentDays });
+      if (rollup) rollup.useStore(store);
+      else {
+        rollup = new DayRollup({
           config: options.config,
-          meta,
-          ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
-          fingerprints: state !== undefined,
-          reconcile: options.auth0 !== undefined,
-          emit: (day) => handOver.add(day),
-          ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
+          timezone: options.timezone,
+          from: options.from,
+          to: options.to,
+          store,
+          onUncheckedDay: (slot) =>
+            log.warn({ tenant: slot.tenant, day: slot.day }, 'log_ids of this day are no longer kept (--dedup-days): its records are counted without the check against earlier runs'),
         });
-        mergeReconcileInputs(reconcile, pass.reconcile);
-        summarized = true;
-      } catch (err) {
-        // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
-        failure = handOver.failure ?? (err as Error);
       }
-      await handOver.finish();
-      failure ??= handOver.failure;
-    }
-    const { peakResident, evictions, reloads } = store.stats;
-    memory.peakResidentDays = Math.max(memory.peakResidentDays, peakResident);
-    memory.evictions += evictions;
-    memory.reloads += reloads;
-    memory.peakWindowDays = Math.max(memory.peakWindowDays, pass?.peakWindowDays ?? 0);
+      const partRead = await readObjects({
+        ...objectReadingOf(options),
+        defaultTenant: options.config.tenant,
+        dayBounded,
+        readDays,
+        rollup,
+        state,
+        quarantine: options.quarantine,
+        quarantineItemsPerObject: options.quarantineItemsPerObject,
+        progress: options.progress,
+        signal: options.signal,
+        log,
+        listing,
+        until,
+      });
+      read.objects += partRead.objects;
+      read.bytes += partRead.bytes;
+      read.malformed += partRead.malformed;
+      read.rejected += partRead.rejected;
+      read.quarantineTruncated += partRead.quarantineTruncated;
+      read.skipped += partRead.skipped;
+      failure = partRead.failure;
+      // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in
+      // flight were cut off and are not recorded), so the rerun reads only the rest. Not a merge's: it is committed
+      // whole, with its partials, or not at all (half a shard committed would make its rerun refuse that shard).
+      if (state && !options.merged && failure instanceof RunStopped && partRead.objects > 0) {
+        stoppedBy = failure;
+        failure = undefined;
+      }
 
-    // Auth0's statistics for the days the run summarized, once the last part was read and delivered, and before its
-    // commit: a run that cannot fetch them for good (credentials refused) or deliver them is not committed, so the
-    // same command fetches them again; nothing after the commit would.
-    const lastPart = !partRead.more && stoppedBy === undefined;
-    if (lastPart && options.auth0 && !failure && summarized) {
-      try {
-        const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
-        auth0StatsErrors = stats.errors;
-        if (stats.summaries.length > 0) await handOver.add(stats.summaries);
-        // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
-        failure = stats.fatal;
-      } finally {
+      // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
+      // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
+      let pass: SummaryPassResult | undefined;
+      if (!failure) {
+        stampPart();
+        for (const slot of store.changedSlots()) changedKeys.add(`${slot.tenant}/${slot.day}`);
+        try {
+          pass = await runSummaryPass({
+            store,
+            timezone: options.timezone,
+            config: options.config,
+            meta,
+            ...(state ? { onDayMerged: (slot, merged, ids) => state.stageDay(slot, merged, ids) } : {}),
+            fingerprints: state !== undefined,
+            reconcile: options.auth0 !== undefined,
+            emit: (day) => handOver.add(day),
+            ...(options.auth0 ? { activeUsersDay: dayBefore(now(), options.auth0.statsTimezone) } : {}),
+          });
+          mergeReconcileInputs(reconcile, pass.reconcile);
+          summarized = true;
+        } catch (err) {
+          // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
+          failure = handOver.failure ?? (err as Error);
+        }
         await handOver.finish();
+        failure ??= handOver.failure;
       }
-      failure ??= handOver.failure;
-    }
+      const { peakResident, evictions, reloads } = store.stats;
+      memory.peakResidentDays = Math.max(memory.peakResidentDays, peakResident);
+      memory.evictions += evictions;
+      memory.reloads += reloads;
+      memory.peakWindowDays = Math.max(memory.peakWindowDays, pass?.peakWindowDays ?? 0);
 
-    // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
-    // point leaves the previous checkpoint, and the rerun repeats these summaries with the same summary_ids.
-    const more = (partRead.more || stoppedBy !== undefined) && !failure;
-    if (!failure && state && pass) {
-      try {
-        // Every output file in place before the state moves on: a crash after the commit leaves them holding
-        // what was committed.
-        for (const sink of options.sinks) await sink.publish?.();
-        // The items set aside (and the summaries HEC refused, when they go there) too: the committed objects are not
-        // read again.
-        await options.quarantine?.publish();
-        await options.hooks?.afterDelivery?.();
-        await state.commit({
-          runId,
-          startedAt: startedAt.toISOString(),
-          emitted: pass.emitted,
-          objectsRead: partRead.objectsRead,
-          checkpoint: more,
-        });
-        if (more) {
-          checkpoints.commits++;
-          checkpoints.objects += partRead.objects;
-          log.info({ state: state.location, objects: checkpoints.objects, days: changedKeys.size }, 'checkpoint committed; reading on');
-        } else committed = true;
-      } catch (err) {
-        failure = err as Error;
-        log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
+      // Auth0's statistics for the days the run summarized, once the last part was read and delivered, and before its
+      // commit: a run that cannot fetch them for good (credentials refused) or deliver them is not committed, so the
+      // same command fetches them again; nothing after the commit would.
+      const lastPart = !partRead.more && stoppedBy === undefined;
+      if (lastPart && options.auth0 && !failure && summarized) {
+        try {
+          const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
+          auth0StatsErrors = stats.errors;
+          if (stats.summaries.length > 0) await handOver.add(stats.summaries);
+          // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
+          failure = stats.fatal;
+        } finally {
+          await handOver.finish();
+        }
+        failure ??= handOver.failure;
       }
+
+      // 3. Commit: only now, with every summary delivered (or spooled), may the state move on. A crash before this
+      // point leaves the previous checkpoint, and the rerun repeats these summaries with the same summary_ids.
+      const more = (partRead.more || stoppedBy !== undefined) && !failure;
+      if (!failure && state && pass) {
+        try {
+          // Every output file in place before the state moves on: a crash after the commit leaves them holding
+          // what was committed.
+          for (const sink of options.sinks) await sink.publish?.();
+          // The items set aside (and the summaries HEC refused, when they go there) too: the committed objects are not
+          // read again.
+          await options.quarantine?.publish();
+          await options.hooks?.afterDelivery?.();
+          await state.commit({
+            runId,
+            startedAt: startedAt.toISOString(),
+            emitted: pass.emitted,
+            objectsRead: partRead.objectsRead,
+            checkpoint: more,
+          });
+          if (more) {
+            checkpoints.commits++;
+            checkpoints.objects += partRead.objects;
+            log.info({ state: state.location, objects: checkpoints.objects, days: changedKeys.size }, 'checkpoint committed; reading on');
+          } else committed = true;
+        } catch (err) {
+          failure = err as Error;
+          log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
+        }
+      }
+      rmSync(partDir, { recursive: true, force: true });
+      if (!more || failure || stoppedBy) break;
     }
-    rmSync(partDir, { recursive: true, force: true });
-    if (!more || failure || stoppedBy) break;
+  } finally {
+    listing.close();
   }
   if (committed && options.afterCommit) {
     try {

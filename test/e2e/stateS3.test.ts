@@ -1,6 +1,7 @@
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
 import { putObjects } from '../support/s3Fixtures';
+import { startCuttingProxy } from '../support/cuttingProxy';
 import { readNdjson, runCli } from '../support/cliRunner';
 import { RunState } from '../../src/state/runState';
 import { API, configWith, labels, login, recordJson, silentLogger, token, type Rec } from '../unit/state/stateTestKit';
@@ -89,4 +90,49 @@ test('a run is refused while another holds the state lock on S3', async () => {
   await holder.release();
   const after = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--no-table', '--log-format', 'json'], env);
   expect(after.code).toBe(0);
+});
+
+test('a run in parts lists its input once: one LIST per 1,000 keys, and the keys --exclude leaves out counted once', async () => {
+  // Nine days of one login each, and two keys the default exclusions leave out (a dot-folder and a *.md).
+  const days = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+  const client = fixtureClient(server);
+  await putObjects(client, 'auth0-archive', [
+    ...days.map((d) => ({ key: `parts/2024/04/0${d}/a.ndjson`, body: `${JSON.stringify(recordJson(login(100 + d, `2024-04-0${d}T10:00:00Z`, `u${d}`)))}\n` })),
+    { key: 'parts/README.md', body: 'notes' },
+    { key: 'parts/.tmp/partial.ndjson', body: '{' },
+  ]);
+  client.destroy();
+  // Every request to S3 through a proxy that notes them: the listing of the input is told apart from the state's.
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const inputListings = () => proxy.requests.filter((r) => r.method === 'GET' && r.url.startsWith('/auth0-archive/?list-type=2')).length;
+  const logLines = (stderr: string) => stderr.trimEnd().split('\n').map((line) => JSON.parse(line));
+  const run = () =>
+    runCli(
+      ['run', '--input', 's3://auth0-archive/parts/', '--state', 's3://usage-state/parts/', '--checkpoint-objects', '2', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', '-', '--log-format', 'json', '--no-progress', '--no-table'],
+      env,
+    );
+  try {
+    const first = await run();
+    expect(first.code).toBe(0);
+    const lines = logLines(first.stderr);
+    // Nine objects two at a time: five parts, four of them ending at a checkpoint.
+    expect(lines.filter((line) => line.msg === 'checkpoint committed; reading on').map((line) => line.objects)).toEqual([2, 4, 6, 8]);
+    expect(inputListings()).toBe(1);
+    expect(lines.filter((line) => 'left_out' in line).map((line) => line.left_out)).toEqual([2]);
+    expect(readNdjson(first.stdout).at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 9, records: 9 });
+
+    // Two more days: the rerun lists once, passes over the nine it committed, and reads the two in one more part.
+    const more = fixtureClient(server);
+    await putObjects(more, 'auth0-archive', [10, 11].map((d) => ({ key: `parts/2024/04/${d}/a.ndjson`, body: `${JSON.stringify(recordJson(login(100 + d, `2024-04-${d}T10:00:00Z`, `u${d}`)))}\n` })));
+    more.destroy();
+    const second = await run();
+    expect(second.code).toBe(0);
+    expect(inputListings()).toBe(2);
+    const secondLines = logLines(second.stderr);
+    expect(secondLines.filter((line) => line.msg === 'objects read by an earlier run skipped').map((line) => line.skipped)).toEqual([9]);
+    expect(secondLines.filter((line) => 'left_out' in line).map((line) => line.left_out)).toEqual([2]);
+    expect(readNdjson(second.stdout).at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 2 });
+  } finally {
+    await proxy.stop();
+  }
 });
