@@ -236,7 +236,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       });
     }
     // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
-    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger });
+    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal });
     let mergePlan: MergePlan | undefined;
     if (merge) {
       try {

@@ -4,6 +4,7 @@ import type { Logger } from '../support/logger';
 import { DEFAULT_RESIDENT_BYTES } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
+import { RunStopped, stopReason } from '../run/runStop';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { flagGiven, positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { UsageError } from './usageError';
@@ -86,6 +87,8 @@ export interface StateRunSettings {
   from?: string;
   to?: string;
   logger: Logger;
+  /** The run's stop signal: a stop while another run holds the lock ends the wait, and the run, at once. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -94,15 +97,23 @@ export interface StateRunSettings {
  */
 export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv, settings: StateRunSettings): Promise<RunState | undefined> {
   if (!flagGiven(args.state)) return undefined;
-  return RunState.open({
-    location: args.state,
-    s3: s3ClientOptionsFrom(args, env),
-    timezone: settings.timezone,
-    config: settings.config,
-    from: settings.from,
-    to: settings.to,
-    dedupDays: args['dedup-days'],
-    lockExpiryMs: args['lock-expiry-minutes'] === undefined ? undefined : args['lock-expiry-minutes'] * 60_000,
-    logger: settings.logger,
-  });
+  const { signal } = settings;
+  try {
+    return await RunState.open({
+      location: args.state,
+      s3: s3ClientOptionsFrom(args, env),
+      timezone: settings.timezone,
+      config: settings.config,
+      from: settings.from,
+      to: settings.to,
+      dedupDays: args['dedup-days'],
+      lockExpiryMs: args['lock-expiry-minutes'] === undefined ? undefined : args['lock-expiry-minutes'] * 60_000,
+      logger: settings.logger,
+      signal,
+    });
+  } catch (err) {
+    // Nothing was read, written or taken over: say where the stop found the run.
+    if (signal?.aborted && err === signal.reason) throw new RunStopped(`${stopReason(signal)} while waiting for the state lock of ${args.state}`);
+    throw err;
+  }
 }

@@ -39,6 +39,8 @@ export interface RunStateOptions {
   lockExpiryMs?: number;
   /** Waits while another run's lock is judged (tests). */
   sleep?(ms: number): Promise<void>;
+  /** Ends a wait for another run's lock (a stop signal): open() then throws the signal's reason. */
+  signal?: AbortSignal;
   now?: () => Date;
   logger?: Logger;
 }
@@ -69,6 +71,7 @@ export class RunState implements StoredDays {
         expiryMs: options.lockExpiryMs ?? DEFAULT_LOCK_EXPIRY_MINUTES * 60_000,
         now: settings.now,
         sleep: options.sleep,
+        signal: options.signal,
         onWait: (owner, takenOverBy) =>
           options.logger?.info(
             { state: storage.location, owner: owner ?? 'empty or unreadable', takenOverBy: takenOverBy.toISOString() },

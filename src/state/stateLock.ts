@@ -26,6 +26,8 @@ export interface LockOptions {
   pollMs?: number;
   /** Waits between looks (tests inject one that moves their clock). */
   sleep?(ms: number): Promise<void>;
+  /** Ends the wait for a held lock: acquire() then throws the signal's reason, and takes nothing over. */
+  signal?: AbortSignal;
   /** Told once when the lock is held and this run waits to see whether its heartbeat moves (at most until `takenOverBy`). */
   onWait?(owner: LockOwner | undefined, takenOverBy: Date): void;
   /** Told when a stale lock is taken over. */
@@ -86,7 +88,9 @@ export class StateLock {
 
   static async acquire(storage: StateStorage, options: LockOptions): Promise<StateLock> {
     const now = options.now ?? (() => new Date());
-    const sleep = options.sleep ?? ((ms: number) => delay(ms));
+    const { signal } = options;
+    // Cut short by the signal; the loop then throws its reason before it looks again.
+    const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, { signal }).catch(() => undefined));
     const pollMs = options.pollMs ?? Math.min(options.expiryMs / 12, 10_000);
     const stamp = now().toISOString();
     const owner: LockOwner = { token: randomUUID(), host: os.hostname(), pid: process.pid, acquiredAt: stamp, heartbeatAt: stamp };
@@ -97,6 +101,7 @@ export class StateLock {
     let watched: { version: string; since: number } | undefined;
     let races = 0;
     for (;;) {
+      if (signal?.aborted) throw signal.reason;
       const existing = await storage.readVersioned(LOCK_NAME);
       let written: boolean;
       if (existing === undefined) {

@@ -5,7 +5,7 @@
  * a --state backfill keeps its checkpoints, and its last line says so.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver } from '../support/hecReceiver';
@@ -154,6 +154,31 @@ describe('SIGTERM while HEC is being retried', () => {
     run.child.kill('SIGINT');
 
     expect(await run.exited).toEqual({ code: null, signal: 'SIGINT' });
+  }, 30_000);
+});
+
+describe('SIGTERM while another run holds the state lock', () => {
+  test('the wait ends at once: nothing is read, written or taken over, the lock stays its holder\'s: exit 1', async () => {
+    // A lock of another host whose heartbeat is fresh: without the stop, this run would wait 2 minutes for it,
+    // past this test's time limit.
+    const state = path.join(dir, 'state');
+    const output = path.join(dir, 'summaries.ndjson');
+    mkdirSync(state);
+    const at = new Date().toISOString();
+    const lock = JSON.stringify({ token: 'other', host: 'other-host', pid: 1, acquiredAt: at, heartbeatAt: at });
+    writeFileSync(path.join(state, 'lock.json'), lock);
+    const run = start(['run', '--input', ARCHIVES, '--state', state, '--output', output, ...COMMON], {});
+    await run.waitForStderr('the state is locked; waiting');
+    run.child.kill('SIGTERM');
+    const { code } = await run.exited;
+
+    expect(code).toBe(1);
+    const closing = JSON.parse(run.stderr().trimEnd().split('\n').at(-1)!);
+    expect(closing).toMatchObject({ level: 'error', msg: `stopped by SIGTERM while waiting for the state lock of ${state}`, code: 'ERR_RUN_STOPPED', exit_code: 1 });
+    expect(run.stderr()).not.toContain('took over');
+    expect(readFileSync(path.join(state, 'lock.json'), 'utf8')).toBe(lock);
+    expect(readdirSync(state)).toEqual(['lock.json']);
+    expect(existsSync(output)).toBe(false);
   }, 30_000);
 });
 

@@ -85,6 +85,30 @@ test('a lock of another host left by a killed run is taken over once seen unchan
   await lock.release();
 });
 
+test('a stop while waiting for a held lock ends the wait at once with the stop\'s reason, and takes nothing over', async () => {
+  foreignLock(T0); // killed right after its last heartbeat: it would be taken over after 2 minutes
+  const stop = new AbortController();
+  const reason = new Error('stopped by SIGTERM');
+  // The stop comes during the third wait, 30 s into the 2 minutes.
+  const { time, options } = fakeTime(T0 + 1000, () => {
+    if (time.sleeps === 3) stop.abort(reason);
+  });
+  const takeovers: unknown[] = [];
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...options, signal: stop.signal, onTakeover: (owner) => takeovers.push(owner) })).rejects.toBe(reason);
+  expect([time.waited, time.sleeps, takeovers]).toEqual([30_000, 3, []]);
+  expect(readLock().token).toBe('other');
+});
+
+test('the wait between looks (a timer, when no sleep is given) ends when the stop comes', async () => {
+  foreignLock(Date.now());
+  const stop = new AbortController();
+  const reason = new Error('stopped by SIGINT');
+  // A poll of an hour: only the stop can end this wait within the test.
+  const acquiring = StateLock.acquire(storage, { expiryMs: 24 * 60 * MINUTE, pollMs: 60 * MINUTE, signal: stop.signal, onWait: () => stop.abort(reason) });
+  await expect(acquiring).rejects.toBe(reason);
+  expect(readLock().token).toBe('other');
+});
+
 test('a live holder of another host, whose heartbeat moves while this run waits, is respected', async () => {
   foreignLock(T0);
   const { time, options } = fakeTime(T0, (nowMs) => {
