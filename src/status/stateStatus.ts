@@ -124,6 +124,16 @@ export function formatSpoolStatus(spool: StatusSpool | { dir: string; missing: t
   return `${spoolLines(spool).join('\n')}\n`;
 }
 
+/**
+ * The run that made the state's last commit, when it recorded no end after it (a run writes last-run.json as it
+ * ends): one killed after a checkpoint, or still going. Without this line, `last run` would show an earlier run.
+ */
+function unendedCommitter(manifest: StateManifest, last: { run?: Record<string, unknown> } | undefined): string | undefined {
+  const committer = manifest.committedRun.runId;
+  if (last?.run !== undefined && (last.run.run_id === committer || Date.parse(String(last.run.finished_at)) >= Date.parse(manifest.committedAt))) return undefined;
+  return `run ${committer}, which made that commit, recorded no end: it is still running, or was killed (what it committed is kept; the next run reads on from there)`;
+}
+
 /** The status as lines for a person at a terminal. */
 export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
@@ -143,17 +153,18 @@ export function formatStateStatus(status: StateStatus): string {
   if (last === 'unreadable') line('last run', `${LAST_RUN_NAME} is unreadable`);
   else if (last?.run !== undefined) {
     const run = last.run;
-    line(
-      'last run',
-      `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ` +
-        `${last.committed ? 'committed' : 'not committed'}${run.error ? ` (${String(run.error)})` : ''}`,
-    );
+    // A run that failed or was stopped after checkpoints: what they read is committed, the rest is not.
+    const checkpointed = !last.committed && manifest !== undefined && manifest.committedRun.runId === run.run_id;
+    const committed = last.committed ? 'committed' : checkpointed ? `committed up to its last checkpoint (generation ${manifest.generation}), the rest not` : 'not committed';
+    line('last run', `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ${committed}${run.error ? ` (${String(run.error)})` : ''}`);
     line(
       '',
       `${number(run.objects)} objects, ${number(run.records)} records, ${number(run.duplicates)} duplicates, ` +
         `${number(run.dedup_unavailable)} unchecked, ${number(run.days)} days, ${number(run.summaries)} summaries`,
     );
   } else line('last run', 'none recorded');
+  const unended = manifest !== undefined && last !== 'unreadable' ? unendedCommitter(manifest, last) : undefined;
+  if (unended !== undefined) line('', unended);
   const lock = status.lock;
   if (lock === undefined) line('lock', 'free');
   else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);

@@ -297,6 +297,11 @@ describe('SIGINT during a backfill committed at checkpoints (state on S3)', () =
       }),
     ]);
     proxy.sabotage(undefined);
+    // status tells the same: the stopped run's checkpoints are its commits (10 objects at the second).
+    const status = await runCli(['status', '--state', state, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--spool', path.join(dir, 'no-spool')], s3Env);
+    expect(status.stdout).toMatch(/^committed  generation 2 at \S+ by run (\S+)$/m);
+    expect(status.stdout).toMatch(/^objects    10 read /m);
+    expect(status.stdout).toMatch(/^last run   \S+ \S+ → \S+: failed, committed up to its last checkpoint \(generation 2\), the rest not \(stopped by SIGINT while reading\)$/m);
 
     const rerun = await runCli(args(state, path.join(dir, 'rerun.ndjson')), s3Env);
     expect(rerun.code).toBe(0);

@@ -1,4 +1,5 @@
 import { formatStateStatus, type StateStatus } from '../../../src/status/stateStatus';
+import { STATE_FORMAT, STATE_VERSION, manifestSchema, type StateManifest } from '../../../src/state/stateManifest';
 
 const noSpool = { dir: '/var/spool/auth0-usage', files: 0, events: 0, rejected: 0 };
 
@@ -75,5 +76,52 @@ describe('formatStateStatus', () => {
     ]);
     expect(lines).toContain('last run   last-run.json is unreadable');
     expect(lines[2]).toMatch(/^lock {7}lock\.json is empty or unreadable: /);
+  });
+
+  /** A manifest of generation `generation`, committed by `runId` at `committedAt` (checked against the schema). */
+  const manifestBy = (runId: string, generation: number, committedAt: string): StateManifest =>
+    manifestSchema.parse({
+      format: STATE_FORMAT,
+      version: STATE_VERSION,
+      timezone: 'UTC',
+      rollupConfig: 'a'.repeat(16),
+      generation,
+      createdAt: '2024-06-01T02:00:00Z',
+      committedAt,
+      committedRun: { runId, startedAt: '2024-06-02T02:00:00Z' },
+      objects: { file: null, count: 101, bytes: 2048 },
+      days: [],
+    });
+  const run = (runId: string, finishedAt: string, status: string, error?: string) => ({
+    run_id: runId, started_at: '2024-06-02T02:00:00Z', finished_at: finishedAt, status, ...(error ? { error } : {}), objects: 101, records: 5000, duplicates: 0, dedup_unavailable: 0, days: 2, summaries: 10,
+  });
+
+  it('a run stopped after its checkpoints committed them: the last run says so, not "not committed"', () => {
+    const lines = formatStateStatus(
+      status({ manifest: manifestBy('r-2', 3, '2024-06-02T02:04:00Z'), lastRun: { committed: false, run: run('r-2', '2024-06-02T02:05:00Z', 'failed', 'stopped by SIGTERM while reading') } }),
+    ).split('\n');
+    expect(lines.slice(1, 5)).toEqual([
+      'committed  generation 3 at 2024-06-02T02:04:00Z by run r-2',
+      'objects    101 read (2.0 kB)',
+      'last run   r-2 2024-06-02T02:00:00Z → 2024-06-02T02:05:00Z: failed, committed up to its last checkpoint (generation 3), the rest not (stopped by SIGTERM while reading)',
+      '           101 objects, 5,000 records, 0 duplicates, 0 unchecked, 2 days, 10 summaries',
+    ]);
+    expect(lines[5]).toBe('lock       free');
+  });
+
+  it('a run killed after a checkpoint recorded no end: the commit\'s run is named beside the last run recorded', () => {
+    const killed = formatStateStatus(status({ manifest: manifestBy('r-3', 6, '2024-06-03T02:03:00Z'), lastRun: { committed: true, run: run('r-2', '2024-06-02T02:05:00Z', 'ok') } })).split('\n');
+    expect(killed.slice(3, 6)).toEqual([
+      'last run   r-2 2024-06-02T02:00:00Z → 2024-06-02T02:05:00Z: ok, committed',
+      '           101 objects, 5,000 records, 0 duplicates, 0 unchecked, 2 days, 10 summaries',
+      '           run r-3, which made that commit, recorded no end: it is still running, or was killed (what it committed is kept; the next run reads on from there)',
+    ]);
+    // The first run of a state, killed after a checkpoint: no run recorded at all.
+    const first = formatStateStatus(status({ manifest: manifestBy('r-1', 1, '2024-06-01T02:03:00Z') })).split('\n');
+    expect(first.slice(3, 5)).toEqual(['last run   none recorded', '           run r-1, which made that commit, recorded no end: it is still running, or was killed (what it committed is kept; the next run reads on from there)']);
+    // A later run that ended without a commit of its own (nothing new to read): no such line.
+    const quiet = formatStateStatus(status({ manifest: manifestBy('r-2', 6, '2024-06-02T02:05:00Z'), lastRun: { committed: false, run: run('r-4', '2024-06-04T02:01:00Z', 'failed', 'HEC refused the token') } }));
+    expect(quiet).not.toContain('recorded no end');
+    expect(quiet).toContain('failed, not committed (HEC refused the token)');
   });
 });
