@@ -19,7 +19,16 @@ test('the notice is dropped; other warnings reach the printer Node had', () => {
   expect(printed).toEqual(['ExperimentalWarning: something']);
 });
 
-test("with the SDK's own variable set, the SDK decides and every warning is printed", () => {
+test('the notice is dropped too with the variable set to another "quiet" (the SDK itself is quiet only for "true")', () => {
+  for (const value of ['1', 'yes', 'true', '']) {
+    const { proc, printed } = processWithPrinter();
+    quietSdkNodeNotice(proc, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: value });
+    proc.emit('warning', NOTICE);
+    expect([value, printed]).toEqual([value, []]);
+  }
+});
+
+test("with the SDK's own variable set to false, every warning is printed", () => {
   const { proc, printed } = processWithPrinter();
   quietSdkNodeNotice(proc, { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'false' });
   proc.emit('warning', NOTICE);
