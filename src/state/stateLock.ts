@@ -108,8 +108,10 @@ export class StateLock {
         written = await storage.create(LOCK_NAME, encode(owner));
       } else {
         const holder = parseLockOwner(existing.data);
-        if (holder && localHolderAlive(holder) === true) throw inUse(holder);
         const nowMs = now().getTime();
+        // A live process of this host is the holder only while its lease runs: after a restart (a container's), its
+        // pid may be another process's, and a holder whose heartbeat stopped that long is judged as any other.
+        if (holder && localHolderAlive(holder) === true && !(nowMs - Date.parse(holder.heartbeatAt) > options.expiryMs)) throw inUse(holder);
         if (watched !== undefined && watched.version !== existing.version) throw inUse(holder);
         watched ??= { version: existing.version, since: nowMs };
         if (!(await StateLock.stale(storage, holder, options.expiryMs, nowMs, watched.since))) {

@@ -119,6 +119,20 @@ test('a live holder of another host, whose heartbeat moves while this run waits,
   expect(readLock().token).toBe('other');
 });
 
+test('a lock of this host whose pid is alive but whose heartbeat is past the expiry (the pid reused after a restart) is taken over', async () => {
+  // process.ppid is a live process of this host that never wrote this lock.
+  foreignLock(T0 - 3 * MINUTE, { host: os.hostname(), pid: process.ppid });
+  const { time, options } = fakeTime(T0);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
+  expect([time.waited, readLock().pid]).toEqual([0, process.pid]);
+  await lock.release();
+  // With a heartbeat within the expiry, the same live pid holds it: refused at once, without waiting.
+  foreignLock(T0 - MINUTE, { host: os.hostname(), pid: process.ppid });
+  const fresh = fakeTime(T0);
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...fresh.options })).rejects.toThrow(new RegExp(`in use by another run \\(host ${os.hostname()}, pid ${process.ppid}, `));
+  expect(fresh.time.sleeps).toBe(0);
+});
+
 test('clocks of other hosts never decide alone: an old heartbeat in a fresh file is watched, a future one expires by this clock', async () => {
   // The holder's clock is an hour behind: its heartbeat looks old, but the store dated the write now.
   foreignLock(T0, { heartbeatAt: new Date(T0 - 3600_000).toISOString() });
