@@ -251,7 +251,10 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           // A state that cannot be read: the days built so far still go out. The first error says why the run failed.
           failure = handOver.failure ?? (err as Error);
         }
-        await handOver.finish();
+        // Not the run's last summaries when later parts, or Auth0's statistics, follow: HEC then resends earlier runs'
+        // spool only after them, less every summary the whole run rebuilt.
+        const lastSummaries = !partRead.more && !(stoppedBy === undefined && options.auth0 !== undefined);
+        await handOver.finish({ checkpoint: !lastSummaries });
         failure ??= handOver.failure;
       }
       const { peakResident, evictions, reloads } = store.stats;

@@ -47,17 +47,19 @@ export class SummaryHandOver {
     await this.#deliver(full, true);
   }
 
-  /** The last call of the summaries: what is left, without `more`. */
-  finish(): Promise<void> {
+  /**
+   * The last call of the summaries, or of a part's (`checkpoint`: more parts follow): what is left, without `more`.
+   */
+  finish(options: { checkpoint?: boolean } = {}): Promise<void> {
     const rest = this.#chunk;
     this.#chunk = [];
-    return this.#deliver(rest, false);
+    return this.#deliver(rest, false, options.checkpoint === true);
   }
 
-  async #deliver(events: readonly SummaryEnvelope[], more: boolean): Promise<void> {
+  async #deliver(events: readonly SummaryEnvelope[], more: boolean, checkpoint = false): Promise<void> {
     for (let i = 0; i < this.#sinksReached; i++) {
       try {
-        const result = await this.sinks[i]!.deliver(events, { more });
+        const result = await this.sinks[i]!.deliver(events, checkpoint ? { more, checkpoint } : { more });
         this.spooled += result.spooled;
         this.refused += result.rejected ?? 0;
       } catch (err) {

@@ -16,6 +16,12 @@ export interface DeliverOptions {
    * last call of a run's summaries, possibly with no events, has it unset.
    */
   more?: boolean;
+  /**
+   * With `more` unset: this call ends a part of the run (a checkpoint), and later parts bring more summaries. The
+   * sink settles its delivery as on the last call (the part is committed after it), but leaves what belongs to the
+   * run's end (HEC: resending earlier runs' spool, less what the run rebuilt) to the last call without it.
+   */
+  checkpoint?: boolean;
 }
 
 /**

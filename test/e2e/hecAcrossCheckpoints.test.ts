@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { HecReceiver, type IndexedEnvelope } from '../support/hecReceiver';
 import { readNdjson, runCli } from '../support/cliRunner';
-import { comparable, latestVersions } from '../unit/state/stateTestKit';
+import { comparable, latestVersions, login, writeArchive } from '../unit/state/stateTestKit';
 
 // A --state run delivers and commits in parts (checkpoints). Through the built CLI and the HEC receiver: the
 // latest copy of every summary that reaches HEC equals a single run's, when every part is delivered, and when
@@ -98,3 +98,56 @@ test('HEC refuses the token in the second part: exit 1, and the next run complet
     await second.close();
   }
 });
+
+test('a night in parts sends none of the spooled summaries it rebuilt, also those rebuilt after its first checkpoint', async () => {
+  const nights = path.join(dir, 'nights');
+  const stateDir = path.join(nights, 'state');
+  const spool = path.join(nights, 'spool');
+  // Night 1: 1 and 2 March; HEC busy the whole night, so every summary is spooled (and the state committed).
+  const first = writeArchive(path.join(nights, 'first'), 'a.ndjson', [login(1, '2024-03-01T10:00:00Z', 'u1'), login(2, '2024-03-02T10:00:00Z', 'u2')]);
+  // Night 2, read in parts of one object: 3 March first, then a late login of 1 March in the second part.
+  const newDay = writeArchive(path.join(nights, 'new'), 'b.ndjson', [login(3, '2024-03-03T10:00:00Z', 'u3')]);
+  const late = writeArchive(path.join(nights, 'late'), 'c.ndjson', [login(4, '2024-03-01T11:00:00Z', 'u4')]);
+  const night = (receiver: HecReceiver, inputs: string[], extra: string[]) =>
+    runCli(
+      ['run', ...inputs.flatMap((input) => ['--input', input]), '--state', stateDir, '--spool', spool, '--hec-url', receiver.url, '--no-table', '--log-format', 'json', '--checkpoint-objects', '1', '--concurrency', '1', ...extra],
+      { SPLUNK_HEC_TOKEN: TOKEN },
+    );
+
+  const runIdOf = (stderr: string): string => JSON.parse(stderr.split('\n').find((line) => line.includes('"run_id"'))!).run_id;
+
+  const down = await HecReceiver.start({ token: TOKEN });
+  let firstRun: string;
+  try {
+    down.injectAlways({ kind: 'busy' });
+    const result = await night(down, [first], ['--hec-deadline', '0.3']);
+    expect(result.code).toBe(3);
+    firstRun = runIdOf(result.stderr);
+  } finally {
+    await down.close();
+  }
+
+  const up = await HecReceiver.start({ token: TOKEN });
+  try {
+    const result = await night(up, [first, newDay, late], []);
+    expect(result.code).toBe(0);
+    const events = up.events();
+    const secondRun = runIdOf(result.stderr);
+    const sentBy = (runId: string) => new Set(events.filter((e) => e.event.run_id === runId && e.event.summary !== 'run').map((e) => String(e.event.summary_id)));
+    const resent = sentBy(firstRun);
+    const rebuilt = sentBy(secondRun);
+    const dailyId = (day: string) => String(events.find((e) => e.event.summary === 'daily' && e.event.day === day)!.event.summary_id);
+    // Night 2 rebuilt 1 March (its late login) in its second part: the spooled copies of those summaries stay unsent.
+    expect(rebuilt).toContain(dailyId('2024-03-01'));
+    expect([...resent].filter((id) => rebuilt.has(id))).toEqual([]);
+    // What it did resend is night 1's 2 March, which night 2 did not build again.
+    expect(resent).toContain(dailyId('2024-03-02'));
+    expect(rebuilt).not.toContain(dailyId('2024-03-02'));
+    // The latest daily of 1 March counts both logins.
+    const dailies = events.filter((e) => e.event.summary === 'daily' && e.event.day === '2024-03-01');
+    expect(dailies.map((e) => [e.event.run_id, e.event.logins])).toEqual([[secondRun, 2]]);
+  } finally {
+    await up.close();
+  }
+});
+

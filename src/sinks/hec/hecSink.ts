@@ -183,7 +183,8 @@ export class HecSink implements SummarySink {
     }
     await this.#spoolEvents(outcome.undelivered);
     let stillWaiting = 0;
-    if (options.more !== true && !this.#earlierSpool.sent) {
+    // Not at a checkpoint: a later part may rebuild more of the earlier runs' summaries.
+    if (options.more !== true && options.checkpoint !== true && !this.#earlierSpool.sent) {
       // After this call's delivery settled every acknowledgement: what each resend reports belongs to its file alone.
       this.#earlierSpool.sent = true;
       try {
