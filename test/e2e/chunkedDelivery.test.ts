@@ -8,7 +8,7 @@ import type { DeliverOptions, DeliveryResult, SummarySink } from '../../src/sink
 import { RunState } from '../../src/state/runState';
 import { CollectingSink, configWith, openLocal, silentLogger } from '../unit/state/stateTestKit';
 import { HecReceiver } from '../support/hecReceiver';
-import { TEST_TOKEN, testSink } from '../support/hecTestKit';
+import { TEST_TOKEN, testSink, ownSpoolFile } from '../support/hecTestKit';
 
 // The run hands its summaries to the sinks in chunks as it builds them: what a failing sink does to the others,
 // to the run event and to the state, and the last call every sink gets even when there is nothing to send.
@@ -109,7 +109,7 @@ describe('over a real HEC sink', () => {
     expect(outcome.run.error).toContain('Token disabled');
 
     const indexed = receiver.indexed.map((e) => idOf(e.envelope));
-    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((line) => idOf(JSON.parse(line)));
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((line) => idOf(JSON.parse(line)));
     // One request got through (the first chunk, one batch); everything after it, the run event last, is spooled.
     expect(receiver.eventRequests()).toHaveLength(2);
     expect(indexed.length).toBe(output.deliveries[0]!.events);

@@ -1,5 +1,6 @@
 /** Small helpers shared by the HEC tests: a recording log, a sleep that does not wait, temp spool dirs. */
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Writable } from 'node:stream';
 import type { SummaryEnvelope } from '../../src/rollup/summaryEvent';
 import type { HecLog } from '../../src/sinks/hec/hecLog';
@@ -36,6 +37,16 @@ export const FAST_GIVE_UP = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlin
 export function readSpoolFile(file: string): SummaryEnvelope[] {
   return readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
 }
+
+/** The spool file a sink of `runId` wrote in `spoolDir` (hecSpool: `hec-<run id>.to-<destination>.ndjson`). */
+export function ownSpoolFile(spoolDir: string, runId: string): string {
+  const names = readdirSync(spoolDir).filter((name) => /^hec-(.+)\.to-[0-9a-f]{8}\.ndjson$/.exec(name)?.[1] === runId);
+  if (names.length !== 1) throw new Error(`expected one spool file of run ${runId} in ${spoolDir}, found: ${readdirSync(spoolDir).join(', ')}`);
+  return path.join(spoolDir, names[0]!);
+}
+
+/** A spool file's name as a sink of `runId` writes it, for a readdir() expectation. */
+export const ownSpoolName = (runId: string) => expect.stringMatching(new RegExp(`^hec-${runId}\\.to-[0-9a-f]{8}\\.ndjson$`));
 
 /** A temporary folder, removed after the test file's last test. */
 export function tempDir(prefix = 'hec-test-'): string {

@@ -12,7 +12,7 @@ import type { DeliverOptions, DeliveryResult, SummarySink } from '../summarySink
 import { queueEvent, type QueuedEvent } from './eventBatches';
 import { HecDelivery, HecDeliveryAborted, type HecEventRejection, type KeepRejectedEvent, type RejectedEventHandler } from './hecDelivery';
 import { stderrWarningsLog, type HecLog } from './hecLog';
-import { HecSpool } from './hecSpool';
+import { HecSpool, spoolDestination } from './hecSpool';
 import { SpoolTurns, type TakeSpool } from './spoolTurns';
 import { resolveHecConfig, type HecConfig, type HecSinkOptions } from './hecConfig';
 import { emptyHecStats, hecRunFields, type HecRunFields, type HecStats } from './hecStats';
@@ -124,7 +124,7 @@ export class HecSink implements SummarySink {
       keepRejected: this.#rejectedEventKeeper(deps),
       signal: deps.signal,
     });
-    this.#spool = new HecSpool(config.spoolDir, deps.runId);
+    this.#spool = new HecSpool(config.spoolDir, deps.runId, spoolDestination(displayHecUrl(baseUrl), config.index));
     this.#rebuiltIfStopped = deps.rebuiltIfStopped === true;
     this.#spoolTurns = new SpoolTurns(config.spoolDir, deps.holdSpool, this.#log);
   }
@@ -208,7 +208,12 @@ export class HecSink implements SummarySink {
 
   /** Earlier runs' spool files, oldest first, and the summary_ids they hold (to tell which this run rebuilds). */
   async #readEarlierSpool(): Promise<EarlierSpool> {
-    const files = await this.#spool.earlierFiles();
+    const { files, elsewhere } = await this.#spool.earlierFiles();
+    if (elsewhere.length > 0) {
+      // Another job's (another HEC URL or index), or this job's before its URL or index changed: not this run's to send.
+      const shown = elsewhere.slice(0, 3).join(', ') + (elsewhere.length > 3 ? ', …' : '');
+      this.#log.warn(`HEC: ${elsewhere.length} spool file(s) in ${this.#spool.dir} were written for another HEC URL or index and are left for the runs that send there (${shown})`);
+    }
     const ids = new Set<string>();
     for (const file of files) {
       const contents = await this.#spool.read(file);

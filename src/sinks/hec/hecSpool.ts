@@ -1,13 +1,15 @@
 /**
  * The spool: events HEC did not take, kept on disk until a later run delivers them. One NDJSON file per
- * run (`hec-<run id>.ndjson`), each line the envelope exactly as it was sent. A run appends to its file and
+ * run (`hec-<run id>.to-<destination>.ndjson`), each line the envelope exactly as it was sent. The destination
+ * (spoolDestination) tells apart jobs that share a spool folder: a run resends only the files written for its own
+ * HEC URL and index (and files from before destinations were named, `hec-<run id>.ndjson`). A run appends to its file and
  * flushes it to disk at each addition, so a run that spools its summaries chunk by chunk writes each once. An
  * addition that fails is cut back off; a crash in the middle of one can only leave the file's last line cut
  * short, and read() skips such a line. Earlier runs' files are rewritten through a temporary file renamed over
  * them, never half. Events HEC refused for good (with no quarantine to take them) go to
  * `rejected-<run id>.ndjson` beside it, which is never resent.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
@@ -23,6 +25,23 @@ const SPOOL_FILE = /^hec-.+\.ndjson$/;
  */
 export function isWaitingSpoolFile(name: string): boolean {
   return SPOOL_FILE.test(name);
+}
+
+/** A spool file's destination, from its name; undefined for a file named before destinations were. */
+const DESTINATION = /\.to-([0-9a-f]{8})\.ndjson$/;
+
+/**
+ * Where a run's events go, as a spool file's name says it: 8 hex digits of a hash of the HEC URL (as displayed: no
+ * credentials) and the index (none: the token's default). Not the token: it is a secret, and it may be rotated.
+ */
+export function spoolDestination(url: string, index: string | undefined): string {
+  return createHash('sha256').update(`${url}\n${index ?? ''}`).digest('hex').slice(0, 8);
+}
+
+/** Earlier runs' spool files: this destination's (oldest first), and those written for another. */
+export interface EarlierSpoolFiles {
+  files: string[];
+  elsewhere: string[];
 }
 
 /** Events HEC refused for good, kept beside the spool and never resent. */
@@ -44,11 +63,14 @@ export type SpoolFileContents =
 export class HecSpool {
   readonly dir: string;
   readonly #runId: string;
+  readonly #destination: string;
   #ownFile: string | undefined;
 
-  constructor(dir: string, runId: string) {
+  /** `destination`: spoolDestination() of the run's HEC URL and index. */
+  constructor(dir: string, runId: string, destination: string) {
     this.dir = dir;
     this.#runId = runId.replace(/[^A-Za-z0-9._-]/g, '_');
+    this.#destination = destination;
   }
 
   /** This run's spool file, once it has written one. */
@@ -56,25 +78,24 @@ export class HecSpool {
     return this.#ownFile;
   }
 
-  /** Spool files of earlier runs, oldest first. */
-  async earlierFiles(): Promise<string[]> {
+  /** Spool files of earlier runs: those this run sends (its destination's, and unnamed ones), oldest first; and the rest. */
+  async earlierFiles(): Promise<EarlierSpoolFiles> {
     let names: string[];
     try {
       names = await fs.readdir(this.dir);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { files: [], elsewhere: [] };
       throw new HecSpoolError(`cannot read the HEC spool directory ${this.dir}: ${(error as Error).message}`);
     }
-    const entries = await Promise.all(
-      names
-        .filter(isWaitingSpoolFile)
-        .map((name) => path.join(this.dir, name))
-        .filter((file) => file !== this.#ownFile)
-        .map(spoolEntry),
-    );
+    const waiting = names.filter(isWaitingSpoolFile).filter((name) => path.join(this.dir, name) !== this.#ownFile);
+    const ours = (name: string) => {
+      const destination = DESTINATION.exec(name)?.[1];
+      return destination === undefined || destination === this.#destination;
+    };
+    const entries = await Promise.all(waiting.filter(ours).map((name) => spoolEntry(path.join(this.dir, name))));
     const files = entries.filter((entry) => entry !== undefined);
     files.sort((a, b) => a.mtime - b.mtime || a.file.localeCompare(b.file));
-    return files.map((entry) => entry.file);
+    return { files: files.map((entry) => entry.file), elsewhere: waiting.filter((name) => !ours(name)).sort() };
   }
 
   /** The file's envelopes, or why it cannot be used (it is then left in place for the operator). */
@@ -175,10 +196,10 @@ export class HecSpool {
     return file;
   }
 
-  /** hec-<run id>.ndjson, or with a suffix if a file of that name is already waiting to be sent. */
+  /** hec-<run id>.to-<destination>.ndjson, with a suffix to the run id if a file of that name is already waiting. */
   async #freshFileName(): Promise<string> {
     for (let n = 1; ; n++) {
-      const file = path.join(this.dir, `hec-${this.#runId}${n === 1 ? '' : `-${n}`}.ndjson`);
+      const file = path.join(this.dir, `hec-${this.#runId}${n === 1 ? '' : `-${n}`}.to-${this.#destination}.ndjson`);
       try {
         await fs.access(file);
       } catch {

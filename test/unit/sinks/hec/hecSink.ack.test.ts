@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { TEST_TOKEN, testSink, ownSpoolFile } from '../../../support/hecTestKit';
 
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const ackPolicy = { pollIntervalMs: 1, timeoutMs: 2_000, maxResends: 2 };
@@ -61,7 +61,7 @@ describe('HecSink with indexer acknowledgement', () => {
     expect(await sink.deliver(envelopes)).toEqual({ delivered: 0, spooled: 3, rejected: 0 });
 
     expect(receiver.eventRequests()).toHaveLength(2); // first send + one resend
-    const spooled = readFileSync(`${spoolDir}/hec-run-1.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(summaryIds(spooled)).toEqual(summaryIds(envelopes));
   });
 

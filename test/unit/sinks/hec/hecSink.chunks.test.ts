@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
+import { TEST_TOKEN, tempDir, testSink, ownSpoolFile, ownSpoolName } from '../../../support/hecTestKit';
 
 describe('HecSink given the summaries in chunks', () => {
   let receiver: HecReceiver;
@@ -47,8 +47,8 @@ describe('HecSink given the summaries in chunks', () => {
     expect(receiver.eventRequests()).toHaveLength(1);
 
     // Both chunks in this run's one spool file, in order; one warning says so, the later addition is info.
-    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
-    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    expect(readdirSync(spoolDir)).toEqual([ownSpoolName('run-1')]);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(summaryIds(spooled)).toEqual(summaryIds(envelopes));
     const spoolLines = log.lines.filter((line) => line.includes('spooled to'));
     expect(spoolLines.map((line) => line.split(' ').slice(0, 3).join(' '))).toEqual(['warn HEC: 3', 'info HEC: 3']);
@@ -77,7 +77,7 @@ describe('HecSink given the summaries in chunks', () => {
     expect(readdirSync(spoolDir)).toEqual([]);
     await expect(sink.deliver([runEvent])).rejects.toThrow('Token disabled');
 
-    const spooled = readFileSync(path.join(spoolDir, 'hec-run-1.ndjson'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(spooled.map((e) => e.event.summary)).toEqual(['run']);
     expect(log.lines.filter((line) => line.includes('not spooled'))).toEqual([
       'info HEC: 3 summaries not spooled (3 in all): this run is not committed, so running the same command again builds and sends them',

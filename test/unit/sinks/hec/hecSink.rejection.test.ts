@@ -9,7 +9,7 @@ import { rejectedEventItem } from '../../../../src/sinks/hec/rejectedEventItem';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver, type HecReceiverOptions } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { TEST_TOKEN, testSink, ownSpoolFile } from '../../../support/hecTestKit';
 
 describe('HecSink rejections', () => {
   let receiver: HecReceiver;
@@ -43,7 +43,7 @@ describe('HecSink rejections', () => {
     expect(receiver.eventRequests()).toHaveLength(1);
     expect(waits).toEqual([]);
     expect(receiver.indexed).toEqual([]);
-    const spooled = readFileSync(`${spoolDir}/hec-run-1.ndjson`, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as SummaryEnvelope);
     expect(summaryIds(spooled)).toEqual(summaryIds(envelopes));
     expect(sink.stats()).toMatchObject({ hec_events_sent: 0, hec_events_spooled: 5 });
   });
@@ -112,7 +112,7 @@ describe('HecSink rejections', () => {
     await expect(sink.deliver(envelopes)).rejects.toThrow('quarantine file not writable');
 
     expect(receiver.summaryIds()).toEqual(['sid-0000', 'sid-0001']);
-    const spooled = readFileSync(`${spoolDir}/hec-run-1.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(summaryIds(spooled)).toEqual(['sid-0002', 'sid-0003', 'sid-0004']);
   });
 
@@ -125,7 +125,7 @@ describe('HecSink rejections', () => {
     await expect(sink.deliver(envelopes)).rejects.toThrow("index 'secret' is not allowed for this token: code 7, Incorrect index");
 
     expect(receiver.summaryIds()).toEqual(['sid-0000', 'sid-0001']);
-    const spooled = readFileSync(`${spoolDir}/hec-run-1.ndjson`, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
+    const spooled = readFileSync(ownSpoolFile(spoolDir, 'run-1'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as SummaryEnvelope);
     expect(summaryIds(spooled)).toEqual(['sid-0002', 'sid-0003']);
     expect(sink.stats()).toMatchObject({ hec_events_sent: 2, hec_events_spooled: 2 });
   });

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink, ownSpoolFile, ownSpoolName } from '../../../support/hecTestKit';
 
 describe('HecSink spool', () => {
   let receiver: HecReceiver;
@@ -25,8 +25,8 @@ describe('HecSink spool', () => {
     expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
 
     expect(receiver.indexed).toEqual([]);
-    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
-    const spoolFile = path.join(spoolDir, 'hec-run-1.ndjson');
+    expect(readdirSync(spoolDir)).toEqual([ownSpoolName('run-1')]);
+    const spoolFile = ownSpoolFile(spoolDir, 'run-1');
     // Each line is the envelope exactly as it would have been sent.
     expect(readFileSync(spoolFile, 'utf8')).toBe(first.map((e) => `${JSON.stringify(e)}\n`).join(''));
     expect(run1.sink.stats()).toMatchObject({ hec_events_sent: 0, hec_events_spooled: 5 });
@@ -52,7 +52,7 @@ describe('HecSink spool', () => {
     expect(await sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 0, spooled: 1, rejected: 0 });
 
     expect(receiver.requests.length).toBe(requests);
-    expect(summaryIds(readSpoolFile(path.join(spoolDir, 'hec-run-1.ndjson')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
+    expect(summaryIds(readSpoolFile(ownSpoolFile(spoolDir, 'run-1')))).toEqual(['sid-0000', 'sid-0001', 'sid-0050']);
     expect(sink.stats().hec_events_spooled).toBe(3);
   });
 
@@ -94,7 +94,40 @@ describe('HecSink spool', () => {
     expect(readdirSync(spoolDir)).toEqual(['hec-old-run.ndjson']);
   });
 
-  test('spooled events are re-sent with the current --hec-index (a fixed index reaches its target)', async () => {
+  test('jobs sharing a spool folder: a run resends only the files written for its own HEC URL and index', async () => {
+    const spoolDir = tempDir();
+    const other = await HecReceiver.start({ token: TEST_TOKEN });
+    try {
+      // Job A (this receiver, index prod) spools 2 events: its HEC is busy all night.
+      receiver.injectAlways({ kind: 'busy' });
+      const jobA = testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { sleep: undefined, runId: 'a-1' });
+      expect(await jobA.sink.deliver(dailyEnvelopes(2))).toEqual({ delivered: 0, spooled: 2, rejected: 0 });
+      receiver.clearFaults();
+      const fileA = path.basename(ownSpoolFile(spoolDir, 'a-1'));
+
+      // Job B (another HEC, index staging) sends its own event only, and says whose file it left.
+      const jobB = testSink(other, { spoolDir, index: 'staging' }, { runId: 'b-1' });
+      expect(await jobB.sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
+      expect(other.events().map((e) => [e.index, e.event.summary_id])).toEqual([['staging', 'sid-0050']]);
+      expect(jobB.log.lines).toContain(`warn HEC: 1 spool file(s) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there (${fileA})`);
+      // The same HEC as A but another index is another destination too.
+      const sameUrl = testSink(receiver, { spoolDir, index: 'staging' }, { runId: 'b-2' });
+      await sameUrl.sink.deliver([]);
+      expect(receiver.indexed).toEqual([]);
+      expect(readdirSync(spoolDir)).toEqual([fileA]);
+
+      // A's next run sends them, to its index.
+      const jobA2 = testSink(receiver, { spoolDir, index: 'prod' }, { runId: 'a-2' });
+      expect(await jobA2.sink.deliver([])).toEqual({ delivered: 0, spooled: 0, rejected: 0 });
+      expect(receiver.events().map((e) => [e.index, e.event.summary_id])).toEqual([['prod', 'sid-0000'], ['prod', 'sid-0001']]);
+      expect(readdirSync(spoolDir)).toEqual([]);
+      expect(jobA2.log.lines.filter((line) => line.includes('another HEC URL'))).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  });
+
+  test('a file from before destinations were named (hec-<run id>.ndjson) is sent by any run, with the current --hec-index', async () => {
     const spoolDir = tempDir();
     writeFileSync(path.join(spoolDir, 'hec-old.ndjson'), `${JSON.stringify(dailyEnvelope(1, { index: 'wrong' }))}\n`);
     const { sink } = testSink(receiver, { spoolDir, index: 'summary' });

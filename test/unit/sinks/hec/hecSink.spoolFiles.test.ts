@@ -73,7 +73,7 @@ describe('HecSink spool files', () => {
   test('HecSpool.read reports a read error as a reason, not an exception', async () => {
     const dir = tempDir();
     mkdirSync(path.join(dir, 'hec-x.ndjson'));
-    await expect(new HecSpool(dir, 'r').read(path.join(dir, 'hec-x.ndjson'))).resolves.toEqual({ ok: false, reason: 'cannot read: EISDIR', lines: 0 });
+    await expect(new HecSpool(dir, 'r', '00000000').read(path.join(dir, 'hec-x.ndjson'))).resolves.toEqual({ ok: false, reason: 'cannot read: EISDIR', lines: 0 });
   });
 
   test('events of an earlier file that are still not delivered count as spooled in the result (not only in stats)', async () => {

@@ -9,7 +9,7 @@ import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { lockSpool } from '../../../../src/state/spoolLock';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { FAST_GIVE_UP, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, tempDir, TEST_TOKEN, testSink, ownSpoolName } from '../../../support/hecTestKit';
 
 describe('HecSink with the spool lock', () => {
   let receiver: HecReceiver;
@@ -38,7 +38,7 @@ describe('HecSink with the spool lock', () => {
     });
     expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
     // The spool is given back after each use.
-    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
+    expect(readdirSync(spoolDir)).toEqual([ownSpoolName('run-1')]);
     receiver.clearFaults();
 
     // Run 2 reads the spool (its first use), sends its own summaries, then resends run 1's file (its second use).
@@ -70,7 +70,7 @@ describe('HecSink with the spool lock', () => {
     expect(run1Waited).toHaveLength(1);
     expect(run1Waited[0]).toContain(`pid ${process.pid}`);
     expect(receiver.summaryIds()).toEqual([...summaryIds(second), ...summaryIds(first)]);
-    expect(readdirSync(spoolDir)).toEqual(['hec-run-1.ndjson']);
+    expect(readdirSync(spoolDir)).toEqual([ownSpoolName('run-1')]);
 
     // The next run sends the event run 1 added after waiting: each summary once in all.
     const run3 = testSink(receiver, { spoolDir }, { runId: 'run-3', holdSpool: (dir) => lockSpool(dir) });

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { TEST_TOKEN, testSink, ownSpoolName } from '../../../support/hecTestKit';
 
 const STOP = new Error('stopped by SIGTERM');
 
@@ -75,7 +75,7 @@ describe('HecSink stopped by its signal', () => {
     expect(receiver.requests).toHaveLength(0);
     expect(spooledIds(earlier)).toEqual(['sid-0050', 'sid-0051']);
     expect(spooledIds(sink.spoolFile)).toEqual(summaryIds(envelopes));
-    expect(readdirSync(spoolDir).sort()).toEqual(['hec-earlier-run.ndjson', 'hec-run-1.ndjson']);
+    expect(readdirSync(spoolDir).sort()).toEqual(['hec-earlier-run.ndjson', ownSpoolName('run-1')]);
   });
 
   test('a request already on its way gets its reply: its events count as delivered, the rest is spooled', async () => {
