@@ -1,9 +1,10 @@
-import { closeSync, copyFileSync, createWriteStream, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
+import { closeSync, copyFileSync, createWriteStream, fsyncSync, openSync, renameSync, rmSync, statSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 import { setTimeout as delay } from 'node:timers/promises';
 import { type Readable, Transform, type Writable } from 'node:stream';
 import { errnoCode } from '../support/errnoCode';
+import { makeDirsSync } from '../support/makeDirs';
 import { Auth0UsageError } from '../support/errors';
 import { outputTempFile } from '../support/outputTempFile';
 
@@ -263,7 +264,7 @@ function openOutput(target: string): { fd: number; tempFile?: string } {
   const fail = (why: string) => new OutputError(`cannot write ${target}: ${why}`);
   if (/[\\/]$/.test(target)) throw fail('it names a folder, not a file');
   try {
-    mkdirSync(path.dirname(target), { recursive: true });
+    makeDirsSync(path.dirname(target));
   } catch (err) {
     // mkdir reports a path through a file as EEXIST, which reads as if the folder existed.
     throw fail(errnoCode(err) === 'EEXIST' ? 'part of its folder path is a file' : errnoCode(err));

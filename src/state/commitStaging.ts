@@ -1,10 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { DayAggregate } from '../rollup/dayAggregate';
 import type { DaySlot } from '../rollup/dayStore';
 import { encodeLogIds } from '../rollup/logIdFile';
 import type { LogIdSet } from '../rollup/logIdSet';
 import { errnoCode } from '../support/errnoCode';
+import { makeDirsSync } from '../support/makeDirs';
 import { StateIoError } from './stateErrors';
 
 /** A changed tenant-day, merged and written for the commit. */
@@ -33,7 +34,7 @@ export class CommitStaging {
     let file = this.dir;
     try {
       if (!this.ready) {
-        mkdirSync(this.dir, { recursive: true });
+        makeDirsSync(this.dir);
         this.ready = true;
       }
       file = aggregateFile;

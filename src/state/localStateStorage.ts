@@ -4,6 +4,7 @@ import path from 'node:path';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
 import { errnoCode } from '../support/errnoCode';
+import { makeDirs } from '../support/makeDirs';
 
 /** A state in a local folder. Replacements are written to a temporary file, synced, then renamed into place. */
 export class LocalStateStorage implements StateStorage {
@@ -58,7 +59,7 @@ export class LocalStateStorage implements StateStorage {
     const target = this.pathOf(name);
     const temp = path.join(path.dirname(target), `.${path.basename(target)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await makeDirs(path.dirname(target));
       await writeSynced(temp, data, 'w');
       await fs.rename(temp, target);
     } catch (error) {
@@ -70,7 +71,7 @@ export class LocalStateStorage implements StateStorage {
   async create(name: string, data: Buffer): Promise<boolean> {
     const target = this.pathOf(name);
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await makeDirs(path.dirname(target));
       await writeSynced(target, data, 'wx');
       return true;
     } catch (error) {
@@ -110,7 +111,7 @@ export class LocalStateStorage implements StateStorage {
   async publish(localFile: string, name: string): Promise<void> {
     const target = this.pathOf(name);
     try {
-      await fs.mkdir(path.dirname(target), { recursive: true });
+      await makeDirs(path.dirname(target));
       // On disk before the manifest can name it: after a power loss the manifest must never point at an empty file.
       await syncFile(localFile);
       await fs.rename(localFile, target);

@@ -10,6 +10,7 @@
 import { constants as fsConstants, promises as fs } from 'node:fs';
 import { setTimeout as delay } from 'node:timers/promises';
 import { errnoCode } from '../support/errnoCode';
+import { makeDirs } from '../support/makeDirs';
 import { LocalStateStorage } from './localStateStorage';
 import { StateLockedError } from './stateErrors';
 import { LOCK_NAME } from './stateLayout';
@@ -80,7 +81,7 @@ export async function lockSpool(dir: string, options: SpoolLockOptions = {}): Pr
     // Whether the folder can be written is asked of the folder, not of another run's lock file (which another user's
     // run may have made unreadable to this one).
     try {
-      await fs.mkdir(dir, { recursive: true });
+      await makeDirs(dir);
       await fs.access(dir, fsConstants.W_OK);
     } catch (error) {
       const code = errnoCode(error);

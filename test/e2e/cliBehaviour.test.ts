@@ -126,6 +126,17 @@ describe('runtime outcomes', () => {
     expect(events.map((e) => [e.event.summary, e.event.status])).toEqual([['run', 'failed']]);
   });
 
+  test.each(['--output', '--quarantine'])('%s in a folder that cannot be made (under /proc) fails at once with ENOENT, before reading', async (flag) => {
+    // Node's recursive mkdir would loop there forever, deaf to signals.
+    const target = '/proc/auth0-usage-nope/x.ndjson';
+    const args = ['run', '--input', FIXTURES, '--log-format', 'json', '--no-table', '--output', flag === '--output' ? target : path.join(dir, 'out.ndjson')];
+    if (flag === '--quarantine') args.push('--quarantine', target);
+    const result = await runCli(args);
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', code: 'ERR_OUTPUT', exit_code: 1, msg: `cannot write ${target}: ENOENT` });
+    expect(result.stderr).not.toMatch(/"msg":"run started"/);
+  });
+
   test.each(['--output', '--quarantine'])('%s naming a folder stops the run before it reads, and the state stays as it was', async (flag) => {
     const state = path.join(dir, 'state');
     const folder = path.join(dir, 'taken');

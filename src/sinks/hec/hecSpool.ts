@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
 import { HecSpoolError } from './hecErrors';
 import { errnoCode } from '../../support/errnoCode';
+import { makeDirs } from '../../support/makeDirs';
 
 /** Files the next run resends; `rejected-*.ndjson` never matches. */
 const SPOOL_FILE = /^hec-.+\.ndjson$/;
@@ -154,7 +155,7 @@ export class HecSpool {
   async add(jsonLines: readonly string[]): Promise<void> {
     if (jsonLines.length === 0) return;
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      await makeDirs(this.dir);
       this.#ownFile ??= await this.#freshFileName();
       const handle = await fs.open(this.#ownFile, 'a');
       try {
@@ -182,7 +183,7 @@ export class HecSpool {
   async setAside(lines: readonly string[]): Promise<string> {
     const file = path.join(this.dir, `rejected-${this.#runId}.ndjson`);
     try {
-      await fs.mkdir(this.dir, { recursive: true });
+      await makeDirs(this.dir);
       const handle = await fs.open(file, 'a');
       try {
         await handle.writeFile(ndjson(lines), 'utf8');
