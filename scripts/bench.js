@@ -16,6 +16,30 @@ const { costModel } = require('./bench/costModel');
 
 const ROOT = path.resolve(__dirname, '..');
 const ARGS = process.argv.slice(2);
+
+const USAGE = `usage: npm run bench -- [options]    (or: node scripts/bench.js [options], after npm run build)
+
+  (none)                 both data sets: speed against zcat, a naive script and jq; peak RSS; RSS on one growing
+                         stream; the cost model (data made once and cached under bench-data/)
+  --sets=NAME[,NAME]     only these sets: today, high-cardinality
+  --only=CASE[,CASE]     only these cases: single, eight, scale, model (and, when named: firehose, backfill, one-thread)
+  --quick                the same on small data (bench-data/quick/), for development: figures say nothing
+  --generate             only make the data
+  --hostile              the hostile inputs instead (issue 15), each in a child process with a time limit
+  --limit=SECONDS        with --hostile: the time limit of each case (default 120)
+  --help                 this text
+
+What each figure means: docs/performance.md.`;
+const KNOWN = [/^--quick$/, /^--generate$/, /^--hostile$/, /^--only=/, /^--sets=/, /^--limit=/];
+if (ARGS.includes('--help') || ARGS.includes('-h')) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const unknown = ARGS.filter((arg) => !KNOWN.some((known) => known.test(arg)));
+if (unknown.length > 0) {
+  console.error(`bench: unknown option ${unknown.join(' ')}\n\n${USAGE}`);
+  process.exit(2);
+}
 const QUICK = ARGS.includes('--quick');
 // The small --quick data lives apart, so that trying the bench does not throw away the full data (which takes minutes to make).
 const DATA = path.join(ROOT, 'bench-data', ...(QUICK ? ['quick'] : []));

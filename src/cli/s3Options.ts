@@ -44,7 +44,7 @@ export const s3CliOptions = {
   progress: {
     type: 'boolean',
     default: true,
-    describe: 'Progress bar on a terminal; --no-progress logs a JSON progress line every 30 s instead',
+    describe: 'Progress bar on a terminal; --no-progress logs a progress line every 30 s instead',
   },
 } as const;
 
