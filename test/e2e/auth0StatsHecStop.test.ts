@@ -45,6 +45,7 @@ test('HEC refusing the token once the log summaries are in: the Auth0 summaries 
 
   // Night 1: the log summaries go out in one request; from the next request on, HEC refuses the token.
   const first = await HecReceiver.start({ token: HEC_TOKEN });
+  const { port } = first;
   first.inject({ kind: 'pass' });
   first.injectAlways({ kind: 'status', status: 403, body: JSON.stringify({ text: 'Invalid token', code: 4 }) });
   let night1: Result;
@@ -59,8 +60,8 @@ test('HEC refusing the token once the log summaries are in: the Auth0 summaries 
   expect(indexed1).toContain('daily');
   expect(indexed1).not.toContain('auth0_daily');
 
-  // Night 2, token fixed, nothing new to read.
-  const second = await HecReceiver.start({ token: HEC_TOKEN });
+  // Night 2, token fixed, nothing new to read: the same HEC (URL), so night 1's spool is this job's to send.
+  const second = await HecReceiver.start({ token: HEC_TOKEN, port });
   let indexed2: string[];
   try {
     const night2 = await run(second);

@@ -68,6 +68,7 @@ test('every part delivered: the latest copy of each summary on HEC is the single
 test('HEC refuses the token in the second part: exit 1, and the next run completes the latest copies', async () => {
   const stateDir = path.join(dir, 'state-refused');
   const first = await HecReceiver.start({ token: TOKEN });
+  const { port } = first;
   let firstEvents: IndexedEnvelope[];
   try {
     // The first part's summaries pass; every event POST after that is refused as an invalid token.
@@ -84,7 +85,8 @@ test('HEC refuses the token in the second part: exit 1, and the next run complet
     await first.close();
   }
 
-  const second = await HecReceiver.start({ token: TOKEN });
+  // The same HEC (URL) the next night: the first night's spooled run event is this job's to send.
+  const second = await HecReceiver.start({ token: TOKEN, port });
   try {
     const result = await run(second, stateDir);
     expect(result.code).toBe(0);
@@ -117,6 +119,7 @@ test('a night in parts sends none of the spooled summaries it rebuilt, also thos
   const runIdOf = (stderr: string): string => JSON.parse(stderr.split('\n').find((line) => line.includes('"run_id"'))!).run_id;
 
   const down = await HecReceiver.start({ token: TOKEN });
+  const { port } = down;
   let firstRun: string;
   try {
     down.injectAlways({ kind: 'busy' });
@@ -127,7 +130,8 @@ test('a night in parts sends none of the spooled summaries it rebuilt, also thos
     await down.close();
   }
 
-  const up = await HecReceiver.start({ token: TOKEN });
+  // The same HEC (URL), up again: night 1's spool is this job's to send.
+  const up = await HecReceiver.start({ token: TOKEN, port });
   try {
     const result = await night(up, [first, newDay, late], []);
     expect(result.code).toBe(0);
