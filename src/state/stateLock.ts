@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { processRunning } from '../support/processRunning';
+import { processIdentity, processRunning } from '../support/processRunning';
 import { LOCK_NAME } from './stateLayout';
 import { StateLockedError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
@@ -13,6 +13,8 @@ const ownerSchema = z.object({
   pid: z.number().int(),
   acquiredAt: z.string(),
   heartbeatAt: z.string(),
+  /** processIdentity() of the holder when it took the lock: tells a later process given the same pid apart. */
+  process: z.string().optional(),
 });
 export type LockOwner = z.infer<typeof ownerSchema>;
 
@@ -47,10 +49,18 @@ export function parseLockOwner(bytes: Buffer): LockOwner | undefined {
 /** Tokens of the locks this process holds: a lock of this host and pid that is not one of them is a former process's. */
 const heldHere = new Set<string>();
 
-/** Held by a process of this host: whether it runs is known for certain (a restarted container reuses its pid). */
+/**
+ * Held by a process of this host: whether it runs is known for certain. A restarted container reuses its pid (this
+ * process's pid, not its token), and after a reboot or restart another process may have the holder's pid: the
+ * process identity it recorded (boot and start time) then differs. A live holder keeps its lock however long it
+ * stalls (stopped, swapping): only its end frees it.
+ */
 function localHolderAlive(owner: LockOwner): boolean | undefined {
   if (owner.host !== os.hostname()) return undefined;
-  return owner.pid === process.pid ? heldHere.has(owner.token) : processRunning(owner.pid);
+  if (owner.pid === process.pid) return heldHere.has(owner.token);
+  if (!processRunning(owner.pid)) return false;
+  const now = owner.process === undefined ? undefined : processIdentity(owner.pid);
+  return now === undefined || now === owner.process;
 }
 
 /** Stale: no heartbeat for the expiry, or held by a process of this host that no longer exists. */
@@ -93,7 +103,8 @@ export class StateLock {
     const sleep = options.sleep ?? ((ms: number) => delay(ms, undefined, { signal }).catch(() => undefined));
     const pollMs = options.pollMs ?? Math.min(options.expiryMs / 12, 10_000);
     const stamp = now().toISOString();
-    const owner: LockOwner = { token: randomUUID(), host: os.hostname(), pid: process.pid, acquiredAt: stamp, heartbeatAt: stamp };
+    const identity = processIdentity(process.pid);
+    const owner: LockOwner = { token: randomUUID(), host: os.hostname(), pid: process.pid, acquiredAt: stamp, heartbeatAt: stamp, ...(identity ? { process: identity } : {}) };
     const inUse = (holder: LockOwner | undefined) =>
       new StateLockedError(
         `the state ${storage.location} is in use by another run${holder ? ` (${describeLockOwner(holder)})` : ''}; try again when it has finished`,
@@ -108,10 +119,8 @@ export class StateLock {
         written = await storage.create(LOCK_NAME, encode(owner));
       } else {
         const holder = parseLockOwner(existing.data);
+        if (holder && localHolderAlive(holder) === true) throw inUse(holder);
         const nowMs = now().getTime();
-        // A live process of this host is the holder only while its lease runs: after a restart (a container's), its
-        // pid may be another process's, and a holder whose heartbeat stopped that long is judged as any other.
-        if (holder && localHolderAlive(holder) === true && !(nowMs - Date.parse(holder.heartbeatAt) > options.expiryMs)) throw inUse(holder);
         if (watched !== undefined && watched.version !== existing.version) throw inUse(holder);
         watched ??= { version: existing.version, since: nowMs };
         if (!(await StateLock.stale(storage, holder, options.expiryMs, nowMs, watched.since))) {

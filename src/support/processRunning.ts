@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+
 /** Whether a process of this host (this pid namespace) with that id runs: signal 0 checks without sending anything. */
 export function processRunning(pid: number): boolean {
   try {
@@ -6,5 +8,29 @@ export function processRunning(pid: number): boolean {
   } catch (err) {
     // EPERM: it runs, as another user.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+let bootId: string | null | undefined;
+
+/**
+ * Which process runs under `pid` now, as a text that differs for a later process given the same pid: the kernel's
+ * boot id and the process's start time in clock ticks since boot (/proc/<pid>/stat, field 22). Undefined where
+ * /proc cannot tell (not Linux, the process gone, another pid namespace's view).
+ */
+export function processIdentity(pid: number): string | undefined {
+  try {
+    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    bootId = null;
+  }
+  if (bootId === null) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // After the command name in parentheses (which may hold spaces): field 3 (state) onwards; starttime is field 22.
+    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    return startTicks === undefined ? undefined : `${bootId}:${startTicks}`;
+  } catch {
+    return undefined;
   }
 }

@@ -27,7 +27,7 @@ function deadPid(): number {
 }
 
 /** lock.json as another run wrote it, the file dated `writtenMs` (its heartbeat by default too). */
-function foreignLock(writtenMs: number, fields: Partial<{ host: string; pid: number; heartbeatAt: string; token: string }> = {}) {
+function foreignLock(writtenMs: number, fields: Partial<{ host: string; pid: number; heartbeatAt: string; token: string; process: string }> = {}) {
   const at = new Date(writtenMs).toISOString();
   writeFileSync(lockFile(), JSON.stringify({ token: 'other', host: 'other-host', pid: 1, acquiredAt: at, heartbeatAt: at, ...fields }));
   utimesSync(lockFile(), new Date(writtenMs), new Date(writtenMs));
@@ -119,18 +119,36 @@ test('a live holder of another host, whose heartbeat moves while this run waits,
   expect(readLock().token).toBe('other');
 });
 
-test('a lock of this host whose pid is alive but whose heartbeat is past the expiry (the pid reused after a restart) is taken over', async () => {
-  // process.ppid is a live process of this host that never wrote this lock.
-  foreignLock(T0 - 3 * MINUTE, { host: os.hostname(), pid: process.ppid });
-  const { time, options } = fakeTime(T0);
-  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
-  expect([time.waited, readLock().pid]).toEqual([0, process.pid]);
+test('a lock of a live pid of this host is that process\'s only if the process identity it recorded is the one running now', async () => {
+  // process.ppid is a live process of this host; its identity read here from /proc: boot id and start time (field 22).
+  const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const parentStat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+  const parentIdentity = `${bootId}:${parentStat.slice(parentStat.lastIndexOf(')') + 2).split(' ')[19]}`;
+
+  // Recorded by another process that had this pid before (another boot): the pid was reused, the holder is gone.
+  foreignLock(T0 - MINUTE, { host: os.hostname(), pid: process.ppid, process: `another-boot:${parentIdentity.split(':')[1]}` });
+  const reused = fakeTime(T0);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...reused.options });
+  expect([reused.time.waited, readLock().pid]).toEqual([0, process.pid]);
   await lock.release();
-  // With a heartbeat within the expiry, the same live pid holds it: refused at once, without waiting.
-  foreignLock(T0 - MINUTE, { host: os.hostname(), pid: process.ppid });
-  const fresh = fakeTime(T0);
-  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...fresh.options })).rejects.toThrow(new RegExp(`in use by another run \\(host ${os.hostname()}, pid ${process.ppid}, `));
-  expect(fresh.time.sleeps).toBe(0);
+
+  // Recorded by the process running now, silent for an hour (stopped, swapping): it still holds its lock.
+  foreignLock(T0 - 60 * MINUTE, { host: os.hostname(), pid: process.ppid, process: parentIdentity });
+  const stalled = fakeTime(T0);
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...stalled.options })).rejects.toThrow(new RegExp(`in use by another run \\(host ${os.hostname()}, pid ${process.ppid}, `));
+  expect(stalled.time.sleeps).toBe(0);
+
+  // A lock of an earlier version, with no identity: a live pid holds it, as before.
+  foreignLock(T0 - 60 * MINUTE, { host: os.hostname(), pid: process.ppid });
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...fakeTime(T0).options })).rejects.toThrow(/in use by another run/);
+});
+
+test('a run records its own process identity in the lock', async () => {
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY });
+  const ownStat = readFileSync('/proc/self/stat', 'utf8');
+  const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  expect(readLock().process).toBe(`${bootId}:${ownStat.slice(ownStat.lastIndexOf(')') + 2).split(' ')[19]}`);
+  await lock.release();
 });
 
 test('clocks of other hosts never decide alone: an old heartbeat in a fresh file is watched, a future one expires by this clock', async () => {
