@@ -22,6 +22,22 @@ describe.each([
     expect(statSync(deep).isDirectory()).toBe(true);
   });
 
+  test('a path with .. after a folder still to make: that folder is made too, as the kernel needs it to resolve ..', async () => {
+    // Written out: path.join would tidy the .. away.
+    const target = `${dir}/a/b/../c`;
+    await make(target);
+    expect([statSync(path.join(dir, 'a', 'b')).isDirectory(), statSync(path.join(dir, 'a', 'c')).isDirectory()]).toEqual([true, true]);
+    // Relative to the working folder, as a user gives it.
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      await make('r/s/../t');
+    } finally {
+      process.chdir(cwd);
+    }
+    expect([statSync(path.join(dir, 'r', 's')).isDirectory(), statSync(path.join(dir, 'r', 't')).isDirectory()]).toEqual([true, true]);
+  });
+
   test('a file where a folder should be is an error, as mkdir -p says it: EEXIST for the folder itself, ENOTDIR on the way', async () => {
     writeFileSync(path.join(dir, 'file'), 'x');
     await expect(make(path.join(dir, 'file'))).rejects.toMatchObject({ code: 'EEXIST' });
