@@ -212,7 +212,10 @@ export class HecSink implements SummarySink {
     if (elsewhere.length > 0) {
       // Another job's (another HEC URL or index), or this job's before its URL or index changed: not this run's to send.
       const shown = elsewhere.slice(0, 3).join(', ') + (elsewhere.length > 3 ? ', …' : '');
-      this.#log.warn(`HEC: ${elsewhere.length} spool file(s) in ${this.#spool.dir} were written for another HEC URL or index and are left for the runs that send there (${shown})`);
+      this.#log.warn(
+        `HEC: ${elsewhere.length} spool file(s) in ${this.#spool.dir} were written for another HEC URL or index and are left for the runs that send there (${shown}); ` +
+          'if they are this job\'s from before its URL or index changed, rename each without its .to-<id> part and the next run sends them',
+      );
     }
     const ids = new Set<string>();
     for (const file of files) {

@@ -109,7 +109,7 @@ describe('HecSink spool', () => {
       const jobB = testSink(other, { spoolDir, index: 'staging' }, { runId: 'b-1' });
       expect(await jobB.sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
       expect(other.events().map((e) => [e.index, e.event.summary_id])).toEqual([['staging', 'sid-0050']]);
-      expect(jobB.log.lines).toContain(`warn HEC: 1 spool file(s) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there (${fileA})`);
+      expect(jobB.log.lines).toContain(`warn HEC: 1 spool file(s) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there (${fileA}); if they are this job's from before its URL or index changed, rename each without its .to-<id> part and the next run sends them`);
       // The same HEC as A but another index is another destination too.
       const sameUrl = testSink(receiver, { spoolDir, index: 'staging' }, { runId: 'b-2' });
       await sameUrl.sink.deliver([]);
