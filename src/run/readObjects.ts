@@ -5,7 +5,7 @@ import type { RecordFieldsRead } from '../decode/recordFields';
 import type { WorkerAggregation } from '../decode/objectAggregator';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
-import { InputError, type InputObject, type LedgerEntry } from '../sources/inputObject';
+import { InputError, InputGoneError, type InputObject, type LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf, objectKey } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
@@ -33,6 +33,12 @@ export interface ReadObjectsOptions extends RunListingOptions {
   quarantine?: QuarantineFile;
   /** Items of one object written to --quarantine in full; the rest are counted only. Default QUARANTINE_ITEMS_PER_OBJECT. */
   quarantineItemsPerObject?: number;
+  /**
+   * A listed object found gone when it is opened (InputGoneError: deleted since the listing, which a long backfill
+   * made hours before) is passed over with a warning, and not recorded as read. Not for a merge: a shard's record
+   * file must be there.
+   */
+  skipGone?: boolean;
   /**
    * The run's listing, when the run reads in parts (checkpoints): each part goes on where the one before stopped.
    * Without it, this call lists the inputs itself, and reads them to the end.
@@ -185,6 +191,11 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         // A write still queued must settle before the object is read again (or the run ends); its own failure is
         // the file's, kept by the writer and reported when it is closed.
         await writing.catch(() => undefined);
+        if (options.skipGone && err instanceof InputGoneError && bytes === 0) {
+          log.warn({ object: object.name, err: err.message }, 'a listed object was gone when its turn came (deleted since the listing): passed over, not recorded as read');
+          options.progress?.objectDone();
+          return;
+        }
         if (attempt < readRetries && isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;

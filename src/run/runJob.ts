@@ -202,6 +202,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         defaultTenant: options.config.tenant,
         dayBounded,
         readDays,
+        // A merge's inputs are the shards' record files, which must be there.
+        skipGone: options.merged === undefined,
         rollup,
         state,
         quarantine: options.quarantine,

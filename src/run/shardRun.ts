@@ -46,6 +46,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
     dayBounded: options.spec.from !== null || options.spec.to !== null,
     readDays: readDaysKey(options.spec.from, options.spec.to),
     rollup: files,
+    skipGone: true,
     state: { objects: options.ledger },
     selects: (object, input) => shardOfObject(object.name, input, shard.count) === shard.index,
     quarantine: options.quarantine,

@@ -43,3 +43,10 @@ export class InputError extends Auth0UsageError {
     super(message, options);
   }
 }
+
+/**
+ * A listed object that no longer exists when it is opened (deleted after the listing: a lifecycle rule, a clean-up
+ * during a long backfill). A run passes over it with a warning; where an object must be there (a shard's record
+ * file), it is an InputError as any other.
+ */
+export class InputGoneError extends InputError {}

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { once } from 'node:events';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { InputError, type InputObject, type Source } from './inputObject';
+import { InputError, InputGoneError, type InputObject, type Source } from './inputObject';
 import { isOutputTempFile } from '../support/outputTempFile';
 import { InputFilter } from './inputFilter';
 
@@ -25,10 +25,11 @@ const REASONS: Record<string, string> = {
   EMFILE: 'too many open files',
 };
 
-function inputError(where: string, err: unknown): InputError {
+/** `listed`: the file was listed, so ENOENT means it was deleted since (InputGoneError), not a wrong path. */
+function inputError(where: string, err: unknown, listed = false): InputError {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
   const reason = (code && REASONS[code]) ?? code ?? (err as Error)?.message ?? String(err);
-  return new InputError(`cannot read input ${where}: ${reason}`, { cause: err });
+  return new (listed && code === 'ENOENT' ? InputGoneError : InputError)(`cannot read input ${where}: ${reason}`, { cause: err });
 }
 
 class LocalFile implements InputObject {
@@ -45,7 +46,7 @@ class LocalFile implements InputObject {
       await once(stream, 'ready');
     } catch (err) {
       stream.destroy();
-      throw inputError(this.name, err);
+      throw inputError(this.name, err, true);
     }
     return stream;
   }

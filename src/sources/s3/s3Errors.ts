@@ -1,4 +1,4 @@
-import { InputError } from '../inputObject';
+import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets, serverErrorText } from '../../support/errorText';
 
@@ -112,7 +112,8 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
     case 'NoSuchBucket':
       return input(`no such bucket: s3://${ctx.bucket}/ (check the bucket name${ctx.endpoint ? ' and --s3-endpoint' : ''})`);
     case 'NoSuchKey':
-      return input(`${where} no longer exists (deleted after it was listed?)`);
+      // Only a read finds a key gone: a listing says nothing of keys it does not hold.
+      return ctx.operation === 'get' ? new InputGoneError(`${where} no longer exists (deleted after it was listed?)`, { cause: err }) : input(`${where} no longer exists`);
     case 'InvalidObjectState':
       // 403 on GetObject of an object a lifecycle rule moved to Glacier / Deep Archive and that is not restored.
       return input(`${where} is archived in a storage class that must be restored before it can be read (S3 says InvalidObjectState)`);

@@ -7,7 +7,7 @@ import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { createS3Client, type S3ClientOptions } from '../../../../src/aws/s3Client';
 import { S3Source } from '../../../../src/sources/s3/s3Source';
 import { isRetryableReadError } from '../../../../src/sources/s3/s3Errors';
-import { InputError } from '../../../../src/sources/inputObject';
+import { InputError, InputGoneError } from '../../../../src/sources/inputObject';
 import { putObjects } from '../../../support/s3Fixtures';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../../support/s3Server';
 
@@ -127,6 +127,8 @@ describe('S3 failures as one-line input errors', () => {
       () => undefined,
       (e: Error) => e,
     );
+    // Gone, which a run passes over with a warning (an InputError where the object must be there).
+    expect(err).toBeInstanceOf(InputGoneError);
     expect(err).toBeInstanceOf(InputError);
     expect(err?.message).toBe('s3://archive/logs/b.json no longer exists (deleted after it was listed?)');
   });

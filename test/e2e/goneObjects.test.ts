@@ -1,0 +1,60 @@
+import { mkdtempSync, rmSync, writeFileSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { runJob } from '../../src/run/runJob';
+import type { ProgressReporter } from '../../src/run/progressReporter';
+import { RunState } from '../../src/state/runState';
+import { createLogger } from '../../src/support/logger';
+import { CollectingSink, configWith, login, openLocal, silentLogger, writeArchive } from '../unit/state/stateTestKit';
+
+// A run lists its input once, before it reads (a backfill in parts, hours before its last part). An object deleted
+// after the listing is passed over with a warning, not recorded as read: the run goes on, and a later run reads it
+// if it is back.
+const config = configWith();
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-gone-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+/** Calls `afterFirst` once the first object was read to its end. */
+function deletingProgress(afterFirst: () => void): ProgressReporter {
+  let done = 0;
+  return { objectListed() {}, listingDone() {}, objectStarted() {}, bytesRead() {}, recordsRead() {}, objectDone: () => ++done === 1 && afterFirst(), finish() {} };
+}
+
+async function run(input: string, stateDir: string, progress?: ProgressReporter) {
+  const lines = new PassThrough();
+  let logged = '';
+  lines.on('data', (chunk: Buffer) => (logged += chunk.toString()));
+  const sink = new CollectingSink();
+  const state = await RunState.open({ location: stateDir, timezone: 'UTC', config, logger: silentLogger });
+  const outcome = await runJob({
+    inputs: [input], config, timezone: 'UTC', openSource: openLocal, sinks: [sink], concurrency: 1,
+    logger: createLogger({ level: 'info', format: 'json', stream: lines }), state, checkpoint: { objects: 1, ms: 3_600_000 }, progress,
+  });
+  return { outcome, events: sink.events, log: logged.trimEnd().split('\n').map((line) => JSON.parse(line)) };
+}
+
+test('an object deleted after the listing is passed over with a warning, and read by a later run once it is back', async () => {
+  const input = path.join(dir, 'archives');
+  // Three days, one login each, one file a day: read one a part (checkpoints), in path order.
+  const files = [1, 2, 3].map((d) => writeArchive(input, `2024-03-0${d}.ndjson`, [login(d, `2024-03-0${d}T10:00:00Z`, `u${d}`)]));
+  const third = readFileSync(files[2]!);
+  const stateDir = path.join(dir, 'state');
+
+  const first = await run(input, stateDir, deletingProgress(() => rmSync(files[2]!)));
+  expect(first.outcome.exitCode).toBe(0);
+  expect(first.outcome.run).toMatchObject({ status: 'ok', objects: 2, records: 2 });
+  expect(first.events.filter((e) => e.event.summary === 'daily').map((e) => e.event.day)).toEqual(['2024-03-01', '2024-03-02']);
+  expect(first.log.filter((line) => line.level === 40 || line.level === 'warn').map((line) => [line.msg, line.object])).toEqual([
+    ['a listed object was gone when its turn came (deleted since the listing): passed over, not recorded as read', files[2]],
+  ]);
+
+  // Back again: the next run reads it (it was not recorded), and only it.
+  writeFileSync(files[2]!, third);
+  const second = await run(input, stateDir);
+  expect(second.outcome.run).toMatchObject({ status: 'ok', objects: 1, records: 1 });
+  expect(second.events.filter((e) => e.event.summary === 'daily').map((e) => e.event.day)).toEqual(['2024-03-03']);
+});
