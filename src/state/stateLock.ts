@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { setTimeout as delay } from 'node:timers/promises';
 import { z } from 'zod';
-import { processIdentity, processRunning } from '../support/processRunning';
+import { pidNamespace, processIdentity, processRunning } from '../support/processRunning';
 import { LOCK_NAME } from './stateLayout';
 import { StateLockedError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
@@ -15,6 +15,8 @@ const ownerSchema = z.object({
   heartbeatAt: z.string(),
   /** processIdentity() of the holder when it took the lock: tells a later process given the same pid apart. */
   process: z.string().optional(),
+  /** The holder's pid namespace: its pid means nothing in another (a container sharing the host name). */
+  pidNamespace: z.string().optional(),
 });
 export type LockOwner = z.infer<typeof ownerSchema>;
 
@@ -57,16 +59,22 @@ const heldHere = new Set<string>();
  */
 function localHolderAlive(owner: LockOwner): boolean | undefined {
   if (owner.host !== os.hostname()) return undefined;
+  // Another pid namespace on this host (host networking): its pids are not ours to look up; judged by its lease.
+  if (owner.pidNamespace !== undefined && owner.pidNamespace !== pidNamespace()) return undefined;
   if (owner.pid === process.pid) return heldHere.has(owner.token);
   if (!processRunning(owner.pid)) return false;
   const now = owner.process === undefined ? undefined : processIdentity(owner.pid);
   return now === undefined || now === owner.process;
 }
 
-/** Stale: no heartbeat for the expiry, or held by a process of this host that no longer exists. */
+/**
+ * Stale (what `status` says, as acquire() decides it): held by a process of this host, stale only once that process
+ * is gone, however old its heartbeat; else no heartbeat for the expiry.
+ */
 export function isStaleLock(owner: LockOwner, expiryMs: number, nowMs: number): boolean {
-  if (nowMs - Date.parse(owner.heartbeatAt) > expiryMs) return true;
-  return localHolderAlive(owner) === false;
+  const alive = localHolderAlive(owner);
+  if (alive !== undefined) return !alive;
+  return nowMs - Date.parse(owner.heartbeatAt) > expiryMs;
 }
 
 export function describeLockOwner(owner: LockOwner): string {
@@ -104,7 +112,16 @@ export class StateLock {
     const pollMs = options.pollMs ?? Math.min(options.expiryMs / 12, 10_000);
     const stamp = now().toISOString();
     const identity = processIdentity(process.pid);
-    const owner: LockOwner = { token: randomUUID(), host: os.hostname(), pid: process.pid, acquiredAt: stamp, heartbeatAt: stamp, ...(identity ? { process: identity } : {}) };
+    const namespace = pidNamespace();
+    const owner: LockOwner = {
+      token: randomUUID(),
+      host: os.hostname(),
+      pid: process.pid,
+      acquiredAt: stamp,
+      heartbeatAt: stamp,
+      ...(identity ? { process: identity } : {}),
+      ...(namespace ? { pidNamespace: namespace } : {}),
+    };
     const inUse = (holder: LockOwner | undefined) =>
       new StateLockedError(
         `the state ${storage.location} is in use by another run${holder ? ` (${describeLockOwner(holder)})` : ''}; try again when it has finished`,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readFileSync, readlinkSync } from 'node:fs';
 
 /** Whether a process of this host (this pid namespace) with that id runs: signal 0 checks without sending anything. */
 export function processRunning(pid: number): boolean {
@@ -12,11 +12,25 @@ export function processRunning(pid: number): boolean {
 }
 
 let bootId: string | null | undefined;
+let ownPidNamespace: string | null | undefined;
+
+/**
+ * This process's pid namespace (`pid:[4026531836]`), or undefined where /proc cannot tell. Pids name processes only
+ * within one: containers that share a host name (host networking) each have their own.
+ */
+export function pidNamespace(): string | undefined {
+  try {
+    ownPidNamespace ??= readlinkSync('/proc/self/ns/pid');
+  } catch {
+    ownPidNamespace = null;
+  }
+  return ownPidNamespace ?? undefined;
+}
 
 /**
  * Which process runs under `pid` now, as a text that differs for a later process given the same pid: the kernel's
  * boot id and the process's start time in clock ticks since boot (/proc/<pid>/stat, field 22). Undefined where
- * /proc cannot tell (not Linux, the process gone, another pid namespace's view).
+ * /proc cannot tell (not Linux, the process gone). Compare it only within one pid namespace (pidNamespace()).
  */
 export function processIdentity(pid: number): string | undefined {
   try {

@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalStateStorage } from '../../../src/state/localStateStorage';
 import { StateLockedError } from '../../../src/state/stateErrors';
-import { StateLock, type LockOptions } from '../../../src/state/stateLock';
+import { StateLock, isStaleLock, type LockOptions, type LockOwner } from '../../../src/state/stateLock';
 
 let dir: string;
 let storage: LocalStateStorage;
@@ -27,7 +27,7 @@ function deadPid(): number {
 }
 
 /** lock.json as another run wrote it, the file dated `writtenMs` (its heartbeat by default too). */
-function foreignLock(writtenMs: number, fields: Partial<{ host: string; pid: number; heartbeatAt: string; token: string; process: string }> = {}) {
+function foreignLock(writtenMs: number, fields: Partial<{ host: string; pid: number; heartbeatAt: string; token: string; process: string; pidNamespace: string }> = {}) {
   const at = new Date(writtenMs).toISOString();
   writeFileSync(lockFile(), JSON.stringify({ token: 'other', host: 'other-host', pid: 1, acquiredAt: at, heartbeatAt: at, ...fields }));
   utimesSync(lockFile(), new Date(writtenMs), new Date(writtenMs));
@@ -143,12 +143,44 @@ test('a lock of a live pid of this host is that process\'s only if the process i
   await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...fakeTime(T0).options })).rejects.toThrow(/in use by another run/);
 });
 
-test('a run records its own process identity in the lock', async () => {
+test('a run records its own process identity and pid namespace in the lock', async () => {
   const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY });
   const ownStat = readFileSync('/proc/self/stat', 'utf8');
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   expect(readLock().process).toBe(`${bootId}:${ownStat.slice(ownStat.lastIndexOf(')') + 2).split(' ')[19]}`);
+  expect(readLock().pidNamespace).toBe(readlinkSync('/proc/self/ns/pid'));
   await lock.release();
+});
+
+test('a lock of this host name but another pid namespace (host networking) is judged by its lease, not by a pid of ours', async () => {
+  // Its pid (1 in its own namespace) is here the parent of this process: another process altogether.
+  const otherNamespace = { host: os.hostname(), pid: process.ppid, process: 'its-boot:123', pidNamespace: 'pid:[1]' };
+  foreignLock(T0 - 10_000, otherNamespace);
+  const { time, options } = fakeTime(T0);
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
+  // Not taken over at once as a reused pid would be: watched unchanged for the whole expiry, as another host's.
+  expect(time.waited).toBe(EXPIRY);
+  await lock.release();
+  // Its heartbeat moving meanwhile means a live holder: refused.
+  foreignLock(T0, otherNamespace);
+  const live = fakeTime(T0, (nowMs) => foreignLock(nowMs, otherNamespace));
+  await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...live.options })).rejects.toThrow(/in use by another run/);
+});
+
+test('status calls a lock stale exactly when a run would take it over', () => {
+  const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  const parentStat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
+  const parentIdentity = `${bootId}:${parentStat.slice(parentStat.lastIndexOf(')') + 2).split(' ')[19]}`;
+  const old = new Date(T0 - 60 * MINUTE).toISOString();
+  const owner = (fields: Partial<LockOwner>): LockOwner => ({ token: 't', host: os.hostname(), pid: process.ppid, acquiredAt: old, heartbeatAt: old, ...fields });
+  // A live holder of this host, silent for an hour (stopped): runs are refused, so it is not stale.
+  expect(isStaleLock(owner({ process: parentIdentity, pidNamespace: readlinkSync('/proc/self/ns/pid') }), EXPIRY, T0)).toBe(false);
+  // Its pid now another process's: stale.
+  expect(isStaleLock(owner({ process: 'another-boot:1' }), EXPIRY, T0)).toBe(true);
+  // Another host (or pid namespace): by its heartbeat.
+  expect(isStaleLock(owner({ host: 'other-host' }), EXPIRY, T0)).toBe(true);
+  expect(isStaleLock(owner({ host: 'other-host', heartbeatAt: new Date(T0 - MINUTE).toISOString() }), EXPIRY, T0)).toBe(false);
+  expect(isStaleLock(owner({ pidNamespace: 'pid:[1]' }), EXPIRY, T0)).toBe(true);
 });
 
 test('clocks of other hosts never decide alone: an old heartbeat in a fresh file is watched, a future one expires by this clock', async () => {
