@@ -214,7 +214,7 @@ export class HecSink implements SummarySink {
       const shown = elsewhere.slice(0, 3).join(', ') + (elsewhere.length > 3 ? ', …' : '');
       this.#log.warn(
         `HEC: ${elsewhere.length} spool file(s) in ${this.#spool.dir} were written for another HEC URL or index and are left for the runs that send there (${shown}); ` +
-          'if they are this job\'s from before its URL or index changed, rename each without its .to-<id> part and the next run sends them',
+          `if they are this job's from before its URL or index changed, rename each to end in .to-${this.#spool.destination}.ndjson (this run's) and its next run sends them`,
       );
     }
     const ids = new Set<string>();

@@ -74,6 +74,11 @@ export class HecSpool {
     this.#destination = destination;
   }
 
+  /** spoolDestination() of this run's HEC URL and index, as its files' names end (`.to-<destination>.ndjson`). */
+  get destination(): string {
+    return this.#destination;
+  }
+
   /** This run's spool file, once it has written one. */
   get ownFile(): string | undefined {
     return this.#ownFile;

@@ -2,7 +2,7 @@
  * Nothing lost: what HEC does not take before the deadline is spooled (atomic NDJSON, one file per run)
  * and the next HecSink with the same spool directory sends it first, deleting each file once delivered.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { HecReceiver } from '../../../support/hecReceiver';
@@ -109,7 +109,11 @@ describe('HecSink spool', () => {
       const jobB = testSink(other, { spoolDir, index: 'staging' }, { runId: 'b-1' });
       expect(await jobB.sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
       expect(other.events().map((e) => [e.index, e.event.summary_id])).toEqual([['staging', 'sid-0050']]);
-      expect(jobB.log.lines).toContain(`warn HEC: 1 spool file(s) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there (${fileA}); if they are this job's from before its URL or index changed, rename each without its .to-<id> part and the next run sends them`);
+      expect(jobB.log.lines).toContainEqual(
+        expect.stringMatching(
+          new RegExp(`^warn HEC: 1 spool file\\(s\\) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there \\(${fileA.replace(/\./g, '\\.')}\\); if they are this job's from before its URL or index changed, rename each to end in \\.to-[0-9a-f]{8}\\.ndjson \\(this run's\\) and its next run sends them$`),
+        ),
+      );
       // The same HEC as A but another index is another destination too.
       const sameUrl = testSink(receiver, { spoolDir, index: 'staging' }, { runId: 'b-2' });
       await sameUrl.sink.deliver([]);
@@ -125,6 +129,28 @@ describe('HecSink spool', () => {
     } finally {
       await other.close();
     }
+  });
+
+  test('the advice for files stranded by an index change, followed: this job\'s next run sends them to its new index, another job never', async () => {
+    const spoolDir = tempDir();
+    // The job spools 2 events for index prod (HEC busy all night).
+    receiver.injectAlways({ kind: 'busy' });
+    await testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { sleep: undefined, runId: 'a-1' }).sink.deliver(dailyEnvelopes(2));
+    receiver.clearFaults();
+    const stranded = ownSpoolFile(spoolDir, 'a-1');
+    // Its index changes to prod2: its run leaves the file and says what to rename it to.
+    const moved = testSink(receiver, { spoolDir, index: 'prod2' }, { runId: 'a-2' });
+    await moved.sink.deliver([]);
+    const advice = moved.log.lines.map((line) => /rename each to end in (\.to-[0-9a-f]{8}\.ndjson) \(this run's\)/.exec(line)?.[1]).find((end) => end !== undefined);
+    expect(advice).toBeDefined();
+    renameSync(stranded, stranded.replace(/\.to-[0-9a-f]{8}\.ndjson$/, advice!));
+    // Another job sharing the folder (index staging) runs first: it leaves the renamed file alone.
+    await testSink(receiver, { spoolDir, index: 'staging' }, { runId: 'b-1' }).sink.deliver([]);
+    expect(receiver.indexed).toEqual([]);
+    // The job's next run sends them, once, to prod2.
+    await testSink(receiver, { spoolDir, index: 'prod2' }, { runId: 'a-3' }).sink.deliver([]);
+    expect(receiver.events().map((e) => [e.index, e.event.summary_id])).toEqual([['prod2', 'sid-0000'], ['prod2', 'sid-0001']]);
+    expect(readdirSync(spoolDir)).toEqual([]);
   });
 
   test('a file from before destinations were named (hec-<run id>.ndjson) is sent by any run, with the current --hec-index', async () => {
