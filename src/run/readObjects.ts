@@ -138,6 +138,8 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     // Quarantine items go to the file as they come. Decoding is deterministic, so a re-read sets aside the same items
     // in the same order: those an earlier attempt already wrote are not written again.
     let written = 0;
+    // Bytes of earlier attempts: an object is passed over as gone only if no attempt read any of it.
+    let bytesBefore = 0;
     for (let attempt = 0; ; attempt++) {
       const partial = rollup.beginObject(object);
       const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
@@ -191,11 +193,13 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         // A write still queued must settle before the object is read again (or the run ends); its own failure is
         // the file's, kept by the writer and reported when it is closed.
         await writing.catch(() => undefined);
-        if (options.skipGone && err instanceof InputGoneError && bytes === 0) {
+        // Gone before any of it was read, in any attempt: one cut off mid-read and deleted before the re-read fails.
+        if (options.skipGone && err instanceof InputGoneError && bytes === 0 && bytesBefore === 0) {
           log.warn({ object: object.name, err: err.message }, 'a listed object was gone when its turn came (deleted since the listing): passed over, not recorded as read');
           options.progress?.objectDone();
           return;
         }
+        bytesBefore += bytes;
         if (attempt < readRetries && isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
           continue;

@@ -2,7 +2,9 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
 import { putObjects } from '../support/s3Fixtures';
-import { readNdjson, runCli } from '../support/cliRunner';
+import { closingLine, readNdjson, runCli } from '../support/cliRunner';
+import { startCuttingProxy } from '../support/cuttingProxy';
+import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 
 // The CLI reading from s3rver over loopback with the real AWS SDK must summarize exactly as from local files.
 const ROOT = path.resolve(__dirname, '../..');
@@ -78,4 +80,36 @@ test('a wrong secret fails with exit 1, names the bucket and never prints the se
   expect(result.code).toBe(1);
   expect(result.stderr).toMatch(/s3:\/\/auth0-archive\/logs\//);
   expect(result.stderr).not.toContain(secret);
+});
+
+test('an object cut off mid-read and deleted before the re-read fails the run: it is not "gone before its turn"', async () => {
+  const client = fixtureClient(server);
+  const body = (day: string, n: number) =>
+    Array.from({ length: 40 }, (_, i) => JSON.stringify({ log_id: `77${String(n * 100 + i).padStart(54, '0')}`, date: `${day}T10:00:${String(i).padStart(2, '0')}.000Z`, type: 's', tenant_name: 'acme', user_id: `auth0|u${i}` })).join('\n') + '\n';
+  await putObjects(client, 'auth0-archive', [
+    { key: 'cut/2024/04/01/a.ndjson', body: body('2024-04-01', 1) },
+    { key: 'cut/2024/04/02/b.ndjson', body: body('2024-04-02', 2) },
+  ]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  try {
+    // b's first read is cut after 500 bytes; before the cut reaches the job, b is deleted, so the re-read finds it gone.
+    proxy.sabotage({
+      match: (r) => r.method === 'GET' && r.url.startsWith('/auth0-archive/cut/2024/04/02/b.ndjson'),
+      action: { kind: 'cut', afterBytes: 500 },
+      times: 1,
+      beforeSpoiling: async () => {
+        await client.send(new DeleteObjectCommand({ Bucket: 'auth0-archive', Key: 'cut/2024/04/02/b.ndjson' }));
+      },
+    });
+    const result = await runCli(['run', '-i', 's3://auth0-archive/cut/', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--concurrency', '1', '--output', '-', '--log-format', 'json', '--no-progress', '--no-table'], env);
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, msg: 's3://auth0-archive/cut/2024/04/02/b.ndjson no longer exists (deleted after it was listed?)' });
+    // The first read was cut (a reset, not a stall), then re-read.
+    expect(result.stderr).toMatch(/"attempt":1,"err":"connection broke while reading s3:\/\/auth0-archive\/cut\/2024\/04\/02\/b\.ndjson/);
+    expect(result.stderr).toContain('re-reading object from the start');
+    expect(result.stderr).not.toContain('gone when its turn came');
+  } finally {
+    client.destroy();
+    await proxy.stop();
+  }
 });

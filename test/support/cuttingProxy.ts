@@ -16,6 +16,8 @@ export interface SabotageRule {
   action: Sabotage;
   /** How many matching responses to spoil before passing the rest through; default: all. */
   times?: number;
+  /** Awaited once `afterBytes` have been passed on, before the cut or stall: what changes meanwhile, the client sees. */
+  beforeSpoiling?(): Promise<void>;
 }
 
 export interface CuttingProxy {
@@ -43,6 +45,7 @@ export async function startCuttingProxy(target: { host: string; port: number }):
   const server = http.createServer((req, res) => {
     const seen = { method: req.method ?? 'GET', url: req.url ?? '/' };
     requests.push(seen);
+    const beforeSpoiling = rule?.beforeSpoiling;
     const spoil = rule !== undefined && remaining > 0 && rule.match(seen) ? rule.action : undefined;
     if (spoil) {
       remaining--;
@@ -71,8 +74,10 @@ export async function startCuttingProxy(target: { host: string; port: number }):
         up.off('data', onData);
         up.destroy();
         const after = () => {
-          if (spoil.kind === 'cut') res.socket?.destroy();
-          // 'stall': leave the socket open and silent until the client gives up or the proxy stops.
+          void Promise.resolve(beforeSpoiling?.()).then(() => {
+            if (spoil.kind === 'cut') (res.socket ?? req.socket).destroy();
+            // 'stall': leave the socket open and silent until the client gives up or the proxy stops.
+          });
         };
         if (part.length > 0) res.write(part, after);
         else after();
