@@ -169,6 +169,8 @@ export interface RunEvent {
   rejected: number;
   /** Malformed or rejected items counted but not written to --quarantine: past the first QUARANTINE_ITEMS_PER_OBJECT of an object. Absent when none. */
   quarantine_truncated?: number;
+  /** Listed objects found deleted when their turn came: passed over, not read (a later run reads them if they are back). Absent when none. */
+  objects_gone?: number;
   out_of_range: number;
   /** Records of days whose earlier log_ids were pruned from the state (older than --dedup-days): counted unchecked. */
   dedup_unavailable: number;
@@ -275,7 +277,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   // Scalars first, lists last (see RunEvent).
   run: [
     'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
-    'malformed', 'rejected', 'quarantine_truncated', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
+    'malformed', 'rejected', 'quarantine_truncated', 'objects_gone', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
     'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code',
     'auth0_stats_errors', 'inputs', 'unknown_types',
   ],

@@ -91,6 +91,8 @@ export interface ReadTotals {
   quarantineTruncated: number;
   /** Objects an earlier run read (with --state): not read again. */
   skipped: number;
+  /** Listed objects found gone when their turn came (skipGone): passed over. */
+  gone: number;
   /** Objects read to the end with no record outside --from/--to: the state remembers them. */
   objectsRead: LedgerEntry[];
   /** Why reading stopped early; the run then delivers no summaries. */
@@ -122,7 +124,7 @@ interface ObjectTally {
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
   const { readRetries = 3, isRetryableReadError = () => false, decode = decodeStream } = options;
   const { rollup, state, log } = options;
-  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
+  const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0, objectsRead: [], more: false };
   const { until } = options;
   const listing = options.listing ?? new RunListing(options);
   const skippedBefore = listing.skipped;
@@ -195,6 +197,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         await writing.catch(() => undefined);
         // Gone before any of it was read, in any attempt: one cut off mid-read and deleted before the re-read fails.
         if (options.skipGone && err instanceof InputGoneError && bytes === 0 && bytesBefore === 0) {
+          totals.gone++;
           log.warn({ object: object.name, err: err.message }, 'a listed object was gone when its turn came (deleted since the listing): passed over, not recorded as read');
           options.progress?.objectDone();
           return;

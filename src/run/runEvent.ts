@@ -50,6 +50,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     malformed: read.malformed,
     rejected: read.rejected,
     ...(read.quarantineTruncated > 0 ? { quarantine_truncated: read.quarantineTruncated } : {}),
+    ...(read.gone > 0 ? { objects_gone: read.gone } : {}),
     out_of_range: rollup.counters.outOfRange,
     dedup_unavailable: rollup.counters.dedupUnavailable,
     days: input.days,

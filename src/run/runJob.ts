@@ -157,7 +157,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   const dayBounded = options.from !== undefined || options.to !== undefined;
   const readDays = readDaysKey(options.from, options.to);
   const listing = new RunListing({ ...objectReadingOf(options), dayBounded, readDays, state, progress: options.progress, signal: options.signal, log });
-  const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, objectsRead: [], more: false };
+  const read: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0, objectsRead: [], more: false };
   const checkpoints: CheckpointTally = { commits: 0, objects: 0 };
   const meta = { runId, generatedAt: now().toISOString(), ...options.config.splunk };
   // Each part stamps its summaries anew, strictly after the part before (even on a clock that did not move): a day
@@ -219,6 +219,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       read.malformed += partRead.malformed;
       read.rejected += partRead.rejected;
       read.quarantineTruncated += partRead.quarantineTruncated;
+      read.gone += partRead.gone;
       read.skipped += partRead.skipped;
       failure = partRead.failure;
       // Stopped while reading a state's run: the objects read to their end make one last checkpoint (those in

@@ -46,7 +46,8 @@ test('an object deleted after the listing is passed over with a warning, and rea
 
   const first = await run(input, stateDir, deletingProgress(() => rmSync(files[2]!)));
   expect(first.outcome.exitCode).toBe(0);
-  expect(first.outcome.run).toMatchObject({ status: 'ok', objects: 2, records: 2 });
+  // The run event says so too: for alerts, and the analysts' job-health search.
+  expect(first.outcome.run).toMatchObject({ status: 'ok', objects: 2, records: 2, objects_gone: 1 });
   expect(first.events.flatMap((e) => (e.event.summary === 'daily' ? [e.event.day] : []))).toEqual(['2024-03-01', '2024-03-02']);
   expect(first.log.filter((line) => line.level === 40 || line.level === 'warn').map((line) => [line.msg, line.object])).toEqual([
     ['a listed object was gone when its turn came (deleted since the listing): passed over, not recorded as read', files[2]],
@@ -56,5 +57,6 @@ test('an object deleted after the listing is passed over with a warning, and rea
   writeFileSync(files[2]!, third);
   const second = await run(input, stateDir);
   expect(second.outcome.run).toMatchObject({ status: 'ok', objects: 1, records: 1 });
+  expect(second.outcome.run.objects_gone).toBeUndefined();
   expect(second.events.flatMap((e) => (e.event.summary === 'daily' ? [e.event.day] : []))).toEqual(['2024-03-03']);
 });

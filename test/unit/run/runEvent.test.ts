@@ -10,7 +10,7 @@ import type { DeliverOptions, DeliveryResult, SummarySink } from '../../../src/s
 import { META, StatelessRun } from '../rollup/dayRollupKit';
 import { defaultConfig, makeRecord } from '../rollup/rollupTestKit';
 
-const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0 };
+const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0 };
 const startedAt = new Date('2024-06-02T02:00:00.000Z');
 const finishedAt = new Date('2024-06-02T02:05:00.000Z');
 
