@@ -4,7 +4,7 @@
  * a state that is corrupt or not a state. `status --spool DIR` alone: the spool's lines only.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
 import { LOCK_NAME } from '../state/stateLayout';
@@ -65,12 +65,14 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
 /** The run that holds the spool for a use of it (its lock.json, see spoolLock), if one does. */
 async function spoolHolder(dir: string): Promise<Pick<StatusSpool, 'holder'>> {
   let bytes: Buffer | undefined;
+  let writtenMs: number | undefined;
   try {
     bytes = await readFile(path.join(dir, LOCK_NAME));
+    writtenMs = (await stat(path.join(dir, LOCK_NAME))).mtimeMs;
   } catch (err) {
     if (errnoCode(err) !== 'ENOENT' && errnoCode(err) !== 'ENOTDIR') return { holder: 'unreadable' };
   }
-  return { holder: lockStatusOf(bytes, SPOOL_LOCK_EXPIRY_MS, Date.now()) };
+  return { holder: lockStatusOf(bytes, SPOOL_LOCK_EXPIRY_MS, Date.now(), writtenMs) };
 }
 
 /** The spool's count; a --spool that is a file is a usage error, one that cannot be read an ERR_HEC_SPOOL, each in one line. */

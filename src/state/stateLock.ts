@@ -68,13 +68,14 @@ function localHolderAlive(owner: LockOwner): boolean | undefined {
 }
 
 /**
- * Stale (what `status` says, as acquire() decides it): held by a process of this host, stale only once that process
- * is gone, however old its heartbeat; else no heartbeat for the expiry.
+ * Stale (what `status` says): what acquire() takes over at once. Held by a process of this host, once that process
+ * is gone, however old its heartbeat; else when both its heartbeat and the store's time of the write
+ * (`writtenMs`, when known) are past the expiry, so that a slow clock on another host does not decide alone.
  */
-export function isStaleLock(owner: LockOwner, expiryMs: number, nowMs: number): boolean {
+export function isStaleLock(owner: LockOwner, expiryMs: number, nowMs: number, writtenMs?: number): boolean {
   const alive = localHolderAlive(owner);
   if (alive !== undefined) return !alive;
-  return nowMs - Date.parse(owner.heartbeatAt) > expiryMs;
+  return nowMs - Date.parse(owner.heartbeatAt) > expiryMs && (writtenMs === undefined || nowMs - writtenMs > expiryMs);
 }
 
 export function describeLockOwner(owner: LockOwner): string {

@@ -9,11 +9,14 @@ import type { SpoolCount } from '../sinks/hec/spoolCount';
 /** A lock as status shows it: its holder and whether it is stale, 'unreadable', or undefined when there is none. */
 export type LockStatus = { owner: LockOwner; stale: boolean } | 'unreadable' | undefined;
 
-/** A lock file's bytes (undefined: there is none) as status shows it: the state's lock and the spool's alike. */
-export function lockStatusOf(bytes: Buffer | undefined, staleMs: number, nowMs: number): LockStatus {
+/**
+ * A lock file's bytes (undefined: there is none) as status shows it: the state's lock and the spool's alike.
+ * `writtenMs`: when the store wrote it (file mtime, S3's LastModified), as acquire() also weighs it.
+ */
+export function lockStatusOf(bytes: Buffer | undefined, staleMs: number, nowMs: number, writtenMs?: number): LockStatus {
   if (bytes === undefined) return undefined;
   const owner = parseLockOwner(bytes);
-  return owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, staleMs, nowMs) };
+  return owner === undefined ? 'unreadable' : { owner, stale: isStaleLock(owner, staleMs, nowMs, writtenMs) };
 }
 
 /** The HEC spool's waiting events, and the run holding it for a use of it, if one is (its `lock.json`). */
@@ -45,7 +48,7 @@ export async function readStateStatus(
       lastRun = 'unreadable';
     }
   }
-  const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs);
+  const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs, (await storage.modifiedAt(LOCK_NAME))?.getTime());
   const shards = new Map<number, number[]>();
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);

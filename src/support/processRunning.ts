@@ -1,13 +1,26 @@
 import { readFileSync, readlinkSync } from 'node:fs';
 
-/** Whether a process of this host (this pid namespace) with that id runs: signal 0 checks without sending anything. */
+/**
+ * Whether a process of this host (this pid namespace) with that id runs: signal 0 checks without sending anything.
+ * A zombie (killed, not yet reaped by its parent) does not run, though signal 0 still finds it.
+ */
 export function processRunning(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it runs, as another user.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  return processState(pid) !== 'Z';
+}
+
+/** The process's state letter from /proc/<pid>/stat (R, S, D, T, Z…), or undefined where /proc cannot tell. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,9 +1,11 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { LocalStateStorage } from '../../../src/state/localStateStorage';
 import { StateLockedError } from '../../../src/state/stateErrors';
+import { until } from '../../support/until';
 import { StateLock, isStaleLock, type LockOptions, type LockOwner } from '../../../src/state/stateLock';
 
 let dir: string;
@@ -167,6 +169,24 @@ test('a lock of this host name but another pid namespace (host networking) is ju
   await expect(StateLock.acquire(storage, { expiryMs: EXPIRY, ...live.options })).rejects.toThrow(/in use by another run/);
 });
 
+test('a holder killed but not reaped (a zombie) is gone: its lock is taken over at once', async () => {
+  // sh starts a short-lived child and becomes a sleep that never reaps it: the child stays a zombie.
+  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  try {
+    const zombie = Number((await once(parent.stdout!, 'data'))[0].toString().trim());
+    await until(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the child to become a zombie');
+    const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+    foreignLock(T0 - 10_000, { host: os.hostname(), pid: zombie, process: `${bootId}:${stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]}`, pidNamespace: readlinkSync('/proc/self/ns/pid') });
+    const { time, options } = fakeTime(T0);
+    const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, ...options });
+    expect([time.waited, readLock().pid]).toEqual([0, process.pid]);
+    await lock.release();
+  } finally {
+    parent.kill('SIGKILL');
+  }
+});
+
 test('status calls a lock stale exactly when a run would take it over', () => {
   const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   const parentStat = readFileSync(`/proc/${process.ppid}/stat`, 'utf8');
@@ -177,8 +197,11 @@ test('status calls a lock stale exactly when a run would take it over', () => {
   expect(isStaleLock(owner({ process: parentIdentity, pidNamespace: readlinkSync('/proc/self/ns/pid') }), EXPIRY, T0)).toBe(false);
   // Its pid now another process's: stale.
   expect(isStaleLock(owner({ process: 'another-boot:1' }), EXPIRY, T0)).toBe(true);
-  // Another host (or pid namespace): by its heartbeat.
+  // Another host (or pid namespace): by its heartbeat and, when known, the store's time of the write, as acquire() takes
+  // it over at once only when both are past the expiry (a slow clock there writes old heartbeats into fresh files).
   expect(isStaleLock(owner({ host: 'other-host' }), EXPIRY, T0)).toBe(true);
+  expect(isStaleLock(owner({ host: 'other-host' }), EXPIRY, T0, T0 - 10_000)).toBe(false);
+  expect(isStaleLock(owner({ host: 'other-host' }), EXPIRY, T0, T0 - 3 * MINUTE)).toBe(true);
   expect(isStaleLock(owner({ host: 'other-host', heartbeatAt: new Date(T0 - MINUTE).toISOString() }), EXPIRY, T0)).toBe(false);
   expect(isStaleLock(owner({ pidNamespace: 'pid:[1]' }), EXPIRY, T0)).toBe(true);
 });
