@@ -5,6 +5,7 @@
  * summary_id, and a spooled summary that the next run builds again is dropped, not sent twice; the README
  * section "Sending summaries to Splunk HEC" has the search that keeps the latest).
  */
+import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import type { SummaryEnvelope } from '../../rollup/summaryEvent';
@@ -211,10 +212,17 @@ export class HecSink implements SummarySink {
     const { files, elsewhere } = await this.#spool.earlierFiles();
     if (elsewhere.length > 0) {
       // Another job's (another HEC URL or index), or this job's before its URL or index changed: not this run's to send.
-      const shown = elsewhere.slice(0, 3).join(', ') + (elsewhere.length > 3 ? ', …' : '');
+      // Each with its events' index: how an operator tells this job's files from another's (the name holds a hash).
+      const named = await Promise.all(
+        elsewhere.slice(0, 10).map(async (name) => {
+          const index = await this.#spool.indexOf(path.join(this.#spool.dir, name));
+          return `${name} ${index === undefined ? '(unreadable)' : index === '' ? "(the token's default index)" : `(index ${index})`}`;
+        }),
+      );
+      const shown = named.join(', ') + (elsewhere.length > 10 ? ', …' : '');
       this.#log.warn(
         `HEC: ${elsewhere.length} spool file(s) in ${this.#spool.dir} were written for another HEC URL or index and are left for the runs that send there (${shown}); ` +
-          `if they are this job's from before its URL or index changed, rename each to end in .to-${this.#spool.destination}.ndjson (this run's) and its next run sends them`,
+          `if some are this job's from before its URL or index changed (by their index), rename those to end in .to-${this.#spool.destination}.ndjson (this run's) and its next run sends them`,
       );
     }
     const ids = new Set<string>();

@@ -104,6 +104,25 @@ export class HecSpool {
     return { files: files.map((entry) => entry.file), elsewhere: waiting.filter((name) => !ours(name)).sort() };
   }
 
+  /**
+   * The index a spool file's events were sent with (its first line's `index`), for telling whose a file is: '' when
+   * they named none (the token's default), undefined when the file cannot be read.
+   */
+  async indexOf(file: string): Promise<string | undefined> {
+    let handle: fs.FileHandle | undefined;
+    try {
+      handle = await fs.open(file, 'r');
+      const { buffer, bytesRead } = await handle.read(Buffer.alloc(64 * 1024), 0, 64 * 1024, 0);
+      const first = buffer.subarray(0, bytesRead).toString('utf8').split('\n')[0]!;
+      const index = (JSON.parse(first) as { index?: unknown }).index;
+      return typeof index === 'string' ? index : '';
+    } catch {
+      return undefined;
+    } finally {
+      await handle?.close();
+    }
+  }
+
   /** The file's envelopes, or why it cannot be used (it is then left in place for the operator). */
   async read(file: string): Promise<SpoolFileContents> {
     let text: string;

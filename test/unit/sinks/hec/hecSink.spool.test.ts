@@ -109,9 +109,10 @@ describe('HecSink spool', () => {
       const jobB = testSink(other, { spoolDir, index: 'staging' }, { runId: 'b-1' });
       expect(await jobB.sink.deliver([dailyEnvelope(50)])).toEqual({ delivered: 1, spooled: 0, rejected: 0 });
       expect(other.events().map((e) => [e.index, e.event.summary_id])).toEqual([['staging', 'sid-0050']]);
+      // The warning names A's file with the index of its events, so A's operator can tell it from other jobs' files.
       expect(jobB.log.lines).toContainEqual(
         expect.stringMatching(
-          new RegExp(`^warn HEC: 1 spool file\\(s\\) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there \\(${fileA.replace(/\./g, '\\.')}\\); if they are this job's from before its URL or index changed, rename each to end in \\.to-[0-9a-f]{8}\\.ndjson \\(this run's\\) and its next run sends them$`),
+          new RegExp(`^warn HEC: 1 spool file\\(s\\) in ${spoolDir} were written for another HEC URL or index and are left for the runs that send there \\(${fileA.replace(/\./g, '\\.')} \\(index prod\\)\\); if some are this job's from before its URL or index changed \\(by their index\\), rename those to end in \\.to-[0-9a-f]{8}\\.ndjson \\(this run's\\) and its next run sends them$`),
         ),
       );
       // The same HEC as A but another index is another destination too.
@@ -141,7 +142,9 @@ describe('HecSink spool', () => {
     // Its index changes to prod2: its run leaves the file and says what to rename it to.
     const moved = testSink(receiver, { spoolDir, index: 'prod2' }, { runId: 'a-2' });
     await moved.sink.deliver([]);
-    const advice = moved.log.lines.map((line) => /rename each to end in (\.to-[0-9a-f]{8}\.ndjson) \(this run's\)/.exec(line)?.[1]).find((end) => end !== undefined);
+    const advice = moved.log.lines.map((line) => /rename those to end in (\.to-[0-9a-f]{8}\.ndjson) \(this run's\)/.exec(line)?.[1]).find((end) => end !== undefined);
+    // The file is told apart by its index: prod, this job's former one.
+    expect(moved.log.lines.join('\n')).toContain(`${path.basename(stranded)} (index prod)`);
     expect(advice).toBeDefined();
     renameSync(stranded, stranded.replace(/\.to-[0-9a-f]{8}\.ndjson$/, advice!));
     // Another job sharing the folder (index staging) runs first: it leaves the renamed file alone.
