@@ -69,7 +69,7 @@ export interface RunOptions extends ObjectReading {
    * A merge of shards: the inputs it states (the shards'), and their read figures, which the run event carries
    * instead of the record files' (records, duplicates and out_of_range are counted as the records are replayed).
    */
-  merged?: { shards: number; inputs: readonly string[]; read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated'> };
+  merged?: { shards: number; inputs: readonly string[]; read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated' | 'gone'> };
   /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
   afterCommit?(): Promise<void>;
   /**

@@ -69,6 +69,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
       rejected: read.rejected,
       quarantine_truncated: read.quarantineTruncated,
       skipped: read.skipped,
+      ...(read.gone > 0 ? { objects_gone: read.gone } : {}),
     },
     (options.now ?? (() => new Date()))(),
   );

@@ -28,7 +28,8 @@ const shardSpecSchema = z
 export type ShardSpec = z.infer<typeof shardSpecSchema>;
 
 const shardCountsSchema = z
-  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count })
+  // objects_gone: listed objects passed over as deleted (absent when none, and in partials of earlier versions).
+  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count, objects_gone: count.optional() })
   .strict();
 
 /** A shard's read figures, as the run event states them. */

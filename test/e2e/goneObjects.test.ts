@@ -6,6 +6,13 @@ import { runJob } from '../../src/run/runJob';
 import type { ProgressReporter } from '../../src/run/progressReporter';
 import { RunState } from '../../src/state/runState';
 import { createLogger } from '../../src/support/logger';
+import { runShard } from '../../src/run/shardRun';
+import { DEFAULT_EXCLUDES } from '../../src/sources/inputFilter';
+import { LocalStateStorage } from '../../src/state/localStateStorage';
+import { ObjectIndex } from '../../src/state/objectIndex';
+import type { ShardSpec } from '../../src/state/shardPartial';
+import { rollupConfigFingerprint } from '../../src/state/stateManifest';
+import { readNdjson, runCli } from '../support/cliRunner';
 import { CollectingSink, configWith, login, openLocal, silentLogger, writeArchive } from '../unit/state/stateTestKit';
 
 // A run lists its input once, before it reads (a backfill in parts, hours before its last part). An object deleted
@@ -59,4 +66,31 @@ test('an object deleted after the listing is passed over with a warning, and rea
   expect(second.outcome.run).toMatchObject({ status: 'ok', objects: 1, records: 1 });
   expect(second.outcome.run.objects_gone).toBeUndefined();
   expect(second.events.flatMap((e) => (e.event.summary === 'daily' ? [e.event.day] : []))).toEqual(['2024-03-03']);
+});
+
+test('a shard passes over a deleted object too, and the merge\'s run event counts it (objects_gone from done.json)', async () => {
+  const input = path.join(dir, 'archives');
+  const files = [1, 2, 3].map((d) => writeArchive(input, `2024-03-0${d}.ndjson`, [login(d, `2024-03-0${d}T10:00:00Z`, `u${d}`)]));
+  const stateDir = path.join(dir, 'state');
+  const spec: ShardSpec = { inputs: [input], include: [], exclude: [...DEFAULT_EXCLUDES], timezone: 'UTC', from: null, to: null, rollup_config: rollupConfigFingerprint(config) };
+  const storage = new LocalStateStorage(stateDir);
+  const done = await runShard({
+    shard: { index: 0, count: 1 },
+    spec,
+    inputs: spec.inputs,
+    openSource: openLocal,
+    storage,
+    ledger: new ObjectIndex(),
+    defaultTenant: config.tenant,
+    concurrency: 1,
+    logger: silentLogger,
+    progress: deletingProgress(() => rmSync(files[2]!)),
+  });
+  await storage.close();
+  expect(done.counts).toMatchObject({ objects: 2, records: 2, objects_gone: 1 });
+
+  const merged = await runCli(['merge', '--state', stateDir, '--shards', '1', '--output', path.join(dir, 'merged.ndjson'), '--no-table', '--no-decode-workers']);
+  expect(merged.code).toBe(0);
+  const run = readNdjson(readFileSync(path.join(dir, 'merged.ndjson'), 'utf8')).at(-1).event;
+  expect(run).toMatchObject({ summary: 'run', status: 'ok', objects: 2, objects_gone: 1, merged_shards: 1 });
 });
