@@ -162,8 +162,8 @@ export function formatStateStatus(status: StateStatus): string {
     line('last run', `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ${committed}${run.error ? ` (${String(run.error)})` : ''}`);
     line(
       '',
-      `${number(run.objects)} objects, ${number(run.records)} records, ${number(run.duplicates)} duplicates, ` +
-        `${number(run.dedup_unavailable)} unchecked, ${number(run.days)} days, ${number(run.summaries)} summaries`,
+      `${number(run.objects)} objects${run.objects_gone ? ` (${number(run.objects_gone)} gone before their turn)` : ''}, ${number(run.records)} records, ` +
+        `${number(run.duplicates)} duplicates, ${number(run.dedup_unavailable)} unchecked, ${number(run.days)} days, ${number(run.summaries)} summaries`,
     );
   } else line('last run', 'none recorded');
   const unended = manifest !== undefined && last !== 'unreadable' ? unendedCommitter(manifest, last) : undefined;
