@@ -170,10 +170,13 @@ test('a lock of this host name but another pid namespace (host networking) is ju
 });
 
 test('a holder killed but not reaped (a zombie) is gone: its lock is taken over at once', async () => {
-  // sh starts a short-lived child and becomes a sleep that never reaps it: the child stays a zombie.
-  const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  // sh starts a child that waits for a byte on fd 3, then becomes a sleep, which never reaps it. Once sh is that sleep,
+  // the byte ends the child: it stays a zombie.
+  const parent = spawn('sh', ['-c', 'head -c 1 <&3 >/dev/null & echo $!; exec sleep 30'], { stdio: ['ignore', 'pipe', 'ignore', 'pipe'] });
   try {
     const zombie = Number((await once(parent.stdout!, 'data'))[0].toString().trim());
+    await until(() => readFileSync(`/proc/${parent.pid}/comm`, 'utf8').trim() === 'sleep', 'sh to become sleep');
+    (parent.stdio[3] as NodeJS.WritableStream).write('x');
     await until(() => readFileSync(`/proc/${zombie}/stat`, 'utf8').split(') ')[1]!.startsWith('Z'), 'the child to become a zombie');
     const bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
     const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
