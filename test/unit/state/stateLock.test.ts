@@ -186,7 +186,11 @@ test('a holder killed but not reaped (a zombie) is gone: its lock is taken over 
     expect([time.waited, readLock().pid]).toEqual([0, process.pid]);
     await lock.release();
   } finally {
+    // Its pipes closed too, so that nothing of it keeps this test's process alive.
+    const exited = once(parent, 'exit');
     parent.kill('SIGKILL');
+    for (const stream of parent.stdio) stream?.destroy();
+    await exited;
   }
 });
 
