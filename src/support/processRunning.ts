@@ -14,16 +14,25 @@ export function processRunning(pid: number): boolean {
   return processState(pid) !== 'Z';
 }
 
-/** The process's state letter from /proc/<pid>/stat (R, S, D, T, Z…), or undefined where /proc cannot tell. */
-function processState(pid: number): string | undefined {
+/**
+ * The fields of /proc/<pid>/stat from the third (the state letter) on, or undefined where /proc cannot tell. The
+ * command name before them is in parentheses and may hold spaces, so the split starts after the last ')'.
+ */
+function procStatFields(pid: number): string[] | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   } catch {
     return undefined;
   }
 }
 
+/** The process's state letter (R, S, D, T, Z…), or undefined where /proc cannot tell. */
+function processState(pid: number): string | undefined {
+  return procStatFields(pid)?.[0];
+}
+
+/** Read once: undefined until then, null where /proc cannot tell. */
 let bootId: string | null | undefined;
 let ownPidNamespace: string | null | undefined;
 
@@ -32,10 +41,12 @@ let ownPidNamespace: string | null | undefined;
  * within one: containers that share a host name (host networking) each have their own.
  */
 export function pidNamespace(): string | undefined {
-  try {
-    ownPidNamespace ??= readlinkSync('/proc/self/ns/pid');
-  } catch {
-    ownPidNamespace = null;
+  if (ownPidNamespace === undefined) {
+    try {
+      ownPidNamespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      ownPidNamespace = null;
+    }
   }
   return ownPidNamespace ?? undefined;
 }
@@ -46,18 +57,15 @@ export function pidNamespace(): string | undefined {
  * /proc cannot tell (not Linux, the process gone). Compare it only within one pid namespace (pidNamespace()).
  */
 export function processIdentity(pid: number): string | undefined {
-  try {
-    bootId ??= readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    bootId = null;
+  if (bootId === undefined) {
+    try {
+      bootId = readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    } catch {
+      bootId = null;
+    }
   }
   if (bootId === null) return undefined;
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // After the command name in parentheses (which may hold spaces): field 3 (state) onwards; starttime is field 22.
-    const startTicks = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
-    return startTicks === undefined ? undefined : `${bootId}:${startTicks}`;
-  } catch {
-    return undefined;
-  }
+  // Field 22, the 20th from the state letter.
+  const startTicks = procStatFields(pid)?.[19];
+  return startTicks === undefined ? undefined : `${bootId}:${startTicks}`;
 }
