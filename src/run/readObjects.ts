@@ -123,7 +123,7 @@ interface ObjectTally {
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
   const { readRetries = 3, isRetryableReadError = () => false, decode = decodeStream } = options;
-  const { rollup, state, log } = options;
+  const { rollup, log } = options;
   const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0, objectsRead: [], more: false };
   const { until } = options;
   const listing = options.listing ?? new RunListing(options);

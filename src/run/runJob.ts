@@ -230,6 +230,9 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         failure = undefined;
       }
 
+      // The run reads nothing after this part (its reading ended, not stopped): Auth0's statistics come after it.
+      const lastPart = !partRead.more && stoppedBy === undefined;
+
       // 2. Summarize and deliver: each tenant-day's summaries go to the sinks as the pass builds them. Nothing is
       // delivered after a failed read: partial figures would overwrite good ones under the same summary_id.
       let pass: SummaryPassResult | undefined;
@@ -256,7 +259,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
         }
         // Not the run's last summaries when later parts, or Auth0's statistics, follow: HEC then resends earlier runs'
         // spool only after them, less every summary the whole run rebuilt.
-        const lastSummaries = !partRead.more && !(stoppedBy === undefined && options.auth0 !== undefined);
+        const lastSummaries = !partRead.more && !(lastPart && options.auth0 !== undefined);
         await handOver.finish({ checkpoint: !lastSummaries });
         failure ??= handOver.failure;
       }
@@ -269,7 +272,6 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       // Auth0's statistics for the days the run summarized, once the last part was read and delivered, and before its
       // commit: a run that cannot fetch them for good (credentials refused) or deliver them is not committed, so the
       // same command fetches them again; nothing after the commit would.
-      const lastPart = !partRead.more && stoppedBy === undefined;
       if (lastPart && options.auth0 && !failure && summarized) {
         try {
           const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
