@@ -13,9 +13,8 @@
 // (process.cpuUsage, user + system) in ms a MB, the median, and every round's; then each build's median ratio to
 // the first over the hot rounds. BENCH_DETACH=1 detaches one buffer first, as a thread that transfers one does:
 // from then on V8 checks every typed array access (docs/performance.md, "The string bitmap").
-const fs = require('node:fs');
 const path = require('node:path');
-const zlib = require('node:zlib');
+const { decompressedHead } = require('./decompressedHead');
 const { Readable } = require('node:stream');
 
 const [buildList, archive, mbArg, roundsArg] = process.argv.slice(2);
@@ -27,12 +26,6 @@ if (!archive) {
 const megabytes = Number(mbArg ?? 150);
 const rounds = Number(roundsArg ?? 7);
 const CHUNK = 1 << 20;
-
-function decompressedHead(file, bytes) {
-  const all = zlib.gunzipSync(fs.readFileSync(file), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const end = all.lastIndexOf(0x0a, Math.min(bytes, all.length) - 1) + 1;
-  return Buffer.from(all.subarray(0, end));
-}
 
 const data = decompressedHead(archive, megabytes * CHUNK);
 

@@ -12,9 +12,8 @@
 // Neither notes fields or builds records: it measures validation, the part of the decode both would share. The
 // first round checks that both walks return the same index for every line. Printed: ms of CPU a MB
 // (process.cpuUsage) for each, every round, and the median ratio wasm/js over the hot rounds.
-const fs = require('node:fs');
 const path = require('node:path');
-const zlib = require('node:zlib');
+const { decompressedHead } = require('./decompressedHead');
 
 const [archive, mbArg, roundsArg] = process.argv.slice(2);
 if (!archive) {
@@ -30,12 +29,6 @@ const { skipObject } = require(path.join(dist, 'jsonBytes.js'));
 const { StringBitmap } = require(path.join(dist, 'stringBitmap.js'));
 const { STRING_BITMAP_WASM } = require(path.join(dist, 'stringBitmapWasm.js'));
 const { assemble } = require('../build-string-bitmap.js');
-
-function decompressedHead(file, bytes) {
-  const all = zlib.gunzipSync(fs.readFileSync(file), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
-  const end = all.lastIndexOf(0x0a, Math.min(bytes, all.length) - 1) + 1;
-  return Buffer.from(all.subarray(0, end));
-}
 
 function chunksOf(data) {
   const chunks = [];
