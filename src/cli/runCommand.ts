@@ -335,7 +335,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       });
     }
 
-    const fields = { objects: run.objects, records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
+    const fields = { objects: run.objects, ...(run.objects_gone ? { objects_gone: run.objects_gone } : {}), records: run.records, duplicates: run.duplicates, malformed: run.malformed, rejected: run.rejected, out_of_range: run.out_of_range, summaries: run.summaries };
     if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
     else if (closeFailure) logger.error({ ...fields, status: 'failed', err: closeFailure.message }, 'run failed: an output could not be finished after the run event was sent');
     else logger.info({ ...fields, status: run.status }, 'run finished');

@@ -93,4 +93,7 @@ test('a shard passes over a deleted object too, and the merge\'s run event count
   expect(merged.code).toBe(0);
   const run = readNdjson(readFileSync(path.join(dir, 'merged.ndjson'), 'utf8')).at(-1).event;
   expect(run).toMatchObject({ summary: 'run', status: 'ok', objects: 2, objects_gone: 1, merged_shards: 1 });
+  // The operator's log says it as well, on the line a cron mail or a log search shows.
+  const finished = readNdjson(merged.stderr).find((line) => line.msg === 'run finished');
+  expect(finished).toMatchObject({ objects: 2, objects_gone: 1 });
 });
