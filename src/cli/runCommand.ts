@@ -26,6 +26,7 @@ import { checkpointFromArgs, openStateFromArgs, refuseStateWithoutSink, withStat
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
+import { exitCodeOf } from '../support/errors';
 import { refuseWritesIntoInputs } from './outputPaths';
 import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
@@ -353,6 +354,11 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     }
     if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints);
     return outcome.exitCode;
+  } catch (err) {
+    // Said here, not by main(): the closing line of a run that had started (a state lock it stopped waiting for, a
+    // state it could not open) carries its run_id, like its other lines.
+    end.failure(err);
+    return exitCodeOf(err);
   } finally {
     stop.dispose();
   }

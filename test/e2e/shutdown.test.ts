@@ -175,6 +175,11 @@ describe('SIGTERM while another run holds the state lock', () => {
     expect(code).toBe(1);
     const closing = JSON.parse(run.stderr().trimEnd().split('\n').at(-1)!);
     expect(closing).toMatchObject({ level: 'error', msg: `stopped by SIGTERM while waiting for the state lock of ${state}`, code: 'ERR_RUN_STOPPED', exit_code: 1 });
+    // The run's id, as on its line that said it waits: a log search by run_id finds how the run ended.
+    const waiting = run.stderr().split('\n').filter((line) => line.includes('the state is locked; waiting')).map((line) => JSON.parse(line));
+    expect(waiting).toHaveLength(1);
+    expect(typeof waiting[0].run_id).toBe('string');
+    expect(closing.run_id).toBe(waiting[0].run_id);
     expect(run.stderr()).not.toContain('took over');
     expect(readFileSync(path.join(state, 'lock.json'), 'utf8')).toBe(lock);
     expect(readdirSync(state)).toEqual(['lock.json']);
