@@ -292,13 +292,22 @@ export class JsonValueScanner extends JsonGrammarWalk {
     const errAbs = this.base + at;
     const errLine = this.line;
     if (this.inItem && this.oversize !== null) {
-      // Its bytes are gone, so reading cannot go back to a line start: the item ends here, and reading goes on at
-      // the offending byte as if at the top level.
+      // Its bytes are gone, but not the error's line when it began after the item did and this chunk holds it:
+      // that line is read again, as after any item cut short. Otherwise the rest of the line (to a `}{` boundary)
+      // is the oversize item's too: read from the offending byte, an object nested in the bad item would be
+      // counted as a record of its own.
       this.inItem = false;
       this.leaveArray();
-      this.reportOversize(errAbs);
-      this.pos = at;
-      this.restart(false);
+      if (this.itemLine < errLine && this.lineStart >= this.base) {
+        const resumeAt = this.lineStart;
+        this.reportOversize(resumeAt);
+        this.rewindTo(resumeAt);
+        this.restart(false);
+      } else {
+        const { capture, message } = this.oversize;
+        this.oversize = null;
+        this.startSkip(capture, this.itemLine, message, false, at);
+      }
       return;
     }
     if (this.arrayHead !== null) this.arrayHead.add(this.buf, this.base, errAbs);

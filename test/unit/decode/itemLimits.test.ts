@@ -86,14 +86,32 @@ describe.each([
     expect(quarantine[0]!.item.raw).toBe(`{"log_id":"${'z'.repeat(QUARANTINE_RAW_LIMIT - 11)}`);
   });
 
-  test('a syntax error after an item went past the limit ends it there, and the next line is read', async () => {
-    const text = `{"a":"${'q'.repeat(5000)}", oops}\n${record(4)}\n`;
-    const { logIds, quarantine } = await decode(decoder, chunks(text, 1000), { maxItemBytes: 4096 });
+  test('a syntax error after an item went past the limit: the rest of its line is that item\'s, the next line is read', async () => {
+    const line = `{"a":"${'q'.repeat(5000)}", oops}`;
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(`${line}\n${record(4)}\n`, 1000), { maxItemBytes: 4096 });
     expect(logIds).toEqual([JSON.parse(record(4)).log_id]);
-    expect(quarantine[0]!.item.reason).toBe('malformed: too_large: item longer than 4096 bytes');
-    expect(quarantine[0]!.item.raw).toBe(`{"a":"${'q'.repeat(5000)}",`);
-    // The rest of the broken line is its own malformed span.
-    expect(quarantine.slice(1).map(({ item }) => item.raw)).toEqual(['oops}']);
+    expect(stats).toEqual({ values: 1, records: 1, malformed: 1, rejected: 0 });
+    expect(quarantine.map(({ item }) => [item.line, item.reason, item.raw])).toEqual([[1, 'malformed: too_large: item longer than 4096 bytes', line]]);
+  });
+
+  // An object inside the broken item is not a record: the same line within the limit is one malformed item (the
+  // walk skips to the line's end), and so is it past the limit.
+  test.each([
+    ['--max-item-keys', { maxItemKeys: 10 }, `{${Array.from({ length: 11 }, (_, i) => `"k${i}":0`).join(',')},"bad" ${record(5)}}`, 'malformed: too_many_keys: item with more than 10 keys'],
+    ['--max-item-bytes', { maxItemBytes: 4096 }, `{"pad":"${'p'.repeat(5000)}","bad" ${record(5)}}`, 'malformed: too_large: item longer than 4096 bytes'],
+  ])('a syntax error after an item went past %s: nothing nested in it is read as a record', async (_flag, limits, line, reason) => {
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(`${record(1)}\n${line}\n${record(3)}\n`, 1000), limits);
+    expect(logIds).toEqual([record(1), record(3)].map((r) => JSON.parse(r).log_id));
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(quarantine.map(({ item }) => [item.line, item.reason])).toEqual([[2, reason]]);
+  });
+
+  test('an item past the limit over several lines, cut short by a record on a line of its own: that record is read', async () => {
+    const cut = `{\n${Array.from({ length: 11 }, (_, i) => `"k${i}":0,`).join('\n')}\n`;
+    const { logIds, quarantine, stats } = await decode(decoder, chunks(`${cut}${record(6)}\n${record(7)}\n`, 1000), { maxItemKeys: 10 });
+    expect(logIds).toEqual([record(6), record(7)].map((r) => JSON.parse(r).log_id));
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(quarantine.map(({ item }) => [item.line, item.reason])).toEqual([[1, 'malformed: too_many_keys: item with more than 10 keys']]);
   });
 });
 
