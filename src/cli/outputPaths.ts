@@ -27,11 +27,42 @@ export function refuseWritesIntoInputs(inputs: readonly string[], written: reado
     const real = realPath(target);
     for (const { input, real: inputReal } of localInputs) {
       if (real === inputReal) throw new UsageError(`${flag} ${target} is the input ${input}: refusing to overwrite an input`);
-      if (real.startsWith(inputReal.endsWith(path.sep) ? inputReal : inputReal + path.sep)) {
+      if (isInside(real, inputReal)) {
         throw new UsageError(`${flag} ${target} lies inside the input folder ${input}: the next run would read it back as input`);
       }
     }
   }
+}
+
+/** Folders the job keeps its own files in: its clean-up there removes what looks like its temporary files. */
+const OWNED_FOLDERS: Record<string, string> = {
+  '--state': 'the state removes temporary files there that it did not finish',
+  '--spool': 'the spool sends, and removes, the files it finds there',
+};
+
+/**
+ * Refuses, before anything is read or written, written paths that collide: two outputs at one path (each would be
+ * moved into place over the other, and one of them lost), or an output inside a folder the job keeps its own files
+ * in (--state, --spool), whose clean-up would take it for one of its own.
+ */
+export function refuseWritesIntoEachOther(written: readonly WrittenPath[]): void {
+  const local = written.filter((w) => w.path !== '-' && !isS3Url(w.path)).map((w) => ({ ...w, real: realPath(w.path) }));
+  for (const [i, first] of local.entries()) {
+    for (const second of local.slice(i + 1)) {
+      if (second.real === first.real) throw new UsageError(`${second.flag} ${second.path} is also the ${first.flag}: give each its own path`);
+    }
+  }
+  for (const target of local) {
+    for (const folder of local) {
+      const why = OWNED_FOLDERS[folder.flag];
+      if (folder === target || why === undefined || !isInside(target.real, folder.real)) continue;
+      throw new UsageError(`${target.flag} ${target.path} lies inside the ${folder.flag} folder ${folder.path}: ${why}; give it a path outside`);
+    }
+  }
+}
+
+function isInside(real: string, folderReal: string): boolean {
+  return real.startsWith(folderReal.endsWith(path.sep) ? folderReal : folderReal + path.sep);
 }
 
 /**

@@ -27,7 +27,7 @@ import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
 import { exitCodeOf } from '../support/errors';
-import { refuseWritesIntoInputs } from './outputPaths';
+import { refuseWritesIntoEachOther, refuseWritesIntoInputs } from './outputPaths';
 import type { CliIo } from './cliIo';
 import { watchStopSignals } from './stopSignals';
 import { auth0CliOptions } from './auth0CheckCommand';
@@ -184,6 +184,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     ...(flagGiven(args.state) ? [{ flag: '--state', path: args.state }] : []),
   ];
   refuseWritesIntoInputs(inputs, written);
+  refuseWritesIntoEachOther(written);
   const filter = inputFilterFrom(args.include, args.exclude);
   // Auth0 settings that cannot work (a stray flag, a missing secret variable) are usage errors, before any reading.
   const auth0Settings = resolveAuth0Config(config, args, io.env);

@@ -24,7 +24,7 @@ async function refused(args: string[], message: string, env: NodeJS.ProcessEnv =
   expect(readFileSync(victim)).toEqual(readFileSync(ARCHIVE));
 }
 
-describe('outputs that would overwrite or be read back as input are refused (exit 2, naming both)', () => {
+describe('outputs that would overwrite an input, be read back as input or collide are refused (exit 2, naming both)', () => {
   test('--output the input file itself', async () => {
     await refused(['-i', victim, '-o', victim], `--output ${victim} is the input ${victim}: refusing to overwrite an input`);
   });
@@ -71,6 +71,34 @@ describe('outputs that would overwrite or be read back as input are refused (exi
       ['-i', 's3://acme-auth0-logs/firehose', '--state', 's3://acme-auth0-logs/firehose-state'],
       '--state s3://acme-auth0-logs/firehose-state lies under the input prefix s3://acme-auth0-logs/firehose: the next run would read it back as input',
     );
+  });
+
+  test('--output inside the --state folder: the state\'s clean-up would take its temporary file for its own', async () => {
+    const state = path.join(dir, 'state');
+    const out = path.join(state, 'summaries.ndjson');
+    await refused(
+      ['-i', logs, '-o', out, '--state', state],
+      `--output ${out} lies inside the --state folder ${state}: the state removes temporary files there that it did not finish; give it a path outside`,
+    );
+    expect(existsSync(state)).toBe(false);
+  });
+
+  test('--quarantine inside the HEC spool folder', async () => {
+    const spool = path.join(dir, 'spool');
+    const bad = path.join(spool, 'bad.ndjson');
+    await refused(
+      ['-i', logs, '-o', path.join(dir, 'out.ndjson'), '--quarantine', bad, '--hec-url', 'https://127.0.0.1:1', '--spool', spool],
+      `--quarantine ${bad} lies inside the --spool folder ${spool}: the spool sends, and removes, the files it finds there; give it a path outside`,
+      { SPLUNK_HEC_TOKEN: '00000000-0000-0000-0000-000000000000' },
+    );
+    expect(existsSync(spool)).toBe(false);
+  });
+
+  test('--output and --quarantine one file, however spelled: one would replace the other', async () => {
+    const out = path.join(dir, 'same.ndjson');
+    const spelled = path.join(dir, 'logs', '..', 'same.ndjson');
+    await refused(['-i', logs, '-o', out, '--quarantine', spelled], `--quarantine ${spelled} is also the --output: give each its own path`);
+    expect(existsSync(out)).toBe(false);
   });
 
   test('an output beside the input folder (a prefix of its name) is allowed', async () => {
