@@ -15,13 +15,16 @@ import { UsageError } from './usageError';
  */
 export const SMALL_INPUT_BYTES = 8 * 1024 * 1024;
 
+/** Decode threads, at most: each costs a thread and its memory, and threads past the cores gain nothing. */
+const MAX_DECODE_THREADS = 256;
+
 const DECODE_THREADS_DESCRIPTION = 'Worker threads that gunzip and decode while this thread rolls up; 0 decodes on this thread';
 
 /** The --decode-threads flag of `merge` (AUTH0_USAGE_DECODE_THREADS through the environment's flags). */
 export const decodeThreadsOption = {
   type: 'number',
   requiresArg: true,
-  coerce: wholeNumberAtLeast('--decode-threads', 0),
+  coerce: wholeNumberAtLeast('--decode-threads', 0, '', MAX_DECODE_THREADS),
   describe: `${DECODE_THREADS_DESCRIPTION} [default: one per core]`,
 } as const;
 

@@ -28,12 +28,16 @@ export function givenTwice(flag: string): string {
   return `${flag} is given more than once: give it once`;
 }
 
-/** A whole number of at least `minimum`, e.g. `--concurrency` (1) or `--hec-batch-bytes` (1024 bytes). */
-export function wholeNumberAtLeast(flag: string, minimum = 1, unit = '') {
+/**
+ * A whole number of at least `minimum`, e.g. `--concurrency` (1) or `--hec-batch-bytes` (1024 bytes), and at most
+ * `maximum` where a larger one would hang the run or fail it late (`--concurrency 1e6`, `--dedup-days 1e9`).
+ */
+export function wholeNumberAtLeast(flag: string, minimum = 1, unit = '', maximum = Number.MAX_SAFE_INTEGER) {
   return (given: number): number => {
     const value = givenOnce(flag, given);
-    if (!Number.isInteger(value) || value < minimum) {
-      throw new Error(`${flag} must be a whole number${unit ? ` of ${unit}` : ''} of at least ${minimum}, got ${shown(value)}`);
+    if (!Number.isInteger(value) || value < minimum || value > maximum) {
+      const range = maximum === Number.MAX_SAFE_INTEGER ? `of at least ${minimum}` : `from ${minimum} to ${maximum}`;
+      throw new Error(`${flag} must be a whole number${unit ? ` of ${unit}` : ''} ${range}, got ${shown(value)}`);
     }
     return value;
   };

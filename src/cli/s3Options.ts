@@ -13,6 +13,9 @@ function endpointFlag(given: string): string {
   }
 }
 
+/** Objects read at once, at most: past a few hundred S3 reads gain nothing, and a million once hung the run. */
+const MAX_CONCURRENCY = 1024;
+
 /** Option definitions for reading from S3 and for the read loop; spread into `yargs.options(...)`. */
 export const s3CliOptions = {
   's3-endpoint': {
@@ -33,7 +36,7 @@ export const s3CliOptions = {
     type: 'number',
     defaultDescription: `${DEFAULT_CONCURRENCY} with s3:// inputs; local files: one per decode thread`,
     describe: 'Input objects read at once',
-    coerce: wholeNumberAtLeast('--concurrency'),
+    coerce: wholeNumberAtLeast('--concurrency', 1, '', MAX_CONCURRENCY),
   },
   's3-stall-seconds': {
     type: 'number',

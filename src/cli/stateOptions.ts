@@ -9,6 +9,9 @@ import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { flagGiven, positiveAmount, wholeNumberAtLeast } from './flagChecks';
 import { UsageError } from './usageError';
 
+/** A century of log_ids, at most: far past any tenant's history, and well inside what a date can count back. */
+const MAX_DEDUP_DAYS = 36_500;
+
 /** The flags of `run` that make it incremental. */
 export const stateCliOptions = {
   state: {
@@ -20,7 +23,7 @@ export const stateCliOptions = {
     type: 'number',
     defaultDescription: String(DEFAULT_DEDUP_DAYS),
     describe: 'Days of log_ids kept in the state for de-duplication (counted back from the newest day)',
-    coerce: wholeNumberAtLeast('--dedup-days'),
+    coerce: wholeNumberAtLeast('--dedup-days', 1, '', MAX_DEDUP_DAYS),
   },
   'lock-expiry-minutes': {
     type: 'number',

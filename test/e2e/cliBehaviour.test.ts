@@ -19,7 +19,12 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
     [['run'], /--input/],
     [['run', '--input', FIXTURES, '--bogus-flag'], /^Unknown argument: bogus-flag \(see auth0-usage --help\)$/],
-    [['run', '--input', FIXTURES, '--concurrency', 'abc'], /--concurrency must be a whole number of at least 1, got something that is not a number/],
+    [['run', '--input', FIXTURES, '--concurrency', 'abc'], /--concurrency must be a whole number from 1 to 1024, got something that is not a number/],
+    // Past these a run hung deaf to SIGTERM (a million readers of eight files) or failed after delivering (a date
+    // a billion days back): refused as they are parsed.
+    [['run', '--input', FIXTURES, '--concurrency', '1025'], /^--concurrency must be a whole number from 1 to 1024, got 1025 \(see auth0-usage --help\)$/],
+    [['run', '--input', FIXTURES, '--decode-threads', '257'], /^--decode-threads must be a whole number from 0 to 256, got 257/],
+    [['run', '--input', FIXTURES, '--output', 'x.ndjson', '--state', 'st', '--dedup-days', '1e9'], /^--dedup-days must be a whole number from 1 to 36500, got 1000000000/],
     [['run', '--input', FIXTURES, '--input', 's3://'], /--input invalid S3 URL s3:\/\/: expected s3:\/\/bucket\/prefix/],
     [[], /name a command/],
     // A flag that takes one value, given twice (yargs makes it a list): said once, before anything runs.

@@ -52,8 +52,8 @@ describe('S3 command-line options', () => {
   });
 
   it('rejects bad values with a message naming the flag', async () => {
-    await expect(parse(['--concurrency', '0'])).rejects.toThrow('--concurrency must be a whole number of at least 1, got 0');
-    await expect(parse(['--concurrency', '2.5'])).rejects.toThrow('--concurrency must be a whole number of at least 1, got 2.5');
+    await expect(parse(['--concurrency', '0'])).rejects.toThrow('--concurrency must be a whole number from 1 to 1024, got 0');
+    await expect(parse(['--concurrency', '2.5'])).rejects.toThrow('--concurrency must be a whole number from 1 to 1024, got 2.5');
     await expect(parse(['--s3-stall-seconds', '0'])).rejects.toThrow('--s3-stall-seconds must be a number of seconds above 0, got 0');
     await expect(parse(['--s3-endpoint', 'ftp://host'])).rejects.toThrow('--s3-endpoint must be an http:// or https:// URL, got "ftp://host"');
   });
