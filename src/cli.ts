@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 import { main } from './cli/main';
-import { quietSdkNodeNotice } from './cli/processWarnings';
+import { routeProcessWarnings } from './cli/processWarnings';
 import { failIfUnsettled } from './cli/unsettledExit';
 
-quietSdkNodeNotice(process, process.env);
+const warnings = routeProcessWarnings(process, process.env);
 
 const command = main(process.argv.slice(2), {
   stdout: process.stdout,
@@ -14,6 +14,7 @@ const command = main(process.argv.slice(2), {
   sizeThreadPool: (size) => {
     process.env.UV_THREADPOOL_SIZE = String(size);
   },
+  logsJson: (json) => warnings.printAsJson(json),
 });
 failIfUnsettled(process, command);
 command.then(

@@ -8,4 +8,6 @@ export interface CliIo {
    * when the pool is first used, so it is called before the run's first file read or gunzip.
    */
   sizeThreadPool?: (size: number) => void;
+  /** Told once the command's log format is known: whether its stderr lines are JSON (process warnings follow it). */
+  logsJson?: (json: boolean) => void;
 }

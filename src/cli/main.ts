@@ -108,6 +108,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     const parsedFormat = args['log-format'];
     if (parsedFormat === undefined || parsedFormat === 'json' || parsedFormat === 'text') logsJson = logsJsonWith(parsedFormat);
     warnIgnored(unknown, logsJson, io);
+    io.logsJson?.(logsJson);
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
     const command = COMMANDS.find((c) => c.command === args._[0]);
