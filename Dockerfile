@@ -36,8 +36,8 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 # The image's `node` user, by number so that Kubernetes' runAsNonRoot can check it. /app stays root's, read-only to
 # the job; /work is the working directory, where relative paths (./out) land. The default spool of a run whose state
 # is on S3 is $XDG_STATE_HOME/auth0-usage/spool: under /work too, not in /home/node, the container's own layer,
-# which goes with the container (after an exit 3 the spool holds the only copy of the events it keeps). It sits in
-# a dot folder, which an --input of /work leaves out by default.
+# which goes with the container (after an exit 3 the spool holds the only copy of the events it keeps). Mount the
+# archives beside it (--input /work/archives): an --input of /work itself holds the spool, and is refused.
 ENV XDG_STATE_HOME=/work/.local/state
 USER 1000:1000
 WORKDIR /work

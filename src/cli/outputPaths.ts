@@ -38,6 +38,7 @@ export function refuseWritesIntoInputs(inputs: readonly string[], written: reado
 const OWNED_FOLDERS: Record<string, string> = {
   '--state': 'the state removes temporary files there that it did not finish',
   '--spool': 'the spool sends, and removes, the files it finds there',
+  'the default --spool': 'the spool sends, and removes, the files it finds there',
 };
 
 /**

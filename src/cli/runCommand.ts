@@ -179,7 +179,8 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   const written = [
     ...(args.output === undefined || args.output === '-' ? [] : [{ flag: '--output', path: args.output }]),
     ...(args.quarantine === undefined ? [] : [{ flag: '--quarantine', path: args.quarantine }]),
-    ...(args['hec-url'] === undefined ? [] : [{ flag: '--spool', path: spoolDirFrom(args, io.env) }]),
+    // Named as what the operator gave: a spool they never named is the default one.
+    ...(args['hec-url'] === undefined ? [] : [{ flag: args.spool === undefined ? 'the default --spool' : '--spool', path: spoolDirFrom(args, io.env) }]),
     // The state's day files, ledger and lock would otherwise be read back as archives by the next run.
     ...(flagGiven(args.state) ? [{ flag: '--state', path: args.state }] : []),
   ];

@@ -56,6 +56,15 @@ describe('outputs that would overwrite an input, be read back as input or collid
     );
   });
 
+  test('the default spool inside an input folder is named as the default (no --spool was given)', async () => {
+    const spool = path.join(logs, '.local', 'state', 'auth0-usage', 'spool');
+    await refused(
+      ['-i', logs, '-o', path.join(dir, 'out.ndjson'), '--hec-url', 'https://127.0.0.1:1'],
+      `the default --spool ${spool} lies inside the input folder ${logs}: the next run would read it back as input`,
+      { SPLUNK_HEC_TOKEN: '00000000-0000-0000-0000-000000000000', XDG_STATE_HOME: path.join(logs, '.local', 'state') },
+    );
+  });
+
   test('the --state folder inside an input folder: its day files and ledger would be read as archives', async () => {
     const state = path.join(logs, 'state');
     await refused(['-i', logs, '--state', state], `--state ${state} lies inside the input folder ${logs}: the next run would read it back as input`);
