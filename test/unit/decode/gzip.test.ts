@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { constants, gunzipSync, gzipSync } from 'node:zlib';
+import { constants, crc32, gunzipSync, gzipSync } from 'node:zlib';
 import { hasGzipMagic, pumpDecompressed } from '../../../src/decode/gzip';
 import { randomChunks, seededRandom } from './archiveGenerator';
 
@@ -85,8 +85,88 @@ describe('pumpDecompressed', () => {
     expect(await pump(Readable.from([gzipSync('first\n'), bad]))).toEqual({ bytes: Buffer.from('first\n'), gzipError: 'invalid block type' });
     expect(await pump(Readable.from([gzipSync('first\n'), Buffer.from('trailing garbage')]))).toEqual({
       bytes: Buffer.from('first\n'),
-      gzipError: 'incorrect header check',
+      gzipError: 'data after the end of the gzip stream',
     });
+  });
+
+  // zlib's Gunzip failed in the step that inflated the member's last bytes, and that step's output (up to 1 MiB)
+  // went with the error: valid records vanished.
+  it('delivers every byte of a member followed by bytes that are not a member, in the same chunk or not', async () => {
+    const text = Array.from({ length: 40_000 }, (_, i) => `{"log_id":"${i}","n":${(i * 7919) % 100_003}}`).join('\n') + '\n';
+    expect(text.length).toBeGreaterThan(1 << 20); // more than one output chunk
+    const gz = gzipSync(text);
+    for (const tail of ['\r\n', '\n', '  ', '{"log_id":"x"}\n']) {
+      const file = Buffer.concat([gz, Buffer.from(tail)]);
+      for (const chunks of [[file], randomChunks(seededRandom(8), file, false), [file.subarray(0, gz.length), file.subarray(gz.length)]]) {
+        const got = await pump(Readable.from(chunks));
+        expect([tail, got.gzipError, got.bytes.length]).toEqual([tail, 'data after the end of the gzip stream', text.length]);
+        expect(got.bytes.equals(Buffer.from(text))).toBe(true);
+      }
+    }
+  });
+
+  it('delivers a member whose CRC or length is wrong, then says so', async () => {
+    const text = 'x'.repeat(3 << 20) + '\n';
+    const gz = gzipSync(text);
+    const badCrc = Buffer.from(gz);
+    badCrc[gz.length - 8]! ^= 0x01;
+    const badLength = Buffer.from(gz);
+    badLength[gz.length - 1]! ^= 0x01;
+    for (const [file, message] of [[badCrc, 'incorrect data check'], [badLength, 'incorrect length check']] as const) {
+      const got = await pump(Readable.from([file]));
+      expect([got.gzipError, got.bytes.equals(Buffer.from(text))]).toEqual([message, true]);
+    }
+  });
+
+  it('reads headers with an extra field, a name, a comment and a header CRC, however the bytes are cut', async () => {
+    const gz = gzipSync('{"a":1}\n');
+    const flags = 0x02 | 0x04 | 0x08 | 0x10;
+    const head = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, flags, 0, 0, 0, 0, 0, 3]), Buffer.from([3, 0, 7, 8, 9]), Buffer.from('logs.ndjson\0'), Buffer.from('a comment\0')]);
+    const hcrc = Buffer.alloc(2);
+    hcrc.writeUInt16LE(crc32(head) & 0xffff);
+    const member = Buffer.concat([head, hcrc, gz.subarray(10)]);
+    expect(gunzipSync(member).toString()).toBe('{"a":1}\n'); // zlib reads it too
+    const file = Buffer.concat([member, member]);
+    const ones = Array.from(file, (byte) => Buffer.from([byte]));
+    for (const chunks of [[file], ones]) expect(await pump(Readable.from(chunks))).toEqual({ bytes: Buffer.from('{"a":1}\n{"a":1}\n'), gzipError: null });
+    const badHcrc = Buffer.from(member);
+    badHcrc[head.length]! ^= 0xff;
+    expect(await pump(Readable.from([gz, badHcrc]))).toEqual({ bytes: Buffer.from('{"a":1}\n'), gzipError: 'header crc mismatch' });
+  });
+
+  it('says what is wrong with the header of a later member', async () => {
+    const first = gzipSync('first\n');
+    const second = Buffer.from(gzipSync('second\n'));
+    const method = Buffer.from(second);
+    method[2] = 9;
+    const reserved = Buffer.from(second);
+    reserved[3] = 0x20;
+    const magic = Buffer.from(second);
+    magic[1] = 0x8c;
+    for (const [bad, message] of [[method, 'unknown compression method'], [reserved, 'unknown header flags set'], [magic, 'incorrect header check']] as const) {
+      expect(await pump(Readable.from([Buffer.concat([first, bad])]))).toEqual({ bytes: Buffer.from('first\n'), gzipError: message });
+    }
+  });
+
+  it('cut inside the header, the trailer or just after the deflate data: every byte inflated, then unexpected end of file', async () => {
+    const text = 'first line\nsecond line\n';
+    const gz = gzipSync(text);
+    const cases: Array<[number, string]> = [[5, ''], [gz.length - 8, text], [gz.length - 3, text]];
+    for (const [cut, before] of cases) {
+      for (const chunks of [[gz.subarray(0, cut)], Array.from(gz.subarray(0, cut), (byte) => Buffer.from([byte]))]) {
+        expect([cut, await pump(Readable.from(chunks))]).toEqual([cut, { bytes: Buffer.from(before), gzipError: 'unexpected end of file' }]);
+      }
+    }
+  });
+
+  it('keeps every byte when the consumer is slow to take them (20 MiB from one small chunk)', async () => {
+    const text = 'y'.repeat(20 << 20);
+    const parts: Buffer[] = [];
+    const outcome = await pumpDecompressed(Readable.from([Buffer.concat([gzipSync(text), Buffer.from('!')])]), (chunk) => {
+      parts.push(Buffer.from(chunk));
+    });
+    expect(outcome).toEqual({ gzipError: 'data after the end of the gzip stream' });
+    expect(Buffer.concat(parts).equals(Buffer.from(text))).toBe(true);
   });
 
   it('reports data after a run of zero bytes past the last member, which gunzip stops at without a word', async () => {
