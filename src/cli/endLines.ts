@@ -63,10 +63,11 @@ export class EndLines {
     this.warn(`not every event was delivered: ${parts.join('; ')}`, { spooled, refused, exit_code: 3 });
   }
 
-  /** A --state run that failed or was stopped: what its checkpoints kept, and how to go on. */
-  kept(state: string, { commits, objects }: RunOutcome['checkpoints']): void {
-    const text =
-      commits === 0
+  /** A --state run that failed or was stopped: what its checkpoints kept, and how to go on (`merge`: a merge's). */
+  kept(state: string, { commits, objects }: RunOutcome['checkpoints'], merge = false): void {
+    const text = merge
+      ? `nothing of this merge was committed to ${state}: the shards' partials are kept for the next merge`
+      : commits === 0
         ? `nothing of this run was committed to ${state}: the same command reads its objects again`
         : `kept: ${objects} object${objects === 1 ? '' : 's'} read and delivered at ${commits} checkpoint${commits === 1 ? '' : 's'}, committed to ${state}; ` +
           'run the same command again to read the rest';

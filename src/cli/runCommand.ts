@@ -354,7 +354,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');
       end.warn(`Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}`, { exit_code: 3 });
     }
-    if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints);
+    if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints, mergePlan !== undefined);
     return outcome.exitCode;
   } catch (err) {
     // Said here, not by main(): the closing line of a run that had started (a state lock it stopped waiting for, a

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import type { LedgerEntry } from '../sources/inputObject';
@@ -44,6 +45,8 @@ const shardDoneSchema = z
     spec: shardSpecSchema,
     /** Its record files, in order. */
     files: z.array(z.string()),
+    /** Each record file's SHA-256 (hex), checked as the merge reads it (absent in partials of earlier versions). */
+    digests: z.record(z.string(), z.string()).optional(),
     counts: shardCountsSchema,
     finished_at: z.string(),
   })
@@ -95,6 +98,7 @@ export class ShardMismatchError extends Auth0UsageError {
 export class ShardPartialWriter {
   private readonly objects: Record<string, Array<[string, number | null, string | null] | [string, number | null, string | null, string]>> = {};
   private readonly files: string[] = [];
+  private readonly digests: Record<string, string> = {};
 
   private constructor(
     private readonly storage: StateStorage,
@@ -117,6 +121,7 @@ export class ShardPartialWriter {
       const entry: [string, number | null, string | null] = [object.name, object.size ?? null, object.version ?? null];
       return object.readFor === undefined ? entry : [...entry, object.readFor];
     });
+    this.digests[name] = recordFileDigest(data);
     await this.storage.write(name, data);
   }
 
@@ -133,12 +138,18 @@ export class ShardPartialWriter {
       fingerprint: shardFingerprint(this.shards, spec),
       spec,
       files: [...this.files],
+      digests: { ...this.digests },
       counts,
       finished_at: finishedAt.toISOString(),
     };
     await this.storage.write(shardDoneName(this.shards, this.index), Buffer.from(`${JSON.stringify(done, null, 1)}\n`));
     return done;
   }
+}
+
+/** A record file's SHA-256, as done.json states it: a file cut short or changed since its shard wrote it differs. */
+export function recordFileDigest(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('hex');
 }
 
 /** One finished shard, as the merge reads it. */

@@ -133,6 +133,34 @@ test('merge refuses a shard some of whose objects another run committed since, n
   expect(events.at(-1)).toMatchObject({ summary: 'run', objects: 1, records: 1, merged_shards: 1 });
 });
 
+test('a record file damaged since its shard wrote it fails the merge, naming the shard, and commits nothing; rerun that shard, it merges', async () => {
+  const state = path.join(dir, 'damaged-state');
+  const output = path.join(dir, 'damaged.ndjson');
+  for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
+  const done = JSON.parse(readFileSync(path.join(state, 'shards', '2', '1', 'done.json'), 'utf8'));
+  expect(done.files).toHaveLength(1);
+  const file = path.join(state, done.files[0]);
+  const whole = readFileSync(file);
+  for (const damaged of [whole.subarray(0, whole.length >> 1), Buffer.concat([whole, Buffer.from('{"not":"a record"}\n')])]) {
+    writeFileSync(file, damaged);
+    const merged = await runCli(['merge', '--state', state, '--shards', '2', '--output', output, '--no-table']);
+    const lines = merged.stderr.trim().split('\n').map((line) => JSON.parse(line));
+    expect([merged.code, ...lines.slice(-2).map((line) => [line.level, line.code, line.msg])]).toEqual([
+      1,
+      ['error', 'ERR_INPUT', `cannot read input ${file}: the shard's record file ${done.files[0]} in ${state} is not as shard 1 wrote it (its SHA-256 differs): run shard 1 again, then the merge`],
+      ['info', undefined, `nothing of this merge was committed to ${state}: the shards' partials are kept for the next merge`],
+    ]);
+    // Nothing committed: both shards still wait for their merge.
+    const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+    expect(status.stdout).toMatch(/^shards\b.*2 of 2 finished/m);
+  }
+  expect((await run(['--shard', '1/2', '--state', state])).code).toBe(0);
+  const merged = await runCli(['merge', '--state', state, '--shards', '2', '--output', output, '--no-table']);
+  expect(merged.code).toBe(0);
+  const events = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line).event);
+  expect(events.at(-1)).toMatchObject({ summary: 'run', objects: 2, records: 2, malformed: 0, merged_shards: 2 });
+});
+
 test('a shard every object of which another run committed is not replayed: the merge goes on without it', async () => {
   const state = path.join(dir, 'spent-state');
   expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
