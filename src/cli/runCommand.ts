@@ -201,6 +201,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     from: from ?? null,
     to: to ?? null,
     rollup_config: rollupConfigFingerprint(config),
+    item_limits: { max_item_bytes: args['max-item-bytes'] ?? DEFAULT_MAX_ITEM_BYTES, max_item_keys: args['max-item-keys'] ?? DEFAULT_MAX_ITEM_KEYS },
   };
   const auth0 = auth0Settings === undefined ? undefined : await auth0StatsFrom(auth0Settings);
   // A progress bar and info lines would fight over the terminal: with a bar, only warnings and errors are logged.

@@ -23,6 +23,11 @@ const shardSpecSchema = z
     to: z.string().nullable(),
     /** rollupConfigFingerprint() of the shard's config. */
     rollup_config: z.string(),
+    /**
+     * --max-item-bytes and --max-item-keys: they decide which items count. Compared between shards only (the merge
+     * reads no archive); absent in partials of earlier versions, which ran with the defaults or said nothing.
+     */
+    item_limits: z.object({ max_item_bytes: count, max_item_keys: count }).strict().optional(),
   })
   .strict();
 
@@ -188,14 +193,42 @@ export async function readFinishedShards(storage: StateStorage, shards: number):
     ];
     throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge`);
   }
-  const first = finished[0]!.done;
-  const differing = finished.filter(({ done }) => done.fingerprint !== first.fingerprint).map(({ done }) => done.shard);
-  if (differing.length > 0) {
-    throw new ShardMismatchError(
-      `cannot merge ${storage.location}: shard${differing.length === 1 ? '' : 's'} ${differing.join(', ')} ran with other inputs, --include/--exclude, --from/--to, --timezone or config than shard 0: run every shard with the same ones`,
-    );
-  }
+  refuseOddShards(storage, finished, (done) => done.fingerprint, (odd, usual) => settingsThatDiffer(odd.spec, usual.spec));
+  // Partials of earlier versions do not say which limits they ran with: compared among those that do.
+  const statingLimits = finished.filter(({ done }) => done.spec.item_limits !== undefined);
+  refuseOddShards(storage, statingLimits, (done) => JSON.stringify(done.spec.item_limits), () => ['--max-item-bytes/--max-item-keys']);
   return finished;
+}
+
+/**
+ * Refuses shards whose `key` differs from most shards' (ties: from shard 0's group), naming them and what differs:
+ * the odd shards are the ones to run again, whichever of them is shard 0.
+ */
+function refuseOddShards(storage: StateStorage, finished: FinishedShard[], key: (done: ShardDone) => string, differ: (odd: ShardDone, usual: ShardDone) => string[]): void {
+  const groups = new Map<string, ShardDone[]>();
+  for (const { done } of finished) groups.set(key(done), [...(groups.get(key(done)) ?? []), done]);
+  if (groups.size < 2) return;
+  const usual = [...groups.values()].reduce((most, group) => (group.length > most.length ? group : most));
+  const odd = finished.map(({ done }) => done).filter((done) => !usual.includes(done));
+  const shards = (list: ShardDone[]) => `shard${list.length === 1 ? '' : 's'} ${list.map((done) => done.shard).join(', ')}`;
+  throw new ShardMismatchError(
+    `cannot merge ${storage.location}: ${shards(odd)} ran with other ${differ(odd[0]!, usual[0]!).join(', ')} than ${shards(usual)}: run ${odd.length === 1 ? 'it' : 'them'} again with the same ones`,
+  );
+}
+
+/** The settings, as flags, in which two shards' specs differ. */
+function settingsThatDiffer(a: ShardSpec, b: ShardSpec): string[] {
+  const same = (x: unknown, y: unknown) => JSON.stringify(x) === JSON.stringify(y);
+  const named: Array<[string, boolean]> = [
+    ['inputs', same(a.inputs, b.inputs)],
+    ['--include/--exclude', same([a.include, a.exclude], [b.include, b.exclude])],
+    ['--from/--to', same([a.from, a.to], [b.from, b.to])],
+    ['--timezone', a.timezone === b.timezone],
+    ['config (tenant, categories, nonBillableAudiences)', a.rollup_config === b.rollup_config],
+  ];
+  const differing = named.filter(([, isSame]) => !isSame).map(([name]) => name);
+  // Same settings and still another fingerprint: another shard count, or a version that fingerprints otherwise.
+  return differing.length > 0 ? differing : ['settings'];
 }
 
 async function readObjectList(storage: StateStorage, shards: number, index: number): Promise<Map<string, LedgerEntry[]>> {

@@ -1,0 +1,75 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { LocalStateStorage } from '../../../src/state/localStateStorage';
+import { ShardMismatchError, ShardPartialWriter, readFinishedShards, type ShardSpec } from '../../../src/state/shardPartial';
+
+const SPEC: ShardSpec = {
+  inputs: ['s3://logs/'],
+  include: [],
+  exclude: [],
+  timezone: 'UTC',
+  from: null,
+  to: null,
+  rollup_config: 'abc',
+  item_limits: { max_item_bytes: 16 * 1024 * 1024, max_item_keys: 10_000 },
+};
+const COUNTS = { objects: 1, bytes: 10, records: 1, malformed: 0, rejected: 0, quarantine_truncated: 0, skipped: 0 };
+
+let dir: string;
+let storage: LocalStateStorage;
+beforeEach(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-shard-partial-'));
+  storage = new LocalStateStorage(dir);
+});
+afterEach(async () => {
+  await storage.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function finishShard(shards: number, index: number, spec: ShardSpec, data = gzipSync(`{"shard":${index}}\n`)) {
+  const writer = await ShardPartialWriter.start(storage, shards, index);
+  await writer.writeRecordFile(data, [{ name: `s3://logs/${index}.gz`, size: 10, version: 'v1' }]);
+  return writer.finish(spec, COUNTS, new Date('2024-03-01T00:00:00Z'));
+}
+
+async function refusal(shards: number): Promise<string> {
+  const error = await readFinishedShards(storage, shards).then(() => undefined, (err: unknown) => err);
+  expect(error).toBeInstanceOf(ShardMismatchError);
+  return (error as Error).message;
+}
+
+test('done.json holds the SHA-256 of each record file', async () => {
+  const data = gzipSync('{"a":1}\n');
+  const done = await finishShard(1, 0, SPEC, data);
+  expect(done.digests).toEqual({ [done.files[0]!]: createHash('sha256').update(data).digest('hex') });
+  expect((await readFinishedShards(storage, 1))[0]!.done.digests).toEqual(done.digests);
+});
+
+test('the odd shard is named, not the shards that agree, with the setting it differs in', async () => {
+  await finishShard(5, 0, { ...SPEC, from: '2024-01-02' });
+  for (const index of [1, 2, 3, 4]) await finishShard(5, index, SPEC);
+  expect(await refusal(5)).toBe(`cannot merge ${dir}: shard 0 ran with other --from/--to than shards 1, 2, 3, 4: run it again with the same ones`);
+});
+
+test('several settings and several odd shards are all named', async () => {
+  for (const index of [0, 1, 2]) await finishShard(5, index, SPEC);
+  for (const index of [3, 4]) await finishShard(5, index, { ...SPEC, timezone: 'Europe/Berlin', exclude: ['*.tmp'] });
+  expect(await refusal(5)).toBe(`cannot merge ${dir}: shards 3, 4 ran with other --include/--exclude, --timezone than shards 0, 1, 2: run them again with the same ones`);
+});
+
+test('shards run with other item limits are refused: the limits decide which items count', async () => {
+  await finishShard(2, 0, SPEC);
+  await finishShard(2, 1, { ...SPEC, item_limits: { max_item_bytes: 16 * 1024 * 1024, max_item_keys: 5 } });
+  // Two groups of one: shard 0's is the usual one.
+  expect(await refusal(2)).toBe(`cannot merge ${dir}: shard 1 ran with other --max-item-bytes/--max-item-keys than shard 0: run it again with the same ones`);
+});
+
+test('a partial of an earlier version, which does not state its item limits, merges beside current ones', async () => {
+  const { item_limits: _limits, ...older } = SPEC;
+  await finishShard(2, 0, older);
+  await finishShard(2, 1, SPEC);
+  expect((await readFinishedShards(storage, 2)).map(({ done }) => done.shard)).toEqual([0, 1]);
+});
