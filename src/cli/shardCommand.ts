@@ -22,6 +22,8 @@ export interface ShardArgs extends S3Args {
   output?: string;
   'hec-url'?: string;
   quarantine?: string;
+  'checkpoint-objects'?: number;
+  'checkpoint-minutes'?: number;
 }
 
 /** A shard delivers nothing (the merge does) and needs the shared --state to put its partial in. */
@@ -53,6 +55,11 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
   const quarantine = args.quarantine ? new (await import('../sinks/quarantineFile')).QuarantineFile(args.quarantine) : undefined;
   try {
     logger.info({ shard: `${shard.index}/${shard.count}`, inputs: spec.inputs, state: storage.location }, 'shard started');
+    // Given through a variable the nightly runs share, perhaps: said, not refused.
+    const checkpointFlags = (['checkpoint-objects', 'checkpoint-minutes'] as const).filter((flag) => args[flag] !== undefined).map((flag) => `--${flag}`);
+    if (checkpointFlags.length > 0) {
+      logger.warn({ flags: checkpointFlags }, `a shard keeps nothing until it finishes: ${checkpointFlags.join(' and ')} ${checkpointFlags.length === 1 ? 'does' : 'do'} not apply, and a stopped shard is run again whole`);
+    }
     const done = await runShard({
       shard,
       spec,

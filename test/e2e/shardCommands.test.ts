@@ -95,6 +95,16 @@ test('a shard takes its index from AWS_BATCH_JOB_ARRAY_INDEX, runs while another
   }
 });
 
+test('a shard given --checkpoint-objects (say, through a variable the nightly runs share) says they do not apply', async () => {
+  const state = path.join(dir, 'checkpoint-state');
+  const result = await run(['--shard', '0/1', '--state', state], { AUTH0_USAGE_CHECKPOINT_OBJECTS: '1' });
+  expect(result.code).toBe(0);
+  const warnings = result.stderr.trim().split('\n').map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+  expect(warnings.map((line) => [line.msg, line.flags])).toEqual([
+    ['a shard keeps nothing until it finishes: --checkpoint-objects does not apply, and a stopped shard is run again whole', ['--checkpoint-objects']],
+  ]);
+});
+
 test('merge refuses shards run with another config, and a shard count none ran with', async () => {
   const state = path.join(dir, 'config-state');
   expect((await run(['--shard', '0/1', '--state', state])).code).toBe(0);
