@@ -1,11 +1,13 @@
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonValueScanner';
-import { readFinishedShards, ShardMismatchError } from '../state/shardPartial';
+import { mergedAlready, readFinishedShards, removeShardPartials, ShardMismatchError } from '../state/shardPartial';
 import { rollupConfigFingerprint } from '../state/stateManifest';
 import { openStateStorage } from '../state/stateLoad';
 import { auth0CliOptions } from './auth0CheckCommand';
 import type { CliIo } from './cliIo';
+import { EndLines } from './endLines';
+import { logFormatFor, type LogFormat } from '../support/logger';
 import { aggregateOnDecodeThreadsOption, decodeThreadsOption } from './decodeThreads';
 import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
@@ -51,6 +53,17 @@ export async function mergeCommand(args: MergeArgs, io: CliIo): Promise<number> 
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   let spec;
   try {
+    // Run again after it committed (a retried job): nothing to merge, and what a killed merge left is removed.
+    const merged = await mergedAlready(storage, shards);
+    if (merged !== undefined) {
+      if (merged.leftovers) await removeShardPartials(storage, shards, new Date(merged.at));
+      EndLines.on(io.stderr, logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json').info(
+        `nothing to merge: the merge of these ${shards} shards was committed to ${storage.location} at ${merged.at}` +
+          `${merged.leftovers ? ', and what was left of their partials is removed now' : ''}; run the shards again to merge new objects`,
+        { state: storage.location, shards, exit_code: 0 },
+      );
+      return 0;
+    }
     spec = (await readFinishedShards(storage, shards))[0]!.done.spec;
   } finally {
     await storage.close();

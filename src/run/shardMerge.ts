@@ -75,6 +75,6 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     openSource: (input) => new ShardRecordSource(state.storage, input, byInput.get(input)!),
     merged: { shards, inputs: spec.inputs, read },
     spent: spent.map((shard) => shard.done.shard),
-    afterCommit: () => removeShardPartials(state.storage, shards),
+    afterCommit: () => removeShardPartials(state.storage, shards, new Date()),
   };
 }

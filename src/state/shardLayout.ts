@@ -17,6 +17,11 @@ export function shardObjectListName(shards: number, index: number): string {
   return `${shardFolder(shards, index)}/objects.json.gz`;
 }
 
+/** Written by a merge once it committed, removed last with the partials: a removal cut short leaves it. */
+export function shardMergedName(shards: number): string {
+  return `${SHARDS_FOLDER}/${shards}/merged.json`;
+}
+
 export function shardDoneName(shards: number, index: number): string {
   return `${shardFolder(shards, index)}/done.json`;
 }

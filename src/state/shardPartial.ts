@@ -5,7 +5,8 @@ import type { LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf } from './objectIndex';
 import { Auth0UsageError } from '../support/errors';
 import { fingerprintOf } from '../support/fingerprint';
-import { SHARDS_FOLDER, shardDoneName, shardFolder, shardObjectListName, shardRecordFileName } from './shardLayout';
+import { SHARDS_FOLDER, shardDoneName, shardFolder, shardMergedName, shardObjectListName, shardRecordFileName } from './shardLayout';
+import { readLastRun } from './stateLoad';
 import type { StateStorage } from './stateStorage';
 
 const SHARD_FORMAT_VERSION = 1;
@@ -112,8 +113,10 @@ export class ShardPartialWriter {
   ) {}
 
   static async start(storage: StateStorage, shards: number, index: number): Promise<ShardPartialWriter> {
-    // done.json first: from here on this shard counts as unfinished, whatever else an earlier attempt left.
+    // done.json first: from here on this shard counts as unfinished, whatever else an earlier attempt left. A new
+    // backfill of N shards also ends what an earlier merge of N left of its removal (see removeShardPartials).
     await storage.remove(shardDoneName(shards, index));
+    await storage.remove(shardMergedName(shards));
     await removeUnder(storage, shardFolder(shards, index));
     return new ShardPartialWriter(storage, shards, index);
   }
@@ -244,11 +247,40 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
   );
 }
 
-/** Removes every shard's partial of an N-shard backfill (after the merge committed them). */
-export async function removeShardPartials(storage: StateStorage, shards: number): Promise<void> {
-  // done.json files first: a removal cut short leaves shards the next merge refuses, never half a shard it reads.
+/**
+ * Removes every shard's partial of an N-shard backfill, once the merge committed them. A marker saying so goes
+ * first and last: a removal cut short (the merge killed) leaves it, and the merge run again finishes the removal
+ * (mergedAlready) instead of refusing shards whose done.json went first. done.json files go before the rest, so no
+ * merge ever reads half a shard.
+ */
+export async function removeShardPartials(storage: StateStorage, shards: number, mergedAt: Date): Promise<void> {
+  const marker = shardMergedName(shards);
+  await storage.write(marker, Buffer.from(`${JSON.stringify({ merged_at: mergedAt.toISOString() })}\n`));
   for (let index = 0; index < shards; index++) await storage.remove(shardDoneName(shards, index));
+  for (const name of await storage.list()) if (name.startsWith(`${SHARDS_FOLDER}/${shards}/`) && name !== marker) await storage.remove(name);
   await removeUnder(storage, `${SHARDS_FOLDER}/${shards}`);
+}
+
+/**
+ * When the merge of these N shards was committed, if it was and no new shard of N ran since: its removal of the
+ * partials was cut short (the marker is left), or it finished and the state's last run is that merge. Undefined
+ * otherwise.
+ */
+export async function mergedAlready(storage: StateStorage, shards: number): Promise<{ at: string; leftovers: boolean } | undefined> {
+  const marker = await storage.read(shardMergedName(shards));
+  if (marker !== undefined) {
+    let at = 'an unknown time';
+    try {
+      at = String((JSON.parse(marker.toString('utf8')) as { merged_at?: unknown }).merged_at ?? at);
+    } catch {
+      // A marker cut short still says the merge committed.
+    }
+    return { at, leftovers: true };
+  }
+  const left = (await storage.list()).some((name) => name.startsWith(`${SHARDS_FOLDER}/${shards}/`));
+  const lastRun = left ? undefined : await readLastRun(storage);
+  if (lastRun === undefined || lastRun === 'unreadable' || lastRun.committed !== true || lastRun.run?.merged_shards !== shards) return undefined;
+  return { at: String(lastRun.run.finished_at ?? 'an unknown time'), leftovers: false };
 }
 
 async function removeUnder(storage: StateStorage, folder: string): Promise<void> {

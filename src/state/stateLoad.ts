@@ -30,6 +30,23 @@ export async function readManifest(storage: StateStorage): Promise<StateManifest
 }
 
 /** The list of objects read, as the manifest names it. */
+/** The state's record of its last run (`last-run.json`): how it ended, and its run event. */
+export interface LastRun {
+  committed?: boolean;
+  run?: Record<string, unknown>;
+}
+
+/** The last run as recorded, 'unreadable' when the record is not JSON, undefined when there is none. */
+export async function readLastRun(storage: StateStorage): Promise<LastRun | 'unreadable' | undefined> {
+  const bytes = await storage.read(LAST_RUN_NAME);
+  if (bytes === undefined) return undefined;
+  try {
+    return JSON.parse(bytes.toString('utf8')) as LastRun;
+  } catch {
+    return 'unreadable';
+  }
+}
+
 export async function readObjectIndex(storage: StateStorage, manifest: StateManifest | undefined): Promise<ObjectIndex> {
   const file = manifest?.objects.file;
   if (file === undefined || file === null) return new ObjectIndex();

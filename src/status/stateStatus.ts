@@ -1,7 +1,7 @@
 import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
 import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
 import { shardOfDoneName } from '../state/shardLayout';
-import { readManifest } from '../state/stateLoad';
+import { readLastRun, readManifest, type LastRun } from '../state/stateLoad';
 import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
 import type { SpoolCount } from '../sinks/hec/spoolCount';
@@ -26,7 +26,7 @@ export type StatusSpool = SpoolCount & { dir: string; holder?: LockStatus };
 export interface StateStatus {
   location: string;
   manifest: StateManifest | undefined;
-  lastRun: { committed?: boolean; run?: Record<string, unknown> } | 'unreadable' | undefined;
+  lastRun: LastRun | 'unreadable' | undefined;
   lock: LockStatus;
   spool: StatusSpool;
   /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
@@ -39,15 +39,7 @@ export async function readStateStatus(
   options: { staleMs: number; nowMs: number },
 ): Promise<StateStatus> {
   const manifest = await readManifest(storage);
-  let lastRun: StateStatus['lastRun'];
-  const lastRunBytes = await storage.read(LAST_RUN_NAME);
-  if (lastRunBytes !== undefined) {
-    try {
-      lastRun = JSON.parse(lastRunBytes.toString('utf8')) as StateStatus['lastRun'];
-    } catch {
-      lastRun = 'unreadable';
-    }
-  }
+  const lastRun = await readLastRun(storage);
   const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs, (await storage.modifiedAt(LOCK_NAME))?.getTime());
   const shards = new Map<number, number[]>();
   for (const name of await storage.list()) {

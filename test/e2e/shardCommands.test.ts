@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closingLine, runCli, spawnCli } from '../support/cliRunner';
@@ -208,6 +208,48 @@ test('a merge killed after its commit, before it removed the partials: run again
   const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
   expect(status.stdout).not.toMatch(/^shards/m);
   expect(status.stdout).toMatch(/^acme\s+1\s+2024-03-01\s+2024-03-01\s+2\s/m);
+});
+
+test('a merge run again after it committed, its removal of the partials cut short or done: exit 0, nothing counted twice', async () => {
+  const state = path.join(dir, 'rerun-merge-state');
+  const output = path.join(dir, 'rerun-merge.ndjson');
+  for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
+  const partials = path.join(dir, 'rerun-merge-partials');
+  cpSync(path.join(state, 'shards'), partials, { recursive: true });
+  const merge = () => runCli(['merge', '--state', state, '--shards', '2', '--output', output, '--no-table', '--log-format', 'json']);
+  expect((await merge()).code).toBe(0);
+  const firstRun = readFileSync(output, 'utf8').trim().split('\n').map((line) => JSON.parse(line).event).at(-1);
+  expect(firstRun).toMatchObject({ summary: 'run', objects: 2, records: 2, merged_shards: 2 });
+
+  // Done: a retried merge job finds nothing to merge, says when the merge was, and leaves --output as it was.
+  const outputBefore = readFileSync(output, 'utf8');
+  const again = await merge();
+  expect([again.code, lastLine(again.stderr) && JSON.parse(lastLine(again.stderr)!).msg]).toEqual([
+    0,
+    `nothing to merge: the merge of these 2 shards was committed to ${state} at ${firstRun.finished_at}; run the shards again to merge new objects`,
+  ]);
+  expect(readFileSync(output, 'utf8')).toBe(outputBefore);
+
+  // Cut short: the merge had written its marker and removed shard 0's done.json when it was killed.
+  cpSync(partials, path.join(state, 'shards'), { recursive: true });
+  rmSync(path.join(state, 'shards', '2', '0', 'done.json'));
+  writeFileSync(path.join(state, 'shards', '2', 'merged.json'), `${JSON.stringify({ merged_at: '2026-12-07T01:02:03.000Z' })}\n`);
+  const cut = await merge();
+  expect([cut.code, JSON.parse(lastLine(cut.stderr)!).msg]).toEqual([
+    0,
+    `nothing to merge: the merge of these 2 shards was committed to ${state} at 2026-12-07T01:02:03.000Z, and what was left of their partials is removed now; run the shards again to merge new objects`,
+  ]);
+  expect(existsSync(path.join(state, 'shards', '2'))).toBe(false);
+  // The state's figures are the first merge's: 2 events on the day, not more.
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.stdout).not.toMatch(/^shards/m);
+  expect(status.stdout).toMatch(/^acme\s+1\s+2024-03-01\s+2024-03-01\s+2\s/m);
+
+  // A new backfill of 2 shards ends an earlier merge's marker, and merges as usual.
+  mkdirSync(path.join(state, 'shards', '2'), { recursive: true });
+  writeFileSync(path.join(state, 'shards', '2', 'merged.json'), '{}\n');
+  for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
+  expect(existsSync(path.join(state, 'shards', '2', 'merged.json'))).toBe(false);
 });
 
 test('status lists the shards that finished and those still to run, until the merge', async () => {
