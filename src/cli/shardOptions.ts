@@ -18,18 +18,22 @@ export const shardCliOptions = {
   },
 } as const;
 
-const WHOLE = /^(0|[1-9]\d{0,5})$/;
+/** Up to six digits (a million shards is past any backfill); leading zeros allowed, as a templated `01` has them. */
+const WHOLE = /^\d{1,6}$/;
 
-function wholeNumber(text: string, what: string): number {
-  if (!WHOLE.test(text.trim())) throw new UsageError(`${what} must be a whole number from 0, got '${text}'`);
-  return Number(text.trim());
+function wholeNumber(text: string, what: string, from = 0): number {
+  const value = text.trim();
+  if (!WHOLE.test(value) || Number(value) < from) {
+    // yargs makes a word given to the number flag --shards NaN before this sees it.
+    const shown = value === 'NaN' ? 'something that is not a number' : `'${text}'`;
+    throw new UsageError(`${what} must be a whole number from ${from}, got ${shown}`);
+  }
+  return Number(value);
 }
 
-/** The number of shards from --shards: a whole number from 1. */
-export function shardCount(value: unknown): number {
-  const count = wholeNumber(String(value), '--shards');
-  if (count < 1) throw new UsageError('--shards must be at least 1');
-  return count;
+/** The number of shards (`what`: where it was given): a whole number from 1. */
+export function shardCount(value: unknown, what = '--shards'): number {
+  return wholeNumber(String(value), what, 1);
 }
 
 /**
@@ -41,8 +45,8 @@ export function shardFromArgs(args: { shard?: string; shards?: number }, env: No
   if (args.shard !== undefined) {
     const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(String(args.shard));
     if (!match) throw new UsageError(`--shard must be I/N (e.g. 0/4), got '${args.shard}'`);
-    const index = wholeNumber(match[1]!, '--shard I');
-    const of = shardCount(match[2]!);
+    const index = wholeNumber(match[1]!, `--shard ${args.shard}: I`);
+    const of = shardCount(match[2]!, `--shard ${args.shard}: N`);
     if (count !== undefined && count !== of) throw new UsageError(`--shard ${args.shard} and --shards ${count} disagree on the number of shards`);
     if (index >= of) throw new UsageError(`--shard ${args.shard}: the index runs from 0 to ${of - 1}`);
     return { index, count: of };

@@ -38,7 +38,10 @@ test.each([
   [['--shard', 'one', '--state', 'S'], "--shard must be I/N (e.g. 0/4), got 'one'"],
   [['--shard', '0/2', '--shards', '3', '--state', 'S'], '--shard 0/2 and --shards 3 disagree on the number of shards'],
   [['--shards', '3', '--state', 'S'], '--shards 3 needs this shard\'s index: --shard I/3, or JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX'],
-  [['--shards', '0', '--state', 'S'], '--shards must be at least 1'],
+  [['--shards', '0', '--state', 'S'], "--shards must be a whole number from 1, got '0'"],
+  [['--shards', 'abc', '--state', 'S'], '--shards must be a whole number from 1, got something that is not a number'],
+  [['--shard', '1/0', '--state', 'S'], "--shard 1/0: N must be a whole number from 1, got '0'"],
+  [['--shard', '1234567/2000000', '--state', 'S'], "--shard 1234567/2000000: I must be a whole number from 0, got '1234567'"],
 ])('run %j exits 2 with one line', async (args, line) => {
   const result = await run(args as string[]);
   expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
