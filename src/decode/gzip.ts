@@ -22,7 +22,7 @@ const MAX_QUEUED_CHUNKS = 8;
  * Compressed chunks waiting for the inflater beyond which the input is paused: at most 8 MiB of a local file's
  * 1 MiB reads. With 2 the input paused and resumed at almost every chunk, measured slower on eight archives.
  */
-const MAX_PENDING_WRITES = 8;
+export const MAX_PENDING_WRITES = 8;
 
 /**
  * Delivers the bytes of `input` to `onBytes`, gunzipped when they start with the gzip magic (several concatenated
