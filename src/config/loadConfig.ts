@@ -76,7 +76,8 @@ export function loadConfig(userFile?: string, defaultsFile = DEFAULT_CONFIG_PATH
   const merged = userFile ? mergeConfig(defaults, user) : defaults;
   const result = configSchema.safeParse(merged);
   if (!result.success) {
-    const issue = result.error.issues[0]!;
+    // A key refused with a message of its own (a client secret in the file) says what to do: it comes first.
+    const issue = result.error.issues.find((i) => (i as { expected?: string }).expected === 'never') ?? result.error.issues[0]!;
     const field = issue.path.length ? issue.path.join('.') : '(top level)';
     throw new ConfigError(`invalid config${userFile ? ` ${userFile}` : ''}: ${field}: ${issue.message}`);
   }

@@ -49,6 +49,12 @@ describe('config auth0 section', () => {
     expect(err.message).not.toContain('oops');
   });
 
+  test('a clientSecret in place of clientSecretEnv: the message says what to do, not that clientSecretEnv is missing', () => {
+    const { clientSecretEnv: _named, ...tenant } = TWO_TENANTS.auth0.tenants[0]!;
+    const err = withConfigFile({ auth0: { tenants: [{ ...tenant, clientSecret: 'oops' }] } }, (file) => error(() => loadConfig(file)));
+    expect(err.message).toMatch(/: auth0\.tenants\.0\.clientSecret: a client secret is never read from the config file: put it in an environment variable and name that variable in clientSecretEnv$/);
+  });
+
   test.each([
     [{ tenants: [{ ...TWO_TENANTS.auth0.tenants[0], domain: 'https://acme.auth0.com' }] }, 'auth0.tenants.0.domain'],
     [{ tenants: [{ ...TWO_TENANTS.auth0.tenants[0], clientSecretEnv: 'not a name' }] }, 'auth0.tenants.0.clientSecretEnv'],
