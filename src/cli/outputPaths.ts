@@ -57,7 +57,8 @@ export function refuseWritesIntoEachOther(written: readonly WrittenPath[]): void
     for (const folder of local) {
       const why = OWNED_FOLDERS[folder.flag];
       if (folder === target || why === undefined || !isInside(target.real, folder.real)) continue;
-      throw new UsageError(`${target.flag} ${target.path} lies inside the ${folder.flag} folder ${folder.path}: ${why}; give it a path outside`);
+      const named = folder.flag.startsWith('the ') ? folder.flag : `the ${folder.flag}`;
+      throw new UsageError(`${target.flag} ${target.path} lies inside ${named} folder ${folder.path}: ${why}; give it a path outside`);
     }
   }
 }
@@ -85,19 +86,24 @@ function refuseS3WriteUnderInputs(inputs: readonly string[], flag: string, targe
   }
 }
 
-/** The real path of `p`, or of its nearest existing ancestor joined with the rest. */
+/**
+ * The real path of `p`, or of its nearest existing ancestor joined with the rest. The path is not normalized first:
+ * `link/..` is the parent of where the link leads, as the kernel takes it, not the folder that holds the link.
+ */
 function realPath(p: string): string {
-  const absolute = path.resolve(p);
+  const absolute = path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`;
   const rest: string[] = [];
   let at = absolute;
   for (;;) {
     try {
-      return path.join(realpathSync(at), ...rest.reverse());
+      // The native realpath(3): the JS one drops `x/..` before it follows a link x.
+      return path.join(realpathSync.native(at), ...rest.reverse());
     } catch {
-      const parent = path.dirname(at);
-      if (parent === at) return absolute;
-      rest.push(path.basename(at));
-      at = parent;
+      const cut = at.replace(/[\\/]+$/, '');
+      const slash = cut.lastIndexOf(path.sep);
+      if (slash < 0) return path.resolve(p);
+      rest.push(cut.slice(slash + 1));
+      at = cut.slice(0, slash) || path.sep;
     }
   }
 }

@@ -81,7 +81,7 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
     setup.end.info(
       `shard ${shard.index}/${shard.count} stored ${done.counts.records} records of ${done.counts.objects} objects in ${storage.location}; ` +
         `\`auth0-usage merge --state ${storage.location} --shards ${shard.count} --hec-url URL\` (or \`--output FILE\`) once every shard has finished`,
-      { shard: `${shard.index}/${shard.count}`, state: storage.location, exit_code: 0 },
+      { shard: `${shard.index}/${shard.count}`, state: storage.location, ...(done.counts.objects_gone ? { objects_gone: done.counts.objects_gone } : {}), exit_code: 0 },
     );
     return 0;
   } catch (err) {

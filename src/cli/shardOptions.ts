@@ -26,7 +26,7 @@ function wholeNumber(text: string, what: string, from = 0): number {
   if (!WHOLE.test(value) || Number(value) < from) {
     // yargs makes a word given to the number flag --shards NaN before this sees it.
     const shown = value === 'NaN' ? 'something that is not a number' : `'${text}'`;
-    throw new UsageError(`${what} must be a whole number from ${from}, got ${shown}`);
+    throw new UsageError(`${what} must be a whole number from ${from} to 999999, got ${shown}`);
   }
   return Number(value);
 }

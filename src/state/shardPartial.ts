@@ -211,11 +211,18 @@ function refuseOddShards(storage: StateStorage, finished: FinishedShard[], key: 
   const groups = new Map<string, ShardDone[]>();
   for (const { done } of finished) groups.set(key(done), [...(groups.get(key(done)) ?? []), done]);
   if (groups.size < 2) return;
-  const usual = [...groups.values()].reduce((most, group) => (group.length > most.length ? group : most));
+  const sizes = [...groups.values()].map((group) => group.length).sort((a, b) => b - a);
+  const usual = [...groups.values()].find((group) => group.length === sizes[0])!;
   const odd = finished.map(({ done }) => done).filter((done) => !usual.includes(done));
-  const shards = (list: ShardDone[]) => `shard${list.length === 1 ? '' : 's'} ${list.map((done) => done.shard).join(', ')}`;
+  const list = (shards: ShardDone[]) => shards.map((done) => done.shard).join(', ');
+  // Each odd shard with what it differs in: two odd shards may differ in different settings.
+  const named = odd.map((done) => `${done.shard} (${differ(done, usual[0]!).join(', ')})`).join(', ');
+  if (sizes[0] === sizes[1]) {
+    // No majority: which shards are the odd ones is not known, only that they differ.
+    throw new ShardMismatchError(`cannot merge ${storage.location}: the shards did not all run with the same settings: shard${odd.length === 1 ? ' ' + named + ' differs' : 's ' + named + ' differ'} from shard${usual.length === 1 ? '' : 's'} ${list(usual)}: run them all with the same ones`);
+  }
   throw new ShardMismatchError(
-    `cannot merge ${storage.location}: ${shards(odd)} ran with other ${differ(odd[0]!, usual[0]!).join(', ')} than ${shards(usual)}: run ${odd.length === 1 ? 'it' : 'them'} again with the same ones`,
+    `cannot merge ${storage.location}: shard${odd.length === 1 ? '' : 's'} ${named} ran with other settings than shard${usual.length === 1 ? '' : 's'} ${list(usual)}: run ${odd.length === 1 ? 'it' : 'them'} again with the same ones as the others`,
   );
 }
 

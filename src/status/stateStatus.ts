@@ -31,6 +31,8 @@ export interface StateStatus {
   spool: StatusSpool;
   /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
   shards: Map<number, number[]>;
+  /** Shard counts whose merge committed and whose partials' removal was cut short (shards/<N>/merged.json). */
+  mergedShards: Set<number>;
 }
 
 export async function readStateStatus(
@@ -42,11 +44,14 @@ export async function readStateStatus(
   const lastRun = await readLastRun(storage);
   const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs, (await storage.modifiedAt(LOCK_NAME))?.getTime());
   const shards = new Map<number, number[]>();
+  const mergedShards = new Set<number>();
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
     if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+    const merged = /^shards\/(\d+)\/merged\.json$/.exec(name);
+    if (merged) mergedShards.add(Number(merged[1]));
   }
-  return { location: storage.location, manifest, lastRun, lock, spool, shards };
+  return { location: storage.location, manifest, lastRun, lock, spool, shards, mergedShards };
 }
 
 /** Who holds a lock, since when, and whether it is stale. */
@@ -134,7 +139,7 @@ export function formatStateStatus(status: StateStatus): string {
   const { manifest } = status;
   const lines: string[] = [];
   const line = (label: string, text: string) => lines.push(labelled(label, text));
-  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined && status.shards.size === 0) {
+  if (manifest === undefined && status.lastRun === undefined && status.lock === undefined && status.shards.size === 0 && status.mergedShards.size === 0) {
     // Nothing at all there: more often a mistyped path or prefix than a state no run has used yet.
     line('state', `${status.location}: empty (no state, no run recorded): check the path if a run should have used it`);
   } else if (manifest === undefined) {
@@ -164,7 +169,11 @@ export function formatStateStatus(status: StateStatus): string {
   if (lock === undefined) line('lock', 'free');
   else if (lock === 'unreadable') line('lock', `${LOCK_NAME} is empty or unreadable: a run may be taking the lock; the next run takes it over once it is older than the lease`);
   else line('lock', `held by ${heldBy(lock)}`);
+  for (const count of [...status.mergedShards].sort((a, b) => a - b)) {
+    line('shards', `${count} merged and committed; what is left of their partials goes with the next \`auth0-usage merge --shards ${count}\``);
+  }
   for (const [count, finished] of [...status.shards].sort(([a], [b]) => a - b)) {
+    if (status.mergedShards.has(count)) continue;
     const missing = Array.from({ length: count }, (_, index) => index).filter((index) => !finished.includes(index));
     line(
       'shards',

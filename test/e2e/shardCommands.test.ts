@@ -38,10 +38,10 @@ test.each([
   [['--shard', 'one', '--state', 'S'], "--shard must be I/N (e.g. 0/4), got 'one'"],
   [['--shard', '0/2', '--shards', '3', '--state', 'S'], '--shard 0/2 and --shards 3 disagree on the number of shards'],
   [['--shards', '3', '--state', 'S'], '--shards 3 needs this shard\'s index: --shard I/3, or JOB_COMPLETION_INDEX or AWS_BATCH_JOB_ARRAY_INDEX'],
-  [['--shards', '0', '--state', 'S'], "--shards must be a whole number from 1, got '0'"],
-  [['--shards', 'abc', '--state', 'S'], '--shards must be a whole number from 1, got something that is not a number'],
-  [['--shard', '1/0', '--state', 'S'], "--shard 1/0: N must be a whole number from 1, got '0'"],
-  [['--shard', '1234567/2000000', '--state', 'S'], "--shard 1234567/2000000: I must be a whole number from 0, got '1234567'"],
+  [['--shards', '0', '--state', 'S'], "--shards must be a whole number from 1 to 999999, got '0'"],
+  [['--shards', 'abc', '--state', 'S'], '--shards must be a whole number from 1 to 999999, got something that is not a number'],
+  [['--shard', '1/0', '--state', 'S'], "--shard 1/0: N must be a whole number from 1 to 999999, got '0'"],
+  [['--shard', '1234567/2000000', '--state', 'S'], "--shard 1234567/2000000: I must be a whole number from 0 to 999999, got '1234567'"],
 ])('run %j exits 2 with one line', async (args, line) => {
   const result = await run(args as string[]);
   expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
@@ -237,6 +237,11 @@ test('a merge run again after it committed, its removal of the partials cut shor
   cpSync(partials, path.join(state, 'shards'), { recursive: true });
   rmSync(path.join(state, 'shards', '2', '0', 'done.json'));
   writeFileSync(path.join(state, 'shards', '2', 'merged.json'), `${JSON.stringify({ merged_at: '2026-12-07T01:02:03.000Z' })}\n`);
+  // status does not send the operator to run shard 0 again.
+  const during = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(during.stdout.split('\n').filter((line) => line.startsWith('shards'))).toEqual([
+    'shards     2 merged and committed; what is left of their partials goes with the next `auth0-usage merge --shards 2`',
+  ]);
   const cut = await merge();
   expect([cut.code, JSON.parse(lastLine(cut.stderr)!).msg]).toEqual([
     0,

@@ -92,6 +92,31 @@ describe('outputs that would overwrite an input, be read back as input or collid
     expect(existsSync(state)).toBe(false);
   });
 
+  test('--output through a symlink and .. into the --state folder: .. is taken after the link, as the kernel does', async () => {
+    const state = path.join(dir, 'state');
+    mkdirSync(path.join(state, 'sub'), { recursive: true });
+    symlinkSync(path.join(state, 'sub'), path.join(dir, 'deep'));
+    const out = path.join(dir, 'deep', '..', 'summaries.ndjson');
+    // Spelled so that path.resolve() would drop "deep/..": the file would land beside the link, outside the state.
+    const spelled = `${path.join(dir, 'deep')}${path.sep}..${path.sep}summaries.ndjson`;
+    expect(out).toBe(path.join(dir, 'summaries.ndjson'));
+    await refused(
+      ['-i', logs, '-o', spelled, '--state', state],
+      `--output ${spelled} lies inside the --state folder ${state}: the state removes temporary files there that it did not finish; give it a path outside`,
+    );
+  });
+
+  test('--output inside the default spool folder is named as the default', async () => {
+    const xdg = path.join(dir, 'xdg');
+    const spool = path.join(xdg, 'auth0-usage', 'spool');
+    const out = path.join(spool, 'summaries.ndjson');
+    await refused(
+      ['-i', logs, '-o', out, '--hec-url', 'https://127.0.0.1:1'],
+      `--output ${out} lies inside the default --spool folder ${spool}: the spool sends, and removes, the files it finds there; give it a path outside`,
+      { SPLUNK_HEC_TOKEN: '00000000-0000-0000-0000-000000000000', XDG_STATE_HOME: xdg },
+    );
+  });
+
   test('--quarantine inside the HEC spool folder', async () => {
     const spool = path.join(dir, 'spool');
     const bad = path.join(spool, 'bad.ndjson');

@@ -61,6 +61,15 @@ test('with a JSON log, a warning is one JSON line at level warn, with its name a
   expect(printed).toEqual([tls.message]);
 });
 
+test('with Node\'s --no-warnings (no printer of its own), no warning is printed, JSON or not', () => {
+  const proc = new EventEmitter() as unknown as NodeJS.Process;
+  const stderr = new PassThrough();
+  const warnings = routeProcessWarnings(proc, {}, stderr);
+  warnings.printAsJson(true);
+  proc.emit('warning', new Error('ExperimentalWarning: something'));
+  expect(stderr.read()).toBeNull();
+});
+
 test('the CLI says which format its log has: JSON for run when stderr is not a terminal, text for --log-format text', async () => {
   const { main } = await import('../../../src/cli/main');
   const told: boolean[] = [];

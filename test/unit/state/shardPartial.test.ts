@@ -51,20 +51,25 @@ test('done.json holds the SHA-256 of each record file', async () => {
 test('the odd shard is named, not the shards that agree, with the setting it differs in', async () => {
   await finishShard(5, 0, { ...SPEC, from: '2024-01-02' });
   for (const index of [1, 2, 3, 4]) await finishShard(5, index, SPEC);
-  expect(await refusal(5)).toBe(`cannot merge ${dir}: shard 0 ran with other --from/--to than shards 1, 2, 3, 4: run it again with the same ones`);
+  expect(await refusal(5)).toBe(`cannot merge ${dir}: shard 0 (--from/--to) ran with other settings than shards 1, 2, 3, 4: run it again with the same ones as the others`);
 });
 
-test('several settings and several odd shards are all named', async () => {
+test('several settings and several odd shards are all named, each with what it differs in', async () => {
   for (const index of [0, 1, 2]) await finishShard(5, index, SPEC);
-  for (const index of [3, 4]) await finishShard(5, index, { ...SPEC, timezone: 'Europe/Berlin', exclude: ['*.tmp'] });
-  expect(await refusal(5)).toBe(`cannot merge ${dir}: shards 3, 4 ran with other --include/--exclude, --timezone than shards 0, 1, 2: run them again with the same ones`);
+  await finishShard(5, 3, { ...SPEC, timezone: 'Europe/Berlin', exclude: ['*.tmp'] });
+  await finishShard(5, 4, { ...SPEC, from: '2024-01-02' });
+  expect(await refusal(5)).toBe(
+    `cannot merge ${dir}: shards 3 (--include/--exclude, --timezone), 4 (--from/--to) ran with other settings than shards 0, 1, 2: run them again with the same ones as the others`,
+  );
 });
 
 test('shards run with other item limits are refused: the limits decide which items count', async () => {
   await finishShard(2, 0, SPEC);
   await finishShard(2, 1, { ...SPEC, item_limits: { max_item_bytes: 16 * 1024 * 1024, max_item_keys: 5 } });
-  // Two groups of one: shard 0's is the usual one.
-  expect(await refusal(2)).toBe(`cannot merge ${dir}: shard 1 ran with other --max-item-bytes/--max-item-keys than shard 0: run it again with the same ones`);
+  // Two groups of one: no majority says which shard is odd.
+  expect(await refusal(2)).toBe(
+    `cannot merge ${dir}: the shards did not all run with the same settings: shard 1 (--max-item-bytes/--max-item-keys) differs from shard 0: run them all with the same ones`,
+  );
 });
 
 test('a partial of an earlier version, which does not state its item limits, merges beside current ones', async () => {
