@@ -292,16 +292,18 @@ export class JsonValueScanner extends JsonGrammarWalk {
     const errAbs = this.base + at;
     const errLine = this.line;
     if (this.inItem && this.oversize !== null) {
-      // Its bytes are gone, but not the error's line when it began after the item did and this chunk holds it:
-      // that line is read again, as after any item cut short. Otherwise the rest of the line (to a `}{` boundary)
-      // is the oversize item's too: read from the offending byte, an object nested in the bad item would be
-      // counted as a record of its own.
+      // Its bytes are gone, but not the error's line when it began after the item did: that line is read again,
+      // as after any item cut short (from its start when this chunk holds it, else from the offending byte, what
+      // the line's start in an earlier chunk was before). On the item's own line, the rest of the line (to a `}{`
+      // boundary) is the oversize item's too: read from the offending byte, an object nested in the bad item would
+      // be counted as a record of its own.
       this.inItem = false;
       this.leaveArray();
-      if (this.itemLine < errLine && this.lineStart >= this.base) {
-        const resumeAt = this.lineStart;
+      if (this.itemLine < errLine) {
+        const resumeAt = this.lineStart >= this.base ? this.lineStart : errAbs;
         this.reportOversize(resumeAt);
-        this.rewindTo(resumeAt);
+        if (resumeAt === errAbs) this.pos = at;
+        else this.rewindTo(resumeAt);
         this.restart(false);
       } else {
         const { capture, message } = this.oversize;

@@ -106,6 +106,17 @@ describe.each([
     expect(quarantine.map(({ item }) => [item.line, item.reason])).toEqual([[2, reason]]);
   });
 
+  // The line that cuts the item short may begin in an earlier chunk than its first non-blank byte (indentation).
+  test.each([0, 1, 2, 3])('an item past the limit over several lines, cut short by an indented record, split %i bytes into its line: the record is read', async (into) => {
+    const cut = `{\n${Array.from({ length: 11 }, (_, i) => `  "k${i}":0,`).join('\n')}\n`;
+    const text = `${cut}  ${record(6)}\n${record(7)}\n`;
+    const at = cut.length + into;
+    const { logIds, quarantine, stats } = await decode(decoder, [Buffer.from(text.slice(0, at)), Buffer.from(text.slice(at))], { maxItemKeys: 10 });
+    expect(logIds).toEqual([record(6), record(7)].map((r) => JSON.parse(r).log_id));
+    expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
+    expect(quarantine.map(({ item }) => [item.line, item.reason])).toEqual([[1, 'malformed: too_many_keys: item with more than 10 keys']]);
+  });
+
   test('an item past the limit over several lines, cut short by a record on a line of its own: that record is read', async () => {
     const cut = `{\n${Array.from({ length: 11 }, (_, i) => `"k${i}":0,`).join('\n')}\n`;
     const { logIds, quarantine, stats } = await decode(decoder, chunks(`${cut}${record(6)}\n${record(7)}\n`, 1000), { maxItemKeys: 10 });
