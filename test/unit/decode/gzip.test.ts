@@ -134,6 +134,20 @@ describe('pumpDecompressed', () => {
     expect(await pump(Readable.from([gz, badHcrc]))).toEqual({ bytes: Buffer.from('{"a":1}\n'), gzipError: 'header crc mismatch' });
   });
 
+  it('reads a name and an extra field longer than a chunk, and a name that never ends is a cut header', async () => {
+    const gz = gzipSync('{"b":2}\n');
+    const extra = Buffer.alloc(60_000, 7);
+    const xlen = Buffer.alloc(2);
+    xlen.writeUInt16LE(extra.length);
+    const name = Buffer.alloc(200_000, 0x61);
+    const member = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0x04 | 0x08, 0, 0, 0, 0, 0, 3]), xlen, extra, name, Buffer.from([0]), gz.subarray(10)]);
+    expect(gunzipSync(member).toString()).toBe('{"b":2}\n');
+    const kib = Array.from({ length: Math.ceil(member.length / 1024) }, (_, i) => member.subarray(i * 1024, (i + 1) * 1024));
+    expect(await pump(Readable.from(kib))).toEqual({ bytes: Buffer.from('{"b":2}\n'), gzipError: null });
+    const endless = Buffer.concat([Buffer.from([0x1f, 0x8b, 8, 0x08, 0, 0, 0, 0, 0, 3]), Buffer.alloc(4 << 20, 0x61)]);
+    expect(await pump(Readable.from([endless]))).toEqual({ bytes: Buffer.alloc(0), gzipError: 'unexpected end of file' });
+  });
+
   it('says what is wrong with the header of a later member', async () => {
     const first = gzipSync('first\n');
     const second = Buffer.from(gzipSync('second\n'));
