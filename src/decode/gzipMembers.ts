@@ -8,8 +8,9 @@ import { HeaderReader } from './gzipHeader';
  * Not zlib's Gunzip: when bytes that are not another member follow a member (a stray newline, a cut-off copy, a
  * bad CRC), Gunzip fails in the same step that inflated the member's last bytes, and Node drops that step's output
  * with the error: up to a whole output chunk (1 MiB) of valid records lost, and only one malformed item to show
- * for it. Here every byte of a member is delivered before what follows it is judged. It is also cheaper: zlib's
- * crc32() on the output costs less than Gunzip's checking as it inflates (docs/performance.md).
+ * for it. Here every byte of a member is delivered before what follows it is judged. zlib's crc32() on the output
+ * costs less CPU in all than Gunzip's checking as it inflates, but on this thread rather than the libuv pool
+ * (docs/performance.md, "Gzip framed by hand").
  *
  * One input chunk is inflated at a time, so that the chunk a member ends in is known, and where in it.
  */
