@@ -13,7 +13,7 @@ import { withHecOptions } from './hecOptions';
 import { runCommand, type RunArgs } from './runCommand';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { shardCount } from './shardOptions';
-import { refuseStateWithoutSink, withStateOptions } from './stateOptions';
+import { refuseStateWithoutSink, stateCliOptions, withStateOptions } from './stateOptions';
 import { UsageError } from './usageError';
 import { flagGiven } from './flagChecks';
 
@@ -34,7 +34,13 @@ export function mergeOptions(yargs: Argv) {
   const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');
   // A merge commits once, with no checkpoints: the checkpoint flags of the state group do not apply, so they are
   // left out of its help (and taken without effect, so that one environment can serve run and merge).
-  return withStateOptions(withHecOptions(withS3Options(withAuth0))).hide('checkpoint-objects').hide('checkpoint-minutes');
+  return (
+    withStateOptions(withHecOptions(withS3Options(withAuth0)))
+      .hide('checkpoint-objects')
+      .hide('checkpoint-minutes')
+      // Required here, and said so in the help; mergeCommand refuses its absence with a message of its own.
+      .option('state', { ...stateCliOptions.state, describe: 'Folder or s3://bucket/prefix of the state the shards wrote their partials under [required]' })
+  );
 }
 
 export type MergeArgs = Awaited<ReturnType<ReturnType<typeof mergeOptions>['parseAsync']>>;

@@ -42,6 +42,8 @@ test("merge --help lists the state's flags but not the checkpoint ones, which a 
   expect(merge.stdout).toContain('--dedup-days');
   expect(merge.stdout).not.toContain('--checkpoint');
   expect(help(['run', '--help']).stdout).toContain('--checkpoint-objects');
+  // --state is a merge's one required flag besides --shards: said in its help.
+  expect(merge.stdout.replace(/\s+/g, ' ')).toContain('--state Folder or s3://bucket/prefix of the state the shards wrote their partials under [required]');
 });
 
 test('merge --help promises no main-thread decoding of a small input: a merge always starts its default decode threads', () => {
