@@ -87,23 +87,27 @@ function refuseS3WriteUnderInputs(inputs: readonly string[], flag: string, targe
 }
 
 /**
- * The real path of `p`, or of its nearest existing ancestor joined with the rest. The path is not normalized first:
- * `link/..` is the parent of where the link leads, as the kernel takes it, not the folder that holds the link.
+ * Where the kernel puts `p` once the run has made its missing folders (makeDirs): its parts taken in order, each
+ * existing one resolved (a link followed), a missing one kept as a folder to be made, and `..` the parent of what
+ * came before it. Not normalized first: `link/..` is the parent of where the link leads, and in `new/../link` the
+ * link is followed, since `new` will exist.
  */
 function realPath(p: string): string {
   const absolute = path.isAbsolute(p) ? p : `${process.cwd()}${path.sep}${p}`;
-  const rest: string[] = [];
-  let at = absolute;
-  for (;;) {
+  let real: string = path.sep;
+  for (const part of absolute.split(path.sep)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      real = path.dirname(real);
+      continue;
+    }
+    const next = path.join(real, part);
     try {
       // The native realpath(3): the JS one drops `x/..` before it follows a link x.
-      return path.join(realpathSync.native(at), ...rest.reverse());
+      real = realpathSync.native(next);
     } catch {
-      const cut = at.replace(/[\\/]+$/, '');
-      const slash = cut.lastIndexOf(path.sep);
-      if (slash < 0) return path.resolve(p);
-      rest.push(cut.slice(slash + 1));
-      at = cut.slice(0, slash) || path.sep;
+      real = next;
     }
   }
+  return real;
 }

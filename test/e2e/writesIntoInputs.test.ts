@@ -106,6 +106,21 @@ describe('outputs that would overwrite an input, be read back as input or collid
     );
   });
 
+  test('--output through a folder still to be made, .., then a link: the link is followed, as the kernel will', async () => {
+    const state = path.join(dir, 'state');
+    mkdirSync(state);
+    symlinkSync(state, path.join(dir, 'stlink'));
+    symlinkSync(logs, path.join(dir, 'inlink'));
+    const intoState = `${path.join(dir, 'nomiss')}${path.sep}..${path.sep}stlink${path.sep}out.ndjson`;
+    await refused(
+      ['-i', logs, '-o', intoState, '--state', state],
+      `--output ${intoState} lies inside the --state folder ${state}: the state removes temporary files there that it did not finish; give it a path outside`,
+    );
+    const intoInput = `${path.join(dir, 'nomiss2')}${path.sep}..${path.sep}inlink${path.sep}x.ndjson`;
+    await refused(['-i', logs, '-o', intoInput], `--output ${intoInput} lies inside the input folder ${logs}: the next run would read it back as input`);
+    expect(existsSync(path.join(dir, 'nomiss'))).toBe(false);
+  });
+
   test('--output inside the default spool folder is named as the default', async () => {
     const xdg = path.join(dir, 'xdg');
     const spool = path.join(xdg, 'auth0-usage', 'spool');
