@@ -34,11 +34,10 @@ export function refuseWritesIntoInputs(inputs: readonly string[], written: reado
   }
 }
 
-/** Folders the job keeps its own files in: its clean-up there removes what looks like its temporary files. */
+/** Folders the job keeps its own files in, by flag (the default spool too): why an output must not lie there. */
 const OWNED_FOLDERS: Record<string, string> = {
   '--state': 'the state removes temporary files there that it did not finish',
   '--spool': 'the spool sends, and removes, the files it finds there',
-  'the default --spool': 'the spool sends, and removes, the files it finds there',
 };
 
 /**
@@ -55,7 +54,7 @@ export function refuseWritesIntoEachOther(written: readonly WrittenPath[]): void
   }
   for (const target of local) {
     for (const folder of local) {
-      const why = OWNED_FOLDERS[folder.flag];
+      const why = OWNED_FOLDERS[folder.flag.replace(/^the default /, '')];
       if (folder === target || why === undefined || !isInside(target.real, folder.real)) continue;
       const named = folder.flag.startsWith('the ') ? folder.flag : `the ${folder.flag}`;
       throw new UsageError(`${target.flag} ${target.path} lies inside ${named} folder ${folder.path}: ${why}; give it a path outside`);

@@ -18,15 +18,16 @@ export const shardCliOptions = {
   },
 } as const;
 
-/** Up to six digits (a million shards is past any backfill); leading zeros allowed, as a templated `01` has them. */
-const WHOLE = /^\d{1,6}$/;
+/** Digits only, leading zeros allowed (a templated `01` has them), up to a bound past any backfill. */
+const WHOLE = /^\d+$/;
+const MAX_WHOLE = 999_999;
 
 function wholeNumber(text: string, what: string, from = 0): number {
   const value = text.trim();
-  if (!WHOLE.test(value) || Number(value) < from) {
+  if (!WHOLE.test(value) || Number(value) < from || Number(value) > MAX_WHOLE) {
     // yargs makes a word given to the number flag --shards NaN before this sees it.
     const shown = value === 'NaN' ? 'something that is not a number' : `'${text}'`;
-    throw new UsageError(`${what} must be a whole number from ${from} to 999999, got ${shown}`);
+    throw new UsageError(`${what} must be a whole number from ${from} to ${MAX_WHOLE}, got ${shown}`);
   }
   return Number(value);
 }

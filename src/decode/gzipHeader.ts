@@ -75,7 +75,7 @@ export class HeaderReader {
           break;
         }
         case HCRC:
-          if (at > from) this.crc = crc32(chunk.subarray(from, at), this.crc);
+          // Carried on from an earlier chunk: the CRC of the bytes before HCRC is complete.
           return this.readHcrc(chunk, at);
       }
       if (this.phase === HCRC) {

@@ -22,7 +22,7 @@ export interface GzipMembersOutput {
 }
 
 /** The reported error when non-zero bytes follow the last member (zero bytes are padding). */
-export const TRAILING_DATA = 'data after the end of the gzip stream';
+const TRAILING_DATA = 'data after the end of the gzip stream';
 const TRUNCATED = 'unexpected end of file';
 
 const HEADER = 0; // reading a member's header
@@ -51,7 +51,7 @@ export class GzipMembers {
   private ending = false;
   private paused = false;
   /** The trailer read so far (it may span chunks). */
-  private framing: number[] = [];
+  private trailer: number[] = [];
   private header = new HeaderReader();
   private inflater: InflateRaw | null = null;
   private crc = 0;
@@ -214,10 +214,10 @@ export class GzipMembers {
   }
 
   private readTrailer(chunk: Buffer): void {
-    while (this.framing.length < 8 && this.offset < chunk.length) this.framing.push(chunk[this.offset++]!);
-    if (this.framing.length < 8) return;
-    const t = this.framing;
-    this.framing = [];
+    while (this.trailer.length < 8 && this.offset < chunk.length) this.trailer.push(chunk[this.offset++]!);
+    if (this.trailer.length < 8) return;
+    const t = this.trailer;
+    this.trailer = [];
     const crc = (t[0]! | (t[1]! << 8) | (t[2]! << 16) | (t[3]! << 24)) >>> 0;
     const size = (t[4]! | (t[5]! << 8) | (t[6]! << 16) | (t[7]! << 24)) >>> 0;
     if (crc !== this.crc >>> 0) return this.fail('incorrect data check');

@@ -292,11 +292,10 @@ export class JsonValueScanner extends JsonGrammarWalk {
     const errAbs = this.base + at;
     const errLine = this.line;
     if (this.inItem && this.oversize !== null) {
-      // Its bytes are gone, but not the error's line when it began after the item did: that line is read again,
-      // as after any item cut short (from its start when this chunk holds it, else from the offending byte, what
-      // the line's start in an earlier chunk was before). On the item's own line, the rest of the line (to a `}{`
-      // boundary) is the oversize item's too: read from the offending byte, an object nested in the bad item would
-      // be counted as a record of its own.
+      // Its bytes are gone. When the error's line began after the item did, that line is read again, as after any
+      // item cut short: from its start when this chunk holds it, else (its start went with an earlier chunk) from
+      // the offending byte. On the item's own line, the rest of the line (to a `}{` boundary) is the oversize
+      // item's too: read from the offending byte, an object nested in the bad item would count as a record.
       this.inItem = false;
       this.leaveArray();
       if (this.itemLine < errLine) {

@@ -22,6 +22,12 @@ export function shardMergedName(shards: number): string {
   return `${SHARDS_FOLDER}/${shards}/merged.json`;
 }
 
+/** The shard count whose merge marker `name` is, or undefined for any other name. */
+export function shardsOfMergedName(name: string): number | undefined {
+  const match = /^shards\/(\d+)\/merged\.json$/.exec(name);
+  return match ? Number(match[1]) : undefined;
+}
+
 export function shardDoneName(shards: number, index: number): string {
   return `${shardFolder(shards, index)}/done.json`;
 }

@@ -265,7 +265,9 @@ export async function removeShardPartials(storage: StateStorage, shards: number,
   await storage.write(marker, Buffer.from(`${JSON.stringify({ merged_at: mergedAt.toISOString() })}\n`));
   for (let index = 0; index < shards; index++) await storage.remove(shardDoneName(shards, index));
   for (const name of await storage.list()) if (name.startsWith(`${SHARDS_FOLDER}/${shards}/`) && name !== marker) await storage.remove(name);
-  await removeUnder(storage, `${SHARDS_FOLDER}/${shards}`);
+  await storage.remove(marker);
+  // A local state's emptied folders (on S3 there is no folder to remove).
+  await storage.remove(`${SHARDS_FOLDER}/${shards}`);
 }
 
 /**

@@ -29,7 +29,6 @@ export async function readManifest(storage: StateStorage): Promise<StateManifest
   return undefined;
 }
 
-/** The list of objects read, as the manifest names it. */
 /** The state's record of its last run (`last-run.json`): how it ended, and its run event. */
 export interface LastRun {
   committed?: boolean;
@@ -47,6 +46,7 @@ export async function readLastRun(storage: StateStorage): Promise<LastRun | 'unr
   }
 }
 
+/** The list of objects read, as the manifest names it. */
 export async function readObjectIndex(storage: StateStorage, manifest: StateManifest | undefined): Promise<ObjectIndex> {
   const file = manifest?.objects.file;
   if (file === undefined || file === null) return new ObjectIndex();

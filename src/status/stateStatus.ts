@@ -1,6 +1,6 @@
 import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
 import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
-import { shardOfDoneName } from '../state/shardLayout';
+import { shardOfDoneName, shardsOfMergedName } from '../state/shardLayout';
 import { readLastRun, readManifest, type LastRun } from '../state/stateLoad';
 import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
@@ -48,8 +48,8 @@ export async function readStateStatus(
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
     if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
-    const merged = /^shards\/(\d+)\/merged\.json$/.exec(name);
-    if (merged) mergedShards.add(Number(merged[1]));
+    const merged = shardsOfMergedName(name);
+    if (merged !== undefined) mergedShards.add(merged);
   }
   return { location: storage.location, manifest, lastRun, lock, spool, shards, mergedShards };
 }
