@@ -11,3 +11,20 @@ export interface CliIo {
   /** Told once the command's log format is known: whether its stderr lines are JSON (process warnings follow it). */
   logsJson?: (json: boolean) => void;
 }
+
+/**
+ * Writes `text` to `stream`; settles once it is written, or rejects with the write's error (a full device, a reader
+ * gone). A failed write of process.stdout is also emitted as 'error', which would crash the process unheard: the
+ * listener stays on after a failure to take it.
+ */
+export function writeText(stream: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    stream.on('error', onError);
+    stream.write(text, (error?: Error | null) => {
+      if (error) return reject(error);
+      stream.off('error', onError);
+      resolve();
+    });
+  });
+}

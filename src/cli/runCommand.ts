@@ -28,7 +28,8 @@ import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
 import { exitCodeOf } from '../support/errors';
 import { refuseWritesIntoEachOther, refuseWritesIntoInputs } from './outputPaths';
-import type { CliIo } from './cliIo';
+import { type CliIo, writeText } from './cliIo';
+import { errnoCode } from '../support/errnoCode';
 import { watchStopSignals } from './stopSignals';
 import { auth0CliOptions } from './auth0CheckCommand';
 import { resolveAuth0Config, type Auth0Settings } from '../auth0/resolveAuth0Config';
@@ -343,7 +344,13 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     if (run.status === 'failed') logger.error({ ...fields, err: run.error }, 'run failed');
     else if (closeFailure) logger.error({ ...fields, status: 'failed', err: closeFailure.message }, 'run failed: an output could not be finished after the run event was sent');
     else logger.info({ ...fields, status: run.status }, 'run finished');
-    if (wantsTable && run.status !== 'failed') io.stdout.write(formatSummaryTable(outcome.dailies, run));
+    if (wantsTable && run.status !== 'failed') {
+      // The table only shows what the outputs hold: a stdout that cannot take it (a full disk, `| head`) is said
+      // and changes nothing of the run's outcome.
+      await writeText(io.stdout, formatSummaryTable(outcome.dailies, run)).catch((err: unknown) =>
+        logger.warn({ err: errnoCode(err) }, 'the summary table could not be written to stdout; the summaries and the state are as the run left them'),
+      );
+    }
     if (run.status === 'failed') end.error(run.error ?? 'the run failed', { ...(run.error_code ? { code: run.error_code } : {}), exit_code: outcome.exitCode });
     if (closeFailure && run.status !== 'failed') {
       end.failure(closeFailure);

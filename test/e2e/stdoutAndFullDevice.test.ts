@@ -63,3 +63,31 @@ test('--log-format text: the closing line is the plain one-line error', () => {
   expect(stderr).toMatch(/\nauth0-usage: cannot write \/dev\/full: ENOSPC\n$/);
   expect(status).toBe(1);
 });
+
+test('the summary table onto a full device: a warning naming ENOSPC, the output written, exit 0', () => {
+  const output = path.join(dir, 'summaries.ndjson');
+  const { status, stderr } = pipeline(`${RUN} --output ${JSON.stringify(output)} 2>${stderrFile()} >/dev/full`);
+  noStackTrace(stderr);
+  const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; err?: string });
+  expect(lines.find((line) => line.msg === 'run finished')).toBeDefined();
+  expect(closingLine(stderr)).toMatchObject({ level: 'warn', err: 'ENOSPC', msg: expect.stringMatching(/^the summary table could not be written to stdout/) });
+  expect(readFileSync(output, 'utf8').trim().split('\n').length).toBeGreaterThan(0);
+  expect(status).toBe(0);
+});
+
+test('the summary table into a reader that exits at once (EPIPE): a warning, exit 0', () => {
+  const { status, stderr } = pipeline(`${RUN} --output ${JSON.stringify(path.join(dir, 'out.ndjson'))} 2>${stderrFile()} | true`);
+  noStackTrace(stderr);
+  expect(closingLine(stderr)).toMatchObject({ level: 'warn', err: 'EPIPE' });
+  expect(status).toBe(0);
+});
+
+test('status onto a full device: exit 1, one line naming stdout; into a closed pipe: exit 0', () => {
+  const spool = JSON.stringify(path.join(dir, 'spool'));
+  const full = pipeline(`${CLI} status --spool ${spool} 2>${stderrFile()} >/dev/full`);
+  expect(full.stderr).toBe('auth0-usage: cannot write stdout: ENOSPC\n');
+  expect(full.status).toBe(1);
+  const closed = pipeline(`${CLI} status --spool ${spool} 2>${stderrFile()} | true`);
+  expect(closed.stderr).toBe('');
+  expect(closed.status).toBe(0);
+});
