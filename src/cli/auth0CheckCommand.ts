@@ -8,7 +8,7 @@ import type { Auth0TenantCheck } from '../auth0/auth0Check';
 import type { Auth0StatsClientOptions } from '../auth0/auth0StatsClient';
 import { AUTH0_CLIENT_SECRET_ENV, resolveAuth0Config, type Auth0Flags } from '../auth0/resolveAuth0Config';
 import type { CliCommand } from './cliCommand';
-import type { CliIo } from './cliIo';
+import { type CliIo, printOutput } from './cliIo';
 import { UsageError } from './usageError';
 
 /** Refuses a secret on the command line (argv is visible to every user of the machine), without echoing it. */
@@ -51,7 +51,7 @@ export async function runAuth0Check(args: Auth0CheckArgs, io: CliIo, options: Au
   // The SDK is loaded only by the commands that talk to Auth0.
   const { checkAuth0Tenants } = await import('../auth0/auth0Check');
   const checks = await checkAuth0Tenants(settings.tenants, options);
-  io.stdout.write(formatAuth0Checks(checks));
+  await printOutput(io.stdout, formatAuth0Checks(checks));
   return checks.every((c) => c.ok) ? 0 : 1;
 }
 

@@ -1,3 +1,6 @@
+import { OutputError } from '../sinks/ndjsonFile';
+import { errnoCode } from '../support/errnoCode';
+
 /** Where the CLI writes; tests pass their own streams. */
 export interface CliIo {
   stdout: NodeJS.WritableStream;
@@ -27,4 +30,17 @@ export function writeText(stream: NodeJS.WritableStream, text: string): Promise<
       resolve();
     });
   });
+}
+
+/**
+ * Writes a command's whole output (a status, a check's report): a stdout that cannot take it fails the command,
+ * unless its reader has gone (`status | head`), which asked for no more.
+ */
+export async function printOutput(stdout: NodeJS.WritableStream, text: string): Promise<void> {
+  try {
+    await writeText(stdout, text);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
+    throw new OutputError(`cannot write stdout: ${errnoCode(err)}`);
+  }
 }

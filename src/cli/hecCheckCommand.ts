@@ -6,7 +6,7 @@ import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import { checkHec, type HecCheckDeps, type HecCheckReport } from '../sinks/hec/hecCheck';
 import type { CliCommand } from './cliCommand';
-import type { CliIo } from './cliIo';
+import { type CliIo, printOutput } from './cliIo';
 import { hecConnectionCliOptions, hecSinkOptionsFromArgv, splunkMetadataFrom, type HecArgs } from './hecOptions';
 import { UsageError } from './usageError';
 
@@ -26,7 +26,7 @@ export async function runHecCheck(args: HecCheckArgs, io: CliIo, deps: HecCheckD
   const options = hecSinkOptionsFromArgv(args, io.env, splunkMetadataFrom(args, config.splunk))!;
   if (options.insecure) io.stderr.write("warning: --hec-insecure: HEC's certificate is not verified\n");
   const report = await checkHec(options, deps);
-  io.stdout.write(formatHecCheckReport(report));
+  await printOutput(io.stdout, formatHecCheckReport(report));
   return report.ok ? 0 : 1;
 }
 

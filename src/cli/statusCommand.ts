@@ -14,12 +14,11 @@ import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
 import { countSpooledEvents, type SpoolCount } from '../sinks/hec/spoolCount';
 import { HecSpoolError } from '../sinks/hec/hecErrors';
 import { errnoCode } from '../support/errnoCode';
-import { OutputError } from '../sinks/ndjsonFile';
 import { UsageError } from './usageError';
 import { openStateStorage } from '../state/stateLoad';
 import { formatSpoolStatus, formatStateStatus, lockStatusOf, readStateStatus, type StatusSpool } from '../status/stateStatus';
 import type { CliCommand } from './cliCommand';
-import { type CliIo, writeText } from './cliIo';
+import { type CliIo, printOutput } from './cliIo';
 import { spoolDirFrom } from './hecOptions';
 import { s3ClientOptionsFrom, s3CliOptions, type S3Args } from './s3Options';
 import { stateCliOptions } from './stateOptions';
@@ -48,7 +47,7 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
     // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
     if (!flagGiven(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
     const dir = args.spool;
-    await print(io, formatSpoolStatus(existsSync(dir) ? { dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) } : { dir, missing: true }));
+    await printOutput(io.stdout, formatSpoolStatus(existsSync(dir) ? { dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) } : { dir, missing: true }));
     return 0;
   }
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
@@ -56,21 +55,10 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
     const spoolDir = spoolDirFrom(args, io.env);
     const spool = { dir: spoolDir, ...(await countSpool(spoolDir)), ...(await spoolHolder(spoolDir)) };
     const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
-    await print(io, formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
+    await printOutput(io.stdout, formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
     return 0;
   } finally {
     await storage.close();
-  }
-}
-
-/** The status is this command's whole output: a stdout that cannot take it fails the command, unless its reader
- *  has gone (`status | head`), which asked for no more. */
-async function print(io: CliIo, text: string): Promise<void> {
-  try {
-    await writeText(io.stdout, text);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'EPIPE') return;
-    throw new OutputError(`cannot write stdout: ${errnoCode(err)}`);
   }
 }
 
