@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { quotaFigures } from '../../../src/rollup/quotaFigures';
 import { confValue } from '../../../src/splunkApp/confFile';
 import { APP_DIR, dashboardSources, docSources, loadConf, savedSearchSources, SplSource } from './helpers/appSources';
 import { checkFields } from './helpers/splFields';
@@ -173,15 +174,29 @@ describe('savedsearches.conf', () => {
     expect(value('dispatch.earliest_time')).toBe('-30d@d');
   });
 
-  it('warns early when the month-end projection reaches a set limit, once per tenant, metric and month', () => {
+  it('warns early when the month-end projection of billable M2M tokens reaches a set limit, once per tenant and month', () => {
     const name = 'Auth0 usage - Quota projected to reach the limit';
     const search = confValue(conf, name, 'search')!;
     // projected_month_end is carried by the quota kind (src/rollup/quotaFigures.ts).
-    expect(search).toContain('`auth0_usage_latest(quota, active_users)`');
+    expect(search).toMatch(/^`auth0_usage_latest\(quota\)` \n\| where metric=="m2m_tokens_billable" \n/);
     expect(search).toContain('where isnotnull(limit) AND limit!="null" AND projected_month_end >= limit');
     expect(search).toContain('dedup tenant metric');
     expect(confValue(conf, name, 'alert.digest_mode')).toBe('0');
     expect(confValue(conf, name, 'alert.suppress.fields')).toBe('tenant,metric,month');
+  });
+
+  // used of metric active_users is mau_month, distinct users: a linear projection counts each returning user again
+  // every day. The job's own figures for 100 users who log in every day of May, limit 150 (never reached):
+  it('never projects monthly active users linearly: the projection would fire on a flat MAU', () => {
+    const flatMau = [1, 2, 3, 4, 5, 6].map((d) => quotaFigures(100, 150, `2024-05-0${d}`, [80, 100]));
+    expect(flatMau.map((figures) => figures.projected_month_end)).toEqual([3100, 1550, 1033, 775, 620, 517]);
+    expect(flatMau.every((figures) => figures.threshold === null)).toBe(true); // 66.67 %: MAU never nears the limit
+    const projection = confValue(conf, 'Auth0 usage - Quota projected to reach the limit', 'search')!;
+    expect(projection).not.toContain('active_users');
+    // Where the quota tables show projected_month_end beside MAU, it is blanked for that metric.
+    const tables = [...SOURCES, ...docSources()].filter((source) => source.spl.includes('projected_month_end') && !source.spl.includes('metric=="m2m_tokens_billable"'));
+    expect(tables.length).toBeGreaterThan(0);
+    for (const source of tables) expect([source.origin, source.spl]).toEqual([source.origin, expect.stringContaining('projected_month_end=if(metric=="active_users", null(), projected_month_end)')]);
   });
 
   it('ranks closed-month M2M chargeback by billable tokens within each month and tenant', () => {
@@ -232,7 +247,6 @@ describe('what the analysts asked for', () => {
         'savedsearches.conf [Auth0 usage - Monthly active users]',
         'savedsearches.conf [Auth0 usage - Monthly active users, closed months]',
         'savedsearches.conf [Auth0 usage - Quota threshold reached - monthly active users]',
-        'savedsearches.conf [Auth0 usage - Quota projected to reach the limit]',
         'dashboard "Monthly active users, % of quota"',
         'dashboard "Quota status (latest day)"',
         'dashboard "Active users per day"',
@@ -240,6 +254,7 @@ describe('what the analysts asked for', () => {
       ]),
     );
     expect(mauPlaces.map(([origin]) => origin)).not.toContain('savedsearches.conf [Auth0 usage - Quota threshold reached - billable M2M tokens]');
+    expect(mauPlaces.map(([origin]) => origin)).not.toContain('savedsearches.conf [Auth0 usage - Quota projected to reach the limit]');
     expect(mauPlaces.map(([origin]) => origin)).not.toContain('dashboard "Billable M2M tokens this month, % of quota"');
   });
 
