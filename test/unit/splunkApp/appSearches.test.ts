@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { DayCoverage } from '../../../src/rollup/coverage';
 import { quotaFigures } from '../../../src/rollup/quotaFigures';
 import { confValue } from '../../../src/splunkApp/confFile';
 import { APP_DIR, dashboardSources, docSources, loadConf, savedSearchSources, SplSource } from './helpers/appSources';
@@ -121,8 +122,21 @@ describe('savedsearches.conf', () => {
 
   it('alerts on reconcile rows beyond the tolerance, and on coverage gaps longer than the macro says', () => {
     expect(confValue(conf, 'Auth0 usage - Reconciliation mismatch beyond tolerance', 'search')).toContain('where status=="mismatch" OR status=="missing_logs"');
-    expect(confValue(conf, 'Auth0 usage - Coverage gap longer than the configured minutes', 'search')).toContain('where longest_gap_minutes > `auth0_usage_gap_minutes`');
+    expect(confValue(conf, 'Auth0 usage - Coverage gap longer than the configured minutes', 'search')).toContain('where info_max_time <= now() AND longest_gap_minutes > `auth0_usage_gap_minutes`');
     expect(confValue(loadConf('default/macros.conf'), 'auth0_usage_gap_minutes', 'definition')).toBe('180');
+  });
+
+  // A nightly run at 02:15 summarizes its own day as far as the records go: records every 10 minutes up to 02:05 give
+  // that day a longest gap of 1,314 minutes (02:06 to midnight), which is no gap at all, only a day not over yet.
+  it('judges coverage gaps only on days that are over: the run\'s own day is not', () => {
+    const today = DayCoverage.empty('2024-01-02', 'UTC');
+    for (let minute = 5; minute <= 125; minute += 10) today.add(Date.parse('2024-01-02T00:00:00Z') + minute * 60_000);
+    expect(today.figures().longest_gap_minutes).toBe(1314);
+    const dayOver = /\| where info_max_time <= now\(\)/;
+    expect(confValue(conf, 'Auth0 usage - Coverage gap longer than the configured minutes', 'search')).toMatch(dayOver);
+    const panels = dashboardSources().filter((source) => checkFields(expandMacros(source.spl, MACROS), SCHEMA).kinds.includes('coverage'));
+    expect(panels.length).toBeGreaterThan(0);
+    for (const panel of panels) expect(panel.spl).toMatch(dayOver);
   });
 
   it('alerts on quota only when a threshold was reached, once per tenant, metric, month and threshold', () => {
