@@ -43,6 +43,15 @@ describe('docs/analysts.md', () => {
     expect(docSources(markdown)).toHaveLength(12);
   });
 
+  // A HEC retry after a lost reply indexes the very same event twice: same summary_id, same generated_at. Counting
+  // distinct generated_at per day misses it (and counts a day whose new client first came in a later run); copies
+  // per summary_id see both causes.
+  it('search 10 counts copies per summary_id, so a retried event shows too', () => {
+    const search = docSources(markdown).find((source) => source.origin === 'docs/analysts.md search 10')!.spl;
+    expect(search).toContain('stats count as copies, dc(generated_at) as versions');
+    expect(search).toMatch(/by summary, tenant, day, summary_id\s*\|\s*where copies > 1/);
+  });
+
   const macros = macroTable(loadConf('default/macros.conf'));
   const searches = docSources(markdown).map((source) => [source.origin, source] as const);
   it.each(searches)('%s is balanced, uses the app macros and known fields', (_origin, source) => {
