@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { SUMMARY_FIELDS, type RunEvent } from '../../../src/rollup/summaryEvent';
 import { DayCoverage } from '../../../src/rollup/coverage';
 import { quotaFigures } from '../../../src/rollup/quotaFigures';
 import { confValue } from '../../../src/splunkApp/confFile';
@@ -162,9 +162,14 @@ describe('savedsearches.conf', () => {
       'hec_events_spooled, 0) > 0',
       'hec_events_rejected, 0) > 0',
       'dedup_unavailable, 0) > 0',
+      "coalesce('auth0_stats_errors.count', 0) > 0",
     ]) {
       expect(problems).toContain(condition);
     }
+    // The run event's shape behind those paths: a run whose only trouble is Auth0's statistics ends partial, no error.
+    const statsErrors: NonNullable<RunEvent['auth0_stats_errors']> = { count: 1, tenants: [{ tenant: 'tenant1', code: 'ERR_AUTH0_UNREACHABLE' }] };
+    expect(Object.keys(statsErrors)).toEqual(['count', 'tenants']);
+    expect(problems).toContain("mvjoin('auth0_stats_errors.tenants{}.code', \", \")");
     const missing = confValue(conf, 'Auth0 usage - Job health - no run in 26 hours', 'search')!;
     expect(missing).toContain('last_run_time < relative_time(now(), "-26h")');
   });

@@ -26,11 +26,14 @@ export class FieldScope {
   }
 
   read(command: string, rawName: string): void {
-    const name = normalizeField(rawName);
-    if (!FIELD_NAME.test(name)) {
+    const path = normalizeField(rawName);
+    if (!FIELD_NAME.test(path)) {
       this.error(command, `"${rawName}" is not a field name the checker can follow`);
       return;
     }
+    // A key inside a JSON object (KV_MODE=json names it by its path, `auth0_stats_errors.count`) exists when the
+    // object's top-level field does; the top-level field is what is reported.
+    const name = path.includes('.') && !this.available.has(path) ? path.slice(0, path.indexOf('.')) : path;
     this.referenced.push(name);
     if (!this.available.has(name)) {
       this.error(
