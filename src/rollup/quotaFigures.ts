@@ -9,9 +9,17 @@ export interface QuotaFigures {
   used: number;
   limit: number | null;
   percent_used: number | null;
-  projected_month_end: number;
+  /** Null for a metric that does not add up day by day (see PROJECTED). */
+  projected_month_end: number | null;
   threshold: number | null;
 }
+
+/**
+ * Whether a metric's month-to-date figure extrapolates linearly. Billable M2M tokens are a sum of days. Monthly
+ * active users are distinct users: one who comes back does not raise them, so used ÷ day of month × days in month
+ * of a flat MAU of 100 is 620 on the 5th, a projection that would cross any limit above the real MAU.
+ */
+const PROJECTED: Record<QuotaMetric, boolean> = { m2m_tokens_billable: true, active_users: false };
 
 /** The monthly limit of a metric for a tenant: its own entry under `quotas.tenants`, else the global one, else null. */
 export function quotaLimit(quotas: UsageConfig['quotas'], tenant: string, metric: QuotaMetric): number | null {
@@ -22,11 +30,11 @@ export function quotaLimit(quotas: UsageConfig['quotas'], tenant: string, metric
 
 /**
  * Month-to-date figures of one quota through `day`. The projection is linear in elapsed days
- * (used ÷ day of month × days in month); the threshold is the highest configured percentage reached, compared
+ * (used ÷ day of month × days in month), for a metric that adds up (PROJECTED); the threshold is the highest configured percentage reached, compared
  * exactly (used × 100 ≥ threshold × limit) so rounding never raises or misses one.
  */
-export function quotaFigures(used: number, limit: number | null, day: string, thresholds: readonly number[]): QuotaFigures {
-  const projected = Math.round((used * daysInMonth(day)) / dayOfMonth(day));
+export function quotaFigures(metric: QuotaMetric, used: number, limit: number | null, day: string, thresholds: readonly number[]): QuotaFigures {
+  const projected = PROJECTED[metric] ? Math.round((used * daysInMonth(day)) / dayOfMonth(day)) : null;
   if (limit === null) return { used, limit, percent_used: null, projected_month_end: projected, threshold: null };
   let threshold: number | null = null;
   for (const t of thresholds) if (used * 100 >= t * limit && (threshold === null || t > threshold)) threshold = t;

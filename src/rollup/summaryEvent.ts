@@ -100,8 +100,9 @@ export interface QuotaEvent extends BucketFields {
   limit: number | null;
   /** used / limit × 100, two decimals; null without a limit. */
   percent_used: number | null;
-  /** used extrapolated linearly to the month's last day by elapsed days, rounded. */
-  projected_month_end: number;
+  /** used extrapolated linearly to the month's last day by elapsed days, rounded; null for active_users (distinct
+   *  users do not add up day by day). */
+  projected_month_end: number | null;
   /** The highest configured alert threshold (percent) reached; null when none or without a limit. */
   threshold: number | null;
 }

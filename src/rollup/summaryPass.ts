@@ -183,7 +183,7 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
       if (monthOf(slot.day) === monthOf(latestChanged)) {
         for (const metric of QUOTA_METRICS) {
           const used = metric === 'active_users' ? figures.mauMonth : billableInMonth;
-          const quota = quotaFigures(used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
+          const quota = quotaFigures(metric, used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
           offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), out);
         }
       }

@@ -97,9 +97,9 @@ describe('a state over a growing folder', () => {
       ['2024-03-03', 1, 1, 1, 0, 2],
     ]);
     expect(kindOf(second.events, 'quota').map((q) => [q.day, q.metric, q.used, q.projected_month_end])).toEqual([
-      ['2024-03-02', 'active_users', 3, 47], // 3 × 31 / 2 = 46.5
+      ['2024-03-02', 'active_users', 3, null], // distinct users: no projection
       ['2024-03-03', 'm2m_tokens_billable', 2, 21], // 2 × 31 / 3 = 20.67
-      ['2024-03-03', 'active_users', 3, 31],
+      ['2024-03-03', 'active_users', 3, null],
     ]);
   });
 

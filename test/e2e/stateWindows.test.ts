@@ -45,13 +45,13 @@ const FEBRUARY_ACTIVE_USERS = [
 ];
 const FEBRUARY_QUOTAS = [
   ['acme', '2024-02-01', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 232, 80],
-  ['acme', '2024-02-01', 'active_users', '2024-02', 1, 4, 25, 29, null],
+  ['acme', '2024-02-01', 'active_users', '2024-02', 1, 4, 25, null, null],
   ['acme', '2024-02-18', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 13, 80], // 8 × 29 / 18 = 12.9
-  ['acme', '2024-02-18', 'active_users', '2024-02', 2, 4, 50, 3, null],
+  ['acme', '2024-02-18', 'active_users', '2024-02', 2, 4, 50, null, null],
   ['acme', '2024-02-19', 'm2m_tokens_billable', '2024-02', 11, 10, 110, 17, 100], // 11 × 29 / 19 = 16.8
-  ['acme', '2024-02-19', 'active_users', '2024-02', 4, 4, 100, 6, 100], // 4 × 29 / 19 = 6.1
+  ['acme', '2024-02-19', 'active_users', '2024-02', 4, 4, 100, null, 100], // no projection of distinct users
   ['other', '2024-02-01', 'm2m_tokens_billable', '2024-02', 0, 10, 0, 0, null],
-  ['other', '2024-02-01', 'active_users', '2024-02', 1, 1000, 0.1, 29, null], // the tenant's own limit
+  ['other', '2024-02-01', 'active_users', '2024-02', 1, 1000, 0.1, null, null], // the tenant's own limit
 ];
 
 test('one run: mau_30d across the month boundary, mau_month from the 1st, quotas and thresholds', async () => {
@@ -65,9 +65,9 @@ test('one run: mau_30d across the month boundary, mau_month from the 1st, quotas
   ]);
   expect(quotas(events)).toEqual([
     ['acme', '2024-01-20', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
-    ['acme', '2024-01-20', 'active_users', '2024-01', 2, 4, 50, 3, null], // 2 × 31 / 20 = 3.1
+    ['acme', '2024-01-20', 'active_users', '2024-01', 2, 4, 50, null, null],
     ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
-    ['acme', '2024-01-31', 'active_users', '2024-01', 3, 4, 75, 3, null],
+    ['acme', '2024-01-31', 'active_users', '2024-01', 3, 4, 75, null, null],
     ...FEBRUARY_QUOTAS,
   ]);
   const quota = kindOf(events, 'quota')[0];
