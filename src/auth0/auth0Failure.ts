@@ -27,7 +27,13 @@ export interface FailureContext {
 
 export type Auth0Failure =
   | { retryable: false; error: Auth0TenantError }
-  | { retryable: true; rateLimitReset?: string | null; error: (attempts: number) => Auth0TenantError };
+  | { retryable: true; rateLimit?: RateLimitHeaders; error: (attempts: number) => Auth0TenantError };
+
+/** The headers of a 429 that say when to try again. */
+export interface RateLimitHeaders {
+  retryAfter: string | null;
+  reset: string | null;
+}
 
 /** The parts of the SDK's ManagementError this reads (its classes differ between the token and API paths). */
 interface SdkError {
@@ -112,11 +118,11 @@ function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
   return statusFailure(status, error.body, undefined, ctx, what);
 }
 
-function statusFailure(status: number, body: unknown, rateLimitReset: string | null | undefined, ctx: FailureContext, what: string): Auth0Failure {
+function statusFailure(status: number, body: unknown, rateLimit: RateLimitHeaders | undefined, ctx: FailureContext, what: string): Auth0Failure {
   if (status === 429) {
     return {
       retryable: true,
-      rateLimitReset,
+      ...(rateLimit ? { rateLimit } : {}),
       error: (attempts) => new Auth0RateLimitError(ctx.tenant, `still rate limited (429) on ${what} after ${attempts} attempts`),
     };
   }
@@ -149,5 +155,7 @@ export function classifyAuth0Failure(thrown: unknown, ctx: FailureContext): Auth
       ),
     };
   }
-  return statusFailure(status, error.body, error.rawResponse?.headers?.get('x-ratelimit-reset'), ctx, ctx.call);
+  const headers = error.rawResponse?.headers;
+  const rateLimit = headers ? { retryAfter: headers.get('retry-after'), reset: headers.get('x-ratelimit-reset') } : undefined;
+  return statusFailure(status, error.body, rateLimit, ctx, ctx.call);
 }

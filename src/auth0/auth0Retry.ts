@@ -26,13 +26,27 @@ export const SYSTEM_CLOCK: Auth0Clock = {
 };
 
 /**
- * Wait before retry number `retry` (0 = first). A 429 carries `x-ratelimit-reset` (epoch seconds, when the
- * bucket refills): wait until then. Otherwise exponential backoff. No jitter: a run makes a handful of
- * calls per tenant, one after another, so there is no herd to spread out.
+ * Wait before retry number `retry` (0 = first). A 429 may say when to come back: `Retry-After` (seconds or an
+ * HTTP date; the SDK honours it first, so do we), else `x-ratelimit-reset` (epoch seconds, when the bucket
+ * refills). A time that is already past here (our clock ahead of Auth0's, a reset rounded to the second) says
+ * nothing useful: back off as for any other failure rather than retry at once and burn every attempt in a
+ * burst. No jitter: a run makes a handful of calls per tenant, one after another, so there is no herd to spread out.
  */
-export function auth0RetryDelay(retry: number, policy: Auth0RetryPolicy, nowMs: number, rateLimitReset?: string | null): number {
-  if (rateLimitReset != null && /^\d+$/.test(rateLimitReset.trim())) {
-    return Math.min(policy.maxDelayMs, Math.max(0, Number(rateLimitReset) * 1000 - nowMs));
+export function auth0RetryDelay(retry: number, policy: Auth0RetryPolicy, nowMs: number, rateLimit?: { retryAfter?: string | null; reset?: string | null }): number {
+  const backoff = Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry);
+  const until = untilMs(rateLimit, nowMs);
+  return until !== undefined && until > 0 ? Math.min(policy.maxDelayMs, until) : backoff;
+}
+
+/** How long the 429's headers say to wait, in ms from `nowMs`; undefined when they say nothing usable. */
+function untilMs(rateLimit: { retryAfter?: string | null; reset?: string | null } | undefined, nowMs: number): number | undefined {
+  const retryAfter = rateLimit?.retryAfter?.trim();
+  if (retryAfter) {
+    if (/^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
+    const at = Date.parse(retryAfter);
+    if (!Number.isNaN(at)) return at - nowMs;
   }
-  return Math.min(policy.maxDelayMs, policy.initialDelayMs * 2 ** retry);
+  const reset = rateLimit?.reset?.trim();
+  if (reset && /^\d+$/.test(reset)) return Number(reset) * 1000 - nowMs;
+  return undefined;
 }

@@ -65,7 +65,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
         const failure = classifyAuth0Failure(thrown, ctx);
         if (!failure.retryable) throw scrubbed(failure.error, tenant.clientSecret());
         if (attempt >= policy.attempts) throw scrubbed(failure.error(attempt), tenant.clientSecret());
-        await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimitReset));
+        await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit));
         continue;
       }
       const parsed = parse(body);

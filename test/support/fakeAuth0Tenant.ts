@@ -39,8 +39,8 @@ export interface FakeTenantOptions {
 export type TenantRoute = '/oauth/token' | '/api/v2/stats/daily' | '/api/v2/stats/active-users';
 
 export type TenantFault =
-  | { kind: 'rate-limit'; resetAtSeconds: number }
-  | { kind: 'status'; status: number; body: string }
+  | { kind: 'rate-limit'; resetAtSeconds: number; retryAfterSeconds?: number }
+  | { kind: 'status'; status: number; body: string; headers?: Record<string, string | number> }
   | { kind: 'reset' };
 
 export interface RecordedTenantRequest {
@@ -119,12 +119,13 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
       req.socket.destroy();
       return;
     }
-    if (fault?.kind === 'status') return answer(fault.status, fault.body);
+    if (fault?.kind === 'status') return answer(fault.status, fault.body, fault.headers);
     if (fault?.kind === 'rate-limit') {
       return answer(429, apiError(429, 'Too Many Requests', 'Global limit has been reached', 'too_many_requests'), {
         'x-ratelimit-limit': RATE_LIMIT,
         'x-ratelimit-remaining': 0,
         'x-ratelimit-reset': fault.resetAtSeconds,
+        ...(fault.retryAfterSeconds === undefined ? {} : { 'retry-after': fault.retryAfterSeconds }),
       });
     }
 

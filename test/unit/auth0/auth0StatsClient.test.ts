@@ -202,3 +202,20 @@ test('the tenant never shows its secret when printed or serialized', () => {
   expect(JSON.stringify({ ...t })).not.toContain(SECRET);
   expect(t.clientSecret()).toBe(SECRET);
 });
+
+test('a 429 whose x-ratelimit-reset is already past (clock skew, a whole-second reset) backs off instead of retrying at once', async () => {
+  const fake = await start({ activeUsers: 9 });
+  // The tenant's clock is 2 s behind ours: its reset second is already over here.
+  fake.failNext('/api/v2/stats/active-users', { kind: 'rate-limit', resetAtSeconds: NOW_MS / 1000 - 2 }, 4);
+  const { clock, slept } = steppingClock();
+  expect(await createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock }).activeUsers()).toBe(9);
+  expect(slept).toEqual([1_000, 2_000, 4_000, 8_000]);
+});
+
+test('a 429 with Retry-After waits that long, as the SDK would', async () => {
+  const fake = await start({ activeUsers: 9 });
+  fake.failNext('/api/v2/stats/active-users', { kind: 'status', status: 429, body: '{"statusCode":429,"error":"Too Many Requests","message":"slow down"}', headers: { 'retry-after': 30 } });
+  const { clock, slept } = steppingClock();
+  expect(await createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock }).activeUsers()).toBe(9);
+  expect(slept).toEqual([30_000]);
+});
