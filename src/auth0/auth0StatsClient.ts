@@ -3,7 +3,7 @@
  * client-credentials token for `https://DOMAIN/api/v2/`, fetched once and reused). TLS is verified by
  * Node's fetch: system CAs plus NODE_EXTRA_CA_CERTS. Retries are ours (see auth0Retry.ts).
  */
-import { ManagementClient } from 'auth0';
+import { ManagementClient, ManagementTimeoutError } from 'auth0';
 import { Auth0ResponseError, type Auth0TenantError } from './auth0Errors';
 import { classifyAuth0Failure, type FailureContext } from './auth0Failure';
 import { auth0RetryDelay, DEFAULT_AUTH0_RETRY_POLICY, SYSTEM_CLOCK, type Auth0Clock, type Auth0RetryPolicy } from './auth0Retry';
@@ -15,7 +15,10 @@ export interface Auth0StatsClientOptions {
   fetch?: typeof fetch;
   clock?: Auth0Clock;
   retry?: Partial<Auth0RetryPolicy>;
-  /** Per API request; the SDK's token request has its own 10 s. */
+  /**
+   * Per API request, the whole answer included; the SDK's token request has its own 10 s. (The SDK's own timeout
+   * stops at the response headers: a body that stalls after them would wait for undici's 300 s body timeout.)
+   */
   timeoutSeconds?: number;
 }
 
@@ -46,6 +49,7 @@ function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
 export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsClientOptions = {}): Auth0StatsClient {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const policy: Auth0RetryPolicy = { ...DEFAULT_AUTH0_RETRY_POLICY, ...options.retry };
+  const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
   const management = new ManagementClient({
     domain: tenant.domain,
     clientId: tenant.clientId,
@@ -55,18 +59,24 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  async function withRetries<T>(call: string, request: () => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
+  async function withRetries<T>(call: string, request: (abortSignal: AbortSignal) => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
     const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call };
     for (let attempt = 1; ; attempt++) {
       let body: unknown;
+      // Our deadline covers the body too, which the SDK's timeout (cleared once the headers are in) does not.
+      const deadline = new AbortController();
+      const timer = setTimeout(() => deadline.abort(), timeoutMs);
       try {
-        body = await request();
+        body = await request(deadline.signal);
       } catch (thrown) {
-        const failure = classifyAuth0Failure(thrown, ctx);
+        const timedOut = deadline.signal.aborted ? new ManagementTimeoutError(`Timeout exceeded when calling ${call}.`) : thrown;
+        const failure = classifyAuth0Failure(timedOut, ctx);
         if (!failure.retryable) throw scrubbed(failure.error, tenant.clientSecret());
         if (attempt >= policy.attempts) throw scrubbed(failure.error(attempt), tenant.clientSecret());
         await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit));
         continue;
+      } finally {
+        clearTimeout(timer);
       }
       const parsed = parse(body);
       if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, parsed);
@@ -78,8 +88,8 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
     tenant: tenant.tenant,
     dailyStats: (fromDay, toDay) => {
       const query = { from: compactDay(fromDay), to: compactDay(toDay) };
-      return withRetries('GET /api/v2/stats/daily', () => management.stats.getDaily(query), parseDailyStats);
+      return withRetries('GET /api/v2/stats/daily', (abortSignal) => management.stats.getDaily(query, { abortSignal }), parseDailyStats);
     },
-    activeUsers: () => withRetries('GET /api/v2/stats/active-users', () => management.stats.getActiveUsersCount(), parseActiveUsers),
+    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), parseActiveUsers),
   };
 }

@@ -41,7 +41,9 @@ export type TenantRoute = '/oauth/token' | '/api/v2/stats/daily' | '/api/v2/stat
 export type TenantFault =
   | { kind: 'rate-limit'; resetAtSeconds: number; retryAfterSeconds?: number }
   | { kind: 'status'; status: number; body: string; headers?: Record<string, string | number> }
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** 200 and the headers, then the first byte of the body, and nothing more: a connection that stalls mid-answer. */
+  | { kind: 'stall-body' };
 
 export interface RecordedTenantRequest {
   method: string;
@@ -117,6 +119,12 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
     const fault = faults.get(url.pathname)?.shift();
     if (fault?.kind === 'reset') {
       req.socket.destroy();
+      return;
+    }
+    if (fault?.kind === 'stall-body') {
+      record.status = 200;
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': 100 });
+      res.write('[');
       return;
     }
     if (fault?.kind === 'status') return answer(fault.status, fault.body, fault.headers);

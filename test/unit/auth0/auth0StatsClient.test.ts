@@ -219,3 +219,18 @@ test('a 429 with Retry-After waits that long, as the SDK would', async () => {
   expect(await createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock }).activeUsers()).toBe(9);
   expect(slept).toEqual([30_000]);
 });
+
+test('an answer that stalls after its headers times out like one that never came, and is retried', async () => {
+  const fake = await start({ daily: ROWS });
+  fake.failNext('/api/v2/stats/daily', { kind: 'stall-body' });
+  const { clock, slept } = steppingClock();
+  const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1 });
+  const started = Date.now();
+  expect((await client.dailyStats('2024-01-20', '2024-01-20')).map((r) => r.logins)).toEqual([1]);
+  expect(Date.now() - started).toBeLessThan(4_000);
+  expect(slept).toEqual([1_000]);
+  fake.failNext('/api/v2/stats/daily', { kind: 'stall-body' }, 2);
+  const err = await failure(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1, retry: { attempts: 2 } }).dailyStats('2024-01-20', '2024-01-20'));
+  expect(err.code).toBe('ERR_AUTH0_UNREACHABLE');
+  expect(err.message).toBe(`tenant acme-prod: cannot reach https://${fake.domain} for GET /api/v2/stats/daily (timeout) after 2 attempts`);
+}, 15_000);
