@@ -54,7 +54,7 @@ function source(name: string, domain: string, clientId: string, secret = SECRET)
   return { tenant: name, host: domain.replace(/:\d+$/, ''), dailyStats: (a, b) => client.dailyStats(a, b), activeUsers: () => client.activeUsers() };
 }
 
-async function runWith(sources: Auth0StatsSource[]) {
+async function runWith(sources: Auth0StatsSource[], at = new Date(Date.UTC(2024, 4, 3, 6))) {
   const sink = new CollectingSink();
   const resolver = new SourceResolver();
   const outcome = await runJob({
@@ -65,7 +65,7 @@ async function runWith(sources: Auth0StatsSource[]) {
     sinks: [sink],
     concurrency: 1,
     logger: silentLogger,
-    now: () => new Date(Date.UTC(2024, 4, 3, 6)),
+    now: () => at,
     auth0: { sources, tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
   });
   const events = sink.events.map((e: any) => e.event);
@@ -112,4 +112,14 @@ test('a wrong secret never shows in the run event', async () => {
   expect(outcome.exitCode).toBe(1);
   expect(JSON.stringify(outcome.run)).not.toContain(wrong);
   expect(outcome.run.error).toMatch(/^tenant acme-prod: the token request was refused/);
+});
+
+test('the API day that is not over yet is not reconciled: neither our figure nor Auth0\'s is the day\'s', async () => {
+  // 06:00Z on 2024-05-02: the archive's 05-02 holds what arrived so far, and so does Auth0's row for it.
+  const before = prod.requests.length;
+  const { outcome, events } = await runWith([source('acme-prod', prod.domain, 'prod-client')], new Date(Date.UTC(2024, 4, 2, 6)));
+  expect(outcome.exitCode).toBe(0);
+  expect(prod.requests.slice(before).filter((r) => r.path === '/api/v2/stats/daily').map((r) => r.query)).toEqual([{ from: '20240501', to: '20240501' }]);
+  expect([...new Set(events.filter((e: any) => e.summary === 'reconcile' && e.metric !== 'active_users_30d').map((e: any) => e.day))]).toEqual(['2024-05-01']);
+  expect(events.filter((e: any) => e.summary === 'auth0_daily').map((e: any) => e.day)).toEqual(['2024-05-01']);
 });
