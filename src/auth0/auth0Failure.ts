@@ -4,7 +4,7 @@
  * ours say what happened and what to do, on one line.
  */
 import { ManagementError, ManagementTimeoutError } from 'auth0';
-import { isTlsFailure } from '../support/tlsFailure';
+import { isTlsFailure, tlsFailureKind } from '../support/tlsFailure';
 import {
   Auth0CredentialsError,
   Auth0RateLimitError,
@@ -80,10 +80,16 @@ function noAnswer(error: unknown, ctx: FailureContext, what: string): Auth0Failu
   const { code, message } = causeCode(error);
   const target = `https://${ctx.domain}`;
   if (code && isTlsFailure(code, message)) {
-    return {
-      retryable: false,
-      error: new Auth0TlsError(ctx.tenant, `the TLS certificate of ${target} is not trusted (${code}): point NODE_EXTRA_CA_CERTS at its CA file`),
-    };
+    const kind = tlsFailureKind(code);
+    const detail =
+      kind === 'untrusted'
+        ? `the TLS certificate of ${target} is not trusted (${code}): point NODE_EXTRA_CA_CERTS at its CA file`
+        : kind === 'wrong-name'
+          ? `the TLS certificate of ${target} is not issued for that host name (${code}): use the tenant's own domain (the name on its certificate)`
+          : kind === 'out-of-date'
+            ? `the TLS certificate of ${target} is not valid now (${code}): check this machine's clock, or the certificate of whatever answers for that host`
+            : `the TLS handshake with ${target} failed (${code})`;
+    return { retryable: false, error: new Auth0TlsError(ctx.tenant, detail) };
   }
   const reason = code ?? (/timed? ?out/i.test(message) ? 'timeout' : 'no answer');
   return {

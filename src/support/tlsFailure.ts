@@ -14,6 +14,14 @@ const UNTRUSTED = new Set([
 const WRONG_NAME = new Set(['ERR_TLS_CERT_ALTNAME_INVALID', 'HOSTNAME_MISMATCH']);
 const OUT_OF_DATE = new Set(['CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_REVOKED']);
 
+/** What kind of TLS failure a code is: a CA not trusted, a certificate for another name, or one not valid now. */
+export function tlsFailureKind(code: string): 'untrusted' | 'wrong-name' | 'out-of-date' | 'handshake' {
+  if (UNTRUSTED.has(code)) return 'untrusted';
+  if (WRONG_NAME.has(code)) return 'wrong-name';
+  if (OUT_OF_DATE.has(code)) return 'out-of-date';
+  return 'handshake';
+}
+
 export function isTlsFailure(code: string | undefined, message: string): boolean {
   if (!code) return false;
   return (

@@ -234,3 +234,23 @@ test('an answer that stalls after its headers times out like one that never came
   expect(err.code).toBe('ERR_AUTH0_UNREACHABLE');
   expect(err.message).toBe(`tenant acme-prod: cannot reach https://${fake.domain} for GET /api/v2/stats/daily (timeout) after 2 attempts`);
 }, 15_000);
+
+test('a certificate for another host name says so, not that its CA is untrusted', async () => {
+  const { generate } = await import('selfsigned');
+  const pems = await generate([{ name: 'commonName', value: 'other.example' }], {
+    keyType: 'ec',
+    algorithm: 'sha256',
+    extensions: [{ name: 'basicConstraints', cA: true }, { name: 'subjectAltName', altNames: [{ type: 2, value: 'other.example' }] }],
+  });
+  tenant = await startFakeAuth0Tenant({ tls: { key: pems.private, cert: pems.cert }, clientId: CLIENT_ID, clientSecret: SECRET });
+  const trustingOther = fetchTrusting(pems.cert);
+  try {
+    const err = await failure(createAuth0StatsClient(credentials(tenant.domain), { fetch: trustingOther.fetch, clock: steppingClock().clock }).activeUsers());
+    expect(err.code).toBe('ERR_AUTH0_TLS');
+    expect(err.message).toBe(
+      `tenant acme-prod: the TLS certificate of https://${tenant.domain} is not issued for that host name (ERR_TLS_CERT_ALTNAME_INVALID): use the tenant's own domain (the name on its certificate)`,
+    );
+  } finally {
+    await trustingOther.close();
+  }
+});
