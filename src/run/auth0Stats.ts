@@ -32,6 +32,11 @@ export interface Auth0StatsOptions {
 export interface Auth0StatsOutcome {
   summaries: SummaryEnvelope[];
   errors: NonNullable<RunEvent['auth0_stats_errors']>;
+  /**
+   * By configured tenant, the API days still to be read: those of a tenant that could not be read, those not over
+   * yet, and earlier runs' days this run walked no counts for (StateManifest.auth0Pending).
+   */
+  pending: Record<string, string[]>;
   /** Set when credentials or scope were refused: the run fails with it. */
   fatal?: Error;
 }
@@ -41,6 +46,12 @@ export function dayBefore(at: Date, tz: string): string {
   return addDays(new DayRangeCache(tz).rangeOf(at.getTime()).day, -1);
 }
 
+/**
+ * How long an API day may wait for its statistics: a run has our counts of the days its summary pass walks (the
+ * 30-day windows of the days it changed), so an older day waiting would wait for good.
+ */
+export const PENDING_DAYS = 31;
+
 function codeOf(err: unknown): string {
   return err instanceof Auth0UsageError ? err.code : 'ERR_AUTH0_USAGE';
 }
@@ -48,25 +59,38 @@ function codeOf(err: unknown): string {
 export async function readAuth0Stats(
   options: Auth0StatsOptions,
   reconcile: ReadonlyMap<string, ReconcileInputs>,
+  waiting: Readonly<Record<string, readonly string[]>>,
   meta: SummaryMeta,
   now: () => Date,
   log: Logger,
 ): Promise<Auth0StatsOutcome> {
   const summaries: SummaryEnvelope[] = [];
   const failed: Array<{ tenant: string; code: string }> = [];
+  const pending: Record<string, string[]> = {};
   let fatal: Error | undefined;
   // The API's current day is not over: Auth0's row holds what it counted so far and our archives what arrived so
-  // far, cut at other instants, so comparing them raises mismatches that mean nothing. Such a day is reconciled by
-  // the later run that reads its remaining records (a nightly run reads the rest of it the next night).
+  // far, cut at other instants, so comparing them raises mismatches that mean nothing. Such a day waits for a later
+  // run (a nightly run's next night).
   const openDay = new DayRangeCache(options.statsTimezone).rangeOf(now().getTime()).day;
+  const oldest = addDays(openDay, -PENDING_DAYS);
   for (const source of options.sources) {
     const stats = { tenant: source.tenant, host: source.host, statsTimezone: options.statsTimezone, tolerancePercent: options.tolerancePercent };
     const inputs = reconcile.get(source.tenant);
+    const changed = inputs?.days ?? [];
+    // Earlier runs' days: only those whose counts this run's pass walked can be reconciled now; too old ones never will.
+    const earlier = (Object.hasOwn(waiting, source.tenant) ? waiting[source.tenant]! : []).filter((day) => !changed.includes(day));
+    const lost = earlier.filter((day) => day < oldest);
+    if (lost.length > 0) {
+      log.warn({ tenant: source.tenant, days: lost.length, first: lost[0], last: lost.at(-1) }, `Auth0 statistics of these days could not be read within ${PENDING_DAYS} days: they are not reconciled`);
+    }
+    const walked = (day: string) => inputs !== undefined && (inputs.counts.has(day) || inputs.unknown.has(day));
+    const kept = earlier.filter((day) => day >= oldest && (day >= openDay || !walked(day)));
+    const days = [...changed.filter((day) => day < openDay), ...earlier.filter((day) => day >= oldest && day < openDay && walked(day))].sort();
+    const open = changed.filter((day) => day >= openDay);
+    if (open.length > 0) log.info({ tenant: source.tenant, days: open.length }, 'the API day is not over yet: its statistics are read by the next run');
+    pending[source.tenant] = [...open, ...kept];
     try {
-      const open = inputs?.days.filter((day) => day >= openDay).length ?? 0;
-      if (open > 0) log.info({ tenant: source.tenant, days: open }, 'the API day is not over yet: reconciled by a later run that reads it again');
-      if (inputs !== undefined && inputs.days.length > open) {
-        const days = inputs.days.filter((day) => day < openDay).sort();
+      if (inputs !== undefined && days.length > 0) {
         const rows = await source.dailyStats(days[0]!, days.at(-1)!);
         const known = days.filter((day) => !inputs.unknown.has(day));
         if (known.length < days.length) {
@@ -85,9 +109,11 @@ export async function readAuth0Stats(
         fatal ??= err as Error;
         continue;
       }
+      // Asked again by the next run (whose pass walks their counts if they are recent enough).
+      pending[source.tenant]!.push(...days);
       failed.push({ tenant: source.tenant, code: codeOf(err) });
-      log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message }, 'could not read Auth0 statistics: the log summaries go on without them');
+      log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message, days_pending: days.length }, 'could not read Auth0 statistics: the log summaries go on without them, and the next run asks for these days again');
     }
   }
-  return { summaries, errors: { count: failed.length, tenants: failed.slice(0, AUTH0_STATS_ERRORS_LISTED) }, ...(fatal ? { fatal } : {}) };
+  return { summaries, errors: { count: failed.length, tenants: failed.slice(0, AUTH0_STATS_ERRORS_LISTED) }, pending, ...(fatal ? { fatal } : {}) };
 }

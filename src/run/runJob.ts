@@ -178,6 +178,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   /** What reconcile needs, gathered over every part (a later part's counts of a day supersede an earlier's). */
   const reconcile = new Map<string, ReconcileInputs>();
   let auth0StatsErrors: RunEvent['auth0_stats_errors'] = options.auth0 ? { count: 0, tenants: [] } : undefined;
+  /** Set by the Auth0 statistics step: the API days still to be read, committed with the run (StateManifest.auth0Pending). */
+  let auth0Pending: Record<string, string[]> | undefined;
   let committed = false;
 
   try {
@@ -274,7 +276,8 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       // same command fetches them again; nothing after the commit would.
       if (lastPart && options.auth0 && !failure && summarized) {
         try {
-          const stats = await readAuth0Stats(options.auth0, reconcile, meta, () => now(), log);
+          const stats = await readAuth0Stats(options.auth0, reconcile, state?.committed?.auth0Pending ?? {}, meta, () => now(), log);
+          auth0Pending = stats.pending;
           auth0StatsErrors = stats.errors;
           if (stats.summaries.length > 0) await handOver.add(stats.summaries);
           // Credentials or scope refused: the settings are wrong, say so and fail (the log summaries went out).
@@ -303,6 +306,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
             emitted: pass.emitted,
             objectsRead: partRead.objectsRead,
             checkpoint: more,
+            ...(auth0Pending ? { auth0Pending } : {}),
           });
           if (more) {
             checkpoints.commits++;

@@ -23,6 +23,11 @@ export interface CommitInput {
    * against them whatever --dedup-days says; the run's last commit prunes them.
    */
   checkpoint?: boolean;
+  /**
+   * The API days whose Auth0 statistics are still to be read, by tenant (StateManifest.auth0Pending), when the run
+   * read statistics; undefined keeps the previous state's.
+   */
+  auth0Pending?: Readonly<Record<string, readonly string[]>>;
 }
 
 export interface CommitContext {
@@ -106,6 +111,7 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
     version: STATE_VERSION,
     timezone: context.timezone,
     statsTimezone: context.statsTimezone,
+    ...pendingOf(input.auth0Pending ?? previous?.auth0Pending),
     rollupConfig: context.rollupConfig,
     generation,
     createdAt: previous?.createdAt ?? stamp,
@@ -116,6 +122,13 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
   };
   await storage.write(MANIFEST_NAME, serializeManifest(manifest));
   return manifest;
+}
+
+/** The manifest's auth0Pending: the tenants with days waiting, each sorted; nothing when none wait. */
+function pendingOf(pending: Readonly<Record<string, readonly string[]>> | undefined): Pick<StateManifest, 'auth0Pending'> {
+  const waiting = Object.entries(pending ?? {}).filter(([, days]) => days.length > 0);
+  if (waiting.length === 0) return {};
+  return { auth0Pending: Object.fromEntries(waiting.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([tenant, days]) => [tenant, [...new Set(days)].sort()])) };
 }
 
 /**

@@ -46,6 +46,12 @@ export const manifestSchema = z
      * before it was recorded (then whichever zone the next run uses is recorded).
      */
     statsTimezone: z.string().optional(),
+    /**
+     * By tenant, the API days (auth0.statsTimezone) whose Auth0 statistics are still to be read: a run could not
+     * read them (Auth0 unreachable, 5xx, 429) or they were not over yet. The next run that reads statistics asks
+     * for them again. Absent when none wait.
+     */
+    auth0Pending: z.record(z.string(), z.array(isoDay)).optional(),
     /** Fingerprint of the classification config (default tenant, categories, non-billable audiences). */
     rollupConfig: fingerprint,
     generation: z.number().int().positive(),

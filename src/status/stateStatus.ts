@@ -148,6 +148,9 @@ export function formatStateStatus(status: StateStatus): string {
     line('state', `${status.location} (format ${manifest.version}, days in ${manifest.timezone})`);
     line('committed', `generation ${manifest.generation} at ${manifest.committedAt} by run ${manifest.committedRun.runId}`);
     line('objects', `${number(manifest.objects.count)} read (${size(manifest.objects.bytes)})`);
+    for (const [tenant, days] of Object.entries(manifest.auth0Pending ?? {})) {
+      line('auth0', `statistics of ${tenant}: ${days.length} day${days.length === 1 ? '' : 's'} (${days[0]}${days.length > 1 ? ` … ${days.at(-1)}` : ''}) still to be read by the next run`);
+    }
   }
   const last = status.lastRun;
   if (last === 'unreadable') line('last run', `${LAST_RUN_NAME} is unreadable`);

@@ -109,6 +109,15 @@ describe('formatStateStatus', () => {
     expect(lines[5]).toBe('lock       free');
   });
 
+  it('Auth0 statistics still to be read are named by tenant, with their first and last day', () => {
+    const manifest = manifestSchema.parse({ ...manifestBy('r-2', 3, '2024-06-02T02:04:00Z'), auth0Pending: { 'acme-dev': ['2024-06-02'], 'acme-prod': ['2024-05-30', '2024-05-31', '2024-06-02'] } });
+    const lines = formatStateStatus(status({ manifest })).split('\n');
+    expect(lines.slice(3, 5)).toEqual([
+      'auth0      statistics of acme-dev: 1 day (2024-06-02) still to be read by the next run',
+      'auth0      statistics of acme-prod: 3 days (2024-05-30 … 2024-06-02) still to be read by the next run',
+    ]);
+  });
+
   it('a last run that passed over objects deleted before their turn says how many', () => {
     const lines = formatStateStatus(status({ manifest: manifestBy('r-2', 3, '2024-06-02T02:04:00Z'), lastRun: { committed: true, run: { ...run('r-2', '2024-06-02T02:05:00Z', 'ok'), objects_gone: 2 } } })).split('\n');
     expect(lines[4]).toBe('           101 objects (2 gone before their turn), 5,000 records, 0 duplicates, 0 unchecked, 2 days, 10 summaries');
