@@ -102,6 +102,11 @@ function noAnswer(error: unknown, ctx: FailureContext, what: string): Auth0Failu
 function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
   const status = error.statusCode;
   const what = 'the token request';
+  // The SDK parses a 2xx answer itself and lets JSON.parse's error through: the host answered, with a page that is
+  // not Auth0's (a proxy or captive portal in the way, a domain that is not the tenant's).
+  if (error instanceof SyntaxError) {
+    return { retryable: false, error: new Auth0ResponseError(ctx.tenant, `${what} to https://${ctx.domain} was answered with something that is not JSON: is a proxy in the way, or is the domain not the tenant's?`) };
+  }
   if (status === 408 || status === undefined) return noAnswer(error, ctx, what);
   if (status === 401) {
     return {

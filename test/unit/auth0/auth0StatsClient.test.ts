@@ -254,3 +254,13 @@ test('a certificate for another host name says so, not that its CA is untrusted'
     await trustingOther.close();
   }
 });
+
+test('a token request answered 200 with a page that is not JSON (a proxy, a captive portal) is auth0_bad_response at once', async () => {
+  const fake = await start();
+  fake.failNext('/oauth/token', { kind: 'status', status: 200, body: '<html>captive portal</html>', headers: { 'content-type': 'text/html' } }, 5);
+  const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock });
+  const error = await failure(client.activeUsers());
+  expect(error.code).toBe('ERR_AUTH0_RESPONSE');
+  expect(error.message).toBe(`tenant acme-prod: the token request to https://${fake.domain} was answered with something that is not JSON: is a proxy in the way, or is the domain not the tenant's?`);
+  expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
+});
