@@ -29,11 +29,29 @@ export function dayRangeOfDate(day: string, zone: string): DayRange {
   return rangeFromLocalDate(date);
 }
 
-/** Computes the range with luxon; `startOf('day')` also copes with days whose midnight is skipped by DST. */
+/** Computes the range with luxon: from the first instant of the local date to the first instant of the next. */
 function rangeFromLocalDate(local: DateTime): DayRange {
-  const start = local.startOf('day');
-  const end = start.plus({ days: 1 }).startOf('day');
+  const start = firstInstantOf(local.startOf('day'));
+  const end = firstInstantOf(start.plus({ days: 1 }).startOf('day'));
   return { day: start.toISODate() as string, startMs: start.toMillis(), endMs: end.toMillis() };
+}
+
+/**
+ * The first instant of the local day of `midnight` (luxon's startOf('day') of some instant of it). startOf('day')
+ * copes with a midnight DST skips (the day starts at 01:00), but where DST ends at 01:00 → 00:00 (America/Havana,
+ * Atlantic/Azores, Asia/Amman until 2022) midnight happens twice and luxon picks the one of the offset it started
+ * from: the day must start at the earlier one, whichever record placed it, or its first hour falls outside it.
+ */
+function firstInstantOf(midnight: DateTime): DateTime {
+  let first = midnight;
+  // An earlier midnight of the same date is one offset change back: look an hour (or two) before.
+  for (const backMs of [HOUR_MS, 2 * HOUR_MS]) {
+    const earlier = DateTime.fromMillis(midnight.toMillis() - backMs, { zone: midnight.zone });
+    if (earlier.hour === 0 && earlier.minute === 0 && earlier.second === 0 && earlier.millisecond === 0 && earlier.toISODate() === midnight.toISODate()) {
+      first = earlier;
+    }
+  }
+  return first;
 }
 
 function utcRange(ms: number): DayRange {

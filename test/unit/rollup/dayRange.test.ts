@@ -73,6 +73,24 @@ describe('DayRangeCache', () => {
     expect(cache.rangeOf(at('2023-12-31T18:30:00.000Z')).day).toBe('2024-01-01');
   });
 
+  // Havana ends DST at 01:00 CDT → 00:00 CST, the Azores at 01:00 (UTC+0) → 00:00 (UTC−1): the day's first
+  // hour happens twice, and the day starts at the first of the two midnights, whichever record comes first.
+  it.each([
+    ['America/Havana', '2024-11-03', '2024-11-03T04:00:00Z', '2024-11-04T05:00:00Z'],
+    ['Atlantic/Azores', '2024-10-27', '2024-10-27T00:00:00Z', '2024-10-28T01:00:00Z'],
+  ])('starts a day whose midnight happens twice (%s %s) at the first midnight, in either order', (zone, day, start, end) => {
+    const expected = { day, startMs: at(start), endMs: at(end) };
+    const firstHour = at(start) + 30 * 60_000;
+    const secondHour = firstHour + 3_600_000;
+    const secondFirst = new DayRangeCache(zone);
+    expect(secondFirst.rangeOf(secondHour)).toEqual(expected);
+    expect(secondFirst.rangeOf(firstHour)).toEqual(expected);
+    const firstFirst = new DayRangeCache(zone);
+    expect(firstFirst.rangeOf(firstHour)).toEqual(expected);
+    expect(firstFirst.rangeOf(secondHour)).toEqual(expected);
+    expect(dayRangeOfDate(day, zone)).toEqual(expected);
+  });
+
   it.each([
     'America/New_York',
     'Europe/Berlin',
@@ -81,6 +99,8 @@ describe('DayRangeCache', () => {
     'Australia/Lord_Howe',
     'America/Santiago',
     'Pacific/Chatham',
+    'America/Havana',
+    'Atlantic/Azores',
     'UTC',
   ])('agrees with Intl on random instants and day edges in %s', (zone) => {
     const random = seededRandom(zone.length * 7919);
