@@ -80,7 +80,7 @@ export interface ActiveUsersEvent extends BucketFields {
   dau: number;
   /** Distinct active users over the 30 days ending that day. */
   mau_30d: number;
-  /** Distinct active users from the 1st of the month through that day (how Auth0 bills MAU). */
+  /** Distinct active users (login and signup successes) from the 1st of the month through that day: Auth0 bills MAU by the month. */
   mau_month: number;
   /** False when the data does not reach back to the first day of both windows (the MAU figures may undercount). */
   window_complete: boolean;
