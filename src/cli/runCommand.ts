@@ -354,13 +354,13 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     if (run.status === 'failed') end.error(run.error ?? 'the run failed', { ...(run.error_code ? { code: run.error_code } : {}), exit_code: outcome.exitCode });
     if (closeFailure && run.status !== 'failed') {
       end.failure(closeFailure);
-      return 1;
+      return exitCodeOf(closeFailure);
     }
     if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.undelivered(outcome.undelivered);
     const statsErrors = run.auth0_stats_errors;
     if (outcome.exitCode === 3 && statsErrors !== undefined && statsErrors.count > 0) {
       const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');
-      end.warn(`Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}`, { exit_code: 3 });
+      end.warn(`Auth0 statistics of ${statsErrors.count} tenant(s) could not be read, the log summaries are complete: ${named}`, { exit_code: outcome.exitCode });
     }
     if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints, mergePlan !== undefined);
     return outcome.exitCode;

@@ -10,7 +10,7 @@ import type { QuarantineFile } from '../sinks/quarantineFile';
 import { readDaysKey } from '../state/objectIndex';
 import type { SummarySink } from '../sinks/summarySink';
 import type { RunState } from '../state/runState';
-import { exitCodeOf } from '../support/errors';
+import { exitCodeOf, type ExitCode } from '../support/errors';
 import type { Logger } from '../support/logger';
 import { scratchDirFor, sweepAbandonedScratchDirs } from '../support/scratchDir';
 import type { ProgressReporter } from './progressReporter';
@@ -92,7 +92,7 @@ export interface RunMemory {
 
 export interface RunOutcome {
   /** 2 when the state turned out corrupt mid-run (as when opening it). */
-  exitCode: 0 | 1 | 2 | 3;
+  exitCode: ExitCode;
   run: RunEvent;
   /** The daily summaries handed to the sinks (one per tenant-day), for the per-day table; none unless `dailies`. */
   dailies: readonly DailyEvent[];
