@@ -76,11 +76,12 @@ export function refuseStateWithoutSink(args: StateArgs & { output?: string; 'hec
   throw new UsageError('--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)');
 }
 
-/** A --state run's checkpoints from its flags (runJob's defaults for those not given). */
-export function checkpointFromArgs(args: StateArgs): { objects: number; ms: number } {
+/** A --state run's checkpoints as its flags give them; runJob fills in its defaults for those not given. */
+export function checkpointFromArgs(args: StateArgs): { objects?: number; ms?: number } {
+  const minutes = args['checkpoint-minutes'];
   return {
-    objects: args['checkpoint-objects'] ?? DEFAULT_CHECKPOINT_OBJECTS,
-    ms: (args['checkpoint-minutes'] ?? DEFAULT_CHECKPOINT_MINUTES) * 60_000,
+    ...(args['checkpoint-objects'] === undefined ? {} : { objects: args['checkpoint-objects'] }),
+    ...(minutes === undefined ? {} : { ms: minutes * 60_000 }),
   };
 }
 

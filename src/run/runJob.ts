@@ -57,9 +57,9 @@ export interface RunOptions extends ObjectReading {
   signal?: AbortSignal;
   /**
    * With a state: a checkpoint (deliver what was read so far, commit, read on) after this many objects or this
-   * long, whichever comes first [default 250 objects, 5 minutes].
+   * long, whichever comes first [DEFAULT_CHECKPOINT_OBJECTS, DEFAULT_CHECKPOINT_MINUTES].
    */
-  checkpoint?: { objects: number; ms: number };
+  checkpoint?: { objects?: number; ms?: number };
   /**
    * Auth0's own statistics to fetch for the days summarized and reconcile with ours (auth0_daily,
    * auth0_active_users, reconcile summaries; `auth0_stats_errors` in the run event). Omitted: none.
