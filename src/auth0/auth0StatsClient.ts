@@ -30,6 +30,9 @@ export interface Auth0StatsClient {
   activeUsers(): Promise<number>;
 }
 
+/** Seconds each API request has for its whole answer when timeoutSeconds is not given. */
+export const DEFAULT_AUTH0_TIMEOUT_SECONDS = 30;
+
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
 
 function compactDay(day: string): string {
@@ -49,13 +52,14 @@ function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
 export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsClientOptions = {}): Auth0StatsClient {
   const clock = options.clock ?? SYSTEM_CLOCK;
   const policy: Auth0RetryPolicy = { ...DEFAULT_AUTH0_RETRY_POLICY, ...options.retry };
-  const timeoutMs = (options.timeoutSeconds ?? 30) * 1000;
+  const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_AUTH0_TIMEOUT_SECONDS;
+  const timeoutMs = timeoutSeconds * 1000;
   const management = new ManagementClient({
     domain: tenant.domain,
     clientId: tenant.clientId,
     clientSecret: tenant.clientSecret(),
     maxRetries: 0,
-    timeoutInSeconds: options.timeoutSeconds ?? 30,
+    timeoutInSeconds: timeoutSeconds,
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 

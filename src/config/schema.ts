@@ -104,7 +104,8 @@ export const configSchema = z
     quotas: quotasSchema.default({}),
     /** Percentages of a quota that raise the `threshold` of a quota summary. */
     quotaThresholds: z.array(z.number().positive().max(1000)).default([80, 100]),
-    auth0: auth0ConfigSchema.default({ tenants: [], tolerancePercent: 2, statsTimezone: 'UTC' }),
+    // prefault, not default: {} is parsed, so the defaults of auth0ConfigSchema's fields apply, stated there once.
+    auth0: auth0ConfigSchema.prefault({}),
     splunk: z
       .object({
         source: z.string().min(1),
