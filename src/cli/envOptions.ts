@@ -1,5 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { UsageError } from './usageError';
+import { AUTH0_CLIENT_SECRET_ENV } from '../auth0/resolveAuth0Config';
+import { HEC_TOKEN_ENV_VARS } from '../sinks/hec/hecToken';
 
 /** Flags can also come from AUTH0_USAGE_<FLAG> variables (yargs' `.env()`), for cron and Kubernetes. */
 export const ENV_PREFIX = 'AUTH0_USAGE_';
@@ -9,7 +11,7 @@ export const ENV_PREFIX = 'AUTH0_USAGE_';
  * secret from the environment themselves,
  * and --help / --version from the environment would turn a scheduled run into printing help and exiting 0.
  */
-const NOT_FLAGS = new Set(['AUTH0_USAGE_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET', 'AUTH0_USAGE_HELP', 'AUTH0_USAGE_VERSION']);
+const NOT_FLAGS = new Set([...HEC_TOKEN_ENV_VARS, AUTH0_CLIENT_SECRET_ENV, `${ENV_PREFIX}HELP`, `${ENV_PREFIX}VERSION`]);
 
 /**
  * The flags a command accepts (aliases included), read off its yargs builder; `names` maps each alias to its flag
