@@ -7,6 +7,7 @@ import { openStateStorage } from '../state/stateLoad';
 import { auth0CliOptions } from './auth0CheckCommand';
 import type { CliIo } from './cliIo';
 import { EndLines } from './endLines';
+import { logCliOptions } from './logOptions';
 import { logFormatFor, type LogFormat } from '../support/logger';
 import { aggregateOnDecodeThreadsOption, decodeThreadsOption } from './decodeThreads';
 import { withHecOptions } from './hecOptions';
@@ -27,8 +28,7 @@ export function mergeOptions(yargs: Argv) {
     // The shards' record files are not listed with their sizes: a merge starts its default threads whatever it reads.
     .option('decode-threads', decodeThreadsOption)
     .option('aggregate-on-decode-threads', aggregateOnDecodeThreadsOption)
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
-    .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
+    .options(logCliOptions)
     .example('$0 merge --state s3://acme-usage-state/ --shards 16 --hec-url https://splunk.example.com:8088', 'Merge 16 finished shards, deliver and commit')
     .group(['shards', 'output', 'config', 'table', 'decode-workers', 'decode-threads', 'aggregate-on-decode-threads', 'concurrency', 'progress', 'log-level', 'log-format'], 'Merge:');
   const withAuth0 = merge.options(auth0CliOptions).group(['auth0-domain', 'auth0-client-id', 'auth0-tenant'], 'Auth0 statistics (stats/daily, stats/active-users beside the logs):');

@@ -6,6 +6,7 @@ import type { ReadObjectsOptions } from '../run/readObjects';
 import { runJob } from '../run/runJob';
 import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
 import { EndLines } from './endLines';
+import { logCliOptions } from './logOptions';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
@@ -89,8 +90,7 @@ export function runOptions(yargs: Argv) {
       coerce: wholeNumberAtLeast('--max-item-keys'),
       describe: 'Most object keys in one input item; past it the item is skipped and quarantined, as malformed too_many_keys',
     })
-    .option('log-level', { type: 'string', choices: ['debug', 'info', 'warn', 'error', 'silent'], describe: 'Log level [default: info; warn while a progress bar is shown]' })
-    .option('log-format', { type: 'string', choices: ['json', 'text'], describe: 'Log lines on stderr [default: text on a TTY, else json]' })
+    .options(logCliOptions)
     .example('$0 run --input fixtures/samples --output out/summaries.ndjson', 'Summarize the bundled sample archives')
     .example('$0 run -i ./logs --tz Europe/Berlin --from 2024-03-01 --to 2024-03-31 -o -', 'One month, Berlin days, to stdout')
     .example('SPLUNK_HEC_TOKEN=… $0 run -i s3://acme-auth0-logs/firehose/ --hec-url https://splunk.example.com:8088', 'From S3 to Splunk HEC')
