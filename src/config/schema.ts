@@ -118,5 +118,3 @@ export const configSchema = z
 
 export type UsageConfig = z.infer<typeof configSchema>;
 export type Auth0Config = z.infer<typeof auth0ConfigSchema>;
-export type Auth0TenantConfig = z.infer<typeof auth0TenantSchema>;
-export type QuotaLimits = z.infer<typeof quotaLimits>;

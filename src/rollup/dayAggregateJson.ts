@@ -69,4 +69,3 @@ export const dayAggregateJsonSchema = z
   });
 
 export type DayAggregateJson = z.infer<typeof dayAggregateJsonSchema>;
-export type M2mBucketJson = z.infer<typeof m2mBucketJsonSchema>;

@@ -21,8 +21,6 @@ import { RunStopped } from './runStop';
 import { buildRunEvent, runEnvelope, type RunEventInput } from './runEvent';
 import { SummaryHandOver } from './summaryHandOver';
 
-export type { SinkStats } from './runEvent';
-
 /** A run: the objects it reads (ObjectReading: inputs, sources, concurrency, re-reads, decoding) and the rest. */
 export interface RunOptions extends ObjectReading {
   config: UsageConfig;
