@@ -1,6 +1,6 @@
 import type { RunOutcome } from '../run/runJob';
 import { createLogger, type Logger } from '../support/logger';
-import { Auth0UsageError, exitCodeOf, isExpectedError } from '../support/errors';
+import { Auth0UsageError, exitCodeOf, isExpectedError, type ExitCode } from '../support/errors';
 
 /** What a closing line may carry besides its text, as JSON fields. */
 export interface EndLineFields {
@@ -56,11 +56,11 @@ export class EndLines {
   }
 
   /** A run that could not deliver everything (exit 3), the run event's own delivery included. */
-  undelivered({ spooled, refused }: RunOutcome['undelivered']): void {
+  undelivered({ spooled, refused }: RunOutcome['undelivered'], exitCode: ExitCode): void {
     const parts: string[] = [];
     if (spooled > 0) parts.push(`${spooled} wait in the spool (this run's and earlier runs'), to be sent by the next run with the same --spool`);
     if (refused > 0) parts.push(`${refused} that HEC refused were set aside (see the warnings above)`);
-    this.warn(`not every event was delivered: ${parts.join('; ')}`, { spooled, refused, exit_code: 3 });
+    this.warn(`not every event was delivered: ${parts.join('; ')}`, { spooled, refused, exit_code: exitCode });
   }
 
   /** A --state run that failed or was stopped: what its checkpoints kept, and how to go on (`merge`: a merge's). */

@@ -356,7 +356,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       end.failure(closeFailure);
       return exitCodeOf(closeFailure);
     }
-    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.undelivered(outcome.undelivered);
+    if (outcome.exitCode === 3 && outcome.undelivered.spooled + outcome.undelivered.refused > 0) end.undelivered(outcome.undelivered, outcome.exitCode);
     const statsErrors = run.auth0_stats_errors;
     if (outcome.exitCode === 3 && statsErrors !== undefined && statsErrors.count > 0) {
       const named = statsErrors.tenants.map((t) => `${t.tenant} (${t.code})`).join(', ');

@@ -68,8 +68,8 @@ test('the summary table onto a full device: a warning naming ENOSPC, the output 
   const output = path.join(dir, 'summaries.ndjson');
   const { status, stderr } = pipeline(`${RUN} --output ${JSON.stringify(output)} 2>${stderrFile()} >/dev/full`);
   noStackTrace(stderr);
-  const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; err?: string });
-  expect(lines.find((line) => line.msg === 'run finished')).toBeDefined();
+  const lines = stderr.trim().split('\n').map((line) => JSON.parse(line) as { level: string; msg: string; err?: string; status?: string });
+  expect(lines.find((line) => line.msg === 'run finished')).toMatchObject({ level: 'info', status: 'ok' });
   expect(closingLine(stderr)).toMatchObject({ level: 'warn', err: 'ENOSPC', msg: expect.stringMatching(/^the summary table could not be written to stdout/) });
   expect(readFileSync(output, 'utf8').trim().split('\n').length).toBeGreaterThan(0);
   expect(status).toBe(0);
