@@ -95,7 +95,8 @@ test('the HEC token and the Auth0 client secret come from a Secret, never from a
   for (const name of ['SPLUNK_HEC_TOKEN', 'AUTH0_USAGE_AUTH0_CLIENT_SECRET']) {
     const variable = env.find((e) => e.name === name);
     expect(variable?.value).toBeUndefined();
-    expect(variable?.valueFrom?.secretKeyRef?.name).toBeTruthy();
+    // The Secret the manifest's header tells to create (`kubectl create secret generic auth0-usage …`).
+    expect(variable?.valueFrom?.secretKeyRef?.name).toBe('auth0-usage');
   }
   expect(args.some((arg) => /token|secret/i.test(arg))).toBe(false);
 });
