@@ -82,7 +82,14 @@ export class DayObjectRollup {
   private outsideRange = false;
   private adopted = false;
 
-  constructor(private readonly context: DayRollupContext) {
+  /**
+   * `counted`: the instants whose records of this object an earlier run counted (it read the object for those days
+   * only, ObjectIndex.countedFor); they are not counted again, whether or not their log_ids are still kept.
+   */
+  constructor(
+    private readonly context: DayRollupContext,
+    private readonly counted?: DayWindow,
+  ) {
     this.aggregates = new ObjectAggregates(context);
   }
 
@@ -117,6 +124,10 @@ export class DayObjectRollup {
     if (this.state !== 'open') throw new ObjectRollupStateError(`add() or claim() after ${CALL_OF[this.state]}`);
     const { context, counters, hash } = this;
     counters.records++;
+    if (this.counted?.contains(record.dateMs)) {
+      counters.duplicates++;
+      return NOT_COUNTED;
+    }
     if (!context.window.contains(record.dateMs)) {
       this.outsideRange = true;
       if (hashOf(record, hash)) {

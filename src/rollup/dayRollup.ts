@@ -52,6 +52,7 @@ export class DayRollup {
   private readonly unknown = new Set<string>();
   private context: DayRollupContext;
   private readonly aggregation: WorkerAggregation;
+  private readonly timezone: string;
 
   constructor(options: DayRollupOptions) {
     const settings: AggregationSettings = {
@@ -62,6 +63,7 @@ export class DayRollup {
       statsTimezone: statsTimezoneOf(options.config),
     };
     this.aggregation = workerAggregation(settings);
+    this.timezone = options.timezone;
     this.context = {
       ...classifiersFrom(settings),
       window: summarizedWindow(options),
@@ -104,8 +106,11 @@ export class DayRollup {
     return { userIdTypes: categories.typesIn(ACTIVE_USER_CATEGORY_MASK), clientTypes: categories.typesIn(M2M_CATEGORY_MASK), logIdText: false };
   }
 
-  beginObject(): DayObjectRollup {
-    return new DayObjectRollup(this.context);
+  /** `countedFor`: the days (readDaysKey) whose records of this object an earlier run counted (ObjectIndex.countedFor). */
+  beginObject(_object?: unknown, countedFor?: string): DayObjectRollup {
+    if (countedFor === undefined) return new DayObjectRollup(this.context);
+    const [from, to] = countedFor.split('..') as [string, string];
+    return new DayObjectRollup(this.context, new DayWindow(this.timezone, from || undefined, to || undefined));
   }
 
   /** Counters of committed objects only (a copy). */

@@ -72,7 +72,8 @@ export interface ObjectRecordsPartial {
 
 /** What readObjects feeds: the records of each object, as a partial of its own. */
 export interface ObjectRecords {
-  beginObject(object: InputObject): ObjectRecordsPartial;
+  /** `countedFor`: the days whose records of this object an earlier run counted (ObjectIndex.countedFor): not to be counted again. */
+  beginObject(object: InputObject, countedFor?: string): ObjectRecordsPartial;
   /** What it reads of each record, when not every field (see RecordFieldsRead). */
   readonly fieldsRead?: RecordFieldsRead;
   /** How a decode thread may add the figures of an object's records itself (its partials have claim and adopt). */
@@ -143,7 +144,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     // Bytes of earlier attempts: an object is passed over as gone only if no attempt read any of it.
     let bytesBefore = 0;
     for (let attempt = 0; ; attempt++) {
-      const partial = rollup.beginObject(object);
+      const partial = rollup.beginObject(object, options.state?.objects.countedFor?.(object));
       const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
       let writing: Promise<void> = Promise.resolve();
       let position = 0;

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { z } from 'zod';
 import { isS3Url } from '../aws/s3Url';
+import { addDays } from '../rollup/calendarDay';
 import type { InputObject, LedgerEntry } from '../sources/inputObject';
 import { Auth0UsageError } from '../support/errors';
 
@@ -51,6 +52,22 @@ function daysWithin(inner: string | undefined, outer: string): boolean {
   const fromInside = outerFrom === '' || (innerFrom !== '' && innerFrom >= outerFrom);
   const toInside = outerTo === '' || (innerTo !== '' && innerTo <= outerTo);
   return fromInside && toInside;
+}
+
+/**
+ * The one day range that covers both `a` and `b` (readDaysKey forms), when they overlap or adjoin; undefined when
+ * a day between them is in neither. An empty side is unbounded.
+ */
+export function joinedDays(a: string, b: string): string | undefined {
+  const [aFrom, aTo] = a.split('..') as [string, string];
+  const [bFrom, bTo] = b.split('..') as [string, string];
+  // Order them by their first day (an unbounded one first).
+  const [first, second] = aFrom === '' || (bFrom !== '' && aFrom <= bFrom) ? [[aFrom, aTo], [bFrom, bTo]] : [[bFrom, bTo], [aFrom, aTo]];
+  const [firstFrom, firstTo] = first as [string, string];
+  const [secondFrom, secondTo] = second as [string, string];
+  if (firstTo !== '' && secondFrom !== '' && addDays(firstTo, 1) < secondFrom) return undefined;
+  const to = firstTo === '' || secondTo === '' ? '' : firstTo > secondTo ? firstTo : secondTo;
+  return `${firstFrom}..${to}`;
 }
 
 /**
@@ -104,8 +121,30 @@ export class ObjectIndex {
     return entry.readFor === null || daysWithin(days, entry.readFor);
   }
 
+  /**
+   * The days whose records of this very object (same size and version) an earlier run counted, when it read the
+   * object for those days only (it held records outside them); undefined when it was read for every day, never,
+   * or in another version. A run reading it again counts only its records outside those days: the others were
+   * counted, and their log_ids may be pruned by now (--dedup-days), so de-duplication alone would count them again.
+   */
+  countedFor(object: Pick<InputObject, 'name' | 'size' | 'version'>): string | undefined {
+    if (object.version === undefined) return undefined;
+    const entry = this.entries.get(objectKey(object.name));
+    if (entry === undefined || entry.version !== object.version || entry.size !== (object.size ?? null)) return undefined;
+    return entry.readFor ?? undefined;
+  }
+
+  /**
+   * Records an object read to its end. Read for some days only (`readFor`) after an earlier run read the same
+   * version for other days that join them, it is done with for both (their union), not only for the last run's.
+   */
   record(object: LedgerEntry): void {
     const key = objectKey(object.name);
+    const before = this.entries.get(key);
+    if (object.readFor !== undefined && before?.readFor && before.version === (object.version ?? null) && before.size === (object.size ?? null)) {
+      const joined = joinedDays(before.readFor, object.readFor);
+      if (joined !== undefined) object = { ...object, readFor: joined === '..' ? undefined : joined };
+    }
     this.totalBytes -= this.entries.get(key)?.size ?? 0;
     const entry = { size: object.size ?? null, version: object.version ?? null, readFor: object.readFor ?? null };
     this.entries.set(key, entry);

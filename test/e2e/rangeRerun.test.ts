@@ -72,3 +72,35 @@ test('a merge run again after its commit (its partials still there) replays no s
   expect([again.run.objects, again.run.records, again.run.duplicates, again.run.dedup_unavailable]).toEqual([0, 0, 0, 0]);
   expect(kindOf(again.events, 'daily')).toEqual([]);
 });
+
+// A backfill in consecutive --from/--to ranges, then the nightly run over every day. An object across the ranges'
+// boundary (Firehose files late records of one day under the next) is read by both ranges; the ledger kept only the
+// last range's days, so the nightly run read it again and, its days' log_ids pruned by then (--dedup-days), counted
+// all its records a second time. Now the ledger joins the ranges, and a re-read counts only what they left out.
+test('ranges one after another, then a run over every day: an object across their boundary is counted once', async () => {
+  const archives = path.join(dir, 'ranges-archives');
+  // Across the boundary: one record on 2024-01-31 (first range), one on 2024-02-01 (second range).
+  writeArchive(archives, 'edge.ndjson', [login(21, '2024-01-31T23:59:00.000Z', 'u1'), login(22, '2024-02-01T00:01:00.000Z', 'u2')]);
+  writeArchive(archives, 'jan.ndjson', [login(23, '2024-01-10T10:00:00.000Z', 'u3')]);
+  // The newest day, so that --dedup-days 3 prunes the log_ids of January and February.
+  writeArchive(archives, 'apr.ndjson', [login(24, '2024-04-30T10:00:00.000Z', 'u4')]);
+  const state = path.join(dir, 'ranges-state');
+  const run = async (name: string, days: string[]) => {
+    const output = path.join(dir, `${name}.ndjson`);
+    const args = ['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent'];
+    const result = await runCli(args);
+    expect(result.code).toBe(0);
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    return { events, run: events.at(-1).event };
+  };
+  const jan = await run('jan', ['--from', '2024-01-01', '--to', '2024-01-31']);
+  expect(kindOf(jan.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-01-10', 1], ['2024-01-31', 1]]);
+  const feb = await run('feb', ['--from', '2024-02-01', '--to', '2024-02-29']);
+  expect(kindOf(feb.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-02-01', 1]]);
+  const rest = await run('rest', ['--from', '2024-03-01']);
+  expect(kindOf(rest.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-04-30', 1]]);
+  // The nightly run: every object was read for every one of its days; nothing is read or counted again.
+  const nightly = await run('nightly', []);
+  expect([nightly.run.objects, nightly.run.records, nightly.run.dedup_unavailable]).toEqual([0, 0, 0]);
+  expect(kindOf(nightly.events, 'daily')).toEqual([]);
+});
