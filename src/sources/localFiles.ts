@@ -5,12 +5,15 @@ import type { Readable } from 'node:stream';
 import { InputError, InputGoneError, type InputObject, type Source } from './inputObject';
 import { isOutputTempFile } from '../support/outputTempFile';
 import { InputFilter } from './inputFilter';
+import { dayRangeFilter, type DayRange } from './datePath';
 
 export interface LocalFileSourceOptions {
   /** --include/--exclude; default: the default exclusions (dot files, *.md). */
   filter?: InputFilter;
   /** Files and folders the run itself writes (--output, --quarantine, the HEC spool): never read as input. */
   ownOutputs?: readonly string[];
+  /** --from/--to: files below the input folder whose path names a day far outside them are not listed (datePath). */
+  dayRange?: DayRange;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -62,6 +65,7 @@ export class LocalFileSource implements Source {
   readonly listsWhole = true;
   readonly #filter: InputFilter;
   readonly #ownOutputs: readonly string[];
+  readonly #inDays: (relative: string) => boolean;
 
   constructor(
     readonly input: string,
@@ -69,6 +73,7 @@ export class LocalFileSource implements Source {
   ) {
     this.#filter = options.filter ?? new InputFilter();
     this.#ownOutputs = (options.ownOutputs ?? []).map((p) => path.resolve(p));
+    this.#inDays = dayRangeFilter(options.dayRange);
   }
 
   async *list(): AsyncGenerator<InputObject> {
@@ -84,7 +89,12 @@ export class LocalFileSource implements Source {
     }
     if (!stat.isDirectory()) throw new InputError(`cannot read input ${this.input}: not a regular file or directory`);
     const files: Array<{ name: string; stat: fs.Stats }> = [];
-    await collect(this.input, new Set(), files, (name) => !this.#isOwnOutput(name) && this.#filter.admits(toSlashes(path.relative(this.input, name))));
+    // Matched below the input folder, as an S3 key below its prefix: a date in the folder's own path says nothing.
+    const admits = (name: string) => {
+      const relative = toSlashes(path.relative(this.input, name));
+      return !this.#isOwnOutput(name) && this.#filter.admits(relative) && this.#inDays(relative);
+    };
+    await collect(this.input, new Set(), files, admits);
     // Plain code-unit order: independent of locale, and the same order as `LC_ALL=C sort`.
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     // A file reached under two names (a symlink or a hard link to another file of the tree, a linked folder) is read

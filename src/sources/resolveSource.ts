@@ -2,7 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { Source } from './inputObject';
 import type { InputFilter } from './inputFilter';
 import { LocalFileSource } from './localFiles';
-import type { DayRange } from './s3/datePath';
+import type { DayRange } from './datePath';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import { isS3Url } from '../aws/s3Url';
 
@@ -25,7 +25,7 @@ export class SourceResolver {
   ) {}
 
   resolve(input: string): Source {
-    if (!isS3Url(input)) return new LocalFileSource(input, { filter: this.options.filter, ownOutputs: this.options.ownOutputs });
+    if (!isS3Url(input)) return new LocalFileSource(input, { filter: this.options.filter, ownOutputs: this.options.ownOutputs, dayRange: this.options.dayRange });
     // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
     const { S3Source } = require('./s3/s3Source') as typeof import('./s3/s3Source');
     const { createS3Client } = require('../aws/s3Client') as typeof import('../aws/s3Client');

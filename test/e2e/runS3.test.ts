@@ -71,7 +71,8 @@ test('--from/--to skip date folders more than a day outside the range, never key
   const s3 = await summaries(['--input', 's3://auth0-archive/logs/', ...s3Flags(), ...range]);
   expect(comparable(s3)).toEqual(comparable(local));
   // Skipped: the two firehose objects under 2024/01/01; read: 2024/01/02 (3), 2024/01/03 (3), the 3 undated archives.
-  expect([s3.at(-1).event.objects, local.at(-1).event.objects]).toEqual([9, 11]);
+  // The same in the local copy of the tree: its paths below each input folder are pruned the same way.
+  expect([s3.at(-1).event.objects, local.at(-1).event.objects]).toEqual([9, 9]);
 });
 
 test('a wrong secret fails with exit 1, names the bucket and never prints the secret', async () => {

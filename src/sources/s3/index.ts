@@ -1,5 +1,5 @@
 export { S3Source, type S3SourceOptions } from './s3Source';
-export { dayRangeFilter, keyDayMs, type DayRange } from './datePath';
+export { dayRangeFilter, keyDayMs, type DayRange } from '../datePath';
 export {
   S3ReadError,
   S3StallError,
@@ -10,7 +10,7 @@ export {
 } from './s3Errors';
 
 import { createS3Client, type S3ClientOptions } from '../../aws/s3Client';
-import type { DayRange } from './datePath';
+import type { DayRange } from '../datePath';
 import { S3Source } from './s3Source';
 
 /** An `S3Source` with its own client built from CLI/env options; call `close()` when done. */

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import { InputError, type InputObject, type Source } from '../inputObject';
-import { dayRangeFilter, type DayRange } from './datePath';
+import { dayRangeFilter, type DayRange } from '../datePath';
 import { DEFAULT_STALL_SECONDS } from '../../aws/s3Client';
 import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
 import { formatS3Url, parseS3Url, type S3Location } from '../../aws/s3Url';

@@ -108,6 +108,23 @@ describe('LocalFileSource', () => {
     expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/2024-05-01.ndjson', 'in/2024-05-02.ndjson']);
   });
 
+  it('with --from/--to, leaves out files whose path below the folder names a day outside them by more than one', async () => {
+    // Firehose's layout copied to disk; the folder's own path holds a date, which says nothing about its files.
+    const input = path.join(root, '2020/01/01/copy');
+    const file = (rel: string) => write(path.join('2020/01/01/copy', rel), '{}\n');
+    file('2024/02/27/23/a.gz');
+    file('2024/02/28/00/b.gz'); // the day before --from: records of 02-29 may sit here
+    file('2024/03/01/c.gz');
+    file('2024/03/02/d.gz'); // the day after --to
+    file('2024/03/03/e.gz');
+    file('manifest.json'); // no date: always read
+    file('2024/02/30/odd.gz'); // not a date: always read
+    const names = (await listAll(input, { filter: new InputFilter({ exclude: [] }), dayRange: { from: '2024-02-29', to: '2024-03-01' } })).map((o) => path.relative(input, o.name));
+    expect(names).toEqual(['2024/02/28/00/b.gz', '2024/02/30/odd.gz', '2024/03/01/c.gz', '2024/03/02/d.gz', 'manifest.json']);
+    // A file named as the input is read whatever its path says.
+    expect(await listAll(path.join(input, '2024/03/03/e.gz'), { dayRange: { from: '2024-02-29', to: '2024-03-01' } })).toHaveLength(1);
+  });
+
   it('yields nothing for an empty directory', async () => {
     expect(await listAll(root)).toEqual([]);
   });

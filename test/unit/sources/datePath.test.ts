@@ -1,4 +1,4 @@
-import { dayRangeFilter, keyDayMs } from '../../../../src/sources/s3/datePath';
+import { dayRangeFilter, keyDayMs } from '../../../src/sources/datePath';
 
 describe('keyDayMs', () => {
   it('finds a YYYY/MM/DD run of whole path segments anywhere in the key', () => {

@@ -1,5 +1,6 @@
 /**
- * Day pruning for archives laid out by date, e.g. Firehose's default `YYYY/MM/DD/HH/` key prefix.
+ * Day pruning for archives laid out by date, e.g. Firehose's default `YYYY/MM/DD/HH/` key prefix (S3 keys, and
+ * local copies of them).
  * Firehose names a key by the *arrival* time of its oldest record, so events close to midnight land in
  * the neighbouring day's folder: the window is widened by one day on each side.
  */
