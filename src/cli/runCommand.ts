@@ -23,7 +23,7 @@ import { defaultConcurrency } from './defaultConcurrency';
 import { aggregateOnDecodeThreadsOption, aggregatesOnDecodeThreads, decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
 import { s3ClientOptionsFrom, withS3Options } from './s3Options';
 import { hecSinkOptionsFromArgv, splunkMetadataFrom, spoolDirFrom, withHecOptions } from './hecOptions';
-import { checkpointFromArgs, openStateFromArgs, refuseStateWithoutSink, withStateOptions } from './stateOptions';
+import { checkpointFlagsGiven, checkpointFromArgs, openStateFromArgs, refuseStateWithoutSink, withStateOptions } from './stateOptions';
 import { parseDayOption } from './dayOption';
 import { formatSummaryTable } from './summaryTable';
 import { UsageError } from './usageError';
@@ -298,6 +298,11 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       throw err;
     }
     if (sinks.length === 0) logger.warn('no --output or --hec-url given: summaries are computed but not written anywhere');
+    const checkpointFlags = checkpointFlagsGiven(args);
+    // Given through a variable the nightly runs share, perhaps: said, not refused.
+    if (!state && checkpointFlags.length > 0) {
+      logger.warn({ flags: checkpointFlags }, `${checkpointFlags.join(' and ')} ${checkpointFlags.length === 1 ? 'applies' : 'apply'} only with --state: a run without one commits nothing to resume from`);
+    }
 
     logger.info({ inputs, timezone, from, to }, 'run started');
     // The per-day table goes to stdout after the run, unless the summaries went there.

@@ -15,6 +15,7 @@ import { defaultConcurrency } from './defaultConcurrency';
 import { s3ClientOptionsFrom, type S3Args } from './s3Options';
 import { UsageError } from './usageError';
 import { flagGiven } from './flagChecks';
+import { checkpointFlagsGiven } from './stateOptions';
 
 /** The flags of `run` that a shard reads besides those runCommand checked. */
 export interface ShardArgs extends S3Args {
@@ -56,7 +57,7 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
   try {
     logger.info({ shard: `${shard.index}/${shard.count}`, inputs: spec.inputs, state: storage.location }, 'shard started');
     // Given through a variable the nightly runs share, perhaps: said, not refused.
-    const checkpointFlags = (['checkpoint-objects', 'checkpoint-minutes'] as const).filter((flag) => args[flag] !== undefined).map((flag) => `--${flag}`);
+    const checkpointFlags = checkpointFlagsGiven(args);
     if (checkpointFlags.length > 0) {
       logger.warn({ flags: checkpointFlags }, `a shard keeps nothing until it finishes: ${checkpointFlags.join(' and ')} ${checkpointFlags.length === 1 ? 'does' : 'do'} not apply, and a stopped shard is run again whole`);
     }

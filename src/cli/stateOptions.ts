@@ -76,6 +76,11 @@ export function refuseStateWithoutSink(args: StateArgs & { output?: string; 'hec
   throw new UsageError('--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)');
 }
 
+/** The --checkpoint-* flags given, as `--name`: where they do not apply (no --state, a shard) the run says so. */
+export function checkpointFlagsGiven(args: StateArgs): string[] {
+  return (['checkpoint-objects', 'checkpoint-minutes'] as const).filter((flag) => args[flag] !== undefined).map((flag) => `--${flag}`);
+}
+
 /** A --state run's checkpoints as its flags give them; runJob fills in its defaults for those not given. */
 export function checkpointFromArgs(args: StateArgs): { objects?: number; ms?: number } {
   const minutes = args['checkpoint-minutes'];

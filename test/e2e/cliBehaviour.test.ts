@@ -181,6 +181,15 @@ describe('runtime outcomes', () => {
     expect(lines.filter((l) => l.input === empty).map((l) => [l.level, l.msg])).toEqual([['info', 'input holds no files or objects for the --from/--to days']]);
   });
 
+  test('--checkpoint-* without --state: a warning that they apply only with one, and the run goes on', async () => {
+    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--checkpoint-objects', '5', '--checkpoint-minutes', '1', '--no-table', '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    const warned = result.stderr.trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.level === 'warn' && l.flags !== undefined);
+    expect(warned.map((l) => [l.flags, l.msg])).toEqual([
+      [['--checkpoint-objects', '--checkpoint-minutes'], '--checkpoint-objects and --checkpoint-minutes apply only with --state: a run without one commits nothing to resume from'],
+    ]);
+  });
+
   test('--output - writes NDJSON to stdout and the table is skipped', async () => {
     const result = await runCli(['run', '--input', FIXTURES, '--output', '-', '--log-format', 'json']);
     expect(result.code).toBe(0);
