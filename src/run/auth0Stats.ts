@@ -89,6 +89,9 @@ export async function readAuth0Stats(
     const open = changed.filter((day) => day >= openDay);
     if (open.length > 0) log.info({ tenant: source.tenant, days: open.length }, 'the API day is not over yet: its statistics are read by the next run');
     pending[source.tenant] = [...open, ...kept];
+    // Set once the days' auth0_daily and reconcile summaries are built: a later failure (stats/active-users) must not
+    // have the next run ask for them, and send each of their summary_ids, again.
+    let daysRead = false;
     try {
       if (inputs !== undefined && days.length > 0) {
         const rows = await source.dailyStats(days[0]!, days.at(-1)!);
@@ -98,6 +101,7 @@ export async function readAuth0Stats(
         }
         summaries.push(...buildAuth0DaySummaries(stats, known, rows, inputs.counts, meta));
       }
+      daysRead = true;
       const activeUsers = await source.activeUsers();
       summaries.push(buildAuth0ActiveUsersSummary(stats, activeUsers, now(), meta));
       // Auth0's last 30 days beside our mau_30d of the latest complete day, when this run went through that day.
@@ -110,7 +114,7 @@ export async function readAuth0Stats(
         continue;
       }
       // Asked again by the next run (whose pass walks their counts if they are recent enough).
-      pending[source.tenant]!.push(...days);
+      if (!daysRead) pending[source.tenant]!.push(...days);
       failed.push({ tenant: source.tenant, code: codeOf(err) });
       log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message, days_pending: days.length }, 'could not read Auth0 statistics: the log summaries go on without them, and the next run asks for these days again');
     }
