@@ -304,7 +304,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
             emitted: pass.emitted,
             objectsRead: partRead.objectsRead,
             checkpoint: more,
-            ...(auth0Pending ? { auth0Pending } : {}),
+            ...(auth0Pending ? { auth0Pending } : more && options.auth0 ? { auth0Pending: checkpointPending(state.committed?.auth0Pending, reconcile, options.auth0) } : {}),
           });
           if (more) {
             checkpoints.commits++;
@@ -374,4 +374,23 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   // A day delivered at a checkpoint and again later: its latest daily summary stands for it.
   const dailies = [...new Map(handOver.dailies.map((daily) => [daily.summary_id, daily])).values()];
   return { exitCode, run, dailies, memory, committed, checkpoints, undelivered: { spooled, refused } };
+}
+
+/**
+ * What a checkpoint commits as auth0Pending: the days waiting before, and the days this run changed so far of every
+ * configured tenant. Their statistics are read after the run's last part; a run stopped or failed before it would
+ * otherwise leave the days its checkpoints committed unreconciled for good (the rerun does not change them again).
+ */
+function checkpointPending(
+  waiting: Readonly<Record<string, readonly string[]>> | undefined,
+  reconcile: ReadonlyMap<string, ReconcileInputs>,
+  auth0: Auth0StatsOptions,
+): Record<string, string[]> {
+  const pending: Record<string, string[]> = {};
+  for (const [tenant, days] of Object.entries(waiting ?? {})) pending[tenant] = [...days];
+  for (const { tenant } of auth0.sources) {
+    const changed = reconcile.get(tenant)?.days ?? [];
+    if (changed.length > 0) pending[tenant] = [...(pending[tenant] ?? []), ...changed];
+  }
+  return pending;
 }

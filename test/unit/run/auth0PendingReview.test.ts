@@ -87,3 +87,17 @@ test('stats/daily read, stats/active-users failing: the days delivered are not a
   // night 2 reconciles its own new day only (05-01 again would be a second copy of each summary_id).
   expect(second.reconciled).toEqual(['2024-05-03 1 1 match']);
 });
+
+test('a run stopped after a checkpoint: the days its checkpoints committed are reconciled by the next run', async () => {
+  const input = inputOf('stopped');
+  writeFileSync(path.join(input, 'a.ndjson'), [line(11, 's', '2024-05-01T08:00:00.000Z'), line(12, 's', '2024-05-01T09:00:00.000Z')].join('\n') + '\n');
+  writeFileSync(path.join(input, 'b.ndjson'), line(13, 'ss', '2024-05-02T10:00:00.000Z') + '\n');
+  const first = await night('stopped', new Date(Date.UTC(2024, 4, 3, 6)), { checkpoint: { objects: 1 }, stopAfterFirstCommit: true });
+  expect(first.outcome.checkpoints.commits).toBe(1);
+  expect(first.reconciled).toEqual([]);
+  // 05-01 was committed by the checkpoint and its statistics never read: it must wait.
+  expect(first.pending?.['acme-prod']).toEqual(['2024-05-01']);
+  writeFileSync(path.join(input, 'c.ndjson'), line(14, 's', '2024-05-03T08:00:00.000Z') + '\n');
+  const second = await night('stopped', new Date(Date.UTC(2024, 4, 4, 6)));
+  expect(second.reconciled).toEqual(['2024-05-01 2 2 match', '2024-05-02 0 0 match', '2024-05-03 1 1 match']);
+});
