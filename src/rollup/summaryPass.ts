@@ -213,10 +213,14 @@ function keepWholeApiDays(inputs: ReconcileInputs, from: string, reach: string):
 /** Adds a tenant-day's counts by API day; a day without them makes its API days (a zone is under a day off) unknown. */
 function addReconcileCounts(inputs: ReconcileInputs, day: string, aggregate: DayAggregate): void {
   const byDay = aggregate.statsDays();
+  const near = [addDays(day, -1), day, addDays(day, 1)];
   if (byDay === null) {
-    for (const near of [addDays(day, -1), day, addDays(day, 1)]) inputs.unknown.add(near);
+    for (const apiDay of near) inputs.unknown.add(apiDay);
     return;
   }
+  // Every API day it overlaps is known, with none of its records counted when it holds none (a day of M2M tokens
+  // only): a day waiting for Auth0's statistics is reconciled once its counts are known (keepWholeApiDays).
+  for (const apiDay of near) if (!inputs.counts.has(apiDay)) inputs.counts.set(apiDay, { logins: 0, signups: 0, breached_passwords: 0 });
   for (const [statsDay, counts] of byDay) {
     const into = inputs.counts.get(statsDay) ?? { logins: 0, signups: 0, breached_passwords: 0 };
     into.logins += counts.logins;

@@ -101,3 +101,19 @@ test('a run stopped after a checkpoint: the days its checkpoints committed are r
   const second = await night('stopped', new Date(Date.UTC(2024, 4, 4, 6)));
   expect(second.reconciled).toEqual(['2024-05-01 2 2 match', '2024-05-02 0 0 match', '2024-05-03 1 1 match']);
 });
+
+test('a waiting day with no login, signup or breached-password record is asked for once its window is walked', async () => {
+  const input = inputOf('m2m-only');
+  // 05-04 holds only an M2M token exchange (the only traffic of an API-only tenant).
+  writeFileSync(path.join(input, 'a.ndjson'), line(21, 'seccft', '2024-05-04T08:00:00.000Z', { client_id: 'c1', audience: 'https://api' }) + '\n');
+  prod.failNext('/api/v2/stats/daily', { kind: 'status', status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"down"}' }, 5);
+  const first = await night('m2m-only', new Date(Date.UTC(2024, 4, 5, 6)));
+  expect(first.pending).toEqual({ 'acme-prod': ['2024-05-04'] });
+  writeFileSync(path.join(input, 'b.ndjson'), line(22, 'seccft', '2024-05-05T08:00:00.000Z', { client_id: 'c1', audience: 'https://api' }) + '\n');
+  const second = await night('m2m-only', new Date(Date.UTC(2024, 4, 6, 6)));
+  // Changed, a day like it is reconciled (no login against Auth0's row); waiting, it is too.
+  // Auth0 has a row for 05-04 (no logins) and none yet for 05-05.
+  expect(second.dailies).toEqual(['2024-05-04']);
+  expect(second.reconciled).toEqual(['2024-05-04 0 0 match', '2024-05-05 0 null missing_auth0']);
+  expect(second.pending?.['acme-prod'] ?? []).toEqual([]);
+});
