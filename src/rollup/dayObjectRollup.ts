@@ -88,7 +88,7 @@ export class DayObjectRollup {
    */
   constructor(
     private readonly context: DayRollupContext,
-    private readonly counted?: DayWindow,
+    private readonly counted?: Pick<DayWindow, 'contains'>,
   ) {
     this.aggregates = new ObjectAggregates(context);
   }

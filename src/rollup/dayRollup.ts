@@ -106,11 +106,17 @@ export class DayRollup {
     return { userIdTypes: categories.typesIn(ACTIVE_USER_CATEGORY_MASK), clientTypes: categories.typesIn(M2M_CATEGORY_MASK), logIdText: false };
   }
 
-  /** `countedFor`: the days (readDaysKey) whose records of this object an earlier run counted (ObjectIndex.countedFor). */
+  /**
+   * `countedFor`: the days (readDaysKey, or several such ranges joined by commas) whose records of this object an
+   * earlier run counted (ObjectIndex.countedFor).
+   */
   beginObject(_object?: unknown, countedFor?: string): DayObjectRollup {
     if (countedFor === undefined) return new DayObjectRollup(this.context);
-    const [from, to] = countedFor.split('..') as [string, string];
-    return new DayObjectRollup(this.context, new DayWindow(this.timezone, from || undefined, to || undefined));
+    const windows = countedFor.split(',').map((range) => {
+      const [from, to] = range.split('..') as [string, string];
+      return new DayWindow(this.timezone, from || undefined, to || undefined);
+    });
+    return new DayObjectRollup(this.context, windows.length === 1 ? windows[0] : { contains: (ms: number) => windows.some((window) => window.contains(ms)) });
   }
 
   /** Counters of committed objects only (a copy). */

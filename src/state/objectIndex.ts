@@ -8,9 +8,14 @@ import { Auth0UsageError } from '../support/errors';
 
 /** readDaysKey's form: `from..to`, either side empty when unbounded. */
 const READ_DAYS = /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})?$/;
+/** Several such ranges, apart from each other and in order, joined by commas (see joinedDays). */
+const READ_DAYS_LIST = /^(\d{4}-\d{2}-\d{2})?\.\.(\d{4}-\d{2}-\d{2})(,\d{4}-\d{2}-\d{2}\.\.(\d{4}-\d{2}-\d{2})?)+$/;
 
-/** Version 2 adds the days an object was read for; a list with no such entry is still written as version 1. */
-const OBJECT_LIST_VERSION = 2;
+/**
+ * Version 2 adds the days an object was read for, version 3 several ranges of them; a list is written in the lowest
+ * version that holds it, so a state stays readable by earlier builds until it needs more.
+ */
+const OBJECT_LIST_VERSION = 3;
 
 const nameSizeVersion = [z.string(), z.number().int().nonnegative().nullable(), z.string().nullable()] as const;
 const objectListSchema = z.union([
@@ -23,9 +28,16 @@ const objectListSchema = z.union([
     .strict(),
   z
     .object({
-      version: z.literal(OBJECT_LIST_VERSION),
+      version: z.literal(2),
       /** [name, size or null, version or null, the days it was read for (readDaysKey) or null], sorted by name. */
       objects: z.array(z.tuple([...nameSizeVersion, z.string().regex(READ_DAYS).nullable()])),
+    })
+    .strict(),
+  z
+    .object({
+      version: z.literal(OBJECT_LIST_VERSION),
+      /** As version 2, the days it was read for one range or several (READ_DAYS_LIST). */
+      objects: z.array(z.tuple([...nameSizeVersion, z.union([z.string().regex(READ_DAYS), z.string().regex(READ_DAYS_LIST)]).nullable()])),
     })
     .strict(),
 ]);
@@ -44,30 +56,36 @@ export function readDaysKey(from: string | undefined | null, to: string | undefi
   return `${from ?? ''}..${to ?? ''}`;
 }
 
-/** Whether every day of `inner` (undefined: every day) lies in `outer`. */
+/** Whether every day of `inner` (undefined: every day) lies in one range of `outer` (a list: see joinedDays). */
 function daysWithin(inner: string | undefined, outer: string): boolean {
   if (inner === undefined) return false;
   const [innerFrom, innerTo] = inner.split('..') as [string, string];
-  const [outerFrom, outerTo] = outer.split('..') as [string, string];
-  const fromInside = outerFrom === '' || (innerFrom !== '' && innerFrom >= outerFrom);
-  const toInside = outerTo === '' || (innerTo !== '' && innerTo <= outerTo);
-  return fromInside && toInside;
+  return outer.split(',').some((range) => {
+    const [outerFrom, outerTo] = range.split('..') as [string, string];
+    const fromInside = outerFrom === '' || (innerFrom !== '' && innerFrom >= outerFrom);
+    const toInside = outerTo === '' || (innerTo !== '' && innerTo <= outerTo);
+    return fromInside && toInside;
+  });
 }
 
 /**
- * The one day range that covers both `a` and `b` (readDaysKey forms), when they overlap or adjoin; undefined when
- * a day between them is in neither. An empty side is unbounded.
+ * The days of `a` and of `b` (readDaysKey forms, or lists of them) as one list: ranges in order, those that overlap
+ * or adjoin joined into one, the others apart (`2024-01-01..2024-01-31,2024-03-01..2024-04-30`). An empty side
+ * is unbounded; every day is `..`. Runs over ranges with a gap between them must remember both: an object read for
+ * each was counted for each.
  */
-export function joinedDays(a: string, b: string): string | undefined {
-  const [aFrom, aTo] = a.split('..') as [string, string];
-  const [bFrom, bTo] = b.split('..') as [string, string];
-  // Order them by their first day (an unbounded one first).
-  const [first, second] = aFrom === '' || (bFrom !== '' && aFrom <= bFrom) ? [[aFrom, aTo], [bFrom, bTo]] : [[bFrom, bTo], [aFrom, aTo]];
-  const [firstFrom, firstTo] = first as [string, string];
-  const [secondFrom, secondTo] = second as [string, string];
-  if (firstTo !== '' && secondFrom !== '' && addDays(firstTo, 1) < secondFrom) return undefined;
-  const to = firstTo === '' || secondTo === '' ? '' : firstTo > secondTo ? firstTo : secondTo;
-  return `${firstFrom}..${to}`;
+export function joinedDays(a: string, b: string): string {
+  const ranges = [...a.split(','), ...b.split(',')].map((range) => range.split('..') as [string, string]);
+  // By first day, an unbounded one first.
+  ranges.sort(([x], [y]) => (x === y ? 0 : x === '' ? -1 : y === '' ? 1 : x < y ? -1 : 1));
+  const joined: Array<[string, string]> = [];
+  for (const [from, to] of ranges) {
+    const last = joined.at(-1);
+    if (last !== undefined && (last[1] === '' || from === '' || addDays(last[1], 1) >= from)) {
+      if (last[1] !== '' && (to === '' || to > last[1])) last[1] = to;
+    } else joined.push([from, to]);
+  }
+  return joined.map(([from, to]) => `${from}..${to}`).join(',');
 }
 
 /**
@@ -143,7 +161,7 @@ export class ObjectIndex {
     const before = this.entries.get(key);
     if (object.readFor !== undefined && before?.readFor && before.version === (object.version ?? null) && before.size === (object.size ?? null)) {
       const joined = joinedDays(before.readFor, object.readFor);
-      if (joined !== undefined) object = { ...object, readFor: joined === '..' ? undefined : joined };
+      object = { ...object, readFor: joined === '..' ? undefined : joined };
     }
     this.totalBytes -= this.entries.get(key)?.size ?? 0;
     const entry = { size: object.size ?? null, version: object.version ?? null, readFor: object.readFor ?? null };
@@ -153,12 +171,13 @@ export class ObjectIndex {
 
   encode(): Buffer {
     const sorted = [...this.entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    // Version 1 while no entry needs more: a state stays readable by the builds before version 2 until it does.
+    // The lowest version that holds the list: a state stays readable by earlier builds until it needs more.
     if (sorted.every(([, entry]) => entry.readFor === null)) {
       return gzipSync(JSON.stringify({ version: 1, objects: sorted.map(([name, entry]) => [name, entry.size, entry.version]) }));
     }
     const objects = sorted.map(([name, entry]) => [name, entry.size, entry.version, entry.readFor]);
-    return gzipSync(JSON.stringify({ version: OBJECT_LIST_VERSION, objects }));
+    const version = sorted.some(([, entry]) => entry.readFor?.includes(',')) ? OBJECT_LIST_VERSION : 2;
+    return gzipSync(JSON.stringify({ version, objects }));
   }
 
   static decode(bytes: Buffer): ObjectIndex {

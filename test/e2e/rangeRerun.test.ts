@@ -104,3 +104,30 @@ test('ranges one after another, then a run over every day: an object across thei
   expect([nightly.run.objects, nightly.run.records, nightly.run.dedup_unavailable]).toEqual([0, 0, 0]);
   expect(kindOf(nightly.events, 'daily')).toEqual([]);
 });
+
+test('ranges with a gap between them, then a run over every day: only the gap is counted', async () => {
+  const archives = path.join(dir, 'gap-archives');
+  // One object holding a record in January, one in the gap (02-15) and one in March.
+  writeArchive(archives, 'edge.ndjson', [login(31, '2024-01-31T10:00:00.000Z', 'u1'), login(32, '2024-02-15T10:00:00.000Z', 'u2'), login(33, '2024-03-01T10:00:00.000Z', 'u3')]);
+  // The newest day, so that --dedup-days 3 prunes the log_ids of January to March.
+  writeArchive(archives, 'apr.ndjson', [login(34, '2024-04-30T10:00:00.000Z', 'u4')]);
+  const state = path.join(dir, 'gap-state');
+  const run = async (name: string, days: string[]) => {
+    const output = path.join(dir, `${name}.ndjson`);
+    const result = await runCli(['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent']);
+    expect(result.code).toBe(0);
+    const events = readNdjson(readFileSync(output, 'utf8'));
+    return { events, run: events.at(-1).event };
+  };
+  const jan = await run('gap-jan', ['--from', '2024-01-01', '--to', '2024-01-31']);
+  expect(kindOf(jan.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-01-31', 1]]);
+  const mar = await run('gap-mar', ['--from', '2024-03-01', '--to', '2024-04-30']);
+  expect(kindOf(mar.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-03-01', 1], ['2024-04-30', 1]]);
+  // The object was counted for January and for March to April: the run over every day counts its 02-15 alone.
+  const nightly = await run('gap-nightly', []);
+  expect(kindOf(nightly.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-02-15', 1]]);
+  expect([nightly.run.objects, nightly.run.records, nightly.run.duplicates, nightly.run.dedup_unavailable]).toEqual([1, 3, 2, 0]);
+  // Read for every day now: nothing is read again.
+  const again = await run('gap-again', []);
+  expect([again.run.objects, again.run.records]).toEqual([0, 0]);
+});

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LogIdSet } from '../../../src/rollup/logIdSet';
 import { decodeLogIds, encodeLogIds, LogIdFileError } from '../../../src/rollup/logIdFile';
-import { ObjectIndex, ObjectListError, readDaysKey } from '../../../src/state/objectIndex';
+import { joinedDays, ObjectIndex, ObjectListError, readDaysKey } from '../../../src/state/objectIndex';
 import { dayFileNames, isStateEntry, isStateFileName, tenantSegment } from '../../../src/state/stateLayout';
 import { logId } from './stateTestKit';
 
@@ -91,7 +91,39 @@ describe('the object list', () => {
     // Version 1 has no fourth item; version 2's is a day range or null.
     expect(() => ObjectIndex.decode(list({ version: 1, objects: [['/a', 1, 'v', '2024-01-01..']] }))).toThrow(ObjectListError);
     expect(() => ObjectIndex.decode(list({ version: 2, objects: [['/a', 1, 'v', 'January']] }))).toThrow(ObjectListError);
-    expect(() => ObjectIndex.decode(list({ version: 3, objects: [] }))).toThrow(ObjectListError);
+    expect(() => ObjectIndex.decode(list({ version: 2, objects: [['/a', 1, 'v', '2024-01-01..2024-01-31,2024-03-01..']] }))).toThrow(ObjectListError);
+    expect(() => ObjectIndex.decode(list({ version: 4, objects: [] }))).toThrow(ObjectListError);
+  });
+
+  it('keeps every range an object was read for: joined when they touch, apart across a gap (version 3)', () => {
+    const version = (index: ObjectIndex) => JSON.parse(gunzipSync(index.encode()).toString('utf8')).version;
+    const index = new ObjectIndex();
+    const edge = { name: '/a/edge.gz', size: 5, version: 'v5' };
+    index.record({ ...edge, readFor: '2024-01-01..2024-01-31' });
+    index.record({ ...edge, readFor: '2024-03-01..2024-04-30' });
+    expect(version(index)).toBe(3);
+    const back = ObjectIndex.decode(index.encode());
+    expect(back.countedFor(edge)).toBe('2024-01-01..2024-01-31,2024-03-01..2024-04-30');
+    // A run inside either range skips it; one over the gap, or across a range's end, reads it.
+    expect(['2024-01-05..2024-01-06', '2024-03-01..2024-04-30'].map((days) => back.isUnchanged(edge, days))).toEqual([true, true]);
+    expect(['2024-02-01..2024-02-29', '2024-01-31..2024-03-01', undefined].map((days) => back.isUnchanged(edge, days))).toEqual([false, false, false]);
+    // February fills the gap: one range from then on; then every day: the entry drops its days (version 1).
+    back.record({ ...edge, readFor: '2024-02-01..2024-02-29' });
+    expect(back.countedFor(edge)).toBe('2024-01-01..2024-04-30');
+    expect(version(back)).toBe(2);
+    back.record({ ...edge, readFor: '..2023-12-31' });
+    back.record({ ...edge, readFor: '2024-05-01..' });
+    expect(back.countedFor(edge)).toBeUndefined();
+    expect(version(back)).toBe(1);
+  });
+
+  it('joinedDays: ranges in order, joined when they overlap or adjoin, an empty side unbounded', () => {
+    expect(joinedDays('2024-01-01..2024-01-31', '2024-02-01..2024-02-29')).toBe('2024-01-01..2024-02-29');
+    expect(joinedDays('2024-03-01..2024-03-31', '2024-01-01..2024-01-31')).toBe('2024-01-01..2024-01-31,2024-03-01..2024-03-31');
+    expect(joinedDays('2024-01-01..2024-01-31,2024-03-01..2024-03-31', '2024-01-20..2024-02-29')).toBe('2024-01-01..2024-03-31');
+    expect(joinedDays('..2024-01-31', '2024-01-10..2024-01-12')).toBe('..2024-01-31');
+    expect(joinedDays('2024-02-02..', '..2024-01-31')).toBe('..2024-01-31,2024-02-02..');
+    expect(joinedDays('2024-02-01..', '..2024-01-31')).toBe('..');
   });
 
   it('keeps the days a --from/--to run read an object for, and skips it only for runs over those days', () => {
