@@ -4,7 +4,7 @@ import type { RecordFieldsRead } from '../decode/recordFields';
 import type { WorkerAggregation } from '../decode/objectAggregator';
 import { ACTIVE_USER_CATEGORY_MASK, M2M_CATEGORY_MASK } from './categoryLookup';
 import { type AggregationSettings, classifiersFrom, workerAggregation } from './objectAggregates';
-import { DayWindow, DayWindowError } from './dayWindow';
+import { countedWindow, DayWindow, DayWindowError } from './dayWindow';
 import { isKnownEventType } from './knownEventTypes';
 import { LogIdSet } from './logIdSet';
 import { DayObjectRollup, type DayRollupContext, type DayRollupCounters } from './dayObjectRollup';
@@ -111,12 +111,7 @@ export class DayRollup {
    * earlier run counted (ObjectIndex.countedFor).
    */
   beginObject(_object?: unknown, countedFor?: string): DayObjectRollup {
-    if (countedFor === undefined) return new DayObjectRollup(this.context);
-    const windows = countedFor.split(',').map((range) => {
-      const [from, to] = range.split('..') as [string, string];
-      return new DayWindow(this.timezone, from || undefined, to || undefined);
-    });
-    return new DayObjectRollup(this.context, windows.length === 1 ? windows[0] : { contains: (ms: number) => windows.some((window) => window.contains(ms)) });
+    return new DayObjectRollup(this.context, countedFor === undefined ? undefined : countedWindow(this.timezone, countedFor));
   }
 
   /** Counters of committed objects only (a copy). */

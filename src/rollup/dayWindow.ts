@@ -34,3 +34,15 @@ function boundOf(option: 'from' | 'to', day: string, zone: string) {
     throw error;
   }
 }
+
+/**
+ * The instants of a ledger's days (`from..to`, or several such ranges joined by commas: ObjectIndex.countedFor), in
+ * `zone`: the records of an object an earlier run counted.
+ */
+export function countedWindow(zone: string, days: string): Pick<DayWindow, 'contains'> {
+  const windows = days.split(',').map((range) => {
+    const [from, to] = range.split('..') as [string, string];
+    return new DayWindow(zone, from || undefined, to || undefined);
+  });
+  return windows.length === 1 ? windows[0]! : { contains: (ms: number) => windows.some((window) => window.contains(ms)) };
+}

@@ -28,6 +28,8 @@ export interface RunEventInput {
   sinks: readonly SummarySink[];
   /** A merge: how many shards it merged. */
   mergedShards?: number;
+  /** A merge: records its shards read and did not write, of days an earlier run counted (records and duplicates). */
+  countedBefore?: number;
   /** Present when Auth0 statistics were asked for. */
   auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
@@ -45,8 +47,8 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     tz: input.timezone,
     objects: read.objects,
     bytes: read.bytes,
-    records: rollup.counters.records,
-    duplicates: rollup.counters.duplicates,
+    records: rollup.counters.records + (input.countedBefore ?? 0),
+    duplicates: rollup.counters.duplicates + (input.countedBefore ?? 0),
     malformed: read.malformed,
     rejected: read.rejected,
     ...(read.quarantineTruncated > 0 ? { quarantine_truncated: read.quarantineTruncated } : {}),

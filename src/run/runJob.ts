@@ -67,7 +67,12 @@ export interface RunOptions extends ObjectReading {
    * A merge of shards: the inputs it states (the shards'), and their read figures, which the run event carries
    * instead of the record files' (records, duplicates and out_of_range are counted as the records are replayed).
    */
-  merged?: { shards: number; inputs: readonly string[]; read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated' | 'gone'> };
+  merged?: {
+    shards: number;
+    inputs: readonly string[];
+    /** `countedBefore`: records the shards did not write, of days an earlier run counted (as a run counts them: records and duplicates). */
+    read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated' | 'gone'> & { countedBefore: number };
+  };
   /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
   afterCommit?(): Promise<void>;
   /**
@@ -341,7 +346,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     inputs: options.merged?.inputs ?? options.inputs,
     timezone: options.timezone,
     read: options.merged ? { ...read, ...options.merged.read } : read,
-    ...(options.merged ? { mergedShards: options.merged.shards } : {}),
+    ...(options.merged ? { mergedShards: options.merged.shards, countedBefore: options.merged.read.countedBefore } : {}),
     rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,

@@ -61,7 +61,7 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   const location = state.storage.location.replace(/\/+$/, '');
   // A shard that read nothing (no object hashed to it, or all were read before) has no record file to list.
   const byInput = new Map(replayed.filter((shard) => shard.done.files.length > 0).map((shard) => [`${location}/${shardFolder(shards, shard.done.shard)}`, shard]));
-  const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, gone: 0 };
+  const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, gone: 0, countedBefore: 0 };
   for (const { done } of replayed) {
     read.objects += done.counts.objects;
     read.bytes += done.counts.bytes;
@@ -69,6 +69,7 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     read.rejected += done.counts.rejected;
     read.quarantineTruncated += done.counts.quarantine_truncated;
     read.gone += done.counts.objects_gone ?? 0;
+    read.countedBefore += done.counts.counted_before ?? 0;
   }
   return {
     inputs: [...byInput.keys()],

@@ -1,7 +1,7 @@
 import { gzipSync } from 'node:zlib';
 import { compactRecordLine } from '../decode/compactRecord';
 import type { LogRecord } from '../decode/logRecord';
-import { DayWindow } from '../rollup/dayWindow';
+import { countedWindow, DayWindow } from '../rollup/dayWindow';
 import type { InputObject, LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf, readDaysKey } from '../state/objectIndex';
 import type { ObjectRecords, ObjectRecordsPartial } from './readObjects';
@@ -30,7 +30,8 @@ export interface ShardRecordFilesOptions {
  * the files back through the ordinary decoder, so each record counts there exactly as in a single run.
  */
 export class ShardRecordFiles implements ObjectRecords {
-  private readonly committed = { records: 0 };
+  /** `countedBefore`: records of days an earlier run counted (ObjectIndex.countedFor), not written (see beginObject). */
+  private readonly committed = { records: 0, countedBefore: 0 };
   private members: Buffer[] = [];
   private bytes = 0;
   private objects: LedgerEntry[] = [];
@@ -43,16 +44,23 @@ export class ShardRecordFiles implements ObjectRecords {
     this.readDays = readDaysKey(options.from, options.to);
   }
 
-  get counters(): { readonly records: number } {
+  get counters(): { readonly records: number; readonly countedBefore: number } {
     return { ...this.committed };
   }
 
-  beginObject(object: InputObject): ObjectRecordsPartial {
+  /**
+   * `countedFor`: the days whose records of this object an earlier --from/--to run counted. They are not written,
+   * as a run would not count them (their log_ids may be pruned, so the merge's de-duplication would not catch
+   * them); the merge adds their number to its records and duplicates.
+   */
+  beginObject(object: InputObject, countedFor?: string): ObjectRecordsPartial {
     const members: Buffer[] = [];
     let lines: string[] = [];
     let chars = 0;
     let records = 0;
+    let countedBefore = 0;
     let outside = false;
+    const counted = countedFor === undefined ? undefined : countedWindow(this.options.timezone, countedFor);
     const flush = () => {
       if (lines.length === 0) return;
       members.push(gzipSync(`${lines.join('\n')}\n`));
@@ -61,6 +69,10 @@ export class ShardRecordFiles implements ObjectRecords {
     };
     return {
       add: (record: LogRecord) => {
+        if (counted?.contains(record.dateMs)) {
+          countedBefore++;
+          return;
+        }
         records++;
         if (!this.window.contains(record.dateMs)) outside = true;
         const line = compactRecordLine(record);
@@ -71,6 +83,7 @@ export class ShardRecordFiles implements ObjectRecords {
       commit: () => {
         flush();
         this.committed.records += records;
+        this.committed.countedBefore += countedBefore;
         for (const member of members) {
           this.members.push(member);
           this.bytes += member.length;

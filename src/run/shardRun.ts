@@ -13,7 +13,7 @@ export interface ShardRunOptions extends ObjectReading {
   spec: ShardSpec;
   /** The shared state's storage (its lock is not taken) and its ledger: objects read before are skipped. */
   storage: StateStorage;
-  ledger: Pick<ObjectIndex, 'isUnchanged'>;
+  ledger: Pick<ObjectIndex, 'isUnchanged' | 'countedFor'>;
   defaultTenant: string;
   quarantine?: QuarantineFile;
   progress?: ProgressReporter;
@@ -69,6 +69,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
       rejected: read.rejected,
       quarantine_truncated: read.quarantineTruncated,
       skipped: read.skipped,
+      ...(files.counters.countedBefore > 0 ? { counted_before: files.counters.countedBefore } : {}),
       ...(read.gone > 0 ? { objects_gone: read.gone } : {}),
     },
     (options.now ?? (() => new Date()))(),

@@ -35,8 +35,9 @@ const shardSpecSchema = z
 export type ShardSpec = z.infer<typeof shardSpecSchema>;
 
 const shardCountsSchema = z
-  // objects_gone: listed objects passed over as deleted (absent when none, and in partials of earlier versions).
-  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count, objects_gone: count.optional() })
+  // objects_gone: listed objects passed over as deleted; counted_before: records of days an earlier --from/--to run
+  // counted, not written (absent when none, and in partials of earlier versions).
+  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count, objects_gone: count.optional(), counted_before: count.optional() })
   .strict();
 
 /** A shard's read figures, as the run event states them. */

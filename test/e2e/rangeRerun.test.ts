@@ -131,3 +131,26 @@ test('ranges with a gap between them, then a run over every day: only the gap is
   const again = await run('gap-again', []);
   expect([again.run.objects, again.run.records]).toEqual([0, 0]);
 });
+
+test('shards after ranges with a gap: the merge counts only the gap, and states what the shards left out', async () => {
+  const archives = path.join(dir, 'gap-shard-archives');
+  writeArchive(archives, 'edge.ndjson', [login(41, '2024-01-31T10:00:00.000Z', 'u1'), login(42, '2024-02-15T10:00:00.000Z', 'u2'), login(43, '2024-03-01T10:00:00.000Z', 'u3')]);
+  writeArchive(archives, 'apr.ndjson', [login(44, '2024-04-30T10:00:00.000Z', 'u4')]);
+  const state = path.join(dir, 'gap-shard-state');
+  for (const days of [['--from', '2024-01-01', '--to', '2024-01-31'], ['--from', '2024-03-01', '--to', '2024-04-30']]) {
+    const output = path.join(dir, `gap-shard-${days[1]}.ndjson`);
+    expect((await runCli(['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent'])).code).toBe(0);
+  }
+  // The rest as shards over every day: edge.ndjson was counted for January and for March to April (their log_ids
+  // pruned by --dedup-days 3), apr.ndjson for every one of its days.
+  for (const shard of ['0/2', '1/2']) {
+    expect((await runCli(['run', '--input', archives, '--state', state, '--shard', shard, '--log-level', 'silent'])).code).toBe(0);
+  }
+  const output = path.join(dir, 'gap-shard-merge.ndjson');
+  expect((await runCli(['merge', '--state', state, '--shards', '2', '--dedup-days', '3', '--output', output, '--no-table', '--log-level', 'silent'])).code).toBe(0);
+  const events = readNdjson(readFileSync(output, 'utf8'));
+  expect(kindOf(events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-02-15', 1]]);
+  // As a run over every day would state it: 3 records of edge.ndjson read, the 2 counted before as duplicates.
+  const run = events.at(-1).event;
+  expect([run.objects, run.records, run.duplicates, run.dedup_unavailable]).toEqual([1, 3, 2, 0]);
+});
