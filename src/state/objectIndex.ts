@@ -47,6 +47,9 @@ export class ObjectListError extends Auth0UsageError {
   static override readonly code: string = 'ERR_OBJECT_LIST';
 }
 
+/** An object list of a version after this build's: written by a newer auth0-usage, not damaged. */
+export class ObjectListVersionError extends ObjectListError {}
+
 /**
  * The days a --from/--to run reads, as the ledger keeps them (`2024-01-02..2024-03-01`, a side empty when not given);
  * undefined for a run over every day. The state fixes the time zone, so days compare as text.
@@ -186,6 +189,10 @@ export class ObjectIndex {
       value = JSON.parse(gunzipSync(bytes).toString('utf8'));
     } catch (error) {
       throw new ObjectListError(`not a gzipped JSON object list: ${(error as Error).message}`);
+    }
+    const version = (value as { version?: unknown } | null)?.version;
+    if (typeof version === 'number' && Number.isInteger(version) && version > OBJECT_LIST_VERSION) {
+      throw new ObjectListVersionError(`its object list is version ${version}, and this auth0-usage reads up to version ${OBJECT_LIST_VERSION}`);
     }
     const parsed = objectListSchema.safeParse(value);
     if (!parsed.success) throw new ObjectListError(`not an object list: ${parsed.error.issues[0]?.message}`);

@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { runJob, type RunOptions } from '../../src/run/runJob';
 import { RunState } from '../../src/state/runState';
 import { closingLine, oneLineMessage, readNdjson, runCli } from '../support/cliRunner';
@@ -200,6 +201,14 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
     await refused([], /holds a manifest.json that is not an auth0-usage state/);
     writeFileSync(path.join(stateDir, 'manifest.json'), '{"format": "auth0-usage-state", "version": 9}');
     await refused([], /has format version 9; this auth0-usage reads version 1/);
+  });
+
+  test('an object list of a newer version is said to be a newer build\'s, not damage', async () => {
+    expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
+    const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));
+    const list = path.join(stateDir, ...manifest.objects.file.split('/'));
+    writeFileSync(list, gzipSync(JSON.stringify({ version: 4, objects: [] })));
+    await refused([], /was written by a newer auth0-usage: its object list is version 4, and this auth0-usage reads up to version 3; run that version or a later one, and leave objects\/[^ ]+ as it is"/);
   });
 
   test('a manifest naming a file outside the state, or a day file that is missing', async () => {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { gunzipSync, gzipSync } from 'node:zlib';
 import { LogIdSet } from '../../../src/rollup/logIdSet';
 import { decodeLogIds, encodeLogIds, LogIdFileError } from '../../../src/rollup/logIdFile';
-import { joinedDays, ObjectIndex, ObjectListError, readDaysKey } from '../../../src/state/objectIndex';
+import { joinedDays, ObjectIndex, ObjectListError, ObjectListVersionError, readDaysKey } from '../../../src/state/objectIndex';
 import { dayFileNames, isStateEntry, isStateFileName, tenantSegment } from '../../../src/state/stateLayout';
 import { logId } from './stateTestKit';
 
@@ -92,7 +92,9 @@ describe('the object list', () => {
     expect(() => ObjectIndex.decode(list({ version: 1, objects: [['/a', 1, 'v', '2024-01-01..']] }))).toThrow(ObjectListError);
     expect(() => ObjectIndex.decode(list({ version: 2, objects: [['/a', 1, 'v', 'January']] }))).toThrow(ObjectListError);
     expect(() => ObjectIndex.decode(list({ version: 2, objects: [['/a', 1, 'v', '2024-01-01..2024-01-31,2024-03-01..']] }))).toThrow(ObjectListError);
-    expect(() => ObjectIndex.decode(list({ version: 4, objects: [] }))).toThrow(ObjectListError);
+    // A later version is a newer build's list, not damage.
+    expect(() => ObjectIndex.decode(list({ version: 4, objects: [] }))).toThrow(ObjectListVersionError);
+    expect(() => ObjectIndex.decode(list({ version: 4, objects: [] }))).toThrow('its object list is version 4, and this auth0-usage reads up to version 3');
   });
 
   it('keeps every range an object was read for: joined when they touch, apart across a gap (version 3)', () => {
