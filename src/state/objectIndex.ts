@@ -45,10 +45,15 @@ const objectListSchema = z.union([
 /** Thrown for bytes that are not an object list of this version. */
 export class ObjectListError extends Auth0UsageError {
   static override readonly code: string = 'ERR_OBJECT_LIST';
-}
 
-/** An object list of a version after this build's: written by a newer auth0-usage, not damaged. */
-export class ObjectListVersionError extends ObjectListError {}
+  constructor(
+    message: string,
+    /** A list of a version after this build's: written by a newer auth0-usage, not damaged. */
+    readonly newer = false,
+  ) {
+    super(message);
+  }
+}
 
 /**
  * The days a --from/--to run reads, as the ledger keeps them (`2024-01-02..2024-03-01`, a side empty when not given);
@@ -192,7 +197,7 @@ export class ObjectIndex {
     }
     const version = (value as { version?: unknown } | null)?.version;
     if (typeof version === 'number' && Number.isInteger(version) && version > OBJECT_LIST_VERSION) {
-      throw new ObjectListVersionError(`its object list is version ${version}, and this auth0-usage reads up to version ${OBJECT_LIST_VERSION}`);
+      throw new ObjectListError(`its object list is version ${version}, and this auth0-usage reads up to version ${OBJECT_LIST_VERSION}`, true);
     }
     const parsed = objectListSchema.safeParse(value);
     if (!parsed.success) throw new ObjectListError(`not an object list: ${parsed.error.issues[0]?.message}`);

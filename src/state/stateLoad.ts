@@ -1,7 +1,7 @@
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import { isS3Url } from '../aws/s3Url';
 import { LocalStateStorage } from './localStateStorage';
-import { ObjectIndex, ObjectListError, ObjectListVersionError } from './objectIndex';
+import { ObjectIndex, ObjectListError } from './objectIndex';
 import { isStateEntry, LAST_RUN_NAME, LOCK_NAME, MANIFEST_NAME } from './stateLayout';
 import { parseManifest, type StateManifest } from './stateManifest';
 import { StateError } from './stateErrors';
@@ -56,7 +56,7 @@ export async function readObjectIndex(storage: StateStorage, manifest: StateMani
     return ObjectIndex.decode(bytes);
   } catch (error) {
     // A newer build's list is not damage: said so, lest the file be removed and every object read (and counted) again.
-    if (error instanceof ObjectListVersionError) throw new StateError(`the state ${storage.location} was written by a newer auth0-usage: ${error.message}; run that version or a later one, and leave ${file} as it is`);
+    if (error instanceof ObjectListError && error.newer) throw new StateError(`the state ${storage.location} was written by a newer auth0-usage: ${error.message}; run that version or a later one, and leave ${file} as it is`);
     if (error instanceof ObjectListError) throw new StateError(`the state ${storage.location} is corrupt: ${file}: ${error.message}`);
     throw error;
   }
