@@ -2,7 +2,7 @@ import type { LedgerEntry, Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
 import { readDaysKey } from '../state/objectIndex';
 import { shardFolder } from '../state/shardLayout';
-import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardLedgerEntry, type ShardSpec } from '../state/shardPartial';
+import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
 import { ShardRecordSource } from '../state/shardRecordSource';
 import type { RunOptions } from './runJob';
 
@@ -32,14 +32,11 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   }
   const days = readDaysKey(spec.from, spec.to);
   const committed = (entry: LedgerEntry) => state.objects.isUnchanged(entry, days);
-  // Committed since the shard read it: for every one of the shard's days, or for other days than the shard knew of
-  // (a --from/--to run): the shard wrote records that run counted, and the merge would count them again.
-  const changedSince = (entry: ShardLedgerEntry) => committed(entry) || state.objects.countedFor(entry) !== entry.countedBefore;
-  // Each shard's objects, how many of them the state holds committed now, and how many changed since.
+  // Each shard's objects, and how many of them the state holds committed now.
   const tally = new Map(
     finished.map((shard) => {
       const entries = [...shard.objects.values()].flat();
-      return [shard, { entries, committed: entries.filter(committed).length, changed: entries.filter(changedSince).length }];
+      return [shard, { entries, committed: entries.filter(committed).length }];
     }),
   );
   // A shard all of whose objects are committed adds nothing: whatever committed them counted their records. It is so
@@ -50,12 +47,12 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   });
   const replayed = finished.filter((shard) => !spent.includes(shard));
   // A run that committed some, not all, of a shard's objects since it listed them: their records would count twice.
-  const stale = replayed.filter((shard) => tally.get(shard)!.changed > 0);
+  const stale = replayed.filter((shard) => tally.get(shard)!.committed > 0);
   if (stale.length > 0) {
     // The first by name, so that the message does not depend on the order the shard finished its objects in.
     const example = tally
       .get(stale[0]!)!
-      .entries.filter(changedSince)
+      .entries.filter(committed)
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))[0]!;
     throw new ShardsStaleError(
       `cannot merge ${state.location}: another run committed objects that shard${stale.length === 1 ? '' : 's'} ${stale.map((shard) => shard.done.shard).join(', ')} read (e.g. ${example.name}) after ${stale.length === 1 ? 'it' : 'they'} ran: run ${stale.length === 1 ? 'it' : 'them'} again, then the merge`,

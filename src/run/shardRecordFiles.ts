@@ -2,8 +2,7 @@ import { gzipSync } from 'node:zlib';
 import { compactRecordLine } from '../decode/compactRecord';
 import type { LogRecord } from '../decode/logRecord';
 import { countedWindow, DayWindow } from '../rollup/dayWindow';
-import type { InputObject } from '../sources/inputObject';
-import type { ShardLedgerEntry } from '../state/shardPartial';
+import type { InputObject, LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf, readDaysKey } from '../state/objectIndex';
 import type { ObjectRecords, ObjectRecordsPartial } from './readObjects';
 
@@ -21,7 +20,7 @@ export interface ShardRecordFilesOptions {
   from?: string;
   to?: string;
   /** Stores a sealed record file with the ledger entries of the objects it holds (those done with). */
-  store(data: Buffer, objects: ShardLedgerEntry[]): Promise<void>;
+  store(data: Buffer, objects: LedgerEntry[]): Promise<void>;
   fileBytes?: number;
 }
 
@@ -35,7 +34,7 @@ export class ShardRecordFiles implements ObjectRecords {
   private readonly committed = { records: 0, countedBefore: 0 };
   private members: Buffer[] = [];
   private bytes = 0;
-  private objects: ShardLedgerEntry[] = [];
+  private objects: LedgerEntry[] = [];
   private readonly writes: Promise<void>[] = [];
   private readonly window: DayWindow;
   private readonly readDays: string | undefined;
@@ -91,7 +90,7 @@ export class ShardRecordFiles implements ObjectRecords {
         }
         // By the key the ledger keeps (an absolute path): the merge may run in another working directory. An object
         // with records outside --from/--to is done with for these days only, as in a single run.
-        this.objects.push({ ...ledgerEntryOf(object, outside ? this.readDays : undefined), ...(countedFor === undefined ? {} : { countedBefore: countedFor }) });
+        this.objects.push(ledgerEntryOf(object, outside ? this.readDays : undefined));
         if (this.bytes >= (this.options.fileBytes ?? RECORD_FILE_BYTES)) this.seal();
       },
       abort: () => {

@@ -69,26 +69,9 @@ const objectListSchema = z
      * Per record file: the archive objects whose records it holds and that the ledger takes, [name, size, version],
      * and the days it was read for (LedgerEntry.readFor) as a fourth item when it held records outside them.
      */
-    files: z.record(
-      z.string(),
-      z.array(
-        z.union([
-          z.tuple([z.string(), count.nullable(), z.string().nullable()]),
-          z.tuple([z.string(), count.nullable(), z.string().nullable(), z.string()]),
-          // Fifth: the days the ledger said were counted when the shard read it (ShardLedgerEntry.countedBefore).
-          z.tuple([z.string(), count.nullable(), z.string().nullable(), z.string().nullable(), z.string()]),
-        ]),
-      ),
-    ),
+    files: z.record(z.string(), z.array(z.union([z.tuple([z.string(), count.nullable(), z.string().nullable()]), z.tuple([z.string(), count.nullable(), z.string().nullable(), z.string()])]))),
   })
   .strict();
-
-/**
- * A shard's ledger entry: with `countedBefore`, the days of the object the ledger said an earlier run had counted
- * when the shard read it (ObjectIndex.countedFor), whose records it left out. The merge refuses the shard when the
- * ledger says otherwise by then: a run committed the object for more days in between.
- */
-export type ShardLedgerEntry = LedgerEntry & { readonly countedBefore?: string };
 
 /** The fingerprint of a backfill's shards: shards with different ones cannot be merged. */
 export function shardFingerprint(shards: number, spec: ShardSpec): string {
@@ -120,7 +103,7 @@ export class ShardMismatchError extends Auth0UsageError {
  * an earlier attempt left.
  */
 export class ShardPartialWriter {
-  private readonly objects: Record<string, Array<[string, number | null, string | null, ...(string | null)[]]>> = {};
+  private readonly objects: Record<string, Array<[string, number | null, string | null] | [string, number | null, string | null, string]>> = {};
   private readonly files: string[] = [];
   private readonly digests: Record<string, string> = {};
 
@@ -140,12 +123,11 @@ export class ShardPartialWriter {
   }
 
   /** Stores the next record file (gzip NDJSON) with the ledger entries of the objects whose records it holds. */
-  async writeRecordFile(data: Buffer, objects: readonly ShardLedgerEntry[]): Promise<void> {
+  async writeRecordFile(data: Buffer, objects: readonly LedgerEntry[]): Promise<void> {
     const name = shardRecordFileName(this.shards, this.index, this.files.length);
     this.files.push(name);
     this.objects[name] = objects.map((object) => {
       const entry: [string, number | null, string | null] = [object.name, object.size ?? null, object.version ?? null];
-      if (object.countedBefore !== undefined) return [...entry, object.readFor ?? null, object.countedBefore];
       return object.readFor === undefined ? entry : [...entry, object.readFor];
     });
     this.digests[name] = recordFileDigest(data);
@@ -183,7 +165,7 @@ export function recordFileDigest(data: Uint8Array): string {
 export interface FinishedShard {
   done: ShardDone;
   /** Per record file, the ledger entries of the objects it stands for. */
-  objects: Map<string, ShardLedgerEntry[]>;
+  objects: Map<string, LedgerEntry[]>;
 }
 
 /**
@@ -260,7 +242,7 @@ function settingsThatDiffer(a: ShardSpec, b: ShardSpec): string[] {
   return differing.length > 0 ? differing : ['settings'];
 }
 
-async function readObjectList(storage: StateStorage, shards: number, index: number): Promise<Map<string, ShardLedgerEntry[]>> {
+async function readObjectList(storage: StateStorage, shards: number, index: number): Promise<Map<string, LedgerEntry[]>> {
   const name = shardObjectListName(shards, index);
   const bytes = await storage.read(name);
   if (bytes === undefined) throw new Error(`${name} is missing`);
@@ -268,10 +250,7 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
   return new Map(
     Object.entries(list.files).map(([file, entries]) => [
       file,
-      entries.map(([name, size, version, readFor, countedBefore]) => ({
-        ...ledgerEntryOf({ name, size: size ?? undefined, version: version ?? undefined }, readFor ?? undefined),
-        ...(countedBefore === undefined ? {} : { countedBefore }),
-      })),
+      entries.map(([name, size, version, readFor]) => ledgerEntryOf({ name, size: size ?? undefined, version: version ?? undefined }, readFor)),
     ]),
   );
 }

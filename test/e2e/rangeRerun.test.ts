@@ -1,7 +1,7 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { closingLine, readNdjson, runCli } from '../support/cliRunner';
+import { readNdjson, runCli } from '../support/cliRunner';
 import { kindOf, login, writeArchive } from '../unit/state/stateTestKit';
 
 // A --from/--to run records an object that holds records outside its days for those days (the ledger's readFor): the
@@ -153,38 +153,4 @@ test('shards after ranges with a gap: the merge counts only the gap, and states 
   // As a run over every day would state it: 3 records of edge.ndjson read, the 2 counted before as duplicates.
   const run = events.at(-1).event;
   expect([run.objects, run.records, run.duplicates, run.dedup_unavailable]).toEqual([1, 3, 2, 0]);
-});
-
-test('a --from/--to run committed between the shards and their merge makes the merge refuse, and the rerun shards count once', async () => {
-  const archives = path.join(dir, 'between-archives');
-  writeArchive(archives, 'edge.ndjson', [login(51, '2024-01-31T10:00:00.000Z', 'u1'), login(52, '2024-02-15T10:00:00.000Z', 'u2'), login(53, '2024-03-01T10:00:00.000Z', 'u3')]);
-  writeArchive(archives, 'apr.ndjson', [login(54, '2024-04-30T10:00:00.000Z', 'u4')]);
-  const state = path.join(dir, 'between-state');
-  const ranged = async (days: string[]) => {
-    const output = path.join(dir, `between-${days.join('')}.ndjson`);
-    expect((await runCli(['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent'])).code).toBe(0);
-    return readNdjson(readFileSync(output, 'utf8'));
-  };
-  const shards = async () => {
-    for (const shard of ['0/2', '1/2']) expect((await runCli(['run', '--input', archives, '--state', state, '--shard', shard, '--log-level', 'silent'])).code).toBe(0);
-  };
-  // January, then April: edge.ndjson's 02-15 and 03-01 are left for the shards.
-  await ranged(['--from', '2024-01-01', '--to', '2024-01-31']);
-  await ranged(['--from', '2024-04-01', '--to', '2024-04-30']);
-  await shards();
-  // 02-15, which the shard holding edge.ndjson wrote, is counted by a run before the merge.
-  expect(kindOf(await ranged(['--from', '2024-02-15', '--to', '2024-02-15']), 'daily').map((d) => [d.day, d.events])).toEqual([['2024-02-15', 1]]);
-  const output = path.join(dir, 'between-merge.ndjson');
-  const merge = () => runCli(['merge', '--state', state, '--shards', '2', '--dedup-days', '3', '--output', output, '--no-table', '--log-format', 'json']);
-  const refused = await merge();
-  expect(refused.code).toBe(1);
-  expect(closingLine(refused.stderr)).toMatchObject({ code: 'ERR_SHARDS_STALE', msg: expect.stringMatching(/^cannot merge .*: another run committed objects that shard [01] read \(e\.g\. .*edge\.ndjson\) after it ran: run it again, then the merge$/) });
-  // The shards again: they leave out 02-15 now, and the merge counts 03-01 alone.
-  await shards();
-  const again = await merge();
-  expect(again.code).toBe(0);
-  const events = readNdjson(readFileSync(output, 'utf8'));
-  expect(kindOf(events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-03-01', 1]]);
-  // As a run would state it: edge.ndjson's 3 records, the 2 counted before (01-31, 02-15) as duplicates.
-  expect([events.at(-1).event.records, events.at(-1).event.duplicates]).toEqual([3, 2]);
 });
