@@ -144,7 +144,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
     // Bytes of earlier attempts: an object is passed over as gone only if no attempt read any of it.
     let bytesBefore = 0;
     for (let attempt = 0; ; attempt++) {
-      const partial = rollup.beginObject(object, options.state?.objects.countedFor?.(object));
+      const partial = rollup.beginObject(object, options.state?.objects.countedFor(object));
       const tally: ObjectTally = { malformed: 0, rejected: 0, items: 0, truncated: 0 };
       let writing: Promise<void> = Promise.resolve();
       let position = 0;

@@ -27,7 +27,7 @@ export interface RunListingOptions {
    */
   readDays?: string;
   /** The state's ledger (with --state): objects it has read are skipped. */
-  state?: { readonly objects: Pick<ObjectIndex, 'isUnchanged'> & Partial<Pick<ObjectIndex, 'countedFor'>> };
+  state?: { readonly objects: Pick<ObjectIndex, 'isUnchanged' | 'countedFor'> };
   /** Lists only the objects this says yes to (a shard's own), given the object and the input it was listed under. */
   selects?(object: InputObject, input: string): boolean;
   progress?: ProgressReporter;

@@ -141,10 +141,8 @@ export class ObjectIndex {
    * over other days; one without a version always is.
    */
   isUnchanged(object: Pick<InputObject, 'name' | 'size' | 'version'>, days?: string): boolean {
-    if (object.version === undefined) return false;
-    const entry = this.entries.get(objectKey(object.name));
-    if (entry === undefined || entry.version !== object.version || entry.size !== (object.size ?? null)) return false;
-    return entry.readFor === null || daysWithin(days, entry.readFor);
+    const entry = this.entryOfThis(object);
+    return entry !== undefined && (entry.readFor === null || daysWithin(days, entry.readFor));
   }
 
   /**
@@ -154,10 +152,14 @@ export class ObjectIndex {
    * counted, and their log_ids may be pruned by now (--dedup-days), so de-duplication alone would count them again.
    */
   countedFor(object: Pick<InputObject, 'name' | 'size' | 'version'>): string | undefined {
+    return this.entryOfThis(object)?.readFor ?? undefined;
+  }
+
+  /** The entry of this very object: recorded with its size and version (an object without a version has none). */
+  private entryOfThis(object: Pick<InputObject, 'name' | 'size' | 'version'>): Entry | undefined {
     if (object.version === undefined) return undefined;
     const entry = this.entries.get(objectKey(object.name));
-    if (entry === undefined || entry.version !== object.version || entry.size !== (object.size ?? null)) return undefined;
-    return entry.readFor ?? undefined;
+    return entry !== undefined && entry.version === object.version && entry.size === (object.size ?? null) ? entry : undefined;
   }
 
   /**
@@ -166,9 +168,9 @@ export class ObjectIndex {
    */
   record(object: LedgerEntry): void {
     const key = objectKey(object.name);
-    const before = this.entries.get(key);
-    if (object.readFor !== undefined && before?.readFor && before.version === (object.version ?? null) && before.size === (object.size ?? null)) {
-      const joined = joinedDays(before.readFor, object.readFor);
+    const counted = this.countedFor(object);
+    if (object.readFor !== undefined && counted !== undefined) {
+      const joined = joinedDays(counted, object.readFor);
       object = { ...object, readFor: joined === '..' ? undefined : joined };
     }
     this.totalBytes -= this.entries.get(key)?.size ?? 0;
