@@ -83,9 +83,11 @@ export async function readAuth0Stats(
     if (lost.length > 0) {
       log.warn({ tenant: source.tenant, days: lost.length, first: lost[0], last: lost.at(-1) }, `Auth0 statistics of these days could not be read within ${PENDING_DAYS} days: they are not reconciled`);
     }
-    const walked = (day: string) => inputs !== undefined && (inputs.counts.has(day) || inputs.unknown.has(day));
-    const kept = earlier.filter((day) => day >= oldest && (day >= openDay || !walked(day)));
-    const days = [...changed.filter((day) => day < openDay), ...earlier.filter((day) => day >= oldest && day < openDay && walked(day))].sort();
+    const recent = earlier.filter((day) => day >= oldest);
+    // Over, and its counts known: this run's pass walked it.
+    const ready = (day: string) => day < openDay && inputs !== undefined && (inputs.counts.has(day) || inputs.unknown.has(day));
+    const kept = recent.filter((day) => !ready(day));
+    const days = [...changed.filter((day) => day < openDay), ...recent.filter(ready)].sort();
     const open = changed.filter((day) => day >= openDay);
     if (open.length > 0) log.info({ tenant: source.tenant, days: open.length }, 'the API day is not over yet: its statistics are read by the next run');
     pending[source.tenant] = [...open, ...kept];
