@@ -80,16 +80,13 @@ function noAnswer(error: unknown, ctx: FailureContext, what: string): Auth0Failu
   const { code, message } = causeCode(error);
   const target = `https://${ctx.domain}`;
   if (code && isTlsFailure(code, message)) {
-    const kind = tlsFailureKind(code);
-    const detail =
-      kind === 'untrusted'
-        ? `the TLS certificate of ${target} is not trusted (${code}): point NODE_EXTRA_CA_CERTS at its CA file`
-        : kind === 'wrong-name'
-          ? `the TLS certificate of ${target} is not issued for that host name (${code}): use the tenant's own domain (the name on its certificate)`
-          : kind === 'out-of-date'
-            ? `the TLS certificate of ${target} is not valid now (${code}): check this machine's clock, or the certificate of whatever answers for that host`
-            : `the TLS handshake with ${target} failed (${code})`;
-    return { retryable: false, error: new Auth0TlsError(ctx.tenant, detail) };
+    const detail: Record<ReturnType<typeof tlsFailureKind>, string> = {
+      untrusted: `the TLS certificate of ${target} is not trusted (${code}): point NODE_EXTRA_CA_CERTS at its CA file`,
+      'wrong-name': `the TLS certificate of ${target} is not issued for that host name (${code}): use the tenant's own domain (the name on its certificate)`,
+      'out-of-date': `the TLS certificate of ${target} is not valid now (${code}): check this machine's clock, or the certificate of whatever answers for that host`,
+      handshake: `the TLS handshake with ${target} failed (${code})`,
+    };
+    return { retryable: false, error: new Auth0TlsError(ctx.tenant, detail[tlsFailureKind(code)]) };
   }
   const reason = code ?? (/timed? ?out/i.test(message) ? 'timeout' : 'no answer');
   return {

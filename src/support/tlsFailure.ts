@@ -37,17 +37,17 @@ export function isTlsFailure(code: string | undefined, message: string): boolean
 export function describeTlsFailure(code: string, rawDetail: string, target: string): string {
   // OpenSSL messages carry addresses and source paths: keep only the reason ("wrong version number").
   const detail = /routines:[^:]*:([^:\n]+)/.exec(rawDetail)?.[1] ?? rawDetail.split('\n')[0]!;
-  if (UNTRUSTED.has(code)) {
-    return (
-      `TLS: the certificate of ${target} is not trusted (${code}: ${detail}). ` +
-      'Pass the CA bundle that signed it with --hec-ca FILE (or, for a test instance only, --hec-insecure).'
-    );
+  switch (tlsFailureKind(code)) {
+    case 'untrusted':
+      return (
+        `TLS: the certificate of ${target} is not trusted (${code}: ${detail}). ` +
+        'Pass the CA bundle that signed it with --hec-ca FILE (or, for a test instance only, --hec-insecure).'
+      );
+    case 'wrong-name':
+      return `TLS: the certificate of ${target} is not issued for that host name (${code}: ${detail}). Use the name on the certificate in --hec-url.`;
+    case 'out-of-date':
+      return `TLS: the certificate of ${target} is not valid now (${code}: ${detail}).`;
+    case 'handshake':
+      return `TLS handshake with ${target} failed (${code}: ${detail}). If HEC's TLS is off (enableSSL = 0), use an http:// URL.`;
   }
-  if (WRONG_NAME.has(code)) {
-    return `TLS: the certificate of ${target} is not issued for that host name (${code}: ${detail}). Use the name on the certificate in --hec-url.`;
-  }
-  if (OUT_OF_DATE.has(code)) {
-    return `TLS: the certificate of ${target} is not valid now (${code}: ${detail}).`;
-  }
-  return `TLS handshake with ${target} failed (${code}: ${detail}). If HEC's TLS is off (enableSSL = 0), use an http:// URL.`;
 }
