@@ -15,20 +15,29 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/** One run over `archives` with the `--state` `state` and the flags `args`: its summaries (`name`.ndjson) and run event. */
+async function runInto(archives: string, state: string, name: string, args: string[]) {
+  const output = path.join(dir, `${name}.ndjson`);
+  const result = await runCli(['run', '--input', archives, ...args, '--output', output, '--state', state, '--no-table', '--log-level', 'silent']);
+  expect(result.code).toBe(0);
+  const events = readNdjson(readFileSync(output, 'utf8'));
+  return { events, run: events.at(-1).event };
+}
+
+/** Shards 0/2 and 1/2 over `archives` with the `--state` `state` (over `days`, every day by default). */
+async function runShards(archives: string, state: string, days: string[] = []) {
+  for (const shard of ['0/2', '1/2']) {
+    expect((await runCli(['run', '--input', archives, ...days, '--state', state, '--shard', shard, '--log-level', 'silent'])).code).toBe(0);
+  }
+}
+
 test('the same --from/--to run over unchanged archives adds nothing, even for a day older than --dedup-days', async () => {
   const archives = path.join(dir, 'archives');
   // One object across --from: a record of 2024-01-01 (outside) and two of 2024-01-02 (inside).
   writeArchive(archives, 'a1.ndjson', [login(1, '2024-01-01T23:00:00.000Z', 'u1'), login(2, '2024-01-02T01:00:00.000Z', 'u2'), login(3, '2024-01-02T02:00:00.000Z', 'u3')]);
   // The backfill's last day, 59 days later: --dedup-days 45 keeps log_ids from 2024-01-17 on.
   writeArchive(archives, 'a2.ndjson', [login(4, '2024-03-01T10:00:00.000Z', 'u4')]);
-  const run = async (name: string, days = ['--from', '2024-01-02', '--to', '2024-03-01']) => {
-    const output = path.join(dir, `${name}.ndjson`);
-    const args = ['run', '--input', archives, ...days, '--output', output, '--state', path.join(dir, 'state'), '--no-table', '--log-level', 'silent'];
-    const result = await runCli(args);
-    expect(result.code).toBe(0);
-    const events = readNdjson(readFileSync(output, 'utf8'));
-    return { events, run: events.at(-1).event };
-  };
+  const run = (name: string, days = ['--from', '2024-01-02', '--to', '2024-03-01']) => runInto(archives, path.join(dir, 'state'), name, days);
 
   const first = await run('first');
   expect(kindOf(first.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-01-02', 2], ['2024-03-01', 1]]);
@@ -49,10 +58,7 @@ test('a merge run again after its commit (its partials still there) replays no s
   writeArchive(archives, 'b1.ndjson', [login(11, '2024-01-01T23:00:00.000Z', 'u1'), login(12, '2024-01-02T01:00:00.000Z', 'u2'), login(13, '2024-01-02T02:00:00.000Z', 'u3')]);
   writeArchive(archives, 'b2.ndjson', [login(14, '2024-03-01T10:00:00.000Z', 'u4')]);
   const state = path.join(dir, 'shard-state');
-  const days = ['--from', '2024-01-02', '--to', '2024-03-01'];
-  for (const shard of ['0/2', '1/2']) {
-    expect((await runCli(['run', '--input', archives, ...days, '--state', state, '--shard', shard, '--log-level', 'silent'])).code).toBe(0);
-  }
+  await runShards(archives, state, ['--from', '2024-01-02', '--to', '2024-03-01']);
   // A merge stopped after its commit and before it removed the partials: the same partials, merged again.
   cpSync(path.join(state, 'shards'), path.join(dir, 'shards-copy'), { recursive: true });
   const merge = async (name: string) => {
@@ -84,15 +90,7 @@ test('ranges one after another, then a run over every day: an object across thei
   writeArchive(archives, 'jan.ndjson', [login(23, '2024-01-10T10:00:00.000Z', 'u3')]);
   // The newest day, so that --dedup-days 3 prunes the log_ids of January and February.
   writeArchive(archives, 'apr.ndjson', [login(24, '2024-04-30T10:00:00.000Z', 'u4')]);
-  const state = path.join(dir, 'ranges-state');
-  const run = async (name: string, days: string[]) => {
-    const output = path.join(dir, `${name}.ndjson`);
-    const args = ['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent'];
-    const result = await runCli(args);
-    expect(result.code).toBe(0);
-    const events = readNdjson(readFileSync(output, 'utf8'));
-    return { events, run: events.at(-1).event };
-  };
+  const run = (name: string, days: string[]) => runInto(archives, path.join(dir, 'ranges-state'), name, [...days, '--dedup-days', '3']);
   const jan = await run('jan', ['--from', '2024-01-01', '--to', '2024-01-31']);
   expect(kindOf(jan.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-01-10', 1], ['2024-01-31', 1]]);
   const feb = await run('feb', ['--from', '2024-02-01', '--to', '2024-02-29']);
@@ -111,14 +109,7 @@ test('ranges with a gap between them, then a run over every day: only the gap is
   writeArchive(archives, 'edge.ndjson', [login(31, '2024-01-31T10:00:00.000Z', 'u1'), login(32, '2024-02-15T10:00:00.000Z', 'u2'), login(33, '2024-03-01T10:00:00.000Z', 'u3')]);
   // The newest day, so that --dedup-days 3 prunes the log_ids of January to March.
   writeArchive(archives, 'apr.ndjson', [login(34, '2024-04-30T10:00:00.000Z', 'u4')]);
-  const state = path.join(dir, 'gap-state');
-  const run = async (name: string, days: string[]) => {
-    const output = path.join(dir, `${name}.ndjson`);
-    const result = await runCli(['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent']);
-    expect(result.code).toBe(0);
-    const events = readNdjson(readFileSync(output, 'utf8'));
-    return { events, run: events.at(-1).event };
-  };
+  const run = (name: string, days: string[]) => runInto(archives, path.join(dir, 'gap-state'), name, [...days, '--dedup-days', '3']);
   const jan = await run('gap-jan', ['--from', '2024-01-01', '--to', '2024-01-31']);
   expect(kindOf(jan.events, 'daily').map((d) => [d.day, d.events])).toEqual([['2024-01-31', 1]]);
   const mar = await run('gap-mar', ['--from', '2024-03-01', '--to', '2024-04-30']);
@@ -138,14 +129,11 @@ test('shards after ranges with a gap: the merge counts only the gap, and states 
   writeArchive(archives, 'apr.ndjson', [login(44, '2024-04-30T10:00:00.000Z', 'u4')]);
   const state = path.join(dir, 'gap-shard-state');
   for (const days of [['--from', '2024-01-01', '--to', '2024-01-31'], ['--from', '2024-03-01', '--to', '2024-04-30']]) {
-    const output = path.join(dir, `gap-shard-${days[1]}.ndjson`);
-    expect((await runCli(['run', '--input', archives, ...days, '--dedup-days', '3', '--output', output, '--state', state, '--no-table', '--log-level', 'silent'])).code).toBe(0);
+    await runInto(archives, state, `gap-shard-${days[1]}`, [...days, '--dedup-days', '3']);
   }
   // The rest as shards over every day: edge.ndjson was counted for January and for March to April (their log_ids
   // pruned by --dedup-days 3), apr.ndjson for every one of its days.
-  for (const shard of ['0/2', '1/2']) {
-    expect((await runCli(['run', '--input', archives, '--state', state, '--shard', shard, '--log-level', 'silent'])).code).toBe(0);
-  }
+  await runShards(archives, state);
   const output = path.join(dir, 'gap-shard-merge.ndjson');
   expect((await runCli(['merge', '--state', state, '--shards', '2', '--dedup-days', '3', '--output', output, '--no-table', '--log-level', 'silent'])).code).toBe(0);
   const events = readNdjson(readFileSync(output, 'utf8'));

@@ -1,5 +1,6 @@
 /**
- * Review repros for auth0Pending (c40c843): the cases where an API day's statistics are emitted twice or never.
+ * Auth0 statistics that wait for a later run (StateManifest.auth0Pending), over the real SDK and a fake tenant on
+ * loopback: each API day's auth0_daily and reconcile summaries are sent once, never twice and never not at all.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,7 +8,9 @@ import path from 'node:path';
 import { isAuth0CredentialsError } from '../../../src/auth0/auth0Errors';
 import { createAuth0StatsClient } from '../../../src/auth0/auth0StatsClient';
 import { Auth0Tenant } from '../../../src/auth0/auth0Tenant';
-import type { Auth0StatsSource } from '../../../src/run/auth0Stats';
+import { PENDING_DAYS, readAuth0Stats, type Auth0StatsSource } from '../../../src/run/auth0Stats';
+import { createLogger } from '../../../src/support/logger';
+import { Writable } from 'node:stream';
 import { runJob } from '../../../src/run/runJob';
 import { RunState } from '../../../src/state/runState';
 import { SourceResolver } from '../../../src/sources/resolveSource';
@@ -63,7 +66,7 @@ async function night(name: string, at: Date, extra: { checkpoint?: { objects: nu
   const events = sink.events.map((e: any) => e.event);
   const reconciled = events.filter((e: any) => e.summary === 'reconcile' && e.metric === 'logins').map((e: any) => `${e.day} ${e.logs} ${e.auth0} ${e.status}`);
   const dailies = events.filter((e: any) => e.summary === 'auth0_daily').map((e: any) => e.day);
-  return { outcome, pending: manifest.auth0Pending, reconciled, dailies };
+  return { outcome, pending: manifest.auth0Pending, reconciled, dailies, events };
 }
 const inputOf = (name: string) => {
   const input = path.join(dir, name, 'input');
@@ -116,4 +119,55 @@ test('a waiting day with no login, signup or breached-password record is asked f
   expect(second.dailies).toEqual(['2024-05-04']);
   expect(second.reconciled).toEqual(['2024-05-04 0 0 match', '2024-05-05 0 null missing_auth0']);
   expect(second.pending?.['acme-prod'] ?? []).toEqual([]);
+});
+
+test('statistics that could not be read are asked for again by the next run of the state, with the day not over yet', async () => {
+  const input = inputOf('two-nights');
+  // Two logins on 05-01, a signup on 05-02.
+  writeFileSync(path.join(input, 'night1.ndjson'), [line(1, 's', '2024-05-01T08:00:00.000Z'), line(2, 's', '2024-05-01T09:00:00.000Z'), line(3, 'ss', '2024-05-02T10:00:00.000Z')].join('\n') + '\n');
+  const asked = (from: number) => prod.requests.slice(from).filter((r) => r.path === '/api/v2/stats/daily' && r.status === 200).map((r) => r.query);
+
+  // Night 1, 05-03 06:00: Auth0 answers 503 to every attempt (5). Exit 3, committed, both days waiting.
+  prod.failNext('/api/v2/stats/daily', { kind: 'status', status: 503, body: '{"statusCode":503,"error":"Service Unavailable","message":"down"}' }, 5);
+  const first = await night('two-nights', new Date(Date.UTC(2024, 4, 3, 6)));
+  expect(first.outcome.exitCode).toBe(3);
+  expect(first.outcome.committed).toBe(true);
+  expect(first.events.filter((e: any) => e.summary === 'reconcile' && e.metric !== 'active_users_30d')).toEqual([]);
+  expect(first.pending).toEqual({ 'acme-prod': ['2024-05-01', '2024-05-02'] });
+
+  // Night 2, 05-04 06:00: one new login on 05-03 and one on 05-04 (not over yet). The two waiting days are asked
+  // for with the new one and reconciled as a match; 05-04 waits.
+  writeFileSync(path.join(input, 'night2.ndjson'), [line(4, 's', '2024-05-03T08:00:00.000Z'), line(5, 's', '2024-05-04T01:00:00.000Z')].join('\n') + '\n');
+  const before = prod.requests.length;
+  const second = await night('two-nights', new Date(Date.UTC(2024, 4, 4, 6)));
+  expect(second.outcome.exitCode).toBe(0);
+  expect(asked(before)).toEqual([{ from: '20240501', to: '20240503' }]);
+  const reconciled = second.events.filter((e: any) => e.summary === 'reconcile' && ['logins', 'signups'].includes(e.metric) && e.day < '2024-05-03');
+  expect(reconciled.map((e: any) => `${e.day} ${e.metric} ${e.logs} ${e.auth0} ${e.status}`)).toEqual([
+    '2024-05-01 logins 2 2 match', '2024-05-01 signups 0 0 match',
+    '2024-05-02 logins 0 0 match', '2024-05-02 signups 1 1 match',
+  ]);
+  expect(second.pending).toEqual({ 'acme-prod': ['2024-05-04'] });
+});
+
+test(`a waiting day is asked for once this run walked its counts; one older than ${PENDING_DAYS} days is given up, with a warning`, async () => {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'json', stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }) });
+  const counts = { logins: 2, signups: 0, breached_passwords: 0 };
+  // This run changed 05-02 and walked 05-01's counts; 04-20 waited from an earlier run and was not walked; 2024-03-01
+  // is more than PENDING_DAYS before the call's day (05-03).
+  const reconcile = new Map([['acme-prod', { days: ['2024-05-02'], counts: new Map([['2024-05-01', counts], ['2024-05-02', counts]]), unknown: new Set<string>() }]]);
+  const waiting = { 'acme-prod': ['2024-03-01', '2024-04-20', '2024-05-01'], gone: ['2024-05-01'] };
+  const before = prod.requests.length;
+  const meta = { runId: 'r', generatedAt: '2024-05-03T06:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+  const outcome = await readAuth0Stats(
+    { sources: [source()], tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
+    reconcile, waiting, meta, () => new Date(Date.UTC(2024, 4, 3, 6)), log,
+  );
+  expect(prod.requests.slice(before).filter((r) => r.path === '/api/v2/stats/daily').map((r) => r.query)).toEqual([{ from: '20240501', to: '20240502' }]);
+  expect([...new Set(outcome.summaries.filter((e) => e.event.summary === 'reconcile').map((e) => (e.event as { day: string }).day))]).toEqual(['2024-05-01', '2024-05-02']);
+  // 04-20 waits on; a tenant no longer configured is dropped with its days.
+  expect(outcome.pending).toEqual({ 'acme-prod': ['2024-04-20'] });
+  const warned = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+  expect(warned).toEqual([expect.objectContaining({ tenant: 'acme-prod', days: 1, first: '2024-03-01', last: '2024-03-01' })]);
 });
