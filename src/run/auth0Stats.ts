@@ -59,7 +59,8 @@ function codeOf(err: unknown): string {
 export async function readAuth0Stats(
   options: Auth0StatsOptions,
   reconcile: ReadonlyMap<string, ReconcileInputs>,
-  waiting: Readonly<Record<string, readonly string[]>>,
+  /** The days earlier runs left waiting (StateManifest.auth0Pending); undefined without a --state, which keeps none. */
+  waitingDays: Readonly<Record<string, readonly string[]>> | undefined,
   meta: SummaryMeta,
   now: () => Date,
   log: Logger,
@@ -68,6 +69,15 @@ export async function readAuth0Stats(
   const failed: Array<{ tenant: string; code: string }> = [];
   const pending: Record<string, string[]> = {};
   let fatal: Error | undefined;
+  // Without a state, the days this run could not reconcile are not kept: only a later run over them reads them.
+  const remembered = waitingDays !== undefined;
+  const waiting = waitingDays ?? {};
+  const openDayText = remembered
+    ? 'the API day is not over yet: its statistics are read by the next run'
+    : 'the API day is not over yet: not reconciled, and nothing is kept without --state (a later run over this day reconciles it)';
+  const failedText = remembered
+    ? 'could not read Auth0 statistics: the log summaries go on without them, and the next run asks for these days again'
+    : 'could not read Auth0 statistics: the log summaries go on without them; nothing is kept without --state (a later run over these days asks for them again)';
   // The API's current day is not over: Auth0's row holds what it counted so far and our archives what arrived so
   // far, cut at other instants, so comparing them raises mismatches that mean nothing. Such a day waits for a later
   // run (a nightly run's next night).
@@ -89,7 +99,7 @@ export async function readAuth0Stats(
     const kept = recent.filter((day) => !ready(day));
     const days = [...changed.filter((day) => day < openDay), ...recent.filter(ready)].sort();
     const open = changed.filter((day) => day >= openDay);
-    if (open.length > 0) log.info({ tenant: source.tenant, days: open.length }, 'the API day is not over yet: its statistics are read by the next run');
+    if (open.length > 0) log.info({ tenant: source.tenant, days: open.length }, openDayText);
     pending[source.tenant] = [...open, ...kept];
     // Set once the days' auth0_daily and reconcile summaries are built: a later failure (stats/active-users) must not
     // have the next run ask for them, and send each of their summary_ids, again.
@@ -118,7 +128,7 @@ export async function readAuth0Stats(
       // Asked again by the next run (whose pass walks their counts if they are recent enough).
       if (!daysRead) pending[source.tenant]!.push(...days);
       failed.push({ tenant: source.tenant, code: codeOf(err) });
-      log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message, days_pending: days.length }, 'could not read Auth0 statistics: the log summaries go on without them, and the next run asks for these days again');
+      log.error({ tenant: source.tenant, code: codeOf(err), err: (err as Error).message, days_pending: days.length }, failedText);
     }
   }
   return { summaries, errors: { count: failed.length, tenants: failed.slice(0, AUTH0_STATS_ERRORS_LISTED) }, pending, ...(fatal ? { fatal } : {}) };

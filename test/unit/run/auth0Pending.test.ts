@@ -171,3 +171,27 @@ test(`a waiting day is asked for once this run walked its counts; one older than
   const warned = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
   expect(warned).toEqual([expect.objectContaining({ tenant: 'acme-prod', days: 1, first: '2024-03-01', last: '2024-03-01' })]);
 });
+
+test('without a --state nothing waits: the log lines do not promise that the next run asks again', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'json', stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }) });
+  const counts = { logins: 1, signups: 0, breached_passwords: 0 };
+  // 05-02 is over at the call (05-03 06:00), 05-03 is the API's open day.
+  const reconcile = new Map([['acme-prod', { days: ['2024-05-02', '2024-05-03'], counts: new Map([['2024-05-02', counts], ['2024-05-03', counts]]), unknown: new Set<string>() }]]);
+  const down: Auth0StatsSource = {
+    tenant: 'acme-prod', host: 'localhost',
+    dailyStats: async () => { throw new Error('cannot reach the tenant'); },
+    activeUsers: async () => 1,
+  };
+  const meta = { runId: 'r', generatedAt: '2024-05-03T06:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+  await readAuth0Stats(
+    { sources: [down], tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
+    reconcile, undefined, meta, () => new Date(Date.UTC(2024, 4, 3, 6)), log,
+  );
+  const messages = lines.map((l) => JSON.parse(l).msg as string);
+  expect(messages.length).toBe(2);
+  for (const msg of messages) {
+    expect(msg).not.toMatch(/next run/);
+    expect(msg).toMatch(/without --state/);
+  }
+});
