@@ -36,6 +36,16 @@ export abstract class JsonGrammarWalk {
   protected inItem = false;
   protected itemStart = 0;
   protected itemLine = 0;
+  /**
+   * Inside the current item, the last '{' that opens a line after the item's first line (-1: none), and the one
+   * before it: where an item that a line cut short (`{"a":` then a line break) took the next lines into is read
+   * again from. The last such line before the error, not the first: a run of cut lines then costs one re-read, not
+   * one per line (which was quadratic in the run's length).
+   */
+  protected lineBraceStart = -1;
+  protected lineBraceLine = 0;
+  protected prevLineBraceStart = -1;
+  protected prevLineBraceLine = 0;
   /** Object keys read so far in the current item, at any depth. */
   protected itemKeys = 0;
   /** Past this many keys in one item, keysExceeded() is called (once per item). */
@@ -219,6 +229,13 @@ export abstract class JsonGrammarWalk {
       this.itemStart = this.base + pos;
       this.itemLine = this.line;
       this.itemKeys = 0;
+      this.lineBraceStart = -1;
+      this.prevLineBraceStart = -1;
+    } else if (c === OPEN_BRACE && this.inItem && this.base + pos === this.lineStart && this.line > this.itemLine) {
+      this.prevLineBraceStart = this.lineBraceStart;
+      this.prevLineBraceLine = this.lineBraceLine;
+      this.lineBraceStart = this.lineStart;
+      this.lineBraceLine = this.line;
     }
     if (next === OBJ_FIRST) this.pushContainer(OBJECT);
     else if (next === ARR_FIRST) this.pushContainer(ARRAY);

@@ -142,6 +142,22 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.state = TOP;
       this.handler.malformed(this.itemLine, this.bomCutShortMessage(), this.captureRetained(this.itemStart, endAbs).text(endAbs));
     }
+    if (this.inItem && this.oversize === null && this.lineBraceStart >= 0) {
+      // A line cut short took the lines after it in (see recover): the lines before the last that opens with '{'
+      // are malformed; that one is read again (it holds no such line of its own, so this recurses once).
+      const resumeAt = this.lineBraceStart;
+      const backToArray = this.inArray;
+      this.inItem = false;
+      this.handler.malformed(this.itemLine, END_OF_INPUT_MESSAGE, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
+      this.rewindTo(resumeAt);
+      this.line = this.lineBraceLine;
+      this.lineStart = resumeAt;
+      this.restart(backToArray);
+      this.ended = false;
+      this.run();
+      this.end(truncation);
+      return;
+    }
     if (this.inItem && this.oversize !== null) {
       this.inItem = false;
       this.reportOversize(endAbs);
@@ -317,9 +333,19 @@ export class JsonValueScanner extends JsonGrammarWalk {
       const backToArray = this.inArray && this.arrayLine < errLine;
       if (!backToArray) this.leaveArray();
       if (this.itemLine < errLine) {
-        const resumeAt = this.lineStart;
+        // A line cut right after ':' (or '[', ',' in an array) takes the next line in as a value, and the error
+        // only shows on a later line: read again from the last line before the error's that opens with '{'.
+        const latest = this.lineBraceLine < errLine;
+        const braceStart = latest ? this.lineBraceStart : this.prevLineBraceStart;
+        const braceLine = latest ? this.lineBraceLine : this.prevLineBraceLine;
+        const reReadLine = braceStart >= 0;
+        const resumeAt = reReadLine ? braceStart : this.lineStart;
         this.handler.malformed(this.itemLine, message, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
         this.rewindTo(resumeAt);
+        if (reReadLine) {
+          this.line = braceLine;
+          this.lineStart = resumeAt;
+        }
         this.restart(backToArray);
       } else {
         this.startSkip(this.captureRetained(this.itemStart, errAbs), this.itemLine, message, backToArray, at);

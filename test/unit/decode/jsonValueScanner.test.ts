@@ -171,10 +171,74 @@ describe('JsonValueScanner: malformed input', () => {
     ]);
   });
 
-  it('takes the next line as the value of a line cut right after ":" (the grammar allows it)', () => {
+  it('reads the good line after a line cut right after ":" again, though the grammar took it in as a value', () => {
     expectScan('{"a":\n{"b":1}\n{"c":2}\n', [
-      ['malformed', 1, "expected ',' or '}', found '{' at line 3", '{"a":\n{"b":1}'],
+      ['malformed', 1, "expected ',' or '}', found '{' at line 3", '{"a":'],
+      ['value', 2, '{"b":1}'],
       ['value', 3, '{"c":2}'],
+    ]);
+    // Cut inside an array value: the same.
+    expectScan('{"scope":["a",\n{"b":1}\n{"c":2}\n', [
+      ['malformed', 1, "expected ',' or ']', found '{' at line 3", '{"scope":["a",'],
+      ['value', 2, '{"b":1}'],
+      ['value', 3, '{"c":2}'],
+    ]);
+    // The good line is the last: the input ends inside the value it was taken in as.
+    expectScan('{"a": \r\n{"b":{"x":[1]}}\r\n', [
+      ['malformed', 1, 'unexpected end of input', '{"a":'],
+      ['value', 2, '{"b":{"x":[1]}}'],
+    ]);
+  });
+
+  it('reads again from the last line that opens with "{" before the error: a run of cut lines costs one re-read', () => {
+    // Two cut lines, then two good ones: the error is on line 4 (the second cut line's object wanted ',' or '}').
+    expectScan('{"a":\n{"b":\n{"c":1}\n{"d":2}\n', [
+      ['malformed', 1, "expected ',' or '}', found '{' at line 4", '{"a":\n{"b":'],
+      ['value', 3, '{"c":1}'],
+      ['value', 4, '{"d":2}'],
+    ]);
+    // Three cut lines, then a stray ']': the first two are one item, the third its own (re-read once), then ']'.
+    expectScan('{"a":\n{"a":\n{"a":\n]\n{"d":2}\n', [
+      ['malformed', 1, "expected a value, found ']' at line 4", '{"a":\n{"a":'],
+      ['malformed', 3, "expected a value, found ']' at line 4", '{"a":'],
+      ['malformed', 4, "expected a JSON value, found ']' at line 4", ']'],
+      ['value', 5, '{"d":2}'],
+    ]);
+  });
+
+  it('re-reads a long run of cut lines once, whether an error or the end of input closes it', () => {
+    // 5,000 keys: under the item's key limit (10,000), past which the item is set aside whole.
+    const cut = '{"a":\n'.repeat(5_000);
+    const events = scan([Buffer.from(`${cut}]\n{"d":2}\n`)]);
+    expect(events.map(([kind, line]) => [kind, line])).toEqual([
+      ['malformed', 1],
+      ['malformed', 5_000],
+      ['malformed', 5_001],
+      ['value', 5_002],
+    ]);
+    expect((events[0]![3] as string).length).toBe('{"a":\n'.length * 4_999 - 1);
+    const atEnd = scan([Buffer.from(cut)]);
+    expect(atEnd.map(([kind, line]) => [kind, line])).toEqual([
+      ['malformed', 1],
+      ['malformed', 5_000],
+    ]);
+  });
+
+  it('reads the good line after a cut line again inside a multi-line array', () => {
+    expectScan('[\n{"a":\n{"b":1},\n{"c":2}\n]\n', [
+      ['malformed', 2, "expected a property name, found '{' at line 4", '{"a":'],
+      ['value', 3, '{"b":1}'],
+      ['value', 4, '{"c":2}'],
+    ]);
+  });
+
+  it('reads no indented object of a bad pretty-printed value again as an item', () => {
+    expectScan('{\n  "a": {\n    "b": 1\n  },\n  "c": x\n}\n{"d":4}\n', [
+      ['malformed', 1, "expected a value, found 'x' at line 5", '{\n  "a": {\n    "b": 1\n  },'],
+      ['value', 5, '"c"'],
+      ['malformed', 5, "expected a JSON value, found ':' at line 5", ': x'],
+      ['malformed', 6, "expected a JSON value, found '}' at line 6", '}'],
+      ['value', 7, '{"d":4}'],
     ]);
   });
 

@@ -7,7 +7,8 @@
  * - the bad span starts at the unfinished item; else, inside a top-level array, at the array's '['; else at the
  *   offending character;
  * - item errors: if the error's line began after the item did, the span ends before that line and the line is read
- *   again; otherwise the span runs to the next plausible value start: the '{' of the first `}{` whose '{' is at or
+ *   again, or, when a line between them opens with '{' (a line cut short took it in as a value), before the last
+ *   such line, read again from there; the same when input ends inside an item with such a line; otherwise the span runs to the next plausible value start: the '{' of the first `}{` whose '{' is at or
  *   after the offending character, or the start of the next line, whichever comes first;
  * - array-level errors: if the array began on an earlier line, the span ends at the offending character and reading
  *   resumes there at top level; otherwise the span runs to the next plausible value start, as above;
@@ -116,6 +117,12 @@ class ReferenceParser {
     } catch (err) {
       if (!(err instanceof Fault)) throw err;
       if (err.at < 0) {
+        const cut = this.lineOpeningWithBrace(start, this.n);
+        if (cut !== -1) {
+          this.onMalformed(startLine, 'unexpected end of input', this.s.slice(start, cut));
+          this.resumeAtLine(cut);
+          return inArray ? 'back-to-array' : 'top';
+        }
         this.onMalformed(startLine, this.eofMessage(), this.s.slice(start));
         return 'eof';
       }
@@ -127,6 +134,12 @@ class ReferenceParser {
 
   private recoverItem(fault: Fault, start: number, startLine: number, backToArray: boolean): 'back-to-array' | 'top' | 'eof' {
     if (startLine < fault.line) {
+      const cut = this.lineOpeningWithBrace(start, fault.lineStart);
+      if (cut !== -1) {
+        this.onMalformed(startLine, fault.message, this.s.slice(start, cut));
+        this.resumeAtLine(cut);
+        return backToArray ? 'back-to-array' : 'top';
+      }
       this.onMalformed(startLine, fault.message, this.s.slice(start, fault.lineStart));
       this.pos = fault.lineStart;
       this.line = fault.line;
@@ -135,6 +148,23 @@ class ReferenceParser {
       this.skipRestOfLine(fault, start, startLine);
     }
     return backToArray ? 'back-to-array' : 'top';
+  }
+
+  /** The start of the last line in (start, end) that opens with '{', else -1. A raw line break is never inside a
+   *  string that parsed, so such a '{' opened a value of the item. */
+  private lineOpeningWithBrace(start: number, end: number): number {
+    if (end - 2 < start) return -1;
+    const at = this.s.lastIndexOf('\n{', end - 2);
+    return at >= start ? at + 1 : -1;
+  }
+
+  /** Continue reading at `at`, the start of a line: its number counted from the input's start. */
+  private resumeAtLine(at: number): void {
+    let line = 1;
+    for (let i = this.s.indexOf('\n'); i !== -1 && i < at; i = this.s.indexOf('\n', i + 1)) line++;
+    this.pos = at;
+    this.line = line;
+    this.lineStart = at;
   }
 
   /** Reports [start, next value start) and continues there: the '{' of the first `}{` at or after the fault, or
