@@ -15,7 +15,8 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 describe('usage and config errors exit 2 with one line', () => {
   test.each([
     [['run', '--input', FIXTURES, '--timezone', 'Mars/Olympus'], /unknown time zone 'Mars\/Olympus'/],
-    [['run', '--input', FIXTURES, '--from', '2024-02-30'], /--from must be a day written YYYY-MM-DD, got '2024-02-30'/],
+    [['run', '--input', FIXTURES, '--from', '2024-02-30'], /--from 2024-02-30 is not a day of the calendar/],
+    [['run', '--input', FIXTURES, '--to', '2024-2-3'], /--to must be a day written YYYY-MM-DD, got '2024-2-3'/],
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
     [['run'], /--input/],
     [['run', '--input', FIXTURES, '--bogus-flag'], /^Unknown argument: bogus-flag \(see auth0-usage --help\)$/],
