@@ -60,6 +60,8 @@ function heldBy({ owner, stale }: { owner: LockOwner; stale: boolean }): string 
 }
 
 const number = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : '?');
+/** A count and its noun, singular for exactly one ("1 object", "2 objects", "? objects"). */
+const counted = (n: unknown, noun: string, nouns = `${noun}s`) => `${number(n)} ${n === 1 ? noun : nouns}`;
 
 function size(bytes: number): string {
   if (bytes < 1000) return `${bytes} B`;
@@ -162,8 +164,8 @@ export function formatStateStatus(status: StateStatus): string {
     line('last run', `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ${committed}${run.error ? ` (${String(run.error)})` : ''}`);
     line(
       '',
-      `${number(run.objects)} objects${run.objects_gone ? ` (${number(run.objects_gone)} gone before their turn)` : ''}, ${number(run.records)} records, ` +
-        `${number(run.duplicates)} duplicates, ${number(run.dedup_unavailable)} unchecked, ${number(run.days)} days, ${number(run.summaries)} summaries`,
+      `${counted(run.objects, 'object')}${run.objects_gone ? ` (${number(run.objects_gone)} gone before their turn)` : ''}, ${counted(run.records, 'record')}, ` +
+        `${counted(run.duplicates, 'duplicate')}, ${number(run.dedup_unavailable)} unchecked, ${counted(run.days, 'day')}, ${counted(run.summaries, 'summary', 'summaries')}`,
     );
   } else line('last run', 'none recorded');
   const unended = manifest !== undefined && last !== 'unreadable' ? unendedCommitter(manifest, last) : undefined;

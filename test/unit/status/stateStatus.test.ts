@@ -123,6 +123,12 @@ describe('formatStateStatus', () => {
     expect(lines[4]).toBe('           101 objects (2 gone before their turn), 5,000 records, 0 duplicates, 0 unchecked, 2 days, 10 summaries');
   });
 
+  it('a last run of one object, record, duplicate, day and summary says each in the singular', () => {
+    const one = { ...run('r-2', '2024-06-02T02:05:00Z', 'ok'), objects: 1, records: 1, duplicates: 1, days: 1, summaries: 1 };
+    const lines = formatStateStatus(status({ manifest: manifestBy('r-2', 3, '2024-06-02T02:04:00Z'), lastRun: { committed: true, run: one } })).split('\n');
+    expect(lines[4]).toBe('           1 object, 1 record, 1 duplicate, 0 unchecked, 1 day, 1 summary');
+  });
+
   it('a run killed after a checkpoint recorded no end: the commit\'s run is named beside the last run recorded', () => {
     const killed = formatStateStatus(status({ manifest: manifestBy('r-3', 6, '2024-06-03T02:03:00Z'), lastRun: { committed: true, run: run('r-2', '2024-06-02T02:05:00Z', 'ok') } })).split('\n');
     expect(killed.slice(3, 6)).toEqual([
