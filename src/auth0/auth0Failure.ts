@@ -4,6 +4,7 @@
  * ours say what happened and what to do, on one line.
  */
 import { ManagementError, ManagementTimeoutError } from 'auth0';
+import { redactSecrets } from '../support/errorText';
 import { isTlsFailure, tlsFailureKind } from '../support/tlsFailure';
 import {
   Auth0CredentialsError,
@@ -23,6 +24,11 @@ export interface FailureContext {
   clientSecretEnv: string;
   /** The API call, e.g. `GET /api/v2/stats/daily`. */
   call: string;
+  /**
+   * Removes what must never be shown (the client secret) from a server's text, before it is cut short: a cut
+   * through the secret would leave its first characters where a whole-secret replacement no longer finds them.
+   */
+  redact?: (text: string) => string;
 }
 
 export type Auth0Failure =
@@ -45,14 +51,19 @@ interface SdkError {
   name?: string;
 }
 
-/** `code: text` from either of Auth0's error bodies ({error, error_description} or {error, message, errorCode}). */
-export function describeErrorBody(body: unknown): string {
-  if (typeof body === 'string') return oneLine(body);
+/**
+ * `code: text` from either of Auth0's error bodies ({error, error_description} or {error, message, errorCode}).
+ * A server may echo what it was sent (the client secret, the `Bearer` access token): `redact` and anything shaped
+ * like a credential are removed before the text is cut short.
+ */
+export function describeErrorBody(body: unknown, redact: (text: string) => string = (text) => text): string {
+  const safe = (text: string) => oneLine(redactSecrets(redact(text)));
+  if (typeof body === 'string') return safe(body);
   if (typeof body !== 'object' || body === null) return '';
   const b = body as Record<string, unknown>;
   const code = [b.errorCode, b.error].find((v) => typeof v === 'string') as string | undefined;
   const text = [b.error_description, b.message].find((v) => typeof v === 'string') as string | undefined;
-  return oneLine([code, text].filter(Boolean).join(': '));
+  return safe([code, text].filter(Boolean).join(': '));
 }
 
 function oneLine(text: string): string {
@@ -71,8 +82,8 @@ function causeCode(error: unknown): { code?: string; message: string } {
   return { message: error instanceof Error ? error.message : String(error) };
 }
 
-function withDetail(status: number, body: unknown): string {
-  const detail = describeErrorBody(body);
+function withDetail(status: number, body: unknown, ctx: FailureContext): string {
+  const detail = describeErrorBody(body, ctx.redact);
   return detail ? `${status} ${detail}` : String(status);
 }
 
@@ -110,7 +121,7 @@ function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
       retryable: false,
       error: new Auth0CredentialsError(
         ctx.tenant,
-        `the token request was refused (${withDetail(status, error.body)}): check the client id and the secret in ${ctx.clientSecretEnv}`,
+        `the token request was refused (${withDetail(status, error.body, ctx)}): check the client id and the secret in ${ctx.clientSecretEnv}`,
       ),
     };
   }
@@ -119,7 +130,7 @@ function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
       retryable: false,
       error: new Auth0CredentialsError(
         ctx.tenant,
-        `the application may not call the Management API (${withDetail(status, error.body)}): authorize it for the Auth0 Management API with read:stats`,
+        `the application may not call the Management API (${withDetail(status, error.body, ctx)}): authorize it for the Auth0 Management API with read:stats`,
       ),
     };
   }
@@ -137,10 +148,10 @@ function statusFailure(status: number, body: unknown, rateLimit: RateLimitHeader
   if (status >= 500) {
     return {
       retryable: true,
-      error: (attempts) => new Auth0ServerError(ctx.tenant, `server error ${withDetail(status, body)} on ${what} after ${attempts} attempts`),
+      error: (attempts) => new Auth0ServerError(ctx.tenant, `server error ${withDetail(status, body, ctx)} on ${what} after ${attempts} attempts`),
     };
   }
-  return { retryable: false, error: new Auth0ResponseError(ctx.tenant, `${what} answered ${withDetail(status, body)}`) };
+  return { retryable: false, error: new Auth0ResponseError(ctx.tenant, `${what} answered ${withDetail(status, body, ctx)}`) };
 }
 
 export function classifyAuth0Failure(thrown: unknown, ctx: FailureContext): Auth0Failure {
@@ -151,14 +162,14 @@ export function classifyAuth0Failure(thrown: unknown, ctx: FailureContext): Auth
   const status = error.statusCode;
   if (status === undefined) return noAnswer(error.cause ?? error, ctx, ctx.call);
   if (status === 401) {
-    return { retryable: false, error: new Auth0TokenRejectedError(ctx.tenant, `${ctx.call} refused the token (${withDetail(status, error.body)})`) };
+    return { retryable: false, error: new Auth0TokenRejectedError(ctx.tenant, `${ctx.call} refused the token (${withDetail(status, error.body, ctx)})`) };
   }
   if (status === 403) {
     return {
       retryable: false,
       error: new Auth0ScopeError(
         ctx.tenant,
-        `${ctx.call} was refused (${withDetail(status, error.body)}): grant read:stats to the application ` +
+        `${ctx.call} was refused (${withDetail(status, error.body, ctx)}): grant read:stats to the application ` +
           '(Auth0 dashboard: Applications → APIs → Auth0 Management API → Machine to Machine Applications)',
       ),
     };

@@ -5,6 +5,7 @@
  */
 import { ManagementClient, ManagementTimeoutError } from 'auth0';
 import { Auth0ResponseError, type Auth0TenantError } from './auth0Errors';
+import { redactSecrets } from '../support/errorText';
 import { classifyAuth0Failure, type FailureContext } from './auth0Failure';
 import { auth0RetryDelay, DEFAULT_AUTH0_RETRY_POLICY, SYSTEM_CLOCK, type Auth0Clock, type Auth0RetryPolicy } from './auth0Retry';
 import type { Auth0Tenant } from './auth0Tenant';
@@ -54,6 +55,10 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   const policy: Auth0RetryPolicy = { ...DEFAULT_AUTH0_RETRY_POLICY, ...options.retry };
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_AUTH0_TIMEOUT_SECONDS;
   const timeoutMs = timeoutSeconds * 1000;
+  const withoutSecret = (text: string): string => {
+    const secret = tenant.clientSecret();
+    return secret === '' ? text : text.split(secret).join('[redacted]');
+  };
   const management = new ManagementClient({
     domain: tenant.domain,
     clientId: tenant.clientId,
@@ -64,7 +69,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   });
 
   async function withRetries<T>(call: string, request: (abortSignal: AbortSignal) => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
-    const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call };
+    const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call, redact: withoutSecret };
     for (let attempt = 1; ; attempt++) {
       let body: unknown;
       // Our deadline covers the body too, which the SDK's timeout (cleared once the headers are in) does not.
@@ -83,7 +88,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
         clearTimeout(timer);
       }
       const parsed = parse(body);
-      if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, parsed);
+      if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, redactSecrets(withoutSecret(parsed)));
       return parsed;
     }
   }

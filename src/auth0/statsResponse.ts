@@ -1,5 +1,6 @@
 /** The shapes of `GET /api/v2/stats/daily` and `GET /api/v2/stats/active-users`, checked before use. */
 import { z } from 'zod';
+import { redactSecrets } from '../support/errorText';
 
 const count = z.number().int().nonnegative();
 
@@ -47,5 +48,5 @@ export function parseDailyStats(body: unknown): DailyStatsRow[] | string {
 /** The count, or a one-line reason it is not one. */
 export function parseActiveUsers(body: unknown): number | string {
   const parsed = count.safeParse(body);
-  return parsed.success ? parsed.data : `stats/active-users answered ${JSON.stringify(body)?.slice(0, 80)}, not a count`;
+  return parsed.success ? parsed.data : `stats/active-users answered ${redactSecrets(JSON.stringify(body) ?? String(body)).slice(0, 80)}, not a count`;
 }

@@ -264,3 +264,37 @@ test('a token request answered 200 with a page that is not JSON (a proxy, a capt
   expect(error.message).toBe(`tenant acme-prod: the token request to https://${fake.domain} was answered with something that is not JSON: is a proxy in the way, or is the domain not the tenant's?`);
   expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
 });
+
+test('an error body that echoes the Management API token or the client secret never carries either into the message', async () => {
+  const fake = await start({ activeUsers: 3 });
+  const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock, retry: { attempts: 1 } });
+  expect(await client.activeUsers()).toBe(3);
+  const bearer = fake.requests[1]!.authorization!; // "Bearer <token>": the token the client holds and reuses
+  const token = bearer.replace(/^Bearer /, '');
+  const echoes: Array<[number, string]> = [
+    [401, JSON.stringify({ statusCode: 401, error: 'Unauthorized', message: `Invalid token ${bearer}` })],
+    [403, JSON.stringify({ statusCode: 403, error: 'Forbidden', message: `Insufficient scope for ${bearer}`, errorCode: 'insufficient_scope' })],
+    [400, JSON.stringify({ statusCode: 400, error: 'Bad Request', message: `bad ${bearer}` })],
+    [500, JSON.stringify({ statusCode: 500, error: 'Internal', message: `oops ${bearer}` })],
+    [200, JSON.stringify({ weird: bearer })],
+  ];
+  for (const [status, body] of echoes) {
+    fake.failNext('/api/v2/stats/active-users', { kind: 'status', status, body });
+    const err = await failure(client.activeUsers());
+    expect(err.message).toContain('[redacted]');
+    expect(err.message).not.toContain(token.slice(0, 8));
+  }
+
+  // The token endpoint echoing the secret just where the message is cut: not even its first characters are left.
+  await fake.close();
+  tenant = undefined;
+  const other = await start();
+  other.failNext('/oauth/token', {
+    kind: 'status',
+    status: 401,
+    body: JSON.stringify({ error: 'access_denied', error_description: `${'x'.repeat(160)} wrong secret ${SECRET}` }),
+  });
+  const err = await failure(createAuth0StatsClient(credentials(other.domain), { fetch: trusting.fetch, clock: steppingClock().clock }).activeUsers());
+  expect(err.code).toBe('ERR_AUTH0_CREDENTIALS');
+  expect(err.message).not.toContain(SECRET.slice(0, 6));
+});
