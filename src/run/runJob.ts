@@ -336,6 +336,16 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     }
   }
   failure ??= stoppedBy;
+  // The items set aside must have reached --quarantine before the run event says how the run went (a run with a
+  // state checked them before its commit): a full disk there otherwise shows only when the file is closed, after
+  // a run event saying "ok" went to --output and HEC beside an exit code of 1.
+  if (!failure && options.quarantine) {
+    try {
+      await options.quarantine.flush();
+    } catch (err) {
+      failure = err as Error;
+    }
+  }
   let { spooled, refused } = handOver;
 
   // 4. The run event, last: what happened, to every sink and to the state's record of runs.

@@ -24,6 +24,14 @@ export class QuarantineFile {
     return this.writer.publish();
   }
 
+  /**
+   * Resolves once every item written so far has reached the file, and rejects with the write's failure if one did
+   * not (NdjsonWriter.flush): a full disk otherwise shows only at close(), after the run event said how the run went.
+   */
+  flush(): Promise<void> {
+    return this.writer.flush();
+  }
+
   close(): Promise<void> {
     return this.writer.close();
   }

@@ -57,6 +57,22 @@ test.each([['--output'], ['--quarantine']])('%s /dev/full (ENOSPC): exit 1, the 
   expect(status).toBe(1);
 });
 
+test('--quarantine /dev/full without --state: the run event in --output says failed, as the exit code does', () => {
+  // The few items set aside fit in the write buffer: the full device is only known when they are flushed. A run
+  // event saying "ok" beside exit 1 would tell Splunk's alerts the night went well.
+  const output = path.join(dir, 'summaries.ndjson');
+  const { status, stderr } = pipeline(
+    `${CLI} run -i fixtures/formats/truncated.ndjson.gz --no-decode-workers --log-format json --quarantine /dev/full --output ${JSON.stringify(output)} 2>${stderrFile()}`,
+  );
+  noStackTrace(stderr);
+  expect(status).toBe(1);
+  expect(closingLine(stderr)).toMatchObject({ level: 'error', msg: 'cannot write /dev/full: ENOSPC', code: 'ERR_OUTPUT', exit_code: 1 });
+  const lines = readFileSync(output, 'utf8').trim().split('\n');
+  const run = JSON.parse(lines[lines.length - 1]!).event;
+  expect(run).toMatchObject({ summary: 'run', status: 'failed', error_code: 'ERR_OUTPUT', error: 'cannot write /dev/full: ENOSPC' });
+  expect(stderr).not.toContain('"status":"ok"');
+});
+
 test('--log-format text: the closing line is the plain one-line error', () => {
   const { status, stderr } = pipeline(`${CLI} run -i fixtures/e2e/archives --no-decode-workers --log-format text --output /dev/full 2>${stderrFile()}`);
   noStackTrace(stderr);
