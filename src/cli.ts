@@ -2,6 +2,7 @@
 import { main } from './cli/main';
 import { routeProcessWarnings } from './cli/processWarnings';
 import { failIfUnsettled } from './cli/unsettledExit';
+import { redactSecrets } from './support/errorText';
 
 const warnings = routeProcessWarnings(process, process.env);
 
@@ -22,7 +23,7 @@ command.then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`auth0-usage: unexpected error: ${err instanceof Error ? err.stack : String(err)}\n`);
+    process.stderr.write(`auth0-usage: unexpected error: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
     process.exitCode = 1;
   },
 );

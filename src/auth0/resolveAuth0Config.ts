@@ -53,6 +53,10 @@ export function resolveAuth0Config(config: Pick<UsageConfig, 'auth0'>, flags: Au
     return { tenants, tolerancePercent, statsTimezone };
   }
   const checked = auth0DomainSchema.safeParse(domain);
+  if (domain.includes('@')) {
+    // user:password@host: the value is not repeated, since what precedes the '@' may be a secret.
+    throw new Auth0ConfigError(`--auth0-domain must not contain credentials (user:password@): give the client secret in ${AUTH0_CLIENT_SECRET_ENV}`);
+  }
   if (!checked.success) throw new Auth0ConfigError(`--auth0-domain ${domain}: ${checked.error.issues[0]!.message}`);
   if (clientId === undefined || clientId.trim() === '') throw new Auth0ConfigError('--auth0-domain needs --auth0-client-id');
   const tenant = flags['auth0-tenant'] ?? tenantFromDomain(domain);

@@ -1,6 +1,7 @@
 import type { RunOutcome } from '../run/runJob';
 import { createLogger, type Logger } from '../support/logger';
 import { Auth0UsageError, exitCodeOf, isExpectedError, type ExitCode } from '../support/errors';
+import { redactSecrets } from '../support/errorText';
 
 /** What a closing line may carry besides its text, as JSON fields. */
 export interface EndLineFields {
@@ -78,7 +79,8 @@ export class EndLines {
   failure(err: unknown): void {
     const exit_code = exitCodeOf(err);
     if (isExpectedError(err)) return this.error(err.message, { code: err.code, exit_code });
-    const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+    // A defect's message may quote whatever it failed on (a server's answer, a header): never a secret.
+    const stack = redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err));
     if (this.json) this.json.error({ exit_code, stack, ...(err instanceof Auth0UsageError ? { code: err.code } : {}) }, 'unexpected error');
     else this.stderr.write(`auth0-usage: unexpected error: ${stack}\n`);
   }

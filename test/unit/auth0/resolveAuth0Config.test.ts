@@ -115,6 +115,7 @@ describe('resolveAuth0Config', () => {
     [{ 'auth0-domain': 'acme.auth0.com' }, { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 's' }, '--auth0-domain needs --auth0-client-id'],
     [{ 'auth0-domain': 'acme.auth0.com', 'auth0-client-id': 'id' }, {}, 'tenant acme: the client secret variable AUTH0_USAGE_AUTH0_CLIENT_SECRET is not set'],
     [{ 'auth0-domain': 'acme.auth0.com/api', 'auth0-client-id': 'id' }, {}, '--auth0-domain acme.auth0.com/api: must be a host name with an optional :PORT, e.g. acme-prod.us.auth0.com'],
+    [{ 'auth0-domain': 'user:pa55word@acme.auth0.com', 'auth0-client-id': 'id' }, {}, '--auth0-domain must not contain credentials (user:password@): give the client secret in AUTH0_USAGE_AUTH0_CLIENT_SECRET'],
     [{ 'auth0-domain': 'acme.auth0.com', 'auth0-client-id': 'id' }, { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'a\nb' }, 'tenant acme: AUTH0_USAGE_AUTH0_CLIENT_SECRET contains control characters'],
   ])('flags %j with %j: %s', (flags, flagEnv, message) => {
     const err = error(() => resolveAuth0Config(loadConfig(), flags, flagEnv));
