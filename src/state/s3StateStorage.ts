@@ -9,27 +9,38 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errnoCode } from '../support/errnoCode';
+import { serverErrorText } from '../support/errorText';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import { networkCodeOf, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
 
 interface SdkError {
   name?: string;
+  code?: string;
   message?: string;
   $metadata?: { httpStatusCode?: number };
 }
 
 const FETCH_CONCURRENCY = 8;
 
-/** One line about an SDK failure, from its error name and the service's text only (never the request). */
-function describe(operation: string, url: string, error: unknown): StateIoError {
+/**
+ * One line about an SDK failure, from its error name and the service's text only (never the request), cut short
+ * and redacted: an endpoint may echo the signed request in its answer. No answer at all names the endpoint and what
+ * to check, as the source's messages do.
+ */
+function describe(operation: string, url: string, error: unknown, endpoint: string | undefined): StateIoError {
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
+  const code = networkCodeOf(e);
+  if (UNREACHABLE_CODES.has(code)) {
+    return new StateIoError(`${operation} ${url} failed: cannot reach ${endpoint ?? 'the AWS S3 endpoint'}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`, { cause: error });
+  }
   const status = e.$metadata?.httpStatusCode;
-  return new StateIoError(`${operation} ${url} failed: ${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}: ${e.message ?? ''}`.trim(), {
+  return new StateIoError(`${operation} ${url} failed: ${serverErrorText(`${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`, e.message)}`, {
     cause: error,
   });
 }
@@ -51,8 +62,11 @@ export class S3StateStorage implements StateStorage {
   private readonly client: S3Client;
   private readonly localDir: string;
   private readonly fetched = new Set<string>();
+  /** For messages: the endpoint given, if any (else AWS's own). */
+  private readonly endpoint: string | undefined;
 
   constructor(url: string, options: S3ClientOptions = {}) {
+    this.endpoint = options.endpoint;
     const { bucket, prefix } = parseS3Url(url);
     this.bucket = bucket;
     this.base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -68,7 +82,7 @@ export class S3StateStorage implements StateStorage {
         for (const entry of page.Contents ?? []) if (entry.Key !== undefined) names.push(entry.Key.slice(this.base.length));
       }
     } catch (error) {
-      throw describe('listing', this.location, error);
+      throw describe('listing', this.location, error, this.endpoint);
     }
     return names.filter((name) => name !== '' && !name.endsWith('/')).sort();
   }
@@ -79,7 +93,7 @@ export class S3StateStorage implements StateStorage {
       return reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error);
+      throw describe('reading', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -89,7 +103,7 @@ export class S3StateStorage implements StateStorage {
       return reply.LastModified;
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error);
+      throw describe('reading', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -97,7 +111,7 @@ export class S3StateStorage implements StateStorage {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length }));
     } catch (error) {
-      throw describe('writing', this.urlOf(name), error);
+      throw describe('writing', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -110,7 +124,7 @@ export class S3StateStorage implements StateStorage {
     } catch (error) {
       const status = (error as SdkError).$metadata?.httpStatusCode;
       if (status === 412 || status === 409) return false;
-      throw describe('writing', this.urlOf(name), error);
+      throw describe('writing', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -121,7 +135,7 @@ export class S3StateStorage implements StateStorage {
       return { data, version: reply.ETag ?? '' };
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error);
+      throw describe('reading', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -135,7 +149,7 @@ export class S3StateStorage implements StateStorage {
       const status = (error as SdkError).$metadata?.httpStatusCode;
       // 412: changed since; 404: gone; 409: a concurrent conditional write won.
       if (status === 412 || status === 404 || status === 409 || isMissing(error)) return false;
-      throw describe('writing', this.urlOf(name), error);
+      throw describe('writing', this.urlOf(name), error, this.endpoint);
     }
   }
 
@@ -148,7 +162,7 @@ export class S3StateStorage implements StateStorage {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
     } catch (error) {
-      if (!isMissing(error)) throw describe('deleting', this.urlOf(name), error);
+      if (!isMissing(error)) throw describe('deleting', this.urlOf(name), error, this.endpoint);
     }
   }
 

@@ -1,6 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets, serverErrorText } from '../../support/errorText';
+import { networkCodeOf, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -62,7 +63,6 @@ const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'Re
 const TRANSIENT_NAMES = new Set(['InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException']);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
 const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
-const UNREACHABLE = new Set(['ENOTFOUND', 'EAI_AGAIN', 'ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH']);
 const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
 
 function shapeOf(err: unknown): SdkErrorShape {
@@ -79,8 +79,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   const e = shapeOf(err);
   // The error code comes from the response body too: a name longer than any S3 code is not trusted as one.
   const name = e.name !== undefined && /^\w{1,64}$/.test(e.name) ? e.name : e.name === undefined ? '' : 'Error';
-  // A network error the SDK had to re-wrap (one from another JS realm) keeps its code only in the message.
-  const code = e.code ?? /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(e.message ?? '')?.[1] ?? '';
+  const code = networkCodeOf(e);
   const status = e.$metadata?.httpStatusCode;
   const message = (e.message ?? '').replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
   const where = ctx.url;
@@ -94,7 +93,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
     const why = status !== undefined ? `HTTP ${status}${name ? ` ${name}` : ''}` : code || name || 'transient failure';
     return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err });
   }
-  if (UNREACHABLE.has(code)) {
+  if (UNREACHABLE_CODES.has(code)) {
     const message = `cannot reach ${endpoint} for ${where}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
     // A read whose listing already succeeded is a network blip worth retrying.
     return ctx.operation === 'get' ? new S3RequestError(message, where, { cause: err }) : input(message);

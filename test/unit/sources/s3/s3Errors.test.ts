@@ -10,6 +10,7 @@ import { isRetryableReadError } from '../../../../src/sources/s3/s3Errors';
 import { InputError, InputGoneError } from '../../../../src/sources/inputObject';
 import { putObjects } from '../../../support/s3Fixtures';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../../support/s3Server';
+import { closedLoopbackPort } from '../../../support/closedPort';
 
 const WRONG_SECRET = 'wrong-secret-Zq8PpX3vL0mKj5sN7tUf';
 
@@ -89,12 +90,7 @@ describe('S3 failures as one-line input errors', () => {
   });
 
   it('an endpoint nothing listens on', async () => {
-    // Take a free port, then close it so connections are refused.
-    const probe = net.createServer().listen(0, '127.0.0.1');
-    await new Promise((resolve) => probe.once('listening', resolve));
-    const port = (probe.address() as net.AddressInfo).port;
-    await new Promise((resolve) => probe.close(resolve));
-    const endpoint = `http://127.0.0.1:${port}`;
+    const endpoint = `http://127.0.0.1:${await closedLoopbackPort()}`;
     const err = await listError(source('s3://archive/logs/', { endpoint }));
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(
