@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf } from './objectIndex';
 import { Auth0UsageError } from '../support/errors';
 import { fingerprintOf } from '../support/fingerprint';
-import { SHARDS_FOLDER, shardDoneName, shardFolder, shardMergedName, shardObjectListName, shardRecordFileName } from './shardLayout';
+import { SHARDS_FOLDER, shardDoneName, shardFolder, shardMergedName, shardObjectListName, shardOfDoneName, shardRecordFileName } from './shardLayout';
 import { readLastRun } from './stateLoad';
 import type { StateStorage } from './stateStorage';
 
@@ -195,13 +195,29 @@ export async function readFinishedShards(storage: StateStorage, shards: number):
       ...(missing.length > 0 ? [`shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${shards} did not finish (no ${shardDoneName(shards, missing[0]!)})`] : []),
       ...(unreadable.length > 0 ? [`unreadable: shard ${unreadable.join(', ')}`] : []),
     ];
-    throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge`);
+    const hint = finished.length === 0 && unreadable.length === 0 ? await otherShardCounts(storage, shards) : '';
+    throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge${hint}`);
   }
   refuseOddShards(storage, finished, (done) => done.fingerprint, (odd, usual) => settingsThatDiffer(odd.spec, usual.spec));
   // Partials of earlier versions do not say which limits they ran with: compared among those that do.
   const statingLimits = finished.filter(({ done }) => done.spec.item_limits !== undefined);
   refuseOddShards(storage, statingLimits, (done) => JSON.stringify(done.spec.item_limits), () => ['--max-item-bytes/--max-item-keys']);
   return finished;
+}
+
+/**
+ * When no shard of the count asked for finished: the counts whose shards did, as a hint that --shards is mistyped
+ * (' (shards of a set of 2 finished here: is --shards 2 the count they ran with?)'), else ''.
+ */
+async function otherShardCounts(storage: StateStorage, shards: number): Promise<string> {
+  const counts = new Set<number>();
+  for (const name of await storage.list()) {
+    const done = shardOfDoneName(name);
+    if (done !== undefined && done.shards !== shards) counts.add(done.shards);
+  }
+  if (counts.size === 0) return '';
+  const sorted = [...counts].sort((a, b) => a - b);
+  return ` (shards of a set of ${sorted.join(' and of ')} finished here: is --shards ${sorted.join(' or ')} the count they ran with?)`;
 }
 
 /**

@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { LocalStateStorage } from '../../../src/state/localStateStorage';
-import { ShardMismatchError, ShardPartialWriter, readFinishedShards, type ShardSpec } from '../../../src/state/shardPartial';
+import { ShardMismatchError, ShardPartialWriter, ShardsIncompleteError, readFinishedShards, type ShardSpec } from '../../../src/state/shardPartial';
 
 const SPEC: ShardSpec = {
   inputs: ['s3://logs/'],
@@ -46,6 +46,22 @@ test('done.json holds the SHA-256 of each record file', async () => {
   const done = await finishShard(1, 0, SPEC, data);
   expect(done.digests).toEqual({ [done.files[0]!]: createHash('sha256').update(data).digest('hex') });
   expect((await readFinishedShards(storage, 1))[0]!.done.digests).toEqual(done.digests);
+});
+
+test('a shard count none of whose shards finished names the counts that did; a partly finished set does not', async () => {
+  for (const index of [0, 1]) await finishShard(2, index, SPEC);
+  await finishShard(4, 0, SPEC);
+  const incomplete = async (shards: number) => {
+    const error = await readFinishedShards(storage, shards).then(() => undefined, (err: unknown) => err);
+    expect(error).toBeInstanceOf(ShardsIncompleteError);
+    return (error as Error).message;
+  };
+  expect(await incomplete(3)).toBe(
+    `cannot merge ${dir}: shards 0, 1, 2 of 3 did not finish (no shards/3/0/done.json): run them again, then the merge ` +
+      '(shards of a set of 2 and of 4 finished here: is --shards 2 or 4 the count they ran with?)',
+  );
+  // Shard 0 of 4 finished: the count is right, the others are to run.
+  expect(await incomplete(4)).toBe(`cannot merge ${dir}: shards 1, 2, 3 of 4 did not finish (no shards/4/1/done.json): run them again, then the merge`);
 });
 
 test('the odd shard is named, not the shards that agree, with the setting it differs in', async () => {
