@@ -146,7 +146,7 @@ export class SplunkLoggingTransport implements HecTransport {
     const timedOut = performance.now() - started >= timeoutMs;
     const message = timedOut
       ? `no reply from ${target} within ${timeoutMs / 1000} s`
-      : `${target}: ${code ? `${code} ` : ''}${detail}`;
+      : `${target}: ${code && !detail.includes(code) ? `${code} ` : ''}${detail}`; // Node's text usually names the code itself
     return new HecTransportError(message, code, false, timedOut);
   }
 }

@@ -5,6 +5,7 @@
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
 import { TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { closedLoopbackPort } from '../../../support/closedPort';
 
 describe('HecSink retries', () => {
   let receiver: HecReceiver;
@@ -26,6 +27,17 @@ describe('HecSink retries', () => {
     expect(waits).toEqual([3000, 3000]);
     expect(log.lines.filter((l) => l.startsWith('warn'))[0]).toContain('HTTP 503 (code 9, Server is busy)');
     expect(sink.stats()).toMatchObject({ hec_requests: 3, hec_retries: 2, hec_events_sent: 5 });
+  });
+
+  test('a refused connection is retried, and the warning names the host and the cause once each', async () => {
+    const port = await closedLoopbackPort();
+    // One retry, then past the deadline: the clock reads 0 until the second attempt has failed.
+    const clock = [0, 0];
+    const { sink, log } = testSink(receiver, { url: `http://127.0.0.1:${port}`, retry: { initialDelayMs: 1_000, maxDelayMs: 1_000, deadlineMs: 1_000 } }, { now: () => clock.shift() ?? 10_000 });
+    expect(await sink.deliver(dailyEnvelopes(1))).toMatchObject({ delivered: 0, spooled: 1 });
+    const warning = log.lines.find((l) => l.startsWith('warn') && l.includes('; retry 1 in'));
+    expect(warning).toMatch(new RegExp(`HEC: 127\\.0\\.0\\.1:${port}: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}; retry 1 in \\d+ ms`));
+    expect(warning!.split('ECONNREFUSED').length - 1).toBe(1);
   });
 
   test('backoff is exponential with full jitter and capped', async () => {
