@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 import { main } from './cli/main';
 import { routeProcessWarnings } from './cli/processWarnings';
+import { defectText } from './cli/endLines';
 import { failIfUnsettled } from './cli/unsettledExit';
-import { redactSecrets } from './support/errorText';
 
 const warnings = routeProcessWarnings(process, process.env);
 
@@ -23,7 +23,7 @@ command.then(
     process.exitCode = code;
   },
   (err: unknown) => {
-    process.stderr.write(`auth0-usage: unexpected error: ${redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err))}\n`);
+    process.stderr.write(`auth0-usage: unexpected error: ${defectText(err)}\n`);
     process.exitCode = 1;
   },
 );

@@ -79,9 +79,14 @@ export class EndLines {
   failure(err: unknown): void {
     const exit_code = exitCodeOf(err);
     if (isExpectedError(err)) return this.error(err.message, { code: err.code, exit_code });
-    // A defect's message may quote whatever it failed on (a server's answer, a header): never a secret.
-    const stack = redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    const stack = defectText(err);
     if (this.json) this.json.error({ exit_code, stack, ...(err instanceof Auth0UsageError ? { code: err.code } : {}) }, 'unexpected error');
     else this.stderr.write(`auth0-usage: unexpected error: ${stack}\n`);
   }
+}
+
+/** A defect's stack (or text) for the closing line. Its message may quote what it failed on (a server's answer, a
+ *  header): redacted like every error text. */
+export function defectText(err: unknown): string {
+  return redactSecrets(err instanceof Error ? (err.stack ?? err.message) : String(err));
 }

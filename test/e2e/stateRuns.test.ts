@@ -200,7 +200,7 @@ describe('a state over a growing folder', () => {
     expect(lines[0]).toBe(`state      ${path.join(dir, 'state')} (format 1, days in UTC)`);
     expect(status.stdout).toMatch(/^objects {4}3 read \(/m);
     expect(status.stdout).toContain(`last run   ${late.run.run_id} `);
-    expect(status.stdout).toMatch(/: ok, committed\n\s+1 objects, 1 records, 0 duplicates, 1 unchecked, 1 days, 9 summaries\n/);
+    expect(status.stdout).toMatch(/: ok, committed\n\s+1 object, 1 record, 0 duplicates, 1 unchecked, 1 day, 9 summaries\n/);
     expect(status.stdout).toMatch(/^lock {7}free$/m);
     expect(status.stdout).toMatch(/^spool {6}0 events waiting/m);
     expect(lines.slice(-3)).toEqual([
