@@ -109,7 +109,10 @@ export class RunListing {
       }
       // An empty folder or prefix is more often a wrong path or a stopped log stream than a quiet day. With
       // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
-      if (listed === 0) {
+      const elsewhere = source.listedByAnotherInput ?? 0;
+      if (listed === 0 && elsewhere > 0) {
+        options.log.info({ input, files: elsewhere }, 'input holds only files an earlier input listed: each is read once');
+      } else if (listed === 0) {
         if (!options.dayBounded) options.log.warn({ input }, 'input holds no files or objects: check the path or prefix');
         else options.log.info({ input }, 'input holds no files or objects for the --from/--to days');
       }

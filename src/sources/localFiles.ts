@@ -14,6 +14,11 @@ export interface LocalFileSourceOptions {
   ownOutputs?: readonly string[];
   /** --from/--to: files below the input folder whose path names a day far outside them are not listed (datePath). */
   dayRange?: DayRange;
+  /**
+   * The files (device:inode) already listed by the run's other inputs, shared between them: a file reached through
+   * two inputs (`--input logs --input logs-link`) is read once, under the first input's name. Default: this input's own.
+   */
+  listedFiles?: Set<string>;
 }
 
 const READ_CHUNK = 1 << 20;
@@ -66,6 +71,11 @@ export class LocalFileSource implements Source {
   readonly #filter: InputFilter;
   readonly #ownOutputs: readonly string[];
   readonly #inDays: (relative: string) => boolean;
+  readonly #listedFiles: Set<string>;
+  /** The files list() left out because another input listed them first. */
+  #listedByAnotherInput = 0;
+  /** Files this input listed itself (a file reached twice within it is not another input's). */
+  readonly #ownFiles = new Set<string>();
 
   constructor(
     readonly input: string,
@@ -74,6 +84,7 @@ export class LocalFileSource implements Source {
     this.#filter = options.filter ?? new InputFilter();
     this.#ownOutputs = (options.ownOutputs ?? []).map((p) => path.resolve(p));
     this.#inDays = dayRangeFilter(options.dayRange);
+    this.#listedFiles = options.listedFiles ?? new Set();
   }
 
   async *list(): AsyncGenerator<InputObject> {
@@ -84,7 +95,7 @@ export class LocalFileSource implements Source {
       throw inputError(this.input, err);
     }
     if (stat.isFile()) {
-      yield toObject(this.input, stat);
+      if (this.#firstListing(stat)) yield toObject(this.input, stat);
       return;
     }
     if (!stat.isDirectory()) throw new InputError(`cannot read input ${this.input}: not a regular file or directory`);
@@ -97,15 +108,28 @@ export class LocalFileSource implements Source {
     await collect(this.input, new Set(), files, admits);
     // Plain code-unit order: independent of locale, and the same order as `LC_ALL=C sort`.
     files.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    // A file reached under two names (a symlink or a hard link to another file of the tree, a linked folder) is read
-    // once, under the first name in that order: read twice, its records without a log_id would count twice.
-    const read = new Set<string>();
+    // A file reached under two names (a symlink or a hard link to another file of the tree, a linked folder, or
+    // another input) is read once, under the first name in that order: read twice, its records without a log_id
+    // would count twice.
     for (const file of files) {
-      const identity = `${file.stat.dev}:${file.stat.ino}`;
-      if (read.has(identity)) continue;
-      read.add(identity);
-      yield toObject(file.name, file.stat);
+      if (this.#firstListing(file.stat)) yield toObject(file.name, file.stat);
     }
+  }
+
+  get listedByAnotherInput(): number {
+    return this.#listedByAnotherInput;
+  }
+
+  /** Whether this file is listed for the first time in the run (by any input sharing `listedFiles`). */
+  #firstListing(stat: fs.Stats): boolean {
+    const identity = `${stat.dev}:${stat.ino}`;
+    if (this.#listedFiles.has(identity)) {
+      if (!this.#ownFiles.has(identity)) this.#listedByAnotherInput++;
+      return false;
+    }
+    this.#listedFiles.add(identity);
+    this.#ownFiles.add(identity);
+    return true;
   }
 
   /** The run's own output, or a file in its spool folder (already refused by the CLI; this holds for any caller). */

@@ -12,6 +12,8 @@ import { isS3Url } from '../aws/s3Url';
  */
 export class SourceResolver {
   private s3Client?: S3Client;
+  /** Local files listed so far, by every local input: one file reached through two inputs is read once. */
+  private readonly listedFiles = new Set<string>();
 
   constructor(
     private readonly options: {
@@ -25,7 +27,9 @@ export class SourceResolver {
   ) {}
 
   resolve(input: string): Source {
-    if (!isS3Url(input)) return new LocalFileSource(input, { filter: this.options.filter, ownOutputs: this.options.ownOutputs, dayRange: this.options.dayRange });
+    if (!isS3Url(input)) {
+      return new LocalFileSource(input, { filter: this.options.filter, ownOutputs: this.options.ownOutputs, dayRange: this.options.dayRange, listedFiles: this.listedFiles });
+    }
     // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
     const { S3Source } = require('./s3/s3Source') as typeof import('./s3/s3Source');
     const { createS3Client } = require('../aws/s3Client') as typeof import('../aws/s3Client');

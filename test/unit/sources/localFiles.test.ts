@@ -108,6 +108,26 @@ describe('LocalFileSource', () => {
     expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/2024-05-01.ndjson', 'in/2024-05-02.ndjson']);
   });
 
+  it('reads a file reached through two inputs once, under the first input that lists it', async () => {
+    // `--input in --input in-link --input in/a.ndjson`: the resolver gives every local input one set of files listed.
+    write('in/a.ndjson', 'a\n');
+    write('in/b.ndjson', 'b\n');
+    fs.symlinkSync(path.join(root, 'in'), path.join(root, 'in-link'));
+    const listedFiles = new Set<string>();
+    const options = { filter: new InputFilter({ exclude: [] }), listedFiles };
+    const listed = async (input: string) => {
+      const source = new LocalFileSource(path.join(root, input), options);
+      const names: string[] = [];
+      for await (const o of source.list()) names.push(path.relative(root, o.name));
+      return [names, source.listedByAnotherInput];
+    };
+    expect(await listed('in')).toEqual([['in/a.ndjson', 'in/b.ndjson'], 0]);
+    expect(await listed('in-link')).toEqual([[], 2]);
+    expect(await listed('in/a.ndjson')).toEqual([[], 1]);
+    // Without a shared set each input lists its own files.
+    expect((await listAll(path.join(root, 'in-link'))).map((o) => path.relative(root, o.name))).toEqual(['in-link/a.ndjson', 'in-link/b.ndjson']);
+  });
+
   it('with --from/--to, leaves out files whose path below the folder names a day outside them by more than one', async () => {
     // Firehose's layout copied to disk; the folder's own path holds a date, which says nothing about its files.
     const input = path.join(root, '2020/01/01/copy');
