@@ -142,13 +142,18 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.state = TOP;
       this.handler.malformed(this.itemLine, this.bomCutShortMessage(), this.captureRetained(this.itemStart, endAbs).text(endAbs));
     }
-    if (this.inItem && this.oversize === null && this.lineBraceStart >= 0) {
+    if (this.inItem && this.lineBraceStart >= 0 && (this.oversize === null || this.retained(this.lineBraceStart))) {
       // A line cut short took the lines after it in (see recover): the lines before the last that opens with '{'
       // are malformed; that one is read again (it holds no such line of its own, so this recurses once).
       const resumeAt = this.lineBraceStart;
-      const backToArray = this.inArray;
+      const backToArray = this.inArray && this.oversize === null;
       this.inItem = false;
-      this.handler.malformed(this.itemLine, END_OF_INPUT_MESSAGE, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
+      if (this.oversize !== null) {
+        this.leaveArray();
+        this.reportOversize(resumeAt);
+      } else {
+        this.handler.malformed(this.itemLine, END_OF_INPUT_MESSAGE, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
+      }
       this.rewindTo(resumeAt);
       this.line = this.lineBraceLine;
       this.lineStart = resumeAt;
@@ -194,7 +199,9 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.startOversize(tooLargeMessage(this.maxItemBytes));
     }
     if (this.oversize !== null) this.oversize.capture.add(this.buf, this.base, this.base + this.buf.length);
-    if (!this.inItem || this.oversize !== null) {
+    if (this.inItem && this.oversize !== null) {
+      this.carryBraceTail();
+    } else if (!this.inItem) {
       this.carry.length = 0;
     } else if (this.carry.length === 0) {
       this.carryStart = this.itemStart;
@@ -202,6 +209,58 @@ export class JsonValueScanner extends JsonGrammarWalk {
     } else {
       this.carry.push(this.buf);
     }
+  }
+
+  /**
+   * An item past a limit keeps no bytes, but those from the line that opens with '{' where recover or end would read
+   * again (see recover): a line cut short took it in, and whether the item went past the limit before the error
+   * (at a chunk boundary, for --max-item-bytes) must not decide whether that line's record is read. Kept only while
+   * they are within --max-item-bytes.
+   */
+  private carryBraceTail(): void {
+    this.trimToBraceTail();
+    const from = this.carry.length > 0 ? this.carryStart : this.braceTailStart();
+    if (from >= this.base && from < this.base + this.buf.length && this.base + this.buf.length - from <= this.maxItemBytes) {
+      if (this.carry.length === 0) this.carryStart = from;
+      this.carry.push(from > this.base ? this.buf.subarray(from - this.base) : this.buf);
+    } else if (this.carry.length > 0 && this.base + this.buf.length - from <= this.maxItemBytes) {
+      this.carry.push(this.buf);
+    } else {
+      this.carry = [];
+    }
+  }
+
+  /**
+   * Where an item past a limit keeps its bytes from (-1: nowhere): the line before the last that opens with '{'
+   * (recover reads again from there when the error is on the last), else the last, when within --max-item-bytes.
+   */
+  private braceTailStart(): number {
+    const end = this.base + this.buf.length;
+    return this.prevLineBraceStart >= 0 && end - this.prevLineBraceStart <= this.maxItemBytes ? this.prevLineBraceStart : this.lineBraceStart;
+  }
+
+  /** Drops the carried bytes before braceTailStart(), or all when they do not reach back to it. */
+  private trimToBraceTail(): void {
+    const from = this.braceTailStart();
+    if (this.carry.length > 0 && from === this.carryStart) return; // already (a chunk each time: no walk of the pieces)
+    if (this.carry.length === 0 || from < 0 || from < this.carryStart) {
+      this.carry = [];
+      return;
+    }
+    const kept: Buffer[] = [];
+    let pieceBase = this.carryStart;
+    for (const piece of this.carry) {
+      const pieceEnd = pieceBase + piece.length;
+      if (pieceEnd > from) kept.push(pieceBase >= from ? piece : piece.subarray(from - pieceBase));
+      pieceBase = pieceEnd;
+    }
+    this.carry = kept;
+    if (kept.length > 0) this.carryStart = from;
+  }
+
+  /** Whether the bytes from absolute offset `abs` on are still here to read again. */
+  private retained(abs: number): boolean {
+    return abs >= this.base || (this.carry.length > 0 && abs >= this.carryStart);
   }
 
   private run(): void {
@@ -277,7 +336,10 @@ export class JsonValueScanner extends JsonGrammarWalk {
   protected override emitItem(end: number): void {
     this.inItem = false;
     if (this.oversize === null && this.base + end - this.itemStart > this.maxItemBytes) this.startOversize(tooLargeMessage(this.maxItemBytes));
-    if (this.oversize !== null) return this.reportOversize(this.base + end);
+    if (this.oversize !== null) {
+      this.carry = [];
+      return this.reportOversize(this.base + end);
+    }
     let text: string;
     if (this.carry.length === 0) {
       text = this.buf.toString('utf8', this.itemStart - this.base, end);
@@ -315,10 +377,26 @@ export class JsonValueScanner extends JsonGrammarWalk {
       this.inItem = false;
       this.leaveArray();
       if (this.itemLine < errLine) {
+        // A line cut short may have taken the lines after it in, as below: read again from the last line before
+        // the error's that opens with '{', when its bytes were kept (carryBraceTail).
+        const latest = this.lineBraceLine < errLine;
+        const braceStart = latest ? this.lineBraceStart : this.prevLineBraceStart;
+        if (braceStart >= 0 && this.retained(braceStart)) {
+          this.reportOversize(braceStart);
+          this.rewindTo(braceStart);
+          this.line = latest ? this.lineBraceLine : this.prevLineBraceLine;
+          this.lineStart = braceStart;
+          this.restart(false);
+          return;
+        }
         const resumeAt = this.lineStart >= this.base ? this.lineStart : errAbs;
         this.reportOversize(resumeAt);
-        if (resumeAt === errAbs) this.pos = at;
-        else this.rewindTo(resumeAt);
+        if (resumeAt === errAbs) {
+          this.pos = at;
+          this.carry = [];
+        } else {
+          this.rewindTo(resumeAt);
+        }
         this.restart(false);
       } else {
         const { capture, message } = this.oversize;
@@ -420,7 +498,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
   private startOversize(message: string): void {
     const capture = this.captureRetained(this.itemStart, this.base + this.buf.length);
     this.oversize = { capture, message };
-    this.carry = [];
+    this.trimToBraceTail();
   }
 
   /** The skipped item ended just before absolute offset `endAbs`. */

@@ -124,6 +124,29 @@ describe.each([
     expect(stats).toEqual({ values: 2, records: 2, malformed: 1, rejected: 0 });
     expect(quarantine.map(({ item }) => [item.line, item.reason])).toEqual([[1, 'malformed: too_many_keys: item with more than 10 keys']]);
   });
+
+  // A line cut right after ':' takes the next line's record in as its value. Whether the item is found past
+  // --max-item-bytes before the error (at a chunk boundary) or not (one chunk) must not decide whether that record is
+  // read: it was lost whenever a chunk boundary fell after the item's 4,096th byte.
+  test.each([
+    ['an error on the line after', `\n${record(3)}\n`, [2, 3]],
+    ['the end of the input', '\n', [2]],
+  ])('a cut line that took in a record and went past the limit before %s: the record is read, however it is chunked', async (_end, tail, ids) => {
+    const cut = `{"type":"s","pad":"${'q'.repeat(3000)}","date":\n`;
+    const text = `${cut}${record(2, `,"note":"${'x'.repeat(2000)}"`)}${tail}`;
+    for (const size of [1 << 20, 4500, 4097, 1000, 7]) {
+      const { logIds, quarantine, stats } = await decode(decoder, chunks(text, size), { maxItemBytes: 4096 });
+      expect(logIds).toEqual(ids.map((n) => JSON.parse(record(n)).log_id));
+      expect(stats.malformed).toBe(1);
+      expect(quarantine.map(({ item }) => [item.line, item.raw])).toEqual([[1, cut.trimEnd()]]);
+    }
+  });
+
+  test('a cut line that took in a record and went past --max-item-keys: the record is read', async () => {
+    const { logIds, quarantine } = await decode(decoder, chunks(`{"a":\n${record(2, keys(6))}\n${record(3)}\n`, 1000), { maxItemKeys: 10 });
+    expect(logIds).toEqual([2, 3].map((n) => JSON.parse(record(n)).log_id));
+    expect(quarantine.map(({ item }) => [item.line, item.reason, item.raw])).toEqual([[1, 'malformed: too_many_keys: item with more than 10 keys', '{"a":']]);
+  });
 });
 
 describe('memory stays bounded by the limit, not by the item (a child process)', () => {
