@@ -99,6 +99,6 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
       const query = { from: compactDay(fromDay), to: compactDay(toDay) };
       return withRetries('GET /api/v2/stats/daily', (abortSignal) => management.stats.getDaily(query, { abortSignal }), parseDailyStats);
     },
-    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), parseActiveUsers),
+    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), (body) => parseActiveUsers(body, withoutSecret)),
   };
 }

@@ -45,8 +45,11 @@ export function parseDailyStats(body: unknown): DailyStatsRow[] | string {
   }));
 }
 
-/** The count, or a one-line reason it is not one. */
-export function parseActiveUsers(body: unknown): number | string {
+/**
+ * The count, or a one-line reason it is not one. The body's text is cut short: `redact` (the client secret) and
+ * anything shaped like a credential are removed first, or a secret across the cut would keep its first characters.
+ */
+export function parseActiveUsers(body: unknown, redact: (text: string) => string = (text) => text): number | string {
   const parsed = count.safeParse(body);
-  return parsed.success ? parsed.data : `stats/active-users answered ${redactSecrets(JSON.stringify(body) ?? String(body)).slice(0, 80)}, not a count`;
+  return parsed.success ? parsed.data : `stats/active-users answered ${redactSecrets(redact(JSON.stringify(body) ?? String(body))).slice(0, 80)}, not a count`;
 }

@@ -298,3 +298,14 @@ test('an error body that echoes the Management API token or the client secret ne
   expect(err.code).toBe('ERR_AUTH0_CREDENTIALS');
   expect(err.message).not.toContain(SECRET.slice(0, 6));
 });
+
+test('a stats/active-users answer that is not a count and echoes the client secret where it is cut: none of the secret is left', async () => {
+  const fake = await start({ activeUsers: 3 });
+  // 'stats/active-users answered ' then the body's JSON text, cut at 80 characters: the secret straddles the cut.
+  fake.failNext('/api/v2/stats/active-users', { kind: 'status', status: 200, body: JSON.stringify({ echo: `${'x'.repeat(55)} ${SECRET}` }) });
+  const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock, retry: { attempts: 1 } });
+  const err = await failure(client.activeUsers());
+  expect(err.code).toBe('ERR_AUTH0_RESPONSE');
+  expect(err.message).toContain('not a count');
+  expect(err.message).not.toContain(SECRET.slice(0, 6));
+});
