@@ -129,6 +129,26 @@ describe('DayAggregate', () => {
       expect(swapped.toJSON()).toEqual(whole);
     });
 
+    it('adds reconcile counts by API day, metric by metric, where both sides have some', () => {
+      // The API's day cut one hour later than ours (as if its zone were UTC−1).
+      const statsDayOf = (ms: number) => new Date(ms - 3_600_000).toISOString().slice(0, 10);
+      const part = (rows: Array<[string, string]>) => {
+        const aggregate = new DayAggregate('acme', DAY);
+        for (const [type, hhmm] of rows) aggregate.add(makeRecord({ type, date: T(hhmm) }), categories.flagsOf(type), false, statsDayOf);
+        return aggregate;
+      };
+      // a: API 05-31 has s, ss; API 06-01 has s, s, ss, pwd_leak.
+      const a = part([['s', '00:30'], ['ss', '00:40'], ['s', '02:00'], ['s', '03:00'], ['ss', '04:00'], ['pwd_leak', '05:00']]);
+      // b: API 05-31 has s, s, ss, ss, ss, signup_pwd_leak; API 06-01 has reset_pwd_leak, reset_pwd_leak, s.
+      const b = part([['s', '00:01'], ['s', '00:02'], ['ss', '00:03'], ['ss', '00:04'], ['ss', '00:05'], ['signup_pwd_leak', '00:06'], ['reset_pwd_leak', '10:00'], ['reset_pwd_leak', '11:00'], ['s', '12:00']]);
+      const expected = new Map([
+        ['2024-05-31', { logins: 1 + 2, signups: 1 + 3, breached_passwords: 0 + 1 }],
+        ['2024-06-01', { logins: 2 + 1, signups: 1 + 0, breached_passwords: 1 + 2 }],
+      ]);
+      expect(a.clone().merge(b).statsDays()).toEqual(expected);
+      expect(b.clone().merge(a).statsDays()).toEqual(expected);
+    });
+
     it('leaves the merged-in aggregate unchanged', () => {
       const [a, b] = parts.map((records) => aggregateOf(records));
       const before = b.toJSON();
