@@ -109,6 +109,18 @@ describe('--from / --to', () => {
   const last = makeRecord({ date: '2024-06-02T21:59:59.999Z' }); // 06-02 23:59:59.999 local
   const late = makeRecord({ date: '2024-06-02T22:00:00.000Z', type: 'zz_late_code' }); // 06-03 00:00 local
 
+  it("releases an aborted object's out-of-range ids: read again, they are out of range, not duplicates", async () => {
+    const run = new StatelessRun(zone);
+    const attempt = run.beginObject();
+    attempt.add(late);
+    attempt.add(first);
+    attempt.abort();
+    run.feed([[late, first]]);
+    // Only the committed read counts: `first` in range, `late` (06-03 local) out of it, and nothing seen twice.
+    expect(run.counters).toEqual({ records: 2, duplicates: 0, outOfRange: 1, dedupUnavailable: 0 });
+    expect(dailiesOf((await run.summarize()).summaries).map((d) => [d.day, d.events])).toEqual([['2024-06-01', 1]]);
+  });
+
   it('summarizes only days in the range and counts the rest as out of range', async () => {
     const run = await runOf([[early, first, last, late, { ...late }]], zone);
     // The repeat of `late` is a duplicate, not a second out-of-range record.
