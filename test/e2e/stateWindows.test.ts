@@ -124,3 +124,21 @@ test('a backfill of days before the state’s first day re-emits window_complete
   const latest = new Map([...activeUsers(first), ...activeUsers(backfill)].map((row) => [row[1], row]));
   expect(latest.get('2024-02-11')).toEqual(['acme', '2024-02-11', 1, 2, 1, true]);
 });
+
+test('a day whose active_users alone was re-emitted keeps its quota versions: a later run does not send its unchanged quotas again', async () => {
+  const state = ['--state', path.join(dir, 'state')];
+  writeArchive(path.join(dir, 'archives'), 'a.ndjson', [login(1, '2024-01-20T10:00:00Z', 'u1'), login(2, '2024-02-05T10:00:00Z', 'u2')]);
+  await run('first', state);
+  // Late January data: 02-05's 30-day window [01-07, 02-05] gains u3, so its active_users is sent again; its quotas
+  // (February's, month to date) are not looked at, since January changed.
+  writeArchive(path.join(dir, 'archives'), 'b.ndjson', [login(3, '2024-01-20T11:00:00Z', 'u3')]);
+  const second = await run('second', state);
+  expect(labels(second).filter((label) => label.includes('2024-02-05'))).toEqual(['active_users acme 2024-02-05']);
+  expect(activeUsers(second).find((row) => row[1] === '2024-02-05')).toEqual(['acme', '2024-02-05', 1, 3, 1, false]);
+  // A new February day before it, by a user already active in February: 02-05's figures stay as they were (30 days:
+  // u1 u3 u2; month: u2; no tokens), so nothing of 02-05 is sent, its quotas included.
+  writeArchive(path.join(dir, 'archives'), 'c.ndjson', [login(4, '2024-02-01T10:00:00Z', 'u2')]);
+  const third = await run('third', state);
+  expect(labels(third).filter((label) => label.includes('2024-02-01')).length).toBeGreaterThan(0);
+  expect(labels(third).filter((label) => label.includes('2024-02-05'))).toEqual([]);
+});
