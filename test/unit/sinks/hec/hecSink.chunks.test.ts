@@ -110,4 +110,25 @@ describe('HecSink given the summaries in chunks', () => {
     expect(sink.counters()).toMatchObject({ spoolSuperseded: 5, spoolResent: 2, eventsSent: 7 });
     expect(log.lines).toContain(`info HEC: 5 spooled summaries from ${path.join(spoolDir, 'hec-run-failed.ndjson')} not sent: this run sent the same summary_id with the latest figures`);
   });
+
+  test('delivery stopped: the spool file keeps only the summaries this run did not build again', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    const spoolDir = tempDir();
+    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
+    // A failed night's spool: summaries 0-5 with its figures (logins 100 + n).
+    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const stop = new AbortController();
+    stop.abort(new Error('stopped by SIGTERM'));
+    const { sink } = testSink(receiver, { spoolDir }, { signal: stop.signal });
+
+    await sink.deliver([0, 1, 2].map(rebuilt));
+
+    expect(receiver.requests).toEqual([]);
+    // This run's 0-2 wait in its own file with the new figures; the failed night's file keeps 3-5 alone, so the next
+    // run cannot send 0-2 twice, the old figures among them.
+    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
+    expect(read(ownSpoolFile(spoolDir, 'run-1'))).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002]]);
+    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+  });
 });
