@@ -142,3 +142,12 @@ test('a day whose active_users alone was re-emitted keeps its quota versions: a 
   expect(labels(third).filter((label) => label.includes('2024-02-01')).length).toBeGreaterThan(0);
   expect(labels(third).filter((label) => label.includes('2024-02-05'))).toEqual([]);
 });
+
+test('m2m_tokens_billable quota counts from the 1st: January’s tokens are not carried into February', async () => {
+  writeArchive(path.join(dir, 'archives'), 'a.ndjson', [...tokens(1, 5, '2024-01-31T12:00:00Z'), ...tokens(10, 2, '2024-02-02T12:00:00Z')]);
+  const events = await run('one');
+  expect(quotas(events).filter((q) => q[2] === 'm2m_tokens_billable')).toEqual([
+    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 5, 10, 50, 5, null], // 5 × 31 / 31
+    ['acme', '2024-02-02', 'm2m_tokens_billable', '2024-02', 2, 10, 20, 29, null], // 2 × 29 / 2
+  ]);
+});
