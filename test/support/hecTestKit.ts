@@ -30,8 +30,24 @@ export function recordingSleep(): { sleep: (ms: number) => Promise<void>; waits:
   return { waits, sleep: (ms) => new Promise((resolve) => { waits.push(ms); setImmediate(resolve); }) };
 }
 
-/** Retry settings whose deadline passes at once: tiny real waits, for tests about what happens past it. */
+/**
+ * Retry settings whose deadline passes after a few waits, for tests about what happens past it: with waitClock(),
+ * the waits add up to the deadline without any real wait.
+ */
 export const FAST_GIVE_UP = { retry: { initialDelayMs: 1, maxDelayMs: 4, deadlineMs: 60 } };
+
+/** A clock only the sink's own waits move (each wait adds its length, then yields a turn of the event loop). */
+export function waitClock(): { now: () => number; sleep: (ms: number) => Promise<void> } {
+  let nowMs = 0;
+  return {
+    now: () => nowMs,
+    sleep: (ms) =>
+      new Promise((resolve) => {
+        nowMs += ms;
+        setImmediate(resolve);
+      }),
+  };
+}
 
 /** The envelopes of a spool file, in order. */
 export function readSpoolFile(file: string): SummaryEnvelope[] {

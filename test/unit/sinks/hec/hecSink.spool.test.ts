@@ -7,7 +7,7 @@ import path from 'node:path';
 import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink, ownSpoolFile, ownSpoolName } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, waitClock, readSpoolFile, tempDir, TEST_TOKEN, testSink, ownSpoolFile, ownSpoolName } from '../../../support/hecTestKit';
 
 describe('HecSink spool', () => {
   let receiver: HecReceiver;
@@ -20,7 +20,7 @@ describe('HecSink spool', () => {
     receiver.injectAlways({ kind: 'busy' });
     const first = dailyEnvelopes(5);
     const spoolDir = tempDir();
-    const run1 = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, { sleep: undefined });
+    const run1 = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, waitClock());
 
     expect(await run1.sink.deliver(first)).toEqual({ delivered: 0, spooled: 5, rejected: 0 });
 
@@ -45,7 +45,7 @@ describe('HecSink spool', () => {
 
   test('after giving up, later deliveries (the run event) go straight to the spool without requests', async () => {
     receiver.injectAlways({ kind: 'internal-error' });
-    const { sink, spoolDir } = testSink(receiver, FAST_GIVE_UP, { sleep: undefined });
+    const { sink, spoolDir } = testSink(receiver, FAST_GIVE_UP, waitClock());
     await sink.deliver(dailyEnvelopes(2));
     const requests = receiver.requests.length;
 
@@ -59,7 +59,7 @@ describe('HecSink spool', () => {
   test('giving up part-way: delivered batches stay delivered, the rest is spooled; across both runs each summary once', async () => {
     const envelopes = dailyEnvelopes(9);
     const spoolDir = tempDir();
-    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined });
+    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, waitClock());
     receiver.inject({ kind: 'pass' }); // the first batch goes through
     receiver.injectAlways({ kind: 'busy' });
 
@@ -80,7 +80,7 @@ describe('HecSink spool', () => {
     writeFileSync(path.join(spoolDir, 'hec-old-run.ndjson'), old.map((e) => `${JSON.stringify(e)}\n`).join(''));
     receiver.inject({ kind: 'pass' }, 2); // the new event, then the old file's first batch
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined, runId: 'run-3' });
+    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { ...waitClock(), runId: 'run-3' });
 
     const result = await sink.deliver([dailyEnvelope(70)]);
 
@@ -100,7 +100,7 @@ describe('HecSink spool', () => {
     try {
       // Job A (this receiver, index prod) spools 2 events: its HEC is busy all night.
       receiver.injectAlways({ kind: 'busy' });
-      const jobA = testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { sleep: undefined, runId: 'a-1' });
+      const jobA = testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { ...waitClock(), runId: 'a-1' });
       expect(await jobA.sink.deliver(dailyEnvelopes(2))).toEqual({ delivered: 0, spooled: 2, rejected: 0 });
       receiver.clearFaults();
       const fileA = path.basename(ownSpoolFile(spoolDir, 'a-1'));
@@ -136,7 +136,7 @@ describe('HecSink spool', () => {
     const spoolDir = tempDir();
     // The job spools 2 events for index prod (HEC busy all night).
     receiver.injectAlways({ kind: 'busy' });
-    await testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { sleep: undefined, runId: 'a-1' }).sink.deliver(dailyEnvelopes(2));
+    await testSink(receiver, { spoolDir, index: 'prod', ...FAST_GIVE_UP }, { ...waitClock(), runId: 'a-1' }).sink.deliver(dailyEnvelopes(2));
     receiver.clearFaults();
     const stranded = ownSpoolFile(spoolDir, 'a-1');
     // Its index changes to prod2: its run leaves the file and says what to rename it to.
@@ -179,7 +179,7 @@ describe('HecSink spool', () => {
     receiver.injectAlways({ kind: 'busy' });
     const notADir = path.join(tempDir(), 'file');
     writeFileSync(notADir, 'x');
-    const { sink } = testSink(receiver, { spoolDir: notADir, ...FAST_GIVE_UP }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir: notADir, ...FAST_GIVE_UP }, waitClock());
     await expect(sink.deliver(dailyEnvelopes(1))).rejects.toBeInstanceOf(HecSpoolError);
   });
 });

@@ -10,7 +10,7 @@ import { HecSpool } from '../../../../src/sinks/hec/hecSpool';
 import { countSpooledEvents } from '../../../../src/sinks/hec/spoolCount';
 import { HecReceiver, type HecReceiverOptions } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { FAST_GIVE_UP, readSpoolFile, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, waitClock, readSpoolFile, tempDir, TEST_TOKEN, testSink } from '../../../support/hecTestKit';
 
 const ndjson = (envelopes: readonly SummaryEnvelope[]) => envelopes.map((e) => `${JSON.stringify(e)}\n`).join('');
 
@@ -83,7 +83,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-old.ndjson', old, 1_700_000_000);
     receiver.inject({ kind: 'pass' }); // the first batch of the old file goes through
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, waitClock());
 
     const result = await sink.deliver([]);
 
@@ -116,7 +116,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-first.ndjson', dailyEnvelopes(2), 1_700_000_000);
     spoolFile(spoolDir, 'hec-second.ndjson', dailyEnvelopes(3, 10), 1_700_000_100);
     receiver.injectAlways({ kind: 'busy' });
-    const { sink } = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, { sleep: undefined });
+    const { sink } = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, waitClock());
 
     expect(await sink.deliver([dailyEnvelope(30)])).toEqual({ delivered: 0, spooled: 6, rejected: 0 });
     expect(sink.stats().hec_events_spooled).toBe(6);
@@ -131,7 +131,7 @@ describe('HecSink spool files', () => {
     spoolFile(spoolDir, 'hec-younger.ndjson', younger, 1_700_086_400);
     receiver.inject({ kind: 'pass' }, 2); // the run's own event, then the first batch of the older file
     receiver.injectAlways({ kind: 'busy' });
-    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { sleep: undefined, runId: 'run-1' });
+    const run1 = testSink(receiver, { spoolDir, batchBytes: 2000, ...FAST_GIVE_UP }, { ...waitClock(), runId: 'run-1' });
     await run1.sink.deliver([dailyEnvelope(50)]);
     const landed = receiver.summaryIds().length - 1;
     expect(landed).toBeGreaterThan(0);

@@ -9,7 +9,7 @@ import { HecSpoolError } from '../../../../src/sinks/hec/hecErrors';
 import { lockSpool } from '../../../../src/state/spoolLock';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { FAST_GIVE_UP, tempDir, TEST_TOKEN, testSink, ownSpoolName } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, waitClock, tempDir, TEST_TOKEN, testSink, ownSpoolName } from '../../../support/hecTestKit';
 
 describe('HecSink with the spool lock', () => {
   let receiver: HecReceiver;
@@ -26,7 +26,7 @@ describe('HecSink with the spool lock', () => {
     let run1Waits: () => void = () => undefined;
     const run1IsWaiting = new Promise<void>((resolve) => (run1Waits = resolve));
     const run1 = testSink(receiver, { spoolDir, ...FAST_GIVE_UP }, {
-      sleep: undefined,
+      ...waitClock(),
       holdSpool: (dir) =>
         lockSpool(dir, {
           onWait: (holder) => {
