@@ -41,5 +41,7 @@ RUN npm ci --omit=dev --no-audit --no-fund \
 ENV XDG_STATE_HOME=/work/.local/state
 USER 1000:1000
 WORKDIR /work
+# No init is needed: node runs as process 1, and the job itself ends on a SIGTERM or SIGINT it is not handling
+# (README "Stopping a run"), which the kernel would otherwise ignore for process 1.
 ENTRYPOINT ["auth0-usage"]
 CMD ["--help"]

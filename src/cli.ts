@@ -3,6 +3,10 @@ import { main } from './cli/main';
 import { routeProcessWarnings } from './cli/processWarnings';
 import { defectText } from './cli/endLines';
 import { failIfUnsettled } from './cli/unsettledExit';
+import { exitOnStopSignalsAsInit } from './cli/stopSignals';
+
+// As a container's process 1 (no init), SIGTERM and SIGINT would otherwise be ignored whenever no run listens.
+exitOnStopSignalsAsInit();
 
 const warnings = routeProcessWarnings(process, process.env);
 

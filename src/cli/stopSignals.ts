@@ -1,3 +1,4 @@
+import { constants as osConstants } from 'node:os';
 import { Auth0UsageError } from '../support/errors';
 
 /**
@@ -37,4 +38,29 @@ export function watchStopSignals(onStop: (name: StopSignalName) => void, target:
   }
   for (const name of STOP_SIGNALS) target.on(name, handle);
   return { signal: controller.signal, dispose };
+}
+
+/**
+ * In a container without an init (Kubernetes, `docker run` without --init, AWS Batch), node is its PID
+ * namespace's process 1, and the kernel ignores a signal sent to that process whose action is the default one: a
+ * SIGTERM or SIGINT that no handler of ours listens for (before a run sets up watchStopSignals, after it ends, in
+ * `status` or `hec-check`, and the second one of a run) would do nothing, and the pod would wait out its grace
+ * period for SIGKILL. As process 1 only, this stands in for the default action: a signal no other handler hears
+ * ends the process at once with 128 + the signal's number (143 for SIGTERM, 130 for SIGINT), as a shell reports
+ * a process killed by it. Elsewhere it installs nothing, and the process dies of the signal itself.
+ */
+export function exitOnStopSignalsAsInit(
+  target: NodeJS.EventEmitter = process,
+  pid: number = process.pid,
+  exit: (code: number) => void = (code) => process.exit(code),
+): void {
+  if (pid !== 1) return;
+  for (const name of STOP_SIGNALS) {
+    const standIn = (): void => {
+      // Another listener (a run's watchStopSignals) hears this signal: it decides, as it would without this one.
+      if (target.listenerCount(name) > 1) return;
+      exit(128 + osConstants.signals[name]);
+    };
+    target.on(name, standIn);
+  }
 }

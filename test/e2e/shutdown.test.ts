@@ -4,7 +4,7 @@
  * fails, exit 1, state untouched and unlocked), and twice (the second ends the process at once); SIGINT during
  * a --state backfill keeps its checkpoints, and its last line says so.
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -154,6 +154,33 @@ describe('SIGTERM while HEC is being retried', () => {
     run.child.kill('SIGINT');
 
     expect(await run.exited).toEqual({ code: null, signal: 'SIGINT' });
+  }, 30_000);
+
+  // A container without an init (Kubernetes, `docker run` without --init) runs node as its PID namespace's process
+  // 1, to which the kernel does not deliver a signal left to its default action. `unshare` makes such a namespace
+  // where the machine allows it (user namespaces); the test is skipped where it does not.
+  const pidNamespace = spawnSync('unshare', ['-r', '-p', '-f', '--mount-proc', 'true']).status === 0;
+  (pidNamespace ? test : test.skip)('as a container\'s process 1 too, the second signal ends the process at once (exit 143)', async () => {
+    receiver.injectAlways({ kind: 'slow', delayMs: 600_000 });
+    const args = ['run', '--input', ARCHIVES, '--output', path.join(dir, 'summaries.ndjson'), '--spool', path.join(dir, 'spool'), '--hec-url', receiver.url, '--hec-timeout', '900', ...COMMON];
+    const unshare = spawn('unshare', ['-r', '-p', '-f', '--mount-proc', process.execPath, CLI, ...args], {
+      cwd: ROOT,
+      env: { PATH: process.env.PATH, SPLUNK_HEC_TOKEN: TEST_TOKEN },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    started.add(unshare);
+    let stderr = '';
+    unshare.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((resolve) => unshare.once('exit', (code) => resolve(code)));
+    await until(() => receiver.eventRequests().length > 0, 'the first HEC request');
+    // unshare forks node into the new namespace and waits for it: signal node itself, by its pid outside.
+    const node = Number(readFileSync(`/proc/${unshare.pid}/task/${unshare.pid}/children`, 'utf8').trim());
+    expect(node).toBeGreaterThan(0);
+    process.kill(node, 'SIGTERM');
+    await until(() => stderr.includes('received SIGTERM: finishing up'), 'the first signal heard');
+    process.kill(node, 'SIGTERM');
+    // unshare exits with its child's status: 128 + 15.
+    expect(await exited).toBe(143);
   }, 30_000);
 });
 
