@@ -13,6 +13,7 @@ import {
   SubmitJobRequest$,
 } from '@aws-sdk/client-batch';
 import { shapeProblems } from './awsBatchShape';
+import { expectAccepted, runAsDeployed } from './deployedArgs';
 
 // config/aws-batch/: the job definition and the two submit-job inputs of a sharded backfill on AWS Batch, checked
 // against the request schemas and enums of the AWS SDK (@aws-sdk/client-batch) and against what the backfill needs.
@@ -95,4 +96,16 @@ test('every flag is one the command takes (from the built CLI\'s help)', () => {
       expect([command, name, listed.some((candidate) => new RegExp(`${candidate}\\b`).test(help))]).toEqual([command, name, true]);
     }
   }
+});
+
+test('the CLI itself takes each command and the job definition\'s environment as deployed: a child with the last index, the merge', () => {
+  const container = definition.containerProperties;
+  const env: Record<string, string> = Object.fromEntries([
+    ...container.environment.map((e: { name: string; value: string }) => [e.name, e.value]),
+    ...container.secrets.map((s: { name: string }) => [s.name, 'placeholder']),
+  ]);
+  // AWS Batch sets AWS_BATCH_JOB_ARRAY_INDEX in each child of an array job (0..size-1).
+  const lastIndex = String(shards.arrayProperties.size - 1);
+  expectAccepted(runAsDeployed(shards.containerOverrides.command, { ...env, AWS_BATCH_JOB_ARRAY_INDEX: lastIndex }));
+  expectAccepted(runAsDeployed(merge.containerOverrides.command, env));
 });

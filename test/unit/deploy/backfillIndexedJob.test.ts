@@ -5,6 +5,8 @@ import { parseAllDocuments } from 'yaml';
 import { Job, type IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IPodFailurePolicyRule } from 'kubernetes-models/batch/v1/PodFailurePolicyRule';
 import { knownFieldNames, unknownFields } from './kubernetesFields';
+import { kubernetesTypeErrors } from './kubernetesTypes';
+import { envOf, expectAccepted, runAsDeployed } from './deployedArgs';
 
 // config/backfill-indexed-job.yaml, checked against the Kubernetes API schema (kubernetes-models) and against what
 // a sharded backfill needs: one shard per index, as many as --shards, and a merge over the same state.
@@ -37,6 +39,10 @@ test('two Jobs, each valid against the Kubernetes API schema, with no misspelt f
   for (const doc of documents) expect(() => new Job(doc).validate()).not.toThrow();
   const known = knownFieldNames();
   expect(documents.flatMap((doc) => unknownFields(doc, known))).toEqual([]);
+});
+
+test('each Job is a literal of its kubernetes-models type: every field known where it stands, typed right', () => {
+  expect(kubernetesTypeErrors(documents.map((value) => ({ model: 'batch/v1/Job', type: 'IJob', value })))).toEqual([]);
 });
 
 test('the shards are an Indexed Job with one index per shard; the index reaches the job as JOB_COMPLETION_INDEX', () => {
@@ -93,4 +99,11 @@ test('each container decodes on as many threads as the CPUs it requests, not one
   for (const job of [shards, merge]) {
     expect(flag(job, '--decode-threads')).toBe(String(containerOf(job).resources!.requests!.cpu));
   }
+});
+
+test('the CLI itself takes each container\'s args and environment as deployed: a shard with the last index, the merge', () => {
+  // Kubernetes sets JOB_COMPLETION_INDEX in each pod of an Indexed Job (0..completions-1).
+  const lastIndex = String(shards.spec!.completions! - 1);
+  expectAccepted(runAsDeployed(argsOf(shards), { ...envOf(containerOf(shards).env), JOB_COMPLETION_INDEX: lastIndex }));
+  expectAccepted(runAsDeployed(argsOf(merge), envOf(containerOf(merge).env)));
 });

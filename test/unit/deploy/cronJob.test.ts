@@ -6,6 +6,8 @@ import { CronJob, type ICronJob } from 'kubernetes-models/batch/v1/CronJob';
 import type { IPodFailurePolicyRule } from 'kubernetes-models/batch/v1/PodFailurePolicyRule';
 import { PersistentVolumeClaim, type IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import { knownFieldNames, unknownFields } from './kubernetesFields';
+import { kubernetesTypeErrors } from './kubernetesTypes';
+import { envOf, expectAccepted, runAsDeployed } from './deployedArgs';
 
 // config/cronjob.yaml, checked against the Kubernetes API schema (kubernetes-models) and against the operating
 // rules its comments state.
@@ -53,6 +55,21 @@ test('every document is valid against the Kubernetes API schema, with no misspel
   expect(unknownFields({ spec: { terminationGracePeriodSecond: 90 } }, known)).toEqual(['.spec.terminationGracePeriodSecond']);
 });
 
+test('each document is a literal of its kubernetes-models type: every field known where it stands, typed right', () => {
+  expect(
+    kubernetesTypeErrors([
+      { model: 'batch/v1/CronJob', type: 'ICronJob', value: cronJob },
+      { model: 'v1/PersistentVolumeClaim', type: 'IPersistentVolumeClaim', value: documents[1] },
+    ]),
+  ).toEqual([]);
+  // The check finds a field that exists elsewhere but not here (fsGroup is the pod's, not the container's), which
+  // the name check above lets through.
+  const misplaced = structuredClone(cronJob);
+  Object.assign(misplaced.spec!.jobTemplate.spec!.template.spec!.containers[0]!.securityContext!, { fsGroup: 1000 });
+  expect(unknownFields(misplaced, knownFieldNames())).toEqual([]);
+  expect(kubernetesTypeErrors([{ model: 'batch/v1/CronJob', type: 'ICronJob', value: misplaced }])).toEqual([expect.stringContaining('fsGroup')]);
+});
+
 test('one run at a time, and a pod that never restarts in place (podFailurePolicy needs restartPolicy Never)', () => {
   expect(cronJob.spec!.concurrencyPolicy).toBe('Forbid');
   expect(podSpec.restartPolicy).toBe('Never');
@@ -88,6 +105,10 @@ test('every flag in args is one `auth0-usage run` takes, and the image entrypoin
     const listed = flag.startsWith('--no-') ? [flag, `--${flag.slice(5)}`] : [flag];
     expect([flag, listed.some((name) => new RegExp(`${name}\\b`).test(help))]).toEqual([flag, true]);
   }
+});
+
+test('the CLI itself takes the args and environment as deployed (values and combinations too, not only flag names)', () => {
+  expectAccepted(runAsDeployed(args, envOf(container.env)));
 });
 
 test('the HEC token and the Auth0 client secret come from a Secret, never from args or a literal', () => {
