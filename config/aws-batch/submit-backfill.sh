@@ -4,6 +4,10 @@
 # AWS CLI v2 and credentials allowed to use AWS Batch. Each child reads AWS_BATCH_JOB_ARRAY_INDEX as its shard.
 # Pause whatever runs the nightly job on the same state until the merge has finished: shards take no lock, so a
 # nightly run in between commits objects they read, and the merge refuses them (ERR_SHARDS_STALE, exit 1).
+# A stopped job (its attempt timeout, TerminateJob, a Fargate Spot interruption) gets SIGTERM and, 30 s later,
+# SIGKILL: the stop timeout of Fargate, which a job definition's containerProperties cannot raise. The merge's
+# --hec-timeout (10) leaves the rest of those 30 s to spool what is undelivered and commit the state
+# (README "Stopping a run"); at the CLI's default (30) SIGKILL could come before the commit.
 set -eu
 aws batch register-job-definition --cli-input-json file://job-definition.json > /dev/null
 shards_job_id=$(aws batch submit-job --cli-input-json file://submit-shards.json --query jobId --output text)

@@ -109,3 +109,16 @@ test('the CLI itself takes each command and the job definition\'s environment as
   expectAccepted(runAsDeployed(shards.containerOverrides.command, { ...env, AWS_BATCH_JOB_ARRAY_INDEX: lastIndex }));
   expectAccepted(runAsDeployed(merge.containerOverrides.command, env));
 });
+
+test('a stopped merge has time to spool and commit: its --hec-timeout is well under Fargate\'s 30 s stop timeout', () => {
+  // AWS Batch stops a job (attempt timeout, TerminateJob, Spot interruption) with SIGTERM, then SIGKILL after the
+  // ECS stop timeout: 30 s on Fargate, and containerProperties has no member to raise it (only ecsProperties').
+  const FARGATE_STOP_TIMEOUT = 30;
+  expect(definition.platformCapabilities).toEqual(['FARGATE']);
+  expect(Object.keys(definition.containerProperties)).not.toContain('stopTimeout');
+  const hecTimeout = Number(flag(merge.containerOverrides.command, '--hec-timeout'));
+  // After SIGTERM a HEC request already sent gets its reply within --hec-timeout; the spool and the state's
+  // commit to S3 come after it. Leave them at least 15 s.
+  expect(hecTimeout).toBeGreaterThan(0);
+  expect(FARGATE_STOP_TIMEOUT - hecTimeout).toBeGreaterThanOrEqual(15);
+});
