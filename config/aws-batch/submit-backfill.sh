@@ -8,6 +8,11 @@
 # SIGKILL: the stop timeout of Fargate, which a job definition's containerProperties cannot raise. The merge's
 # --hec-timeout (10) leaves the rest of those 30 s to spool what is undelivered and commit the state
 # (README "Stopping a run"); at the CLI's default (30) SIGKILL could come before the commit.
+# The spool's EFS volume is mounted through an access point that makes the job's user (uid 1000, the image's)
+# the owner of its folder: a plain rootDirectory must exist beforehand (else no job starts) and is root's, which
+# uid 1000 cannot write (Fargate cannot chown it either). Create it once, and put its id in job-definition.json:
+#   aws efs create-access-point --file-system-id fs-0123456789abcdef0 --posix-user Uid=1000,Gid=1000 \
+#     --root-directory 'Path=/auth0-usage-spool,CreationInfo={OwnerUid=1000,OwnerGid=1000,Permissions=0750}'
 set -eu
 aws batch register-job-definition --cli-input-json file://job-definition.json > /dev/null
 shards_job_id=$(aws batch submit-job --cli-input-json file://submit-shards.json --query jobId --output text)

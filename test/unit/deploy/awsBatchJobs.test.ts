@@ -122,3 +122,18 @@ test('a stopped merge has time to spool and commit: its --hec-timeout is well un
   expect(hecTimeout).toBeGreaterThan(0);
   expect(FARGATE_STOP_TIMEOUT - hecTimeout).toBeGreaterThanOrEqual(15);
 });
+
+test('the spool\'s EFS folder is one the job\'s user can write: an access point owned by uid 1000, not a bare rootDirectory', () => {
+  // The image runs as uid 1000 (Dockerfile USER) and the job definition sets no other user; Fargate cannot chown.
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+  expect(definition.containerProperties.user).toBeUndefined();
+  const efs = definition.containerProperties.volumes[0].efsVolumeConfiguration;
+  // With an access point the root directory is the access point's (rootDirectory omitted or "/").
+  expect(efs.authorizationConfig?.accessPointId).toMatch(/^fsap-/);
+  expect([undefined, '/']).toContain(efs.rootDirectory);
+  expect(efs.transitEncryption).toBe('ENABLED'); // Required with an access point.
+  const script = readFileSync(path.join(ROOT, 'config', 'aws-batch', 'submit-backfill.sh'), 'utf8');
+  expect(script).toContain('--posix-user Uid=1000,Gid=1000');
+  expect(script).toContain('CreationInfo={OwnerUid=1000,OwnerGid=1000');
+});
