@@ -49,6 +49,8 @@ export interface RunStateOptions {
 export class RunState implements StoredDays {
   private released = false;
   private staging: CommitStaging | undefined;
+  /** The generation of this run's latest commit (a checkpoint, or its last), once it made one. */
+  private committedGeneration: number | undefined;
 
   private constructor(
     /** Where the state lives (a merge reads the shards' partials beside it, under the same lock). */
@@ -187,6 +189,7 @@ export class RunState implements StoredDays {
       { ...input, staged: this.staging?.days ?? [] },
     );
     this.manifest = manifest;
+    this.committedGeneration = manifest.generation;
     if (input.checkpoint) {
       const { from, to } = this.options;
       await this.storage.fetchLocal(
@@ -203,10 +206,15 @@ export class RunState implements StoredDays {
     }
   }
 
-  /** Remembers how the run ended, for `auth0-usage status` (best effort: it is not part of the figures). */
+  /**
+   * Remembers how the run ended, for `auth0-usage status` (best effort: it is not part of the figures). A run not
+   * committed as a whole that committed checkpoints records the generation of its last one: a later run's commit
+   * (one killed before it records its end) changes the manifest's committer, not what this run committed.
+   */
   async recordRun(run: RunEvent, committed: boolean): Promise<void> {
+    const checkpoint = !committed && this.committedGeneration !== undefined ? { checkpointGeneration: this.committedGeneration } : {};
     try {
-      await this.storage.write(LAST_RUN_NAME, Buffer.from(`${JSON.stringify({ committed, run }, null, 1)}\n`));
+      await this.storage.write(LAST_RUN_NAME, Buffer.from(`${JSON.stringify({ committed, ...checkpoint, run }, null, 1)}\n`));
     } catch (error) {
       this.options.logger?.warn({ state: this.location, err: (error as Error).message }, 'could not record the run in the state');
     }

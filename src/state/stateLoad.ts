@@ -32,6 +32,8 @@ export async function readManifest(storage: StateStorage): Promise<StateManifest
 /** The state's record of its last run (`last-run.json`): how it ended, and its run event. */
 export interface LastRun {
   committed?: boolean;
+  /** A run not committed as a whole: the generation of the last checkpoint it committed, when it committed one. */
+  checkpointGeneration?: number;
   run?: Record<string, unknown>;
 }
 

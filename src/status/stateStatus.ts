@@ -158,9 +158,18 @@ export function formatStateStatus(status: StateStatus): string {
   if (last === 'unreadable') line('last run', `${LAST_RUN_NAME} is unreadable`);
   else if (last?.run !== undefined) {
     const run = last.run;
-    // A run that failed or was stopped after checkpoints: what they read is committed, the rest is not.
-    const checkpointed = !last.committed && manifest !== undefined && manifest.committedRun.runId === run.run_id;
-    const committed = last.committed ? 'committed' : checkpointed ? `committed up to its last checkpoint (generation ${manifest.generation}), the rest not` : 'not committed';
+    // A run that failed or was stopped after checkpoints: what they read is committed, the rest is not. It records
+    // the generation of its last checkpoint; a record from before it did is judged by the manifest's committer, which
+    // a later run killed after a commit of its own (and so recording nothing) replaces.
+    const checkpointGeneration =
+      last.committed || manifest === undefined
+        ? undefined
+        : typeof last.checkpointGeneration === 'number'
+          ? last.checkpointGeneration
+          : manifest.committedRun.runId === run.run_id
+            ? manifest.generation
+            : undefined;
+    const committed = last.committed ? 'committed' : checkpointGeneration !== undefined ? `committed up to its last checkpoint (generation ${checkpointGeneration}), the rest not` : 'not committed';
     line('last run', `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ${committed}${run.error ? ` (${String(run.error)})` : ''}`);
     line(
       '',
