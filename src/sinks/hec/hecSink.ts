@@ -67,6 +67,12 @@ interface EarlierSpool {
   ids: Set<string>;
   /** Those of `ids` this run handed over again: superseded. */
   rebuilt: Set<string>;
+  /**
+   * Those of `rebuilt` whose new copy a call that settled its delivery (one without `more`) delivered or kept in this
+   * run's own spool file. Their old copies are of no use any more, whatever becomes of the run: a delivery stopped
+   * later (a refused token) removes them from the earlier files, which it otherwise leaves for the next run to decide.
+   */
+  settled: Set<string>;
   /** Whether the last call of the summaries dealt with them. */
   sent: boolean;
 }
@@ -180,9 +186,15 @@ export class HecSink implements SummarySink {
       if (!(error instanceof HecDeliveryAborted)) throw error;
       this.#stoppedBy = { error: error.error };
       await this.#spoolAfterStop(error.undelivered);
+      await this.#dropSettled(this.#earlierSpool);
       throw error.error;
     }
     await this.#spoolEvents(outcome.undelivered);
+    // Every acknowledgement of this run so far settled: each summary it rebuilt is now in HEC or in its own spool file.
+    if (options.more !== true) for (const id of this.#earlierSpool.rebuilt) this.#earlierSpool.settled.add(id);
+    // A checkpoint's part is committed next, and no later run builds its summaries again: their old copies go now,
+    // before a kill (SIGKILL, OOM) could leave them to be sent after the new ones.
+    if (options.more !== true && options.checkpoint === true) await this.#dropSettled(this.#earlierSpool);
     let stillWaiting = 0;
     // Not at a checkpoint: a later part may rebuild more of the earlier runs' summaries.
     if (options.more !== true && options.checkpoint !== true && !this.#earlierSpool.sent) {
@@ -192,6 +204,8 @@ export class HecSink implements SummarySink {
         stillWaiting = await this.#resendSpool(this.#earlierSpool);
       } catch (error) {
         this.#stoppedBy = { error };
+        // The files the resend did not reach still hold the summaries this run delivered.
+        await this.#dropSettled(this.#earlierSpool);
         throw error;
       }
     }
@@ -234,7 +248,35 @@ export class HecSink implements SummarySink {
         if (id !== undefined) ids.add(id);
       }
     }
-    return { files, ids, rebuilt: new Set(), sent: false };
+    return { files, ids, rebuilt: new Set(), settled: new Set(), sent: false };
+  }
+
+  /**
+   * At a checkpoint and after a stop: removes from the earlier runs' files the summaries whose newer copy this run
+   * delivered (or kept in its own file) in a call that settled. A `--state` run commits such a part (a checkpoint),
+   * so no later run builds them again to supersede the old copies, which would otherwise be sent after the new ones.
+   * The rest of each file is left for the run's last part, or after a stop for the next run, to decide. Best effort:
+   * a file that cannot be rewritten keeps its old copies, which are at worst sent once more.
+   */
+  async #dropSettled(spool: EarlierSpool): Promise<void> {
+    if (spool.settled.size === 0) return;
+    if (this.#spoolTurns.refused !== undefined) return;
+    try {
+      await this.#spoolTurns.use(async () => {
+        for (const file of spool.files) {
+          const contents = await this.#spool.read(file);
+          if (!contents.ok || contents.envelopes.length === 0) continue;
+          const current = contents.envelopes.filter((envelope) => !spool.settled.has(summaryIdOf(envelope) ?? ''));
+          const superseded = contents.envelopes.length - current.length;
+          if (superseded === 0) continue;
+          this.#stats.spoolSuperseded += superseded;
+          this.#log.info(`HEC: ${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'} removed from ${file}: this run delivered the same summary_id with the latest figures`);
+          await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
+        }
+      });
+    } catch (error) {
+      this.#log.warn(`HEC: could not remove from the earlier spool files the summaries this run delivered (${(error as Error).message}); the next run may send their old copies too`);
+    }
   }
 
   /** Marks the spooled summaries these events supersede. */

@@ -2,7 +2,7 @@
  * A run hands its summaries to the sink in chunks as it builds them (`deliver(chunk, { more: true })`), then
  * calls it once more without `more` (often with no events), then with the run event.
  */
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { SummaryEnvelope } from '../../../../src/rollup/summaryEvent';
 import { HecReceiver } from '../../../support/hecReceiver';
@@ -130,5 +130,69 @@ describe('HecSink given the summaries in chunks', () => {
     const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
     expect(read(ownSpoolFile(spoolDir, 'run-1'))).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002]]);
     expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+  });
+  test('token refused in a later part: the summaries an earlier part delivered (and committed) leave the earlier spool file', async () => {
+    // The first request (part 1, a checkpoint) is taken; then HEC refuses the token.
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    receiver.inject({ kind: 'pass' });
+    receiver.injectAlways({ kind: 'status', status: 403, body: JSON.stringify({ text: 'Invalid token', code: 4 }), contentType: 'application/json' });
+    const spoolDir = tempDir();
+    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
+    // A failed night's spool: summaries 0-5 with its figures (logins 100 + n).
+    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
+
+    // Part 1 rebuilds 0-2 and is delivered (the run then commits it); part 2 rebuilds 3 and is refused.
+    expect(await sink.deliver([0, 1, 2].map(rebuilt), { checkpoint: true })).toMatchObject({ delivered: 3, spooled: 0 });
+    await expect(sink.deliver([3].map(rebuilt))).rejects.toThrow('Invalid token');
+
+    expect(receiver.events().map((e) => [e.event.summary_id, e.event.logins])).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002]]);
+    // 0-2 are in Splunk with newer figures and committed, so no later run builds them again: their old copies must
+    // not wait to be sent after the new ones. 3 was not delivered: the next run builds it again (part 2 was not
+    // committed) and decides then; 4-5 only the failed night had.
+    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
+    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+  });
+
+  test('at a checkpoint the earlier files lose the summaries the part delivered: a run killed after it cannot leave their old copies to be sent last', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    const spoolDir = tempDir();
+    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
+    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
+
+    // Part 1 rebuilds 0-2 and is delivered; the run commits it and is then killed (SIGKILL): no further call.
+    expect(await sink.deliver([0, 1, 2].map(rebuilt), { checkpoint: true })).toMatchObject({ delivered: 3, spooled: 0 });
+
+    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
+    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+  });
+
+  test('token refused while resending the spool: the files not reached lose the summaries this run already delivered too', async () => {
+    // This run's own summaries (one request) and the oldest earlier file (one request) are taken; then the token is refused.
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    receiver.inject({ kind: 'pass' }, 2);
+    receiver.injectAlways({ kind: 'status', status: 403, body: JSON.stringify({ text: 'Invalid token', code: 4 }), contentType: 'application/json' });
+    const spoolDir = tempDir();
+    const files = ['a', 'b', 'c'].map((name) => path.join(spoolDir, `hec-run-${name}.ndjson`));
+    const lines = (envelopes: SummaryEnvelope[]) => envelopes.map((e) => `${JSON.stringify(e)}\n`).join('');
+    writeFileSync(files[0]!, lines(dailyEnvelopes(2, 10)));
+    writeFileSync(files[1]!, lines(dailyEnvelopes(3)));
+    writeFileSync(files[2]!, lines([dailyEnvelope(0), dailyEnvelope(3)]));
+    // Sent oldest first: a, then b (refused), and c is not reached.
+    files.forEach((file, index) => utimesSync(file, new Date(1_000_000 + index * 1000), new Date(1_000_000 + index * 1000)));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
+
+    await expect(sink.deliver([0, 1].map(rebuilt))).rejects.toThrow('Invalid token');
+
+    expect(receiver.events().map((e) => [e.event.summary_id, e.event.logins])).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0010', 110], ['sid-0011', 111]]);
+    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
+    expect(readdirSync(spoolDir).sort()).toEqual(['hec-run-b.ndjson', 'hec-run-c.ndjson']);
+    // 0 and 1 are in Splunk with this run's newer figures: no old copy of them waits any more.
+    expect(read(files[1]!)).toEqual([['sid-0002', 102]]);
+    expect(read(files[2]!)).toEqual([['sid-0003', 103]]);
   });
 });
