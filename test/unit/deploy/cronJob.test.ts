@@ -146,3 +146,10 @@ test('memory is requested for the benchmark peak and limited with room above it;
   expect(podSpec.securityContext?.runAsUser).toBeGreaterThan(0);
   expect(container.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true });
 });
+
+test('the check itself refuses a deployed --hec-url the CLI would refuse (only its host and port are replaced)', () => {
+  const withUrl = (url: string) => args.map((arg) => (arg.startsWith('--hec-url=') ? `--hec-url=${url}` : arg));
+  for (const bad of ['splunk.example.com:8088', 'https://user:pw@splunk.example.com:8088', 'https://splunk.example.com:8088/?x=1']) {
+    expect([bad, runAsDeployed(withUrl(bad), envOf(container.env)).code]).toEqual([bad, 2]);
+  }
+});

@@ -20,11 +20,29 @@ export interface DeployedRun {
   stderr: string;
 }
 
+/**
+ * The deployed --hec-url with its host and port made the closed loopback port, all else (scheme, path, userinfo, query)
+ * as given, so the CLI still judges the value; one that is not a URL at all is passed on as it is, for the CLI to refuse.
+ */
+function closedHecUrl(given: string): string {
+  let url: URL;
+  try {
+    url = new URL(given);
+  } catch {
+    return given;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return given;
+  const closed = new URL(CLOSED);
+  url.hostname = closed.hostname;
+  url.port = closed.port;
+  return url.href;
+}
+
 export function runAsDeployed(args: string[], env: Record<string, string>): DeployedRun {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-deployed-'));
   try {
     const substituted = args.map((arg) => {
-      if (arg.startsWith('--hec-url=')) return `--hec-url=${CLOSED}`;
+      if (arg.startsWith('--hec-url=')) return `--hec-url=${closedHecUrl(arg.slice('--hec-url='.length))}`;
       if (arg.startsWith('--spool=')) return `--spool=${path.join(dir, 'spool')}`;
       return arg;
     });
