@@ -273,7 +273,9 @@ export class HecSink implements SummarySink {
           this.#log.info(`HEC: ${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'} removed from ${file}: this run delivered the same summary_id with the latest figures`);
           await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
         }
-      });
+        // Best effort: a spool another run keeps past the wait leaves the old copies, and does not stop this run's later
+        // uses of the spool (its undelivered events, the resend at its end), which take it again.
+      }, { optional: true });
     } catch (error) {
       this.#log.warn(`HEC: could not remove from the earlier spool files the summaries this run delivered (${(error as Error).message}); the next run may send their old copies too`);
     }

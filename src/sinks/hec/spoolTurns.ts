@@ -38,9 +38,10 @@ export class SpoolTurns {
 
   /**
    * Runs `use` with the spool held. Uses may nest or overlap: the spool is taken once and given back when the last
-   * ends. Throws HecSpoolError when it cannot be taken, and again for every later use.
+   * ends. Throws HecSpoolError when it cannot be taken, and again for every later use; but for an `optional` use (best
+   * effort housekeeping), whose failure to take the spool is its own: later uses try to take it again.
    */
-  async use<T>(use: () => Promise<T>): Promise<T> {
+  async use<T>(use: () => Promise<T>, { optional = false }: { optional?: boolean } = {}): Promise<T> {
     const take = this.take;
     if (take === undefined) return use();
     if (this.#refused !== undefined) throw this.#refused;
@@ -52,6 +53,7 @@ export class SpoolTurns {
       try {
         hold = await this.#hold;
       } catch (error) {
+        if (optional && this.#refused === undefined) throw new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
         this.#refused ??= new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
         throw this.#refused;
       }

@@ -170,6 +170,37 @@ describe('HecSink given the summaries in chunks', () => {
     expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
   });
 
+  test('a checkpoint that finds the spool held by another run past the wait leaves its old copies, and the run goes on using the spool after', async () => {
+    receiver = await HecReceiver.start({ token: TEST_TOKEN });
+    const spoolDir = tempDir();
+    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
+    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
+    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    // Another run takes the spool just after this one first read it, and keeps it through part 1: a take meanwhile
+    // fails as lockSpool does after its wait. It has given it back by the end of the run.
+    let busy = false;
+    let takes = 0;
+    const { sink } = testSink(receiver, { spoolDir }, {
+      rebuiltIfStopped: true,
+      holdSpool: async () => {
+        if (busy) throw new Error('still in use by another run after waiting 15 minutes');
+        if (++takes === 1) busy = true;
+        return { release: async () => undefined };
+      },
+    });
+
+    // Part 1 is delivered in full: cleaning the earlier file is best effort, and the spool was not free for it.
+    expect(await sink.deliver([0, 1, 2].map(rebuilt), { checkpoint: true })).toMatchObject({ delivered: 3, spooled: 0 });
+    busy = false;
+    // The last part: delivered, then the earlier file is resent without what this run rebuilt.
+    expect(await sink.deliver([3].map(rebuilt))).toMatchObject({ delivered: 1, spooled: 0 });
+
+    expect(receiver.events().map((e) => [e.event.summary_id, e.event.logins])).toEqual([
+      ['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002], ['sid-0003', 1003], ['sid-0004', 104], ['sid-0005', 105],
+    ]);
+    expect(readdirSync(spoolDir)).toEqual([]);
+  });
+
   test('token refused while resending the spool: the files not reached lose the summaries this run already delivered too', async () => {
     // This run's own summaries (one request) and the oldest earlier file (one request) are taken; then the token is refused.
     receiver = await HecReceiver.start({ token: TEST_TOKEN });
