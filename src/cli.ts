@@ -1,12 +1,11 @@
 #!/usr/bin/env node
+// First, before the modules below load (a few hundred ms): as a container's process 1 (no init), SIGTERM and SIGINT
+// would otherwise be dropped whenever no run listens, from the moment node starts.
+import './cli/stopSignalsAsInit';
 import { main } from './cli/main';
 import { routeProcessWarnings } from './cli/processWarnings';
 import { defectText } from './cli/endLines';
 import { failIfUnsettled } from './cli/unsettledExit';
-import { exitOnStopSignalsAsInit } from './cli/stopSignals';
-
-// As a container's process 1 (no init), SIGTERM and SIGINT would otherwise be ignored whenever no run listens.
-exitOnStopSignalsAsInit();
 
 const warnings = routeProcessWarnings(process, process.env);
 
