@@ -5,7 +5,7 @@
  */
 import { ManagementClient, ManagementTimeoutError } from 'auth0';
 import { Auth0ResponseError, type Auth0TenantError } from './auth0Errors';
-import { redactSecrets } from '../support/errorText';
+import { redactSecrets, withoutSecret } from '../support/errorText';
 import { classifyAuth0Failure, type FailureContext } from './auth0Failure';
 import { auth0RetryDelay, DEFAULT_AUTH0_RETRY_POLICY, SYSTEM_CLOCK, type Auth0Clock, type Auth0RetryPolicy } from './auth0Retry';
 import type { Auth0Tenant } from './auth0Tenant';
@@ -42,11 +42,11 @@ function compactDay(day: string): string {
   return `${match[1]}${match[2]}${match[3]}`;
 }
 
-/** Removes the secret from a message, should an upstream text ever echo it. */
+/** The error with the secret removed from its message and detail. */
 function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
   if (secret === '' || !error.message.includes(secret)) return error;
-  error.message = error.message.split(secret).join('[redacted]');
-  error.detail = error.detail.split(secret).join('[redacted]');
+  error.message = withoutSecret(error.message, secret);
+  error.detail = withoutSecret(error.detail, secret);
   return error;
 }
 
@@ -55,10 +55,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   const policy: Auth0RetryPolicy = { ...DEFAULT_AUTH0_RETRY_POLICY, ...options.retry };
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_AUTH0_TIMEOUT_SECONDS;
   const timeoutMs = timeoutSeconds * 1000;
-  const withoutSecret = (text: string): string => {
-    const secret = tenant.clientSecret();
-    return secret === '' ? text : text.split(secret).join('[redacted]');
-  };
+  const redact = (text: string): string => withoutSecret(text, tenant.clientSecret());
   const management = new ManagementClient({
     domain: tenant.domain,
     clientId: tenant.clientId,
@@ -69,7 +66,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   });
 
   async function withRetries<T>(call: string, request: (abortSignal: AbortSignal) => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
-    const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call, redact: withoutSecret };
+    const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call, redact };
     for (let attempt = 1; ; attempt++) {
       let body: unknown;
       // Our deadline covers the body too, which the SDK's timeout (cleared once the headers are in) does not.
@@ -88,7 +85,7 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
         clearTimeout(timer);
       }
       const parsed = parse(body);
-      if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, redactSecrets(withoutSecret(parsed)));
+      if (typeof parsed === 'string') throw new Auth0ResponseError(tenant.tenant, redactSecrets(redact(parsed)));
       return parsed;
     }
   }
@@ -99,6 +96,6 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
       const query = { from: compactDay(fromDay), to: compactDay(toDay) };
       return withRetries('GET /api/v2/stats/daily', (abortSignal) => management.stats.getDaily(query, { abortSignal }), parseDailyStats);
     },
-    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), (body) => parseActiveUsers(body, withoutSecret)),
+    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), (body) => parseActiveUsers(body, redact)),
   };
 }

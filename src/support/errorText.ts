@@ -27,12 +27,17 @@ const PATTERNS: Array<[RegExp, string]> = [
   [/(?=[A-Za-z0-9+/_-]*[A-Za-z])(?=[A-Za-z0-9+/_-]*[0-9])[A-Za-z0-9+/_-]{32,}={0,2}/g, REDACTED],
 ];
 
+/** `text` with every occurrence of one known secret (a token, a client secret) replaced; '' is no secret. */
+export function withoutSecret(text: string, secret: string): string {
+  return secret === '' ? text : text.split(secret).join(REDACTED);
+}
+
 /** `text` with the values of the secret environment variables and anything shaped like a credential replaced. */
 export function redactSecrets(text: string, env: NodeJS.ProcessEnv = process.env): string {
   let out = text;
   for (const name of SECRET_ENV_VARS) {
     const value = env[name];
-    if (value !== undefined && value.length >= 8) out = out.split(value).join(REDACTED);
+    if (value !== undefined && value.length >= 8) out = withoutSecret(out, value);
   }
   for (const [pattern, replacement] of PATTERNS) out = out.replace(pattern, replacement);
   return out;

@@ -1,5 +1,5 @@
 /** Where the HEC token comes from (the environment only) and how it is kept out of every message. */
-import { redactSecrets } from '../../support/errorText';
+import { redactSecrets, withoutSecret } from '../../support/errorText';
 
 export const HEC_TOKEN_ENV_VARS = ['SPLUNK_HEC_TOKEN', 'AUTH0_USAGE_HEC_TOKEN'] as const;
 
@@ -22,5 +22,5 @@ export function isUsableHecToken(token: string): boolean {
  * text from elsewhere (a socket error, a reply body): our own messages never include it.
  */
 export function redactToken(text: string, token: string): string {
-  return redactSecrets(token ? text.split(token).join('[redacted]') : text);
+  return redactSecrets(withoutSecret(text, token));
 }
