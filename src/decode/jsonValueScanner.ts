@@ -154,9 +154,7 @@ export class JsonValueScanner extends JsonGrammarWalk {
       } else {
         this.handler.malformed(this.itemLine, END_OF_INPUT_MESSAGE, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
       }
-      this.rewindTo(resumeAt);
-      this.line = this.lineBraceLine;
-      this.lineStart = resumeAt;
+      this.readAgainFrom({ start: resumeAt, line: this.lineBraceLine });
       this.restart(backToArray);
       this.ended = false;
       this.run();
@@ -256,6 +254,23 @@ export class JsonValueScanner extends JsonGrammarWalk {
     }
     this.carry = kept;
     if (kept.length > 0) this.carryStart = from;
+  }
+
+  /**
+   * After an error on `errLine` in an item that started on an earlier line: the last line before it that opens with
+   * '{' (JsonGrammarWalk.lineBraceStart), where a line cut short took the lines after it in; undefined when none.
+   */
+  private lineToReadAgain(errLine: number): { start: number; line: number } | undefined {
+    const latest = this.lineBraceLine < errLine;
+    const start = latest ? this.lineBraceStart : this.prevLineBraceStart;
+    return start < 0 ? undefined : { start, line: latest ? this.lineBraceLine : this.prevLineBraceLine };
+  }
+
+  /** Reads on from the start of a line inside the bytes held (lineToReadAgain), numbering lines from it. */
+  private readAgainFrom({ start, line }: { start: number; line: number }): void {
+    this.rewindTo(start);
+    this.line = line;
+    this.lineStart = start;
   }
 
   /** Whether the bytes from absolute offset `abs` on are still here to read again. */
@@ -379,13 +394,10 @@ export class JsonValueScanner extends JsonGrammarWalk {
       if (this.itemLine < errLine) {
         // A line cut short may have taken the lines after it in, as below: read again from the last line before
         // the error's that opens with '{', when its bytes were kept (carryBraceTail).
-        const latest = this.lineBraceLine < errLine;
-        const braceStart = latest ? this.lineBraceStart : this.prevLineBraceStart;
-        if (braceStart >= 0 && this.retained(braceStart)) {
-          this.reportOversize(braceStart);
-          this.rewindTo(braceStart);
-          this.line = latest ? this.lineBraceLine : this.prevLineBraceLine;
-          this.lineStart = braceStart;
+        const again = this.lineToReadAgain(errLine);
+        if (again !== undefined && this.retained(again.start)) {
+          this.reportOversize(again.start);
+          this.readAgainFrom(again);
           this.restart(false);
           return;
         }
@@ -413,17 +425,11 @@ export class JsonValueScanner extends JsonGrammarWalk {
       if (this.itemLine < errLine) {
         // A line cut right after ':' (or '[', ',' in an array) takes the next line in as a value, and the error
         // only shows on a later line: read again from the last line before the error's that opens with '{'.
-        const latest = this.lineBraceLine < errLine;
-        const braceStart = latest ? this.lineBraceStart : this.prevLineBraceStart;
-        const braceLine = latest ? this.lineBraceLine : this.prevLineBraceLine;
-        const reReadLine = braceStart >= 0;
-        const resumeAt = reReadLine ? braceStart : this.lineStart;
+        const again = this.lineToReadAgain(errLine);
+        const resumeAt = again?.start ?? this.lineStart;
         this.handler.malformed(this.itemLine, message, this.captureRetained(this.itemStart, resumeAt).text(resumeAt));
-        this.rewindTo(resumeAt);
-        if (reReadLine) {
-          this.line = braceLine;
-          this.lineStart = resumeAt;
-        }
+        if (again !== undefined) this.readAgainFrom(again);
+        else this.rewindTo(resumeAt);
         this.restart(backToArray);
       } else {
         this.startSkip(this.captureRetained(this.itemStart, errAbs), this.itemLine, message, backToArray, at);
