@@ -18,7 +18,8 @@ export interface RunEventInput {
   finishedAt: Date;
   inputs: readonly string[];
   timezone: string;
-  read: Omit<ReadTotals, 'objectsRead' | 'failure' | 'more'>;
+  /** A merge's read figures carry `countedBefore`: records its shards read and did not write, of days an earlier run counted (records and duplicates). */
+  read: Omit<ReadTotals, 'objectsRead' | 'failure' | 'more'> & { countedBefore?: number };
   rollup: DayRollup;
   /** Tenant-days summarized; 0 when reading or the summary pass failed. */
   days: number;
@@ -28,8 +29,6 @@ export interface RunEventInput {
   sinks: readonly SummarySink[];
   /** A merge: how many shards it merged. */
   mergedShards?: number;
-  /** A merge: records its shards read and did not write, of days an earlier run counted (records and duplicates). */
-  countedBefore?: number;
   /** Present when Auth0 statistics were asked for. */
   auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
@@ -47,8 +46,8 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     tz: input.timezone,
     objects: read.objects,
     bytes: read.bytes,
-    records: rollup.counters.records + (input.countedBefore ?? 0),
-    duplicates: rollup.counters.duplicates + (input.countedBefore ?? 0),
+    records: rollup.counters.records + (read.countedBefore ?? 0),
+    duplicates: rollup.counters.duplicates + (read.countedBefore ?? 0),
     malformed: read.malformed,
     rejected: read.rejected,
     ...(read.quarantineTruncated > 0 ? { quarantine_truncated: read.quarantineTruncated } : {}),

@@ -356,7 +356,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     inputs: options.merged?.inputs ?? options.inputs,
     timezone: options.timezone,
     read: options.merged ? { ...read, ...options.merged.read } : read,
-    ...(options.merged ? { mergedShards: options.merged.shards, countedBefore: options.merged.read.countedBefore } : {}),
+    ...(options.merged ? { mergedShards: options.merged.shards } : {}),
     rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,
