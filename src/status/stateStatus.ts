@@ -60,6 +60,17 @@ function heldBy({ owner, stale }: { owner: LockOwner; stale: boolean }): string 
 }
 
 const number = (n: unknown) => (typeof n === 'number' ? n.toLocaleString('en-US') : '?');
+/**
+ * A run that failed or was stopped after checkpoints: the generation of its last one (what it read up to there is
+ * committed, the rest is not), else undefined. It records that generation; a record from before it did is judged
+ * by the manifest's committer, which a later run killed after a commit of its own (and so recording nothing) replaces.
+ */
+function checkpointGenerationOf(last: LastRun, manifest: StateManifest | undefined): number | undefined {
+  if (last.committed || manifest === undefined) return undefined;
+  if (typeof last.checkpointGeneration === 'number') return last.checkpointGeneration;
+  return manifest.committedRun.runId === last.run?.run_id ? manifest.generation : undefined;
+}
+
 /** A count and its noun, singular for exactly one ("1 object", "2 objects", "? objects"). */
 const counted = (n: unknown, noun: string, nouns = `${noun}s`) => `${number(n)} ${n === 1 ? noun : nouns}`;
 
@@ -151,24 +162,14 @@ export function formatStateStatus(status: StateStatus): string {
     line('committed', `generation ${manifest.generation} at ${manifest.committedAt} by run ${manifest.committedRun.runId}`);
     line('objects', `${number(manifest.objects.count)} read (${size(manifest.objects.bytes)})`);
     for (const [tenant, days] of Object.entries(manifest.auth0Pending ?? {})) {
-      line('auth0', `statistics of ${tenant}: ${days.length} day${days.length === 1 ? '' : 's'} (${days[0]}${days.length > 1 ? ` … ${days.at(-1)}` : ''}) still to be read by the next run`);
+      line('auth0', `statistics of ${tenant}: ${counted(days.length, 'day')} (${days[0]}${days.length > 1 ? ` … ${days.at(-1)}` : ''}) still to be read by the next run`);
     }
   }
   const last = status.lastRun;
   if (last === 'unreadable') line('last run', `${LAST_RUN_NAME} is unreadable`);
   else if (last?.run !== undefined) {
     const run = last.run;
-    // A run that failed or was stopped after checkpoints: what they read is committed, the rest is not. It records
-    // the generation of its last checkpoint; a record from before it did is judged by the manifest's committer, which
-    // a later run killed after a commit of its own (and so recording nothing) replaces.
-    const checkpointGeneration =
-      last.committed || manifest === undefined
-        ? undefined
-        : typeof last.checkpointGeneration === 'number'
-          ? last.checkpointGeneration
-          : manifest.committedRun.runId === run.run_id
-            ? manifest.generation
-            : undefined;
+    const checkpointGeneration = checkpointGenerationOf(last, manifest);
     const committed = last.committed ? 'committed' : checkpointGeneration !== undefined ? `committed up to its last checkpoint (generation ${checkpointGeneration}), the rest not` : 'not committed';
     line('last run', `${String(run.run_id)} ${String(run.started_at)} → ${String(run.finished_at)}: ${String(run.status)}, ${committed}${run.error ? ` (${String(run.error)})` : ''}`);
     line(
