@@ -53,9 +53,9 @@ export class SpoolTurns {
       try {
         hold = await this.#hold;
       } catch (error) {
-        if (optional && this.#refused === undefined) throw new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
-        this.#refused ??= new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
-        throw this.#refused;
+        const refusal = new HecSpoolError(`cannot use the HEC spool ${dir}: ${errnoCode(error)}`, { cause: error });
+        if (!optional) this.#refused ??= refusal;
+        throw this.#refused ?? refusal;
       }
       if (hold.notLocked !== undefined && !this.#notLockedWarned) {
         this.#notLockedWarned = true;
