@@ -9,6 +9,20 @@ import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelope, dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
 import { TEST_TOKEN, tempDir, testSink, ownSpoolFile, ownSpoolName } from '../../../support/hecTestKit';
 
+/** Summary n as this run (run-1) built it again, with newer figures than the spooled copy (logins 1000 + n). */
+const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+
+/** A failed night's spool file in `spoolDir`: summaries 0-5 with its figures (logins 100 + n). */
+function failedNightSpool(spoolDir: string): string {
+  const file = path.join(spoolDir, 'hec-run-failed.ndjson');
+  writeFileSync(file, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
+  return file;
+}
+
+/** [summary_id, logins] of each event in a spool file, in order. */
+const spooledFigures = (file: string) =>
+  readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
+
 describe('HecSink given the summaries in chunks', () => {
   let receiver: HecReceiver;
   afterEach(async () => receiver.close());
@@ -91,7 +105,6 @@ describe('HecSink given the summaries in chunks', () => {
     // A failed night's spool: summaries 0-5 with its figures (logins 100 + n), then its run event.
     const failedRun = { ...dailyEnvelope(99), event: { summary: 'run', run_id: 'run-failed', status: 'failed' } } as unknown as SummaryEnvelope;
     writeFileSync(path.join(spoolDir, 'hec-run-failed.ndjson'), [...dailyEnvelopes(6), failedRun].map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
     const { sink, log } = testSink(receiver, { spoolDir });
 
     // Tonight rebuilds 0-4, the last two only in the second chunk (after the spool was read); 5 only the failed night had.
@@ -114,10 +127,7 @@ describe('HecSink given the summaries in chunks', () => {
   test('delivery stopped: the spool file keeps only the summaries this run did not build again', async () => {
     receiver = await HecReceiver.start({ token: TEST_TOKEN });
     const spoolDir = tempDir();
-    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
-    // A failed night's spool: summaries 0-5 with its figures (logins 100 + n).
-    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const earlier = failedNightSpool(spoolDir);
     const stop = new AbortController();
     stop.abort(new Error('stopped by SIGTERM'));
     const { sink } = testSink(receiver, { spoolDir }, { signal: stop.signal });
@@ -127,9 +137,8 @@ describe('HecSink given the summaries in chunks', () => {
     expect(receiver.requests).toEqual([]);
     // This run's 0-2 wait in its own file with the new figures; the failed night's file keeps 3-5 alone, so the next
     // run cannot send 0-2 twice, the old figures among them.
-    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
-    expect(read(ownSpoolFile(spoolDir, 'run-1'))).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002]]);
-    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+    expect(spooledFigures(ownSpoolFile(spoolDir, 'run-1'))).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0002', 1002]]);
+    expect(spooledFigures(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
   });
   test('token refused in a later part: the summaries an earlier part delivered (and committed) leave the earlier spool file', async () => {
     // The first request (part 1, a checkpoint) is taken; then HEC refuses the token.
@@ -137,10 +146,7 @@ describe('HecSink given the summaries in chunks', () => {
     receiver.inject({ kind: 'pass' });
     receiver.injectAlways({ kind: 'status', status: 403, body: JSON.stringify({ text: 'Invalid token', code: 4 }), contentType: 'application/json' });
     const spoolDir = tempDir();
-    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
-    // A failed night's spool: summaries 0-5 with its figures (logins 100 + n).
-    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const earlier = failedNightSpool(spoolDir);
     const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
 
     // Part 1 rebuilds 0-2 and is delivered (the run then commits it); part 2 rebuilds 3 and is refused.
@@ -151,31 +157,25 @@ describe('HecSink given the summaries in chunks', () => {
     // 0-2 are in Splunk with newer figures and committed, so no later run builds them again: their old copies must
     // not wait to be sent after the new ones. 3 was not delivered: the next run builds it again (part 2 was not
     // committed) and decides then; 4-5 only the failed night had.
-    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
-    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+    expect(spooledFigures(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
   });
 
   test('at a checkpoint the earlier files lose the summaries the part delivered: a run killed after it cannot leave their old copies to be sent last', async () => {
     receiver = await HecReceiver.start({ token: TEST_TOKEN });
     const spoolDir = tempDir();
-    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
-    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const earlier = failedNightSpool(spoolDir);
     const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
 
     // Part 1 rebuilds 0-2 and is delivered; the run commits it and is then killed (SIGKILL): no further call.
     expect(await sink.deliver([0, 1, 2].map(rebuilt), { checkpoint: true })).toMatchObject({ delivered: 3, spooled: 0 });
 
-    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
-    expect(read(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
+    expect(spooledFigures(earlier)).toEqual([['sid-0003', 103], ['sid-0004', 104], ['sid-0005', 105]]);
   });
 
   test('a checkpoint that finds the spool held by another run past the wait leaves its old copies, and the run goes on using the spool after', async () => {
     receiver = await HecReceiver.start({ token: TEST_TOKEN });
     const spoolDir = tempDir();
-    const earlier = path.join(spoolDir, 'hec-run-failed.ndjson');
-    writeFileSync(earlier, dailyEnvelopes(6).map((e) => `${JSON.stringify(e)}\n`).join(''));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
+    const earlier = failedNightSpool(spoolDir);
     // Another run takes the spool just after this one first read it, and keeps it through part 1: a take meanwhile
     // fails as lockSpool does after its wait. It has given it back by the end of the run.
     let busy = false;
@@ -214,16 +214,14 @@ describe('HecSink given the summaries in chunks', () => {
     writeFileSync(files[2]!, lines([dailyEnvelope(0), dailyEnvelope(3)]));
     // Sent oldest first: a, then b (refused), and c is not reached.
     files.forEach((file, index) => utimesSync(file, new Date(1_000_000 + index * 1000), new Date(1_000_000 + index * 1000)));
-    const rebuilt = (n: number) => dailyEnvelope(n, { event: { ...dailyEnvelope(n).event, logins: 1000 + n, run_id: 'run-1' } });
     const { sink } = testSink(receiver, { spoolDir }, { rebuiltIfStopped: true });
 
     await expect(sink.deliver([0, 1].map(rebuilt))).rejects.toThrow('Invalid token');
 
     expect(receiver.events().map((e) => [e.event.summary_id, e.event.logins])).toEqual([['sid-0000', 1000], ['sid-0001', 1001], ['sid-0010', 110], ['sid-0011', 111]]);
-    const read = (file: string) => readFileSync(file, 'utf8').trim().split('\n').map((l) => (JSON.parse(l) as { event: { summary_id: string; logins: number } }).event).map((e) => [e.summary_id, e.logins]);
     expect(readdirSync(spoolDir).sort()).toEqual(['hec-run-b.ndjson', 'hec-run-c.ndjson']);
     // 0 and 1 are in Splunk with this run's newer figures: no old copy of them waits any more.
-    expect(read(files[1]!)).toEqual([['sid-0002', 102]]);
-    expect(read(files[2]!)).toEqual([['sid-0003', 103]]);
+    expect(spooledFigures(files[1]!)).toEqual([['sid-0002', 102]]);
+    expect(spooledFigures(files[2]!)).toEqual([['sid-0003', 103]]);
   });
 });
