@@ -10,3 +10,11 @@ export const UNREACHABLE_CODES: ReadonlySet<string> = new Set(['ENOTFOUND', 'EAI
 export function networkCodeOf(error: { code?: string; message?: string }): string {
   return error.code ?? /\b(E[A-Z]{3,}|ERR_[A-Z_]+)\b/.exec(error.message ?? '')?.[1] ?? '';
 }
+
+/**
+ * The message for a failure in UNREACHABLE_CODES: the endpoint (undefined: AWS's own), what was asked for when the
+ * message does not say it already, and what to check.
+ */
+export function cannotReachText(endpoint: string | undefined, code: string, where?: string): string {
+  return `cannot reach ${endpoint ?? 'the AWS S3 endpoint'}${where === undefined ? '' : ` for ${where}`}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
+}

@@ -14,7 +14,7 @@ import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
-import { networkCodeOf, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
+import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { StateError, StateIoError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
@@ -37,7 +37,7 @@ function describe(operation: string, url: string, error: unknown, endpoint: stri
   const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
   const code = networkCodeOf(e);
   if (UNREACHABLE_CODES.has(code)) {
-    return new StateIoError(`${operation} ${url} failed: cannot reach ${endpoint ?? 'the AWS S3 endpoint'}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`, { cause: error });
+    return new StateIoError(`${operation} ${url} failed: ${cannotReachText(endpoint, code)}`, { cause: error });
   }
   const status = e.$metadata?.httpStatusCode;
   return new StateIoError(`${operation} ${url} failed: ${serverErrorText(`${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`, e.message)}`, {

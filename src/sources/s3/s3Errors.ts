@@ -1,7 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets, serverErrorText } from '../../support/errorText';
-import { networkCodeOf, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
+import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -94,7 +94,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
     return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err });
   }
   if (UNREACHABLE_CODES.has(code)) {
-    const message = `cannot reach ${endpoint} for ${where}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
+    const message = cannotReachText(endpoint, code, where);
     // A read whose listing already succeeded is a network blip worth retrying.
     return ctx.operation === 'get' ? new S3RequestError(message, where, { cause: err }) : input(message);
   }
