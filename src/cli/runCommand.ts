@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { IANAZone } from 'luxon';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { ReadObjectsOptions } from '../run/readObjects';
@@ -11,6 +10,7 @@ import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import type { SummarySink } from '../sinks/summarySink';
 import { SourceResolver } from '../sources/resolveSource';
+import { canonicalTimeZone } from '../support/timeZone';
 import { DEFAULT_EXCLUDES, InputFilter, checkGlob } from '../sources/inputFilter';
 import { closeDecodeWorkers, decodeStreamInWorker, setDecodeThreadLimit, startDecodeThread } from '../decode/decodeWorkerPool';
 import { decodeStream } from '../decode/decodeStream';
@@ -162,9 +162,9 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   if (inWorkers && (threadsGiven || merge !== undefined || inputMayBeLarge(args.input.map(String)))) startDecodeThread();
   const config = loadConfig(args.config);
   const zoneName = args.timezone ?? config.timezone;
-  if (!IANAZone.isValidZone(zoneName)) throw new UsageError(`unknown time zone '${zoneName}' (use an IANA name such as Europe/Berlin)`);
   // One spelling per zone ('utc' → 'UTC'), since the zone is part of every summary_id.
-  const timezone = new Intl.DateTimeFormat('en-US', { timeZone: zoneName }).resolvedOptions().timeZone;
+  const timezone = canonicalTimeZone(zoneName);
+  if (timezone === null) throw new UsageError(`unknown time zone '${zoneName}' (use an IANA name such as Europe/Berlin)`);
   const from = parseDayOption('from', args.from);
   const to = parseDayOption('to', args.to);
   if (from && to && from > to) throw new UsageError(`--from ${from} is after --to ${to}`);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { IANAZone } from 'luxon';
 import { compileAudiencePattern } from './audiencePattern';
+import { isKnownTimeZone } from '../support/timeZone';
 
 /** The categories the rollups count; each lists the event type codes that belong to it. */
 export const CATEGORY_NAMES = [
@@ -33,7 +33,7 @@ const regexSource = z.string().refine(
 
 export const timezoneSchema = z
   .string()
-  .refine((zone) => IANAZone.isValidZone(zone), { message: 'is not a known IANA time zone' });
+  .refine((zone) => isKnownTimeZone(zone), { message: 'is not a known IANA time zone' });
 
 /** Monthly limits of the metrics Auth0 bills; a metric left out has no limit. */
 const quotaLimits = z

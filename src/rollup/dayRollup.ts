@@ -1,4 +1,3 @@
-import { IANAZone } from 'luxon';
 import { statsTimezoneOf, type UsageConfig } from '../config/schema';
 import type { RecordFieldsRead } from '../decode/recordFields';
 import type { WorkerAggregation } from '../decode/objectAggregator';
@@ -7,6 +6,7 @@ import { type AggregationSettings, classifiersFrom, workerAggregation } from './
 import { countedWindow, DayWindow, DayWindowError } from './dayWindow';
 import { isKnownEventType } from './knownEventTypes';
 import { LogIdSet } from './logIdSet';
+import { isKnownTimeZone } from '../support/timeZone';
 import { DayObjectRollup, type DayRollupContext, type DayRollupCounters } from './dayObjectRollup';
 import type { DaySlot, DayStore } from './dayStore';
 import { Auth0UsageError } from '../support/errors';
@@ -33,7 +33,7 @@ export class RollupOptionsError extends Auth0UsageError {
 
 /** The instants the run summarizes, checking the zone first (an unknown zone would only fail at the first record). */
 function summarizedWindow({ timezone, from, to }: DayRollupOptions): DayWindow {
-  if (!IANAZone.isValidZone(timezone)) throw new RollupOptionsError(`"${timezone}" is not a known IANA time zone`);
+  if (!isKnownTimeZone(timezone)) throw new RollupOptionsError(`"${timezone}" is not a known IANA time zone`);
   try {
     return new DayWindow(timezone, from, to);
   } catch (error) {
