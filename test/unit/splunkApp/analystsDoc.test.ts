@@ -52,6 +52,16 @@ describe('docs/analysts.md', () => {
     expect(search).toMatch(/by summary, tenant, day, summary_id\s*\|\s*where copies > 1/);
   });
 
+  // "This month" by the search head's clock (a _time range of @mon, or strftime(now())) leaves out the 1st when the
+  // job's zone is ahead of the analyst's: that day's bucket starts in the analyst's previous month. Each tenant's
+  // newest month in `day`, over 32 days, is the job's own month to date, as in the app's report.
+  it("search 4 takes each tenant's newest month from day, not from the search head's clock", () => {
+    const search = docSources(markdown).find((source) => source.origin === 'docs/analysts.md search 4')!.spl;
+    expect(search).toMatch(/eventstats max\(month\) as current_month by tenant\s*\|\s*where month==current_month/);
+    expect(search).not.toContain('now()');
+    expect(markdown).toMatch(/4\. Top 10 M2M clients this month \(time range: the last 32 days\)/);
+  });
+
   const macros = macroTable(loadConf('default/macros.conf'));
   const searches = docSources(markdown).map((source) => [source.origin, source] as const);
   it.each(searches)('%s is balanced, uses the app macros and known fields', (_origin, source) => {
