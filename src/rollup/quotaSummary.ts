@@ -9,6 +9,7 @@ export function buildQuotaSummary(
   bucket: TenantDayBucket,
   metric: QuotaMetric,
   figures: QuotaFigures,
+  monthComplete: boolean,
   meta: SummaryMeta,
 ): SummaryEnvelope<QuotaEvent> {
   const event: QuotaEvent = Object.assign(bucketFields('quota', bucket.tenant, bucket.range, bucket.tz, meta, metric), {
@@ -19,6 +20,7 @@ export function buildQuotaSummary(
     percent_used: figures.percent_used,
     projected_month_end: figures.projected_month_end,
     threshold: figures.threshold,
+    window_complete: monthComplete,
   });
   return bucketEnvelope(event, bucket.range, bucket.host, meta);
 }

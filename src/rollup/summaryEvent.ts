@@ -105,6 +105,8 @@ export interface QuotaEvent extends BucketFields {
   projected_month_end: number | null;
   /** The highest configured alert threshold (percent) reached; null when none or without a limit. */
   threshold: number | null;
+  /** False when the tenant's data does not reach back to the 1st of the month: `used` may undercount. */
+  window_complete: boolean;
 }
 
 /** How completely one tenant-day (in the run's zone) is covered by log records of any type (see CoverageFigures). */
@@ -257,7 +259,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   ],
   quota: [
     'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',
-    'metric', 'month', 'used', 'limit', 'percent_used', 'projected_month_end', 'threshold',
+    'metric', 'month', 'used', 'limit', 'percent_used', 'projected_month_end', 'threshold', 'window_complete',
   ],
   coverage: [
     'summary', 'summary_id', 'tenant', 'day', 'tz', 'info_min_time', 'info_max_time', 'generated_at', 'run_id',

@@ -2,7 +2,7 @@ import type { UsageConfig } from '../config/schema';
 import { buildActiveUsersSummary } from './activeUsersSummary';
 import { ActiveUsersWindow, lastDependentDay, thirtyDayStart, windowStart } from './activeUsersWindow';
 import type { TenantDayBucket } from './bucketEnvelope';
-import { addDays, earlierDay, laterDay, monthOf } from './calendarDay';
+import { addDays, earlierDay, firstOfMonth, laterDay, monthOf } from './calendarDay';
 import type { DayAggregate } from './dayAggregate';
 import { QUOTA_METRICS, quotaFigures, quotaLimit } from './quotaFigures';
 import { buildQuotaSummary } from './quotaSummary';
@@ -180,11 +180,13 @@ export async function runSummaryPass(options: SummaryPassOptions): Promise<Summa
         const complete = coverageStart <= windowStart(slot.day);
         offer('active_users', buildActiveUsersSummary(bucket, figures, complete, meta), out);
       }
-      if (monthOf(slot.day) === monthOf(latestChanged)) {
+      // Its month reaches back to a changed day, or the data now starts earlier (the month may have become complete).
+      if (monthOf(slot.day) === monthOf(latestChanged) || slot.day <= completeReach) {
+        const monthComplete = coverageStart <= firstOfMonth(slot.day);
         for (const metric of QUOTA_METRICS) {
           const used = metric === 'active_users' ? figures.mauMonth : billableInMonth;
           const quota = quotaFigures(metric, used, quotaLimit(config.quotas, tenant, metric), slot.day, config.quotaThresholds);
-          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, meta), out);
+          offer(`quota:${metric}`, buildQuotaSummary(bucket, metric, quota, monthComplete, meta), out);
         }
       }
       if (Object.keys(now).length > 0) emitted.set(slot, now);

@@ -35,7 +35,7 @@ async function run(name: string, extra: string[] = []) {
 }
 
 const activeUsers = (events: any[]) => kindOf(events, 'active_users').map((e) => [e.tenant, e.day, e.dau, e.mau_30d, e.mau_month, e.window_complete]);
-const quotas = (events: any[]) => kindOf(events, 'quota').map((q) => [q.tenant, q.day, q.metric, q.month, q.used, q.limit, q.percent_used, q.projected_month_end, q.threshold]);
+const quotas = (events: any[]) => kindOf(events, 'quota').map((q) => [q.tenant, q.day, q.metric, q.month, q.used, q.limit, q.percent_used, q.projected_month_end, q.threshold, q.window_complete]);
 
 const FEBRUARY_ACTIVE_USERS = [
   ['acme', '2024-02-01', 1, 3, 1, false], // u1 u2 (01-20) u3 (01-31); the month so far: u1
@@ -43,15 +43,16 @@ const FEBRUARY_ACTIVE_USERS = [
   ['acme', '2024-02-19', 2, 4, 4, true], // [01-21, 02-19]: 01-20 left (u2 gone); u1 u3 u4 u6
   ['other', '2024-02-01', 1, 1, 1, false],
 ];
+// window_complete: acme's data starts on 01-20, other's on 02-01; both reach back to February's 1st.
 const FEBRUARY_QUOTAS = [
-  ['acme', '2024-02-01', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 232, 80],
-  ['acme', '2024-02-01', 'active_users', '2024-02', 1, 4, 25, null, null],
-  ['acme', '2024-02-18', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 13, 80], // 8 × 29 / 18 = 12.9
-  ['acme', '2024-02-18', 'active_users', '2024-02', 2, 4, 50, null, null],
-  ['acme', '2024-02-19', 'm2m_tokens_billable', '2024-02', 11, 10, 110, 17, 100], // 11 × 29 / 19 = 16.8
-  ['acme', '2024-02-19', 'active_users', '2024-02', 4, 4, 100, null, 100], // no projection of distinct users
-  ['other', '2024-02-01', 'm2m_tokens_billable', '2024-02', 0, 10, 0, 0, null],
-  ['other', '2024-02-01', 'active_users', '2024-02', 1, 1000, 0.1, null, null], // the tenant's own limit
+  ['acme', '2024-02-01', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 232, 80, true],
+  ['acme', '2024-02-01', 'active_users', '2024-02', 1, 4, 25, null, null, true],
+  ['acme', '2024-02-18', 'm2m_tokens_billable', '2024-02', 8, 10, 80, 13, 80, true], // 8 × 29 / 18 = 12.9
+  ['acme', '2024-02-18', 'active_users', '2024-02', 2, 4, 50, null, null, true],
+  ['acme', '2024-02-19', 'm2m_tokens_billable', '2024-02', 11, 10, 110, 17, 100, true], // 11 × 29 / 19 = 16.8
+  ['acme', '2024-02-19', 'active_users', '2024-02', 4, 4, 100, null, 100, true], // no projection of distinct users
+  ['other', '2024-02-01', 'm2m_tokens_billable', '2024-02', 0, 10, 0, 0, null, true],
+  ['other', '2024-02-01', 'active_users', '2024-02', 1, 1000, 0.1, null, null, true], // the tenant's own limit
 ];
 
 test('one run: mau_30d across the month boundary, mau_month from the 1st, quotas and thresholds', async () => {
@@ -64,10 +65,11 @@ test('one run: mau_30d across the month boundary, mau_month from the 1st, quotas
     ...FEBRUARY_ACTIVE_USERS,
   ]);
   expect(quotas(events)).toEqual([
-    ['acme', '2024-01-20', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
-    ['acme', '2024-01-20', 'active_users', '2024-01', 2, 4, 50, null, null],
-    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null],
-    ['acme', '2024-01-31', 'active_users', '2024-01', 3, 4, 75, null, null],
+    // The data starts on 01-20, not the 1st: January's month to date may undercount.
+    ['acme', '2024-01-20', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null, false],
+    ['acme', '2024-01-20', 'active_users', '2024-01', 2, 4, 50, null, null, false],
+    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 0, 10, 0, 0, null, false],
+    ['acme', '2024-01-31', 'active_users', '2024-01', 3, 4, 75, null, null, false],
     ...FEBRUARY_QUOTAS,
   ]);
   const quota = kindOf(events, 'quota')[0];
@@ -147,7 +149,33 @@ test('m2m_tokens_billable quota counts from the 1st: January’s tokens are not 
   writeArchive(path.join(dir, 'archives'), 'a.ndjson', [...tokens(1, 5, '2024-01-31T12:00:00Z'), ...tokens(10, 2, '2024-02-02T12:00:00Z')]);
   const events = await run('one');
   expect(quotas(events).filter((q) => q[2] === 'm2m_tokens_billable')).toEqual([
-    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 5, 10, 50, 5, null], // 5 × 31 / 31
-    ['acme', '2024-02-02', 'm2m_tokens_billable', '2024-02', 2, 10, 20, 29, null], // 2 × 29 / 2
+    ['acme', '2024-01-31', 'm2m_tokens_billable', '2024-01', 5, 10, 50, 5, null, false], // 5 × 31 / 31; data from the 31st
+    ['acme', '2024-02-02', 'm2m_tokens_billable', '2024-02', 2, 10, 20, 29, null, true], // 2 × 29 / 2; data from 01-31
+  ]);
+});
+
+test('a quota whose month the data did not reach back to says so, and says so again once a backfill reaches its 1st', async () => {
+  // First run: data from 02-05, so February's month to date may undercount (window_complete false).
+  writeArchive(path.join(dir, 'archives'), 'a.ndjson', [login(1, '2024-02-05T10:00:00Z', 'u1'), ...tokens(10, 2, '2024-02-11T12:00:00Z'), login(2, '2024-02-11T10:00:00Z', 'u2')]);
+  const state = ['--state', path.join(dir, 'state')];
+  const first = await run('first', state);
+  const monthToDate = (events: any[]) => quotas(events).map((q) => [q[1], q[2], q[4], q[9]]);
+  expect(monthToDate(first)).toEqual([
+    ['2024-02-05', 'm2m_tokens_billable', 0, false],
+    ['2024-02-05', 'active_users', 1, false],
+    ['2024-02-11', 'm2m_tokens_billable', 2, false],
+    ['2024-02-11', 'active_users', 2, false],
+  ]);
+  // A backfill of 01-30 (January): February's figures do not change, but its data now reaches back past its 1st, so
+  // each February quota is sent again, complete; January's own month starts on the 30th.
+  writeArchive(path.join(dir, 'archives'), 'backfill.ndjson', [login(3, '2024-01-30T10:00:00Z', 'u3')]);
+  const backfill = await run('backfill', state);
+  expect(monthToDate(backfill)).toEqual([
+    ['2024-01-30', 'm2m_tokens_billable', 0, false],
+    ['2024-01-30', 'active_users', 1, false],
+    ['2024-02-05', 'm2m_tokens_billable', 0, true],
+    ['2024-02-05', 'active_users', 1, true],
+    ['2024-02-11', 'm2m_tokens_billable', 2, true],
+    ['2024-02-11', 'active_users', 2, true],
   ]);
 });

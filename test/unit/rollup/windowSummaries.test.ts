@@ -45,7 +45,7 @@ test('active_users events list SUMMARY_FIELDS in order, with the bucket fields a
 });
 
 test('quota events list SUMMARY_FIELDS in order; the metric is part of the summary_id', () => {
-  const envelope = buildQuotaSummary(bucket, 'm2m_tokens_billable', quotaFigures('m2m_tokens_billable', 900, 1000, '2024-06-01', [80, 100]), META);
+  const envelope = buildQuotaSummary(bucket, 'm2m_tokens_billable', quotaFigures('m2m_tokens_billable', 900, 1000, '2024-06-01', [80, 100]), true, META);
   expect(Object.keys(envelope.event)).toEqual(SUMMARY_FIELDS.quota);
   expect(envelope.event).toMatchObject({
     summary_id: idOf('quota', 'acme', '2024-06-01', 'Asia/Kolkata', 'm2m_tokens_billable'),
@@ -56,6 +56,7 @@ test('quota events list SUMMARY_FIELDS in order; the metric is part of the summa
     percent_used: 90,
     projected_month_end: 27000, // 900 × 30 / 1
     threshold: 80,
+    window_complete: true,
   });
 });
 
