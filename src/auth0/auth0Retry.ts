@@ -17,12 +17,23 @@ export const DEFAULT_AUTH0_RETRY_POLICY: Auth0RetryPolicy = { attempts: 5, initi
 /** Time as the retry loop sees it; tests pass their own so that nothing really sleeps. */
 export interface Auth0Clock {
   now(): number;
-  sleep(ms: number): Promise<void>;
+  /** Waits `ms`, or less once `signal` fires (the caller then gives up on its own). */
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const SYSTEM_CLOCK: Auth0Clock = {
   now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  sleep: (ms, signal) =>
+    new Promise((resolve) => {
+      // Cleared on the stop: a pending timer of up to a minute would keep the stopped process from exiting.
+      const timer = setTimeout(done, ms);
+      signal?.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      }
+    }),
 };
 
 /**

@@ -25,10 +25,31 @@ export interface Auth0StatsClientOptions {
 
 export interface Auth0StatsClient {
   readonly tenant: string;
-  /** stats/daily for the days `fromDay`..`toDay` (YYYY-MM-DD, inclusive). */
-  dailyStats(fromDay: string, toDay: string): Promise<DailyStatsRow[]>;
+  /**
+   * stats/daily for the days `fromDay`..`toDay` (YYYY-MM-DD, inclusive). `signal` (the run's stop) ends a request
+   * or a retry wait at once, rejecting with its reason.
+   */
+  dailyStats(fromDay: string, toDay: string, signal?: AbortSignal): Promise<DailyStatsRow[]>;
   /** stats/active-users: users who logged in during the last 30 days. */
-  activeUsers(): Promise<number>;
+  activeUsers(signal?: AbortSignal): Promise<number>;
+}
+
+/**
+ * `work`, or the stop's reason as soon as `signal` fires. Racing rather than only passing the signal on: the SDK's
+ * token request takes no signal of ours, and a retry wait may be a 429's full minute, so a run told to stop
+ * (SIGTERM, with a grace period of seconds) would otherwise sit through them and be killed before its commit.
+ */
+function unlessStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (signal === undefined) return work;
+  if (signal.aborted) return Promise.reject(signal.reason);
+  let onAbort: () => void = () => {};
+  const stopped = new Promise<never>((_, reject) => {
+    onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+  // The losing side must not surface as an unhandled rejection.
+  work.catch(() => {});
+  return Promise.race([work, stopped]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
 /** Seconds each API request has for its whole answer when timeoutSeconds is not given. */
@@ -65,21 +86,30 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
     ...(options.fetch ? { fetch: options.fetch } : {}),
   });
 
-  async function withRetries<T>(call: string, request: (abortSignal: AbortSignal) => Promise<unknown>, parse: (body: unknown) => T | string): Promise<T> {
+  async function withRetries<T>(
+    call: string,
+    request: (abortSignal: AbortSignal) => Promise<unknown>,
+    parse: (body: unknown) => T | string,
+    stop: AbortSignal | undefined,
+  ): Promise<T> {
     const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call, redact };
     for (let attempt = 1; ; attempt++) {
+      // A stop that came before this call (during the log summaries' delivery): no request, not even the token's.
+      if (stop?.aborted) throw stop.reason;
       let body: unknown;
       // Our deadline covers the body too, which the SDK's timeout (cleared once the headers are in) does not.
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
       try {
-        body = await request(deadline.signal);
+        body = await unlessStopped(request(stop ? AbortSignal.any([deadline.signal, stop]) : deadline.signal), stop);
       } catch (thrown) {
+        // Stopped: no classification and no retry; the caller hears the stop's own reason.
+        if (stop?.aborted) throw stop.reason;
         const timedOut = deadline.signal.aborted ? new ManagementTimeoutError(`Timeout exceeded when calling ${call}.`) : thrown;
         const failure = classifyAuth0Failure(timedOut, ctx);
         if (!failure.retryable) throw scrubbed(failure.error, tenant.clientSecret());
         if (attempt >= policy.attempts) throw scrubbed(failure.error(attempt), tenant.clientSecret());
-        await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit));
+        await unlessStopped(clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit), stop), stop);
         continue;
       } finally {
         clearTimeout(timer);
@@ -92,10 +122,11 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
 
   return {
     tenant: tenant.tenant,
-    dailyStats: (fromDay, toDay) => {
+    dailyStats: (fromDay, toDay, signal) => {
       const query = { from: compactDay(fromDay), to: compactDay(toDay) };
-      return withRetries('GET /api/v2/stats/daily', (abortSignal) => management.stats.getDaily(query, { abortSignal }), parseDailyStats);
+      return withRetries('GET /api/v2/stats/daily', (abortSignal) => management.stats.getDaily(query, { abortSignal }), parseDailyStats, signal);
     },
-    activeUsers: () => withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), (body) => parseActiveUsers(body, redact)),
+    activeUsers: (signal) =>
+      withRetries('GET /api/v2/stats/active-users', (abortSignal) => management.stats.getActiveUsersCount({ abortSignal }), (body) => parseActiveUsers(body, redact), signal),
   };
 }

@@ -114,8 +114,8 @@ async function auth0StatsFrom(settings: Auth0Settings): Promise<Auth0StatsOption
       return {
         tenant: tenant.tenant,
         host: tenant.domain.replace(/:\d+$/, ''),
-        dailyStats: (fromDay, toDay) => client.dailyStats(fromDay, toDay),
-        activeUsers: () => client.activeUsers(),
+        dailyStats: (fromDay, toDay, signal) => client.dailyStats(fromDay, toDay, signal),
+        activeUsers: (signal) => client.activeUsers(signal),
       };
     }),
     tolerancePercent: settings.tolerancePercent,

@@ -17,8 +17,9 @@ export interface Auth0StatsSource {
   tenant: string;
   /** The envelope's host: the tenant's domain without a port. */
   host: string;
-  dailyStats(fromDay: string, toDay: string): Promise<Auth0DailyRow[]>;
-  activeUsers(): Promise<number>;
+  /** `signal` is the run's stop: a call or retry wait under way then rejects with its reason at once. */
+  dailyStats(fromDay: string, toDay: string, signal?: AbortSignal): Promise<Auth0DailyRow[]>;
+  activeUsers(signal?: AbortSignal): Promise<number>;
 }
 
 export interface Auth0StatsOptions {
@@ -64,6 +65,11 @@ export async function readAuth0Stats(
   meta: SummaryMeta,
   now: () => Date,
   log: Logger,
+  /**
+   * The run's stop (SIGTERM): the API waits end at once and the tenants not read yet fail with its reason, so their
+   * days wait for the next run (with --state) like any unreadable tenant's, and the run still commits in time.
+   */
+  signal?: AbortSignal,
 ): Promise<Auth0StatsOutcome> {
   const summaries: SummaryEnvelope[] = [];
   const failed: Array<{ tenant: string; code: string }> = [];
@@ -106,7 +112,7 @@ export async function readAuth0Stats(
     let daysRead = false;
     try {
       if (inputs !== undefined && days.length > 0) {
-        const rows = await source.dailyStats(days[0]!, days.at(-1)!);
+        const rows = await source.dailyStats(days[0]!, days.at(-1)!, signal);
         const known = days.filter((day) => !inputs.unknown.has(day));
         if (known.length < days.length) {
           log.warn({ tenant: source.tenant, days: days.length - known.length }, 'days first stored by an older version have no counts by the API day: not reconciled');
@@ -114,7 +120,7 @@ export async function readAuth0Stats(
         summaries.push(...buildAuth0DaySummaries(stats, known, rows, inputs.counts, meta));
       }
       daysRead = true;
-      const activeUsers = await source.activeUsers();
+      const activeUsers = await source.activeUsers(signal);
       summaries.push(buildAuth0ActiveUsersSummary(stats, activeUsers, now(), meta));
       // Auth0's last 30 days beside our mau_30d of the latest complete day, when this run went through that day.
       if (inputs?.activeUsers30d !== undefined) {

@@ -1,4 +1,5 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closingLine, readNdjson, spawnCli, type SpawnedCliResult as Result } from '../support/cliRunner';
@@ -183,5 +184,46 @@ test('with HEC busy, every summary (the Auth0 kinds too) waits in the spool, and
     for (const text of [spooled, result.stdout, result.stderr, readFileSync(output, 'utf8')]) expect(text).not.toContain(SECRET);
   } finally {
     await receiver.close();
+  }
+});
+
+test('SIGTERM while a 429 makes the run wait on Auth0: the wait ends, the days wait for the next run, the state commits: exit 3', async () => {
+  // Rate limited for good, asking for a minute each time: only the stop can end the wait in time for a grace period.
+  tenant.failNext('/api/v2/stats/daily', { kind: 'rate-limit', resetAtSeconds: Math.floor(Date.now() / 1000) + 600, retryAfterSeconds: 60 }, 5);
+  const input = inputDir('archive-stop', DAY1);
+  const output = path.join(dir, 'stopped.ndjson');
+  const state = path.join(dir, 'state-stop');
+  const before = tenant.requests.length;
+  const child = spawn(
+    process.execPath,
+    [CLI, 'run', '-i', input, '-o', output, '--state', state, '--no-table', '--log-format', 'json',
+      '--auth0-domain', tenant.domain, '--auth0-client-id', 'run-client', '--auth0-tenant', 'acme-prod'],
+    { cwd: ROOT, env: { PATH: process.env.PATH, NODE_EXTRA_CA_CERTS: caFile, AUTH0_USAGE_AUTH0_CLIENT_SECRET: SECRET }, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout.resume();
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    while (!tenant.requests.slice(before).some((r) => r.path === '/api/v2/stats/daily' && r.status === 429)) await new Promise((r) => setTimeout(r, 50));
+    const stoppedAt = Date.now();
+    child.kill('SIGTERM');
+    const code = await exited;
+    // Well inside the 60 s the tenant asked for (and a pod's default 30 s grace period).
+    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
+    expect(code).toBe(3);
+    expect(stderr).toContain('received SIGTERM: finishing up');
+    expect(closingLine(stderr)).toMatchObject({ level: 'warn', exit_code: 3, msg: expect.stringContaining('acme-prod (ERR_STOP_REQUESTED)') });
+    // No retry after the stop.
+    expect(tenant.requests.slice(before).filter((r) => r.path === '/api/v2/stats/daily')).toHaveLength(1);
+    const runEvent = readNdjson(readFileSync(output, 'utf8')).at(-1).event;
+    expect(runEvent).toMatchObject({ summary: 'run', status: 'partial', auth0_stats_errors: { count: 1, tenants: [{ tenant: 'acme-prod', code: 'ERR_STOP_REQUESTED' }] } });
+    // Committed, with the day waiting for the next run's statistics, and the lock released.
+    const status = await cli(['status', '--state', state], {});
+    expect(status.stdout).toContain('auth0      statistics of acme-prod: 1 day (2024-05-01) still to be read by the next run');
+    expect(status.stdout).toMatch(/last run .*: partial, committed/);
+    expect(existsSync(path.join(state, 'lock.json'))).toBe(false);
+  } finally {
+    child.kill('SIGKILL');
   }
 });
