@@ -92,6 +92,11 @@ export async function readAuth0Stats(
   for (const source of options.sources) {
     const stats = { tenant: source.tenant, host: source.host, statsTimezone: options.statsTimezone, tolerancePercent: options.tolerancePercent };
     const inputs = reconcile.get(source.tenant);
+    // Other tenants had records and this one none: quite possibly a configured name that is not the logs' tenant
+    // name (a typo, or the domain's label where the logs carry tenant_name), which would never be reconciled.
+    if (inputs === undefined && reconcile.size > 0) {
+      log.warn({ tenant: source.tenant, tenants_in_logs: [...reconcile.keys()].slice(0, 10) }, 'no log records of this Auth0 statistics tenant in this run: nothing of it to reconcile (does its name match the tenant names of the logs?)');
+    }
     const changed = inputs?.days ?? [];
     // Earlier runs' days: only those whose counts this run's pass walked can be reconciled now; too old ones never will.
     const earlier = (Object.hasOwn(waiting, source.tenant) ? waiting[source.tenant]! : []).filter((day) => !changed.includes(day));

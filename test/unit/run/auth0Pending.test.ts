@@ -195,3 +195,20 @@ test('without a --state nothing waits: the log lines do not promise that the nex
     expect(msg).toMatch(/without --state/);
   }
 });
+
+test('a configured tenant with no records while others have some is named in a warning, with the tenants the logs hold', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'json', stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }) });
+  const counts = { logins: 2, signups: 0, breached_passwords: 0 };
+  // The logs hold acme-prod; the config also names 'acme-prd' (a typo), which no record carries.
+  const reconcile = new Map([['acme-prod', { days: ['2024-05-02'], counts: new Map([['2024-05-02', counts]]), unknown: new Set<string>() }]]);
+  const typo: Auth0StatsSource = { tenant: 'acme-prd', host: 'localhost', dailyStats: async () => [], activeUsers: async () => 1 };
+  const meta = { runId: 'r', generatedAt: '2024-05-03T06:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+  await readAuth0Stats(
+    { sources: [source(), typo], tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
+    reconcile, {}, meta, () => new Date(Date.UTC(2024, 4, 3, 6)), log,
+  );
+  const warned = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
+  expect(warned).toEqual([expect.objectContaining({ tenant: 'acme-prd', tenants_in_logs: ['acme-prod'] })]);
+  expect(warned[0].msg).toMatch(/no log records of this Auth0 statistics tenant/);
+});
