@@ -37,6 +37,15 @@ export function isShardName(name: string): boolean {
   return name.startsWith(`${SHARDS_FOLDER}/`);
 }
 
+/**
+ * The shard whose folder a name lies in (a record file, the object list, a temporary file of its writes, done.json),
+ * or undefined for any other name.
+ */
+export function shardOfPartialName(name: string): { shards: number; index: number } | undefined {
+  const match = /^shards\/(\d+)\/(\d+)\//.exec(name);
+  return match ? { shards: Number(match[1]), index: Number(match[2]) } : undefined;
+}
+
 /** The shard a `done.json` name belongs to, or undefined for any other name. */
 export function shardOfDoneName(name: string): { shards: number; index: number } | undefined {
   const match = /^shards\/(\d+)\/(\d+)\/done\.json$/.exec(name);

@@ -1,6 +1,6 @@
 import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
 import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
-import { shardOfDoneName, shardsOfMergedName } from '../state/shardLayout';
+import { shardOfDoneName, shardOfPartialName, shardsOfMergedName } from '../state/shardLayout';
 import { readLastRun, readManifest, type LastRun } from '../state/stateLoad';
 import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
@@ -29,7 +29,7 @@ export interface StateStatus {
   lastRun: LastRun | 'unreadable' | undefined;
   lock: LockStatus;
   spool: StatusSpool;
-  /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished. */
+  /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished (none when only an unfinished shard left files). */
   shards: Map<number, number[]>;
   /** Shard counts whose merge committed and whose partials' removal was cut short (shards/<N>/merged.json). */
   mergedShards: Set<number>;
@@ -48,6 +48,12 @@ export async function readStateStatus(
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
     if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+    // A shard killed or failed after storing a record file left a partial without done.json: that backfill is under
+    // way, not an empty state at a mistyped path, and the shard is one still to run.
+    else {
+      const partial = shardOfPartialName(name);
+      if (partial !== undefined && !shards.has(partial.shards)) shards.set(partial.shards, []);
+    }
     const merged = shardsOfMergedName(name);
     if (merged !== undefined) mergedShards.add(merged);
   }

@@ -10,6 +10,7 @@ import { configWith, login, silentLogger, writeArchive } from '../unit/state/sta
 const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const KILL_AT_STEP = path.join(ROOT, 'test', 'support', 'killAtStep.js');
+const KILL_BEFORE_DONE = path.join(ROOT, 'test', 'support', 'killShardBeforeDone.js');
 
 let dir: string;
 let archives: string;
@@ -258,6 +259,18 @@ test('a merge run again after it committed, its removal of the partials cut shor
   writeFileSync(path.join(state, 'shards', '2', 'merged.json'), '{}\n');
   for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
   expect(existsSync(path.join(state, 'shards', '2', 'merged.json'))).toBe(false);
+});
+
+test('status after the only shard run so far was killed: a backfill under way, not an empty state at a wrong path', async () => {
+  const state = path.join(dir, 'killed-shard-state');
+  const killed = await spawnCli(CLI, ['run', '--input', archives, '--state', state, '--shard', '0/2', '--log-format', 'json', '--no-progress'], { cwd: dir, env: { PATH: process.env.PATH, NODE_OPTIONS: `-r ${KILL_BEFORE_DONE}` } });
+  expect([killed.code, killed.stderr.includes('killed before done.json')]).toEqual([null, true]);
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.code).toBe(0);
+  expect(status.stdout.split('\n').filter((line) => line.startsWith('shards') || line.startsWith('state'))).toEqual([
+    `state      ${state}: nothing committed yet`,
+    'shards     0 of 2 finished, not merged yet; to run: 0, 1',
+  ]);
 });
 
 test('status lists the shards that finished and those still to run, until the merge', async () => {
