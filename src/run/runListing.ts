@@ -111,7 +111,7 @@ export class RunListing {
       // --from/--to, S3 listing already leaves out keys dated outside the days, so there it may be expected.
       const elsewhere = source.listedByAnotherInput ?? 0;
       if (listed === 0 && elsewhere > 0) {
-        options.log.info({ input, files: elsewhere }, 'input holds only files an earlier input listed: each is read once');
+        options.log.info({ input, objects: elsewhere }, 'input holds only files or objects an earlier input listed: each is read once');
       } else if (listed === 0) {
         if (!options.dayBounded) options.log.warn({ input }, 'input holds no files or objects: check the path or prefix');
         else options.log.info({ input }, 'input holds no files or objects for the --from/--to days');

@@ -33,7 +33,7 @@ export interface Source {
    * reading costs nothing more. Otherwise (S3) the listing arrives page by page.
    */
   readonly listsWhole?: boolean;
-  /** After list(): files left out because another input of the run listed them first (local files only). */
+  /** After list(): files or objects left out because another input of the run listed them first. */
   readonly listedByAnotherInput?: number;
   list(): AsyncIterable<InputObject>;
 }

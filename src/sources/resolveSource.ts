@@ -5,6 +5,7 @@ import { LocalFileSource } from './localFiles';
 import type { DayRange } from './datePath';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import { isS3Url } from '../aws/s3Url';
+import type { S3InputSet } from './s3/s3InputSet';
 
 /**
  * Maps each `--input` to its source: s3:// URLs to S3 (one client shared by all of them, created on first use),
@@ -14,6 +15,8 @@ export class SourceResolver {
   private s3Client?: S3Client;
   /** Local files listed so far, by every local input: one file reached through two inputs is read once. */
   private readonly listedFiles = new Set<string>();
+  /** The same for S3 objects, whose inputs' prefixes may nest. */
+  private s3Inputs?: S3InputSet;
 
   constructor(
     private readonly options: {
@@ -33,6 +36,8 @@ export class SourceResolver {
     // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
     const { S3Source } = require('./s3/s3Source') as typeof import('./s3/s3Source');
     const { createS3Client } = require('../aws/s3Client') as typeof import('../aws/s3Client');
+    const { S3InputSet } = require('./s3/s3InputSet') as typeof import('./s3/s3InputSet');
+    this.s3Inputs ??= new S3InputSet();
     this.s3Client ??= createS3Client(this.options.s3 ?? {});
     return new S3Source({
       url: input,
@@ -41,6 +46,7 @@ export class SourceResolver {
       filter: this.options.filter,
       stallSeconds: this.options.s3?.stallSeconds,
       endpoint: this.options.s3?.endpoint,
+      inputs: this.s3Inputs,
     });
   }
 

@@ -65,6 +65,20 @@ test('S3 and local inputs mix in one run', async () => {
   expect(comparable(mixed)).toEqual(comparable(local));
 });
 
+test('an object under two inputs whose prefixes nest is read once, under the first', async () => {
+  const once = await summaries(['--input', 's3://auth0-archive/logs/', ...s3Flags()]);
+  // The second prefix lies inside the first (its 8 sample files), the third repeats the first: 11 objects in all.
+  const nested = await summaries(['--input', 's3://auth0-archive/logs/', '--input', 's3://auth0-archive/logs/fixtures/samples/', '--input', 's3://auth0-archive/logs/', ...s3Flags()]);
+  expect(comparable(nested)).toEqual(comparable(once));
+  const [onceRun, nestedRun] = [once.at(-1).event, nested.at(-1).event];
+  for (const field of ['objects', 'bytes', 'records', 'duplicates'] as const) expect([field, nestedRun[field]]).toEqual([field, onceRun[field]]);
+  expect(nestedRun.objects).toBe(11);
+  // Listed from the inner prefix first, the sample files are read under it, and the rest under the outer one.
+  const innerFirst = await summaries(['--input', 's3://auth0-archive/logs/fixtures/samples/', '--input', 's3://auth0-archive/logs/', ...s3Flags()]);
+  expect(comparable(innerFirst)).toEqual(comparable(once));
+  expect(innerFirst.at(-1).event.objects).toBe(11);
+});
+
 test('--from/--to skip date folders more than a day outside the range, never keys without a date', async () => {
   const range = ['--from', '2024-01-03', '--to', '2024-01-03'];
   const local = await summaries([...DIRS.flatMap((dir) => ['--input', path.join(ROOT, dir)]), ...range]);

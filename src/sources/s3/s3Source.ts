@@ -9,6 +9,7 @@ import { prefetchPages } from './pagePrefetch';
 import { WatchedBody } from './watchedBody';
 import { SYSTEM_TIMERS, type WatchdogTimers } from './watchdogTimers';
 import { InputFilter } from '../inputFilter';
+import type { S3InputSet } from './s3InputSet';
 
 /** Times one listing page may fail transiently (after the SDK's own retries) before the run fails. */
 const LIST_PAGE_ATTEMPTS = 3;
@@ -31,6 +32,8 @@ export interface S3SourceOptions {
   readonly ownsClient?: boolean;
   /** The stall watchdogs' clock; the system's timers by default. */
   readonly timers?: WatchdogTimers;
+  /** The run's S3 inputs: an object another input lists too is read under the first one only. */
+  readonly inputs?: S3InputSet;
 }
 
 /**
@@ -66,6 +69,9 @@ export class S3Source implements Source {
   readonly #endpoint: string | undefined;
   readonly #ownsClient: boolean;
   readonly #timers: WatchdogTimers;
+  readonly #inputs: S3InputSet | undefined;
+  /** The objects list() left out because an earlier input listed them. */
+  #listedByAnotherInput = 0;
 
   constructor(options: S3SourceOptions) {
     const location = typeof options.url === 'string' ? parseS3Url(options.url) : options.url;
@@ -80,9 +86,17 @@ export class S3Source implements Source {
     this.#endpoint = options.endpoint;
     this.#ownsClient = options.ownsClient ?? false;
     this.#timers = options.timers ?? SYSTEM_TIMERS;
+    this.#inputs = options.inputs;
+    this.#inputs?.add(location);
+  }
+
+  get listedByAnotherInput(): number {
+    return this.#listedByAnotherInput;
   }
 
   async *list(): AsyncGenerator<InputObject> {
+    // Asked once every input is known (a run resolves them all before listing the first).
+    const shared = this.#inputs?.overlaps({ bucket: this.bucket, prefix: this.prefix }) ? this.#inputs : undefined;
     // Continuation token of the next page to fetch; a failed page is re-fetched from it.
     let token: string | undefined;
     let failures = 0;
@@ -104,7 +118,12 @@ export class S3Source implements Source {
           token = page.NextContinuationToken;
           for (const entry of page.Contents ?? []) {
             const object = this.#toInputObject(entry);
-            if (object) yield object;
+            if (object === undefined) continue;
+            if (shared !== undefined && !shared.firstListing(this.bucket, object.key)) {
+              this.#listedByAnotherInput++;
+              continue;
+            }
+            yield object;
           }
         }
         return;
@@ -141,7 +160,7 @@ export class S3Source implements Source {
     return new WatchedBody(body, { name, stallMs: this.#stallMs, timers: this.#timers });
   }
 
-  #toInputObject(entry: _Object): InputObject | undefined {
+  #toInputObject(entry: _Object): S3InputObject | undefined {
     const key = entry.Key;
     if (key === undefined) return undefined;
     // Zero-byte keys ending in "/" are folder placeholders made by consoles and sync tools.
