@@ -54,6 +54,8 @@ const shardDoneSchema = z
     files: z.array(z.string()),
     /** Each record file's SHA-256 (hex), checked as the merge reads it (absent in partials of earlier versions). */
     digests: z.record(z.string(), z.string()).optional(),
+    /** Each record file's size in bytes: the merge's progress total and ETA (absent in partials of earlier versions). */
+    sizes: z.record(z.string(), count).optional(),
     counts: shardCountsSchema,
     finished_at: z.string(),
   })
@@ -106,6 +108,7 @@ export class ShardPartialWriter {
   private readonly objects: Record<string, Array<[string, number | null, string | null] | [string, number | null, string | null, string]>> = {};
   private readonly files: string[] = [];
   private readonly digests: Record<string, string> = {};
+  private readonly sizes: Record<string, number> = {};
 
   private constructor(
     private readonly storage: StateStorage,
@@ -131,6 +134,7 @@ export class ShardPartialWriter {
       return object.readFor === undefined ? entry : [...entry, object.readFor];
     });
     this.digests[name] = recordFileDigest(data);
+    this.sizes[name] = data.length;
     await this.storage.write(name, data);
   }
 
@@ -148,6 +152,7 @@ export class ShardPartialWriter {
       spec,
       files: [...this.files],
       digests: { ...this.digests },
+      sizes: { ...this.sizes },
       counts,
       finished_at: finishedAt.toISOString(),
     };

@@ -23,6 +23,7 @@ export class ShardRecordSource implements Source {
     for (const file of this.shard.done.files) {
       yield {
         name: `${storage.location.replace(/\/+$/, '')}/${file}`,
+        size: this.shard.done.sizes?.[file],
         standsFor: this.shard.objects.get(file) ?? [],
         async open(): Promise<Readable> {
           const data = await storage.read(file);

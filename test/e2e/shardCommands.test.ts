@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { closingLine, runCli, spawnCli } from '../support/cliRunner';
@@ -289,4 +289,22 @@ test('status lists the shards that finished and those still to run, until the me
   expect((await runCli(['merge', '--state', state, '--shards', '3', '--output', path.join(dir, 'status-merged.ndjson'), '--no-table'])).code).toBe(0);
   const merged = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
   expect(merged.stdout).not.toMatch(/^shards/m);
+});
+
+test("the merge's progress knows its total: the shards' record files, by their size on disk", async () => {
+  const state = path.join(dir, 'progress-state');
+  expect((await run(['--shard', '0/2', '--state', state])).code).toBe(0);
+  expect((await run(['--shard', '1/2', '--state', state])).code).toBe(0);
+  // What the merge will read, measured on disk beside it: every shard's record files.
+  const recordFiles = (folder: string): string[] =>
+    readdirSync(folder, { withFileTypes: true }).flatMap((entry) =>
+      entry.isDirectory() ? recordFiles(path.join(folder, entry.name)) : entry.name.startsWith('records-') ? [path.join(folder, entry.name)] : [],
+    );
+  const files = recordFiles(path.join(state, 'shards'));
+  expect(files.length).toBe(2); // one object each: one record file each
+  const total = files.reduce((sum, file) => sum + statSync(file).size, 0);
+  const merged = await runCli(['merge', '--state', state, '--shards', '2', '--output', path.join(dir, 'progress-merged.ndjson'), '--no-table', '--no-progress', '--log-format', 'json']);
+  expect(merged.code).toBe(0);
+  const done = merged.stderr.trim().split('\n').map((line) => JSON.parse(line)).find((line) => line.msg === 'progress' && line.done === true);
+  expect(done).toMatchObject({ listing_done: true, objects_listed: 2, objects_done: 2, bytes_listed: total, bytes_read: total });
 });
