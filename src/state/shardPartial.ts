@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../sources/inputObject';
 import { ledgerEntryOf } from './objectIndex';
 import { Auth0UsageError } from '../support/errors';
 import { fingerprintOf } from '../support/fingerprint';
-import { SHARDS_FOLDER, shardDoneName, shardFolder, shardMergedName, shardObjectListName, shardOfDoneName, shardRecordFileName } from './shardLayout';
+import { SHARDS_FOLDER, shardDoneName, shardFolder, shardMergedName, shardObjectListName, shardOfDoneName, shardOfPartialName, shardRecordFileName } from './shardLayout';
 import { readLastRun } from './stateLoad';
 import type { StateStorage } from './stateStorage';
 
@@ -200,8 +200,15 @@ export async function readFinishedShards(storage: StateStorage, shards: number):
       ...(missing.length > 0 ? [`shard${missing.length === 1 ? '' : 's'} ${missing.join(', ')} of ${shards} did not finish (no ${shardDoneName(shards, missing[0]!)})`] : []),
       ...(unreadable.length > 0 ? [`unreadable: shard ${unreadable.join(', ')}`] : []),
     ];
-    const hint = finished.length === 0 && unreadable.length === 0 ? await otherShardCounts(storage, shards) : '';
-    throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge${hint}`);
+    const again = `run ${missing.length + unreadable.length === 1 ? 'it' : 'them'} again, then the merge`;
+    if (finished.length > 0 || unreadable.length > 0) throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: ${again}`);
+    const { started, otherCounts } = await shardsHere(storage, shards);
+    // Not one of them left a file: they never ran here (a mistyped --shards or --state), nothing to run "again".
+    if (started === 0) {
+      const all = shards === 1 ? 'shard 0' : `shards 0 to ${shards - 1}`;
+      throw new ShardsIncompleteError(`cannot merge ${storage.location}: no shard of a set of ${shards} ran here (nothing under ${SHARDS_FOLDER}/${shards}/): run ${all} with this --state first, then the merge${otherCounts}`);
+    }
+    throw new ShardsIncompleteError(`cannot merge ${storage.location}: ${parts.join('; ')}: ${again}${otherCounts}`);
   }
   refuseOddShards(storage, finished, (done) => done.fingerprint, (odd, usual) => settingsThatDiffer(odd.spec, usual.spec));
   // Partials of earlier versions do not say which limits they ran with: compared among those that do.
@@ -211,18 +218,22 @@ export async function readFinishedShards(storage: StateStorage, shards: number):
 }
 
 /**
- * When no shard of the count asked for finished: the counts whose shards did, as a hint that --shards is mistyped
- * (' (shards of a set of 2 finished here: is --shards 2 the count they ran with?)'), else ''.
+ * When no shard of the count asked for finished: how many of them left any file (a shard killed on the way), and
+ * the counts whose shards did finish, as a hint that --shards is mistyped (' (shards of a set of 2 finished here:
+ * is --shards 2 the count they ran with?)'), else '').
  */
-async function otherShardCounts(storage: StateStorage, shards: number): Promise<string> {
+async function shardsHere(storage: StateStorage, shards: number): Promise<{ started: number; otherCounts: string }> {
   const counts = new Set<number>();
+  const started = new Set<number>();
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
     if (done !== undefined && done.shards !== shards) counts.add(done.shards);
+    const partial = shardOfPartialName(name);
+    if (partial !== undefined && partial.shards === shards) started.add(partial.index);
   }
-  if (counts.size === 0) return '';
   const sorted = [...counts].sort((a, b) => a - b);
-  return ` (shards of a set of ${sorted.join(' and of ')} finished here: is --shards ${sorted.join(' or ')} the count they ran with?)`;
+  const otherCounts = counts.size === 0 ? '' : ` (shards of a set of ${sorted.join(' and of ')} finished here: is --shards ${sorted.join(' or ')} the count they ran with?)`;
+  return { started: started.size, otherCounts };
 }
 
 /**

@@ -122,7 +122,7 @@ test('merge refuses shards run with another config, and a shard count none ran w
   const wrongCount = await runCli(['merge', '--state', state, '--shards', '2', '--output', path.join(dir, 'm.ndjson')]);
   expect([wrongCount.code, closingMessage(wrongCount.stderr)]).toEqual([
     1,
-    `cannot merge ${state}: shards 0, 1 of 2 did not finish (no shards/2/0/done.json): run them again, then the merge (shards of a set of 1 finished here: is --shards 1 the count they ran with?)`,
+    `cannot merge ${state}: no shard of a set of 2 ran here (nothing under shards/2/): run shards 0 to 1 with this --state first, then the merge (shards of a set of 1 finished here: is --shards 1 the count they ran with?)`,
   ]);
   expect(existsSync(path.join(dir, 'm.ndjson'))).toBe(false);
 });

@@ -57,7 +57,17 @@ test('a shard count none of whose shards finished names the counts that did; a p
     return (error as Error).message;
   };
   expect(await incomplete(3)).toBe(
+    `cannot merge ${dir}: no shard of a set of 3 ran here (nothing under shards/3/): run shards 0 to 2 with this --state first, then the merge ` +
+      '(shards of a set of 2 and of 4 finished here: is --shards 2 or 4 the count they ran with?)',
+  );
+  // One shard of 3 started and was stopped before done.json: the set ran here, and is to run again.
+  await storage.write('shards/3/1/records-00000.ndjson.gz', gzipSync('{"a":1}\n'));
+  expect(await incomplete(3)).toBe(
     `cannot merge ${dir}: shards 0, 1, 2 of 3 did not finish (no shards/3/0/done.json): run them again, then the merge ` +
+      '(shards of a set of 2 and of 4 finished here: is --shards 2 or 4 the count they ran with?)',
+  );
+  expect(await incomplete(1)).toBe(
+    `cannot merge ${dir}: no shard of a set of 1 ran here (nothing under shards/1/): run shard 0 with this --state first, then the merge ` +
       '(shards of a set of 2 and of 4 finished here: is --shards 2 or 4 the count they ran with?)',
   );
   // Shard 0 of 4 finished: the count is right, the others are to run.
