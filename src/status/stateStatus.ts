@@ -33,6 +33,8 @@ export interface StateStatus {
   shards: Map<number, number[]>;
   /** Shard counts whose merge committed and whose partials' removal was cut short (shards/<N>/merged.json). */
   mergedShards: Set<number>;
+  /** For each shard count N, when the first of its finished shards finished (done.json's finished_at). */
+  shardsFirstFinished: Map<number, string>;
 }
 
 export async function readStateStatus(
@@ -45,9 +47,15 @@ export async function readStateStatus(
   const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs, (await storage.modifiedAt(LOCK_NAME))?.getTime());
   const shards = new Map<number, number[]>();
   const mergedShards = new Set<number>();
+  const shardsFirstFinished = new Map<number, string>();
   for (const name of await storage.list()) {
     const done = shardOfDoneName(name);
-    if (done !== undefined) shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+    if (done !== undefined) {
+      shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+      const finishedAt = finishedAtOf(await storage.read(name));
+      const first = shardsFirstFinished.get(done.shards);
+      if (finishedAt !== undefined && (first === undefined || finishedAt < first)) shardsFirstFinished.set(done.shards, finishedAt);
+    }
     // A shard killed or failed after storing a record file left a partial without done.json: that backfill is under
     // way, not an empty state at a mistyped path, and the shard is one still to run.
     else {
@@ -57,7 +65,17 @@ export async function readStateStatus(
     const merged = shardsOfMergedName(name);
     if (merged !== undefined) mergedShards.add(merged);
   }
-  return { location: storage.location, manifest, lastRun, lock, spool, shards, mergedShards };
+  return { location: storage.location, manifest, lastRun, lock, spool, shards, mergedShards, shardsFirstFinished };
+}
+
+/** A done.json's finished_at (ISO 8601 UTC), or undefined when it cannot be read: the merge judges it. */
+function finishedAtOf(bytes: Buffer | undefined): string | undefined {
+  try {
+    const finishedAt = (JSON.parse(String(bytes)) as { finished_at?: unknown }).finished_at;
+    return typeof finishedAt === 'string' && Number.isFinite(Date.parse(finishedAt)) ? new Date(finishedAt).toISOString() : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Who holds a lock, since when, and whether it is stale. */
@@ -201,6 +219,12 @@ export function formatStateStatus(status: StateStatus): string {
       `${finished.length} of ${count} finished, not merged yet` +
         (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count} --hec-url URL (or --output FILE)` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
+    // A run that committed after a shard finished may have read some of its objects: the merge then refuses
+    // (ERR_SHARDS_STALE). Told here by the times alone; the merge checks the objects.
+    const firstFinished = status.shardsFirstFinished.get(count);
+    if (manifest !== undefined && firstFinished !== undefined && Date.parse(manifest.committedAt) > Date.parse(firstFinished)) {
+      line('', `a run committed at ${manifest.committedAt}, after shards of ${count} finished (the first at ${firstFinished}): if it read any of their objects, the merge refuses, naming one, and those shards are to run again`);
+    }
   }
   lines.push(...spoolLines(status.spool));
   if (manifest !== undefined && manifest.days.length > 0) {

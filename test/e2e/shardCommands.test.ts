@@ -133,6 +133,13 @@ test('merge refuses a shard some of whose objects another run committed since, n
   // A nightly run between the shard and its merge, over one of the shard's two objects.
   const nightly = await runCli(['run', '--input', path.join(archives, 'a.ndjson'), '--state', state, '--output', path.join(dir, 'nightly.ndjson'), '--no-table', '--log-format', 'json', '--no-progress']);
   expect(nightly.code).toBe(0);
+  // status, which reads no object lists, says from the times that the merge may refuse.
+  const shardDone = JSON.parse(readFileSync(path.join(state, 'shards', '1', '0', 'done.json'), 'utf8'));
+  const manifest = JSON.parse(readFileSync(path.join(state, 'manifest.json'), 'utf8'));
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.stdout).toContain(
+    `a run committed at ${manifest.committedAt}, after shards of 1 finished (the first at ${shardDone.finished_at}): if it read any of their objects, the merge refuses, naming one, and those shards are to run again`,
+  );
   const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
   expect([refused.code, closingMessage(refused.stderr)]).toEqual([
     1,

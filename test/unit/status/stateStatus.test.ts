@@ -4,7 +4,7 @@ import { STATE_FORMAT, STATE_VERSION, manifestSchema, type StateManifest } from 
 const noSpool = { dir: '/var/spool/auth0-usage', files: 0, events: 0, rejected: 0 };
 
 function status(extra: Partial<StateStatus>): StateStatus {
-  return { location: '/data/state', manifest: undefined, lastRun: undefined, lock: undefined, spool: noSpool, shards: new Map(), mergedShards: new Set(), ...extra };
+  return { location: '/data/state', manifest: undefined, lastRun: undefined, lock: undefined, spool: noSpool, shards: new Map(), mergedShards: new Set(), shardsFirstFinished: new Map(), ...extra };
 }
 
 describe('formatStateStatus', () => {
