@@ -299,3 +299,43 @@ test('replace() refuses a version that has been replaced since it was read', asy
   rmSync(lockFile());
   expect(await storage.replace('lock.json', Buffer.from('d'), seen.version)).toBe(false);
 });
+
+test('a holder released after another run took its lock over, before any heartbeat noticed, leaves the new lock alone', async () => {
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, heartbeatMs: 60 * MINUTE });
+  foreignLock(Date.now()); // taken over; no renew() or verify() since
+  await lock.release();
+  expect(readLock().token).toBe('other');
+});
+
+test('a run whose create() was overwritten by a racing run (a store that ignores If-None-Match) is refused by its read-back', async () => {
+  // The other run's unconditional put lands just after this run's: both writes "succeeded".
+  const racing = new (class extends LocalStateStorage {
+    override async create(name: string, data: Buffer): Promise<boolean> {
+      const created = await super.create(name, data);
+      foreignLock(T0, { host: 'racer', pid: 4242 });
+      return created;
+    }
+  })(dir);
+  await expect(StateLock.acquire(racing, { expiryMs: EXPIRY })).rejects.toThrow(
+    new StateLockedError(`the state ${dir} was locked by another run at the same moment (host racer, pid 4242, since 2024-06-01T10:00:00.000Z, last heartbeat 2024-06-01T10:00:00.000Z)`),
+  );
+  expect(readLock().token).toBe('other');
+});
+
+test('a heartbeat that loses the race to a takeover (the lock replaced between its read and its write) marks the run as not holding it', async () => {
+  const lock = await StateLock.acquire(storage, { expiryMs: EXPIRY, heartbeatMs: 60 * MINUTE });
+  // The takeover lands after the heartbeat read this run's lock, before its conditional replace.
+  const readVersioned = storage.readVersioned.bind(storage);
+  let raced = false;
+  storage.readVersioned = async (name) => {
+    const seen = await readVersioned(name);
+    if (!raced) {
+      raced = true;
+      foreignLock(Date.now());
+    }
+    return seen;
+  };
+  await expect(lock.verify()).rejects.toThrow(/taken over by another run; this run's figures are not committed/);
+  await lock.release();
+  expect(readLock().token).toBe('other');
+});
