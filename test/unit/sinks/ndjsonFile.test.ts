@@ -146,3 +146,24 @@ test('writeAll hands the stream its lines as bytes, encoded at once, not as the 
   expect(chunks[0]).toEqual(Buffer.from('{"s":"é"}\n{"n":1}\n', 'utf8'));
   expect(chunks[0]!.length).toBe(19);
 });
+
+test('close(false) (a failed run) discards what was written: the previous file stays as it was, and no temp file is left', async () => {
+  const target = path.join(dir, 'out.ndjson');
+  writeFileSync(target, '{"previous":true}\n');
+  const writer = new NdjsonWriter(target);
+  await writer.write({ a: 1 });
+  await writer.close(false);
+  expect(readdirSync(dir)).toEqual(['out.ndjson']);
+  expect(readFileSync(target, 'utf8')).toBe('{"previous":true}\n');
+});
+
+test('publish() onto a target made a folder fails saying where the output is, and leaves no copy of it beside that', async () => {
+  const target = path.join(dir, 'out.ndjson');
+  const writer = new NdjsonWriter(target);
+  await writer.write({ a: 1 });
+  mkdirSync(target);
+  const temp = `.out.ndjson.${process.pid}.tmp`;
+  await expect(writer.publish()).rejects.toThrow(`cannot move the output into place at ${target} (EISDIR); it is in ${path.join(dir, temp)}`);
+  expect(readdirSync(dir).sort()).toEqual([temp, 'out.ndjson'].sort());
+  expect(readFileSync(path.join(dir, temp), 'utf8')).toBe('{"a":1}\n');
+});
