@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -191,4 +192,13 @@ describe("the job's own temporary output files", () => {
     const names = (await listAll(path.join(root, 'logs'))).map((o) => path.relative(root, o.name));
     expect(names).toEqual(['logs/.summaries.4242.tmp.gz', 'logs/.summaries.ndjson.tmp', 'logs/a.ndjson', 'logs/summaries.ndjson.4242.tmp']);
   });
+});
+
+test('a symlink to a FIFO or a device is not an archive: left out like the FIFO itself', async () => {
+  write('in/a.ndjson', 'a\n');
+  execFileSync('mkfifo', [path.join(root, 'fifo')]);
+  fs.symlinkSync(path.join(root, 'fifo'), path.join(root, 'in', 'pipe.ndjson'));
+  fs.symlinkSync('/dev/null', path.join(root, 'in', 'null.ndjson'));
+  const objects = await listAll(path.join(root, 'in'));
+  expect(objects.map((o) => path.relative(root, o.name))).toEqual(['in/a.ndjson']);
 });
