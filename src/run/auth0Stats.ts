@@ -70,6 +70,8 @@ export async function readAuth0Stats(
    * days wait for the next run (with --state) like any unreadable tenant's, and the run still commits in time.
    */
   signal?: AbortSignal,
+  /** Tenants the run or its state has days of: one of them without records tonight is a quiet tenant, not a typo. */
+  knownTenants?: ReadonlySet<string>,
 ): Promise<Auth0StatsOutcome> {
   const summaries: SummaryEnvelope[] = [];
   const failed: Array<{ tenant: string; code: string }> = [];
@@ -92,9 +94,9 @@ export async function readAuth0Stats(
   for (const source of options.sources) {
     const stats = { tenant: source.tenant, host: source.host, statsTimezone: options.statsTimezone, tolerancePercent: options.tolerancePercent };
     const inputs = reconcile.get(source.tenant);
-    // Other tenants had records and this one none: quite possibly a configured name that is not the logs' tenant
-    // name (a typo, or the domain's label where the logs carry tenant_name), which would never be reconciled.
-    if (inputs === undefined && reconcile.size > 0) {
+    // Other tenants had records and this one none, ever: quite possibly a configured name that is not the logs'
+    // tenant name (a typo, or the domain's label where the logs carry tenant_name), which would never be reconciled.
+    if (inputs === undefined && reconcile.size > 0 && knownTenants?.has(source.tenant) !== true) {
       log.warn({ tenant: source.tenant, tenants_in_logs: [...reconcile.keys()].slice(0, 10) }, 'no log records of this Auth0 statistics tenant in this run: nothing of it to reconcile (does its name match the tenant names of the logs?)');
     }
     const changed = inputs?.days ?? [];

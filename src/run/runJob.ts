@@ -279,7 +279,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
       // same command fetches them again; nothing after the commit would.
       if (lastPart && options.auth0 && !failure && summarized) {
         try {
-          const stats = await readAuth0Stats(options.auth0, reconcile, state ? (state.committed?.auth0Pending ?? {}) : undefined, meta, () => now(), log, options.signal);
+          const stats = await readAuth0Stats(options.auth0, reconcile, state ? (state.committed?.auth0Pending ?? {}) : undefined, meta, () => now(), log, options.signal, new Set(store.tenants()));
           auth0Pending = stats.pending;
           auth0StatsErrors = stats.errors;
           if (stats.summaries.length > 0) await handOver.add(stats.summaries);

@@ -211,4 +211,11 @@ test('a configured tenant with no records while others have some is named in a w
   const warned = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
   expect(warned).toEqual([expect.objectContaining({ tenant: 'acme-prd', tenants_in_logs: ['acme-prod'] })]);
   expect(warned[0].msg).toMatch(/no log records of this Auth0 statistics tenant/);
+  // A tenant the state has days of had a quiet night: no warning.
+  lines.length = 0;
+  await readAuth0Stats(
+    { sources: [source(), typo], tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
+    reconcile, {}, meta, () => new Date(Date.UTC(2024, 4, 3, 6)), log, undefined, new Set(['acme-prod', 'acme-prd']),
+  );
+  expect(lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn')).toEqual([]);
 });
