@@ -70,6 +70,7 @@ export class S3Source implements Source {
   readonly #ownsClient: boolean;
   readonly #timers: WatchdogTimers;
   readonly #inputs: S3InputSet | undefined;
+  readonly #location: S3Location;
   /** The objects list() left out because an earlier input listed them. */
   #listedByAnotherInput = 0;
 
@@ -87,6 +88,7 @@ export class S3Source implements Source {
     this.#ownsClient = options.ownsClient ?? false;
     this.#timers = options.timers ?? SYSTEM_TIMERS;
     this.#inputs = options.inputs;
+    this.#location = location;
     this.#inputs?.add(location);
   }
 
@@ -96,7 +98,7 @@ export class S3Source implements Source {
 
   async *list(): AsyncGenerator<InputObject> {
     // Asked once every input is known (a run resolves them all before listing the first).
-    const shared = this.#inputs?.overlaps({ bucket: this.bucket, prefix: this.prefix }) ? this.#inputs : undefined;
+    const shared = this.#inputs?.overlaps(this.#location) ? this.#inputs : undefined;
     // Continuation token of the next page to fetch; a failed page is re-fetched from it.
     let token: string | undefined;
     let failures = 0;
@@ -119,7 +121,7 @@ export class S3Source implements Source {
           for (const entry of page.Contents ?? []) {
             const object = this.#toInputObject(entry);
             if (object === undefined) continue;
-            if (shared !== undefined && !shared.firstListing(this.bucket, object.key)) {
+            if (shared !== undefined && !shared.firstListing(this.#location, object.key)) {
               this.#listedByAnotherInput++;
               continue;
             }

@@ -14,35 +14,45 @@ describe('S3InputSet', () => {
     expect([logs, january, other, elsewhere].map((input) => inputs.overlaps(input))).toEqual([true, true, false, false]);
 
     const twice = new S3InputSet();
-    twice.add(at('archive', 'logs/'));
-    twice.add(at('archive', 'logs/'));
-    expect(twice.overlaps(at('archive', 'logs/'))).toBe(true);
+    const [first, second] = [at('archive', 'logs/'), at('archive', 'logs/')];
+    twice.add(first);
+    twice.add(second);
+    expect([twice.overlaps(first), twice.overlaps(second)]).toEqual([true, true]);
 
     const whole = new S3InputSet();
-    whole.add(at('archive', ''));
-    whole.add(at('archive', 'other/'));
-    expect(whole.overlaps(at('archive', 'other/'))).toBe(true);
+    const [bucket, folder] = [at('archive', ''), at('archive', 'other/')];
+    whole.add(bucket);
+    whole.add(folder);
+    expect(whole.overlaps(folder)).toBe(true);
 
     // Prefixes are matched byte for byte, as S3 lists them: 'logs' also lists 'logs-old/…'.
     const bare = new S3InputSet();
-    bare.add(at('archive', 'logs'));
-    bare.add(at('archive', 'logs-old/'));
-    expect(bare.overlaps(at('archive', 'logs'))).toBe(true);
+    const [stem, old] = [at('archive', 'logs'), at('archive', 'logs-old/')];
+    bare.add(stem);
+    bare.add(old);
+    expect(bare.overlaps(stem)).toBe(true);
   });
 
   it('a single input nests with nothing', () => {
     const inputs = new S3InputSet();
-    inputs.add(at('archive', 'logs/'));
-    expect(inputs.overlaps(at('archive', 'logs/'))).toBe(false);
+    const logs = at('archive', 'logs/');
+    inputs.add(logs);
+    expect(inputs.overlaps(logs)).toBe(false);
   });
 
-  it('lists a key the first time only, per bucket', () => {
+  it('lists a key the first time only; keys no other input lists are not remembered', () => {
     const inputs = new S3InputSet();
+    const all = at('archive', 'logs/');
+    const january = at('archive', 'logs/2024/01/');
+    const elsewhere = at('other', 'logs/');
+    for (const input of [all, january, elsewhere]) inputs.add(input);
     expect([
-      inputs.firstListing('archive', 'logs/a.gz'),
-      inputs.firstListing('archive', 'logs/a.gz'),
-      inputs.firstListing('other', 'logs/a.gz'),
-      inputs.firstListing('archive', 'logs/b.gz'),
-    ]).toEqual([true, false, true, true]);
+      inputs.firstListing(all, 'logs/2024/01/a.gz'), // under january's prefix too: remembered
+      inputs.firstListing(january, 'logs/2024/01/a.gz'), // listed before, under all
+      inputs.firstListing(january, 'logs/2024/01/b.gz'),
+      inputs.firstListing(all, 'logs/2024/02/c.gz'), // no other input lists it: not remembered, so ...
+      inputs.firstListing(all, 'logs/2024/02/c.gz'), // ... a second listing (none comes) would not be known
+      inputs.firstListing(elsewhere, 'logs/2024/01/a.gz'), // another bucket
+    ]).toEqual([true, false, true, true, true, true]);
   });
 });
