@@ -41,14 +41,14 @@ export interface Auth0StatsClient {
  */
 function unlessStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
+  // The losing side must not surface as an unhandled rejection, even when the stop came first.
+  work.catch(() => {});
   if (signal.aborted) return Promise.reject(signal.reason);
   let onAbort: () => void = () => {};
   const stopped = new Promise<never>((_, reject) => {
     onAbort = () => reject(signal.reason);
     signal.addEventListener('abort', onAbort, { once: true });
   });
-  // The losing side must not surface as an unhandled rejection.
-  work.catch(() => {});
   return Promise.race([work, stopped]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
