@@ -1,4 +1,4 @@
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
@@ -63,7 +63,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   let cli = yargs(argv)
     .scriptName('auth0-usage')
     .usage('$0 <command> [options]\n\nTurns exported Auth0 tenant log archives into daily, M2M and event-type usage summaries for Splunk.');
-  for (const { command, describe, builder } of COMMANDS) cli = cli.command(command, describe, builder);
+  for (const { command, describe, builder } of COMMANDS) cli = cli.command(command, describe, (y) => valuesRequired(builder(y)));
   cli = cli
     // Refuses --hec-token on the command line: the token comes from the environment only.
     .option('hec-token', hecConnectionCliOptions['hec-token'])
@@ -77,7 +77,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     .exitProcess(false)
     .fail((message, err) => {
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
-      throw new UsageError(`${oneLine(withoutCamelCaseTwins(message ?? err?.message ?? ''))} (see auth0-usage --help)`);
+      throw new UsageError(`${oneLine(withoutCamelCaseTwins(valueMissing(message ?? err?.message ?? '')))} (see auth0-usage --help)`);
     });
   skipHelpRendering(cli);
   // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
@@ -113,6 +113,8 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (args.help === true || args.version === true) return 0;
     const command = COMMANDS.find((c) => c.command === args._[0]);
     if (!command) throw new UsageError(`unknown command ${String(args._[0])} (see auth0-usage --help)`);
+    // No command takes words of its own: strict parsing refuses them, but not after `--`, where they were dropped.
+    if (args._.length > 1) throw new UsageError(`Unknown argument after --: ${args._.slice(1).join(' ')} (see auth0-usage --help)`);
     if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
@@ -139,6 +141,27 @@ function refuseRepeatedFlags(args: Record<string, unknown>, declared: { flags: S
   for (const flag of declared.flags) {
     if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(`${givenTwice(`--${flag}`)} (see auth0-usage --help)`);
   }
+}
+
+/** The hidden flags that only refuse a secret on the command line: given alone, they still say why. */
+const REFUSING_FLAGS = new Set(['hec-token', 'auth0-client-secret']);
+
+/**
+ * Every flag that takes a value needs one: without it yargs set a string flag to '' and a number flag to
+ * undefined, and the run went on as if it were not given (`--from` at the end summarized every day, `--input`
+ * alone read nothing and exited 0). Lists (--input, --include) then need at least one value.
+ */
+function valuesRequired(command: Argv): Argv {
+  // getOptions() is public in yargs 17 but missing from its type declarations.
+  const options = (command as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+  const taking = Object.keys(options.key).filter((flag) => !options.boolean.includes(flag) && !REFUSING_FLAGS.has(flag));
+  return taking.length === 0 ? command : command.requiresArg(taking);
+}
+
+/** yargs says `Not enough arguments following: from` of a flag given without its value (named as written: `tz`, `i`). */
+function valueMissing(message: string): string {
+  const missing = /^Not enough arguments following: (.*)$/.exec(message);
+  return missing ? `${missing[1]!.length === 1 ? '-' : '--'}${missing[1]} needs a value` : message;
 }
 
 /** yargs lists an unknown `--bogus-flag` twice, as `bogus-flag, bogusFlag`; one is enough. */

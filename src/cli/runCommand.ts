@@ -150,6 +150,10 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
 async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
   // An empty --output (a templated AUTH0_USAGE_OUTPUT=, or "$OUT" unset) is none given, as an empty --state is.
   const args: RunArgs = given.output === '' ? { ...given, output: undefined } : given;
+  // `--input ""` (a templated AUTH0_USAGE_INPUT= left empty) failed later as an unreadable input, exit 1.
+  if (args.input.length === 0 || args.input.some((input) => String(input) === '')) {
+    throw new UsageError('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage --help)');
+  }
   // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
   const decodeThreads = decodeThreadsFrom(args);
   const poolSize = threadPoolSizeFor(decodeThreads, io.env);

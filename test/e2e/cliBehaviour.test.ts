@@ -54,6 +54,51 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(oneLineMessage(result.stderr)).toBe(line);
   });
 
+  // A flag whose value was left off (the last word, or followed by another flag) ran as if not given: `--from`
+  // summarized every day, `--input` alone read nothing and exited 0, `--concurrency` said 'got undefined'.
+  test.each([
+    [['run', '--input', FIXTURES, '--from'], '--from'],
+    [['run', '--input', FIXTURES, '--to', '--no-table'], '--to'],
+    [['run', '--input', FIXTURES, '--max-item-bytes'], '--max-item-bytes'],
+    [['run', '--input', FIXTURES, '--quarantine'], '--quarantine'],
+    [['run', '--input', FIXTURES, '--config'], '--config'],
+    [['run', '--input', FIXTURES, '--concurrency'], '--concurrency'],
+    [['run', '--input', FIXTURES, '--tz'], '--tz'],
+    [['run', '--input'], '--input'],
+    [['run', '-i', '--no-table'], '-i'],
+    [['merge', '--state', 'st', '--shards', '2', '--spool'], '--spool'],
+    [['status', '--spool'], '--spool'],
+    [['hec-check', '--hec-url', 'http://127.0.0.1:1', '--hec-index'], '--hec-index'],
+    [['auth0-check', '--auth0-domain'], '--auth0-domain'],
+  ])('%j: a flag without its value is refused, naming it', async (args, flag) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage --help)`);
+    expect(result.stdout).toBe('');
+  });
+
+  // `--input ""` (or AUTH0_USAGE_INPUT= left empty) failed as an unreadable input, exit 1, after the run started.
+  test.each([
+    [['run', '--input', ''], {}],
+    [['run', '--input', FIXTURES, '--input', ''], {}],
+    [['run'], { AUTH0_USAGE_INPUT: '' }],
+  ])('%j %j: an empty --input is a usage error', async (args, env) => {
+    const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toBe('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage --help)');
+  });
+
+  // Words after `--` were dropped: `run -i DIR -- --output out.ndjson` ran, exit 0, and wrote no output.
+  test.each([
+    [['run', '--input', FIXTURES, '--', '--output', 'out.ndjson']],
+    [['status', '--spool', 'sp', '--', 'extra']],
+  ])('%j: words after -- are refused', async (args) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toMatch(/^Unknown argument after --: --output|^Unknown argument after --: extra/);
+    expect(result.stdout).toBe('');
+  });
+
   // run and merge take an empty --state (a templated AUTH0_USAGE_STATE=) as none given; status read the working folder.
   test.each([
     [['status', '--state', ''], {}],
