@@ -17,18 +17,26 @@ const NOT_FLAGS = new Set([...HEC_TOKEN_ENV_VARS, AUTH0_CLIENT_SECRET_ENV, `${EN
  * The flags a command accepts (aliases included), read off its yargs builder; `names` maps each alias to its flag
  * (`tz` → `timezone`).
  */
-export function flagsOf(builder: (y: Argv) => Argv): { flags: Set<string>; booleans: Set<string>; arrays: Set<string>; names: Map<string, string> } {
+export function flagsOf(builder: (y: Argv) => Argv): {
+  flags: Set<string>;
+  booleans: Set<string>;
+  numbers: Set<string>;
+  arrays: Set<string>;
+  names: Map<string, string>;
+} {
   // getOptions() is public in yargs 17 but missing from its type declarations.
-  const scratch = builder(yargs([])) as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[]; array: string[]; alias: Record<string, string[]> } };
+  const scratch = builder(yargs([])) as unknown as {
+    getOptions(): { key: Record<string, unknown>; boolean: string[]; number: string[]; array: string[]; alias: Record<string, string[]> };
+  };
   const options = scratch.getOptions();
   const names = new Map<string, string>();
   for (const [flag, aliases] of Object.entries(options.alias)) for (const alias of aliases) names.set(alias, flag);
-  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), arrays: new Set(options.array), names };
+  return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), numbers: new Set(options.number), arrays: new Set(options.array), names };
 }
 
 const toFlag = (suffix: string) => suffix.toLowerCase().replace(/_/g, '-');
 
-type CommandFlags = { flags: Set<string>; booleans: Set<string>; names: Map<string, string> };
+type CommandFlags = { flags: Set<string>; booleans: Set<string>; numbers?: Set<string>; names: Map<string, string> };
 
 /** What a boolean variable may say: yargs alone takes anything but `true` as false, silently. */
 const TRUE = /^(1|true|yes|on)$/i;
@@ -82,6 +90,8 @@ export function envForCommand(
     } else if (command.booleans.has(own.flag)) {
       // Templated environments (Kubernetes, cron) often set a variable empty to mean "not set".
       if (value.trim() !== '') set(name, own.flag, booleanValue(name, value, own.negated));
+    } else if (command.numbers?.has(own.flag) === true && value.trim() === '') {
+      // The same for a number: yargs read '' as 0 and the flag's check said 'got 0' of a variable left empty.
     } else {
       set(name, own.flag, value);
     }

@@ -42,3 +42,9 @@ describe('two variables for one flag', () => {
     expect(oneLineMessage(text)).toBe('AUTH0_USAGE_TIMEZONE and AUTH0_USAGE_TZ both set --timezone, to different values: set one of them');
   });
 });
+
+// A templated variable left empty means "not set" for a boolean; a number's was read as 0 ('got 0', exit 2).
+test('an empty variable of a number flag counts as unset, an alias too; a blank string flag is kept', () => {
+  expect(envForCommand({ AUTH0_USAGE_CONCURRENCY: '', AUTH0_USAGE_LOCK_STALE_MINUTES: ' ', AUTH0_USAGE_HEC_INDEX: '' }, run).flags).toEqual({ 'hec-index': '' });
+  expect(envForCommand({ AUTH0_USAGE_CONCURRENCY: '3' }, run).flags).toEqual({ concurrency: '3' });
+});
