@@ -1,0 +1,141 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { S3StateStorage } from '../../../src/state/s3StateStorage';
+import { fixtureClient, startS3Server, type S3TestServer } from '../../support/s3Server';
+import { putObjects } from '../../support/s3Fixtures';
+
+// What the state's S3 storage does with names, local copies and conditional writes, against real HTTP.
+let server: S3TestServer;
+beforeAll(async () => {
+  server = await startS3Server({ buckets: ['usage-state'] });
+}, 60_000);
+afterAll(() => server.stop());
+
+function openStorage(url: string, endpoint = server.endpoint): S3StateStorage {
+  return new S3StateStorage(url, {
+    endpoint,
+    forcePathStyle: true,
+    region: 'us-east-1',
+    credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+  });
+}
+
+test('list(): the names under the prefix (given without its slash), not a sibling prefix\'s keys nor folder markers', async () => {
+  const client = fixtureClient(server);
+  await putObjects(client, 'usage-state', [
+    { key: 'nightly/', body: '' }, // the console's "folder" of the prefix itself
+    { key: 'nightly/days/', body: '' }, // and of a folder inside it
+    { key: 'nightly/manifest.json', body: '{}' },
+    { key: 'nightly/days/acme/2024-03-01.1-abc.agg.json', body: '{}' },
+    { key: 'nightly-old/manifest.json', body: '{}' }, // another state beside it, sharing the prefix's letters
+  ]);
+  client.destroy();
+  const storage = openStorage('s3://usage-state/nightly');
+  try {
+    expect(storage.location).toBe('s3://usage-state/nightly/');
+    expect(await storage.list()).toEqual(['days/acme/2024-03-01.1-abc.agg.json', 'manifest.json']);
+  } finally {
+    await storage.close();
+  }
+});
+
+test('publish() uploads the staged file\'s bytes and removes the local file; close() removes the local copies', async () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-s3publish-'));
+  const storage = openStorage('s3://usage-state/publish/');
+  try {
+    const staged = path.join(scratch, 'commit-1.agg.json');
+    writeFileSync(staged, '{"tenant":"acme"}');
+    await storage.publish(staged, 'days/acme/2024-03-01.1-abc.agg.json');
+    expect(existsSync(staged)).toBe(false);
+    expect((await storage.read('days/acme/2024-03-01.1-abc.agg.json'))!.toString()).toBe('{"tenant":"acme"}');
+
+    await storage.fetchLocal(['days/acme/2024-03-01.1-abc.agg.json']);
+    const copy = storage.localPath('days/acme/2024-03-01.1-abc.agg.json')!;
+    expect(existsSync(copy)).toBe(true);
+    expect(storage.localPath('manifest.json')).toBeUndefined();
+  } finally {
+    await storage.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  // The local copy's folder (os.tmpdir()/auth0-usage-state-…) goes with the storage: nothing is left behind.
+  expect(existsSync(path.dirname(storage.scratchDir('any')))).toBe(false);
+});
+
+/**
+ * A loopback endpoint that honours If-None-Match: * and If-Match on PUT as AWS S3 does (s3rver ignores both):
+ * 412 PreconditionFailed when the condition does not hold, 404 NoSuchKey for If-Match on a missing key.
+ */
+async function startConditionalS3(): Promise<{ endpoint: string; puts: Array<Record<string, string | undefined>>; stop(): Promise<void> }> {
+  const objects = new Map<string, Buffer>();
+  const puts: Array<Record<string, string | undefined>> = [];
+  const etagOf = (body: Buffer) => `"${createHash('md5').update(body).digest('hex')}"`;
+  const fail = (res: http.ServerResponse, status: number, code: string) => {
+    res.writeHead(status, { 'content-type': 'application/xml' });
+    res.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${code}</Message></Error>`);
+  };
+  const httpServer = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const key = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+      const current = objects.get(key);
+      if (req.method === 'GET') {
+        if (current === undefined) return fail(res, 404, 'NoSuchKey');
+        res.writeHead(200, { etag: etagOf(current), 'content-length': current.length, 'content-type': 'application/octet-stream' });
+        return res.end(current);
+      }
+      if (req.method !== 'PUT') return fail(res, 501, 'NotImplemented');
+      const ifNoneMatch = req.headers['if-none-match'] as string | undefined;
+      const ifMatch = req.headers['if-match'] as string | undefined;
+      puts.push({ key, ifNoneMatch, ifMatch });
+      if (ifNoneMatch === '*' && current !== undefined) return fail(res, 412, 'PreconditionFailed');
+      if (ifMatch !== undefined && current === undefined) return fail(res, 404, 'NoSuchKey');
+      if (ifMatch !== undefined && ifMatch !== etagOf(current!)) return fail(res, 412, 'PreconditionFailed');
+      const body = Buffer.concat(chunks);
+      objects.set(key, body);
+      res.writeHead(200, { etag: etagOf(body) });
+      res.end();
+    });
+  });
+  httpServer.listen(0, '127.0.0.1');
+  await new Promise((resolve) => httpServer.once('listening', resolve));
+  const { port } = httpServer.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    puts,
+    stop: () => new Promise<void>((resolve) => httpServer.close(() => resolve())),
+  };
+}
+
+test('create() and replace() send S3\'s conditions and report a condition that did not hold as false, the object untouched', async () => {
+  const s3 = await startConditionalS3();
+  const storage = openStorage('s3://usage-state/locks/', s3.endpoint);
+  try {
+    expect(await storage.create('lock.json', Buffer.from('first'))).toBe(true);
+    expect(await storage.create('lock.json', Buffer.from('second'))).toBe(false); // another run's lock: 412
+    expect((await storage.read('lock.json'))!.toString()).toBe('first');
+
+    const seen = (await storage.readVersioned('lock.json'))!;
+    // The ETag of "first": its MD5, quoted.
+    expect(seen).toEqual({ data: Buffer.from('first'), version: '"8b04d5e3775d298e78455efc5ca404d5"' });
+    expect(await storage.replace('lock.json', Buffer.from('third'), seen.version)).toBe(true);
+    expect(await storage.replace('lock.json', Buffer.from('fourth'), seen.version)).toBe(false); // changed since: 412
+    expect((await storage.read('lock.json'))!.toString()).toBe('third');
+    expect(await storage.replace('gone.json', Buffer.from('x'), seen.version)).toBe(false); // removed since: 404
+
+    expect(s3.puts).toEqual([
+      { key: '/usage-state/locks/lock.json', ifNoneMatch: '*', ifMatch: undefined },
+      { key: '/usage-state/locks/lock.json', ifNoneMatch: '*', ifMatch: undefined },
+      { key: '/usage-state/locks/lock.json', ifNoneMatch: undefined, ifMatch: seen.version },
+      { key: '/usage-state/locks/lock.json', ifNoneMatch: undefined, ifMatch: seen.version },
+      { key: '/usage-state/locks/gone.json', ifNoneMatch: undefined, ifMatch: seen.version },
+    ]);
+  } finally {
+    await storage.close();
+    await s3.stop();
+  }
+});
