@@ -73,6 +73,19 @@ test('gives up after its wait, naming the holder; the holder keeps the spool', a
   await held.release();
 });
 
+test('the wait is told in minutes when whole, else in seconds; onWait says until when, once', async () => {
+  const dir = testTempDir('spool-lock-');
+  const held = await lockSpool(dir);
+  for (const [waitMs, text] of [[90_000, '90 s'], [120_000, '2 minutes']] as const) {
+    const clock = fakeClock();
+    const told: Date[] = [];
+    const error = await lockSpool(dir, { waitMs, pollMs: 30_000, now: clock.now, sleep: clock.sleep, onWait: (_holder, until) => told.push(until) }).catch((e: unknown) => e);
+    expect((error as Error).message).toMatch(new RegExp(`^still in use by another run after waiting ${text} \\(`));
+    expect(told).toEqual([new Date(Date.parse('2026-12-07T04:00:00Z') + waitMs)]);
+  }
+  await held.release();
+});
+
 test('takes over at once a lock left by a process of this host that is gone', async () => {
   const dir = testTempDir('spool-lock-');
   const gone = spawnSync(process.execPath, ['-e', '0']).pid;
