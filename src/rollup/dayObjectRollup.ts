@@ -191,21 +191,21 @@ export class DayObjectRollup {
   abort(): void {
     this.close('aborted');
     const { store, outOfRangeIds } = this.context;
-    const { claimRuns, runStarts } = this;
-    let run = -1;
-    let nextStart = 0;
-    let index = 0;
-    let work: DayWork | undefined;
-    this.claimed.forEach((hi, lo) => {
-      while (index === nextStart) {
-        run++;
-        work = store.work(claimRuns[run]!);
-        work.dirty = true;
-        nextStart = run + 1 < runStarts.length ? runStarts[run + 1]! : Infinity;
-      }
-      work!.ids.releaseHash(hi, lo);
-      index++;
-    });
+    const { claimRuns, runStarts, claimed } = this;
+    // Day by day, not run by run: records of many days in no order make a run of each record, and under a resident
+    // limit each work() of an evicted day reads it back from its scratch file (a stopped run spent minutes here).
+    const runsOfSlot = new Map<DaySlot, number[]>();
+    for (let run = 0; run < claimRuns.length; run++) {
+      const runs = runsOfSlot.get(claimRuns[run]!);
+      if (runs === undefined) runsOfSlot.set(claimRuns[run]!, [run]);
+      else runs.push(run);
+    }
+    for (const [slot, runs] of runsOfSlot) {
+      const work = store.work(slot);
+      work.dirty = true;
+      const release = (hi: number, lo: number) => work.ids.releaseHash(hi, lo);
+      for (const run of runs) claimed.forEachBetween(runStarts[run]!, run + 1 < runStarts.length ? runStarts[run + 1]! : claimed.size, release);
+    }
     this.outOfRangeClaims.forEach((hi, lo) => outOfRangeIds.releaseHash(hi, lo));
   }
 

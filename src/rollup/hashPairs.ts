@@ -35,6 +35,21 @@ export class HashPairs {
     for (let i = 0; i < used; i += 2) visit(tail[i]!, tail[i + 1]!);
   }
 
+  /** Visits the pairs from the `start`th to the one before the `end`th, in order. */
+  forEachBetween(start: number, end: number, visit: (hi: number, lo: number) => void): void {
+    const fullPairs = (this.full.length * PIECE) / 2;
+    for (let pair = start; pair < end; pair++) {
+      if (pair < fullPairs) {
+        const at = 2 * pair;
+        const piece = this.full[Math.floor(at / PIECE)]!;
+        visit(piece[at % PIECE]!, piece[(at % PIECE) + 1]!);
+      } else {
+        const at = 2 * (pair - fullPairs);
+        visit(this.tail[at]!, this.tail[at + 1]!);
+      }
+    }
+  }
+
   private grow(): void {
     if (this.tail.length < PIECE) {
       const grown = new Uint32Array(this.tail.length * 2);

@@ -49,6 +49,23 @@ describe('de-duplication', () => {
     expect(dailiesOf(run.summaries)[0]!.logins).toBe(3);
   });
 
+  it('an aborted object of many days in no order reads each evicted day back once, not once a record', async () => {
+    // Two days in memory at most; the object's records go round four days, so each record evicts the day it needs
+    // next (an LRU of 2 over a cycle of 4). Releasing its claims day by day reads each of the four back once.
+    const run = new StatelessRun({ residentLimit: 2, keepBehindDays: 0 });
+    const days = ['2024-06-01', '2024-06-02', '2024-06-03', '2024-06-04'];
+    const records = Array.from({ length: 40 }, (_, i) => makeRecord({ type: 's', userId: `u${i}`, date: `${days[i % 4]}T10:00:00.000Z` }));
+    const attempt = run.beginObject();
+    for (const record of records) attempt.add(record);
+    const before = run.store.stats.reloads;
+    attempt.abort();
+    // Two of the four days are resident when the abort starts (the last two written); the other two are read back.
+    expect(run.store.stats.reloads - before).toBeLessThanOrEqual(days.length);
+    // Every claim was released: the object read again counts each record once.
+    run.feed([records]);
+    expect(run.counters).toEqual({ records: 40, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 });
+  });
+
   it('does not double count an object that is aborted and read again from the start', async () => {
     const run = new StatelessRun();
     const attempt = run.beginObject();

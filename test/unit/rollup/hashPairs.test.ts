@@ -18,6 +18,23 @@ describe('HashPairs', () => {
     expect({ visited, firstWrong }).toEqual({ visited: count, firstWrong: -1 });
   });
 
+  it.each([
+    [0, 0],
+    [0, 5],
+    [3, 9],
+    [8190, 8194], // across the end of the first 64 KiB piece (8,192 pairs)
+    [16383, 16385], // across the second's
+    [29_990, 30_000],
+    [0, 30_000],
+  ])('forEachBetween(%i, %i) gives back those pairs, in order', (start, end) => {
+    const pairs = new HashPairs();
+    for (let i = 0; i < 30_000; i++) pairs.push(...pairOf(i));
+    const seen: Array<[number, number]> = [];
+    pairs.forEachBetween(start, end, (hi, lo) => seen.push([hi, lo]));
+    expect(seen.length).toBe(end - start);
+    expect(seen.findIndex(([hi, lo], k) => hi !== pairOf(start + k)[0] || lo !== pairOf(start + k)[1])).toBe(-1);
+  });
+
   it('grows without copying what it holds: a million pairs make 8 MB of arrays and at most 64 KiB more', () => {
     const pairs = new HashPairs();
     const count = 1_000_000;
