@@ -11,6 +11,7 @@ import { type ClaimBatchMessage, ClaimRecord } from './claimBatch';
 import { readQuarantineBatch } from './quarantineBatch';
 import { type RecordBatchMessage, RecordBatchReader } from './recordBatch';
 import { Auth0UsageError } from '../support/errors';
+import { TurnByTurn } from './turnByTurn';
 
 /**
  * Objects in flight per stop signal, failed together when it fires: one listener per signal, since --concurrency
@@ -172,15 +173,21 @@ class DecodeThread {
   private readonly abortsUnanswered = new Map<number, NodeJS.Timeout>();
   private closed = false;
 
-  constructor() {
-    this.worker.on('message', (message: FromWorker) => {
+  /** The worker's messages, in order, one batch of records a turn of the event loop (see TurnByTurn). */
+  private readonly inbox = new TurnByTurn<FromWorker>(
+    (message) => {
       if (message.type === 'aborted') {
         clearTimeout(this.abortsUnanswered.get(message.object));
         this.abortsUnanswered.delete(message.object);
         return;
       }
       this.objects.get(message.object)?.receive(message);
-    });
+    },
+    (message) => message.type === 'batch' || message.type === 'claims',
+  );
+
+  constructor() {
+    this.worker.on('message', (message: FromWorker) => this.inbox.push(message));
     this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
