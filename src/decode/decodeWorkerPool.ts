@@ -175,19 +175,21 @@ class DecodeThread {
 
   /** The worker's messages, in order, one batch of records a turn of the event loop (see TurnByTurn). */
   private readonly inbox = new TurnByTurn<FromWorker>(
-    (message) => {
+    (message) => this.objects.get(message.object)?.receive(message),
+    (message) => message.type === 'batch' || message.type === 'claims',
+  );
+
+  constructor() {
+    this.worker.on('message', (message: FromWorker) => {
+      // An answer to 'abort' is taken as it comes, not behind the inbox: queued behind other objects' batches, one a
+      // turn, it would wait past the answer bound, whose timer runs between them, and the worker be terminated.
       if (message.type === 'aborted') {
         clearTimeout(this.abortsUnanswered.get(message.object));
         this.abortsUnanswered.delete(message.object);
         return;
       }
-      this.objects.get(message.object)?.receive(message);
-    },
-    (message) => message.type === 'batch' || message.type === 'claims',
-  );
-
-  constructor() {
-    this.worker.on('message', (message: FromWorker) => this.inbox.push(message));
+      this.inbox.push(message);
+    });
     this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
     this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)

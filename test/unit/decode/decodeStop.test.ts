@@ -70,3 +70,36 @@ test('a decode worker busy inside one huge record when told to stop is terminate
     setAbortAnswerTimeout(previous);
   }
 });
+
+test("a worker's answer to 'abort' queued behind another object's slow batches counts: the worker is not terminated", async () => {
+  // One thread, two objects. The second is stopped while the first's batches wait on the main thread, each taking
+  // 150 ms to hand to its sink; the worker answers the abort at once, behind them. The answer bound (400 ms) is
+  // shorter than handling the queued batches, not than the worker's answer: nothing may be terminated.
+  await closeDecodeWorkers();
+  const { setDecodeThreadLimit } = await import('../../../src/decode/decodeWorkerPool');
+  const previousLimit = setDecodeThreadLimit(1);
+  const previousBound = setAbortAnswerTimeout(400);
+  try {
+    const lines = Array.from({ length: 8 * 2048 }, (_, i) => record(i)).join('');
+    const controller = new AbortController();
+    const stopped = new Readable({ read: () => undefined });
+    stopped.push(Buffer.from(record(1)));
+    const second = decodeStreamInWorker(stopped, { source: 'b', defaultTenant: 't', signal: controller.signal }, { record: () => undefined, quarantine: () => undefined });
+    let records = 0;
+    const first = decodeStreamInWorker(Readable.from([Buffer.from(lines)]), { source: 'a', defaultTenant: 't' }, {
+      record: () => {
+        if (records === 0) setTimeout(() => controller.abort(new Stop('stopped')), 0);
+        if (records++ % 2048 === 0) {
+          const until = Date.now() + 150;
+          while (Date.now() < until);
+        }
+      },
+      quarantine: () => undefined,
+    });
+    await expect(second).rejects.toBeInstanceOf(Stop);
+    await expect(first).resolves.toMatchObject({ records: 8 * 2048 });
+  } finally {
+    setAbortAnswerTimeout(previousBound);
+    setDecodeThreadLimit(previousLimit);
+  }
+});
