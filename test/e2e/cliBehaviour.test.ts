@@ -165,6 +165,28 @@ describe('usage and config errors exit 2 with one line', () => {
 });
 
 describe('runtime outcomes', () => {
+  test('an empty AUTH0_USAGE_QUARANTINE (or --quarantine \'\') is none given: the inputs are read', async () => {
+    // '' was taken as the run's own quarantine file at the working folder, and every input under it was left out as
+    // the run's output: nothing read, exit 0. The run works in `dir`, which holds the input.
+    const input = path.join(dir, 'in');
+    mkdirSync(input);
+    for (const name of readdirSync(FIXTURES)) writeFileSync(path.join(input, name), readFileSync(path.join(FIXTURES, name)));
+    const cwd = process.cwd();
+    process.chdir(dir);
+    try {
+      for (const [args, env] of [[['--quarantine', ''], {}], [[], { AUTH0_USAGE_QUARANTINE: '' }]] as const) {
+        const output = path.join(dir, 'out.ndjson');
+        const result = await runCli(['run', '--input', 'in', '--output', output, '--log-format', 'json', '--no-table', ...args], env);
+        expect([result.code, result.stderr]).toEqual([0, expect.not.stringContaining('input holds no files')]);
+        const run = readNdjson(readFileSync(output, 'utf8')).find((e) => e.event.summary === 'run')!;
+        expect(run.event.records).toBeGreaterThan(0);
+        expect(readdirSync(dir).sort()).toEqual(['in', 'out.ndjson']);
+      }
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
   test('an input path that cannot be read exits 1 naming the path, without a stack trace', async () => {
     const missing = path.join(dir, 'no-such-dir');
     const output = path.join(dir, 'out.ndjson');
