@@ -157,6 +157,12 @@ function startWorker(): Worker {
   return new Worker(`require(${JSON.stringify(hook)}); require(${JSON.stringify(entry)});`, { eval: true });
 }
 
+/** A worker's end, queued behind its messages. */
+interface WorkerEnded {
+  type: 'ended';
+  error: DecodeWorkerError;
+}
+
 /** The main-thread end of one decode object. */
 interface RemoteObject {
   receive(message: FromWorker): void;
@@ -173,9 +179,12 @@ class DecodeThread {
   private readonly abortsUnanswered = new Map<number, NodeJS.Timeout>();
   private closed = false;
 
-  /** The worker's messages, in order, one batch of records a turn of the event loop (see TurnByTurn). */
-  private readonly inbox = new TurnByTurn<FromWorker>(
-    (message) => this.objects.get(message.object)?.receive(message),
+  /**
+   * The worker's messages, in order, one batch of records a turn of the event loop (see TurnByTurn); its end (a
+   * crash, an exit) after them, as Node delivers it: an object whose 'done' came before is done, not failed.
+   */
+  private readonly inbox = new TurnByTurn<FromWorker | WorkerEnded>(
+    (message) => (message.type === 'ended' ? this.stop(message.error) : this.objects.get(message.object)?.receive(message)),
     (message) => message.type === 'batch' || message.type === 'claims',
   );
 
@@ -190,8 +199,8 @@ class DecodeThread {
       }
       this.inbox.push(message);
     });
-    this.worker.on('error', (err) => this.stop(new DecodeWorkerError(`decode worker failed: ${err.message}`)));
-    this.worker.on('exit', (code) => this.stop(new DecodeWorkerError(`decode worker exited with code ${code}`)));
+    this.worker.on('error', (err) => this.inbox.push({ type: 'ended', error: new DecodeWorkerError(`decode worker failed: ${err.message}`) }));
+    this.worker.on('exit', (code) => this.inbox.push({ type: 'ended', error: new DecodeWorkerError(`decode worker exited with code ${code}`) }));
     this.worker.unref(); // only objects in flight keep the process alive (after the listeners: adding one refs)
   }
 
