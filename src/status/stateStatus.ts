@@ -219,11 +219,12 @@ export function formatStateStatus(status: StateStatus): string {
       `${finished.length} of ${count} finished, not merged yet` +
         (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count} --hec-url URL (or --output FILE)` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
-    // A run that committed after a shard finished may have read some of its objects: the merge then refuses
-    // (ERR_SHARDS_STALE). Told here by the times alone; the merge checks the objects.
+    // A run that committed after a shard finished may have read its objects: the merge then refuses the shard if
+    // the run read some of them (ERR_SHARDS_STALE), and leaves it out if it read all. Told here by the times alone;
+    // the merge checks the objects.
     const firstFinished = status.shardsFirstFinished.get(count);
     if (manifest !== undefined && firstFinished !== undefined && Date.parse(manifest.committedAt) > Date.parse(firstFinished)) {
-      line('', `a run committed at ${manifest.committedAt}, after shards of ${count} finished (the first at ${firstFinished}): if it read any of their objects, the merge refuses, naming one, and those shards are to run again`);
+      line('', `a run committed at ${manifest.committedAt}, after shards of ${count} finished (the first at ${firstFinished}): the merge refuses a shard some of whose objects it read (run that shard again) and leaves out one it read all of`);
     }
   }
   lines.push(...spoolLines(status.spool));

@@ -138,7 +138,7 @@ test('merge refuses a shard some of whose objects another run committed since, n
   const manifest = JSON.parse(readFileSync(path.join(state, 'manifest.json'), 'utf8'));
   const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
   expect(status.stdout).toContain(
-    `a run committed at ${manifest.committedAt}, after shards of 1 finished (the first at ${shardDone.finished_at}): if it read any of their objects, the merge refuses, naming one, and those shards are to run again`,
+    `a run committed at ${manifest.committedAt}, after shards of 1 finished (the first at ${shardDone.finished_at}): the merge refuses a shard some of whose objects it read (run that shard again) and leaves out one it read all of`,
   );
   const refused = await runCli(['merge', '--state', state, '--shards', '1', '--output', path.join(dir, 'stale.ndjson')]);
   expect([refused.code, closingMessage(refused.stderr)]).toEqual([
