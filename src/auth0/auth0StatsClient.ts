@@ -77,13 +77,22 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   const timeoutSeconds = options.timeoutSeconds ?? DEFAULT_AUTH0_TIMEOUT_SECONDS;
   const timeoutMs = timeoutSeconds * 1000;
   const redact = (text: string): string => withoutSecret(text, tenant.clientSecret());
+  // The SDK's token request takes no signal of ours, only its own 10 s timeout: the fetch it is given adds the stop of
+  // the call under way, so a stopped run does not stay alive for a token that is slow to come.
+  let callStop: AbortSignal | undefined;
+  const baseFetch = options.fetch ?? fetch;
+  const fetchUnlessStopped: typeof fetch = (input, init) => {
+    const stop = callStop;
+    if (stop === undefined) return baseFetch(input, init);
+    return baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
+  };
   const management = new ManagementClient({
     domain: tenant.domain,
     clientId: tenant.clientId,
     clientSecret: tenant.clientSecret(),
     maxRetries: 0,
     timeoutInSeconds: timeoutSeconds,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: fetchUnlessStopped,
   });
 
   async function withRetries<T>(
@@ -93,6 +102,8 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
     stop: AbortSignal | undefined,
   ): Promise<T> {
     const ctx: FailureContext = { tenant: tenant.tenant, domain: tenant.domain, clientSecretEnv: tenant.clientSecretEnv, call, redact };
+    // One call at a time: each tenant's calls are made in turn.
+    callStop = stop;
     for (let attempt = 1; ; attempt++) {
       // A stop that came before this call (during the log summaries' delivery): no request, not even the token's.
       if (stop?.aborted) throw stop.reason;

@@ -309,3 +309,26 @@ test('a stats/active-users answer that is not a count and echoes the client secr
   expect(err.message).toContain('not a count');
   expect(err.message).not.toContain(SECRET.slice(0, 6));
 });
+
+test('a stop ends a token request under way: the fetch the SDK is given carries the stop of the call', async () => {
+  const fake = await start({ daily: ROWS });
+  // The token endpoint sends its headers and stalls: the SDK's own bound on it is a 10 s timeout.
+  fake.failNext('/oauth/token', { kind: 'stall-body' });
+  const tokenSignals: AbortSignal[] = [];
+  let tokenAsked!: () => void;
+  const asked = new Promise<void>((resolve) => (tokenAsked = resolve));
+  const recording: typeof fetch = (input, init) => {
+    if (String(input instanceof Request ? input.url : input).endsWith('/oauth/token')) {
+      tokenSignals.push(init!.signal!);
+      tokenAsked();
+    }
+    return trusting.fetch(input, init);
+  };
+  const stop = new AbortController();
+  const call = createAuth0StatsClient(credentials(fake.domain), { fetch: recording, clock: steppingClock().clock }).dailyStats('2024-01-20', '2024-01-20', stop.signal);
+  await asked;
+  stop.abort(new Error('stopped by SIGTERM'));
+  await expect(call).rejects.toThrow('stopped by SIGTERM');
+  expect(tokenSignals.length).toBe(1);
+  expect(tokenSignals[0]!.aborted).toBe(true);
+});
