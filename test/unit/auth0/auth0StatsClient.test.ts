@@ -225,9 +225,9 @@ test('an answer that stalls after its headers times out like one that never came
   fake.failNext('/api/v2/stats/daily', { kind: 'stall-body' });
   const { clock, slept } = steppingClock();
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1 });
-  const started = Date.now();
+  // Our 1 s deadline ends the stalled answer (the SDK's own bound, cleared once the headers are in, never would), and
+  // the retry waits its 1 s backoff on the stepping clock.
   expect((await client.dailyStats('2024-01-20', '2024-01-20')).map((r) => r.logins)).toEqual([1]);
-  expect(Date.now() - started).toBeLessThan(4_000);
   expect(slept).toEqual([1_000]);
   fake.failNext('/api/v2/stats/daily', { kind: 'stall-body' }, 2);
   const err = await failure(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1, retry: { attempts: 2 } }).dailyStats('2024-01-20', '2024-01-20'));
