@@ -35,9 +35,9 @@ export interface Auth0StatsClient {
 }
 
 /**
- * `work`, or the stop's reason as soon as `signal` fires. Racing rather than only passing the signal on: the SDK's
- * token request takes no signal of ours, and a retry wait may be a 429's full minute, so a run told to stop
- * (SIGTERM, with a grace period of seconds) would otherwise sit through them and be killed before its commit.
+ * `work`, or the stop's reason as soon as `signal` fires. Racing as well as aborting the requests (see
+ * fetchUnlessStopped): however the SDK settles an aborted request (a token it shares between calls, say), a run
+ * told to stop (SIGTERM, with a grace period of seconds) hears the stop at once and is not killed before its commit.
  */
 function unlessStopped<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (signal === undefined) return work;
@@ -112,7 +112,8 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
       const deadline = new AbortController();
       const timer = setTimeout(() => deadline.abort(), timeoutMs);
       try {
-        body = await unlessStopped(request(stop ? AbortSignal.any([deadline.signal, stop]) : deadline.signal), stop);
+        // The stop reaches the request through fetchUnlessStopped, as it does the token's.
+        body = await unlessStopped(request(deadline.signal), stop);
       } catch (thrown) {
         // Stopped: no classification and no retry; the caller hears the stop's own reason.
         if (stop?.aborted) throw stop.reason;
@@ -120,7 +121,8 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
         const failure = classifyAuth0Failure(timedOut, ctx);
         if (!failure.retryable) throw scrubbed(failure.error, tenant.clientSecret());
         if (attempt >= policy.attempts) throw scrubbed(failure.error(attempt), tenant.clientSecret());
-        await unlessStopped(clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit), stop), stop);
+        // Ended early by the stop, the wait leads to the check at the top of the loop.
+        await clock.sleep(auth0RetryDelay(attempt - 1, policy, clock.now(), failure.rateLimit), stop);
         continue;
       } finally {
         clearTimeout(timer);
