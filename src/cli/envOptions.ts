@@ -13,6 +13,21 @@ export const ENV_PREFIX = 'AUTH0_USAGE_';
  */
 const NOT_FLAGS = new Set([...HEC_TOKEN_ENV_VARS, AUTH0_CLIENT_SECRET_ENV, `${ENV_PREFIX}HELP`, `${ENV_PREFIX}VERSION`]);
 
+/** What a command's builder declared: its flags (`key`), which of them are booleans, numbers and lists, and aliases. */
+export interface DeclaredOptions {
+  key: Record<string, unknown>;
+  boolean: string[];
+  number: string[];
+  array: string[];
+  alias: Record<string, string[]>;
+}
+
+/** The options declared on `command` so far. */
+export function declaredOptions(command: Argv): DeclaredOptions {
+  // getOptions() is public in yargs 17 but missing from its type declarations.
+  return (command as unknown as { getOptions(): DeclaredOptions }).getOptions();
+}
+
 /**
  * The flags a command accepts (aliases included), read off its yargs builder; `names` maps each alias to its flag
  * (`tz` → `timezone`).
@@ -24,11 +39,7 @@ export function flagsOf(builder: (y: Argv) => Argv): {
   arrays: Set<string>;
   names: Map<string, string>;
 } {
-  // getOptions() is public in yargs 17 but missing from its type declarations.
-  const scratch = builder(yargs([])) as unknown as {
-    getOptions(): { key: Record<string, unknown>; boolean: string[]; number: string[]; array: string[]; alias: Record<string, string[]> };
-  };
-  const options = scratch.getOptions();
+  const options = declaredOptions(builder(yargs([])));
   const names = new Map<string, string>();
   for (const [flag, aliases] of Object.entries(options.alias)) for (const alias of aliases) names.set(alias, flag);
   return { flags: new Set(Object.keys(options.key)), booleans: new Set(options.boolean), numbers: new Set(options.number), arrays: new Set(options.array), names };

@@ -7,7 +7,7 @@ import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
 import { exitCodeOf } from '../support/errors';
 import { EndLines } from './endLines';
 import { hecCheckCommand } from './hecCheckCommand';
-import { envForCommand, flagsOf } from './envOptions';
+import { declaredOptions, envForCommand, flagsOf } from './envOptions';
 import { givenTwice } from './flagChecks';
 import { hecConnectionCliOptions } from './hecOptions';
 import { statusCommand } from './statusCommand';
@@ -152,8 +152,7 @@ const REFUSING_FLAGS = new Set(['hec-token', 'auth0-client-secret']);
  * alone read nothing and exited 0). Lists (--input, --include) then need at least one value.
  */
 function valuesRequired(command: Argv): Argv {
-  // getOptions() is public in yargs 17 but missing from its type declarations.
-  const options = (command as unknown as { getOptions(): { key: Record<string, unknown>; boolean: string[] } }).getOptions();
+  const options = declaredOptions(command);
   const taking = Object.keys(options.key).filter((flag) => !options.boolean.includes(flag) && !REFUSING_FLAGS.has(flag));
   return taking.length === 0 ? command : command.requiresArg(taking);
 }

@@ -150,7 +150,7 @@ export async function runCommand(args: RunArgs, io: CliIo, merge?: MergeRequest)
 async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest): Promise<number> {
   // An empty --output (a templated AUTH0_USAGE_OUTPUT=, or "$OUT" unset) is none given, as an empty --state is; so is
   // an empty --quarantine, which was taken as a file at the working folder and left out every input under it.
-  const args: RunArgs = given.output === '' || given.quarantine === '' ? { ...given, output: given.output || undefined, quarantine: given.quarantine || undefined } : given;
+  const args: RunArgs = { ...given, output: given.output || undefined, quarantine: given.quarantine || undefined };
   // `--input ""` (a templated AUTH0_USAGE_INPUT= left empty) failed later as an unreadable input, exit 1.
   if (args.input.length === 0 || args.input.some((input) => String(input) === '')) {
     throw new UsageError('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage --help)');

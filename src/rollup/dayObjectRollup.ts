@@ -6,7 +6,7 @@ import { type Classifiers, ObjectAggregates } from './objectAggregates';
 import type { DayWindow } from './dayWindow';
 import { hashLogIdInto } from '../decode/logIdHash';
 import type { LogIdSet } from './logIdSet';
-import type { DaySlot, DayStore, DayWork } from './dayStore';
+import type { DaySlot, DayStore } from './dayStore';
 import { HashPairs } from './hashPairs';
 import { Auth0UsageError } from '../support/errors';
 
