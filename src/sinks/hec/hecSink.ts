@@ -266,11 +266,8 @@ export class HecSink implements SummarySink {
         for (const file of spool.files) {
           const contents = await this.#spool.read(file);
           if (!contents.ok || contents.envelopes.length === 0) continue;
-          const current = contents.envelopes.filter((envelope) => !spool.settled.has(summaryIdOf(envelope) ?? ''));
-          const superseded = contents.envelopes.length - current.length;
-          if (superseded === 0) continue;
-          this.#stats.spoolSuperseded += superseded;
-          this.#log.info(`HEC: ${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'} removed from ${file}: this run delivered the same summary_id with the latest figures`);
+          const current = this.#withoutSuperseded(contents.envelopes, spool.settled, (summaries) => `${summaries} removed from ${file}: this run delivered`);
+          if (current.length === contents.envelopes.length) continue;
           await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
         }
         // Best effort: a spool another run keeps past the wait leaves the old copies, and does not stop this run's later
@@ -312,14 +309,9 @@ export class HecSink implements SummarySink {
         continue;
       }
       if (contents.cutShort) this.#log.warn(`HEC spool file ${file} ends in a line cut short (a run stopped while writing it): that line is skipped`);
-      const current = contents.envelopes.filter((envelope) => !spool.rebuilt.has(summaryIdOf(envelope) ?? ''));
-      const superseded = contents.envelopes.length - current.length;
-      if (superseded > 0) {
-        this.#stats.spoolSuperseded += superseded;
-        this.#log.info(`HEC: ${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'} from ${file} not sent: this run sent the same summary_id with the latest figures`);
-      }
+      const current = this.#withoutSuperseded(contents.envelopes, spool.rebuilt, (summaries) => `${summaries} from ${file} not sent: this run sent`);
       if (this.#delivery.gaveUp) {
-        if (superseded > 0) await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
+        if (current.length < contents.envelopes.length) await this.#spool.replace(file, current.map((envelope) => JSON.stringify(envelope)));
         this.#stats.eventsSpooled += current.length;
         waiting += current.length;
         continue;
@@ -337,6 +329,20 @@ export class HecSink implements SummarySink {
       }
     }
     return waiting;
+  }
+
+  /**
+   * A spool file's envelopes but those `ids` superseded, which are counted and logged (`what`: where they went and
+   * what this run did, with their count).
+   */
+  #withoutSuperseded(envelopes: readonly SummaryEnvelope[], ids: ReadonlySet<string>, what: (summaries: string) => string): SummaryEnvelope[] {
+    const current = envelopes.filter((envelope) => !ids.has(summaryIdOf(envelope) ?? ''));
+    const superseded = envelopes.length - current.length;
+    if (superseded > 0) {
+      this.#stats.spoolSuperseded += superseded;
+      this.#log.info(`HEC: ${what(`${superseded} spooled summar${superseded === 1 ? 'y' : 'ies'}`)} the same summary_id with the latest figures`);
+    }
+    return current;
   }
 
   async #keepInSpool(file: string, delivered: number, undelivered: readonly QueuedEvent[]): Promise<void> {
