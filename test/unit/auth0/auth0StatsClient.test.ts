@@ -7,6 +7,7 @@ import type { Auth0Error } from '../../../src/auth0/auth0Errors';
 import { selfSignedCertificate, type TestCertificate } from '../../support/hecCertificate';
 import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant, type FakeTenantOptions } from '../../support/fakeAuth0Tenant';
 import { fetchTrusting, type TrustingFetch } from '../../support/trustingFetch';
+import { rejectionOf } from '../../support/rejectionOf';
 
 const CLIENT_ID = 'stats-reader-client';
 const SECRET = 'sEcReT-9f3a7c1e-never-shown';
@@ -51,15 +52,6 @@ function credentials(domain: string, secret = SECRET): Auth0Tenant {
   return new Auth0Tenant('acme-prod', domain, CLIENT_ID, 'ACME_PROD_AUTH0_SECRET', secret);
 }
 
-async function failure(promise: Promise<unknown>): Promise<Auth0Error> {
-  try {
-    await promise;
-  } catch (err) {
-    return err as Auth0Error;
-  }
-  throw new Error('expected a failure');
-}
-
 const ROWS = [apiDailyRow('2024-01-14', 120, 7, 1), apiDailyRow('2024-01-15', 98, 3), apiDailyRow('2024-01-16', 40, 0), apiDailyRow('2024-01-20', 1, 1)];
 
 test('reads stats/daily for a day range and stats/active-users with one client-credentials token', async () => {
@@ -90,7 +82,7 @@ test('reads stats/daily for a day range and stats/active-users with one client-c
 test('a wrong secret is one clear line naming the variable, never the secret, and is not retried', async () => {
   const fake = await start();
   const wrong = 'wrong-secret-5e1d';
-  const err = await failure(createAuth0StatsClient(credentials(fake.domain, wrong), { fetch: trusting.fetch, clock: steppingClock().clock }).activeUsers());
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(fake.domain, wrong), { fetch: trusting.fetch, clock: steppingClock().clock }).activeUsers());
   expect(err.code).toBe('ERR_AUTH0_CREDENTIALS');
   expect(err.message).toBe(
     'tenant acme-prod: the token request was refused (401 access_denied: Unauthorized): check the client id and the secret in ACME_PROD_AUTH0_SECRET',
@@ -102,7 +94,7 @@ test('a wrong secret is one clear line naming the variable, never the secret, an
 
 test('a token without read:stats gives auth0_missing_scope with what to do', async () => {
   const fake = await start({ scopes: ['read:users'] });
-  const err = await failure(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock }).dailyStats('2024-01-14', '2024-01-14'));
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock }).dailyStats('2024-01-14', '2024-01-14'));
   expect(err.code).toBe('ERR_AUTH0_SCOPE');
   expect(err.message).toMatch(
     /^tenant acme-prod: GET \/api\/v2\/stats\/daily was refused \(403 insufficient_scope: Insufficient scope, expected any of: read:stats\): grant read:stats to the application/,
@@ -132,7 +124,7 @@ test('5xx backs off 1 s, 2 s, 4 s; still failing after the last attempt gives au
 
   fake.failNext('/api/v2/stats/daily', { kind: 'status', status: 500, body: '{"statusCode":500,"error":"Internal Server Error","message":"boom"}' }, 5);
   slept.length = 0;
-  const err = await failure(client.dailyStats('2024-01-20', '2024-01-20'));
+  const err = await rejectionOf<Auth0Error>(client.dailyStats('2024-01-20', '2024-01-20'));
   expect(err.code).toBe('ERR_AUTH0_SERVER');
   expect(err.message).toBe('tenant acme-prod: server error 500 Internal Server Error: boom on GET /api/v2/stats/daily after 5 attempts');
   expect(slept).toEqual([1_000, 2_000, 4_000, 8_000]);
@@ -143,7 +135,7 @@ test('rate limited on every attempt gives auth0_rate_limited; a far-off reset is
   fake.failNext('/api/v2/stats/active-users', { kind: 'rate-limit', resetAtSeconds: NOW_MS / 1000 + 3600 }, 3);
   const { clock, slept } = steppingClock();
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, retry: { attempts: 3, maxDelayMs: 20_000 } });
-  const err = await failure(client.activeUsers());
+  const err = await rejectionOf<Auth0Error>(client.activeUsers());
   expect(err.code).toBe('ERR_AUTH0_RATE_LIMITED');
   expect(err.message).toBe('tenant acme-prod: still rate limited (429) on GET /api/v2/stats/active-users after 3 attempts');
   expect(slept).toEqual([20_000, 20_000]);
@@ -166,7 +158,7 @@ test('an address nobody listens on gives auth0_unreachable after every attempt',
   const port = (probe.address() as AddressInfo).port;
   await new Promise<void>((resolve) => probe.close(() => resolve()));
   const { clock, slept } = steppingClock();
-  const err = await failure(createAuth0StatsClient(credentials(`localhost:${port}`), { fetch: trusting.fetch, clock, retry: { attempts: 2 } }).activeUsers());
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(`localhost:${port}`), { fetch: trusting.fetch, clock, retry: { attempts: 2 } }).activeUsers());
   expect(err.code).toBe('ERR_AUTH0_UNREACHABLE');
   expect(err.message).toBe(`tenant acme-prod: cannot reach https://localhost:${port} for the token request (ECONNREFUSED) after 2 attempts`);
   expect(slept).toEqual([1_000]);
@@ -176,7 +168,7 @@ test('an untrusted certificate is auth0_tls at once, with the fix', async () => 
   const fake = await start();
   const { clock, slept } = steppingClock();
   // Node's own fetch: system CAs only, which do not include the test's certificate.
-  const err = await failure(createAuth0StatsClient(credentials(fake.domain), { clock }).activeUsers());
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(fake.domain), { clock }).activeUsers());
   expect(err.code).toBe('ERR_AUTH0_TLS');
   expect(err.message).toMatch(/^tenant acme-prod: the TLS certificate of https:\/\/localhost:\d+ is not trusted \([A-Z_]+\): point NODE_EXTRA_CA_CERTS at its CA file$/);
   expect(slept).toEqual([]);
@@ -188,10 +180,10 @@ test('a body of the wrong shape is auth0_bad_response, not retried', async () =>
   fake.failNext('/api/v2/stats/daily', { kind: 'status', status: 200, body: '[{"date":"2024-01-14T00:00:00.000Z","logins":"many","signups":1}]' });
   fake.failNext('/api/v2/stats/active-users', { kind: 'status', status: 200, body: '{"count":3}' });
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock });
-  const daily = await failure(client.dailyStats('2024-01-14', '2024-01-14'));
+  const daily = await rejectionOf<Auth0Error>(client.dailyStats('2024-01-14', '2024-01-14'));
   expect(daily.code).toBe('ERR_AUTH0_RESPONSE');
   expect(daily.message).toMatch(/^tenant acme-prod: stats\/daily answered an unexpected body \(0\.logins: /);
-  const active = await failure(client.activeUsers());
+  const active = await rejectionOf<Auth0Error>(client.activeUsers());
   expect(active.message).toBe('tenant acme-prod: stats/active-users answered {"count":3}, not a count');
 });
 
@@ -230,7 +222,7 @@ test('an answer that stalls after its headers times out like one that never came
   expect((await client.dailyStats('2024-01-20', '2024-01-20')).map((r) => r.logins)).toEqual([1]);
   expect(slept).toEqual([1_000]);
   fake.failNext('/api/v2/stats/daily', { kind: 'stall-body' }, 2);
-  const err = await failure(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1, retry: { attempts: 2 } }).dailyStats('2024-01-20', '2024-01-20'));
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock, timeoutSeconds: 1, retry: { attempts: 2 } }).dailyStats('2024-01-20', '2024-01-20'));
   expect(err.code).toBe('ERR_AUTH0_UNREACHABLE');
   expect(err.message).toBe(`tenant acme-prod: cannot reach https://${fake.domain} for GET /api/v2/stats/daily (timeout) after 2 attempts`);
 }, 15_000);
@@ -245,7 +237,7 @@ test('a certificate for another host name says so, not that its CA is untrusted'
   tenant = await startFakeAuth0Tenant({ tls: { key: pems.private, cert: pems.cert }, clientId: CLIENT_ID, clientSecret: SECRET });
   const trustingOther = fetchTrusting(pems.cert);
   try {
-    const err = await failure(createAuth0StatsClient(credentials(tenant.domain), { fetch: trustingOther.fetch, clock: steppingClock().clock }).activeUsers());
+    const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(tenant.domain), { fetch: trustingOther.fetch, clock: steppingClock().clock }).activeUsers());
     expect(err.code).toBe('ERR_AUTH0_TLS');
     expect(err.message).toBe(
       `tenant acme-prod: the TLS certificate of https://${tenant.domain} is not issued for that host name (ERR_TLS_CERT_ALTNAME_INVALID): use the tenant's own domain (the name on its certificate)`,
@@ -259,7 +251,7 @@ test('a token request answered 200 with a page that is not JSON (a proxy, a capt
   const fake = await start();
   fake.failNext('/oauth/token', { kind: 'status', status: 200, body: '<html>captive portal</html>', headers: { 'content-type': 'text/html' } }, 5);
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock });
-  const error = await failure(client.activeUsers());
+  const error = await rejectionOf<Auth0Error>(client.activeUsers());
   expect(error.code).toBe('ERR_AUTH0_RESPONSE');
   expect(error.message).toBe(`tenant acme-prod: the token request to https://${fake.domain} was answered with something that is not JSON: is a proxy in the way, or is the domain not the tenant's?`);
   expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
@@ -280,7 +272,7 @@ test('an error body that echoes the Management API token or the client secret ne
   ];
   for (const [status, body] of echoes) {
     fake.failNext('/api/v2/stats/active-users', { kind: 'status', status, body });
-    const err = await failure(client.activeUsers());
+    const err = await rejectionOf<Auth0Error>(client.activeUsers());
     expect(err.message).toContain('[redacted]');
     expect(err.message).not.toContain(token.slice(0, 8));
   }
@@ -294,7 +286,7 @@ test('an error body that echoes the Management API token or the client secret ne
     status: 401,
     body: JSON.stringify({ error: 'access_denied', error_description: `${'x'.repeat(160)} wrong secret ${SECRET}` }),
   });
-  const err = await failure(createAuth0StatsClient(credentials(other.domain), { fetch: trusting.fetch, clock: steppingClock().clock }).activeUsers());
+  const err = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(other.domain), { fetch: trusting.fetch, clock: steppingClock().clock }).activeUsers());
   expect(err.code).toBe('ERR_AUTH0_CREDENTIALS');
   expect(err.message).not.toContain(SECRET.slice(0, 6));
 });
@@ -304,7 +296,7 @@ test('a stats/active-users answer that is not a count and echoes the client secr
   // 'stats/active-users answered ' then the body's JSON text, cut at 80 characters: the secret straddles the cut.
   fake.failNext('/api/v2/stats/active-users', { kind: 'status', status: 200, body: JSON.stringify({ echo: `${'x'.repeat(55)} ${SECRET}` }) });
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock, retry: { attempts: 1 } });
-  const err = await failure(client.activeUsers());
+  const err = await rejectionOf<Auth0Error>(client.activeUsers());
   expect(err.code).toBe('ERR_AUTH0_RESPONSE');
   expect(err.message).toContain('not a count');
   expect(err.message).not.toContain(SECRET.slice(0, 6));

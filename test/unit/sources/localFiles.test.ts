@@ -6,6 +6,7 @@ import { LocalFileSource } from '../../../src/sources/localFiles';
 import { InputFilter } from '../../../src/sources/inputFilter';
 import { InputError, type InputObject } from '../../../src/sources/inputObject';
 import { readAll } from '../../support/s3Fixtures';
+import { rejectionOf } from '../../support/rejectionOf';
 
 let root: string;
 
@@ -30,14 +31,6 @@ async function listAll(input: string, options?: ConstructorParameters<typeof Loc
   return out;
 }
 
-async function failure(promise: Promise<unknown>): Promise<Error> {
-  return promise.then(
-    () => {
-      throw new Error('expected a failure');
-    },
-    (err: Error) => err,
-  );
-}
 
 describe('LocalFileSource', () => {
   it('lists one file with its size and an mtime+size version', async () => {
@@ -152,14 +145,14 @@ describe('LocalFileSource', () => {
 
   it('names a missing path in a one-line InputError', async () => {
     const missing = path.join(root, 'x', 'y');
-    const err = await failure(listAll(missing));
+    const err = await rejectionOf(listAll(missing));
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(`cannot read input ${missing}: no such file or directory`);
   });
 
   it('names a dangling symlink instead of skipping it', async () => {
     fs.symlinkSync(path.join(root, 'gone.json'), path.join(root, 'dangling.json'));
-    const err = await failure(listAll(root));
+    const err = await rejectionOf(listAll(root));
     expect(err.message).toBe(`cannot read input ${path.join(root, 'dangling.json')}: no such file or directory`);
   });
 
@@ -167,14 +160,14 @@ describe('LocalFileSource', () => {
     const file = write('soon-gone.json', '{}');
     const [object] = await listAll(file);
     fs.unlinkSync(file);
-    const err = await failure(object.open());
+    const err = await rejectionOf(object.open());
     expect(err).toBeInstanceOf(InputError);
     expect(err.message).toBe(`cannot read input ${file}: no such file or directory`);
   });
 
   it('names a path through a file as not a directory', async () => {
     const file = write('plain.json', '{}');
-    const err = await failure(listAll(path.join(file, 'inner')));
+    const err = await rejectionOf(listAll(path.join(file, 'inner')));
     expect(err.message).toBe(`cannot read input ${path.join(file, 'inner')}: a path component is not a directory`);
   });
 });
