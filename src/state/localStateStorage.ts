@@ -2,8 +2,9 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { StateError, StateIoError } from './stateErrors';
-import type { StateStorage } from './stateStorage';
+import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
 import { errnoCode } from '../support/errnoCode';
+import { forEachConcurrent } from '../support/forEachConcurrent';
 import { makeDirs } from '../support/makeDirs';
 
 /** A state in a local folder. Replacements are written to a temporary file, synced, then renamed into place. */
@@ -108,17 +109,43 @@ export class LocalStateStorage implements StateStorage {
     }
   }
 
-  async publish(localFile: string, name: string): Promise<void> {
-    const target = this.pathOf(name);
-    try {
-      await makeDirs(path.dirname(target));
-      // On disk before the manifest can name it: after a power loss the manifest must never point at an empty file.
-      await syncFile(localFile);
-      await fs.rename(localFile, target);
-      await syncFile(path.dirname(target));
-    } catch (error) {
-      throw new StateIoError(`cannot move ${localFile} to ${target}: ${errnoCode(error)}`, { cause: error });
+  async publish(files: readonly PublishedFile[]): Promise<void> {
+    const folders = new Set(files.map(({ name }) => path.dirname(this.pathOf(name))));
+    await forEachConcurrent(folders, FILES_AT_ONCE, async (folder) => {
+      try {
+        await makeDirs(folder);
+      } catch (error) {
+        throw new StateIoError(`cannot create the state folder ${folder}: ${errnoCode(error)}`, { cause: error });
+      }
+    });
+    await forEachConcurrent(files, FILES_AT_ONCE, async ({ localFile, name }) => {
+      const target = this.pathOf(name);
+      try {
+        // On disk before the manifest can name it: after a power loss the manifest must never point at an empty file.
+        await syncFile(localFile);
+        await fs.rename(localFile, target);
+      } catch (error) {
+        throw new StateIoError(`cannot move ${localFile} to ${target}: ${errnoCode(error)}`, { cause: error });
+      }
+    });
+    // Each folder once, after all of its renames (and the folders they are in, for a folder made just now): the
+    // renames are durable before the manifest names them.
+    const synced = new Set(folders);
+    for (const folder of folders) {
+      for (let at = path.dirname(folder); ; at = path.dirname(at)) {
+        const inside = path.relative(this.root, at);
+        if (inside.startsWith('..') || path.isAbsolute(inside)) break;
+        synced.add(at);
+        if (inside === '') break;
+      }
     }
+    await forEachConcurrent(synced, FILES_AT_ONCE, async (folder) => {
+      try {
+        await syncFile(folder);
+      } catch (error) {
+        throw new StateIoError(`cannot sync the state folder ${folder}: ${errnoCode(error)}`, { cause: error });
+      }
+    });
   }
 
   async remove(name: string): Promise<void> {

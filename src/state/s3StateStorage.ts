@@ -17,7 +17,7 @@ import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { StateError, StateIoError } from './stateErrors';
-import type { StateStorage } from './stateStorage';
+import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
 
 interface SdkError {
   name?: string;
@@ -153,9 +153,11 @@ export class S3StateStorage implements StateStorage {
     }
   }
 
-  async publish(localFile: string, name: string): Promise<void> {
-    await this.write(name, await fs.readFile(localFile));
-    await fs.rm(localFile, { force: true });
+  async publish(files: readonly PublishedFile[]): Promise<void> {
+    await forEachConcurrent(files, FILES_AT_ONCE, async ({ localFile, name }) => {
+      await this.write(name, await fs.readFile(localFile));
+      await fs.rm(localFile, { force: true });
+    });
   }
 
   async remove(name: string): Promise<void> {
@@ -172,10 +174,7 @@ export class S3StateStorage implements StateStorage {
 
   async fetchLocal(names: readonly string[]): Promise<void> {
     const wanted = names.filter((name) => !this.fetched.has(name));
-    async function* each() {
-      yield* wanted;
-    }
-    await forEachConcurrent(each(), FETCH_CONCURRENCY, async (name) => {
+    await forEachConcurrent(wanted, FETCH_CONCURRENCY, async (name) => {
       const data = await this.read(name);
       if (data === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
       const file = this.cachePath(name);

@@ -7,7 +7,8 @@ import { isShardName } from './shardLayout';
 import { dayFileNames, fileTag, isStateEntry, MANIFEST_NAME, objectListName, STAGING_PREFIX } from './stateLayout';
 import { referencedNames } from './stateLoad';
 import { serializeManifest, STATE_FORMAT, STATE_VERSION, type DayRecord, type StateManifest } from './stateManifest';
-import type { StateStorage } from './stateStorage';
+import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
+import { forEachConcurrent } from '../support/forEachConcurrent';
 
 export interface CommitInput {
   runId: string;
@@ -71,13 +72,14 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
 
   const horizon = dedupHorizon([...days.values(), ...input.staged.map(({ slot }) => slot)], context.today, context.dedupDays);
   const keepsLogIds = (day: string) => input.checkpoint === true || horizon === undefined || day >= horizon;
+  const published: PublishedFile[] = [];
   for (const staged of input.staged) {
     const { slot } = staged;
     const names = dayFileNames(slot.tenant, slot.day, tag);
-    await storage.publish(staged.aggregateFile, names.aggregate);
+    published.push({ localFile: staged.aggregateFile, name: names.aggregate });
     // A backfill's early days are past the horizon already: their log_ids are not worth publishing.
     const kept = keepsLogIds(slot.day);
-    if (kept) await storage.publish(staged.logIdsFile, names.logIds);
+    if (kept) published.push({ localFile: staged.logIdsFile, name: names.logIds });
     days.set(keyOf(slot.tenant, slot.day), {
       tenant: slot.tenant,
       day: slot.day,
@@ -90,6 +92,7 @@ export async function commitRun(context: CommitContext, input: CommitInput): Pro
       emitted: slot.stored?.emitted ?? {},
     });
   }
+  await storage.publish(published);
   for (const [slot, fingerprints] of input.emitted) {
     const record = days.get(keyOf(slot.tenant, slot.day));
     if (record !== undefined) record.emitted = { ...record.emitted, ...fingerprints };
@@ -145,6 +148,6 @@ export async function sweepState(storage: StateStorage, manifest: StateManifest,
     // A crashed run's scratch folder goes as a whole.
     doomed.add(name.startsWith(STAGING_PREFIX) ? name.split('/')[0]! : name);
   }
-  for (const name of doomed) await storage.remove(name);
+  await forEachConcurrent(doomed, FILES_AT_ONCE, (name) => storage.remove(name));
   return doomed.size;
 }

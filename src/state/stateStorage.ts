@@ -1,3 +1,12 @@
+/** A file of the run's scratch folder and the name it takes in the state. */
+export interface PublishedFile {
+  localFile: string;
+  name: string;
+}
+
+/** How many state files are moved in (publish) or swept at once. */
+export const FILES_AT_ONCE = 16;
+
 /**
  * Where a state lives: a local folder or an S3 prefix. Names are relative, '/'-separated paths
  * (`manifest.json`, `days/acme/2024-03-01.7-….agg.json`). Everything the state keeps goes through this.
@@ -23,8 +32,13 @@ export interface StateStorage {
    * read-back and verify() cover).
    */
   replace(name: string, data: Buffer, version: string): Promise<boolean>;
-  /** Moves a file from the scratch folder to `name` (a rename for a local state, an upload for S3). */
-  publish(localFile: string, name: string): Promise<void>;
+  /**
+   * Moves files from the scratch folder to their names (renames for a local state, uploads for S3), several at a
+   * time: a commit publishes two files a changed tenant-day, and one at a time a backfill of many tenants waited
+   * minutes on fsyncs or round trips. Once it resolves every file is durable; when it rejects, some may be in place
+   * (no manifest names them yet: the next commit's sweep removes them).
+   */
+  publish(files: readonly PublishedFile[]): Promise<void>;
   remove(name: string): Promise<void>;
   /** A path to read `name` from synchronously: the file itself, or for S3 a copy made by fetchLocal(). */
   localPath(name: string): string | undefined;

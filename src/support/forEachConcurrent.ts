@@ -6,12 +6,12 @@
  * stopping those is the task's own business.
  */
 export async function forEachConcurrent<T>(
-  items: AsyncIterable<T>,
+  items: AsyncIterable<T> | Iterable<T>,
   limit: number,
   task: (item: T) => Promise<void>,
   signal?: AbortSignal,
 ): Promise<void> {
-  const iterator = items[Symbol.asyncIterator]();
+  const iterator = Symbol.asyncIterator in items ? items[Symbol.asyncIterator]() : pulled(items);
   let failed = false;
   let failure: unknown;
   const fail = (err: unknown) => {
@@ -70,4 +70,9 @@ export async function forEachConcurrent<T>(
     await iterator.return?.();
   }
   throw failure;
+}
+
+/** A list as an async iterable, so that one worker loop serves both. */
+async function* pulled<T>(items: Iterable<T>): AsyncGenerator<T> {
+  yield* items;
 }

@@ -49,7 +49,7 @@ test('publish() uploads the staged file\'s bytes and removes the local file; clo
   try {
     const staged = path.join(scratch, 'commit-1.agg.json');
     writeFileSync(staged, '{"tenant":"acme"}');
-    await storage.publish(staged, 'days/acme/2024-03-01.1-abc.agg.json');
+    await storage.publish([{ localFile: staged, name: 'days/acme/2024-03-01.1-abc.agg.json' }]);
     expect(existsSync(staged)).toBe(false);
     expect((await storage.read('days/acme/2024-03-01.1-abc.agg.json'))!.toString()).toBe('{"tenant":"acme"}');
 
