@@ -333,8 +333,10 @@ export class DayStore {
 
   private load(slot: DaySlot): DayWork {
     if (slot.staged) {
-      const ids = LogIdSet.fromTable(readFileSync(this.scratchPath(slot, 'ids')));
-      const delta = DayAggregate.fromScratchJSON(JSON.parse(readFileSync(this.scratchPath(slot, 'delta.json'), 'utf8')) as DayAggregateJson);
+      const bytes = readFileSync(this.scratchPath(slot));
+      const tableBytes = LogIdSet.tableBytesAt(bytes);
+      const ids = LogIdSet.fromTable(bytes.subarray(0, tableBytes));
+      const delta = DayAggregate.fromScratchJSON(JSON.parse(bytes.toString('utf8', tableBytes)) as DayAggregateJson);
       return { ids, delta, dirty: false };
     }
     // A new day's table starts small and doubles as it fills: many tenants of a few records each stay small.
@@ -379,13 +381,13 @@ export class DayStore {
       mkdirSync(this.options.scratchDir, { recursive: true });
       this.scratchReady = true;
     }
-    // The table as it is: this run reads it back, so neither side walks or rehashes the ids.
-    writeFileSync(this.scratchPath(slot, 'ids'), work.ids.toTable());
-    writeFileSync(this.scratchPath(slot, 'delta.json'), JSON.stringify(work.delta.toScratchJSON()));
+    // The table as it is (this run reads it back, so neither side walks or rehashes the ids), then the figures'
+    // JSON: one file a day, since with thousands of tenants each file's creation and removal cost more than its bytes.
+    writeFileSync(this.scratchPath(slot), Buffer.concat([work.ids.toTable(), Buffer.from(JSON.stringify(work.delta.toScratchJSON()))]));
     slot.staged = true;
   }
 
-  private scratchPath(slot: DaySlot, suffix: string): string {
-    return path.join(this.options.scratchDir, `work-${slot.seq}.${suffix}`);
+  private scratchPath(slot: DaySlot): string {
+    return path.join(this.options.scratchDir, `work-${slot.seq}.day`);
   }
 }

@@ -134,6 +134,12 @@ export class LogIdSet {
     return bytes;
   }
 
+  /** The length of the table toTable() wrote at the start of `bytes` (from its header; checked by fromTable). */
+  static tableBytesAt(bytes: Uint8Array): number {
+    if (bytes.byteLength < TABLE_HEADER_BYTES) throw new RangeError(`not a log_id table: ${bytes.byteLength} bytes`);
+    return TABLE_HEADER_BYTES + new DataView(bytes.buffer, bytes.byteOffset, TABLE_HEADER_BYTES).getUint32(4, true) * 8;
+  }
+
   /** The set toTable() wrote. */
   static fromTable(bytes: Uint8Array): LogIdSet {
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);

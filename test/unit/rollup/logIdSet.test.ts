@@ -141,6 +141,16 @@ describe('LogIdSet', () => {
     expect(Object.values(set).filter((value) => ArrayBuffer.isView(value))).toHaveLength(1);
   });
 
+  it('tells where its table ends among bytes that go on (a scratch file: the table, then the figures)', () => {
+    const set = new LogIdSet(16);
+    for (let i = 1; i <= 9; i++) set.claimHash(i, i); // 9 ids: 16 slots would be over half full, so 32
+    const file = Buffer.concat([set.toTable(), Buffer.from('{"events":9}')]);
+    expect(LogIdSet.tableBytesAt(file)).toBe(8 + 32 * 8);
+    expect(LogIdSet.fromTable(file.subarray(0, 264)).size).toBe(9);
+    expect(file.toString('utf8', 264)).toBe('{"events":9}');
+    expect(() => LogIdSet.tableBytesAt(file.subarray(0, 7))).toThrow('not a log_id table: 7 bytes');
+  });
+
   it('refuses bytes that are not a table', () => {
     const table = new LogIdSet(16).toTable();
     expect(() => LogIdSet.fromTable(table.subarray(0, table.length - 1))).toThrow('not a log_id table');
