@@ -2,7 +2,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
 import { putObjects } from '../support/s3Fixtures';
-import { closingLine, readNdjson, runCli } from '../support/cliRunner';
+import { closingLine, readNdjson, runCli, spawnCli } from '../support/cliRunner';
 import { startCuttingProxy } from '../support/cuttingProxy';
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 
@@ -127,4 +127,62 @@ test('an object cut off mid-read and deleted before the re-read fails the run: i
     client.destroy();
     await proxy.stop();
   }
+});
+
+describe('a connection reset before any response to a GetObject', () => {
+  // Two objects of one day: a.ndjson 3 logins (u1, u2, u1), b.ndjson 2 logins (u3) and 1 failed login.
+  // Day 2024-04-05, by hand: logins 5, failed_logins 1, active_users 3 (u1, u2, u3), events 6.
+  const record = (n: number, type: string, user: string) =>
+    JSON.stringify({ log_id: `88${String(n).padStart(54, '0')}`, date: `2024-04-05T09:00:0${n}.000Z`, type, tenant_name: 'acme', user_id: `auth0|${user}` });
+  const B = 's3://auth0-archive/reset/2024/04/05/b.ndjson';
+  const isGetOfB = (r: { method: string; url: string }) => r.method === 'GET' && r.url.startsWith('/auth0-archive/reset/2024/04/05/b.ndjson');
+
+  beforeAll(async () => {
+    const client = fixtureClient(server);
+    await putObjects(client, 'auth0-archive', [
+      { key: 'reset/2024/04/05/a.ndjson', body: [record(1, 's', 'u1'), record(2, 's', 'u2'), record(3, 's', 'u1')].join('\n') + '\n' },
+      { key: 'reset/2024/04/05/b.ndjson', body: [record(4, 's', 'u3'), record(5, 's', 'u3'), record(6, 'f', 'u3')].join('\n') + '\n' },
+    ]);
+    client.destroy();
+  });
+
+  /**
+   * The built CLI in a process of its own, as an operator runs it: there the SDK's network errors are Node's own
+   * (named TimeoutError for a reset, code ECONNRESET), where in Jest's realm the SDK wraps them in an Error of another name.
+   */
+  async function runThroughProxy(times?: number) {
+    const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+    try {
+      proxy.sabotage({ match: isGetOfB, action: { kind: 'reset' }, times });
+      const args = ['run', '-i', 's3://auth0-archive/reset/', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--concurrency', '1', '--output', '-', '--log-format', 'json', '--no-progress', '--no-table'];
+      const result = await spawnCli(path.join(ROOT, 'dist', 'cli.js'), args, { cwd: ROOT, env: { PATH: process.env.PATH, ...env } });
+      return { ...result, spoiled: proxy.spoiled };
+    } finally {
+      await proxy.stop();
+    }
+  }
+
+  test('is a lost connection, not a stall: the object is read again and counted once', async () => {
+    // The SDK's own three attempts of the first read are all reset; the re-read gets through.
+    const result = await runThroughProxy(3);
+    expect(result.code).toBe(0);
+    expect(result.spoiled).toBe(3);
+    const warnings = readNdjson(result.stderr).filter((line) => line.level === 'warn');
+    expect(warnings.map((line) => [line.msg, line.object, line.err])).toEqual([['re-reading object from the start', B, `reading ${B} failed: ECONNRESET`]]);
+    expect(result.stderr).not.toContain('stall');
+    const events = readNdjson(result.stdout);
+    const daily = events.find((e) => e.event.summary === 'daily').event;
+    expect(daily).toMatchObject({ day: '2024-04-05', logins: 5, failed_logins: 1, active_users: 3, events: 6 });
+    expect(events.at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 6, duplicates: 0 });
+  });
+
+  test('every attempt reset fails the run with ERR_S3_REQUEST naming the object and the reset, not a stall timeout', async () => {
+    const result = await runThroughProxy();
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_S3_REQUEST', msg: `reading ${B} failed: ECONNRESET` });
+    expect(result.stderr).not.toContain('stall');
+    const run = readNdjson(result.stdout);
+    expect(run).toHaveLength(1);
+    expect(run[0].event).toMatchObject({ summary: 'run', status: 'failed', error_code: 'ERR_S3_REQUEST' });
+  });
 });

@@ -8,7 +8,9 @@ export type Sabotage =
   /** Send nothing more but keep the connection open: the client waits for bytes that never come. */
   | { kind: 'stall'; afterBytes: number }
   /** Never answer at all (not even headers). */
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Reset the connection (TCP RST) once the request arrived, before any response: the client sees ECONNRESET. */
+  | { kind: 'reset' };
 
 export interface SabotageRule {
   /** Which requests to spoil, e.g. `(r) => r.method === 'GET' && r.url.startsWith('/archive/big')`. */
@@ -33,7 +35,7 @@ export interface CuttingProxy {
 
 /**
  * A loopback HTTP proxy in front of a test server that passes requests through untouched (so their
- * signatures stay valid) and can break a response body part-way.
+ * signatures stay valid) and can break a response body part-way, or the connection before any response.
  */
 export async function startCuttingProxy(target: { host: string; port: number }): Promise<CuttingProxy> {
   const requests: Array<{ method: string; url: string }> = [];
@@ -53,6 +55,10 @@ export async function startCuttingProxy(target: { host: string; port: number }):
     }
     if (spoil?.kind === 'hang') {
       req.resume(); // drain the request and say nothing
+      return;
+    }
+    if (spoil?.kind === 'reset') {
+      req.socket.resetAndDestroy();
       return;
     }
     const upstream = http.request({ host: target.host, port: target.port, method: seen.method, path: seen.url, headers: req.headers }, (up) => {

@@ -62,7 +62,9 @@ interface SdkErrorShape {
 const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequests']);
 const TRANSIENT_NAMES = new Set(['InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException']);
 const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
-const CONNECTION_LOST = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+/** The connection went away under the request: reset, closed or aborted by the other end. */
+const CONNECTION_BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
+const CONNECTION_LOST = new Set([...CONNECTION_BROKEN, 'ETIMEDOUT']);
 const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
 
 function shapeOf(err: unknown): SdkErrorShape {
@@ -86,7 +88,9 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   const endpoint = ctx.endpoint ?? 'the AWS S3 endpoint';
   const input = (text: string) => new InputError(text, { cause: err });
 
-  if (name === 'TimeoutError') {
+  // The SDK also names a reset or broken pipe TimeoutError (so that its retries take it as transient): that one is a
+  // connection lost, said as its code, not a wait for an answer that never came.
+  if (name === 'TimeoutError' && !CONNECTION_BROKEN.has(code)) {
     return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout`, where, { cause: err });
   }
   if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name) || (status !== undefined && TRANSIENT_STATUS.has(status)) || CONNECTION_LOST.has(code)) {
