@@ -14,8 +14,8 @@ import {
   Auth0ServerError,
   Auth0TlsError,
   Auth0TokenRejectedError,
+  Auth0TenantError,
   Auth0UnreachableError,
-  type Auth0TenantError,
 } from './auth0Errors';
 
 export interface FailureContext {
@@ -110,11 +110,6 @@ function noAnswer(error: unknown, ctx: FailureContext, what: string): Auth0Failu
 function tokenFailure(error: SdkError, ctx: FailureContext): Auth0Failure {
   const status = error.statusCode;
   const what = 'the token request';
-  // The SDK parses a 2xx answer itself and lets JSON.parse's error through: the host answered, with a page that is
-  // not Auth0's (a proxy or captive portal in the way, a domain that is not the tenant's).
-  if (error instanceof SyntaxError) {
-    return { retryable: false, error: new Auth0ResponseError(ctx.tenant, `${what} to https://${ctx.domain} was answered with something that is not JSON: is a proxy in the way, or is the domain not the tenant's?`) };
-  }
   if (status === 408 || status === undefined) return noAnswer(error, ctx, what);
   if (status === 401) {
     return {
@@ -155,6 +150,8 @@ function statusFailure(status: number, body: unknown, rateLimit: RateLimitHeader
 }
 
 export function classifyAuth0Failure(thrown: unknown, ctx: FailureContext): Auth0Failure {
+  // Already ours: the stats client's check of a 2xx token answer (not JSON, no access token), which the SDK lets through.
+  if (thrown instanceof Auth0TenantError) return { retryable: false, error: thrown };
   const error = (thrown ?? {}) as SdkError;
   if (thrown instanceof ManagementTimeoutError) return noAnswer(thrown, ctx, ctx.call);
   // The SDK's token provider lets fetch's own errors through unwrapped, and labels its HTTP failures so.

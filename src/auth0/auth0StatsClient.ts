@@ -63,6 +63,35 @@ function compactDay(day: string): string {
   return `${match[1]}${match[2]}${match[3]}`;
 }
 
+function urlOf(input: Parameters<typeof fetch>[0]): string {
+  return typeof input === 'string' ? input : input instanceof URL ? input.href : input.url;
+}
+
+/**
+ * A 2xx answer of the token endpoint, checked before the SDK reads it: the SDK takes `access_token` from any JSON
+ * it is given, and without one (or with `null` for a body) fails later with errors that read as if the tenant could
+ * not be reached, and were retried as such. Such an answer is not Auth0's (a proxy in the way, a domain that is not
+ * the tenant's): one line, never the body (it may echo the secret), not retried. Error answers go to the SDK as they
+ * came. The body is read once, so the SDK gets a copy.
+ */
+async function checkedTokenAnswer(response: Response, tenant: Auth0Tenant): Promise<Response> {
+  if (!response.ok) return response;
+  const text = await response.text();
+  const answered = `the token request to https://${tenant.domain} was answered`;
+  const hint = "is a proxy in the way, or is the domain not the tenant's?";
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new Auth0ResponseError(tenant.tenant, `${answered} with something that is not JSON: ${hint}`);
+  }
+  const token = typeof body === 'object' && body !== null ? (body as { access_token?: unknown }).access_token : undefined;
+  if (typeof token !== 'string' || token === '') {
+    throw new Auth0ResponseError(tenant.tenant, `${answered} (${response.status}) without an access token: ${hint}`);
+  }
+  return new Response(text, { status: response.status, statusText: response.statusText, headers: response.headers });
+}
+
 /** The error with the secret removed from its message and detail. */
 function scrubbed(error: Auth0TenantError, secret: string): Auth0TenantError {
   if (secret === '' || !error.message.includes(secret)) return error;
@@ -81,10 +110,11 @@ export function createAuth0StatsClient(tenant: Auth0Tenant, options: Auth0StatsC
   // the call under way, so a stopped run does not stay alive for a token that is slow to come.
   let callStop: AbortSignal | undefined;
   const baseFetch = options.fetch ?? fetch;
-  const fetchUnlessStopped: typeof fetch = (input, init) => {
+  const tokenUrl = `https://${tenant.domain}/oauth/token`;
+  const fetchUnlessStopped: typeof fetch = async (input, init) => {
     const stop = callStop;
-    if (stop === undefined) return baseFetch(input, init);
-    return baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop });
+    const response = await (stop === undefined ? baseFetch(input, init) : baseFetch(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, stop]) : stop }));
+    return urlOf(input) === tokenUrl ? checkedTokenAnswer(response, tenant) : response;
   };
   const management = new ManagementClient({
     domain: tenant.domain,

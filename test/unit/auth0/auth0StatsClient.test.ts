@@ -257,6 +257,37 @@ test('a token request answered 200 with a page that is not JSON (a proxy, a capt
   expect(fake.requests.filter((r) => r.path === '/oauth/token')).toHaveLength(1);
 });
 
+test.each([
+  ['an object without access_token', JSON.stringify({ scope: 'read:stats', expires_in: 86400, token_type: 'Bearer' })],
+  ['an empty access_token', JSON.stringify({ access_token: '', expires_in: 86400, token_type: 'Bearer' })],
+  ['an access_token that is not a string', JSON.stringify({ access_token: 12345, expires_in: 86400, token_type: 'Bearer' })],
+  ['JSON null', 'null'],
+  ['a JSON string', JSON.stringify('ok')],
+  ['an object echoing the client secret', JSON.stringify({ error: 'server_error', error_description: `bad ${SECRET}` })],
+])('a token request answered 200 with %s is ERR_AUTH0_RESPONSE at once, not "cannot reach"', async (_name, body) => {
+  const fake = await start({ activeUsers: 3 });
+  fake.failNext('/oauth/token', { kind: 'status', status: 200, body }, 5);
+  const { clock, slept } = steppingClock();
+  const error = await rejectionOf<Auth0Error>(createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock }).activeUsers());
+  expect(error.code).toBe('ERR_AUTH0_RESPONSE');
+  expect(error.message).toBe(
+    `tenant acme-prod: the token request to https://${fake.domain} was answered (200) without an access token: is a proxy in the way, or is the domain not the tenant's?`,
+  );
+  expect(error.message).not.toContain(SECRET.slice(0, 6));
+  // One token request, no retry and no API call made with a token that is not one.
+  expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /oauth/token 200']);
+  expect(slept).toEqual([]);
+});
+
+test('after a token answer without an access token, the next call asks for a token again', async () => {
+  const fake = await start({ activeUsers: 3 });
+  fake.failNext('/oauth/token', { kind: 'status', status: 200, body: '{}' });
+  const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock });
+  expect((await rejectionOf<Auth0Error>(client.activeUsers())).code).toBe('ERR_AUTH0_RESPONSE');
+  expect(await client.activeUsers()).toBe(3);
+  expect(fake.requests.map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /oauth/token 200', 'POST /oauth/token 200', 'GET /api/v2/stats/active-users 200']);
+});
+
 test('an error body that echoes the Management API token or the client secret never carries either into the message', async () => {
   const fake = await start({ activeUsers: 3 });
   const client = createAuth0StatsClient(credentials(fake.domain), { fetch: trusting.fetch, clock: steppingClock().clock, retry: { attempts: 1 } });

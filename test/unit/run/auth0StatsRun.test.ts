@@ -11,6 +11,8 @@ import { createAuth0StatsClient } from '../../../src/auth0/auth0StatsClient';
 import { Auth0Tenant } from '../../../src/auth0/auth0Tenant';
 import type { Auth0StatsSource } from '../../../src/run/auth0Stats';
 import { runJob } from '../../../src/run/runJob';
+import { createLogger } from '../../../src/support/logger';
+import { Writable } from 'node:stream';
 import { SourceResolver } from '../../../src/sources/resolveSource';
 import { selfSignedCertificate, type TestCertificate } from '../../support/hecCertificate';
 import { apiDailyRow, startFakeAuth0Tenant, type FakeAuth0Tenant } from '../../support/fakeAuth0Tenant';
@@ -54,7 +56,7 @@ function source(name: string, domain: string, clientId: string, secret = SECRET)
   return { tenant: name, host: domain.replace(/:\d+$/, ''), dailyStats: (a, b) => client.dailyStats(a, b), activeUsers: () => client.activeUsers() };
 }
 
-async function runWith(sources: Auth0StatsSource[], at = new Date(Date.UTC(2024, 4, 3, 6))) {
+async function runWith(sources: Auth0StatsSource[], at = new Date(Date.UTC(2024, 4, 3, 6)), logger = silentLogger) {
   const sink = new CollectingSink();
   const resolver = new SourceResolver();
   const outcome = await runJob({
@@ -64,7 +66,7 @@ async function runWith(sources: Auth0StatsSource[], at = new Date(Date.UTC(2024,
     openSource: (input) => resolver.resolve(input),
     sinks: [sink],
     concurrency: 1,
-    logger: silentLogger,
+    logger,
     now: () => at,
     auth0: { sources, tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError },
   });
@@ -122,4 +124,25 @@ test('the API day that is not over yet is not reconciled: neither our figure nor
   expect(prod.requests.slice(before).filter((r) => r.path === '/api/v2/stats/daily').map((r) => r.query)).toEqual([{ from: '20240501', to: '20240501' }]);
   expect([...new Set(events.filter((e: any) => e.summary === 'reconcile' && e.metric !== 'active_users_30d').map((e: any) => e.day))]).toEqual(['2024-05-01']);
   expect(events.filter((e: any) => e.summary === 'auth0_daily').map((e: any) => e.day)).toEqual(['2024-05-01']);
+});
+
+test('a token endpoint answering 200 without an access token: the log line says so, not that Auth0 is unreachable, and never shows the secret', async () => {
+  const lines: string[] = [];
+  const logger = createLogger({ format: 'json', stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }) });
+  // A proxy in front of the tenant answering with JSON of its own that echoes the form it was sent.
+  prod.failNext('/oauth/token', { kind: 'status', status: 200, body: JSON.stringify({ status: 'ok', echo: `client_secret=${SECRET}` }) });
+  const before = prod.requests.length;
+  const { outcome } = await runWith([source('acme-prod', prod.domain, 'prod-client')], undefined, logger);
+  expect(outcome.exitCode).toBe(3);
+  expect(outcome.run.auth0_stats_errors).toEqual({ count: 1, tenants: [{ tenant: 'acme-prod', code: 'ERR_AUTH0_RESPONSE' }] });
+  // Asked once: an answer of the wrong shape is not retried.
+  expect(prod.requests.slice(before).map((r) => `${r.path} ${r.status}`)).toEqual(['/oauth/token 200']);
+  const failed = lines.map((line) => JSON.parse(line)).filter((line) => line.code === 'ERR_AUTH0_RESPONSE');
+  expect(failed.map((line) => line.err)).toEqual([
+    `tenant acme-prod: the token request to https://${prod.domain} was answered (200) without an access token: is a proxy in the way, or is the domain not the tenant's?`,
+  ]);
+  for (const text of [...lines, JSON.stringify(outcome.run)]) {
+    expect(text).not.toContain(SECRET);
+    expect(text).not.toMatch(/cannot reach/);
+  }
 });
