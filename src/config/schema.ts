@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { compileAudiencePattern } from './audiencePattern';
-import { isKnownTimeZone } from '../support/timeZone';
+import { canonicalTimeZone, isKnownTimeZone } from '../support/timeZone';
 
 /** The categories the rollups count; each lists the event type codes that belong to it. */
 export const CATEGORY_NAMES = [
@@ -79,8 +79,11 @@ export const auth0ConfigSchema = z
     ),
     /** How far (in percent of Auth0's figure) our count may be off and still be `within_tolerance`. */
     tolerancePercent: z.number().min(0).max(100).default(2),
-    /** The zone of the API's day boundary, which Auth0 does not document; UTC is assumed. */
-    statsTimezone: timezoneSchema.default('UTC'),
+    /**
+     * The zone of the API's day boundary, which Auth0 does not document; UTC is assumed. Read as its one spelling
+     * ('utc' → 'UTC'), as --timezone is: the state records it and every Auth0 summary carries it as `tz`.
+     */
+    statsTimezone: timezoneSchema.transform((zone) => canonicalTimeZone(zone)!).default('UTC'),
   })
   .strict();
 

@@ -6,6 +6,7 @@ import { statsTimezoneOf, type Auth0Config, type UsageConfig } from '../config/s
 import { DayAggregate, DayAggregateFormatError } from '../rollup/dayAggregate';
 import type { RunEvent } from '../rollup/summaryEvent';
 import type { Logger } from '../support/logger';
+import { canonicalTimeZone } from '../support/timeZone';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
 import type { DaySlot, StoredDays } from '../rollup/dayStore';
 import { decodeLogIds } from '../rollup/logIdFile';
@@ -257,7 +258,10 @@ function checkUsable(storage: StateStorage, manifest: StateManifest | undefined,
     throw new StateError(`the state ${storage.location} counts days in ${manifest.timezone}; run with --timezone ${manifest.timezone} or use another --state`);
   }
   const statsTimezone = statsTimezoneOf(options.config);
-  if (manifest.statsTimezone !== undefined && manifest.statsTimezone !== statsTimezone) {
+  // Compared by zone, not by spelling: before the config was canonicalised, a state recorded the zone as written
+  // ('utc', 'europe/paris'); the config now gives its one spelling, which this run's commit records.
+  const sameZone = (a: string, b: string) => a === b || (canonicalTimeZone(a) ?? a) === (canonicalTimeZone(b) ?? b);
+  if (manifest.statsTimezone !== undefined && !sameZone(manifest.statsTimezone, statsTimezone)) {
     throw new StateError(
       `the state ${storage.location} keeps Auth0 reconcile counts by days in ${manifest.statsTimezone}, not ${statsTimezone}; ` +
         `set auth0.statsTimezone to ${manifest.statsTimezone} in the config, or use another --state`,

@@ -256,6 +256,33 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
     await refused([], /keeps Auth0 reconcile counts by days in America\/New_York, not UTC/);
   });
 
+  test('auth0.statsTimezone is one zone however it is spelled: recorded canonical, and an earlier spelling is still accepted', async () => {
+    const output = path.join(dir, 'summaries.ndjson');
+    const run = (config: string) => runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--config', config, '--no-table', '--log-format', 'json']);
+    const manifestFile = path.join(stateDir, 'manifest.json');
+    const recorded = () => JSON.parse(readFileSync(manifestFile, 'utf8')).statsTimezone;
+    const zone = (name: string, statsTimezone: string) => {
+      const file = path.join(dir, `${name}.json`);
+      writeFileSync(file, JSON.stringify({ auth0: { statsTimezone } }));
+      return file;
+    };
+    // 'utc' in the config is the default zone, UTC: recorded as such, and a config that says UTC goes on with it.
+    expect((await run(zone('lower-utc', 'utc'))).code).toBe(0);
+    expect(recorded()).toBe('UTC');
+    writeArchive(archives, 'a2.ndjson', [login(9, '2024-03-04T10:00:00Z', 'u9')]);
+    expect((await run(zone('utc', 'UTC'))).code).toBe(0);
+    expect(recorded()).toBe('UTC');
+    // A state an earlier version committed with the zone as the config spelled it: the same zone, so not refused,
+    // and the next commit records its one spelling.
+    const manifest = JSON.parse(readFileSync(manifestFile, 'utf8'));
+    writeFileSync(manifestFile, JSON.stringify({ ...manifest, statsTimezone: 'europe/paris' }));
+    writeArchive(archives, 'a3.ndjson', [login(10, '2024-03-05T10:00:00Z', 'u10')]);
+    expect((await run(zone('paris', 'Europe/Paris'))).code).toBe(0);
+    expect(recorded()).toBe('Europe/Paris');
+    // Another zone is still another zone.
+    await refused(['--config', zone('berlin', 'europe/berlin')], /keeps Auth0 reconcile counts by days in Europe\/Paris, not Europe\/Berlin/);
+  });
+
   test('a day file damaged on disk stops the run with exit 2 before anything is committed', async () => {
     expect((await runCli(['run', '--input', archives, '--state', stateDir, '--output', '/dev/null', '--no-table', '--log-format', 'json'])).code).toBe(0);
     const manifest = JSON.parse(readFileSync(path.join(stateDir, 'manifest.json'), 'utf8'));

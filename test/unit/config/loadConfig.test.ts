@@ -41,6 +41,23 @@ describe('prototype keys in the config file', () => {
   });
 });
 
+describe('auth0.statsTimezone', () => {
+  test.each([
+    ['utc', 'UTC'],
+    ['Etc/UTC', 'UTC'],
+    ['europe/paris', 'Europe/Paris'],
+    ['AMERICA/NEW_YORK', 'America/New_York'],
+    ['Europe/Paris', 'Europe/Paris'],
+  ])('%s is read as %s, the one spelling the state records and summaries carry', (given, canonical) => {
+    expect(loadConfig(configFile(JSON.stringify({ auth0: { statsTimezone: given } }))).auth0.statsTimezone).toBe(canonical);
+  });
+
+  test('UTC when not given; a zone that is not known is refused', () => {
+    expect(loadConfig(configFile('{}')).auth0.statsTimezone).toBe('UTC');
+    expect(() => loadConfig(configFile(JSON.stringify({ auth0: { statsTimezone: 'Mars/Olympus' } })))).toThrow('auth0.statsTimezone: is not a known IANA time zone');
+  });
+});
+
 describe('nonBillableAudiences run in linear time', () => {
   test('a pattern RE2 does not accept (a backreference) is a config error', () => {
     const file = configFile(JSON.stringify({ nonBillableAudiences: ['^(a)\\1$'] }));
