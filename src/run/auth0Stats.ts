@@ -53,6 +53,14 @@ export function dayBefore(at: Date, tz: string): string {
  */
 export const PENDING_DAYS = 31;
 
+/**
+ * How long a day that is over, and that stats/daily answered without a row for, is asked for again: Auth0 may not
+ * have rolled it up yet at the call (a run soon after midnight), so the next run asks again, as after a 5xx. A tenant
+ * may also never have a row for a day (Auth0 does not document when it writes one), so asking stops once the day
+ * ended this many days before the call, and its `missing_auth0` reconcile rows stand.
+ */
+export const MISSING_ROW_DAYS = 3;
+
 function codeOf(err: unknown): string {
   return err instanceof Auth0UsageError ? err.code : 'ERR_AUTH0_USAGE';
 }
@@ -80,6 +88,9 @@ export async function readAuth0Stats(
   // Without a state, the days this run could not reconcile are not kept: only a later run over them reads them.
   const remembered = waitingDays !== undefined;
   const waiting = waitingDays ?? {};
+  const missingRowText = remembered
+    ? 'stats/daily has no row for these days yet: missing_auth0 for now, and the next run asks for them again'
+    : 'stats/daily has no row for these days: missing_auth0, and nothing is kept without --state (a later run over these days asks again)';
   const openDayText = remembered
     ? 'the API day is not over yet: its statistics are read by the next run'
     : 'the API day is not over yet: not reconciled, and nothing is kept without --state (a later run over this day reconciles it)';
@@ -91,6 +102,7 @@ export async function readAuth0Stats(
   // run (a nightly run's next night).
   const openDay = new DayRangeCache(options.statsTimezone).rangeOf(now().getTime()).day;
   const oldest = addDays(openDay, -PENDING_DAYS);
+  const oldestMissingRow = addDays(openDay, -MISSING_ROW_DAYS);
   for (const source of options.sources) {
     const stats = { tenant: source.tenant, host: source.host, statsTimezone: options.statsTimezone, tolerancePercent: options.tolerancePercent };
     const inputs = reconcile.get(source.tenant);
@@ -125,6 +137,22 @@ export async function readAuth0Stats(
           log.warn({ tenant: source.tenant, days: days.length - known.length }, 'days first stored by an older version have no counts by the API day: not reconciled');
         }
         summaries.push(...buildAuth0DaySummaries(stats, known, rows, inputs.counts, meta));
+        // Days over with no row: Auth0 may not have rolled them up yet. Asked again (their reconcile rows then go out
+        // again under the same summary_ids) while recent; after that their missing_auth0 stands.
+        const answered = new Set(rows.map((row) => row.day));
+        const missing = known.filter((day) => !answered.has(day));
+        const again = remembered ? missing.filter((day) => day >= oldestMissingRow) : missing;
+        const givenUp = missing.filter((day) => !again.includes(day));
+        if (again.length > 0) {
+          log.info({ tenant: source.tenant, days: again.length, first: again[0], last: again.at(-1) }, missingRowText);
+          if (remembered) pending[source.tenant]!.push(...again);
+        }
+        if (givenUp.length > 0) {
+          log.info(
+            { tenant: source.tenant, days: givenUp.length, first: givenUp[0], last: givenUp.at(-1) },
+            `stats/daily has no row for these days, more than ${MISSING_ROW_DAYS} days old: not asked for again, their missing_auth0 stands`,
+          );
+        }
       }
       daysRead = true;
       const activeUsers = await source.activeUsers(signal);

@@ -48,8 +48,9 @@ export const manifestSchema = z
     statsTimezone: z.string().optional(),
     /**
      * By tenant, the API days (auth0.statsTimezone) whose Auth0 statistics are still to be read: a run could not
-     * read them (Auth0 unreachable, 5xx, 429) or they were not over yet. The next run that reads statistics asks
-     * for them again. Absent when none wait.
+     * read them (Auth0 unreachable, 5xx, 429), they were not over yet, or stats/daily had no row for them yet
+     * (kept for MISSING_ROW_DAYS, src/run/auth0Stats.ts). The next run that reads statistics asks for them again.
+     * Absent when none wait.
      */
     auth0Pending: z.record(z.string(), z.array(isoDay)).optional(),
     /** Fingerprint of the classification config (default tenant, categories, non-billable audiences). */

@@ -63,6 +63,8 @@ export interface FakeAuth0Tenant {
   failNext(route: TenantRoute, fault: TenantFault, times?: number): void;
   /** Tokens issued from now on carry these scopes. */
   setScopes(scopes: readonly string[]): void;
+  /** Rows stats/daily answers with from now on, beside the others: a day Auth0 has rolled up since. */
+  addDaily(...rows: readonly ApiDailyRow[]): void;
   close(): Promise<void>;
 }
 
@@ -94,6 +96,7 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
   const faults = new Map<string, TenantFault[]>();
   const tokens = new Map<string, { scopes: readonly string[]; expiresAt: number }>();
   let scopes = options.scopes ?? ['read:stats'];
+  const daily = [...(options.daily ?? [])];
   const nowSeconds = options.nowSeconds ?? (() => Math.floor(Date.now() / 1000));
   let remaining = RATE_LIMIT;
   let domain = '';
@@ -180,7 +183,7 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
       }
       const iso = (compact: string | null) => (compact === null ? undefined : compact.replace(COMPACT_DAY, '$1-$2-$3'));
       const [fromDay, toDay] = [iso(from), iso(to)];
-      const rows = [...(options.daily ?? [])]
+      const rows = [...daily]
         .filter((row) => (fromDay === undefined || row.date.slice(0, 10) >= fromDay) && (toDay === undefined || row.date.slice(0, 10) <= toDay))
         .sort((a, b) => a.date.localeCompare(b.date));
       return answer(200, JSON.stringify(rows), rateHeaders());
@@ -204,6 +207,9 @@ export async function startFakeAuth0Tenant(options: FakeTenantOptions): Promise<
     },
     setScopes(next) {
       scopes = next;
+    },
+    addDaily(...rows) {
+      daily.push(...rows);
     },
     close: () =>
       new Promise<void>((resolve) => {

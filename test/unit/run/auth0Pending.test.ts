@@ -115,10 +115,10 @@ test('a waiting day with no login, signup or breached-password record is asked f
   writeFileSync(path.join(input, 'b.ndjson'), line(22, 'seccft', '2024-05-05T08:00:00.000Z', { client_id: 'c1', audience: 'https://api' }) + '\n');
   const second = await night('m2m-only', new Date(Date.UTC(2024, 4, 6, 6)));
   // Changed, a day like it is reconciled (no login against Auth0's row); waiting, it is too.
-  // Auth0 has a row for 05-04 (no logins) and none yet for 05-05.
+  // Auth0 has a row for 05-04 (no logins) and none yet for 05-05, which waits for the next run to ask again.
   expect(second.dailies).toEqual(['2024-05-04']);
   expect(second.reconciled).toEqual(['2024-05-04 0 0 match', '2024-05-05 0 null missing_auth0']);
-  expect(second.pending?.['acme-prod'] ?? []).toEqual([]);
+  expect(second.pending).toEqual({ 'acme-prod': ['2024-05-05'] });
 });
 
 test('statistics that could not be read are asked for again by the next run of the state, with the day not over yet', async () => {
@@ -170,6 +170,88 @@ test(`a waiting day is asked for once this run walked its counts; one older than
   expect(outcome.pending).toEqual({ 'acme-prod': ['2024-04-20'] });
   const warned = lines.map((line) => JSON.parse(line)).filter((line) => line.level === 'warn');
   expect(warned).toEqual([expect.objectContaining({ tenant: 'acme-prod', days: 1, first: '2024-03-01', last: '2024-03-01' })]);
+});
+
+test('a day over that stats/daily answers without (not rolled up yet) is asked for again by the next run, which reconciles it', async () => {
+  const input = inputOf('rolled-up-late');
+  // Two logins on 06-10, a signup on 06-11, a login on 06-12 before the first night's run.
+  writeFileSync(
+    path.join(input, 'night1.ndjson'),
+    [line(31, 's', '2024-06-10T08:00:00.000Z'), line(32, 's', '2024-06-10T09:00:00.000Z'), line(33, 'ss', '2024-06-11T10:00:00.000Z'), line(35, 's', '2024-06-12T01:00:00.000Z')].join('\n') + '\n',
+  );
+  const asked = (from: number) => prod.requests.slice(from).filter((r) => r.path === '/api/v2/stats/daily' && r.status === 200).map((r) => r.query);
+  // Night 1, 06-12 06:00: Auth0 has rolled up 06-10 and not yet 06-11.
+  prod.addDaily(apiDailyRow('2024-06-10', 2, 0));
+  let before = prod.requests.length;
+  const first = await night('rolled-up-late', new Date(Date.UTC(2024, 5, 12, 6)));
+  expect(first.outcome.exitCode).toBe(0);
+  expect(asked(before)).toEqual([{ from: '20240610', to: '20240611' }]);
+  expect(first.dailies).toEqual(['2024-06-10']);
+  expect(first.reconciled).toEqual(['2024-06-10 2 2 match', '2024-06-11 0 null missing_auth0']);
+  // 06-11 to be asked again, 06-12 not over yet: both wait.
+  expect(first.pending).toEqual({ 'acme-prod': ['2024-06-11', '2024-06-12'] });
+
+  // Night 2, 06-13 06:00: a second login on 06-12; Auth0 has rolled up 06-11 and 06-12 by now.
+  prod.addDaily(apiDailyRow('2024-06-11', 0, 1), apiDailyRow('2024-06-12', 2, 0));
+  writeFileSync(path.join(input, 'night2.ndjson'), line(34, 's', '2024-06-12T08:00:00.000Z') + '\n');
+  before = prod.requests.length;
+  const second = await night('rolled-up-late', new Date(Date.UTC(2024, 5, 13, 6)));
+  expect(second.outcome.exitCode).toBe(0);
+  expect(asked(before)).toEqual([{ from: '20240611', to: '20240612' }]);
+  expect(second.dailies).toEqual(['2024-06-11', '2024-06-12']);
+  // 06-11's rows go out again under their summary_ids, now with Auth0's figures: the signup matches.
+  const rows = second.events.filter((e: any) => e.summary === 'reconcile' && ['logins', 'signups'].includes(e.metric));
+  expect(rows.map((e: any) => `${e.day} ${e.metric} ${e.logs} ${e.auth0} ${e.status}`)).toEqual([
+    '2024-06-11 logins 0 0 match', '2024-06-11 signups 1 1 match',
+    '2024-06-12 logins 2 2 match', '2024-06-12 signups 0 0 match',
+  ]);
+  expect(first.events.filter((e: any) => e.summary === 'reconcile' && e.day === '2024-06-11' && e.metric === 'signups').map((e: any) => e.summary_id)).toEqual(
+    rows.filter((e: any) => e.day === '2024-06-11' && e.metric === 'signups').map((e: any) => e.summary_id),
+  );
+  expect(second.pending?.['acme-prod'] ?? []).toEqual([]);
+});
+
+test('a day stats/daily never has a row for is asked for again only until 3 days after it ended, then given up with a log line', async () => {
+  const lines: string[] = [];
+  const log = createLogger({ format: 'json', stream: new Writable({ write: (chunk, _e, done) => (lines.push(String(chunk)), done()) }) });
+  const counts = { logins: 1, signups: 0, breached_passwords: 0 };
+  // The call is on 07-24 at 06:00 (UTC). Auth0 has no row for any day of July. 07-20 and 07-21 waited from earlier
+  // runs that found no row; this run changed 07-23 and walked all three.
+  // 07-20 ended at 07-21 00:00, 3 days and 6 hours before the call: given up. 07-21 ended 2 days and 6 hours before,
+  // 07-23 6 hours before: asked again by the next run.
+  const reconcile = new Map([['acme-prod', { days: ['2024-07-23'], counts: new Map(['2024-07-20', '2024-07-21', '2024-07-23'].map((day) => [day, counts])), unknown: new Set<string>() }]]);
+  const meta = { runId: 'r', generatedAt: '2024-07-24T06:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+  const options = { sources: [source()], tolerancePercent: 2, statsTimezone: 'UTC', isCredentialsError: isAuth0CredentialsError };
+  const before = prod.requests.length;
+  const outcome = await readAuth0Stats(options, reconcile, { 'acme-prod': ['2024-07-20', '2024-07-21'] }, meta, () => new Date(Date.UTC(2024, 6, 24, 6)), log);
+  expect(prod.requests.slice(before).filter((r) => r.path === '/api/v2/stats/daily').map((r) => r.query)).toEqual([{ from: '20240720', to: '20240723' }]);
+  expect(outcome.errors.count).toBe(0);
+  // Each of the three days is reconciled as missing_auth0, for each of the three metrics; no auth0_daily.
+  const reconciled = outcome.summaries.filter((e) => e.event.summary === 'reconcile' && (e.event as { metric: string }).metric !== 'active_users_30d');
+  expect(reconciled.map((e) => `${(e.event as { day: string }).day} ${(e.event as { status: string }).status}`)).toEqual([
+    '2024-07-20 missing_auth0', '2024-07-20 missing_auth0', '2024-07-20 missing_auth0',
+    '2024-07-21 missing_auth0', '2024-07-21 missing_auth0', '2024-07-21 missing_auth0',
+    '2024-07-23 missing_auth0', '2024-07-23 missing_auth0', '2024-07-23 missing_auth0',
+  ]);
+  expect(outcome.summaries.filter((e) => e.event.summary === 'auth0_daily')).toEqual([]);
+  expect(outcome.pending).toEqual({ 'acme-prod': ['2024-07-21', '2024-07-23'] });
+  const logged = lines.map((line) => JSON.parse(line)).filter((line) => line.tenant === 'acme-prod');
+  expect(logged.map((line) => [line.days, line.first, line.last])).toEqual([
+    [2, '2024-07-21', '2024-07-23'],
+    [1, '2024-07-20', '2024-07-20'],
+  ]);
+  expect(logged[0].msg).toMatch(/next run asks for them again/);
+  expect(logged[1].msg).toMatch(/not asked for again/);
+
+  // Without a --state nothing waits, and the line about the missing rows does not promise otherwise.
+  lines.length = 0;
+  const alone = await readAuth0Stats(options, reconcile, undefined, meta, () => new Date(Date.UTC(2024, 6, 24, 6)), log);
+  // Only the day this run changed, 07-23, is asked: its three metrics.
+  expect(alone.summaries.filter((e) => e.event.summary === 'reconcile').length).toBe(3);
+  const messages = lines.map((line) => JSON.parse(line)).filter((line) => line.tenant === 'acme-prod').map((line) => line.msg as string);
+  expect(messages).toHaveLength(1);
+  expect(messages[0]).toMatch(/without --state/);
+  expect(messages[0]).not.toMatch(/next run/);
 });
 
 test('without a --state nothing waits: the log lines do not promise that the next run asks again', async () => {
