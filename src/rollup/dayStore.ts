@@ -1,10 +1,10 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { addDays } from './calendarDay';
 import { DayAggregate } from './dayAggregate';
 import type { DayAggregateJson } from './dayAggregateJson';
 import type { DayRange } from './dayRange';
 import { LogIdSet } from './logIdSet';
+import { SpillFile, type SpillRegion } from './spillFile';
 
 /** A tenant-day an earlier run committed, as far as the engine needs to know it (the state's day record fits). */
 export interface StoredDay {
@@ -33,8 +33,8 @@ export interface StoredDays {
 export class DaySlot {
   /** Records were added to the day in this run. */
   changed = false;
-  /** The day's working set was evicted to the scratch folder (and is read back from there). */
-  staged = false;
+  /** Where the day's working set is in the store's spill file, once evicted there (it is read back from there). */
+  spilled: SpillRegion | undefined = undefined;
   /** A warning about unchecked de-duplication was logged. */
   warned = false;
   finished = false;
@@ -178,7 +178,8 @@ export class DayStore {
   private lastSlot: DaySlot | undefined;
   private mruSlot: DaySlot | undefined;
   private mruWork: DayWork | undefined;
-  private scratchReady = false;
+  /** The evicted working sets, in the scratch folder (created on first use). */
+  private readonly spill: SpillFile;
   private sequence = 0;
   private readonly counts = { peakResident: 0, evictions: 0, reloads: 0 };
   /** Resident slots touched again without being moved to the newest end of the order (see work()). */
@@ -195,6 +196,7 @@ export class DayStore {
     this.byteLimit = options.residentBytes ?? DEFAULT_RESIDENT_BYTES;
     this.keepBehind = options.keepBehindDays ?? DEFAULT_KEEP_BEHIND_DAYS;
     this.stored = options.stored;
+    this.spill = new SpillFile(path.join(options.scratchDir, 'evicted-days'));
     for (const record of options.stored?.records() ?? []) {
       const range = { day: record.day, startMs: record.startMs, endMs: record.endMs };
       this.insert(new DaySlot(++this.sequence, record.tenant, range, record, !options.stored!.idsUsable(record)));
@@ -229,7 +231,7 @@ export class DayStore {
     if (this.mruSlot !== undefined) this.measure(this.mruSlot, this.mruWork!);
     let work = slot.work;
     if (work === undefined) {
-      if (slot.staged) this.counts.reloads++;
+      if (slot.spilled !== undefined) this.counts.reloads++;
       work = slot.work = this.load(slot);
       this.addResident(slot);
       this.moveToNewest(slot);
@@ -277,6 +279,16 @@ export class DayStore {
     if (held instanceof DaySlot) return held.hasData ? [held] : [];
     const days = [...(held?.values() ?? [])].filter((slot) => slot.hasData);
     return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
+  }
+
+  /** Bytes of the spill file (evicted working sets, with the room regions keep to grow in place). */
+  get spilledBytes(): number {
+    return this.spill.size;
+  }
+
+  /** Closes the spill file; the scratch folder is the caller's to remove. The store cannot load evicted days afterwards. */
+  close(): void {
+    this.spill.close();
   }
 
   /** Takes a slot's final working set out of the cache; the slot cannot be written afterwards. */
@@ -332,8 +344,8 @@ export class DayStore {
   }
 
   private load(slot: DaySlot): DayWork {
-    if (slot.staged) {
-      const bytes = readFileSync(this.scratchPath(slot));
+    if (slot.spilled !== undefined) {
+      const bytes = this.spill.read(slot.spilled);
       const tableBytes = LogIdSet.tableBytesAt(bytes);
       const ids = LogIdSet.fromTable(bytes.subarray(0, tableBytes));
       const delta = DayAggregate.fromScratchJSON(JSON.parse(bytes.toString('utf8', tableBytes)) as DayAggregateJson);
@@ -376,18 +388,8 @@ export class DayStore {
     this.removeResident(slot);
     if (this.mruSlot === slot) this.mruSlot = this.mruWork = undefined;
     this.counts.evictions++;
-    if (!work.dirty) return; // the scratch files (or the stored ids) still hold exactly this
-    if (!this.scratchReady) {
-      mkdirSync(this.options.scratchDir, { recursive: true });
-      this.scratchReady = true;
-    }
-    // The table as it is (this run reads it back, so neither side walks or rehashes the ids), then the figures'
-    // JSON: one file a day, since with thousands of tenants each file's creation and removal cost more than its bytes.
-    writeFileSync(this.scratchPath(slot), Buffer.concat([work.ids.toTable(), Buffer.from(JSON.stringify(work.delta.toScratchJSON()))]));
-    slot.staged = true;
-  }
-
-  private scratchPath(slot: DaySlot): string {
-    return path.join(this.options.scratchDir, `work-${slot.seq}.day`);
+    if (!work.dirty) return; // the spill file (or the stored ids) still holds exactly this
+    // The table as it is (this run reads it back, so neither side walks or rehashes the ids), then the figures' JSON.
+    slot.spilled = this.spill.write([work.ids.toTable(), Buffer.from(JSON.stringify(work.delta.toScratchJSON()))], slot.spilled);
   }
 }

@@ -184,12 +184,14 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
   /** Set by the Auth0 statistics step: the API days still to be read, committed with the run (StateManifest.auth0Pending). */
   let auth0Pending: Record<string, string[]> | undefined;
   let committed = false;
+  /** The part's day store: its spill file is closed before the part's scratch folder goes. */
+  let store: DayStore | undefined;
 
   try {
     for (let part = 1; ; part++) {
       // 1. Read: objects into the rollup, their figures kept per tenant-day (evicted to scratch files as needed).
       const partDir = path.join(scratchDir, `part-${part}`);
-      const store = new DayStore({ stored: state, scratchDir: partDir, residentLimit: options.residentDays });
+      store = new DayStore({ stored: state, scratchDir: partDir, residentLimit: options.residentDays });
       if (rollup) rollup.useStore(store);
       else {
         rollup = new DayRollup({
@@ -321,10 +323,12 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
           log.error({ state: state.location, err: failure.message }, 'the run was not committed to the state; the next run repeats its summaries');
         }
       }
+      store.close();
       rmSync(partDir, { recursive: true, force: true });
       if (!more || failure || stoppedBy) break;
     }
   } finally {
+    store?.close();
     listing.close();
   }
   if (committed && options.afterCommit) {
