@@ -1,4 +1,5 @@
 import yargs, { type Argv } from 'yargs';
+import { Parser } from 'yargs/helpers';
 import type { CliCommand } from './cliCommand';
 import type { CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
@@ -99,6 +100,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     logsJson = logsJsonWith(argvFormat ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
     try {
+      if (declared) refuseEmptyNumbers(argv, declared);
       args = await cli.config(fromEnv).parseAsync();
     } catch (err) {
       warnIgnored(unknown, logsJson, io);
@@ -155,6 +157,34 @@ function valuesRequired(command: Argv): Argv {
   const options = declaredOptions(command);
   const taking = Object.keys(options.key).filter((flag) => !options.boolean.includes(flag) && !REFUSING_FLAGS.has(flag));
   return taking.length === 0 ? command : command.requiresArg(taking);
+}
+
+/**
+ * A number flag given an empty value (`--concurrency ""`, `--concurrency=`, `--dedup-days "$DAYS"` with DAYS unset)
+ * is refused as one given none is. yargs reads '' (and a blank) as 0, so the flag's check said 'got 0' of a value
+ * never given, and `--decode-threads ""` ran on one thread. The command line is read here with its number flags as
+ * text, the way yargs reads it (aliases, `--flag=`, lists), before yargs turns them into numbers. Named as declared
+ * (an alias as its flag, as a flag given twice is); a flag with nothing after it is left to yargs, which says so.
+ * An empty AUTH0_USAGE_<FLAG> never gets here: it counts as unset (envForCommand).
+ */
+function refuseEmptyNumbers(argv: string[], declared: ReturnType<typeof flagsOf>): void {
+  // Only a blank word or one ending in `=` can give a flag an empty value: most command lines need no second parse.
+  if (declared.numbers.size === 0 || !argv.some((arg) => arg.trim() === '' || arg.trim().endsWith('='))) return;
+  const numbers = [...declared.numbers];
+  const alias: Record<string, string[]> = {};
+  for (const [name, flag] of declared.names) (alias[flag] ??= []).push(name);
+  const written = Parser(argv, {
+    string: numbers,
+    boolean: [...declared.booleans],
+    array: [...declared.arrays],
+    alias,
+    narg: Object.fromEntries(numbers.map((flag) => [flag, 1])),
+  });
+  for (const flag of numbers) {
+    if (declared.names.has(flag)) continue;
+    const values: unknown[] = [written[flag]].flat();
+    if (values.some((value) => typeof value === 'string' && value.trim() === '')) throw new UsageError(`--${flag} needs a value (see auth0-usage --help)`);
+  }
 }
 
 /** yargs says `Not enough arguments following: from` of a flag given without its value (named as written: `tz`, `i`). */

@@ -77,6 +77,43 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.stdout).toBe('');
   });
 
+  // A number flag given an empty value (`--concurrency ""`, `--concurrency "$N"` with N unset) was read as 0: the
+  // check said 'got 0' of a value nobody gave, and `--decode-threads ""` (0 allowed) ran on one thread, exit 0.
+  // Every number flag of every command, each once; an alias is named as its flag, as a flag given twice is.
+  test.each([
+    [['run', '--input', FIXTURES, '--concurrency', ''], '--concurrency'],
+    [['run', '--input', FIXTURES, '--concurrency='], '--concurrency'],
+    [['run', '--input', FIXTURES, '--decode-threads', ''], '--decode-threads'],
+    [['run', '--input', FIXTURES, '--max-item-bytes', ' '], '--max-item-bytes'],
+    [['run', '--input', FIXTURES, '--max-item-keys', ''], '--max-item-keys'],
+    [['run', '--input', FIXTURES, '--s3-stall-seconds', ''], '--s3-stall-seconds'],
+    [['run', '--input', FIXTURES, '--shards', ''], '--shards'],
+    [['run', '--input', FIXTURES, '--hec-url', 'http://127.0.0.1:1', '--hec-timeout', ''], '--hec-timeout'],
+    [['run', '--input', FIXTURES, '--hec-url', 'http://127.0.0.1:1', '--hec-batch-bytes', ''], '--hec-batch-bytes'],
+    [['run', '--input', FIXTURES, '--hec-url', 'http://127.0.0.1:1', '--hec-deadline', ''], '--hec-deadline'],
+    [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--dedup-days', ''], '--dedup-days'],
+    [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--checkpoint-objects', ''], '--checkpoint-objects'],
+    [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--checkpoint-minutes', ''], '--checkpoint-minutes'],
+    [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--resident-days', ''], '--resident-days'],
+    [['run', '--input', FIXTURES, '--concurrency', '2', '--concurrency', ''], '--concurrency'],
+    [['merge', '--state', 'st', '--shards', ''], '--shards'],
+    [['merge', '--state', 'st', '--shards', '2', '--lock-stale-minutes', ''], '--lock-expiry-minutes'],
+    [['status', '--state', 'st', '--lock-expiry-minutes', ''], '--lock-expiry-minutes'],
+    [['hec-check', '--hec-url', 'http://127.0.0.1:1', '--hec-timeout='], '--hec-timeout'],
+  ])('%j: a number flag given an empty value is refused as one given none', async (args, flag) => {
+    const result = await runCli(args as string[]);
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage --help)`);
+    expect(result.stdout).toBe('');
+  });
+
+  test('an empty AUTH0_USAGE_<number flag> still counts as unset: the command runs with the default', async () => {
+    const spool = path.join(dir, 'spool');
+    const result = await runCli(['status', '--spool', spool], { AUTH0_USAGE_LOCK_EXPIRY_MINUTES: '', AUTH0_USAGE_HEC_TIMEOUT: ' ' });
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+  });
+
   // `--input ""` (or AUTH0_USAGE_INPUT= left empty) failed as an unreadable input, exit 1, after the run started.
   test.each([
     [['run', '--input', ''], {}],
