@@ -78,7 +78,8 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     .exitProcess(false)
     .fail((message, err) => {
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
-      throw new UsageError(`${oneLine(withoutCamelCaseTwins(valueMissing(message ?? err?.message ?? '')))} (see auth0-usage --help)`);
+      // UsageError adds the hint to --help, as to every usage error.
+      throw new UsageError(oneLine(withoutCamelCaseTwins(valueMissing(message ?? err?.message ?? ''))));
     });
   skipHelpRendering(cli);
   // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
@@ -114,9 +115,9 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // --help and --version were answered by yargs.
     if (args.help === true || args.version === true) return 0;
     const command = COMMANDS.find((c) => c.command === args._[0]);
-    if (!command) throw new UsageError(`unknown command ${String(args._[0])} (see auth0-usage --help)`);
+    if (!command) throw new UsageError(`unknown command ${String(args._[0])}`);
     // No command takes words of its own: strict parsing refuses them, but not after `--`, where they were dropped.
-    if (args._.length > 1) throw new UsageError(`Unknown argument after --: ${args._.slice(1).join(' ')} (see auth0-usage --help)`);
+    if (args._.length > 1) throw new UsageError(`Unknown argument after --: ${args._.slice(1).join(' ')}`);
     if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
@@ -141,7 +142,7 @@ function skipHelpRendering(cli: unknown): void {
  */
 function refuseRepeatedFlags(args: Record<string, unknown>, declared: { flags: Set<string>; arrays: Set<string> }): void {
   for (const flag of declared.flags) {
-    if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(`${givenTwice(`--${flag}`)} (see auth0-usage --help)`);
+    if (!declared.arrays.has(flag) && Array.isArray(args[flag])) throw new UsageError(givenTwice(`--${flag}`));
   }
 }
 
@@ -183,7 +184,7 @@ function refuseEmptyNumbers(argv: string[], declared: ReturnType<typeof flagsOf>
   for (const flag of numbers) {
     if (declared.names.has(flag)) continue;
     const values: unknown[] = [written[flag]].flat();
-    if (values.some((value) => typeof value === 'string' && value.trim() === '')) throw new UsageError(`--${flag} needs a value (see auth0-usage --help)`);
+    if (values.some((value) => typeof value === 'string' && value.trim() === '')) throw new UsageError(`--${flag} needs a value`);
   }
 }
 

@@ -153,7 +153,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   const args: RunArgs = { ...given, output: given.output || undefined, quarantine: given.quarantine || undefined };
   // `--input ""` (a templated AUTH0_USAGE_INPUT= left empty) failed later as an unreadable input, exit 1.
   if (args.input.length === 0 || args.input.some((input) => String(input) === '')) {
-    throw new UsageError('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage --help)');
+    throw new UsageError('--input is empty: give a file, a directory or an s3:// URL');
   }
   // First, before anything reads a file: libuv sizes its pool (gunzip, file reads) at its first use.
   const decodeThreads = decodeThreadsFrom(args);

@@ -45,9 +45,14 @@ describe('usage and config errors exit 2 with one line', () => {
   });
 
   // yargs' own messages for a bad choice or a missing flag with a hint run over two lines; the second lacked the prefix.
+  // Every usage error ends with the same hint, whoever finds it: yargs, a flag's check, a variable, the command.
   test.each([
     [['run', '--input', FIXTURES, '--log-format', 'xml'], 'Invalid values: Argument: log-format, Given: "xml", Choices: "json", "text" (see auth0-usage --help)'],
-    [['status'], 'status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool'],
+    [['status'], 'status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage --help)'],
+    [['run', '--input', FIXTURES, '--shard', '5/4'], '--shard 5/4: the index runs from 0 to 3 (see auth0-usage --help)'],
+    [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], '--from 2024-03-11 is after --to 2024-03-10 (see auth0-usage --help)'],
+    [['run', '--input', FIXTURES, '--no-decode-workers', '--decode-threads', '2'], '--no-decode-workers and --decode-threads 2 contradict each other: give one of them (see auth0-usage --help)'],
+    [['hec-check'], 'hec-check needs --hec-url (see auth0-usage --help)'],
   ])('%j is refused on one line', async (args, line) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
@@ -143,7 +148,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('status %j %j: an empty --state is refused, the working folder is not read as the state', async (args, env) => {
     const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool\n');
+    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage --help)\n');
     expect(result.stdout).toBe('');
   });
 
@@ -152,7 +157,7 @@ describe('usage and config errors exit 2 with one line', () => {
     writeFileSync(spool, 'not a folder\n');
     const result = await runCli(['status', '--state', path.join(dir, 'state'), '--spool', spool]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`auth0-usage: --spool ${spool} is not a folder\n`);
+    expect(result.stderr).toBe(`auth0-usage: --spool ${spool} is not a folder (see auth0-usage --help)\n`);
     expect(result.stdout).toBe('');
   });
 
@@ -394,7 +399,7 @@ describe('runtime outcomes', () => {
   test('a boolean variable that is neither true nor false is a usage error, not a silent false', async () => {
     const result = await runCli(['run', '--input', FIXTURES], { AUTH0_USAGE_HEC_ACK: 'banana' });
     expect(result.code).toBe(2);
-    expect(oneLineMessage(result.stderr)).toBe("AUTH0_USAGE_HEC_ACK must be true or false (or 1/0, yes/no, on/off), got 'banana'");
+    expect(oneLineMessage(result.stderr)).toBe("AUTH0_USAGE_HEC_ACK must be true or false (or 1/0, yes/no, on/off), got 'banana' (see auth0-usage --help)");
   });
 
   test('a bad AWS_ENDPOINT_URL_S3 is a usage error in one line', async () => {

@@ -16,10 +16,11 @@ beforeEach(() => {
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
+/** `message`: the usage error's own words; its line ends with the hint every usage error ends with. */
 async function refused(args: string[], message: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   const result = await runCli(['run', '--no-table', '--log-level', 'silent', ...args], env);
   expect(result.code).toBe(2);
-  expect(oneLineMessage(result.stderr)).toBe(message);
+  expect(oneLineMessage(result.stderr)).toBe(`${message} (see auth0-usage --help)`);
   // Refused before anything was read or written: the archive is as it was, and no other file appeared.
   expect(readFileSync(victim)).toEqual(readFileSync(ARCHIVE));
 }
