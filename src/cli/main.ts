@@ -1,7 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { Parser } from 'yargs/helpers';
 import type { CliCommand } from './cliCommand';
-import type { CliIo } from './cliIo';
+import { printOutput, type CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
 import { UsageError } from './usageError';
 import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
@@ -100,9 +100,14 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     const envFormat = fromEnv['log-format'];
     logsJson = logsJsonWith(argvFormat ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
+    // What yargs says of --help and --version, kept for io.stdout: its own console.log dropped a failed write
+    // (`--help > /dev/full` exited 0 having written nothing).
+    let said = '';
     try {
       if (declared) refuseEmptyNumbers(argv, declared);
-      args = await cli.config(fromEnv).parseAsync();
+      args = await cli.config(fromEnv).parseAsync(argv, {}, (_err, _argv, output) => {
+        said = output;
+      });
     } catch (err) {
       warnIgnored(unknown, logsJson, io);
       throw err;
@@ -112,8 +117,12 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (parsedFormat === undefined || parsedFormat === 'json' || parsedFormat === 'text') logsJson = logsJsonWith(parsedFormat);
     warnIgnored(unknown, logsJson, io);
     io.logsJson?.(logsJson);
-    // --help and --version were answered by yargs.
-    if (args.help === true || args.version === true) return 0;
+    // --help and --version: a stdout that cannot take the answer fails the command (exit 1, one line), as `status`'s
+    // does; a reader gone (`--help | head -1`) is no failure.
+    if (args.help === true || args.version === true) {
+      await printOutput(io.stdout, `${said}\n`);
+      return 0;
+    }
     const command = COMMANDS.find((c) => c.command === args._[0]);
     if (!command) throw new UsageError(`unknown command ${String(args._[0])}`);
     // No command takes words of its own: strict parsing refuses them, but not after `--`, where they were dropped.

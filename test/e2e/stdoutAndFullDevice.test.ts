@@ -107,3 +107,20 @@ test('status onto a full device: exit 1, one line naming stdout; into a closed p
   expect(closed.stderr).toBe('');
   expect(closed.status).toBe(0);
 });
+
+// yargs printed help and the version with console.log, which drops a failed write: `--help > /dev/full` exited 0
+// having written nothing.
+test.each([['--help'], ['--version'], ['run --help'], ['status -h']])('%s onto a full device: exit 1, one line naming stdout', (args) => {
+  const { status, stderr } = pipeline(`${CLI} ${args} 2>${stderrFile()} >/dev/full`);
+  expect(stderr).toBe('auth0-usage: cannot write stdout: ENOSPC\n');
+  expect(status).toBe(1);
+});
+
+test('--help into a reader that takes one line, or none (EPIPE): quiet, exit 0', () => {
+  const head = pipeline(`${CLI} --help 2>${stderrFile()} | head -1`);
+  expect(head.stdout).toBe('auth0-usage <command> [options]\nstatus=0\n');
+  expect(head.stderr).toBe('');
+  const closed = pipeline(`${CLI} --help 2>${stderrFile()} | true`);
+  expect(closed.stderr).toBe('');
+  expect(closed.status).toBe(0);
+});
