@@ -10,7 +10,9 @@ export type Sabotage =
   /** Never answer at all (not even headers). */
   | { kind: 'hang' }
   /** Reset the connection (TCP RST) once the request arrived, before any response: the client sees ECONNRESET. */
-  | { kind: 'reset' };
+  | { kind: 'reset' }
+  /** Answer for the server, without asking it: this HTTP status and an S3 error document with this code. */
+  | { kind: 'fail'; status: number; code: string };
 
 export interface SabotageRule {
   /** Which requests to spoil, e.g. `(r) => r.method === 'GET' && r.url.startsWith('/archive/big')`. */
@@ -59,6 +61,12 @@ export async function startCuttingProxy(target: { host: string; port: number }):
     }
     if (spoil?.kind === 'reset') {
       req.socket.resetAndDestroy();
+      return;
+    }
+    if (spoil?.kind === 'fail') {
+      const body = `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${spoil.code}</Code><Message>spoiled by the test proxy</Message><RequestId>0</RequestId></Error>`;
+      req.resume(); // a PUT's body is read and dropped
+      req.once('end', () => res.writeHead(spoil.status, { 'content-type': 'application/xml', 'content-length': Buffer.byteLength(body) }).end(body));
       return;
     }
     const upstream = http.request({ host: target.host, port: target.port, method: seen.method, path: seen.url, headers: req.headers }, (up) => {

@@ -11,13 +11,16 @@ import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../../aws/s3N
 export class S3ReadError extends Auth0UsageError {
   static override readonly code: string = 'ERR_S3_READ';
   readonly retryable = true;
+  /** What went wrong without the name (`HTTP 500 InternalError`, `ECONNRESET`): for a message that names it itself. */
+  readonly reason: string;
   constructor(
     message: string,
     /** `s3://bucket/key` of the object being read. */
     readonly objectName: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; reason?: string },
   ) {
     super(message, options);
+    this.reason = options?.reason ?? message;
   }
 }
 
@@ -95,7 +98,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   }
   if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name) || (status !== undefined && TRANSIENT_STATUS.has(status)) || CONNECTION_LOST.has(code)) {
     const why = status !== undefined ? `HTTP ${status}${name ? ` ${name}` : ''}` : code || name || 'transient failure';
-    return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err });
+    return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err, reason: why });
   }
   if (UNREACHABLE_CODES.has(code)) {
     const message = cannotReachText(endpoint, code, where);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client, type _Object } from '@aws-sdk/client-s3';
-import { InputError, type InputObject, type Source } from '../inputObject';
+import type { InputObject, Source } from '../inputObject';
 import { dayRangeFilter, type DayRange } from '../datePath';
 import { DEFAULT_STALL_SECONDS } from '../../aws/s3Client';
 import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
@@ -131,11 +131,14 @@ export class S3Source implements Source {
         return;
       } catch (err) {
         const failure = watchdog.signal.aborted
-          ? new S3StallError(`no listing page from ${this.input} for ${this.#stallMs / 1000} s`, this.input, { cause: err })
+          ? new S3StallError(`no listing page from ${this.input} for ${this.#stallMs / 1000} s`, this.input, { cause: err, reason: `no listing page for ${this.#stallMs / 1000} s` })
           : describeS3Failure(err, { operation: 'list', url: this.input, bucket: this.bucket, endpoint: this.#endpoint });
         if (!(failure instanceof S3ReadError)) throw failure;
         if (++failures >= LIST_PAGE_ATTEMPTS) {
-          throw new InputError(`listing ${this.input} failed ${failures} times: ${failure.message}`, { cause: failure });
+          // S3 failing, not the configuration: the last attempt's class and code (ERR_S3_REQUEST, ERR_S3_STALL), as a
+          // GetObject that still fails after its re-reads ends; the input named once.
+          const Failure = failure.constructor as new (...args: ConstructorParameters<typeof S3ReadError>) => S3ReadError;
+          throw new Failure(`listing ${this.input} failed ${failures} times: ${failure.reason}`, this.input, { cause: failure, reason: failure.reason });
         }
       } finally {
         this.#timers.clear(timer);

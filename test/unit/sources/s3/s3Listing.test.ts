@@ -163,4 +163,24 @@ describe('S3Source listing', () => {
       stallClient.destroy();
     }
   });
+
+  it('a listing page that stalls on every attempt fails with ERR_S3_STALL, naming the prefix once', async () => {
+    const timers = new ManualTimers();
+    // Every page sends its headers and 200 bytes, then nothing.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.includes('list-type=2'), action: { kind: 'stall', afterBytes: 200 } });
+    try {
+      const spoiledBefore = proxy.spoiled;
+      const listing = listAll(new S3Source({ url: 's3://archive/firehose/', client, pageSize: 400, stallSeconds: 0.5, timers })).catch((err: unknown) => err);
+      // Three attempts, each waited on until the test decides it stalled.
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        await until(() => proxy.spoiled - spoiledBefore === attempt && timers.pending === 1);
+        timers.fireAll();
+      }
+      const err = (await listing) as { code?: string; message?: string };
+      expect(proxy.spoiled - spoiledBefore).toBe(3);
+      expect([err.code, err.message]).toEqual(['ERR_S3_STALL', 'listing s3://archive/firehose/ failed 3 times: no listing page for 0.5 s']);
+    } finally {
+      proxy.sabotage(undefined);
+    }
+  });
 });
