@@ -9,12 +9,11 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errnoCode } from '../support/errnoCode';
-import { serverErrorText } from '../support/errorText';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
-import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { StateError, StateIoError } from './stateErrors';
 import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
@@ -29,20 +28,19 @@ interface SdkError {
 const FETCH_CONCURRENCY = 8;
 
 /**
- * One line about an SDK failure, from its error name and the service's text only (never the request), cut short
- * and redacted: an endpoint may echo the signed request in its answer. No answer at all names the endpoint and what
- * to check, as the source's messages do.
+ * One line about an SDK failure, worded as the input side words its own (see describeS3Failure): what was asked of
+ * which state file, then `HTTP 500 InternalError`, `ECONNRESET`, no answer in time, an endpoint that cannot be
+ * reached and what to check, or what the service said, cut short and redacted: an endpoint may echo the signed request
+ * in its answer. Never the request, nor the SDK's own wording (`TimeoutError: read ECONNRESET`).
  */
 function describe(operation: string, url: string, error: unknown, endpoint: string | undefined): StateIoError {
-  const e = (typeof error === 'object' && error !== null ? error : { message: String(error) }) as SdkError;
-  const code = networkCodeOf(e);
-  if (UNREACHABLE_CODES.has(code)) {
-    return new StateIoError(`${operation} ${url} failed: ${cannotReachText(endpoint, code)}`, { cause: error });
-  }
-  const status = e.$metadata?.httpStatusCode;
-  return new StateIoError(`${operation} ${url} failed: ${serverErrorText(`${e.name ?? 'Error'}${status ? ` (HTTP ${status})` : ''}`, e.message)}`, {
-    cause: error,
-  });
+  const facts = s3FailureFacts(error);
+  const failed = (why: string) => new StateIoError(`${operation} ${url} failed: ${why}`, { cause: error });
+  if (isNoAnswer(facts)) return failed(`no response from ${endpoint ?? 'the AWS S3 endpoint'} within the stall timeout`);
+  const transient = transientFailureText(facts);
+  if (transient !== undefined) return failed(transient);
+  if (UNREACHABLE_CODES.has(facts.code)) return failed(cannotReachText(endpoint, facts.code));
+  return failed(serviceFailureText(facts) || 'unknown error');
 }
 
 function isMissing(error: unknown): boolean {

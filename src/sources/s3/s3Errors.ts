@@ -1,7 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
-import { MAX_ERROR_TEXT, redactSecrets, serverErrorText } from '../../support/errorText';
-import { cannotReachText, networkCodeOf, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
+import { MAX_ERROR_TEXT, redactSecrets } from '../../support/errorText';
+import { cannotReachText, isNoAnswer, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -54,25 +54,7 @@ export interface S3FailureContext {
   readonly endpoint?: string;
 }
 
-interface SdkErrorShape {
-  name?: string;
-  code?: string;
-  message?: string;
-  $retryable?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-const THROTTLING = new Set(['SlowDown', 'Throttling', 'ThrottlingException', 'RequestThrottled', 'TooManyRequests']);
-const TRANSIENT_NAMES = new Set(['InternalError', 'ServiceUnavailable', 'RequestTimeout', 'RequestTimeoutException']);
-const TRANSIENT_STATUS = new Set([500, 502, 503, 504]);
-/** The connection went away under the request: reset, closed or aborted by the other end. */
-const CONNECTION_BROKEN = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE']);
-const CONNECTION_LOST = new Set([...CONNECTION_BROKEN, 'ETIMEDOUT']);
 const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
-
-function shapeOf(err: unknown): SdkErrorShape {
-  return typeof err === 'object' && err !== null ? (err as SdkErrorShape) : { message: String(err) };
-}
 
 /**
  * Turns an SDK failure into either an `InputError` with one line naming the bucket/key and the likely
@@ -81,23 +63,17 @@ function shapeOf(err: unknown): SdkErrorShape {
  * may echo the request's signed headers back in it.
  */
 export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
-  const e = shapeOf(err);
-  // The error code comes from the response body too: a name longer than any S3 code is not trusted as one.
-  const name = e.name !== undefined && /^\w{1,64}$/.test(e.name) ? e.name : e.name === undefined ? '' : 'Error';
-  const code = networkCodeOf(e);
-  const status = e.$metadata?.httpStatusCode;
-  const message = (e.message ?? '').replace(/^AWS SDK error wrapper for (\w*Error: )?/, '');
+  const facts = s3FailureFacts(err);
+  const { name, code, status, message } = facts;
   const where = ctx.url;
   const endpoint = ctx.endpoint ?? 'the AWS S3 endpoint';
   const input = (text: string) => new InputError(text, { cause: err });
 
-  // The SDK also names a reset or broken pipe TimeoutError (so that its retries take it as transient): that one is a
-  // connection lost, said as its code, not a wait for an answer that never came.
-  if (name === 'TimeoutError' && !CONNECTION_BROKEN.has(code)) {
+  if (isNoAnswer(facts)) {
     return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout`, where, { cause: err });
   }
-  if (THROTTLING.has(name) || TRANSIENT_NAMES.has(name) || (status !== undefined && TRANSIENT_STATUS.has(status)) || CONNECTION_LOST.has(code)) {
-    const why = status !== undefined ? `HTTP ${status}${name ? ` ${name}` : ''}` : code || name || 'transient failure';
+  const why = transientFailureText(facts);
+  if (why !== undefined) {
     return new S3RequestError(`${ctx.operation === 'list' ? 'listing' : 'reading'} ${where} failed: ${why}`, where, { cause: err, reason: why });
   }
   if (UNREACHABLE_CODES.has(code)) {
@@ -143,7 +119,5 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   if (status === 403) {
     return input(`access denied to ${where} (HTTP 403): check the credentials and the role's S3 permissions`);
   }
-  const said = serverErrorText([name === 'Error' ? '' : name, code].filter(Boolean).join(' '), message);
-  const detail = [status !== undefined ? `HTTP ${status}` : '', said].filter(Boolean).join(' ');
-  return input(`cannot ${ctx.operation === 'list' ? 'list' : 'read'} ${where}: ${detail || 'unknown error'}`);
+  return input(`cannot ${ctx.operation === 'list' ? 'list' : 'read'} ${where}: ${serviceFailureText(facts) || 'unknown error'}`);
 }

@@ -36,7 +36,7 @@ test('a wrong secret: the error name and status, and never the secret or the sig
   });
   const err = await rejectionOf(storage.write('manifest.json', Buffer.from('{}')));
   expect(err).toBeInstanceOf(StateIoError);
-  expect(err.message).toMatch(/^writing s3:\/\/usage-state\/nightly\/manifest\.json failed: SignatureDoesNotMatch \(HTTP 403\): /);
+  expect(err.message).toMatch(/^writing s3:\/\/usage-state\/nightly\/manifest\.json failed: HTTP 403 SignatureDoesNotMatch: /);
   expect(err.message).not.toContain(secret);
   expect(err.message.length).toBeLessThan(400);
 });

@@ -1,0 +1,74 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
+import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
+import { putObjects } from '../support/s3Fixtures';
+import { startCuttingProxy, type Sabotage } from '../support/cuttingProxy';
+import { closingLine, readNdjson, spawnCli } from '../support/cliRunner';
+import { testTempDir } from '../support/testTempDir';
+
+// A state on S3 that fails under the built CLI (a process of its own, where the SDK's network errors are Node's own),
+// through a proxy in front of s3rver that spoils the state's requests only.
+const ROOT = path.resolve(__dirname, '../..');
+let server: S3TestServer;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  server = await startS3Server({ buckets: ['auth0-archive', 'usage-state'] });
+  env = { PATH: process.env.PATH, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_REGION: 'us-east-1' };
+  const client = fixtureClient(server);
+  const login = { log_id: `90${'0'.repeat(54)}`, date: '2024-06-01T10:00:00.000Z', type: 's', tenant_name: 'acme', user_id: 'auth0|u1' };
+  await putObjects(client, 'auth0-archive', [{ key: 'nightly/2024/06/01/a.ndjson', body: `${JSON.stringify(login)}\n` }]);
+  client.destroy();
+}, 60_000);
+afterAll(() => server.stop());
+
+async function stateKeys(prefix: string): Promise<string[]> {
+  const client = fixtureClient(server);
+  const listed = await client.send(new ListObjectsV2Command({ Bucket: 'usage-state', Prefix: prefix }));
+  client.destroy();
+  return (listed.Contents ?? []).map((o) => o.Key!);
+}
+
+/** A nightly run whose --output holds last night's file, with the state's requests that `match` spoiled every time. */
+async function nightlyRun(statePrefix: string, match: (r: { method: string; url: string }) => boolean, action: Sabotage) {
+  const output = path.join(testTempDir('state-s3-failures-'), 'summaries.ndjson');
+  writeFileSync(output, '{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  try {
+    proxy.sabotage({ match, action });
+    const args = ['run', '-i', 's3://auth0-archive/nightly/', '--state', `s3://usage-state/${statePrefix}/`, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', output, '--log-format', 'json', '--no-progress', '--no-table'];
+    const result = await spawnCli(path.join(ROOT, 'dist', 'cli.js'), args, { cwd: ROOT, env });
+    return { ...result, spoiled: proxy.spoiled, output: readFileSync(output, 'utf8') };
+  } finally {
+    await proxy.stop();
+  }
+}
+
+describe('the lock cannot be written (PutObject of lock.json answers 500)', () => {
+  test('fails with ERR_STATE_IO naming the lock file and the status, as the input side does', async () => {
+    const isLockPut = (r: { method: string; url: string }) => r.method === 'PUT' && r.url.startsWith('/usage-state/lockput/lock.json');
+    const result = await nightlyRun('lockput', isLockPut, { kind: 'fail', status: 500, code: 'InternalError' });
+    const msg = 'writing s3://usage-state/lockput/lock.json failed: HTTP 500 InternalError';
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
+    // The SDK's three attempts of the one PUT.
+    expect(result.spoiled).toBe(3);
+    // Nothing was read and nothing written to the state.
+    expect(await stateKeys('lockput/')).toEqual([]);
+    expect(result.stderr).not.toContain(server.secretAccessKey);
+  });
+});
+
+describe('the state store resets every connection', () => {
+  test('says which state file and ECONNRESET, as the input side does, not the SDK\'s "TimeoutError: read ECONNRESET"', async () => {
+    const isState = (r: { method: string; url: string }) => r.url.startsWith('/usage-state/');
+    const result = await nightlyRun('resets', isState, { kind: 'reset' });
+    // The first thing a run asks of its state is its manifest.
+    const msg = 'reading s3://usage-state/resets/manifest.json failed: ECONNRESET';
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
+    expect(result.spoiled).toBe(3);
+    expect(result.stderr).not.toContain('TimeoutError');
+  });
+});
