@@ -3,7 +3,11 @@ import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { ReadObjectsOptions } from '../run/readObjects';
 import { runJob } from '../run/runJob';
-import { createLogger, logFormatFor, type LogFormat } from '../support/logger';
+import { failedBeforeReading, runEnvelope } from '../run/runEvent';
+import type { RunEvent } from '../rollup/summaryEvent';
+import { StateIoError } from '../state/stateErrors';
+import { createLogger, logFormatFor, type LogFormat, type Logger } from '../support/logger';
+import type { UsageConfig } from '../config/schema';
 import { EndLines } from './endLines';
 import { logCliOptions } from './logOptions';
 import { NdjsonSummarySink } from '../sinks/ndjsonSummarySink';
@@ -245,8 +249,15 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
         decode: decodeFrom(decodeThreads, threadsGiven, args, stop.signal),
       });
     }
-    // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched.
-    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal });
+    // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched; one
+    // that cannot be reached leaves the failed run event in --output (replaceOutputWithFailedRun).
+    const startedAt = new Date();
+    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal }).catch(async (err: unknown) => {
+      if (err instanceof StateIoError && args.output !== undefined) {
+        await replaceOutputWithFailedRun(args.output, io.stdout, failedBeforeReading({ runId, startedAt, finishedAt: new Date(), inputs, timezone, failure: err }), config.splunk, logger);
+      }
+      throw err;
+    });
     let mergePlan: MergePlan | undefined;
     if (merge) {
       try {
@@ -381,6 +392,25 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     return exitCodeOf(err);
   } finally {
     stop.dispose();
+  }
+}
+
+/**
+ * A state that cannot be reached (S3 failing, a lock that cannot be written) fails the run before it reads: --output
+ * then holds only the failed run event, as after a failed read, rather than last night's file passing for tonight's.
+ * Not for a state another run holds (that run may be writing this --output) or one refused as unusable (exit 2).
+ * A file that cannot be written either is said and leaves the run's error as it was.
+ */
+async function replaceOutputWithFailedRun(output: string, stdout: NodeJS.WritableStream, run: RunEvent, splunk: UsageConfig['splunk'], logger: Logger): Promise<void> {
+  try {
+    const sink = new NdjsonSummarySink(output, stdout);
+    try {
+      await sink.deliver([runEnvelope(run, splunk)]);
+    } finally {
+      await sink.close();
+    }
+  } catch (err) {
+    logger.error({ output: output === '-' ? 'stdout' : output, err: (err as Error).message }, 'could not write the failed run event to --output');
   }
 }
 

@@ -20,7 +20,8 @@ export interface RunEventInput {
   timezone: string;
   /** A merge's read figures carry `countedBefore`: records its shards read and did not write, of days an earlier run counted (records and duplicates). */
   read: Omit<ReadTotals, 'objectsRead' | 'failure' | 'more'> & { countedBefore?: number };
-  rollup: DayRollup;
+  /** Undefined for a run that ended before its first object (see failedBeforeReading). */
+  rollup: Pick<DayRollup, 'counters' | 'unknownTypes'> | undefined;
   /** Tenant-days summarized; 0 when reading or the summary pass failed. */
   days: number;
   summaries: number;
@@ -33,9 +34,15 @@ export interface RunEventInput {
   auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
 
+const NOTHING_COUNTED: NonNullable<RunEventInput['rollup']> = {
+  counters: { records: 0, duplicates: 0, outOfRange: 0, dedupUnavailable: 0 },
+  unknownTypes: () => [],
+};
+
 /** The `run` event: what the run read, counted, summarized and delivered, and how it ended; scalars first, lists last. */
 export function buildRunEvent(input: RunEventInput): RunEvent {
-  const { read, rollup } = input;
+  const { read } = input;
+  const rollup = input.rollup ?? NOTHING_COUNTED;
   const unknownTypes = rollup.unknownTypes();
   const scalars = {
     summary: 'run' as const,
@@ -73,6 +80,12 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     inputs: input.inputs.slice(0, RUN_EVENT_LIST_CAP),
     unknown_types: unknownTypes.slice(0, RUN_EVENT_LIST_CAP),
   };
+}
+
+/** The `run` event of a run that failed before it read anything (its state could not be opened): all counts 0. */
+export function failedBeforeReading(input: Pick<RunEventInput, 'runId' | 'startedAt' | 'finishedAt' | 'inputs' | 'timezone'> & { failure: Error }): RunEvent {
+  const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0 };
+  return buildRunEvent({ ...input, read, rollup: undefined, days: 0, summaries: 0, status: 'failed', sinks: [] });
 }
 
 /** The run event's envelope: stamped with the run's start and this machine's name. */

@@ -2,7 +2,10 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
 import { putObjects } from '../support/s3Fixtures';
 import { startCuttingProxy } from '../support/cuttingProxy';
-import { readNdjson, runCli } from '../support/cliRunner';
+import { closingLine, readNdjson, runCli } from '../support/cliRunner';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { testTempDir } from '../support/testTempDir';
 import { RunState } from '../../src/state/runState';
 import { API, configWith, labels, login, recordJson, silentLogger, token, type Rec } from '../unit/state/stateTestKit';
 
@@ -84,9 +87,14 @@ test('a run is refused while another holds the state lock on S3', async () => {
     config: configWith(),
     logger: silentLogger,
   });
-  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--log-format', 'json'], env);
+  // Last night's --output stays: the run holding the state may be writing that very file.
+  const output = path.join(testTempDir('state-s3-locked-'), 'summaries.ndjson');
+  writeFileSync(output, '{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
+  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', output, ...s3Flags(), '--log-format', 'json'], env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/the state s3:\/\/usage-state\/locked\/ is in use by another run \(host /);
+  expect(closingLine(refused.stderr)).toMatchObject({ code: 'ERR_STATE_LOCKED', exit_code: 1 });
+  expect(readFileSync(output, 'utf8')).toBe('{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
   await holder.release();
   const after = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--no-table', '--log-format', 'json'], env);
   expect(after.code).toBe(0);

@@ -46,7 +46,7 @@ async function nightlyRun(statePrefix: string, match: (r: { method: string; url:
 }
 
 describe('the lock cannot be written (PutObject of lock.json answers 500)', () => {
-  test('fails with ERR_STATE_IO naming the lock file and the status, as the input side does', async () => {
+  test("fails with ERR_STATE_IO and replaces last night's --output with the failed run event", async () => {
     const isLockPut = (r: { method: string; url: string }) => r.method === 'PUT' && r.url.startsWith('/usage-state/lockput/lock.json');
     const result = await nightlyRun('lockput', isLockPut, { kind: 'fail', status: 500, code: 'InternalError' });
     const msg = 'writing s3://usage-state/lockput/lock.json failed: HTTP 500 InternalError';
@@ -54,6 +54,10 @@ describe('the lock cannot be written (PutObject of lock.json answers 500)', () =
     expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
     // The SDK's three attempts of the one PUT.
     expect(result.spoiled).toBe(3);
+    const events = readNdjson(result.output);
+    expect(events).toHaveLength(1);
+    expect(events[0].event).toMatchObject({ summary: 'run', status: 'failed', error: msg, error_code: 'ERR_STATE_IO', objects: 0, records: 0, days: 0, summaries: 0 });
+    expect(events[0].event.note).toBeUndefined();
     // Nothing was read and nothing written to the state.
     expect(await stateKeys('lockput/')).toEqual([]);
     expect(result.stderr).not.toContain(server.secretAccessKey);
@@ -70,5 +74,6 @@ describe('the state store resets every connection', () => {
     expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
     expect(result.spoiled).toBe(3);
     expect(result.stderr).not.toContain('TimeoutError');
+    expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
   });
 });
