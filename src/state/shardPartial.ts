@@ -166,6 +166,30 @@ export function recordFileDigest(data: Uint8Array): string {
   return createHash('sha256').update(data).digest('hex');
 }
 
+/** A shard's `done.json` as the merge takes it, or why the merge refuses it (one line). */
+export type ShardDoneReading = { done: ShardDone } | { damaged: string };
+
+/**
+ * The one reading of shard `index` of `shards`'s `done.json` (`bytes`, read from shardDoneName(shards, index)): the
+ * merge merges a shard only if this takes it, and status calls a shard finished only if this takes it.
+ */
+export function parseShardDone(bytes: Buffer, shards: number, index: number): ShardDoneReading {
+  let value: unknown;
+  try {
+    value = JSON.parse(bytes.toString('utf8'));
+  } catch {
+    return { damaged: 'not JSON' };
+  }
+  const parsed = shardDoneSchema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    return { damaged: `${issue.path.join('.') || 'top level'}: ${issue.message}` };
+  }
+  const done = parsed.data;
+  if (done.shards !== shards || done.shard !== index) return { damaged: `it says shard ${done.shard}/${done.shards}` };
+  return { done };
+}
+
 /** One finished shard, as the merge reads it. */
 export interface FinishedShard {
   done: ShardDone;
@@ -187,10 +211,13 @@ export async function readFinishedShards(storage: StateStorage, shards: number):
       missing.push(index);
       continue;
     }
+    const reading = parseShardDone(bytes, shards, index);
+    if ('damaged' in reading) {
+      unreadable.push(`${index} (${reading.damaged})`);
+      continue;
+    }
     try {
-      const done = shardDoneSchema.parse(JSON.parse(bytes.toString('utf8')));
-      if (done.shards !== shards || done.shard !== index) throw new Error(`it says shard ${done.shard}/${done.shards}`);
-      finished.push({ done, objects: await readObjectList(storage, shards, index) });
+      finished.push({ done: reading.done, objects: await readObjectList(storage, shards, index) });
     } catch (error) {
       unreadable.push(`${index} (${(error as Error).message.split('\n')[0]})`);
     }

@@ -1,6 +1,7 @@
 import { isStaleLock, parseLockOwner, type LockOwner } from '../state/stateLock';
 import { LAST_RUN_NAME, LOCK_NAME } from '../state/stateLayout';
-import { shardOfDoneName, shardOfPartialName, shardsOfMergedName } from '../state/shardLayout';
+import { shardDoneName, shardOfDoneName, shardOfPartialName, shardsOfMergedName } from '../state/shardLayout';
+import { parseShardDone } from '../state/shardPartial';
 import { readLastRun, readManifest, type LastRun } from '../state/stateLoad';
 import type { StateManifest } from '../state/stateManifest';
 import type { StateStorage } from '../state/stateStorage';
@@ -29,8 +30,13 @@ export interface StateStatus {
   lastRun: LastRun | 'unreadable' | undefined;
   lock: LockStatus;
   spool: StatusSpool;
-  /** Backfills run as shards and not merged yet: for each shard count N, the shards that finished (none when only an unfinished shard left files). */
+  /**
+   * Backfills run as shards and not merged yet: for each shard count N, the shards that finished, as the merge takes
+   * them (none when only an unfinished shard left files).
+   */
   shards: Map<number, number[]>;
+  /** For each shard count N, the shards whose done.json the merge refuses, with why (parseShardDone). */
+  damagedShards: Map<number, Array<{ index: number; reason: string }>>;
   /** Shard counts whose merge committed and whose partials' removal was cut short (shards/<N>/merged.json). */
   mergedShards: Set<number>;
   /** For each shard count N, when the first of its finished shards finished (done.json's finished_at). */
@@ -46,36 +52,37 @@ export async function readStateStatus(
   const lastRun = await readLastRun(storage);
   const lock = lockStatusOf(await storage.read(LOCK_NAME), options.staleMs, options.nowMs, (await storage.modifiedAt(LOCK_NAME))?.getTime());
   const shards = new Map<number, number[]>();
+  const damagedShards = new Map<number, Array<{ index: number; reason: string }>>();
   const mergedShards = new Set<number>();
   const shardsFirstFinished = new Map<number, string>();
   for (const name of await storage.list()) {
-    const done = shardOfDoneName(name);
-    if (done !== undefined) {
-      shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
-      const finishedAt = finishedAtOf(await storage.read(name));
-      const first = shardsFirstFinished.get(done.shards);
-      if (finishedAt !== undefined && (first === undefined || finishedAt < first)) shardsFirstFinished.set(done.shards, finishedAt);
-    }
     // A shard killed or failed after storing a record file left a partial without done.json: that backfill is under
     // way, not an empty state at a mistyped path, and the shard is one still to run.
-    else {
-      const partial = shardOfPartialName(name);
-      if (partial !== undefined && !shards.has(partial.shards)) shards.set(partial.shards, []);
+    const partial = shardOfPartialName(name);
+    if (partial !== undefined && !shards.has(partial.shards)) shards.set(partial.shards, []);
+    const done = shardOfDoneName(name);
+    // Gone since the listing (a merge removing the partials, a shard starting again): not finished.
+    const bytes = done === undefined ? undefined : await storage.read(name);
+    if (done !== undefined && bytes !== undefined) {
+      const reading = parseShardDone(bytes, done.shards, done.index);
+      if ('damaged' in reading) {
+        damagedShards.set(done.shards, [...(damagedShards.get(done.shards) ?? []), { index: done.index, reason: reading.damaged }].sort((a, b) => a.index - b.index));
+      } else {
+        shards.set(done.shards, [...(shards.get(done.shards) ?? []), done.index].sort((a, b) => a - b));
+        const finishedAt = isoInstant(reading.done.finished_at);
+        const first = shardsFirstFinished.get(done.shards);
+        if (finishedAt !== undefined && (first === undefined || finishedAt < first)) shardsFirstFinished.set(done.shards, finishedAt);
+      }
     }
     const merged = shardsOfMergedName(name);
     if (merged !== undefined) mergedShards.add(merged);
   }
-  return { location: storage.location, manifest, lastRun, lock, spool, shards, mergedShards, shardsFirstFinished };
+  return { location: storage.location, manifest, lastRun, lock, spool, shards, damagedShards, mergedShards, shardsFirstFinished };
 }
 
-/** A done.json's finished_at (ISO 8601 UTC), or undefined when it cannot be read: the merge judges it. */
-function finishedAtOf(bytes: Buffer | undefined): string | undefined {
-  try {
-    const finishedAt = (JSON.parse(String(bytes)) as { finished_at?: unknown }).finished_at;
-    return typeof finishedAt === 'string' && Number.isFinite(Date.parse(finishedAt)) ? new Date(finishedAt).toISOString() : undefined;
-  } catch {
-    return undefined;
-  }
+/** A done.json's finished_at as ISO 8601 UTC, or undefined when it is no instant (the merge does not read it). */
+function isoInstant(text: string): string | undefined {
+  return Number.isFinite(Date.parse(text)) ? new Date(text).toISOString() : undefined;
 }
 
 /** Who holds a lock, since when, and whether it is stale. */
@@ -219,6 +226,12 @@ export function formatStateStatus(status: StateStatus): string {
       `${finished.length} of ${count} finished, not merged yet` +
         (missing.length === 0 ? `: auth0-usage merge --state ${status.location} --shards ${count} --hec-url URL (or --output FILE)` : `; to run: ${missing.slice(0, 20).join(', ')}${missing.length > 20 ? ', …' : ''}`),
     );
+    // Not finished as the merge reads them, though their done.json is there: they are among those to run.
+    const damaged = status.damagedShards.get(count) ?? [];
+    for (const { index, reason } of damaged.slice(0, 20)) {
+      line('', `${shardDoneName(count, index)} is damaged (${reason}): the merge refuses shard ${index}; run it again`);
+    }
+    if (damaged.length > 20) line('', `… and ${damaged.length - 20} more damaged done.json files`);
     // A run that committed after a shard finished may have read its objects: the merge then refuses the shard if
     // the run read some of them (ERR_SHARDS_STALE), and leaves it out if it read all. Told here by the times alone;
     // the merge checks the objects.

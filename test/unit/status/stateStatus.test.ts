@@ -1,10 +1,16 @@
-import { formatStateStatus, type StateStatus } from '../../../src/status/stateStatus';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatStateStatus, readStateStatus, type StateStatus } from '../../../src/status/stateStatus';
 import { STATE_FORMAT, STATE_VERSION, manifestSchema, type StateManifest } from '../../../src/state/stateManifest';
+import { LocalStateStorage } from '../../../src/state/localStateStorage';
+import { ShardPartialWriter, ShardsIncompleteError, readFinishedShards } from '../../../src/state/shardPartial';
+import { rejectionOf } from '../../support/rejectionOf';
+import { testTempDir } from '../../support/testTempDir';
 
 const noSpool = { dir: '/var/spool/auth0-usage', files: 0, events: 0, rejected: 0 };
 
 function status(extra: Partial<StateStatus>): StateStatus {
-  return { location: '/data/state', manifest: undefined, lastRun: undefined, lock: undefined, spool: noSpool, shards: new Map(), mergedShards: new Set(), shardsFirstFinished: new Map(), ...extra };
+  return { location: '/data/state', manifest: undefined, lastRun: undefined, lock: undefined, spool: noSpool, shards: new Map(), damagedShards: new Map(), mergedShards: new Set(), shardsFirstFinished: new Map(), ...extra };
 }
 
 describe('formatStateStatus', () => {
@@ -143,5 +149,64 @@ describe('formatStateStatus', () => {
     const quiet = formatStateStatus(status({ manifest: manifestBy('r-2', 6, '2024-06-02T02:05:00Z'), lastRun: { committed: false, run: run('r-4', '2024-06-04T02:01:00Z', 'failed', 'HEC refused the token') } }));
     expect(quiet).not.toContain('recorded no end');
     expect(quiet).toContain('failed, not committed (HEC refused the token)');
+  });
+});
+
+describe('readStateStatus', () => {
+  const spec = { inputs: ['s3://logs/'], include: [], exclude: [], timezone: 'UTC', from: null, to: null, rollup_config: 'abc' };
+  const counts = { objects: 1, bytes: 10, records: 1, malformed: 0, rejected: 0, quarantine_truncated: 0, skipped: 0 };
+  async function finishShard(storage: LocalStateStorage, shards: number, index: number, finishedAt: string): Promise<void> {
+    const writer = await ShardPartialWriter.start(storage, shards, index);
+    await writer.writeRecordFile(Buffer.from('records'), [{ name: `s3://logs/${index}.gz`, size: 10, version: 'v1' }]);
+    await writer.finish(spec, counts, new Date(finishedAt));
+  }
+
+  it('a done.json the merge refuses is not a finished shard: status names it, why, and that the merge refuses it', async () => {
+    const dir = testTempDir('auth0-usage-status-shards-');
+    const storage = new LocalStateStorage(dir);
+    await finishShard(storage, 2, 0, '2024-03-02T00:00:00Z');
+    await finishShard(storage, 2, 1, '2024-03-01T00:00:00Z');
+    // Shard 1's done.json with a count as text: JSON, with a valid finished_at, and still not a done.json the merge takes.
+    const file = path.join(dir, 'shards', '2', '1', 'done.json');
+    const done = JSON.parse(readFileSync(file, 'utf8'));
+    writeFileSync(file, JSON.stringify({ ...done, counts: { ...done.counts, records: '1' } }));
+    // Shard 0 of 3 finished, shard 1's done.json cut short: not JSON.
+    await finishShard(storage, 3, 0, '2024-03-03T00:00:00Z');
+    await finishShard(storage, 3, 1, '2024-03-03T00:00:00Z');
+    writeFileSync(path.join(dir, 'shards', '3', '1', 'done.json'), '{"version":1,');
+
+    const status = await readStateStatus(storage, { dir: '/var/spool/auth0-usage', files: 0, events: 0, rejected: 0 }, { staleMs: 60_000, nowMs: 0 });
+    const merge = await rejectionOf(readFinishedShards(storage, 2));
+    await storage.close();
+    expect(status.shards).toEqual(new Map([[2, [0]], [3, [0]]]));
+    expect(status.damagedShards).toEqual(
+      new Map([
+        [2, [{ index: 1, reason: 'counts.records: Invalid input: expected number, received string' }]],
+        [3, [{ index: 1, reason: 'not JSON' }]],
+      ]),
+    );
+    // Only the shard the merge takes says when its set first finished: shard 1 of 2, refused, finished earlier.
+    expect(status.shardsFirstFinished).toEqual(new Map([[2, '2024-03-02T00:00:00.000Z'], [3, '2024-03-03T00:00:00.000Z']]));
+    expect(formatStateStatus(status).split('\n').filter((line) => line.startsWith('shards') || line.includes('done.json'))).toEqual([
+      'shards     1 of 2 finished, not merged yet; to run: 1',
+      '           shards/2/1/done.json is damaged (counts.records: Invalid input: expected number, received string): the merge refuses shard 1; run it again',
+      'shards     1 of 3 finished, not merged yet; to run: 1, 2',
+      '           shards/3/1/done.json is damaged (not JSON): the merge refuses shard 1; run it again',
+    ]);
+    expect(merge).toBeInstanceOf(ShardsIncompleteError);
+    expect(merge.message).toBe(`cannot merge ${dir}: unreadable: shard 1 (counts.records: Invalid input: expected number, received string): run it again, then the merge`);
+  });
+
+  it('a done.json that names another shard than the one whose folder it is in is refused alike', async () => {
+    const dir = testTempDir('auth0-usage-status-shards-');
+    const storage = new LocalStateStorage(dir);
+    await finishShard(storage, 2, 0, '2024-03-01T00:00:00Z');
+    // Shard 0's done.json copied into shard 1's folder.
+    mkdirSync(path.join(dir, 'shards', '2', '1'));
+    writeFileSync(path.join(dir, 'shards', '2', '1', 'done.json'), readFileSync(path.join(dir, 'shards', '2', '0', 'done.json')));
+    const status = await readStateStatus(storage, { dir: '/var/spool/auth0-usage', files: 0, events: 0, rejected: 0 }, { staleMs: 60_000, nowMs: 0 });
+    expect(await rejectionOf(readFinishedShards(storage, 2))).toEqual(expect.objectContaining({ message: `cannot merge ${dir}: unreadable: shard 1 (it says shard 0/2): run it again, then the merge` }));
+    await storage.close();
+    expect([status.shards, status.damagedShards]).toEqual([new Map([[2, [0]]]), new Map([[2, [{ index: 1, reason: 'it says shard 0/2' }]]])]);
   });
 });
