@@ -181,13 +181,16 @@ export function parseShardDone(bytes: Buffer, shards: number, index: number): Sh
     return { damaged: 'not JSON' };
   }
   const parsed = shardDoneSchema.safeParse(value);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    return { damaged: `${issue.path.join('.') || 'top level'}: ${issue.message}` };
-  }
+  if (!parsed.success) return { damaged: firstIssue(parsed.error) };
   const done = parsed.data;
   if (done.shards !== shards || done.shard !== index) return { damaged: `it says shard ${done.shard}/${done.shards}` };
   return { done };
+}
+
+/** A schema's first objection, on one line (a ZodError's message is a JSON list of them over many lines). */
+function firstIssue(error: z.ZodError): string {
+  const issue = error.issues[0]!;
+  return `${issue.path.join('.') || 'top level'}: ${issue.message}`;
 }
 
 /** One finished shard, as the merge reads it. */
@@ -305,7 +308,9 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
   const name = shardObjectListName(shards, index);
   const bytes = await storage.read(name);
   if (bytes === undefined) throw new Error(`${name} is missing`);
-  const list = objectListSchema.parse(JSON.parse(gunzipSync(bytes).toString('utf8')));
+  const parsed = objectListSchema.safeParse(JSON.parse(gunzipSync(bytes).toString('utf8')));
+  if (!parsed.success) throw new Error(`${name} ${firstIssue(parsed.error)}`);
+  const list = parsed.data;
   return new Map(
     Object.entries(list.files).map(([file, entries]) => [
       file,

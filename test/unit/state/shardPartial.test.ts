@@ -104,3 +104,14 @@ test('a partial of an earlier version, which does not state its item limits, mer
   await finishShard(2, 1, SPEC);
   expect((await readFinishedShards(storage, 2)).map(({ done }) => done.shard)).toEqual([0, 1]);
 });
+
+test('an object list the merge cannot take is named, with the first thing wrong in it', async () => {
+  await finishShard(1, 0, SPEC);
+  // Of a later format version.
+  await storage.write('shards/1/0/objects.json.gz', gzipSync(JSON.stringify({ version: 2, files: {} })));
+  const error = await readFinishedShards(storage, 1).then(() => undefined, (err: unknown) => err);
+  expect(error).toBeInstanceOf(ShardsIncompleteError);
+  expect((error as Error).message).toBe(
+    `cannot merge ${dir}: unreadable: shard 0 (shards/1/0/objects.json.gz version: Invalid input: expected 1): run it again, then the merge`,
+  );
+});
