@@ -22,7 +22,8 @@ const USAGE = `usage: npm run bench -- [options]    (or: node scripts/bench.js [
   (none)                 both data sets: speed against zcat, a naive script and jq; peak RSS; RSS on one growing
                          stream; the cost model (data made once and cached under bench-data/)
   --sets=NAME[,NAME]     only these sets: today, high-cardinality
-  --only=CASE[,CASE]     only these cases: single, eight, scale, model (and, when named: firehose, backfill, one-thread)
+  --only=CASE[,CASE]     only these cases: single, eight, scale, model (and, when named: firehose, backfill, one-thread,
+                         state-tenants)
   --quick                the same on small data (bench-data/quick/), for development: figures say nothing
   --generate             only make the data
   --hostile              the hostile inputs instead (issue 15), each in a child process with a time limit
@@ -359,6 +360,21 @@ function runExtras(spec) {
   return rows;
 }
 
+/**
+ * `--only=state-tenants`: a backfill of many small tenants (2,000 over 30 days: 58,888 tenant-days) into a new local
+ * --state. Bound by files, not bytes: two files a tenant-day to publish into the state, and the days evicted while
+ * reading. One run (it takes minutes); the state is made afresh for it, and the summaries are checked as every run's.
+ */
+function stateTenants() {
+  const [tenants, days] = QUICK ? [200, 5] : [2000, 30];
+  const set = dataset(`state-tenants-${tenants}x${days}`, ['--days', String(days), '--records', String(tenants * 4), '--tenants', String(tenants), '--users', '100000', '--seed', '105']);
+  const state = path.join(metaOf(set.name), 'state');
+  fs.rmSync(state, { recursive: true, force: true });
+  const m = bestJob(set, 1, `--state '${state}'`);
+  fs.rmSync(state, { recursive: true, force: true });
+  return { rows: [row(`${tenants} tenants over ${days} days into a new local --state`, set, m)] };
+}
+
 function main() {
   if (ARGS.includes('--hostile')) {
     require('./bench/hostile').runHostile({ root: ROOT, data: path.join(DATA, 'hostile'), quick: QUICK, only: ONLY });
@@ -374,6 +390,7 @@ function main() {
   }
   const baseline = emptyRun();
   const results = sets.map((spec) => runSet(spec, baseline));
+  const manyTenants = ONLY.includes('state-tenants') ? stateTenants() : undefined;
   const loadAfter = os.loadavg();
   const load = (l) => l.map((v) => v.toFixed(2)).join(' ');
   console.log(`auth0-usage benchmark — ${machine}${QUICK ? ' — QUICK (small data)' : ''}`);
@@ -386,9 +403,13 @@ function main() {
     for (const [what, value] of ratios) console.log(`  ${what}: ${typeof value === 'number' ? value.toFixed(2) : value}`);
     for (const [label, model] of models) printModel(label, model);
   }
+  if (manyTenants) {
+    console.log('\n== many tenants into a local state ==');
+    console.table(manyTenants.rows);
+  }
   fs.writeFileSync(
     path.join(DATA, 'results.json'),
-    JSON.stringify({ machine, quick: QUICK, date: new Date().toISOString(), baseline, load: { before: loadBefore, after: loadAfter }, sets: results.map((r) => ({ set: r.spec.name, notes: r.notes, rows: r.rows, ratios: Object.fromEntries(r.ratios), models: Object.fromEntries(r.models) })) }, null, 1),
+    JSON.stringify({ machine, quick: QUICK, date: new Date().toISOString(), baseline, load: { before: loadBefore, after: loadAfter }, sets: results.map((r) => ({ set: r.spec.name, notes: r.notes, rows: r.rows, ratios: Object.fromEntries(r.ratios), models: Object.fromEntries(r.models) })), ...(manyTenants ? { stateTenants: manyTenants.rows } : {}) }, null, 1),
   );
 }
 
