@@ -60,7 +60,7 @@ export interface ProgressFields {
   bytes_listed: number;
   /** Over the last interval (over the whole run on the final line). */
   bytes_per_second: number;
-  /** Log records decoded so far (those of an object read again count again). */
+  /** Log records decoded so far (of an object read again, only the attempt under way or the last one). */
   records_read: number;
   /** Over the last interval (over the whole run on the final line). */
   records_per_second: number;
@@ -103,6 +103,10 @@ class Tally implements ProgressReporter {
   bytesRead(n: number): void {
     this.readBytes += n;
   }
+  objectRetried(bytes: number, records: number): void {
+    this.readBytes -= bytes;
+    this.records -= records;
+  }
   objectDone(): void {
     this.objectsDone++;
   }
@@ -135,6 +139,13 @@ class LogProgress extends Tally {
     this.#started = this.#lastAt = now();
     this.#timer = setInterval(() => this.#report(false), intervalMs);
     this.#timer.unref(); // a heartbeat must not keep a finished run alive
+  }
+
+  override objectRetried(bytes: number, records: number): void {
+    super.objectRetried(bytes, records);
+    // The rate of the next line is still what was read in its interval, the failed attempt's bytes included.
+    this.#lastBytes -= bytes;
+    this.#lastRecords -= records;
   }
 
   override finish(failed = false): void {
@@ -219,6 +230,15 @@ class BarProgress extends Tally {
   override bytesRead(n: number): void {
     super.bytesRead(n);
     this.#refresh(false);
+  }
+  override objectRetried(bytes: number, records: number): void {
+    super.objectRetried(bytes, records);
+    // The rates over the window stay what was read in it.
+    for (const sample of this.#samples) {
+      sample.bytes -= bytes;
+      sample.records -= records;
+    }
+    this.#refresh(true);
   }
   override objectDone(): void {
     super.objectDone();

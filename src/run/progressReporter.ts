@@ -6,6 +6,8 @@ export interface ProgressReporter {
   objectStarted(name: string): void;
   bytesRead(bytes: number): void;
   recordsRead(records: number): void;
+  /** An object is read again from its start: the bytes and records its failed attempt read no longer count. */
+  objectRetried(bytes: number, records: number): void;
   objectDone(): void;
   /** Reading ended: `failed` when it failed or was stopped before the end. */
   finish(failed?: boolean): void;

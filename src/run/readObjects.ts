@@ -206,6 +206,7 @@ export async function readObjects(options: ReadObjectsOptions): Promise<ReadTota
         bytesBefore += bytes;
         if (attempt < readRetries && isRetryableReadError(err) && !stopper.stopped) {
           log.warn({ object: object.name, attempt: attempt + 1, err: (err as Error).message }, 're-reading object from the start');
+          options.progress?.objectRetried(bytes, position);
           continue;
         }
         throw nameTheObject(err, object.name);

@@ -28,7 +28,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 /** Calls `afterFirst` once the first object was read to its end. */
 function deletingProgress(afterFirst: () => void): ProgressReporter {
   let done = 0;
-  return { objectListed() {}, listingDone() {}, objectStarted() {}, bytesRead() {}, recordsRead() {}, objectDone: () => ++done === 1 && afterFirst(), finish() {} };
+  return { objectListed() {}, listingDone() {}, objectStarted() {}, bytesRead() {}, recordsRead() {}, objectRetried() {}, objectDone: () => ++done === 1 && afterFirst(), finish() {} };
 }
 
 async function run(input: string, stateDir: string, progress?: ProgressReporter) {

@@ -31,6 +31,7 @@ test('the output cannot be moved into place before the commit: the run fails, un
     objectStarted() {},
     bytesRead() {},
     recordsRead() {},
+    objectRetried() {},
     objectDone() {},
     finish() {
       mkdirSync(output);

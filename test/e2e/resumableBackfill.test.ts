@@ -33,7 +33,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 /** Counts objects read to their end; calls `onDone` with the count after each. */
 function countingProgress(onDone: (done: number) => void = () => undefined): ProgressReporter {
   let done = 0;
-  return { objectListed() {}, listingDone() {}, objectStarted() {}, bytesRead() {}, recordsRead() {}, objectDone: () => onDone(++done), finish() {} };
+  return { objectListed() {}, listingDone() {}, objectStarted() {}, bytesRead() {}, recordsRead() {}, objectRetried() {}, objectDone: () => onDone(++done), finish() {} };
 }
 
 interface BackfillOptions {

@@ -27,6 +27,7 @@ function progressStoppingAfter(objects: number, stop: AbortController): Progress
     objectStarted() {},
     bytesRead() {},
     recordsRead() {},
+    objectRetried() {},
     objectDone: () => {
       if (++done === objects) stop.abort(new Error('stopped by SIGTERM'));
     },

@@ -129,6 +129,33 @@ test('an object cut off mid-read and deleted before the re-read fails the run: i
   }
 });
 
+test('an object cut off mid-read and read again counts once in the progress totals, as in the run event', async () => {
+  const client = fixtureClient(server);
+  const body = (day: string, n: number) =>
+    Array.from({ length: 40 }, (_, i) => JSON.stringify({ log_id: `78${String(n * 100 + i).padStart(54, '0')}`, date: `${day}T10:00:${String(i).padStart(2, '0')}.000Z`, type: 's', tenant_name: 'acme', user_id: `auth0|u${i}` })).join('\n') + '\n';
+  const bodies = [body('2024-04-03', 1), body('2024-04-04', 2)];
+  await putObjects(client, 'auth0-archive', [
+    { key: 'reread/2024/04/03/a.ndjson', body: bodies[0]! },
+    { key: 'reread/2024/04/04/b.ndjson', body: bodies[1]! },
+  ]);
+  client.destroy();
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  try {
+    // b's first read is cut after 500 bytes (a few records decoded), then read again whole.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/auth0-archive/reread/2024/04/04/b.ndjson'), action: { kind: 'cut', afterBytes: 500 }, times: 1 });
+    const result = await runCli(['run', '-i', 's3://auth0-archive/reread/', '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--concurrency', '1', '--output', '-', '--log-format', 'json', '--no-progress', '--no-table'], env);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain('re-reading object from the start');
+    const last = readNdjson(result.stderr).filter((line) => line.msg === 'progress').at(-1);
+    const listed = Buffer.byteLength(bodies[0]!) + Buffer.byteLength(bodies[1]!);
+    // 80 records in all; the cut attempt's bytes and records no longer count once b is read again.
+    expect(last).toMatchObject({ done: true, objects_done: 2, bytes_listed: listed, bytes_read: listed, records_read: 80 });
+    expect(readNdjson(result.stdout).at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 80 });
+  } finally {
+    await proxy.stop();
+  }
+});
+
 describe('a connection reset before any response to a GetObject', () => {
   // Two objects of one day: a.ndjson 3 logins (u1, u2, u1), b.ndjson 2 logins (u3) and 1 failed login.
   // Day 2024-04-05, by hand: logins 5, failed_logins 1, active_users 3 (u1, u2, u3), events 6.

@@ -32,6 +32,31 @@ describe('progress in log mode (no terminal, cron, containers)', () => {
     expect(JSON.parse(lines[0]!)).toMatchObject({ objects_done: 1, objects_listed: 4, objects_active: 1, done: true, failed: true });
   });
 
+  it('an object read again no longer counts what its failed attempt read; the rate stays what was read in the interval', () => {
+    const lines: string[] = [];
+    const progress = createProgressReporter({ mode: 'log', write: (l) => lines.push(l), intervalMs: 30_000, now: () => clock });
+    progress.objectListed(1000);
+    progress.listingDone();
+    progress.objectStarted('s3://b/one');
+    progress.bytesRead(300);
+    progress.recordsRead(90);
+    progress.objectRetried(300, 90); // cut off: read again from the start
+    progress.bytesRead(400);
+    progress.recordsRead(120);
+    clock += 30_000;
+    jest.advanceTimersByTime(30_000);
+    // Net: 400 bytes and 120 records. Read in the 30 s: 700 bytes (23 B/s, rounded) and 210 records (7/s).
+    // ETA: the 600 bytes left at 23 B/s, 26 s.
+    expect(JSON.parse(lines[0]!)).toMatchObject({ bytes_read: 400, records_read: 120, bytes_per_second: 23, records_per_second: 7, eta_s: 26 });
+    progress.bytesRead(600);
+    progress.recordsRead(180);
+    progress.objectDone();
+    clock += 10_000;
+    progress.finish();
+    // Over the whole run (40 s): the 1000 bytes and 300 records that count.
+    expect(JSON.parse(lines[1]!)).toMatchObject({ bytes_read: 1000, records_read: 300, bytes_per_second: 25, records_per_second: 8, done: true });
+  });
+
   it('writes one JSON line per interval with counts, recent rate and ETA, and a last line on finish', () => {
     const lines: string[] = [];
     const progress = createProgressReporter({ mode: 'log', write: (l) => lines.push(l), intervalMs: 30_000, now: () => clock });

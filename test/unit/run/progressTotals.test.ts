@@ -41,6 +41,10 @@ class RecordingReporter implements ProgressReporter {
   recordsRead(records: number): void {
     this.inner.recordsRead(records);
   }
+  objectRetried(bytes: number, records: number): void {
+    this.calls.push(`retried ${bytes} ${records}`);
+    this.inner.objectRetried(bytes, records);
+  }
   objectDone(): void {
     this.calls.push('done');
     this.inner.objectDone();
