@@ -67,6 +67,9 @@ export class LocalStateStorage implements StateStorage {
       await fs.rm(temp, { force: true }).catch(() => undefined);
       throw new StateIoError(`cannot write ${target}: ${errnoCode(error)}`, { cause: error });
     }
+    // The rename durable too: the manifest names the object list written just before it (in objects/, made by a
+    // new state's first commit), and the sweep after the manifest removes what the previous manifest named.
+    await this.syncFolders([path.dirname(target)]);
   }
 
   async create(name: string, data: Buffer): Promise<boolean> {
@@ -128,10 +131,14 @@ export class LocalStateStorage implements StateStorage {
         throw new StateIoError(`cannot move ${localFile} to ${target}: ${errnoCode(error)}`, { cause: error });
       }
     });
-    // Each folder once, after all of its renames (and the folders they are in, for a folder made just now): the
-    // renames are durable before the manifest names them.
+    // Each folder once, after all of its renames: the renames are durable before the manifest names them.
+    await this.syncFolders(folders);
+  }
+
+  /** fsyncs each folder, and the folders they are in within the state (for a folder made just now), once. */
+  private async syncFolders(folders: Iterable<string>): Promise<void> {
     const synced = new Set(folders);
-    for (const folder of folders) {
+    for (const folder of [...synced]) {
       for (let at = path.dirname(folder); ; at = path.dirname(at)) {
         const inside = path.relative(this.root, at);
         if (inside.startsWith('..') || path.isAbsolute(inside)) break;
