@@ -32,6 +32,11 @@ export interface RunShape {
 /** Every run's scratch folders, under one folder removed after the test file's last test. */
 let scratchRoot: string | undefined;
 let runCount = 0;
+/** The runs' stores, whose spill files are closed after the test file's last test (a Jest worker runs many files). */
+const stores: DayStore[] = [];
+afterAll(() => {
+  for (const store of stores.splice(0)) store.close();
+});
 
 /**
  * A run without state, wired as runJob wires one: a DayRollup over a DayStore (no `stored`, a scratch
@@ -46,6 +51,7 @@ export class StatelessRun {
     scratchRoot ??= testTempDir('auth0-usage-dayrollup-');
     this.timezone = shape.timezone ?? 'UTC';
     this.store = new DayStore({ scratchDir: path.join(scratchRoot, `run-${++runCount}`), residentLimit: shape.residentLimit ?? RESIDENT_DAYS, keepBehindDays: shape.keepBehindDays });
+    stores.push(this.store);
     this.rollup = new DayRollup({ config: defaultConfig, timezone: this.timezone, from: shape.from, to: shape.to, store: this.store });
   }
 
