@@ -9,6 +9,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { errnoCode } from '../support/errnoCode';
+import { ByteBudget } from '../support/byteBudget';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
@@ -26,6 +27,8 @@ interface SdkError {
 }
 
 const FETCH_CONCURRENCY = 8;
+/** Bytes of staged files held in memory for uploads at once (one larger file still goes, alone). */
+const PUBLISH_BYTES_AT_ONCE = 64 * 1024 * 1024;
 
 /**
  * One line about an SDK failure, worded as the input side words its own (see describeS3Failure): what was asked of
@@ -152,8 +155,17 @@ export class S3StateStorage implements StateStorage {
   }
 
   async publish(files: readonly PublishedFile[]): Promise<void> {
+    // Each upload holds its file in memory: a large tenant's day files are tens of MB, so what is read at once is
+    // bounded by bytes as well as by count.
+    const budget = new ByteBudget(PUBLISH_BYTES_AT_ONCE);
     await forEachConcurrent(files, FILES_AT_ONCE, async ({ localFile, name }) => {
-      await this.write(name, await fs.readFile(localFile));
+      const { size } = await fs.stat(localFile);
+      await budget.take(size);
+      try {
+        await this.write(name, await fs.readFile(localFile));
+      } finally {
+        budget.give(size);
+      }
       await fs.rm(localFile, { force: true });
     });
   }
