@@ -118,8 +118,10 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     warnIgnored(unknown, logsJson, io);
     io.logsJson?.(logsJson);
     // --help and --version: a stdout that cannot take the answer fails the command (exit 1, one line), as `status`'s
-    // does; a reader gone (`--help | head -1`) is no failure.
-    if (args.help === true || args.version === true) {
+    // does; a reader gone (`--help | head -1`) is no failure. yargs also answers a last word `help` (`auth0-usage
+    // help`, `auth0-usage run help`) without setting args.help: what it said is the answer then too, and the command
+    // must not run (`run help` ran with no --input, a TypeError).
+    if (args.help === true || args.version === true || said !== '') {
       await printOutput(io.stdout, `${said}\n`);
       return 0;
     }

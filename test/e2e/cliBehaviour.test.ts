@@ -82,6 +82,21 @@ describe('usage and config errors exit 2 with one line', () => {
     expect(result.stdout).toBe('');
   });
 
+  // yargs answers a last word `help` as it answers --help, but without setting args.help: once main printed what
+  // yargs said only for args.help, `auth0-usage help` printed nothing and said 'unknown command undefined' (exit 2),
+  // and `run help` ran with no --input (a TypeError, exit 1 with a stack trace).
+  test.each([
+    [['help'], 'auth0-usage <command> [options]\n'],
+    [['run', 'help'], 'auth0-usage run\n'],
+    [['status', 'help'], 'auth0-usage status\n'],
+  ])('%j prints the help, exit 0, and runs nothing', async (args, firstLine) => {
+    const result = await runCli(args as string[]);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(result.stdout.startsWith(firstLine)).toBe(true);
+    expect(result.stdout).toContain('--help');
+  });
+
   // A number flag given an empty value (`--concurrency ""`, `--concurrency "$N"` with N unset) was read as 0: the
   // check said 'got 0' of a value nobody gave, and `--decode-threads ""` (0 allowed) ran on one thread, exit 0.
   // Every number flag of every command, each once; an alias is named as its flag, as a flag given twice is.
