@@ -185,6 +185,8 @@ function refuseEmptyNumbers(argv: string[], declared: ReturnType<typeof flagsOf>
   const numbers = [...declared.numbers];
   const alias: Record<string, string[]> = {};
   for (const [name, flag] of declared.names) (alias[flag] ??= []).push(name);
+  // yargs takes a flag's camel-case spelling too (`--checkpointObjects ""`); this parse knows it only when told.
+  for (const flag of numbers) if (flag.includes('-')) (alias[flag] ??= []).push(flag.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase()));
   const written = Parser(argv, {
     string: numbers,
     boolean: [...declared.booleans],

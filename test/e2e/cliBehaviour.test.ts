@@ -116,6 +116,9 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--checkpoint-minutes', ''], '--checkpoint-minutes'],
     [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--resident-days', ''], '--resident-days'],
     [['run', '--input', FIXTURES, '--concurrency', '2', '--concurrency', ''], '--concurrency'],
+    // yargs takes a flag's camel-case spelling too: `--checkpointObjects ""` was read as 0 ('got 0').
+    [['run', '--input', FIXTURES, '--output', 'o.ndjson', '--state', 'st', '--checkpointObjects', ''], '--checkpoint-objects'],
+    [['run', '--input', FIXTURES, '--decodeThreads='], '--decode-threads'],
     [['merge', '--state', 'st', '--shards', ''], '--shards'],
     [['merge', '--state', 'st', '--shards', '2', '--lock-stale-minutes', ''], '--lock-expiry-minutes'],
     [['status', '--state', 'st', '--lock-expiry-minutes', ''], '--lock-expiry-minutes'],
