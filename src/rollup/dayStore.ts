@@ -281,11 +281,6 @@ export class DayStore {
     return days.sort((a, b) => (a.day < b.day ? -1 : a.day > b.day ? 1 : 0));
   }
 
-  /** Bytes of the spill file (evicted working sets, with the room regions keep to grow in place). */
-  get spilledBytes(): number {
-    return this.spill.size;
-  }
-
   /** Closes the spill file; the scratch folder is the caller's to remove. The store cannot load evicted days afterwards. */
   close(): void {
     this.spill.close();

@@ -15,7 +15,8 @@ export interface SpillRegion {
  * for each cost more than writing its bytes (two thirds of a 2,000-tenant backfill's time went to unlink alone).
  * A working set that outgrew its region moves to the end with as much room again, so one evicted and read back
  * again and again (input in random day order) mostly stays in place, and the file stays under four times the bytes
- * of the latest versions (each working set only grows: what it left behind is less than twice its latest length). Synchronous, as the store's callers (decode callbacks) cannot wait.
+ * of the latest versions (each working set only grows: what it left behind is less than twice its latest length).
+ * Synchronous, as the store's callers (decode callbacks) cannot wait.
  */
 export class SpillFile {
   private fd: number | undefined;
