@@ -4,6 +4,8 @@
 // comparisons on the same files, one child process at a time, and prints times, speed ratios, peak RSS and a cost
 // model per thread. Two data sets: today's (small, repetitive tenants) and a high-cardinality one (values as varied
 // as a real tenant's, records out of order within an hour), so that no figure depends on a string cache's hit rate.
+// Every timed command runs with the image's glibc settings (the Dockerfile's ENV MALLOC_…), the job with its
+// NODE_OPTIONS too: the figures are the deployed job's (`--only=malloc-pad` measures the job without them).
 // `--hostile` runs the hostile set instead (scripts/bench/hostile.js). Benchmarks are not tests: nothing here
 // asserts a time; but every run of the job is checked against the generator's own tallies.
 const fs = require('node:fs');
@@ -11,7 +13,7 @@ const os = require('node:os');
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { checkTruth } = require('./bench/checkTruth');
-const { cliNodeFlags } = require('./bench/cliNodeFlags');
+const { cliNodeFlags, imageMallocEnv } = require('./bench/cliNodeFlags');
 const { costModel } = require('./bench/costModel');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -23,7 +25,7 @@ const USAGE = `usage: npm run bench -- [options]    (or: node scripts/bench.js [
                          stream; the cost model (data made once and cached under bench-data/)
   --sets=NAME[,NAME]     only these sets: today, high-cardinality
   --only=CASE[,CASE]     only these cases: single, eight, scale, model (and, when named: firehose, backfill, one-thread,
-                         state-tenants)
+                         state-tenants, malloc-pad)
   --quick                the same on small data (bench-data/quick/), for development: figures say nothing
   --generate             only make the data
   --hostile              the hostile inputs instead (issue 15), each in a child process with a time limit
@@ -136,22 +138,26 @@ function dataset(name, args) {
   return { name, dir, files, compressed, uncompressed: Number(fs.readFileSync(sizeFile, 'utf8')), truth, records: tally.written, cardinality: tally.cardinality };
 }
 
-/** Runs a shell command under GNU time: wall seconds, peak RSS (MB) of the largest process in it, CPU seconds. */
+/** The image's glibc settings (its ENV MALLOC_…): every timed command runs with them, the job's rivals too. */
+const IMAGE_MALLOC_ENV = imageMallocEnv(ROOT);
+
+/** Runs a shell command under GNU time: wall seconds, peak RSS (MB) of the largest process in it, CPU seconds
+ *  (user and system), minor page faults. `env` is added to the image's; a name set to undefined is left unset. */
 function measure(command, env) {
   const timeFile = path.join(os.tmpdir(), `auth0-usage-bench-${process.pid}.time`);
   const started = process.hrtime.bigint();
-  const result = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M %U %S', 'sh', '-c', command], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...env } });
+  const result = spawnSync('/usr/bin/time', ['-o', timeFile, '-f', '%M %U %S %R', 'sh', '-c', command], { encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, ...IMAGE_MALLOC_ENV, ...env } });
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   if (result.status !== 0) throw new Error(`failed (${result.status}): ${command}\n${result.stderr}`);
-  const [rssKb, user, sys] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
-  return { seconds, rssMb: rssKb / 1024, cpuSeconds: user + sys, stdout: result.stdout };
+  const [rssKb, user, sys, minorFaults] = fs.readFileSync(timeFile, 'utf8').trim().split('\n').pop().split(' ').map(Number);
+  return { seconds, rssMb: rssKb / 1024, cpuSeconds: user + sys, systemSeconds: sys, minorFaults, stdout: result.stdout };
 }
 
 /** Best of several runs: this machine is shared, and a run that lost the CPU to something else says nothing. */
-function best(command, runs = QUICK ? 1 : 3, after) {
+function best(command, runs = QUICK ? 1 : 3, env, after) {
   let top;
   for (let i = 0; i < runs; i++) {
-    const m = measure(command);
+    const m = measure(command, env);
     if (after) after(m);
     if (!top || m.seconds < top.seconds) top = m;
   }
@@ -169,9 +175,9 @@ const nodeFlags = () => cliNodeFlags(ROOT).join(' ');
 function jobCommand(set, output, extra = '') {
   return `node ${nodeFlags()} '${CLI}' run --input '${set.dir}' --output '${output}' --no-table --no-progress --log-level warn ${extra}`;
 }
-function bestJob(set, runs, extra = '') {
+function bestJob(set, runs, extra = '', env) {
   const output = path.join(metaOf(set.name), 'summaries.ndjson');
-  return best(jobCommand(set, output, extra), runs, () => {
+  return best(jobCommand(set, output, extra), runs, env, () => {
     const problems = checkTruth(set.truth, output);
     if (problems.length) throw new Error(`the job's summaries of ${set.name} differ from the generator's tallies:\n  ${problems.slice(0, 10).join('\n  ')}`);
   });
@@ -272,6 +278,7 @@ function runSet(spec, baseline) {
     models.push(['eight archives, --aggregate-on-decode-threads', modelOf(eight, baseline, '--aggregate-on-decode-threads')]);
   }
   if (ONLY.some((name) => ['firehose', 'backfill', 'one-thread'].includes(name))) rows.push(...runExtras(spec));
+  if (ONLY.includes('malloc-pad')) ratios.push(...mallocPad(single));
   if (want('scale')) {
     // One growing stream: one archive of 1/4, 1/2 and all of the single archive's records (4× is that archive).
     const scale = [['1×', data.quarter], ['2×', data.half], ['4×', single]];
@@ -285,6 +292,37 @@ function runSet(spec, baseline) {
     ratios.push(['peak RSS 4× / 1×', rss[2] / rss[0]]);
   }
   return { spec, rows, ratios, notes, models };
+}
+
+/**
+ * The one archive with the image's glibc settings and without them, in turns (which goes first alternates): the
+ * median of each, and of each pair's ratio. What the Dockerfile's MALLOC_TOP_PAD_ buys (docs/performance.md).
+ */
+function mallocPad(set) {
+  const without = Object.fromEntries(Object.keys(IMAGE_MALLOC_ENV).map((name) => [name, undefined]));
+  const runs = { with: [], without: [] };
+  const pairs = QUICK ? 1 : 6;
+  for (let i = 0; i < pairs; i++) {
+    const order = i % 2 === 0 ? ['with', 'without'] : ['without', 'with'];
+    for (const which of order) runs[which].push(bestJob(set, 1, '', which === 'with' ? {} : without));
+  }
+  const median = (values) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    const mid = sorted.length >> 1;
+    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  };
+  const settings = Object.entries(IMAGE_MALLOC_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
+  const of = (which) => {
+    const list = runs[which];
+    const pick = (key) => median(list.map((m) => m[key]));
+    return `wall ${pick('seconds').toFixed(2)} s (${list.map((m) => m.seconds.toFixed(2)).join(' ')}), CPU ${pick('cpuSeconds').toFixed(2)} s of which system ${pick('systemSeconds').toFixed(2)} s, ${Math.round(pick('minorFaults')).toLocaleString('en-US')} page faults, peak RSS ${pick('rssMb').toFixed(0)} MB`;
+  };
+  const ratio = (key) => median(runs.with.map((m, i) => m[key] / runs.without[i][key])).toFixed(2);
+  return [
+    [`one archive with the image's ${settings} (median of ${pairs})`, of('with')],
+    ['one archive without it', of('without')],
+    ['with / without, median of the pairs', `wall ${ratio('seconds')}, CPU ${ratio('cpuSeconds')}, page faults ${ratio('minorFaults')}, peak RSS ${ratio('rssMb')}`],
+  ];
 }
 
 /** One run with each thread's own CPU time (scripts/bench/threadCpu.js). */

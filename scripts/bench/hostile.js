@@ -7,7 +7,7 @@ const path = require('node:path');
 const { execFileSync, spawn } = require('node:child_process');
 const files = require('./hostileFiles');
 const { checkTruth } = require('./checkTruth');
-const { cliNodeFlags } = require('./cliNodeFlags');
+const { cliNodeFlags, imageMallocEnv } = require('./cliNodeFlags');
 
 // The CronJob's memory limit (config/): a run above it would be OOM-killed there.
 const MEMORY_LIMIT_MB = 2048;
@@ -117,10 +117,11 @@ function sizeOf(dir) {
 /**
  * Runs `node args` under GNU time; after `limit` seconds sends the node process (not time) SIGTERM, then SIGKILL
  * 5 s later. time then reaps it and still writes its peak RSS, which a `timeout` around time would not let it do.
+ * `env`: added to this process's environment (the image's glibc settings).
  */
-function timed(args, timeFile, limit) {
+function timed(args, timeFile, limit, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn('/usr/bin/time', ['-o', timeFile, '-f', '%M', process.execPath, ...args], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
     let stderr = '';
     child.stderr.setEncoding('utf8').on('data', (text) => (stderr = (stderr + text).slice(-1 << 16)));
     let killed = false;
@@ -178,7 +179,7 @@ async function run(root, data, spec, dir, limit) {
   // The image's Node flags, as the main bench runs the job with.
   const args = [...cliNodeFlags(root), path.join(root, 'dist', 'cli.js'), 'run', '--input', dir, '--output', output, '--no-table', '--no-progress', '--log-level', 'warn', ...(spec.quarantine ? ['--quarantine', quarantine] : [])];
   const started = process.hrtime.bigint();
-  const result = await timed(args, timeFile, limit);
+  const result = await timed(args, timeFile, limit, imageMallocEnv(root));
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const timeText = fs.existsSync(timeFile) ? fs.readFileSync(timeFile, 'utf8').trim().split('\n') : [];
   // time notes "Command terminated by signal N" or "Command exited with non-zero status N" above the figure.

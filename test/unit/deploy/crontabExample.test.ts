@@ -17,6 +17,14 @@ test('the crontab sets the NODE_OPTIONS the image sets', () => {
   expect(assignments.NODE_OPTIONS).toBe(image);
 });
 
+test('the crontab sets the glibc pad the image sets', () => {
+  const dockerfile = readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  const image = /^ENV MALLOC_TOP_PAD_=(.*)$/m.exec(dockerfile.slice(dockerfile.lastIndexOf('\nFROM ')))![1];
+  const assignments = lines.filter((line) => line.startsWith('MALLOC_'));
+  expect(assignments).toEqual([`MALLOC_TOP_PAD_=${image}`]);
+  expect(image).toBe('67108864');
+});
+
 test('every flag in the crontab is one its command takes (from the built CLI\'s help)', () => {
   const commands = lines.filter((line) => !/^[A-Z_]+=/.test(line)).map((line) => / auth0-usage ([a-z-]+) (.*?)(?: >>|$)/.exec(line)!);
   expect(commands.map((match) => match[1])).toEqual(['run', 'status']);

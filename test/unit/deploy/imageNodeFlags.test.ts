@@ -6,6 +6,7 @@ import path from 'node:path';
 // The image runs the job with 4 MB young-generation semi-spaces (docs/performance.md, "Peak RSS from 1× to 4×"),
 // set by NODE_OPTIONS in its runtime stage; dist/cli.js's first line stays `#!/usr/bin/env node`, which every env
 // runs (BusyBox's has no -S for flags there).
+const { imageMallocEnv } = require('../../../scripts/bench/cliNodeFlags.js') as { imageMallocEnv(root: string): Record<string, string> };
 const ROOT = path.resolve(__dirname, '../../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 
@@ -17,6 +18,13 @@ function runtimeStage(): string {
 test('the runtime stage sets the flag in NODE_OPTIONS, and the CLI\'s first line needs no env -S', () => {
   expect(runtimeStage().match(/^ENV NODE_OPTIONS=.*$/gm)).toEqual(['ENV NODE_OPTIONS=--max-semi-space-size=4']);
   expect(readFileSync(CLI, 'utf8').split('\n', 1)[0]).toBe('#!/usr/bin/env node');
+});
+
+test('the runtime stage pads glibc\'s malloc heaps by their whole size, and the bench times every command with it', () => {
+  // 64 MiB: the size of a thread's malloc heap on 64-bit glibc (twice its largest mmap threshold, 32 MiB), so a freed
+  // gunzip buffer's pages are never handed back; any smaller pad trims them, and fixes the mmap threshold at 128 KiB.
+  expect(runtimeStage().match(/^ENV MALLOC_[A-Z_]+=.*$/gm)).toEqual([`ENV MALLOC_TOP_PAD_=${64 * 1024 * 1024}`]);
+  expect(imageMallocEnv(ROOT)).toEqual({ MALLOC_TOP_PAD_: '67108864' });
 });
 
 test('Node takes that NODE_OPTIONS (some V8 flags are refused there), and the CLI runs under it', () => {
