@@ -250,11 +250,15 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       });
     }
     // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched; one
-    // that cannot be reached leaves the failed run event in --output (replaceOutputWithFailedRun).
+    // that cannot be reached leaves the failed run event in --output (replaceOutputWithFailedRun) and an empty
+    // --quarantine (emptyQuarantine).
     const startedAt = new Date();
     const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal }).catch(async (err: unknown) => {
-      if (err instanceof StateIoError && args.output !== undefined) {
-        await replaceOutputWithFailedRun(args.output, io.stdout, failedBeforeReading({ runId, startedAt, finishedAt: new Date(), inputs, timezone, failure: err }), config.splunk, logger);
+      if (err instanceof StateIoError) {
+        if (args.output !== undefined) {
+          await replaceOutputWithFailedRun(args.output, io.stdout, failedBeforeReading({ runId, startedAt, finishedAt: new Date(), inputs, timezone, failure: err }), config.splunk, logger);
+        }
+        if (args.quarantine !== undefined) await emptyQuarantine(args.quarantine, logger);
       }
       throw err;
     });
@@ -411,6 +415,18 @@ async function replaceOutputWithFailedRun(output: string, stdout: NodeJS.Writabl
     }
   } catch (err) {
     logger.error({ output: output === '-' ? 'stdout' : output, err: (err as Error).message }, 'could not write the failed run event to --output');
+  }
+}
+
+/**
+ * The same case leaves --quarantine as a run that failed before its first object does, empty, rather than last
+ * night's items passing for tonight's. A file that cannot be written is said and leaves the run's error as it was.
+ */
+async function emptyQuarantine(target: string, logger: Logger): Promise<void> {
+  try {
+    await new (await import('../sinks/quarantineFile')).QuarantineFile(target).close();
+  } catch (err) {
+    logger.error({ quarantine: target === '-' ? 'stdout' : target, err: (err as Error).message }, 'could not empty --quarantine');
   }
 }
 

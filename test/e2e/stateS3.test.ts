@@ -87,14 +87,18 @@ test('a run is refused while another holds the state lock on S3', async () => {
     config: configWith(),
     logger: silentLogger,
   });
-  // Last night's --output stays: the run holding the state may be writing that very file.
-  const output = path.join(testTempDir('state-s3-locked-'), 'summaries.ndjson');
+  // Last night's --output and --quarantine stay: the run holding the state may be writing those very files.
+  const dir = testTempDir('state-s3-locked-');
+  const output = path.join(dir, 'summaries.ndjson');
+  const quarantine = path.join(dir, 'quarantine.ndjson');
   writeFileSync(output, '{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
-  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', output, ...s3Flags(), '--log-format', 'json'], env);
+  writeFileSync(quarantine, '{"source":"last-night.ndjson","line":1,"reason":"not_json","raw":"{"}\n');
+  const refused = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', output, '--quarantine', quarantine, ...s3Flags(), '--log-format', 'json'], env);
   expect(refused.code).toBe(1);
   expect(refused.stderr).toMatch(/the state s3:\/\/usage-state\/locked\/ is in use by another run \(host /);
   expect(closingLine(refused.stderr)).toMatchObject({ code: 'ERR_STATE_LOCKED', exit_code: 1 });
   expect(readFileSync(output, 'utf8')).toBe('{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
+  expect(readFileSync(quarantine, 'utf8')).toBe('{"source":"last-night.ndjson","line":1,"reason":"not_json","raw":"{"}\n');
   await holder.release();
   const after = await runCli(['run', '--input', 's3://auth0-archive/logs/', '--state', 's3://usage-state/locked/', '--output', '/dev/null', ...s3Flags(), '--no-table', '--log-format', 'json'], env);
   expect(after.code).toBe(0);

@@ -30,23 +30,29 @@ async function stateKeys(prefix: string): Promise<string[]> {
   return (listed.Contents ?? []).map((o) => o.Key!);
 }
 
-/** A nightly run whose --output holds last night's file, with the state's requests that `match` spoiled every time. */
+/**
+ * A nightly run whose --output and --quarantine hold last night's files, with the state's requests that `match`
+ * spoiled every time.
+ */
 async function nightlyRun(statePrefix: string, match: (r: { method: string; url: string }) => boolean, action: Sabotage) {
-  const output = path.join(testTempDir('state-s3-failures-'), 'summaries.ndjson');
+  const dir = testTempDir('state-s3-failures-');
+  const output = path.join(dir, 'summaries.ndjson');
+  const quarantine = path.join(dir, 'quarantine.ndjson');
   writeFileSync(output, '{"event":{"summary":"run","status":"ok","note":"last night"}}\n');
+  writeFileSync(quarantine, '{"source":"s3://auth0-archive/nightly/last-night.ndjson","line":1,"reason":"not_json","raw":"{"}\n');
   const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
   try {
     proxy.sabotage({ match, action });
-    const args = ['run', '-i', 's3://auth0-archive/nightly/', '--state', `s3://usage-state/${statePrefix}/`, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', output, '--log-format', 'json', '--no-progress', '--no-table'];
+    const args = ['run', '-i', 's3://auth0-archive/nightly/', '--state', `s3://usage-state/${statePrefix}/`, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', output, '--quarantine', quarantine, '--log-format', 'json', '--no-progress', '--no-table'];
     const result = await spawnCli(path.join(ROOT, 'dist', 'cli.js'), args, { cwd: ROOT, env });
-    return { ...result, spoiled: proxy.spoiled, output: readFileSync(output, 'utf8') };
+    return { ...result, spoiled: proxy.spoiled, output: readFileSync(output, 'utf8'), quarantine: readFileSync(quarantine, 'utf8') };
   } finally {
     await proxy.stop();
   }
 }
 
 describe('the lock cannot be written (PutObject of lock.json answers 500)', () => {
-  test("fails with ERR_STATE_IO and replaces last night's --output with the failed run event", async () => {
+  test("fails with ERR_STATE_IO, replaces last night's --output with the failed run event and empties its --quarantine", async () => {
     const isLockPut = (r: { method: string; url: string }) => r.method === 'PUT' && r.url.startsWith('/usage-state/lockput/lock.json');
     const result = await nightlyRun('lockput', isLockPut, { kind: 'fail', status: 500, code: 'InternalError' });
     const msg = 'writing s3://usage-state/lockput/lock.json failed: HTTP 500 InternalError';
@@ -58,6 +64,8 @@ describe('the lock cannot be written (PutObject of lock.json answers 500)', () =
     expect(events).toHaveLength(1);
     expect(events[0].event).toMatchObject({ summary: 'run', status: 'failed', error: msg, error_code: 'ERR_STATE_IO', objects: 0, records: 0, days: 0, summaries: 0 });
     expect(events[0].event.note).toBeUndefined();
+    // Nothing was read, so nothing set aside: as after a read that failed before its first object.
+    expect(result.quarantine).toBe('');
     // Nothing was read and nothing written to the state.
     expect(await stateKeys('lockput/')).toEqual([]);
     expect(result.stderr).not.toContain(server.secretAccessKey);
@@ -75,5 +83,6 @@ describe('the state store resets every connection', () => {
     expect(result.spoiled).toBe(3);
     expect(result.stderr).not.toContain('TimeoutError');
     expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
+    expect(result.quarantine).toBe('');
   });
 });

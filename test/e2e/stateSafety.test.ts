@@ -168,12 +168,14 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
   async function refused(args: string[], message: RegExp) {
     const before = snapshot(stateDir);
     const output = path.join(dir, 'out.ndjson');
-    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--log-format', 'json', ...args]);
+    const quarantine = path.join(dir, 'quarantine.ndjson');
+    const result = await runCli(['run', '--input', archives, '--state', stateDir, '--output', output, '--quarantine', quarantine, '--log-format', 'json', ...args]);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(snapshot(stateDir)).toEqual(before);
     expect(existsSync(output)).toBe(false);
+    expect(existsSync(quarantine)).toBe(false);
   }
 
   beforeEach(() => writeArchive(archives, 'a1.ndjson', A1));
