@@ -52,6 +52,16 @@ function isMissing(error: unknown): boolean {
 }
 
 /**
+ * A staged file that cannot be read fails the commit as the state's own I/O, worded as the local back end's move:
+ * the file and the object it was to become, and why in one word, rather than Node's bare ENOENT.
+ */
+function stagedFileFailure(localFile: string, url: string): (error: unknown) => never {
+  return (error) => {
+    throw new StateIoError(`cannot move ${localFile} to ${url}: ${errnoCode(error)}`, { cause: error });
+  };
+}
+
+/**
  * A state under an S3 prefix. Every object is written whole by one PUT (S3 replaces objects atomically and
  * reads are strongly consistent), so the manifest, written last, switches a commit over in one step.
  * Files needed synchronously during a run are copied to a local folder first (fetchLocal).
@@ -159,10 +169,11 @@ export class S3StateStorage implements StateStorage {
     // bounded by bytes as well as by count.
     const budget = new ByteBudget(PUBLISH_BYTES_AT_ONCE);
     await forEachConcurrent(files, FILES_AT_ONCE, async ({ localFile, name }) => {
-      const { size } = await fs.stat(localFile);
+      const unreadable = stagedFileFailure(localFile, this.urlOf(name));
+      const { size } = await fs.stat(localFile).catch(unreadable);
       await budget.take(size);
       try {
-        await this.write(name, await fs.readFile(localFile));
+        await this.write(name, await fs.readFile(localFile).catch(unreadable));
       } finally {
         budget.give(size);
       }

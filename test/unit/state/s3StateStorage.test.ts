@@ -1,12 +1,14 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { S3StateStorage } from '../../../src/state/s3StateStorage';
+import { StateIoError } from '../../../src/state/stateErrors';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../support/s3Server';
 import { putObjects } from '../../support/s3Fixtures';
+import { rejectionOf } from '../../support/rejectionOf';
 
 // What the state's S3 storage does with names, local copies and conditional writes, against real HTTP.
 let server: S3TestServer;
@@ -63,6 +65,27 @@ test('publish() uploads the staged file\'s bytes and removes the local file; clo
   }
   // The local copy's folder (os.tmpdir()/auth0-usage-state-…) goes with the storage: nothing is left behind.
   expect(existsSync(path.dirname(storage.scratchDir('any')))).toBe(false);
+});
+
+test('publish(): a staged file that cannot be read fails as the state\'s I/O, naming the object it was for, and uploads nothing', async () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-s3publish-'));
+  const storage = openStorage('s3://usage-state/unreadable/');
+  try {
+    // Gone before its upload (found by the size taken first), and one that is there but cannot be read.
+    const gone = path.join(scratch, 'commit-1.agg.json');
+    const folder = path.join(scratch, 'commit-2.agg.json');
+    mkdirSync(folder);
+    for (const [localFile, code] of [[gone, 'ENOENT'], [folder, 'EISDIR']]) {
+      const err = await rejectionOf<StateIoError>(storage.publish([{ localFile, name: 'days/acme/2024-03-01.1-abc.agg.json' }]));
+      expect(err).toBeInstanceOf(StateIoError);
+      expect(err.code).toBe('ERR_STATE_IO');
+      expect(err.message).toBe(`cannot move ${localFile} to s3://usage-state/unreadable/days/acme/2024-03-01.1-abc.agg.json: ${code}`);
+    }
+    expect(await storage.list()).toEqual([]);
+  } finally {
+    await storage.close();
+    rmSync(scratch, { recursive: true, force: true });
+  }
 });
 
 /**
