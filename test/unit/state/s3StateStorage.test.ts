@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -8,6 +8,7 @@ import { S3StateStorage } from '../../../src/state/s3StateStorage';
 import { StateIoError } from '../../../src/state/stateErrors';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../support/s3Server';
 import { putObjects } from '../../support/s3Fixtures';
+import { startCuttingProxy } from '../../support/cuttingProxy';
 import { rejectionOf } from '../../support/rejectionOf';
 
 // What the state's S3 storage does with names, local copies and conditional writes, against real HTTP.
@@ -85,6 +86,91 @@ test('publish(): a staged file that cannot be read fails as the state\'s I/O, na
   } finally {
     await storage.close();
     rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
+/** The files under the storage's folder of local copies, with their sizes (none before the first copy). */
+function localCopies(storage: S3StateStorage): Map<string, number> {
+  const cache = path.join(path.dirname(storage.scratchDir('any')), 'cache');
+  const files = new Map<string, number>();
+  if (!existsSync(cache)) return files;
+  for (const name of readdirSync(cache, { recursive: true, encoding: 'utf8' })) {
+    const stat = statSync(path.join(cache, name));
+    if (stat.isFile()) files.set(name, stat.size);
+  }
+  return files;
+}
+
+test('fetchLocal(): copies of 0 bytes to 40 MiB come out byte for byte, more of them than are fetched at once', async () => {
+  const sizes = [0, 1, 65_537, 40 << 20, 3 << 20, 17, 5 << 20, 1 << 20, 2 << 20, 12_345];
+  const objects = sizes.map((size, i) => ({ name: `days/acme/2024-03-${String(i + 1).padStart(2, '0')}.1-abc.ids`, body: randomBytes(size) }));
+  await server.seed('usage-state', objects.map(({ name, body }) => ({ key: `exact/${name}`, body })));
+  const storage = openStorage('s3://usage-state/exact/');
+  try {
+    await storage.fetchLocal(objects.map((o) => o.name));
+    for (const { name, body } of objects) expect(readFileSync(storage.localPath(name)!)).toEqual(body);
+    // Only the whole copies: no temporary file is left beside them.
+    expect(localCopies(storage).size).toBe(objects.length);
+  } finally {
+    await storage.close();
+  }
+}, 60_000);
+
+test('fetchLocal(): a body cut off part-way is written as it comes, then leaves no copy, and fails as a read of it', async () => {
+  const name = 'days/acme/2024-03-01.1-abc.ids';
+  const body = randomBytes(24 << 20);
+  await server.seed('usage-state', [{ key: `cut/${name}`, body }]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const storage = openStorage('s3://usage-state/cut/', proxy.endpoint);
+  const onDisk = () => [...localCopies(storage).values()].reduce((sum, size) => sum + size, 0);
+  let onDiskBeforeCut = 0;
+  try {
+    proxy.sabotage({
+      match: (r) => r.method === 'GET',
+      action: { kind: 'cut', afterBytes: 8 << 20 },
+      times: 1,
+      // Streamed, most of what was sent is on disk while the rest is still to come; read whole, none of it is.
+      async beforeSpoiling() {
+        for (let i = 0; i < 300 && onDisk() < 4 << 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+        onDiskBeforeCut = onDisk();
+      },
+    });
+    const err = await rejectionOf(storage.fetchLocal([name]));
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.message).toBe(`reading s3://usage-state/cut/${name} failed: ECONNRESET`);
+    expect(proxy.spoiled).toBe(1);
+    expect(onDiskBeforeCut).toBeGreaterThanOrEqual(4 << 20);
+    // Nothing a later read could take for the whole file: no copy, not even a partial one under another name.
+    expect(storage.localPath(name)).toBeUndefined();
+    expect(localCopies(storage)).toEqual(new Map());
+
+    await storage.fetchLocal([name]);
+    expect(readFileSync(storage.localPath(name)!)).toEqual(body);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+}, 60_000);
+
+test('fetchLocal(): a local copy that cannot be written is said to be one, not a failed read', async () => {
+  const names = ['days/acme/2024-03-01.1-abc.ids', 'days/acme/2024-03-02.1-abc.ids'];
+  await server.seed('usage-state', names.map((name) => ({ key: `unwritable/${name}`, body: randomBytes(1 << 20) })));
+  const storage = openStorage('s3://usage-state/unwritable/');
+  const cache = path.join(path.dirname(storage.scratchDir('any')), 'cache');
+  try {
+    // A folder where the copy goes, and one where its bytes are written first (the temporary name beside it).
+    mkdirSync(path.join(cache, names[0]), { recursive: true });
+    const copyErr = await rejectionOf(storage.fetchLocal([names[0]]));
+    expect(copyErr).toBeInstanceOf(StateIoError);
+    expect(copyErr.message).toBe(`cannot write the local copy ${path.join(cache, names[0])} of s3://usage-state/unwritable/${names[0]}: EISDIR`);
+    mkdirSync(path.join(cache, `${names[1]}.part`), { recursive: true });
+    const partErr = await rejectionOf(storage.fetchLocal([names[1]]));
+    expect(partErr).toBeInstanceOf(StateIoError);
+    expect(partErr.message).toBe(`cannot write the local copy ${path.join(cache, names[1])} of s3://usage-state/unwritable/${names[1]}: EISDIR`);
+    expect(storage.localPath(names[0])).toBeUndefined();
+    expect(storage.localPath(names[1])).toBeUndefined();
+  } finally {
+    await storage.close();
   }
 });
 
