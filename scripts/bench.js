@@ -295,34 +295,46 @@ function runSet(spec, baseline) {
 }
 
 /**
- * The one archive with the image's glibc settings and without them, in turns (which goes first alternates): the
- * median of each, and of each pair's ratio. What the Dockerfile's MALLOC_TOP_PAD_ buys (docs/performance.md).
+ * The one archive under several glibc settings in turns (each round in a new order): the image's, none (glibc's
+ * defaults), and the ones docs/performance.md ("Page faults and glibc's pad") compares them with. Each setting's
+ * medians, and each round's ratio to no setting (median): what the Dockerfile's MALLOC_TOP_PAD_ buys.
  */
 function mallocPad(set) {
-  const without = Object.fromEntries(Object.keys(IMAGE_MALLOC_ENV).map((name) => [name, undefined]));
-  const runs = { with: [], without: [] };
-  const pairs = QUICK ? 1 : 6;
-  for (let i = 0; i < pairs; i++) {
-    const order = i % 2 === 0 ? ['with', 'without'] : ['without', 'with'];
-    for (const which of order) runs[which].push(bestJob(set, 1, '', which === 'with' ? {} : without));
+  const unset = Object.fromEntries(['MALLOC_TOP_PAD_', 'MALLOC_TRIM_THRESHOLD_', 'MALLOC_MMAP_THRESHOLD_', 'MALLOC_ARENA_MAX', ...Object.keys(IMAGE_MALLOC_ENV)].map((name) => [name, undefined]));
+  const image = Object.entries(IMAGE_MALLOC_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
+  const settings = [
+    [`the image's (${image})`, {}],
+    ['none', unset],
+    ['MALLOC_TOP_PAD_=33554432', { ...unset, MALLOC_TOP_PAD_: '33554432' }],
+    ['MALLOC_TOP_PAD_=16777216', { ...unset, MALLOC_TOP_PAD_: '16777216' }],
+    ['MALLOC_MMAP_THRESHOLD_=33554432', { ...unset, MALLOC_MMAP_THRESHOLD_: '33554432' }],
+    ['MALLOC_TRIM_THRESHOLD_=268435456', { ...unset, MALLOC_TRIM_THRESHOLD_: '268435456' }],
+    ['MALLOC_ARENA_MAX=2', { ...unset, MALLOC_ARENA_MAX: '2' }],
+  ];
+  const runs = settings.map(() => []);
+  const rounds = QUICK ? 1 : 4;
+  for (let round = 0; round < rounds; round++) {
+    for (let k = 0; k < settings.length; k++) {
+      const i = (k + round) % settings.length;
+      runs[i].push(bestJob(set, 1, '', settings[i][1]));
+    }
   }
   const median = (values) => {
     const sorted = [...values].sort((a, b) => a - b);
     const mid = sorted.length >> 1;
     return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
   };
-  const settings = Object.entries(IMAGE_MALLOC_ENV).map(([name, value]) => `${name}=${value}`).join(' ');
-  const of = (which) => {
-    const list = runs[which];
+  const none = runs[1];
+  return settings.map(([label], i) => {
+    const list = runs[i];
     const pick = (key) => median(list.map((m) => m[key]));
-    return `wall ${pick('seconds').toFixed(2)} s (${list.map((m) => m.seconds.toFixed(2)).join(' ')}), CPU ${pick('cpuSeconds').toFixed(2)} s of which system ${pick('systemSeconds').toFixed(2)} s, ${Math.round(pick('minorFaults')).toLocaleString('en-US')} page faults, peak RSS ${pick('rssMb').toFixed(0)} MB`;
-  };
-  const ratio = (key) => median(runs.with.map((m, i) => m[key] / runs.without[i][key])).toFixed(2);
-  return [
-    [`one archive with the image's ${settings} (median of ${pairs})`, of('with')],
-    ['one archive without it', of('without')],
-    ['with / without, median of the pairs', `wall ${ratio('seconds')}, CPU ${ratio('cpuSeconds')}, page faults ${ratio('minorFaults')}, peak RSS ${ratio('rssMb')}`],
-  ];
+    const ratio = (key) => median(list.map((m, r) => m[key] / none[r][key])).toFixed(2);
+    const vsNone = i === 1 ? '' : `; against none, median of the rounds: wall ${ratio('seconds')}, CPU ${ratio('cpuSeconds')}, page faults ${ratio('minorFaults')}`;
+    return [
+      `one archive, glibc settings ${label} (median of ${rounds})`,
+      `wall ${pick('seconds').toFixed(2)} s (${list.map((m) => m.seconds.toFixed(2)).join(' ')}), CPU ${pick('cpuSeconds').toFixed(2)} s of which system ${pick('systemSeconds').toFixed(2)} s, ${Math.round(pick('minorFaults')).toLocaleString('en-US')} page faults, peak RSS ${pick('rssMb').toFixed(0)} MB${vsNone}`,
+    ];
+  });
 }
 
 /** One run with each thread's own CPU time (scripts/bench/threadCpu.js). */
