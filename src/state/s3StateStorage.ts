@@ -225,9 +225,10 @@ export class S3StateStorage implements StateStorage {
     try {
       mkdirSync(path.dirname(file), { recursive: true });
       const copy = createWriteStream(temporary);
-      // pipeline() destroys both streams with the first failure: the copy's was its own only while the body stood.
+      // pipeline() destroys both streams with the first failure: the copy's was its own while the body stood, or
+      // once the body had come in whole (a body that ended is destroyed too, and a full disk may answer after that).
       let copyFailed = false;
-      copy.once('error', () => (copyFailed = !body.destroyed));
+      copy.once('error', () => (copyFailed = body.readableEnded || !body.destroyed));
       await pipeline(body, copy).catch((error: unknown) => {
         readFailed = !copyFailed;
         throw error;

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import fs, { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
@@ -170,6 +170,28 @@ test('fetchLocal(): a local copy that cannot be written is said to be one, not a
     expect(storage.localPath(names[0])).toBeUndefined();
     expect(storage.localPath(names[1])).toBeUndefined();
   } finally {
+    await storage.close();
+  }
+});
+
+test('fetchLocal(): a local disk that fills up once the whole body is in is said to be the local copy\'s failure, not a read', async () => {
+  const name = 'days/acme/2024-03-01.1-abc.ids';
+  await server.seed('usage-state', [{ key: `full/${name}`, body: randomBytes(4096) }]);
+  const storage = openStorage('s3://usage-state/full/');
+  const cache = path.join(path.dirname(storage.scratchDir('any')), 'cache');
+  // A full disk answers the copy's writes a moment later, as a slow one does: by then the small body is all in.
+  const enospc = (callback: unknown) =>
+    setTimeout(() => (callback as (err: Error) => void)(Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC', errno: -28, syscall: 'write' })), 50);
+  const write = jest.spyOn(fs, 'write').mockImplementation(((...args: unknown[]) => enospc(args[args.length - 1])) as never);
+  const writev = jest.spyOn(fs, 'writev').mockImplementation(((...args: unknown[]) => enospc(args[args.length - 1])) as never);
+  try {
+    const err = await rejectionOf(storage.fetchLocal([name]));
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.message).toBe(`cannot write the local copy ${path.join(cache, name)} of s3://usage-state/full/${name}: ENOSPC`);
+    expect(storage.localPath(name)).toBeUndefined();
+  } finally {
+    write.mockRestore();
+    writev.mockRestore();
     await storage.close();
   }
 });
