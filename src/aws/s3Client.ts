@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions } from './s3ClientOptions';
+import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, stallMsOf, type S3ClientOptions } from './s3ClientOptions';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions };
 
@@ -15,7 +15,7 @@ export function socketPoolSize(concurrency: number): number {
 
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
-  const stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
+  const stallMs = stallMsOf(options);
   const agentOptions = { keepAlive: true, maxSockets: socketPoolSize(concurrency) };
   return new S3Client({
     region: options.region,
@@ -28,8 +28,8 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),
       connectionTimeout: Math.min(stallMs, 10_000),
-      // Bounds the wait for response headers only (cleared once they arrive); the body has its own
-      // stall watch in watchedBody.ts, which respects backpressure.
+      // Bounds the wait for response headers only (cleared once they arrive); a body has its own stall watch
+      // (watchedBody.ts, for the inputs' and the state's reads alike), which respects backpressure.
       requestTimeout: stallMs,
       throwOnRequestTimeout: true,
     },

@@ -19,3 +19,8 @@ export interface S3ClientOptions {
   /** Explicit credentials (tests, embedding); normally left to the SDK chain. */
   credentials?: S3ClientConfig['credentials'];
 }
+
+/** The stall timeout of `options` in milliseconds. */
+export function stallMsOf(options: Pick<S3ClientOptions, 'stallSeconds'>): number {
+  return Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
+}

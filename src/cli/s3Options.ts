@@ -41,7 +41,7 @@ export const s3CliOptions = {
   's3-stall-seconds': {
     type: 'number',
     defaultDescription: String(DEFAULT_STALL_SECONDS),
-    describe: 'Seconds without data before an S3 read is abandoned and retried',
+    describe: "Seconds without data before an S3 read is abandoned (an input's is retried, the state's fails)",
     coerce: positiveAmount('--s3-stall-seconds', 'seconds'),
   },
   progress: {

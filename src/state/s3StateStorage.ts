@@ -1,6 +1,7 @@
 import { createWriteStream, mkdirSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
+import { buffer } from 'node:stream/consumers';
 import { pipeline } from 'node:stream/promises';
 import {
   DeleteObjectCommand,
@@ -15,9 +16,12 @@ import { ByteBudget } from '../support/byteBudget';
 import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
-import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import { stallMsOf, type S3ClientOptions } from '../aws/s3ClientOptions';
 import { cannotReachText, isNoAnswer, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
+import { S3BodyError, S3StallError } from '../sources/s3/s3Errors';
+import { WatchedBody } from '../sources/s3/watchedBody';
+import type { WatchdogTimers } from '../sources/s3/watchdogTimers';
 import { StateError, StateIoError } from './stateErrors';
 import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
 
@@ -48,6 +52,17 @@ function describe(operation: string, url: string, error: unknown, endpoint: stri
   return failed(serviceFailureText(facts) || 'unknown error');
 }
 
+/**
+ * A watched body's failure (watchedBody.ts) as a failed read of `url`: a stall as one part-way, unlike a wait for
+ * headers (describe); a break by its cause, as describe words a request's (`ECONNRESET`).
+ */
+function bodyFailure(url: string, error: unknown, stallMs: number, endpoint: string | undefined): StateIoError {
+  if (error instanceof S3StallError) {
+    return new StateIoError(`reading ${url} failed: no data from its body within the stall timeout (${stallMs / 1000} s)`, { cause: error });
+  }
+  return describe('reading', url, error instanceof S3BodyError ? error.cause : error, endpoint);
+}
+
 function isMissing(error: unknown): boolean {
   const e = error as SdkError;
   return e?.name === 'NoSuchKey' || e?.name === 'NotFound' || e?.$metadata?.httpStatusCode === 404;
@@ -61,6 +76,11 @@ function stagedFileFailure(localFile: string, url: string): (error: unknown) => 
   return (error) => {
     throw new StateIoError(`cannot move ${localFile} to ${url}: ${errnoCode(error)}`, { cause: error });
   };
+}
+
+export interface S3StateOptions extends S3ClientOptions {
+  /** The clock of the bodies' stall watch; the system's timers by default. */
+  readonly timers?: WatchdogTimers;
 }
 
 /**
@@ -77,9 +97,13 @@ export class S3StateStorage implements StateStorage {
   private readonly fetched = new Set<string>();
   /** For messages: the endpoint given, if any (else AWS's own). */
   private readonly endpoint: string | undefined;
+  private readonly stallMs: number;
+  private readonly timers: WatchdogTimers | undefined;
 
-  constructor(url: string, options: S3ClientOptions = {}) {
+  constructor(url: string, options: S3StateOptions = {}) {
     this.endpoint = options.endpoint;
+    this.stallMs = stallMsOf(options);
+    this.timers = options.timers;
     const { bucket, prefix } = parseS3Url(url);
     this.bucket = bucket;
     this.base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -101,13 +125,8 @@ export class S3StateStorage implements StateStorage {
   }
 
   async read(name: string): Promise<Buffer | undefined> {
-    try {
-      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
-      return reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error, this.endpoint);
-    }
+    const object = await this.get(name);
+    return object && this.readWhole(name, object.body);
   }
 
   async modifiedAt(name: string): Promise<Date | undefined> {
@@ -142,14 +161,8 @@ export class S3StateStorage implements StateStorage {
   }
 
   async readVersioned(name: string): Promise<{ data: Buffer; version: string } | undefined> {
-    try {
-      const reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
-      const data = reply.Body ? Buffer.from(await reply.Body.transformToByteArray()) : Buffer.alloc(0);
-      return { data, version: reply.ETag ?? '' };
-    } catch (error) {
-      if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error, this.endpoint);
-    }
+    const object = await this.get(name);
+    return object && { data: await this.readWhole(name, object.body), version: object.version };
   }
 
   async replace(name: string, data: Buffer, version: string): Promise<boolean> {
@@ -237,23 +250,45 @@ export class S3StateStorage implements StateStorage {
     } catch (error) {
       body.destroy();
       await fs.rm(temporary, { force: true }).catch(() => undefined);
-      if (readFailed) throw describe('reading', this.urlOf(name), error, this.endpoint);
+      if (readFailed) throw bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
       throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
     }
   }
 
   /** The body of `name` as a stream, its headers in (the SDK's attempts made); StateError when it is missing. */
   private async openBody(name: string): Promise<Readable> {
-    let body: unknown;
+    const object = await this.get(name);
+    if (object === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
+    return object.body;
+  }
+
+  /**
+   * GetObject of `name`, undefined when it is missing. The SDK's timeout ends at the response headers: the body is
+   * watched (watchedBody.ts), else one that stops sending would hold the run, and its socket, for good.
+   */
+  private async get(name: string): Promise<{ body: Readable; version: string } | undefined> {
+    let reply;
     try {
-      ({ Body: body } = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) })));
+      reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
     } catch (error) {
-      if (isMissing(error)) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
+      if (isMissing(error)) return undefined;
       throw describe('reading', this.urlOf(name), error, this.endpoint);
     }
-    if (body === undefined) return Readable.from([]);
+    const body: unknown = reply.Body;
+    const version = reply.ETag ?? '';
+    if (body === undefined) return { body: Readable.from([]), version };
     if (!(body instanceof Readable)) throw new StateIoError(`reading ${this.urlOf(name)} failed: the SDK returned a ${typeof body} body, not a stream`);
-    return body;
+    return { body: new WatchedBody(body, { name: this.urlOf(name), stallMs: this.stallMs, timers: this.timers }), version };
+  }
+
+  /** All of a body; one that stalls or breaks fails as a read of `name`, destroyed, which frees its socket. */
+  private async readWhole(name: string, body: Readable): Promise<Buffer> {
+    try {
+      return await buffer(body);
+    } catch (error) {
+      body.destroy();
+      throw bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
+    }
   }
 
   private keyOf(name: string): string {

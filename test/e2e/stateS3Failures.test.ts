@@ -32,9 +32,9 @@ async function stateKeys(prefix: string): Promise<string[]> {
 
 /**
  * A nightly run whose --output and --quarantine hold last night's files, with the state's requests that `match`
- * spoiled every time.
+ * spoiled every time; `extra`: more arguments.
  */
-async function nightlyRun(statePrefix: string, match: (r: { method: string; url: string }) => boolean, action: Sabotage) {
+async function nightlyRun(statePrefix: string, match: (r: { method: string; url: string }) => boolean, action: Sabotage, extra: string[] = []) {
   const dir = testTempDir('state-s3-failures-');
   const output = path.join(dir, 'summaries.ndjson');
   const quarantine = path.join(dir, 'quarantine.ndjson');
@@ -43,7 +43,7 @@ async function nightlyRun(statePrefix: string, match: (r: { method: string; url:
   const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
   try {
     proxy.sabotage({ match, action });
-    const args = ['run', '-i', 's3://auth0-archive/nightly/', '--state', `s3://usage-state/${statePrefix}/`, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', output, '--quarantine', quarantine, '--log-format', 'json', '--no-progress', '--no-table'];
+    const args = ['run', '-i', 's3://auth0-archive/nightly/', '--state', `s3://usage-state/${statePrefix}/`, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--output', output, '--quarantine', quarantine, '--log-format', 'json', '--no-progress', '--no-table', ...extra];
     const result = await spawnCli(path.join(ROOT, 'dist', 'cli.js'), args, { cwd: ROOT, env });
     return { ...result, spoiled: proxy.spoiled, output: readFileSync(output, 'utf8'), quarantine: readFileSync(quarantine, 'utf8') };
   } finally {
@@ -85,4 +85,21 @@ describe('the state store resets every connection', () => {
     expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
     expect(result.quarantine).toBe('');
   });
+});
+
+describe('a state file\'s body stops part-way, the connection kept open', () => {
+  test('fails within --s3-stall-seconds with ERR_STATE_IO naming the file, instead of waiting for good', async () => {
+    const client = fixtureClient(server);
+    // Larger than the proxy's first chunk from s3rver: a body that came whole to it would end, not stall.
+    await putObjects(client, 'usage-state', [{ key: 'stalls/manifest.json', body: Buffer.alloc(2 << 20, ' ') }]);
+    client.destroy();
+    const isManifestGet = (r: { method: string; url: string }) => r.method === 'GET' && r.url.startsWith('/usage-state/stalls/manifest.json');
+    const result = await nightlyRun('stalls', isManifestGet, { kind: 'stall', afterBytes: 1 << 20 }, ['--s3-stall-seconds', '2']);
+    const msg = 'reading s3://usage-state/stalls/manifest.json failed: no data from its body within the stall timeout (2 s)';
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
+    // One GET: the SDK's retries end with the headers, and a stalled body is not read again.
+    expect(result.spoiled).toBe(1);
+    expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
+  }, 30_000);
 });

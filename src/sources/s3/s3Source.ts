@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { GetObjectCommand, paginateListObjectsV2, type S3Client, type _Object } from '@aws-sdk/client-s3';
 import type { InputObject, Source } from '../inputObject';
 import { dayRangeFilter, type DayRange } from '../datePath';
-import { DEFAULT_STALL_SECONDS } from '../../aws/s3Client';
+import { stallMsOf } from '../../aws/s3ClientOptions';
 import { S3ReadError, S3StallError, describeS3Failure } from './s3Errors';
 import { formatS3Url, parseS3Url, type S3Location } from '../../aws/s3Url';
 import { prefetchPages } from './pagePrefetch';
@@ -82,7 +82,7 @@ export class S3Source implements Source {
     this.#client = options.client;
     this.#keep = dayRangeFilter(options.dayRange);
     this.#filter = options.filter ?? new InputFilter();
-    this.#stallMs = Math.round((options.stallSeconds ?? DEFAULT_STALL_SECONDS) * 1000);
+    this.#stallMs = stallMsOf(options);
     this.#pageSize = options.pageSize;
     this.#endpoint = options.endpoint;
     this.#ownsClient = options.ownsClient ?? false;

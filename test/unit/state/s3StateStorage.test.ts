@@ -4,12 +4,15 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { S3StateStorage } from '../../../src/state/s3StateStorage';
+import { socketPoolSize } from '../../../src/aws/s3Client';
+import { S3StateStorage, type S3StateOptions } from '../../../src/state/s3StateStorage';
 import { StateIoError } from '../../../src/state/stateErrors';
 import { fixtureClient, startS3Server, type S3TestServer } from '../../support/s3Server';
 import { putObjects } from '../../support/s3Fixtures';
-import { startCuttingProxy } from '../../support/cuttingProxy';
+import { startCuttingProxy, type CuttingProxy } from '../../support/cuttingProxy';
+import { ManualTimers } from '../../support/manualTimers';
 import { rejectionOf } from '../../support/rejectionOf';
+import { until } from '../../support/until';
 
 // What the state's S3 storage does with names, local copies and conditional writes, against real HTTP.
 let server: S3TestServer;
@@ -18,12 +21,13 @@ beforeAll(async () => {
 }, 60_000);
 afterAll(() => server.stop());
 
-function openStorage(url: string, endpoint = server.endpoint): S3StateStorage {
+function openStorage(url: string, endpoint = server.endpoint, extra: S3StateOptions = {}): S3StateStorage {
   return new S3StateStorage(url, {
     endpoint,
     forcePathStyle: true,
     region: 'us-east-1',
     credentials: { accessKeyId: server.accessKeyId, secretAccessKey: server.secretAccessKey },
+    ...extra,
   });
 }
 
@@ -101,6 +105,14 @@ function localCopies(storage: S3StateStorage): Map<string, number> {
   return files;
 }
 
+/** After a failed fetch of `name`: no copy of it, not even a partial one under another name; then a fetch gets it whole. */
+async function expectNoCopyThenWhole(storage: S3StateStorage, name: string, body: Buffer): Promise<void> {
+  expect(storage.localPath(name)).toBeUndefined();
+  expect(localCopies(storage)).toEqual(new Map());
+  await storage.fetchLocal([name]);
+  expect(readFileSync(storage.localPath(name)!)).toEqual(body);
+}
+
 test('fetchLocal(): copies of 0 bytes to 40 MiB come out byte for byte, more of them than are fetched at once', async () => {
   const sizes = [0, 1, 65_537, 40 << 20, 3 << 20, 17, 5 << 20, 1 << 20, 2 << 20, 12_345];
   const objects = sizes.map((size, i) => ({ name: `days/acme/2024-03-${String(i + 1).padStart(2, '0')}.1-abc.ids`, body: randomBytes(size) }));
@@ -140,17 +152,83 @@ test('fetchLocal(): a body cut off part-way is written as it comes, then leaves 
     expect(err.message).toBe(`reading s3://usage-state/cut/${name} failed: ECONNRESET`);
     expect(proxy.spoiled).toBe(1);
     expect(onDiskBeforeCut).toBeGreaterThanOrEqual(4 << 20);
-    // Nothing a later read could take for the whole file: no copy, not even a partial one under another name.
-    expect(storage.localPath(name)).toBeUndefined();
-    expect(localCopies(storage)).toEqual(new Map());
-
-    await storage.fetchLocal([name]);
-    expect(readFileSync(storage.localPath(name)!)).toEqual(body);
+    // Nothing a later read could take for the whole file.
+    await expectNoCopyThenWhole(storage, name, body);
   } finally {
     await storage.close();
     await proxy.stop();
   }
 }, 60_000);
+
+/** A GET that sends its first MiB, then nothing, the connection kept open; `stalled()` once the MiB is sent. */
+function stallAfterOneMiB(proxy: CuttingProxy): { stalled(): boolean } {
+  let stalled = false;
+  proxy.sabotage({
+    match: (r) => r.method === 'GET',
+    action: { kind: 'stall', afterBytes: 1 << 20 },
+    times: 1,
+    async beforeSpoiling() {
+      stalled = true;
+    },
+  });
+  return { stalled: () => stalled };
+}
+
+test('read() and readVersioned(): a body that stops part-way fails as a read of it at the stall timeout, its socket freed; the next read gets it whole', async () => {
+  const body = randomBytes(3 << 20);
+  await server.seed('usage-state', [{ key: 'stalled-read/manifest.json', body }]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  // The stall is the test's to call (ManualTimers); one object at once gives a pool of socketPoolSize(1) sockets,
+  // fewer than the stalls below, so a socket kept by a stalled body would leave a later read waiting for one.
+  const timers = new ManualTimers();
+  const storage = openStorage('s3://usage-state/stalled-read/', proxy.endpoint, { stallSeconds: 2, concurrency: 1, timers });
+  const reads = [() => storage.read('manifest.json'), () => storage.readVersioned('manifest.json')];
+  try {
+    for (let attempt = 0; attempt <= socketPoolSize(1); attempt++) {
+      const { stalled } = stallAfterOneMiB(proxy);
+      const failure = rejectionOf<StateIoError>(reads[attempt % 2]!());
+      await until(() => stalled() && timers.pending === 1, 'the body to stall with its stall clock running');
+      timers.fireAll();
+      const err = await failure;
+      expect(err).toBeInstanceOf(StateIoError);
+      expect(err.code).toBe('ERR_STATE_IO');
+      expect(err.message).toBe('reading s3://usage-state/stalled-read/manifest.json failed: no data from its body within the stall timeout (2 s)');
+    }
+    expect(proxy.spoiled).toBe(socketPoolSize(1) + 1);
+
+    expect(await storage.read('manifest.json')).toEqual(body);
+    expect(await storage.readVersioned('manifest.json')).toEqual({ data: body, version: `"${createHash('md5').update(body).digest('hex')}"` });
+    expect(timers.pending).toBe(0);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+}, 30_000);
+
+test('fetchLocal(): a body that stops part-way fails as a read of it at the stall timeout and leaves no copy; the next fetch gets it whole', async () => {
+  const name = 'days/acme/2024-03-01.1-abc.ids';
+  const body = randomBytes(3 << 20);
+  await server.seed('usage-state', [{ key: `stalled-fetch/${name}`, body }]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const timers = new ManualTimers();
+  const storage = openStorage('s3://usage-state/stalled-fetch/', proxy.endpoint, { stallSeconds: 2, timers });
+  const onDisk = () => [...localCopies(storage).values()].reduce((sum, size) => sum + size, 0);
+  try {
+    const { stalled } = stallAfterOneMiB(proxy);
+    const failure = rejectionOf<StateIoError>(storage.fetchLocal([name]));
+    // Mid-body: the MiB sent is in the temporary copy, and the stall clock runs for the rest.
+    await until(() => stalled() && onDisk() === 1 << 20 && timers.pending === 1, 'the first MiB on disk with the stall clock running');
+    timers.fireAll();
+    const err = await failure;
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.code).toBe('ERR_STATE_IO');
+    expect(err.message).toBe(`reading s3://usage-state/stalled-fetch/${name} failed: no data from its body within the stall timeout (2 s)`);
+    await expectNoCopyThenWhole(storage, name, body);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+}, 30_000);
 
 test('fetchLocal(): a local copy that cannot be written is said to be one, not a failed read', async () => {
   const names = ['days/acme/2024-03-01.1-abc.ids', 'days/acme/2024-03-02.1-abc.ids'];
