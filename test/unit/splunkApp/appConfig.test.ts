@@ -109,6 +109,14 @@ describe('default/macros.conf', () => {
     expect(confValue(conf, 'auth0_usage_latest(2)', 'validation')).toBe(`match(kind, "${validation}") AND match(other_kind, "${validation}")`);
   });
 
+  // The error message is what an analyst who mistyped a kind reads: it lists every kind the macro can select, so
+  // none looks unsupported (coverage, auth0_daily, auth0_active_users and reconcile came after the first five).
+  it.each(['auth0_usage_latest(1)', 'auth0_usage_latest(2)'])('%s: its error message lists every bucket summary kind', (stanza) => {
+    const message = confValue(loadConf('default/macros.conf'), stanza, 'errormsg')!;
+    const listed = /summary kinds?: (.+)\.$/.exec(message)![1].split(/, | or /);
+    expect(listed).toEqual(Object.keys(SUMMARY_FIELDS).filter((kind) => kind !== 'run'));
+  });
+
   it('keeps the newest generated_at per summary_id: sorts everything first, then dedups', () => {
     const definition = macros.get('auth0_usage_latest(1)')!.definition;
     const commands = definition.split('|').map((part) => part.trim());
