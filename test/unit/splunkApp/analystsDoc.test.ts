@@ -2,7 +2,7 @@
  * The analysts' doc documents exactly SUMMARY_FIELDS (every kind, every field, nothing else), and its
  * copy-paste searches pass the same checks as the app's.
  */
-import { SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { ENVELOPE_FIELDS, SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
 import { analystsSection, docSources, loadConf } from './helpers/appSources';
 import { checkFields } from './helpers/splFields';
 import { balanceProblems, expandMacros, macroTable } from './helpers/splSyntax';
@@ -37,6 +37,16 @@ describe('docs/analysts.md', () => {
 
   it('documents no field that SUMMARY_FIELDS lacks', () => {
     expect(documented.filter((pair) => !schemaPairs.includes(pair))).toEqual([]);
+  });
+
+  // Splunk shows the envelope's host and source as fields of every event; host is the tenant's Auth0 domain on a
+  // summary and the job's machine on a run event, which an analyst cannot guess from Splunk's usual meaning.
+  it('says what the envelope fields Splunk shows (host, source, sourcetype, index) hold', () => {
+    const intro = markdown.slice(0, markdown.indexOf('## Fields'));
+    const shown = ENVELOPE_FIELDS.filter((field) => field !== 'time' && field !== 'event');
+    expect(shown.filter((field) => !intro.includes(`\`${field}\``))).toEqual([]);
+    expect(intro).toMatch(/`host` is the tenant's Auth0 domain/);
+    expect(intro).toMatch(/On a `run` event it is the name of the machine/);
   });
 
   it('has twelve copy-paste searches', () => {
