@@ -2,7 +2,10 @@
  * The analysts' doc documents exactly SUMMARY_FIELDS (every kind, every field, nothing else), and its
  * copy-paste searches pass the same checks as the app's.
  */
-import { ENVELOPE_FIELDS, SUMMARY_FIELDS } from '../../../src/rollup/summaryEvent';
+import { buildAuth0DaySummaries } from '../../../src/rollup/auth0Summaries';
+import { quotaFigures } from '../../../src/rollup/quotaFigures';
+import { buildQuotaSummary } from '../../../src/rollup/quotaSummary';
+import { ENVELOPE_FIELDS, SUMMARY_FIELDS, type SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import { analystsSection, docSources, loadConf } from './helpers/appSources';
 import { checkFields } from './helpers/splFields';
 import { balanceProblems, expandMacros, macroTable } from './helpers/splSyntax';
@@ -47,6 +50,23 @@ describe('docs/analysts.md', () => {
     expect(shown.filter((field) => !intro.includes(`\`${field}\``))).toEqual([]);
     expect(intro).toMatch(/`host` is the tenant's Auth0 domain/);
     expect(intro).toMatch(/On a `run` event it is the name of the machine/);
+  });
+
+  // A field the job sends as null must say so in its row: searches have to test `isnull(x) OR x=="null"` for it.
+  it('says null in the row of every field the job can send as null', () => {
+    const meta = { runId: 'r1', generatedAt: '2024-06-02T00:00:00.000Z', source: 'auth0-usage', sourcetype: 'auth0:usage' };
+    const bucket = { tenant: 'acme', tz: 'UTC', host: 'acme.eu.auth0.com', range: { day: '2024-06-05', startMs: Date.parse('2024-06-05T00:00:00Z'), endMs: Date.parse('2024-06-06T00:00:00Z') } };
+    const stats = { tenant: 'acme', host: 'acme.eu.auth0.com', statsTimezone: 'UTC', tolerancePercent: 2 };
+    const events: SummaryEnvelope[] = [
+      buildQuotaSummary(bucket, 'm2m_tokens_billable', quotaFigures('m2m_tokens_billable', 10, null, '2024-06-05', [80, 100]), true, meta),
+      buildQuotaSummary(bucket, 'active_users', quotaFigures('active_users', 10, null, '2024-06-05', [80, 100]), true, meta),
+      ...buildAuth0DaySummaries(stats, ['2024-06-04', '2024-06-05'], [{ day: '2024-06-04', logins: 3, signups: 0 }], new Map(), meta),
+    ];
+    const nullFields = new Set(events.flatMap((e) => Object.entries(e.event).filter(([, v]) => v === null).map(([field]) => `${e.event.summary}.${field}`)));
+    expect(nullFields.size).toBeGreaterThan(5);
+    const rows = new Map([...markdown.matchAll(/^\| `([a-z0-9_]+)` \| [a-z0-9_, ]+ \| (.+) \|$/gm)].map(([, field, meaning]) => [field, meaning]));
+    const silent = [...nullFields].filter((pair) => !/\bnull\b/i.test(rows.get(pair.split('.')[1]) ?? ''));
+    expect(silent).toEqual([]);
   });
 
   it('has twelve copy-paste searches', () => {
