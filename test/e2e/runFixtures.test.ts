@@ -78,6 +78,27 @@ describe('run over the hand-made fixtures (America/New_York)', () => {
     ]);
   });
 
+  test('active_users and quota summaries: windows incomplete, no limits, no MAU projection', async () => {
+    const { events } = await runNewYork();
+    expect(byKind(events, 'active_users').map((a) => [a.tenant, a.day, a.dau, a.mau_30d, a.mau_month, a.window_complete])).toEqual([
+      ['acme', '2024-03-09', 2, 2, 2, false],
+      ['acme', '2024-03-10', 1, 3, 3, false],
+      ['globex', '2024-03-10', 1, 1, 1, false],
+      ['globex', '2024-03-11', 2, 2, 2, false],
+    ]);
+    const pick = (q: any) => [q.tenant, q.day, q.metric, q.used, q.projected_month_end, q.limit, q.percent_used, q.threshold, q.window_complete];
+    expect(byKind(events, 'quota').map(pick)).toEqual([
+      ['acme', '2024-03-09', 'm2m_tokens_billable', 1, 3, null, null, null, false],
+      ['acme', '2024-03-09', 'active_users', 2, null, null, null, null, false],
+      ['acme', '2024-03-10', 'm2m_tokens_billable', 2, 6, null, null, null, false],
+      ['acme', '2024-03-10', 'active_users', 3, null, null, null, null, false],
+      ['globex', '2024-03-10', 'm2m_tokens_billable', 0, 0, null, null, null, false],
+      ['globex', '2024-03-10', 'active_users', 1, null, null, null, null, false],
+      ['globex', '2024-03-11', 'm2m_tokens_billable', 0, 0, null, null, null, false],
+      ['globex', '2024-03-11', 'active_users', 2, null, null, null, null, false],
+    ]);
+  });
+
   test('the run event and the quarantine account for everything read', async () => {
     const { events, quarantined } = await runNewYork();
     const runs = byKind(events, 'run');
