@@ -78,6 +78,10 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     .exitProcess(false)
     .fail((message, err) => {
       // Only the command line's own failures reach here (validation, a flag's coerce): commands run after parsing.
+      // yargs checks required flags before unknown ones: `run --inptu x` said `Missing required argument: input`
+      // of a flag the operator believes given. A misspelt flag is what to fix, so it is named first.
+      const misspelt = message?.startsWith('Missing required argument') === true && declared ? unknownFlagsIn(argv, declared) : [];
+      if (misspelt.length > 0) throw new UsageError(`${misspelt.length === 1 ? 'Unknown argument' : 'Unknown arguments'}: ${misspelt.join(', ')}`);
       // UsageError adds the hint to --help, as to every usage error.
       throw new UsageError(oneLine(withoutCamelCaseTwins(valueMissing(message ?? err?.message ?? ''))));
     });
@@ -85,12 +89,12 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   // The first word that names a command: flags may come before it (`--log-format json run …`), with their values.
   const named = COMMANDS.find((c) => c.command === argv.find((arg) => COMMANDS.some((k) => k.command === arg)));
   let logsJson = false;
+  // Help shows the flags as they are, whatever the environment holds: a bad variable must not hide it.
+  const declared = named && !asksForHelp(argv) ? flagsOf(named.builder) : undefined;
   try {
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
     const allCommands = () => (all ??= COMMANDS.map((c) => flagsOf(c.builder)));
-    // Help shows the flags as they are, whatever the environment holds: a bad variable must not hide it.
-    const declared = named && !asksForHelp(argv) ? flagsOf(named.builder) : undefined;
     // run and merge log JSON lines with --log-format json, and by default when stderr is not a terminal: their
     // closing lines too, usage errors included (a bad variable's as well: known from the command line alone).
     const logsJsonWith = (format: LogFormat | undefined) => declared?.flags.has('log-format') === true && logFormatFor(io.stderr, format) === 'json';
@@ -199,6 +203,28 @@ function refuseEmptyNumbers(argv: string[], declared: ReturnType<typeof flagsOf>
     const values: unknown[] = [written[flag]].flat();
     if (values.some((value) => typeof value === 'string' && value.trim() === '')) throw new UsageError(`--${flag} needs a value`);
   }
+}
+
+/** Flags every command takes besides its own (`--hec-token` only to refuse it). */
+const GLOBAL_FLAGS = ['help', 'h', 'version', 'hec-token'];
+
+/**
+ * The flags on a command line that the command does not take, as yargs' strict check names them (`inptu`), in the
+ * order given; words that are not flags, and anything after `--`, are left to the checks that handle them.
+ */
+function unknownFlagsIn(argv: string[], declared: ReturnType<typeof flagsOf>): string[] {
+  const alias: Record<string, string[]> = {};
+  for (const [name, flag] of declared.names) (alias[flag] ??= []).push(name);
+  const written = Parser(argv, {
+    boolean: [...declared.booleans, 'help', 'version'],
+    array: [...declared.arrays],
+    alias,
+    configuration: { 'camel-case-expansion': false },
+  });
+  const known = new Set<string>(['_', '--', ...GLOBAL_FLAGS, ...declared.flags, ...declared.names.keys()]);
+  const camel = (name: string) => name.replace(/-([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+  for (const name of [...known]) known.add(camel(name));
+  return Object.keys(written).filter((key) => !known.has(key));
 }
 
 /** yargs says `Not enough arguments following: from` of a flag given without its value (named as written: `tz`, `i`). */

@@ -53,6 +53,13 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], '--from 2024-03-11 is after --to 2024-03-10 (see auth0-usage --help)'],
     [['run', '--input', FIXTURES, '--no-decode-workers', '--decode-threads', '2'], '--no-decode-workers and --decode-threads 2 contradict each other: give one of them (see auth0-usage --help)'],
     [['hec-check'], 'hec-check needs --hec-url (see auth0-usage --help)'],
+    // A misspelt required flag is named, not the flag it was meant to be: yargs checks required flags first, and
+    // said `Missing required argument: input` of a command line that gives `--inptu`.
+    [['run', '--inptu', FIXTURES], 'Unknown argument: inptu (see auth0-usage --help)'],
+    [['run', '--input-dir', FIXTURES, '--outptu', 'x.ndjson'], 'Unknown arguments: input-dir, outptu (see auth0-usage --help)'],
+    [['merge', '--shard', '4', '--state', 'st', '--output', 'x.ndjson'], 'Unknown argument: shard (see auth0-usage --help)'],
+    // Without a misspelt flag, the missing one is what to fix.
+    [['run', FIXTURES], 'Missing required argument: input: give at least one --input (a file, a directory or an s3:// URL) (see auth0-usage --help)'],
   ])('%j is refused on one line', async (args, line) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
