@@ -21,6 +21,14 @@ export function cannotReachText(endpoint: string | undefined, code: string, wher
   return `cannot reach ${endpoint ?? 'the AWS S3 endpoint'}${where === undefined ? '' : ` for ${where}`}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
 }
 
+/**
+ * The message for the SDK's CredentialsProviderError (its chain found no credentials at all): what was asked for,
+ * and where credentials may come from.
+ */
+export function noCredentialsText(where: string): string {
+  return `no AWS credentials found for ${where}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role`;
+}
+
 /** The fields of an SDK failure that messages are made of. */
 interface SdkErrorShape {
   name?: string;

@@ -6,6 +6,7 @@ import { putObjects } from '../support/s3Fixtures';
 import { startCuttingProxy, type Sabotage } from '../support/cuttingProxy';
 import { closingLine, readNdjson, spawnCli } from '../support/cliRunner';
 import { testTempDir } from '../support/testTempDir';
+import { closedLoopbackPort } from '../support/closedPort';
 
 // A state on S3 that fails under the built CLI (a process of its own, where the SDK's network errors are Node's own),
 // through a proxy in front of s3rver that spoils the state's requests only.
@@ -102,4 +103,29 @@ describe('a state file\'s body stops part-way, the connection kept open', () => 
     expect(result.spoiled).toBe(1);
     expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
   }, 30_000);
+});
+
+describe('no AWS credentials anywhere (a CronJob whose Secret or IAM role is missing)', () => {
+  // Nothing leaves the machine: the endpoint is a closed loopback port, the instance metadata is off and HOME is empty,
+  // so the SDK's chain finds no credentials before any request.
+  async function withoutCredentials(args: string[]) {
+    const dir = testTempDir('state-s3-no-credentials-');
+    const bare = { PATH: process.env.PATH, HOME: dir, AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+    const endpoint = `http://127.0.0.1:${await closedLoopbackPort()}`;
+    return spawnCli(path.join(ROOT, 'dist', 'cli.js'), [...args, '--s3-endpoint', endpoint, '--s3-force-path-style'], { cwd: dir, env: bare });
+  }
+  const said = 'no AWS credentials found for s3://usage-state/nocreds/manifest.json: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role';
+
+  test('run with a --state on S3 says what to set, as it does of an S3 input, not the SDK\'s "CredentialsProviderError"', async () => {
+    const fixtures = path.join(ROOT, 'fixtures', 'samples');
+    const result = await withoutCredentials(['run', '-i', fixtures, '--state', 's3://usage-state/nocreds/', '-o', 'out.ndjson', '--log-format', 'json', '--no-progress', '--no-table']);
+    expect(result.code).toBe(1);
+    expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg: said });
+  });
+
+  test('status --state on S3 says the same, on one line', async () => {
+    const result = await withoutCredentials(['status', '--state', 's3://usage-state/nocreds/']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(`auth0-usage: ${said}\n`);
+  });
 });

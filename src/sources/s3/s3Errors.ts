@@ -1,7 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets } from '../../support/errorText';
-import { cannotReachText, isNoAnswer, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, noCredentialsText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -108,7 +108,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
     case 'InvalidToken':
       return input(`credentials for ${where} have expired or the session token is invalid: refresh them (e.g. aws sso login)`);
     case 'CredentialsProviderError':
-      return input(`no AWS credentials found for ${where}: set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or run with an IAM role`);
+      return input(noCredentialsText(where));
   }
   if (REGION_MISMATCH.has(name) || status === 301) {
     return input(`${where} is in a different region than the one configured: pass --s3-region`);
