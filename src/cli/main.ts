@@ -8,7 +8,7 @@ import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
 import { exitCodeOf } from '../support/errors';
 import { EndLines } from './endLines';
 import { hecCheckCommand } from './hecCheckCommand';
-import { declaredOptions, envForCommand, flagsOf } from './envOptions';
+import { declaredOptions, ENV_PREFIX, envForCommand, flagsOf } from './envOptions';
 import { givenTwice } from './flagChecks';
 import { hecConnectionCliOptions } from './hecOptions';
 import { statusCommand } from './statusCommand';
@@ -99,7 +99,9 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // closing lines too, usage errors included (a bad variable's as well: known from the command line alone).
     const logsJsonWith = (format: LogFormat | undefined) => declared?.flags.has('log-format') === true && logFormatFor(io.stderr, format) === 'json';
     const argvFormat = logFormatIn(argv);
-    logsJson = logsJsonWith(argvFormat);
+    // AUTH0_USAGE_LOG_FORMAT is read before the other variables: a bad one among them is said in that format too.
+    const variableFormat = io.env[`${ENV_PREFIX}LOG_FORMAT`];
+    logsJson = logsJsonWith(argvFormat ?? (variableFormat === 'json' || variableFormat === 'text' ? variableFormat : undefined));
     const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
     const envFormat = fromEnv['log-format'];
     logsJson = logsJsonWith(argvFormat ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));

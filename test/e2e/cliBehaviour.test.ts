@@ -471,19 +471,37 @@ describe('runtime outcomes', () => {
 
   // `docker run -t … --log-format json`: stderr is a terminal, yet the lines are for a machine. A bar drawn there
   // glued its escape codes in front of the JSON lines, and lowered the log level to warn ('run finished' went missing).
-  test('--log-format json on a terminal: no progress bar, every stderr line one JSON object, run finished logged', async () => {
+  /** The CLI in-process with stderr a terminal: its exit code and what it wrote there. */
+  async function onTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
     const { main } = await import('../../src/cli/main');
     const stdout = new PassThrough();
     const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
     const err: Buffer[] = [];
     stderr.on('data', (c: Buffer) => err.push(c));
     stdout.resume();
-    const code = await main(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json'], { stdout, stderr, env: {} });
-    expect(code).toBe(0);
-    const lines = Buffer.concat(err).toString('utf8').split('\n').filter((l) => l !== '');
+    const code = await main(args, { stdout, stderr, env });
+    return { code, stderr: Buffer.concat(err).toString('utf8') };
+  }
+
+  test('--log-format json on a terminal: no progress bar, every stderr line one JSON object, run finished logged', async () => {
+    const result = await onTerminal(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json'], {});
+    expect(result.code).toBe(0);
+    const lines = result.stderr.split('\n').filter((l) => l !== '');
     const parsed = lines.map((l) => JSON.parse(l) as { msg: string; level: string; records?: number });
     const finished = parsed.find((l) => l.msg === 'run finished');
     expect([finished?.level, finished?.records]).toEqual(['info', 15]);
+  });
+
+  // The same asked for as AUTH0_USAGE_LOG_FORMAT=json (a container's env): a bad variable beside it was said as a plain
+  // `auth0-usage: …` line, the format being read only once the other variables had been.
+  test.each([
+    [{ AUTH0_USAGE_PROGRESS: 'maybe' }, /^AUTH0_USAGE_PROGRESS must be true or false/],
+    [{ AUTH0_USAGE_TZ: 'UTC', AUTH0_USAGE_TIMEZONE: 'Europe/Berlin' }, /^AUTH0_USAGE_TIMEZONE and AUTH0_USAGE_TZ both set --timezone/],
+  ])('AUTH0_USAGE_LOG_FORMAT=json on a terminal, with %j: the usage error is one JSON line', async (bad, message) => {
+    const result = await onTerminal(['run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_LOG_FORMAT: 'json', ...bad });
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toMatch(message);
+    expect(result.stderr).toMatch(/^\{"level":"error"/);
   });
 
   test('logs are JSON lines on stderr when asked', async () => {
