@@ -194,6 +194,18 @@ describe('HecReceiver', () => {
       expect(receiver.indexed).toEqual([]);
     });
 
+    test('reset-after-index indexes the batch, then closes the connection without a reply', async () => {
+      receiver.inject({ kind: 'reset-after-index' });
+      await expect(post(receiver, '{"event":"a"}{"event":"b"}')).rejects.toMatchObject({ code: 'ECONNRESET' });
+      expect(receiver.events().map((e) => e.event)).toEqual(['a', 'b']);
+    });
+
+    test('refuse-event refuses the event at its position as HEC does: those before it indexed, the rest not read', async () => {
+      receiver.inject({ kind: 'refuse-event', at: 1, code: 6 });
+      expect(await post(receiver, '{"event":"a"}{"event":"b"}{"event":"c"}')).toMatchObject({ status: 400, body: { code: 6, text: 'Invalid data format', 'invalid-event-number': 1 } });
+      expect(receiver.events().map((e) => e.event)).toEqual(['a']);
+    });
+
     test('slow indexes the events before it replies', async () => {
       await receiver.close();
       let replied = false;

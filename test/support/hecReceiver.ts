@@ -42,6 +42,10 @@ export type HecFault =
   | { kind: 'internal-error' }
   | { kind: 'html-502' }
   | { kind: 'reset' }
+  /** HEC takes the batch (its events are indexed), then the connection drops before the reply: a lost answer. */
+  | { kind: 'reset-after-index' }
+  /** HEC refuses the event at `at` of the batch with `code` (6, 12, 13, 15): those before it are indexed, the rest not read. */
+  | { kind: 'refuse-event'; at: number; code: number }
   /** The request is handled (events indexed) but the reply comes after `delayMs`. */
   | { kind: 'slow'; delayMs: number }
   | { kind: 'status'; status: number; body: string; contentType?: string; retryAfter?: string };
@@ -207,7 +211,12 @@ export class HecReceiver {
         return;
     }
 
-    const result = this.#ingest(req, raw, channel, record);
+    const result = this.#ingest(req, raw, channel, record, fault);
+    if (fault?.kind === 'reset-after-index') {
+      this.#options.onRequest?.(record);
+      req.socket.destroy();
+      return;
+    }
     if (fault?.kind === 'slow') {
       const timer = setTimeout(() => {
         this.#timers.delete(timer);
@@ -220,7 +229,7 @@ export class HecReceiver {
   }
 
   /** Handles an event POST as HEC does and returns the reply. */
-  #ingest(req: http.IncomingMessage, raw: Buffer, channel: string | undefined, record: RecordedRequest): Refusal {
+  #ingest(req: http.IncomingMessage, raw: Buffer, channel: string | undefined, record: RecordedRequest, fault: HecFault | undefined): Refusal {
     const denied = checkAuthorization(req.headers.authorization, this.#options.token, this.#options.tokenDisabled ?? false) ?? checkChannel(channel, this.#options.ack !== undefined);
     if (denied) return denied;
     if (this.#options.maxBodyBytes !== undefined && raw.length > this.#options.maxBodyBytes) {
@@ -237,6 +246,7 @@ export class HecReceiver {
 
     const parsed = splitConcatenatedJson(record.body);
     let firstBad: { at: number; code: number } | undefined;
+    if (fault?.kind === 'refuse-event' && fault.at < parsed.values.length) firstBad = { at: fault.at, code: fault.code };
     for (let at = 0; at < parsed.values.length && !firstBad; at++) {
       const code = checkEnvelope(parsed.values[at], this.#options.allowedIndexes);
       if (code !== undefined) firstBad = { at, code };

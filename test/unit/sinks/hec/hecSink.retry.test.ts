@@ -89,4 +89,18 @@ describe('HecSink retries', () => {
     expect(log.lines).toContainEqual(expect.stringContaining('no reply from'));
     expect(sink.stats().hec_retries).toBe(1);
   });
+
+  test('the connection dropped after HEC took the batch: the batch is resent, arriving twice with the same summary_ids, nothing missing', async () => {
+    receiver.inject({ kind: 'reset-after-index' });
+    const envelopes = dailyEnvelopes(3);
+    const { sink, log } = testSink(receiver);
+
+    expect(await sink.deliver(envelopes)).toEqual({ delivered: 3, spooled: 0, rejected: 0 });
+
+    const ids = summaryIds(envelopes);
+    expect(receiver.summaryIds()).toEqual([...ids, ...ids]);
+    expect(receiver.eventRequests().map((r) => r.status)).toEqual([0, 200]);
+    expect(log.lines).toContainEqual(expect.stringMatching(/^warn HEC: .*ECONNRESET.*; retry 1 in/));
+    expect(sink.stats()).toMatchObject({ hec_requests: 2, hec_retries: 1, hec_events_sent: 3 });
+  });
 });
