@@ -225,9 +225,11 @@ export class FastRecordReader {
 
     this.dateMs = dateMs;
     this.setString(0, typeAt);
+    // Before the other fields' look-ups: one of them may take the type's cache slot, and the mask noted for the
+    // slot must be the type's, under the fill the type made or found.
+    const fields = this.fieldsOfType === null ? ALL_FIELDS : this.fieldsOf(typeAt);
     this.setTenant(base + F_TENANT_NAME, base + F_HOSTNAME);
     this.setString(2, base + F_HOSTNAME);
-    const fields = this.fieldsOfType === null ? ALL_FIELDS : this.fieldsOf(typeAt);
     if ((fields & CLIENT_FIELDS) !== 0) {
       this.setString(3, base + F_CLIENT_ID);
       this.setString(4, base + F_CLIENT_NAME);

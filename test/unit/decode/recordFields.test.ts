@@ -92,6 +92,24 @@ describe('FastRecordReader given the fields read', () => {
       expect(fieldsOf(readFast(reader, item))).toEqual(expected(item, type === user, false));
     }
   });
+
+  it('works out a type\'s fields afresh when the tenant or host name of its record takes the type\'s cache slot', () => {
+    // A type and a name that the cache puts in the same slot: the name, read after the type, evicts it. A later
+    // record whose type is that name must not get the fields worked out for the evicted type.
+    const cache = new SpanCache();
+    const slotOfUser = definedSlot(cache.lookUp(Buffer.from('s'), 0, 1));
+    let other = '';
+    for (let i = 0; other === ''; i++) {
+      if (definedSlot(cache.lookUp(Buffer.from(`t${i}`), 0, `t${i}`.length)) === slotOfUser) other = `t${i}`;
+    }
+    const reader = new FastRecordReader('dflt', { userIdTypes: ['s'], clientTypes: [], logIdText: false });
+    for (const evicting of [{ tenant_name: 's' }, { hostname: 's.example.com' }, { hostname: 's' }]) {
+      const first = { ...FULL, ...evicting, type: other };
+      expect(fieldsOf(readFast(reader, first))).toEqual(expected(first, false, false));
+      const login = { ...FULL, type: 's' };
+      expect(fieldsOf(readFast(reader, login))).toEqual(expected(login, true, false));
+    }
+  });
 });
 
 describe('RecordBatchWriter without log_id texts', () => {
