@@ -347,7 +347,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       residentDays: args['resident-days'],
       // A merge is committed whole: its partials are removed with that one commit (no checkpoints to resume from).
       checkpoint: mergePlan ? { objects: Infinity, ms: Infinity } : checkpointFromArgs(args),
-      ...(mergePlan ? { merged: mergePlan.merged, afterCommit: mergePlan.afterCommit } : {}),
+      ...(mergePlan ? { merged: mergePlan.merged, afterCommit: mergePlan.afterCommit, afterRecord: mergePlan.afterRecord } : {}),
       signal: stop.signal,
       ...(auth0 ? { auth0 } : {}),
       dailies: wantsTable,

@@ -76,6 +76,11 @@ export interface RunOptions extends ObjectReading {
   /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
   afterCommit?(): Promise<void>;
   /**
+   * Runs once a committed run is recorded in its state (last-run.json), best effort: a failure is logged. A merge
+   * removes its marker here, which until then is what tells a merge run again that this one was committed.
+   */
+  afterRecord?(): Promise<void>;
+  /**
    * Whether the outcome lists the daily summaries (for the per-day table) [true]. Without the table they are not
    * kept: one a tenant-day, held to the end of the run, they were most of what a fleet's summary pass left alive.
    */
@@ -371,7 +376,14 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     auth0StatsErrors,
   };
   let run = buildRunEvent(eventInput);
-  await state?.recordRun(run, committed);
+  const recorded = (await state?.recordRun(run, committed)) === true;
+  if (recorded && committed && options.afterRecord) {
+    try {
+      await options.afterRecord();
+    } catch (err) {
+      log.warn({ state: state?.location, err: (err as Error).message }, 'could not remove the marker of the committed merge; the next merge removes it');
+    }
+  }
   for (const sink of options.sinks) {
     try {
       const result = await sink.deliver([runEnvelope(run, meta)]);

@@ -2,7 +2,7 @@ import type { LedgerEntry, Source } from '../sources/inputObject';
 import type { RunState } from '../state/runState';
 import { readDaysKey } from '../state/objectIndex';
 import { shardFolder } from '../state/shardLayout';
-import { readFinishedShards, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
+import { readFinishedShards, removeShardMergedMarker, removeShardPartials, shardFingerprint, ShardMismatchError, ShardsStaleError, type ShardSpec } from '../state/shardPartial';
 import { ShardRecordSource } from '../state/shardRecordSource';
 import type { RunOptions } from './runJob';
 
@@ -16,6 +16,8 @@ export interface MergePlan {
   spent: number[];
   /** Removes the shards' partials once the merge is committed: a later merge must not replay them. */
   afterCommit(): Promise<void>;
+  /** Removes the marker saying the merge was committed, once the state's record of the run names the merge. */
+  afterRecord(): Promise<void>;
 }
 
 /**
@@ -76,6 +78,7 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     openSource: (input) => new ShardRecordSource(state.storage, input, byInput.get(input)!),
     merged: { shards, inputs: spec.inputs, read },
     spent: spent.map((shard) => shard.done.shard),
-    afterCommit: () => removeShardPartials(state.storage, shards, new Date()),
+    afterCommit: () => removeShardPartials(state.storage, shards, new Date(), { keepMarker: true }),
+    afterRecord: () => removeShardMergedMarker(state.storage, shards),
   };
 }

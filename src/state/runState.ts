@@ -210,14 +210,17 @@ export class RunState implements StoredDays {
   /**
    * Remembers how the run ended, for `auth0-usage status` (best effort: it is not part of the figures). A run not
    * committed as a whole that committed checkpoints records the generation of its last one: a later run's commit
-   * (one killed before it records its end) changes the manifest's committer, not what this run committed.
+   * (one killed before it records its end) changes the manifest's committer, not what this run committed. Whether
+   * the record was written.
    */
-  async recordRun(run: RunEvent, committed: boolean): Promise<void> {
+  async recordRun(run: RunEvent, committed: boolean): Promise<boolean> {
     const checkpoint = !committed && this.committedGeneration !== undefined ? { checkpointGeneration: this.committedGeneration } : {};
     try {
       await this.storage.write(LAST_RUN_NAME, Buffer.from(`${JSON.stringify({ committed, ...checkpoint, run }, null, 1)}\n`));
+      return true;
     } catch (error) {
       this.options.logger?.warn({ state: this.location, err: (error as Error).message }, 'could not record the run in the state');
+      return false;
     }
   }
 

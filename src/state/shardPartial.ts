@@ -324,13 +324,22 @@ async function readObjectList(storage: StateStorage, shards: number, index: numb
  * first and last: a removal cut short (the merge killed) leaves it, and the merge run again finishes the removal
  * (mergedAlready) instead of refusing shards whose done.json went first. done.json files go before the rest, so no
  * merge ever reads half a shard.
+ *
+ * `keepMarker`: the merge that committed keeps the marker until the state's record of the run (last-run.json) names
+ * the merge, and then removes it (removeShardMergedMarker): until then the marker is the only sign that the merge
+ * was committed, and a merge killed in between and run again would find no shard and refuse.
  */
-export async function removeShardPartials(storage: StateStorage, shards: number, mergedAt: Date): Promise<void> {
+export async function removeShardPartials(storage: StateStorage, shards: number, mergedAt: Date, options: { keepMarker?: boolean } = {}): Promise<void> {
   const marker = shardMergedName(shards);
   await storage.write(marker, Buffer.from(`${JSON.stringify({ merged_at: mergedAt.toISOString() })}\n`));
   for (let index = 0; index < shards; index++) await storage.remove(shardDoneName(shards, index));
   for (const name of await storage.list()) if (name.startsWith(`${SHARDS_FOLDER}/${shards}/`) && name !== marker) await storage.remove(name);
-  await storage.remove(marker);
+  if (!options.keepMarker) await removeShardMergedMarker(storage, shards);
+}
+
+/** Removes the marker of a merge whose partials are gone, and the shards' folder it leaves (local states). */
+export async function removeShardMergedMarker(storage: StateStorage, shards: number): Promise<void> {
+  await storage.remove(shardMergedName(shards));
   // A local state's emptied folders (on S3 there is no folder to remove).
   await storage.remove(`${SHARDS_FOLDER}/${shards}`);
 }

@@ -11,6 +11,7 @@ const ROOT = path.resolve(__dirname, '../..');
 const CLI = path.join(ROOT, 'dist', 'cli.js');
 const KILL_AT_STEP = path.join(ROOT, 'test', 'support', 'killAtStep.js');
 const KILL_BEFORE_DONE = path.join(ROOT, 'test', 'support', 'killShardBeforeDone.js');
+const KILL_BEFORE_RUN_RECORD = path.join(ROOT, 'test', 'support', 'killBeforeRunRecord.js');
 
 let dir: string;
 let archives: string;
@@ -267,6 +268,30 @@ test('a merge run again after it committed, its removal of the partials cut shor
   writeFileSync(path.join(state, 'shards', '2', 'merged.json'), '{}\n');
   for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
   expect(existsSync(path.join(state, 'shards', '2', 'merged.json'))).toBe(false);
+});
+
+test('a merge killed after its commit and the removal of the partials, before it recorded the run: run again, nothing to merge', async () => {
+  const state = path.join(dir, 'merge-killed-before-record-state');
+  const output = path.join(dir, 'merge-killed-before-record.ndjson');
+  for (const shard of ['0/2', '1/2']) expect((await run(['--shard', shard, '--state', state])).code).toBe(0);
+  const mergeArgs = ['merge', '--state', state, '--shards', '2', '--output', output, '--no-table', '--log-format', 'json', '--no-progress'];
+  const killed = await spawnCli(CLI, mergeArgs, { cwd: dir, env: { PATH: process.env.PATH, NODE_OPTIONS: `-r ${KILL_BEFORE_RUN_RECORD}` } });
+  expect([killed.code, killed.stderr.includes('killed before last-run.json')]).toEqual([null, true]);
+  // Committed: the day's two events are in the state, and the partials are gone.
+  const committed = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(committed.stdout).toMatch(/^acme\s+1\s+2024-03-01\s+2024-03-01\s+2\s/m);
+  expect(existsSync(path.join(state, 'shards', '2', '0', 'done.json'))).toBe(false);
+
+  // The retried merge job: nothing to merge (exit 0), not "no shard ran here" (exit 1, on every retry).
+  const again = await runCli(mergeArgs);
+  expect([again.code, JSON.parse(lastLine(again.stderr)!).msg]).toEqual([
+    0,
+    expect.stringMatching(/^nothing to merge: the merge of these 2 shards was committed to .* and what was left of their partials is removed now; run the shards again to merge new objects$/),
+  ]);
+  expect(existsSync(path.join(state, 'shards', '2'))).toBe(false);
+  const status = await runCli(['status', '--state', state, '--spool', path.join(dir, 'no-spool')]);
+  expect(status.stdout).not.toMatch(/^shards/m);
+  expect(status.stdout).toMatch(/^acme\s+1\s+2024-03-01\s+2024-03-01\s+2\s/m);
 });
 
 test('status after the only shard run so far was killed: a backfill under way, not an empty state at a wrong path', async () => {
