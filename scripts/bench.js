@@ -202,11 +202,16 @@ function alternately(zcatCommand, set, runs) {
   return { zcat, job, rounds };
 }
 
+/** The median of `values` (of an even count, the mean of the middle two). */
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+}
+
 /** '0.78 0.81 0.85 (median 0.81)': every round's ratio, and their median. */
 function roundsText(rounds) {
-  const sorted = [...rounds].sort((a, b) => a - b);
-  const median = sorted.length % 2 === 1 ? sorted[(sorted.length - 1) / 2] : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
-  return `${rounds.map((r) => r.toFixed(2)).join(' ')} (median ${median.toFixed(2)})`;
+  return `${rounds.map((r) => r.toFixed(2)).join(' ')} (median ${median(rounds).toFixed(2)})`;
 }
 
 function row(label, set, m, base) {
@@ -319,11 +324,6 @@ function mallocPad(set) {
       runs[i].push(bestJob(set, 1, '', settings[i][1]));
     }
   }
-  const median = (values) => {
-    const sorted = [...values].sort((a, b) => a - b);
-    const mid = sorted.length >> 1;
-    return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-  };
   const none = runs[1];
   return settings.map(([label], i) => {
     const list = runs[i];
