@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
+import { checkS3Region } from './s3Config';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, stallMsOf, type S3ClientOptions } from './s3ClientOptions';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions };
@@ -13,7 +14,9 @@ export function socketPoolSize(concurrency: number): number {
   return concurrency + 4;
 }
 
+/** An S3 client; an S3ConfigError (exit 2) if the region given or in AWS_REGION cannot work. */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
+  checkS3Region(options.region, process.env);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const stallMs = stallMsOf(options);
   const agentOptions = { keepAlive: true, maxSockets: socketPoolSize(concurrency) };

@@ -27,6 +27,21 @@ export function checkS3Endpoint(value: string, label = '--s3-endpoint'): string 
   return value;
 }
 
+// The SDK's own test of a region (a host-name label), which it applies only at the first request, where its words
+// ("Region not accepted: region="" is not a valid hostname component") name neither the flag nor the variable.
+const REGION = /^(?!.*-$)(?!-)[a-zA-Z0-9-]{1,63}$/;
+
+/**
+ * Refuses a region the SDK would refuse, naming where it came from: `--s3-region` when given, else AWS_REGION when
+ * set (the SDK reads it, even empty). Checked when an S3 client is made, so a local run ignores a stray AWS_REGION.
+ */
+export function checkS3Region(region: string | undefined, env: NodeJS.ProcessEnv): void {
+  const [value, label] = region !== undefined ? [region, '--s3-region'] : [env.AWS_REGION, 'AWS_REGION'];
+  if (value === undefined || REGION.test(value)) return;
+  if (value === '') throw new S3ConfigError(`${label} is set but empty: set it to the bucket's region (such as eu-west-1) or unset it`);
+  throw new S3ConfigError(`${label} must be a region name such as eu-west-1, got "${redactSecrets(value)}"`);
+}
+
 /**
  * How to reach S3, resolved once from what was given and the environment: the endpoint from AWS_ENDPOINT_URL_S3
  * when none was given; the region us-east-1 for an S3-compatible endpoint when neither it nor AWS_REGION is set

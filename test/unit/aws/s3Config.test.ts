@@ -1,4 +1,4 @@
-import { checkS3Endpoint, resolveS3Config, S3ConfigError } from '../../../src/aws/s3Config';
+import { checkS3Endpoint, checkS3Region, resolveS3Config, S3ConfigError } from '../../../src/aws/s3Config';
 
 describe('resolveS3Config', () => {
   it('fills what was not given once: 4 sockets, a 60 s stall limit, virtual-hosted addressing, the SDK region chain', () => {
@@ -22,6 +22,30 @@ describe('resolveS3Config', () => {
     const env = { AWS_ENDPOINT_URL_S3: 'https://s3.example.test' };
     resolveS3Config({}, env);
     expect(env).toEqual({ AWS_ENDPOINT_URL_S3: 'https://s3.example.test' });
+  });
+});
+
+describe('checkS3Region', () => {
+  it('takes region names, and no region at all (the SDK chain then decides: a profile, or its own error)', () => {
+    for (const region of ['us-east-1', 'eu-central-1', 'ap-southeast-2', 'us-gov-west-1', 'garage']) {
+      expect(() => checkS3Region(region, {})).not.toThrow();
+      expect(() => checkS3Region(undefined, { AWS_REGION: region })).not.toThrow();
+    }
+    expect(() => checkS3Region(undefined, {})).not.toThrow();
+  });
+
+  it('refuses an empty AWS_REGION, which the SDK would send on as the region "" (exit 2)', () => {
+    expect(() => checkS3Region(undefined, { AWS_REGION: '' })).toThrow(new S3ConfigError("AWS_REGION is set but empty: set it to the bucket's region (such as eu-west-1) or unset it"));
+  });
+
+  it('refuses what is not a host-name label, naming the flag when given, else the variable', () => {
+    expect(() => checkS3Region('eu west 1', { AWS_REGION: 'us-east-1' })).toThrow(new S3ConfigError('--s3-region must be a region name such as eu-west-1, got "eu west 1"'));
+    expect(() => checkS3Region(undefined, { AWS_REGION: 'eu_west_1' })).toThrow('AWS_REGION must be a region name such as eu-west-1, got "eu_west_1"');
+    expect(() => checkS3Region('-eu-west-1', {})).toThrow('--s3-region must be a region name');
+    expect(() => checkS3Region('eu-west-1-', {})).toThrow('--s3-region must be a region name');
+    expect(() => checkS3Region('a'.repeat(64), {})).toThrow('--s3-region must be a region name');
+    // A flag given wins over the variable, as the SDK takes it: a bad AWS_REGION beside a good flag is not read.
+    expect(() => checkS3Region('eu-west-1', { AWS_REGION: '' })).not.toThrow();
   });
 });
 
