@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import type { Argv } from 'yargs';
 import { loadConfig } from '../config/loadConfig';
 import type { ReadObjectsOptions } from '../run/readObjects';
@@ -324,7 +325,9 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       logger.warn({ flags: checkpointFlags }, `${checkpointFlags.join(' and ')} ${checkpointFlags.length === 1 ? 'applies' : 'apply'} only with --state: a run without one commits nothing to resume from`);
     }
 
-    logger.info({ inputs, timezone, from, to }, 'run started');
+    // Where tonight's state is, as the run resolved it: a relative --state in a CronJob spec names a folder only
+    // with the working directory the log line would otherwise not give.
+    logger.info({ inputs, timezone, from, to, ...(state ? { state: isS3Url(state.location) ? state.location : path.resolve(state.location) } : {}) }, 'run started');
     // The per-day table goes to stdout after the run, unless the summaries went there.
     const wantsTable = args.table && args.output !== '-';
     const outcome = await runJob({

@@ -511,4 +511,14 @@ describe('runtime outcomes', () => {
     const finished = lines.find((l) => l.msg === 'run finished');
     expect([finished.level, finished.records, finished.status]).toEqual(['info', 15, 'ok']);
   });
+
+  test('the run-started line names the state as the run resolved it: a relative --state as an absolute folder', async () => {
+    const state = path.join(dir, 'state');
+    const relative = path.relative(process.cwd(), state);
+    expect(path.isAbsolute(relative)).toBe(false);
+    const result = await runCli(['run', '--input', FIXTURES, '--output', path.join(dir, 'out.ndjson'), '--state', relative, '--log-format', 'json']);
+    expect(result.code).toBe(0);
+    const started = result.stderr.trim().split('\n').map((l) => JSON.parse(l)).find((l) => l.msg === 'run started');
+    expect(started.state).toBe(state);
+  });
 });
