@@ -3,7 +3,7 @@ import { Parser } from 'yargs/helpers';
 import type { CliCommand } from './cliCommand';
 import { printOutput, type CliIo } from './cliIo';
 import { runCommand, runOptions, type RunArgs } from './runCommand';
-import { UsageError } from './usageError';
+import { UsageError, withCommandHelp } from './usageError';
 import { mergeCommand, mergeOptions, type MergeArgs } from './mergeCommand';
 import { exitCodeOf } from '../support/errors';
 import { EndLines } from './endLines';
@@ -34,8 +34,8 @@ const COMMANDS: readonly CliCommand[] = [
 ];
 
 /** Turns an error into the exit code and the one line the user sees (see EndLines); stack traces only for defects. */
-function report(err: unknown, io: CliIo, logsJson: boolean): number {
-  EndLines.on(io.stderr, logsJson).failure(err);
+function report(err: unknown, io: CliIo, logsJson: boolean, command?: string): number {
+  EndLines.on(io.stderr, logsJson).failure(command === undefined ? err : withCommandHelp(err, command));
   return exitCodeOf(err);
 }
 
@@ -138,7 +138,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
-    return report(err, io, logsJson);
+    return report(err, io, logsJson, named?.command);
   }
 }
 

@@ -15,3 +15,12 @@ export class UsageError extends Auth0UsageError {
     super(message.endsWith(SEE_HELP) ? message : `${message} ${SEE_HELP}`, options);
   }
 }
+
+/**
+ * The hint of a usage error made to name the command's own help (`auth0-usage run --help`), which lists its flags;
+ * the plain `auth0-usage --help` lists only the commands. Other errors are returned as they are.
+ */
+export function withCommandHelp(err: unknown, command: string): unknown {
+  if (err instanceof UsageError && err.message.endsWith(SEE_HELP)) err.message = `${err.message.slice(0, -SEE_HELP.length)}(see auth0-usage ${command} --help)`;
+  return err;
+}

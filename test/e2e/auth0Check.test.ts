@@ -96,7 +96,7 @@ test('without the CA in NODE_EXTRA_CA_CERTS the certificate is not trusted: exit
 });
 
 test.each([
-  [[], {}, 'auth0-usage: auth0-check needs --auth0-domain and --auth0-client-id, or auth0.tenants in the --config file (see auth0-usage --help)\n'],
+  [[], {}, 'auth0-usage: auth0-check needs --auth0-domain and --auth0-client-id, or auth0.tenants in the --config file (see auth0-usage auth0-check --help)\n'],
   [['--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'id'], {}, 'auth0-usage: tenant acme: the client secret variable AUTH0_USAGE_AUTH0_CLIENT_SECRET is not set\n'],
   [['--auth0-client-id', 'id'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: PROD_SECRET }, 'auth0-usage: --auth0-client-id needs --auth0-domain\n'],
 ])('usage errors exit 2: %j', async (args, env, stderr) => {

@@ -19,24 +19,24 @@ describe('usage and config errors exit 2 with one line', () => {
     [['run', '--input', FIXTURES, '--to', '2024-2-3'], /--to must be a day written YYYY-MM-DD, got '2024-2-3'/],
     [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], /--from 2024-03-11 is after --to 2024-03-10/],
     [['run'], /--input/],
-    [['run', '--input', FIXTURES, '--bogus-flag'], /^Unknown argument: bogus-flag \(see auth0-usage --help\)$/],
+    [['run', '--input', FIXTURES, '--bogus-flag'], /^Unknown argument: bogus-flag \(see auth0-usage run --help\)$/],
     [['run', '--input', FIXTURES, '--concurrency', 'abc'], /--concurrency must be a whole number from 1 to 1024, got something that is not a number/],
     // Past these a run hung deaf to SIGTERM (a million readers of eight files) or failed after delivering (a date
     // a billion days back): refused as they are parsed.
-    [['run', '--input', FIXTURES, '--concurrency', '1025'], /^--concurrency must be a whole number from 1 to 1024, got 1025 \(see auth0-usage --help\)$/],
+    [['run', '--input', FIXTURES, '--concurrency', '1025'], /^--concurrency must be a whole number from 1 to 1024, got 1025 \(see auth0-usage run --help\)$/],
     [['run', '--input', FIXTURES, '--decode-threads', '257'], /^--decode-threads must be a whole number from 0 to 256, got 257/],
     [['run', '--input', FIXTURES, '--output', 'x.ndjson', '--state', 'st', '--dedup-days', '1e9'], /^--dedup-days must be a whole number from 1 to 36500, got 1000000000/],
     [['run', '--input', FIXTURES, '--input', 's3://'], /--input invalid S3 URL s3:\/\/: expected s3:\/\/bucket\/prefix/],
     [[], /name a command/],
     // A flag that takes one value, given twice (yargs makes it a list): said once, before anything runs.
-    [['run', '--input', FIXTURES, '--state', 'a', '--state', 'b'], /^--state is given more than once: give it once \(see auth0-usage --help\)$/],
+    [['run', '--input', FIXTURES, '--state', 'a', '--state', 'b'], /^--state is given more than once: give it once \(see auth0-usage run --help\)$/],
     [['run', '--input', FIXTURES, '--log-level', 'error', '--log-level', 'info'], /^--log-level is given more than once/],
     [['status', '--state', 'a', '--state', 'b'], /^--state is given more than once/],
     // Flags whose value is checked as it is parsed: the check saw the list ('got 2,3', 'out.replace is not a function').
-    [['run', '--input', FIXTURES, '--concurrency', '2', '--concurrency', '3'], /^--concurrency is given more than once: give it once \(see auth0-usage --help\)$/],
-    [['run', '--input', FIXTURES, '--hec-url', 'http://a:1', '--hec-url', 'http://b:1'], /^--hec-url is given more than once: give it once \(see auth0-usage --help\)$/],
-    [['run', '--input', FIXTURES, '--s3-endpoint', 'http://a:1', '--s3-endpoint', 'http://b:1'], /^--s3-endpoint is given more than once: give it once \(see auth0-usage --help\)$/],
-    [['status', '--state', 'a', '--lock-expiry-minutes', '1', '--lock-stale-minutes', '2'], /^--lock-expiry-minutes is given more than once: give it once \(see auth0-usage --help\)$/],
+    [['run', '--input', FIXTURES, '--concurrency', '2', '--concurrency', '3'], /^--concurrency is given more than once: give it once \(see auth0-usage run --help\)$/],
+    [['run', '--input', FIXTURES, '--hec-url', 'http://a:1', '--hec-url', 'http://b:1'], /^--hec-url is given more than once: give it once \(see auth0-usage run --help\)$/],
+    [['run', '--input', FIXTURES, '--s3-endpoint', 'http://a:1', '--s3-endpoint', 'http://b:1'], /^--s3-endpoint is given more than once: give it once \(see auth0-usage run --help\)$/],
+    [['status', '--state', 'a', '--lock-expiry-minutes', '1', '--lock-stale-minutes', '2'], /^--lock-expiry-minutes is given more than once: give it once \(see auth0-usage status --help\)$/],
   ])('%j', async (args, message) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
@@ -47,19 +47,19 @@ describe('usage and config errors exit 2 with one line', () => {
   // yargs' own messages for a bad choice or a missing flag with a hint run over two lines; the second lacked the prefix.
   // Every usage error ends with the same hint, whoever finds it: yargs, a flag's check, a variable, the command.
   test.each([
-    [['run', '--input', FIXTURES, '--log-format', 'xml'], 'Invalid values: Argument: log-format, Given: "xml", Choices: "json", "text" (see auth0-usage --help)'],
-    [['status'], 'status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage --help)'],
-    [['run', '--input', FIXTURES, '--shard', '5/4'], '--shard 5/4: the index runs from 0 to 3 (see auth0-usage --help)'],
-    [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], '--from 2024-03-11 is after --to 2024-03-10 (see auth0-usage --help)'],
-    [['run', '--input', FIXTURES, '--no-decode-workers', '--decode-threads', '2'], '--no-decode-workers and --decode-threads 2 contradict each other: give one of them (see auth0-usage --help)'],
-    [['hec-check'], 'hec-check needs --hec-url (see auth0-usage --help)'],
+    [['run', '--input', FIXTURES, '--log-format', 'xml'], 'Invalid values: Argument: log-format, Given: "xml", Choices: "json", "text" (see auth0-usage run --help)'],
+    [['status'], 'status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage status --help)'],
+    [['run', '--input', FIXTURES, '--shard', '5/4'], '--shard 5/4: the index runs from 0 to 3 (see auth0-usage run --help)'],
+    [['run', '--input', FIXTURES, '--from', '2024-03-11', '--to', '2024-03-10'], '--from 2024-03-11 is after --to 2024-03-10 (see auth0-usage run --help)'],
+    [['run', '--input', FIXTURES, '--no-decode-workers', '--decode-threads', '2'], '--no-decode-workers and --decode-threads 2 contradict each other: give one of them (see auth0-usage run --help)'],
+    [['hec-check'], 'hec-check needs --hec-url (see auth0-usage hec-check --help)'],
     // A misspelt required flag is named, not the flag it was meant to be: yargs checks required flags first, and
     // said `Missing required argument: input` of a command line that gives `--inptu`.
-    [['run', '--inptu', FIXTURES], 'Unknown argument: inptu (see auth0-usage --help)'],
-    [['run', '--input-dir', FIXTURES, '--outptu', 'x.ndjson'], 'Unknown arguments: input-dir, outptu (see auth0-usage --help)'],
-    [['merge', '--shard', '4', '--state', 'st', '--output', 'x.ndjson'], 'Unknown argument: shard (see auth0-usage --help)'],
+    [['run', '--inptu', FIXTURES], 'Unknown argument: inptu (see auth0-usage run --help)'],
+    [['run', '--input-dir', FIXTURES, '--outptu', 'x.ndjson'], 'Unknown arguments: input-dir, outptu (see auth0-usage run --help)'],
+    [['merge', '--shard', '4', '--state', 'st', '--output', 'x.ndjson'], 'Unknown argument: shard (see auth0-usage merge --help)'],
     // Without a misspelt flag, the missing one is what to fix.
-    [['run', FIXTURES], 'Missing required argument: input: give at least one --input (a file, a directory or an s3:// URL) (see auth0-usage --help)'],
+    [['run', FIXTURES], 'Missing required argument: input: give at least one --input (a file, a directory or an s3:// URL) (see auth0-usage run --help)'],
   ])('%j is refused on one line', async (args, line) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
@@ -85,7 +85,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('%j: a flag without its value is refused, naming it', async (args, flag) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
-    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage --help)`);
+    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage ${(args as string[])[0]} --help)`);
     expect(result.stdout).toBe('');
   });
 
@@ -133,7 +133,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('%j: a number flag given an empty value is refused as one given none', async (args, flag) => {
     const result = await runCli(args as string[]);
     expect(result.code).toBe(2);
-    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage --help)`);
+    expect(oneLineMessage(result.stderr)).toBe(`${flag} needs a value (see auth0-usage ${(args as string[])[0]} --help)`);
     expect(result.stdout).toBe('');
   });
 
@@ -152,7 +152,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('%j %j: an empty --input is a usage error', async (args, env) => {
     const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
     expect(result.code).toBe(2);
-    expect(oneLineMessage(result.stderr)).toBe('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage --help)');
+    expect(oneLineMessage(result.stderr)).toBe('--input is empty: give a file, a directory or an s3:// URL (see auth0-usage run --help)');
   });
 
   // Words after `--` were dropped: `run -i DIR -- --output out.ndjson` ran, exit 0, and wrote no output.
@@ -173,7 +173,7 @@ describe('usage and config errors exit 2 with one line', () => {
   ])('status %j %j: an empty --state is refused, the working folder is not read as the state', async (args, env) => {
     const result = await runCli(args as string[], env as NodeJS.ProcessEnv);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage --help)\n');
+    expect(result.stderr).toBe('auth0-usage: status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool (see auth0-usage status --help)\n');
     expect(result.stdout).toBe('');
   });
 
@@ -182,7 +182,7 @@ describe('usage and config errors exit 2 with one line', () => {
     writeFileSync(spool, 'not a folder\n');
     const result = await runCli(['status', '--state', path.join(dir, 'state'), '--spool', spool]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe(`auth0-usage: --spool ${spool} is not a folder (see auth0-usage --help)\n`);
+    expect(result.stderr).toBe(`auth0-usage: --spool ${spool} is not a folder (see auth0-usage status --help)\n`);
     expect(result.stdout).toBe('');
   });
 
@@ -424,7 +424,7 @@ describe('runtime outcomes', () => {
   test('a boolean variable that is neither true nor false is a usage error, not a silent false', async () => {
     const result = await runCli(['run', '--input', FIXTURES], { AUTH0_USAGE_HEC_ACK: 'banana' });
     expect(result.code).toBe(2);
-    expect(oneLineMessage(result.stderr)).toBe("AUTH0_USAGE_HEC_ACK must be true or false (or 1/0, yes/no, on/off), got 'banana' (see auth0-usage --help)");
+    expect(oneLineMessage(result.stderr)).toBe("AUTH0_USAGE_HEC_ACK must be true or false (or 1/0, yes/no, on/off), got 'banana' (see auth0-usage run --help)");
   });
 
   test('a bad AWS_ENDPOINT_URL_S3 is a usage error in one line', async () => {

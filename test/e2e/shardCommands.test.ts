@@ -46,23 +46,23 @@ test.each([
   [['--shard', '1234567/2000000', '--state', 'S'], "--shard 1234567/2000000: I must be a whole number from 0 to 999999, got '1234567'"],
 ])('run %j exits 2 with one line', async (args, line) => {
   const result = await run(args as string[]);
-  // Every usage error's line ends with the same hint.
-  expect([result.code, closingMessage(result.stderr)]).toEqual([2, `${line} (see auth0-usage --help)`]);
+  // Every usage error's line ends with the same hint, naming the command's help.
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, `${line} (see auth0-usage run --help)`]);
   expect(existsSync(path.join(dir, 'o.ndjson'))).toBe(false);
 });
 
 test('run and merge refuse --state without --output or --hec-url: the objects would be committed with their summaries sent nowhere', async () => {
   const state = path.join(dir, 'sinkless-state');
-  const line = '--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries) (see auth0-usage --help)';
+  const line = '--state without --output or --hec-url: the run would commit objects whose summaries go nowhere, and later runs would skip them; give --output or --hec-url (--output /dev/null to commit them without keeping the summaries)';
   const result = await run(['--state', state]);
-  expect([result.code, closingMessage(result.stderr)]).toEqual([2, line]);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, `${line} (see auth0-usage run --help)`]);
   const merged = await runCli(['merge', '--state', state, '--shards', '2']);
-  expect([merged.code, closingMessage(merged.stderr)]).toEqual([2, line]);
+  expect([merged.code, closingMessage(merged.stderr)]).toEqual([2, `${line} (see auth0-usage merge --help)`]);
   // An empty --output (a templated variable left empty, "$OUT" unset) is none.
   const empty = await run(['--state', state, '--output', '']);
-  expect([empty.code, closingMessage(empty.stderr)]).toEqual([2, line]);
+  expect([empty.code, closingMessage(empty.stderr)]).toEqual([2, `${line} (see auth0-usage run --help)`]);
   const emptyVariable = await run(['--state', state], { AUTH0_USAGE_OUTPUT: '' });
-  expect([emptyVariable.code, closingMessage(emptyVariable.stderr)]).toEqual([2, line]);
+  expect([emptyVariable.code, closingMessage(emptyVariable.stderr)]).toEqual([2, `${line} (see auth0-usage run --help)`]);
   // Refused before the state was opened: nothing was read or committed.
   expect(existsSync(state)).toBe(false);
   // With a sink, the same run reads and commits both objects.
@@ -73,13 +73,13 @@ test('run and merge refuse --state without --output or --hec-url: the objects wo
 
 test('a shard refuses Auth0 statistics (the merge would deliver them), without a word of the secret', async () => {
   const result = await run(['--shard', '0/2', '--state', 'S', '--auth0-domain', 'acme.us.auth0.com', '--auth0-client-id', 'client-1'], { AUTH0_USAGE_AUTH0_CLIENT_SECRET: 'very-secret-value' });
-  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge` (see auth0-usage --help)']);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'a shard delivers nothing: drop --auth0-domain here and give it to `auth0-usage merge` (see auth0-usage run --help)']);
   expect(result.stderr).not.toContain('very-secret-value');
 });
 
 test('AWS_BATCH_JOB_ARRAY_INDEX out of range is a usage error naming the variable', async () => {
   const result = await run(['--shards', '2', '--state', path.join(dir, 'S')], { AWS_BATCH_JOB_ARRAY_INDEX: '2' });
-  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1) (see auth0-usage --help)']);
+  expect([result.code, closingMessage(result.stderr)]).toEqual([2, 'AWS_BATCH_JOB_ARRAY_INDEX=2 is not a shard of --shards 2 (0 to 1) (see auth0-usage run --help)']);
 });
 
 test('a shard takes its index from AWS_BATCH_JOB_ARRAY_INDEX, runs while another run holds the lock, and its rerun replaces its partial', async () => {

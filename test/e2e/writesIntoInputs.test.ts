@@ -20,7 +20,7 @@ afterEach(() => rmSync(dir, { recursive: true, force: true }));
 async function refused(args: string[], message: string, env: NodeJS.ProcessEnv = {}): Promise<void> {
   const result = await runCli(['run', '--no-table', '--log-level', 'silent', ...args], env);
   expect(result.code).toBe(2);
-  expect(oneLineMessage(result.stderr)).toBe(`${message} (see auth0-usage --help)`);
+  expect(oneLineMessage(result.stderr)).toBe(`${message} (see auth0-usage run --help)`);
   // Refused before anything was read or written: the archive is as it was, and no other file appeared.
   expect(readFileSync(victim)).toEqual(readFileSync(ARCHIVE));
 }

@@ -39,7 +39,7 @@ describe('two variables for one flag', () => {
     });
     expect(code).toBe(2);
     // stderr is not a terminal: run's log, and so its one line, is JSON.
-    expect(oneLineMessage(text)).toBe('AUTH0_USAGE_TIMEZONE and AUTH0_USAGE_TZ both set --timezone, to different values: set one of them (see auth0-usage --help)');
+    expect(oneLineMessage(text)).toBe('AUTH0_USAGE_TIMEZONE and AUTH0_USAGE_TZ both set --timezone, to different values: set one of them (see auth0-usage run --help)');
   });
 });
 
