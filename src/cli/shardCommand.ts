@@ -52,7 +52,7 @@ export interface ShardRunSetup {
 /** `auth0-usage run --shard I/N`: reads this shard's objects into its partial under --state; exit 0 when stored. */
 export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardRunSetup): Promise<number> {
   const { shard, spec, logger } = setup;
-  const { storage, objects } = await openLedger({ location: args.state!, s3: s3ClientOptionsFrom(args, io.env), timezone: spec.timezone, config: setup.config });
+  const { storage, objects } = await openLedger({ location: args.state!, s3: s3ClientOptionsFrom(args, io.env), timezone: spec.timezone, config: setup.config, logger });
   const quarantine = args.quarantine ? new (await import('../sinks/quarantineFile')).QuarantineFile(args.quarantine) : undefined;
   try {
     logger.info({ shard: `${shard.index}/${shard.count}`, inputs: spec.inputs, state: storage.location }, 'shard started');

@@ -65,7 +65,7 @@ export class RunState implements StoredDays {
 
   static async open(options: RunStateOptions): Promise<RunState> {
     const settings = { ...options, dedupDays: options.dedupDays ?? DEFAULT_DEDUP_DAYS, now: options.now ?? (() => new Date()) };
-    const storage = openStateStorage(options.location, options.s3);
+    const storage = openStateStorage(options.location, options.s3, options.logger);
     let lock: StateLock | undefined;
     try {
       // Checked before locking, so a foreign folder never gets a lock file written into it.
@@ -242,8 +242,8 @@ export class RunState implements StoredDays {
  * A state's ledger, read without taking its lock (a shard only reads it, and writes only its own partial), with
  * the storage kept open for the shard's writes; checked for zone and classification as RunState.open() does.
  */
-export async function openLedger(options: Pick<RunStateOptions, 'location' | 's3' | 'timezone' | 'config'>): Promise<{ storage: StateStorage; objects: ObjectIndex }> {
-  const storage = openStateStorage(options.location, options.s3);
+export async function openLedger(options: Pick<RunStateOptions, 'location' | 's3' | 'timezone' | 'config' | 'logger'>): Promise<{ storage: StateStorage; objects: ObjectIndex }> {
+  const storage = openStateStorage(options.location, options.s3, options.logger);
   try {
     const manifest = await readManifest(storage);
     checkUsable(storage, manifest, options);

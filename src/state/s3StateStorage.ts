@@ -19,9 +19,10 @@ import { createS3Client } from '../aws/s3Client';
 import { stallMsOf, type S3ClientOptions } from '../aws/s3ClientOptions';
 import { cannotReachText, isNoAnswer, noCredentialsText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
-import { S3BodyError, S3StallError } from '../sources/s3/s3Errors';
+import { isRetryableReadError, S3BodyError, S3StallError } from '../sources/s3/s3Errors';
 import { WatchedBody } from '../sources/s3/watchedBody';
 import type { WatchdogTimers } from '../sources/s3/watchdogTimers';
+import type { Logger } from '../support/logger';
 import { StateError, StateIoError } from './stateErrors';
 import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
 
@@ -35,6 +36,8 @@ interface SdkError {
 const FETCH_CONCURRENCY = 8;
 /** Bytes of staged files held in memory for uploads at once (one larger file still goes, alone). */
 const PUBLISH_BYTES_AT_ONCE = 64 * 1024 * 1024;
+/** Whole re-reads of a state file whose body stalled or broke part-way: as many as an input object gets (readObjects). */
+const BODY_READ_RETRIES = 3;
 
 /**
  * One line about an SDK failure, worded as the input side words its own (see describeS3Failure): what was asked of
@@ -83,6 +86,8 @@ function stagedFileFailure(localFile: string, url: string): (error: unknown) => 
 export interface S3StateOptions extends S3ClientOptions {
   /** The clock of the bodies' stall watch; the system's timers by default. */
   readonly timers?: WatchdogTimers;
+  /** Where a state file read again (its body stalled or broke) is said; not said without it. */
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -101,11 +106,13 @@ export class S3StateStorage implements StateStorage {
   private readonly endpoint: string | undefined;
   private readonly stallMs: number;
   private readonly timers: WatchdogTimers | undefined;
+  private readonly logger: Pick<Logger, 'warn'> | undefined;
 
   constructor(url: string, options: S3StateOptions = {}) {
     this.endpoint = options.endpoint;
     this.stallMs = stallMsOf(options);
     this.timers = options.timers;
+    this.logger = options.logger;
     const { bucket, prefix } = parseS3Url(url);
     this.bucket = bucket;
     this.base = prefix === '' || prefix.endsWith('/') ? prefix : `${prefix}/`;
@@ -127,8 +134,7 @@ export class S3StateStorage implements StateStorage {
   }
 
   async read(name: string): Promise<Buffer | undefined> {
-    const object = await this.get(name);
-    return object && this.readWhole(name, object.body);
+    return (await this.readVersioned(name))?.data;
   }
 
   async modifiedAt(name: string): Promise<Date | undefined> {
@@ -163,8 +169,7 @@ export class S3StateStorage implements StateStorage {
   }
 
   async readVersioned(name: string): Promise<{ data: Buffer; version: string } | undefined> {
-    const object = await this.get(name);
-    return object && { data: await this.readWhole(name, object.body), version: object.version };
+    return this.readBody(name, async ({ body, version }) => ({ data: await buffer(body), version }));
   }
 
   async replace(name: string, data: Buffer, version: string): Promise<boolean> {
@@ -234,34 +239,52 @@ export class S3StateStorage implements StateStorage {
    * on failure, so a download cut short never stands at `file`. No fsync: the copy lives only as long as this run.
    */
   private async download(name: string, file: string): Promise<void> {
-    const body = await this.openBody(name);
-    const temporary = `${file}.part`;
-    let readFailed = false;
-    try {
-      mkdirSync(path.dirname(file), { recursive: true });
-      const copy = createWriteStream(temporary);
-      // pipeline() destroys both streams with the first failure: the copy's was its own while the body stood, or
-      // once the body had come in whole (a body that ended is destroyed too, and a full disk may answer after that).
-      let copyFailed = false;
-      copy.once('error', () => (copyFailed = body.readableEnded || !body.destroyed));
-      await pipeline(body, copy).catch((error: unknown) => {
-        readFailed = !copyFailed;
-        throw error;
-      });
-      await fs.rename(temporary, file);
-    } catch (error) {
-      body.destroy();
-      await fs.rm(temporary, { force: true }).catch(() => undefined);
-      if (readFailed) throw bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
-      throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
-    }
+    const copied = await this.readBody(name, async ({ body }) => {
+      const temporary = `${file}.part`;
+      let readFailed = false;
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        const copy = createWriteStream(temporary);
+        // pipeline() destroys both streams with the first failure: the copy's was its own while the body stood, or
+        // once the body had come in whole (a body that ended is destroyed too, and a full disk may answer after that).
+        let copyFailed = false;
+        copy.once('error', () => (copyFailed = body.readableEnded || !body.destroyed));
+        await pipeline(body, copy).catch((error: unknown) => {
+          readFailed = !copyFailed;
+          throw error;
+        });
+        await fs.rename(temporary, file);
+        return true;
+      } catch (error) {
+        await fs.rm(temporary, { force: true }).catch(() => undefined);
+        if (readFailed) throw error;
+        throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
+      }
+    });
+    if (copied === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
   }
 
-  /** The body of `name` as a stream, its headers in (the SDK's attempts made); StateError when it is missing. */
-  private async openBody(name: string): Promise<Readable> {
-    const object = await this.get(name);
-    if (object === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
-    return object.body;
+  /**
+   * What `use` makes of `name`'s body; undefined when `name` is missing. The SDK's retries end with the headers, so
+   * a body that stalls or breaks part-way is read again from the start here, as an input object is (readObjects):
+   * up to BODY_READ_RETRIES more times, each said in a warning, then the last failure as a failed read of `name`.
+   * `use` fails with the body's own error, or with a StateIoError of its own (a local copy), which is not retried.
+   */
+  private async readBody<T>(name: string, use: (object: { body: Readable; version: string }) => Promise<T>): Promise<T | undefined> {
+    for (let attempt = 1; ; attempt++) {
+      const object = await this.get(name);
+      if (object === undefined) return undefined;
+      try {
+        return await use(object);
+      } catch (error) {
+        // Destroyed, which frees its socket.
+        object.body.destroy();
+        if (error instanceof StateIoError) throw error;
+        const failure = bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
+        if (!isRetryableReadError(error) || attempt > BODY_READ_RETRIES) throw failure;
+        this.logger?.warn({ object: this.urlOf(name), attempt, err: failure.message }, 're-reading state file from the start');
+      }
+    }
   }
 
   /**
@@ -281,16 +304,6 @@ export class S3StateStorage implements StateStorage {
     if (body === undefined) return { body: Readable.from([]), version };
     if (!(body instanceof Readable)) throw new StateIoError(`reading ${this.urlOf(name)} failed: the SDK returned a ${typeof body} body, not a stream`);
     return { body: new WatchedBody(body, { name: this.urlOf(name), stallMs: this.stallMs, timers: this.timers }), version };
-  }
-
-  /** All of a body; one that stalls or breaks fails as a read of `name`, destroyed, which frees its socket. */
-  private async readWhole(name: string, body: Readable): Promise<Buffer> {
-    try {
-      return await buffer(body);
-    } catch (error) {
-      body.destroy();
-      throw bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
-    }
   }
 
   private keyOf(name: string): string {

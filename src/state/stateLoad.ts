@@ -1,4 +1,5 @@
 import type { S3ClientOptions } from '../aws/s3ClientOptions';
+import type { Logger } from '../support/logger';
 import { isS3Url } from '../aws/s3Url';
 import { LocalStateStorage } from './localStateStorage';
 import { ObjectIndex, ObjectListError } from './objectIndex';
@@ -7,12 +8,15 @@ import { parseManifest, type StateManifest } from './stateManifest';
 import { StateError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
 
-/** A local folder for a path, an S3 prefix for an s3:// URL (with the same client options as the inputs). */
-export function openStateStorage(location: string, s3?: S3ClientOptions): StateStorage {
+/**
+ * A local folder for a path, an S3 prefix for an s3:// URL (with the same client options as the inputs); `logger`
+ * hears of state files an S3 state reads again.
+ */
+export function openStateStorage(location: string, s3?: S3ClientOptions, logger?: Pick<Logger, 'warn'>): StateStorage {
   if (!isS3Url(location)) return new LocalStateStorage(location);
   // Loaded on first use: the AWS SDK takes about 50 ms to load, which a local run need not pay.
   const { S3StateStorage } = require('./s3StateStorage') as typeof import('./s3StateStorage');
-  return new S3StateStorage(location, s3);
+  return new S3StateStorage(location, { ...s3, logger });
 }
 
 /**

@@ -89,7 +89,7 @@ describe('the state store resets every connection', () => {
 });
 
 describe('a state file\'s body stops part-way, the connection kept open', () => {
-  test('fails within --s3-stall-seconds with ERR_STATE_IO naming the file, instead of waiting for good', async () => {
+  test('is read again from the start 3 times, each said in a warning, then fails with ERR_STATE_IO naming the file, instead of waiting for good', async () => {
     const client = fixtureClient(server);
     // Larger than the proxy's first chunk from s3rver: a body that came whole to it would end, not stall.
     await putObjects(client, 'usage-state', [{ key: 'stalls/manifest.json', body: Buffer.alloc(2 << 20, ' ') }]);
@@ -99,8 +99,13 @@ describe('a state file\'s body stops part-way, the connection kept open', () => 
     const msg = 'reading s3://usage-state/stalls/manifest.json failed: no data from its body within the stall timeout (2 s)';
     expect(result.code).toBe(1);
     expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
-    // One GET: the SDK's retries end with the headers, and a stalled body is not read again.
-    expect(result.spoiled).toBe(1);
+    // Four GETs: the SDK's retries end with the headers; the state reads a stalled body again, 3 times.
+    expect(result.spoiled).toBe(4);
+    const warned = readNdjson(result.stderr).filter((line) => line.msg === 're-reading state file from the start');
+    expect(warned.map(({ level, object, attempt, err }) => ({ level, object, attempt, err }))).toEqual(
+      [1, 2, 3].map((attempt) => ({ level: 'warn', object: 's3://usage-state/stalls/manifest.json', attempt, err: msg })),
+    );
+    expect(result.stderr).not.toContain(server.secretAccessKey);
     expect(readNdjson(result.output).map((e) => [e.event.status, e.event.error_code, e.event.error])).toEqual([['failed', 'ERR_STATE_IO', msg]]);
   }, 30_000);
 });

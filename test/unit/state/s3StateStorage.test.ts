@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { Writable } from 'node:stream';
 import { socketPoolSize } from '../../../src/aws/s3Client';
 import { S3StateStorage, type S3StateOptions } from '../../../src/state/s3StateStorage';
 import { StateIoError } from '../../../src/state/stateErrors';
@@ -13,6 +14,7 @@ import { startCuttingProxy, type CuttingProxy } from '../../support/cuttingProxy
 import { ManualTimers } from '../../support/manualTimers';
 import { rejectionOf } from '../../support/rejectionOf';
 import { until } from '../../support/until';
+import { createLogger } from '../../../src/support/logger';
 
 // What the state's S3 storage does with names, local copies and conditional writes, against real HTTP.
 let server: S3TestServer;
@@ -20,6 +22,19 @@ beforeAll(async () => {
   server = await startS3Server({ buckets: ['usage-state'] });
 }, 60_000);
 afterAll(() => server.stop());
+
+/** A real JSON logger whose lines the test reads back. */
+function warnings(): { logger: S3StateOptions['logger']; lines(): Array<Record<string, unknown>>; text(): string } {
+  let text = '';
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      text += chunk.toString('utf8');
+      done();
+    },
+  });
+  const logger = createLogger({ stream, format: 'json', level: 'warn' });
+  return { logger, text: () => text, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) };
+}
 
 function openStorage(url: string, endpoint = server.endpoint, extra: S3StateOptions = {}): S3StateStorage {
   return new S3StateStorage(url, {
@@ -128,30 +143,35 @@ test('fetchLocal(): copies of 0 bytes to 40 MiB come out byte for byte, more of 
   }
 }, 60_000);
 
-test('fetchLocal(): a body cut off part-way is written as it comes, then leaves no copy, and fails as a read of it', async () => {
+test('fetchLocal(): a body cut off part-way, each time it is read, is written as it comes, then leaves no copy, and fails as a read of it after 3 re-reads', async () => {
   const name = 'days/acme/2024-03-01.1-abc.ids';
   const body = randomBytes(24 << 20);
   await server.seed('usage-state', [{ key: `cut/${name}`, body }]);
   const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
-  const storage = openStorage('s3://usage-state/cut/', proxy.endpoint);
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/cut/', proxy.endpoint, { logger: log.logger });
   const onDisk = () => [...localCopies(storage).values()].reduce((sum, size) => sum + size, 0);
-  let onDiskBeforeCut = 0;
+  const onDiskBeforeCuts: number[] = [];
   try {
     proxy.sabotage({
       match: (r) => r.method === 'GET',
       action: { kind: 'cut', afterBytes: 8 << 20 },
-      times: 1,
+      times: 4,
       // Streamed, most of what was sent is on disk while the rest is still to come; read whole, none of it is.
       async beforeSpoiling() {
         for (let i = 0; i < 300 && onDisk() < 4 << 20; i++) await new Promise((resolve) => setTimeout(resolve, 10));
-        onDiskBeforeCut = onDisk();
+        onDiskBeforeCuts.push(onDisk());
       },
     });
     const err = await rejectionOf(storage.fetchLocal([name]));
     expect(err).toBeInstanceOf(StateIoError);
     expect(err.message).toBe(`reading s3://usage-state/cut/${name} failed: ECONNRESET`);
-    expect(proxy.spoiled).toBe(1);
-    expect(onDiskBeforeCut).toBeGreaterThanOrEqual(4 << 20);
+    expect(proxy.spoiled).toBe(4);
+    expect(onDiskBeforeCuts).toHaveLength(4);
+    for (const bytes of onDiskBeforeCuts) expect(bytes).toBeGreaterThanOrEqual(4 << 20);
+    expect(log.lines().map(({ level, msg, object, attempt, err }) => ({ level, msg, object, attempt, err }))).toEqual(
+      [1, 2, 3].map((attempt) => ({ level: 'warn', msg: 're-reading state file from the start', object: `s3://usage-state/cut/${name}`, attempt, err: `reading s3://usage-state/cut/${name} failed: ECONNRESET` })),
+    );
     // Nothing a later read could take for the whole file.
     await expectNoCopyThenWhole(storage, name, body);
   } finally {
@@ -160,41 +180,76 @@ test('fetchLocal(): a body cut off part-way is written as it comes, then leaves 
   }
 }, 60_000);
 
-/** A GET that sends its first MiB, then nothing, the connection kept open; `stalled()` once the MiB is sent. */
-function stallAfterOneMiB(proxy: CuttingProxy): { stalled(): boolean } {
-  let stalled = false;
+test('fetchLocal(): a body cut off part-way once is read again from the start, and the copy is whole', async () => {
+  const name = 'days/acme/2024-03-01.1-abc.ids';
+  const body = randomBytes(3 << 20);
+  await server.seed('usage-state', [{ key: `cut-once/${name}`, body }]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/cut-once/', proxy.endpoint, { logger: log.logger });
+  try {
+    proxy.sabotage({ match: (r) => r.method === 'GET', action: { kind: 'cut', afterBytes: 1 << 20 }, times: 1 });
+    await storage.fetchLocal([name]);
+    expect(proxy.spoiled).toBe(1);
+    expect(proxy.requests.filter((r) => r.method === 'GET')).toHaveLength(2);
+    expect(readFileSync(storage.localPath(name)!)).toEqual(body);
+    // The copy alone: no temporary file of the broken attempt beside it.
+    expect([...localCopies(storage).keys()]).toEqual([name]);
+    expect(log.lines()).toMatchObject([{ level: 'warn', msg: 're-reading state file from the start', object: `s3://usage-state/cut-once/${name}`, attempt: 1 }]);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+});
+
+/** `times` GETs that send their first MiB, then nothing, the connection kept open; `stalls()`: how many have sent their MiB. */
+function stallAfterOneMiB(proxy: CuttingProxy, times = 1): { stalls(): number } {
+  let stalls = 0;
   proxy.sabotage({
     match: (r) => r.method === 'GET',
     action: { kind: 'stall', afterBytes: 1 << 20 },
-    times: 1,
+    times,
     async beforeSpoiling() {
-      stalled = true;
+      stalls++;
     },
   });
-  return { stalled: () => stalled };
+  return { stalls: () => stalls };
 }
 
-test('read() and readVersioned(): a body that stops part-way fails as a read of it at the stall timeout, its socket freed; the next read gets it whole', async () => {
+/** Calls the stall of each of the `times` stalled bodies, one after the other, as each stands with its stall clock running. */
+async function stallEach(timers: ManualTimers, stalls: () => number, times: number, ready: () => boolean = () => true): Promise<void> {
+  for (let stall = 1; stall <= times; stall++) {
+    await until(() => stalls() === stall && timers.pending === 1 && ready(), `stalled body ${stall} with its stall clock running`);
+    timers.fireAll();
+  }
+}
+
+test('read() and readVersioned(): a body that stops part-way is read again 3 times, each said, then fails as a read of it at the stall timeout, its sockets freed; the next read gets it whole', async () => {
   const body = randomBytes(3 << 20);
   await server.seed('usage-state', [{ key: 'stalled-read/manifest.json', body }]);
   const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
   // The stall is the test's to call (ManualTimers); one object at once gives a pool of socketPoolSize(1) sockets,
   // fewer than the stalls below, so a socket kept by a stalled body would leave a later read waiting for one.
   const timers = new ManualTimers();
-  const storage = openStorage('s3://usage-state/stalled-read/', proxy.endpoint, { stallSeconds: 2, concurrency: 1, timers });
-  const reads = [() => storage.read('manifest.json'), () => storage.readVersioned('manifest.json')];
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/stalled-read/', proxy.endpoint, { stallSeconds: 2, concurrency: 1, timers, logger: log.logger });
+  const failed = 'reading s3://usage-state/stalled-read/manifest.json failed: no data from its body within the stall timeout (2 s)';
   try {
-    for (let attempt = 0; attempt <= socketPoolSize(1); attempt++) {
-      const { stalled } = stallAfterOneMiB(proxy);
-      const failure = rejectionOf<StateIoError>(reads[attempt % 2]!());
-      await until(() => stalled() && timers.pending === 1, 'the body to stall with its stall clock running');
-      timers.fireAll();
+    // Two reads of four attempts each: more stalled bodies than sockets.
+    expect(2 * 4).toBeGreaterThan(socketPoolSize(1));
+    for (const read of [() => storage.read('manifest.json'), () => storage.readVersioned('manifest.json')]) {
+      const { stalls } = stallAfterOneMiB(proxy, 4);
+      const failure = rejectionOf<StateIoError>(read());
+      await stallEach(timers, stalls, 4);
       const err = await failure;
       expect(err).toBeInstanceOf(StateIoError);
       expect(err.code).toBe('ERR_STATE_IO');
-      expect(err.message).toBe('reading s3://usage-state/stalled-read/manifest.json failed: no data from its body within the stall timeout (2 s)');
+      expect(err.message).toBe(failed);
     }
-    expect(proxy.spoiled).toBe(socketPoolSize(1) + 1);
+    expect(proxy.spoiled).toBe(8);
+    const warned = [1, 2, 3].map((attempt) => ({ level: 'warn', msg: 're-reading state file from the start', object: 's3://usage-state/stalled-read/manifest.json', attempt, err: failed }));
+    expect(log.lines().map(({ level, msg, object, attempt, err }) => ({ level, msg, object, attempt, err }))).toEqual([...warned, ...warned]);
+    expect(log.text()).not.toContain(server.secretAccessKey);
 
     expect(await storage.read('manifest.json')).toEqual(body);
     expect(await storage.readVersioned('manifest.json')).toEqual({ data: body, version: `"${createHash('md5').update(body).digest('hex')}"` });
@@ -205,24 +260,70 @@ test('read() and readVersioned(): a body that stops part-way fails as a read of 
   }
 }, 30_000);
 
-test('fetchLocal(): a body that stops part-way fails as a read of it at the stall timeout and leaves no copy; the next fetch gets it whole', async () => {
+test('read() and readVersioned(): a body that stalls 3 times comes whole on the 4th read', async () => {
+  const body = randomBytes(3 << 20);
+  await server.seed('usage-state', [{ key: 'stalled-thrice/lock.json', body }]);
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const timers = new ManualTimers();
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/stalled-thrice/', proxy.endpoint, { stallSeconds: 2, concurrency: 1, timers, logger: log.logger });
+  try {
+    let { stalls } = stallAfterOneMiB(proxy, 3);
+    const read = storage.read('lock.json');
+    await stallEach(timers, stalls, 3);
+    expect(await read).toEqual(body);
+    ({ stalls } = stallAfterOneMiB(proxy, 3));
+    const versioned = storage.readVersioned('lock.json');
+    await stallEach(timers, stalls, 3);
+    expect(await versioned).toEqual({ data: body, version: `"${createHash('md5').update(body).digest('hex')}"` });
+    expect(proxy.spoiled).toBe(6);
+    expect(log.lines().map((line) => line.attempt)).toEqual([1, 2, 3, 1, 2, 3]);
+    expect(timers.pending).toBe(0);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+}, 30_000);
+
+test('read(): a GET refused (403 AccessDenied) or a key missing is not read again, and nothing is warned', async () => {
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/refused/', proxy.endpoint, { logger: log.logger });
+  try {
+    proxy.sabotage({ match: (r) => r.method === 'GET', action: { kind: 'fail', status: 403, code: 'AccessDenied' } });
+    const err = await rejectionOf(storage.read('manifest.json'));
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.message).toBe('reading s3://usage-state/refused/manifest.json failed: HTTP 403 AccessDenied: spoiled by the test proxy');
+    expect(proxy.requests).toHaveLength(1);
+    proxy.sabotage(undefined);
+    expect(await storage.read('manifest.json')).toBeUndefined();
+    expect(proxy.requests).toHaveLength(2);
+    expect(log.lines()).toEqual([]);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+});
+
+test('fetchLocal(): a body that stops part-way, each time it is read, fails as a read of it after 3 re-reads and leaves no copy; the next fetch gets it whole', async () => {
   const name = 'days/acme/2024-03-01.1-abc.ids';
   const body = randomBytes(3 << 20);
   await server.seed('usage-state', [{ key: `stalled-fetch/${name}`, body }]);
   const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
   const timers = new ManualTimers();
-  const storage = openStorage('s3://usage-state/stalled-fetch/', proxy.endpoint, { stallSeconds: 2, timers });
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/stalled-fetch/', proxy.endpoint, { stallSeconds: 2, timers, logger: log.logger });
   const onDisk = () => [...localCopies(storage).values()].reduce((sum, size) => sum + size, 0);
   try {
-    const { stalled } = stallAfterOneMiB(proxy);
+    const { stalls } = stallAfterOneMiB(proxy, 4);
     const failure = rejectionOf<StateIoError>(storage.fetchLocal([name]));
-    // Mid-body: the MiB sent is in the temporary copy, and the stall clock runs for the rest.
-    await until(() => stalled() && onDisk() === 1 << 20 && timers.pending === 1, 'the first MiB on disk with the stall clock running');
-    timers.fireAll();
+    // Mid-body each time: the MiB sent is in the temporary copy (that of the attempt before is gone), and the stall clock runs for the rest.
+    await stallEach(timers, stalls, 4, () => onDisk() === 1 << 20);
     const err = await failure;
     expect(err).toBeInstanceOf(StateIoError);
     expect(err.code).toBe('ERR_STATE_IO');
     expect(err.message).toBe(`reading s3://usage-state/stalled-fetch/${name} failed: no data from its body within the stall timeout (2 s)`);
+    expect(log.lines().map((line) => [line.object, line.attempt])).toEqual([1, 2, 3].map((attempt) => [`s3://usage-state/stalled-fetch/${name}`, attempt]));
     await expectNoCopyThenWhole(storage, name, body);
   } finally {
     await storage.close();
