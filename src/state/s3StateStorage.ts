@@ -39,16 +39,22 @@ const PUBLISH_BYTES_AT_ONCE = 64 * 1024 * 1024;
 /** Whole re-reads of a state file whose body stalled or broke part-way: as many as an input object gets (readObjects). */
 const BODY_READ_RETRIES = 3;
 
+/** What messages say of the store: the endpoint given, if any (else AWS's own), and the stall timeout in ms. */
+interface StoreTerms {
+  readonly endpoint: string | undefined;
+  readonly stallMs: number;
+}
+
 /**
  * One line about an SDK failure, worded as the input side words its own (see describeS3Failure): what was asked of
  * which state file, then `HTTP 500 InternalError`, `ECONNRESET`, no answer in time, an endpoint that cannot be
  * reached and what to check, or what the service said, cut short and redacted: an endpoint may echo the signed request
  * in its answer. Never the request, nor the SDK's own wording (`TimeoutError: read ECONNRESET`).
  */
-function describe(operation: string, url: string, error: unknown, endpoint: string | undefined): StateIoError {
+function describe(operation: string, url: string, error: unknown, { endpoint, stallMs }: StoreTerms): StateIoError {
   const facts = s3FailureFacts(error);
   const failed = (why: string) => new StateIoError(`${operation} ${url} failed: ${why}`, { cause: error });
-  if (isNoAnswer(facts)) return failed(`no response from ${endpoint ?? 'the AWS S3 endpoint'} within the stall timeout`);
+  if (isNoAnswer(facts)) return failed(`no response from ${endpoint ?? 'the AWS S3 endpoint'} within the stall timeout (${stallMs / 1000} s)`);
   const transient = transientFailureText(facts);
   if (transient !== undefined) return failed(transient);
   if (UNREACHABLE_CODES.has(facts.code)) return failed(cannotReachText(endpoint, facts.code));
@@ -61,11 +67,11 @@ function describe(operation: string, url: string, error: unknown, endpoint: stri
  * A watched body's failure (watchedBody.ts) as a failed read of `url`: a stall as one part-way, unlike a wait for
  * headers (describe); a break by its cause, as describe words a request's (`ECONNRESET`).
  */
-function bodyFailure(url: string, error: unknown, stallMs: number, endpoint: string | undefined): StateIoError {
+function bodyFailure(url: string, error: unknown, terms: StoreTerms): StateIoError {
   if (error instanceof S3StallError) {
-    return new StateIoError(`reading ${url} failed: no data from its body within the stall timeout (${stallMs / 1000} s)`, { cause: error });
+    return new StateIoError(`reading ${url} failed: no data from its body within the stall timeout (${terms.stallMs / 1000} s)`, { cause: error });
   }
-  return describe('reading', url, error instanceof S3BodyError ? error.cause : error, endpoint);
+  return describe('reading', url, error instanceof S3BodyError ? error.cause : error, terms);
 }
 
 function isMissing(error: unknown): boolean {
@@ -102,15 +108,12 @@ export class S3StateStorage implements StateStorage {
   private readonly client: S3Client;
   private readonly localDir: string;
   private readonly fetched = new Set<string>();
-  /** For messages: the endpoint given, if any (else AWS's own). */
-  private readonly endpoint: string | undefined;
-  private readonly stallMs: number;
+  private readonly terms: StoreTerms;
   private readonly timers: WatchdogTimers | undefined;
   private readonly logger: Pick<Logger, 'warn'> | undefined;
 
   constructor(url: string, options: S3StateOptions = {}) {
-    this.endpoint = options.endpoint;
-    this.stallMs = stallMsOf(options);
+    this.terms = { endpoint: options.endpoint, stallMs: stallMsOf(options) };
     this.timers = options.timers;
     this.logger = options.logger;
     const { bucket, prefix } = parseS3Url(url);
@@ -128,7 +131,7 @@ export class S3StateStorage implements StateStorage {
         for (const entry of page.Contents ?? []) if (entry.Key !== undefined) names.push(entry.Key.slice(this.base.length));
       }
     } catch (error) {
-      throw describe('listing', this.location, error, this.endpoint);
+      throw describe('listing', this.location, error, this.terms);
     }
     return names.filter((name) => name !== '' && !name.endsWith('/')).sort();
   }
@@ -143,7 +146,7 @@ export class S3StateStorage implements StateStorage {
       return reply.LastModified;
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error, this.endpoint);
+      throw describe('reading', this.urlOf(name), error, this.terms);
     }
   }
 
@@ -151,7 +154,7 @@ export class S3StateStorage implements StateStorage {
     try {
       await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name), Body: data, ContentLength: data.length }));
     } catch (error) {
-      throw describe('writing', this.urlOf(name), error, this.endpoint);
+      throw describe('writing', this.urlOf(name), error, this.terms);
     }
   }
 
@@ -164,7 +167,7 @@ export class S3StateStorage implements StateStorage {
     } catch (error) {
       const status = (error as SdkError).$metadata?.httpStatusCode;
       if (status === 412 || status === 409) return false;
-      throw describe('writing', this.urlOf(name), error, this.endpoint);
+      throw describe('writing', this.urlOf(name), error, this.terms);
     }
   }
 
@@ -182,7 +185,7 @@ export class S3StateStorage implements StateStorage {
       const status = (error as SdkError).$metadata?.httpStatusCode;
       // 412: changed since; 404: gone; 409: a concurrent conditional write won.
       if (status === 412 || status === 404 || status === 409 || isMissing(error)) return false;
-      throw describe('writing', this.urlOf(name), error, this.endpoint);
+      throw describe('writing', this.urlOf(name), error, this.terms);
     }
   }
 
@@ -207,7 +210,7 @@ export class S3StateStorage implements StateStorage {
     try {
       await this.client.send(new DeleteObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
     } catch (error) {
-      if (!isMissing(error)) throw describe('deleting', this.urlOf(name), error, this.endpoint);
+      if (!isMissing(error)) throw describe('deleting', this.urlOf(name), error, this.terms);
     }
   }
 
@@ -280,7 +283,7 @@ export class S3StateStorage implements StateStorage {
         // Destroyed, which frees its socket.
         object.body.destroy();
         if (error instanceof StateIoError) throw error;
-        const failure = bodyFailure(this.urlOf(name), error, this.stallMs, this.endpoint);
+        const failure = bodyFailure(this.urlOf(name), error, this.terms);
         if (!isRetryableReadError(error) || attempt > BODY_READ_RETRIES) throw failure;
         this.logger?.warn({ object: this.urlOf(name), attempt, err: failure.message }, 're-reading state file from the start');
       }
@@ -297,13 +300,13 @@ export class S3StateStorage implements StateStorage {
       reply = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: this.keyOf(name) }));
     } catch (error) {
       if (isMissing(error)) return undefined;
-      throw describe('reading', this.urlOf(name), error, this.endpoint);
+      throw describe('reading', this.urlOf(name), error, this.terms);
     }
     const body: unknown = reply.Body;
     const version = reply.ETag ?? '';
     if (body === undefined) return { body: Readable.from([]), version };
     if (!(body instanceof Readable)) throw new StateIoError(`reading ${this.urlOf(name)} failed: the SDK returned a ${typeof body} body, not a stream`);
-    return { body: new WatchedBody(body, { name: this.urlOf(name), stallMs: this.stallMs, timers: this.timers }), version };
+    return { body: new WatchedBody(body, { name: this.urlOf(name), stallMs: this.terms.stallMs, timers: this.timers }), version };
   }
 
   private keyOf(name: string): string {

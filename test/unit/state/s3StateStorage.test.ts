@@ -305,6 +305,26 @@ test('read(): a GET refused (403 AccessDenied) or a key missing is not read agai
   }
 });
 
+test('read(): a GET never answered fails after the SDK\'s attempts, saying the endpoint and the stall timeout\'s seconds, and is not read again', async () => {
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const log = warnings();
+  // The wait for response headers is the SDK's own timer (requestTimeout), which cannot be injected: a GET the
+  // proxy never answers times out on real time, here 0.5 s; nothing races it.
+  const storage = openStorage('s3://usage-state/unanswered/', proxy.endpoint, { stallSeconds: 0.5, logger: log.logger });
+  try {
+    proxy.sabotage({ match: (r) => r.method === 'GET', action: { kind: 'hang' } });
+    const err = await rejectionOf(storage.read('manifest.json'));
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.message).toBe(`reading s3://usage-state/unanswered/manifest.json failed: no response from ${proxy.endpoint} within the stall timeout (0.5 s)`);
+    // The SDK's three attempts; no headers, so no body to read again.
+    expect(proxy.spoiled).toBe(3);
+    expect(log.lines()).toEqual([]);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+  }
+}, 30_000);
+
 test('fetchLocal(): a body that stops part-way, each time it is read, fails as a read of it after 3 re-reads and leaves no copy; the next fetch gets it whole', async () => {
   const name = 'days/acme/2024-03-01.1-abc.ids';
   const body = randomBytes(3 << 20);
