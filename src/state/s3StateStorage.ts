@@ -92,7 +92,7 @@ function stagedFileFailure(localFile: string, url: string): (error: unknown) => 
 export interface S3StateOptions extends S3ClientOptions {
   /** The clock of the bodies' stall watch; the system's timers by default. */
   readonly timers?: WatchdogTimers;
-  /** Where a state file read again (its body stalled or broke) is said; not said without it. */
+  /** Where what the storage gets over is said (a state file read again, a staged file it could not remove); unsaid without it. */
   readonly logger?: Pick<Logger, 'warn'>;
 }
 
@@ -202,7 +202,11 @@ export class S3StateStorage implements StateStorage {
       } finally {
         budget.give(size);
       }
-      await fs.rm(localFile, { force: true });
+      // Uploaded, the file is published: what is left is this run's own copy in its scratch folder, removed with the
+      // folder when the run ends. One that cannot be removed now is said, and does not undo the commit.
+      await fs.rm(localFile, { force: true }).catch((error: unknown) =>
+        this.logger?.warn({ file: localFile, object: this.urlOf(name), err: errnoCode(error) }, 'could not remove a staged state file after its upload'),
+      );
     });
   }
 

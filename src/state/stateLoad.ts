@@ -10,7 +10,7 @@ import type { StateStorage } from './stateStorage';
 
 /**
  * A local folder for a path, an S3 prefix for an s3:// URL (with the same client options as the inputs); `logger`
- * hears of state files an S3 state reads again.
+ * hears of what an S3 state gets over (a state file read again, a staged file it could not remove).
  */
 export function openStateStorage(location: string, s3?: S3ClientOptions, logger?: Pick<Logger, 'warn'>): StateStorage {
   if (!isS3Url(location)) return new LocalStateStorage(location);

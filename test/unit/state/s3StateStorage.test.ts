@@ -108,6 +108,48 @@ test('publish(): a staged file that cannot be read fails as the state\'s I/O, na
   }
 });
 
+test('publish(): a staged file that cannot be removed after its upload is said in a warning; the upload stands and publish() succeeds', async () => {
+  const scratch = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-s3publish-'));
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  const log = warnings();
+  const storage = openStorage('s3://usage-state/unremovable/', proxy.endpoint, { logger: log.logger });
+  const staging = path.join(scratch, 'staging');
+  const staged = path.join(staging, 'commit-1.agg.json');
+  const name = 'days/acme/2024-03-01.1-abc.agg.json';
+  try {
+    mkdirSync(staging);
+    writeFileSync(staged, '{"tenant":"acme"}');
+    // Once its bytes are read and on their way (the PUT arrives), the staged file's folder becomes a file: its removal
+    // then fails (ENOTDIR) as a denied one does, root or not, where a chmod would not stop root.
+    proxy.sabotage({
+      match: (r) => {
+        if (r.method === 'PUT' && existsSync(staged)) {
+          fs.renameSync(staging, `${staging}.moved`);
+          writeFileSync(staging, 'not a folder');
+        }
+        return false;
+      },
+      action: { kind: 'reset' },
+    });
+    await storage.publish([{ localFile: staged, name }]);
+    proxy.sabotage(undefined);
+    expect((await storage.read(name))!.toString()).toBe('{"tenant":"acme"}');
+    expect(log.lines()).toEqual([
+      expect.objectContaining({
+        level: 'warn',
+        msg: 'could not remove a staged state file after its upload',
+        file: staged,
+        object: `s3://usage-state/unremovable/${name}`,
+        err: 'ENOTDIR',
+      }),
+    ]);
+  } finally {
+    await storage.close();
+    await proxy.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  }
+});
+
 /** The files under the storage's folder of local copies, with their sizes (none before the first copy). */
 function localCopies(storage: S3StateStorage): Map<string, number> {
   const cache = path.join(path.dirname(storage.scratchDir('any')), 'cache');
