@@ -95,8 +95,8 @@ describe('a state file\'s body stops part-way, the connection kept open', () => 
     await putObjects(client, 'usage-state', [{ key: 'stalls/manifest.json', body: Buffer.alloc(2 << 20, ' ') }]);
     client.destroy();
     const isManifestGet = (r: { method: string; url: string }) => r.method === 'GET' && r.url.startsWith('/usage-state/stalls/manifest.json');
-    const result = await nightlyRun('stalls', isManifestGet, { kind: 'stall', afterBytes: 1 << 20 }, ['--s3-stall-seconds', '2']);
-    const msg = 'reading s3://usage-state/stalls/manifest.json failed: no data from its body within the stall timeout (2 s)';
+    const result = await nightlyRun('stalls', isManifestGet, { kind: 'stall', afterBytes: 1 << 20 }, ['--s3-stall-seconds', '1']);
+    const msg = 'reading s3://usage-state/stalls/manifest.json failed: no data from its body within the stall timeout (1 s)';
     expect(result.code).toBe(1);
     expect(closingLine(result.stderr)).toMatchObject({ level: 'error', exit_code: 1, code: 'ERR_STATE_IO', msg });
     // Four GETs: the SDK's retries end with the headers; the state reads a stalled body again, 3 times.
