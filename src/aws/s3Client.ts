@@ -3,6 +3,7 @@ import https from 'node:https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { checkS3Region } from './s3Config';
 import { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, stallMsOf, type S3ClientOptions } from './s3ClientOptions';
+import { watchRetries } from './s3RetryWatch';
 
 export { DEFAULT_CONCURRENCY, DEFAULT_STALL_SECONDS, type S3ClientOptions };
 
@@ -14,13 +15,16 @@ export function socketPoolSize(concurrency: number): number {
   return concurrency + 4;
 }
 
-/** An S3 client; an S3ConfigError (exit 2) if the region given or in AWS_REGION cannot work. */
+/**
+ * An S3 client; an S3ConfigError (exit 2) if the region given or in AWS_REGION cannot work. With `retries`, every
+ * request the SDK had to send again is reported there (s3RetryWatch.ts).
+ */
 export function createS3Client(options: S3ClientOptions = {}): S3Client {
   checkS3Region(options.region, process.env);
   const concurrency = options.concurrency ?? DEFAULT_CONCURRENCY;
   const stallMs = stallMsOf(options);
   const agentOptions = { keepAlive: true, maxSockets: socketPoolSize(concurrency) };
-  return new S3Client({
+  const client = new S3Client({
     region: options.region,
     endpoint: options.endpoint,
     forcePathStyle: options.forcePathStyle ?? false,
@@ -37,4 +41,6 @@ export function createS3Client(options: S3ClientOptions = {}): S3Client {
       throwOnRequestTimeout: true,
     },
   });
+  if (options.retries) watchRetries(client, options.retries);
+  return client;
 }
