@@ -23,6 +23,7 @@ import { DEFAULT_MAX_ITEM_BYTES, DEFAULT_MAX_ITEM_KEYS } from '../decode/jsonVal
 import { flagGiven, wholeNumberAtLeast } from './flagChecks';
 import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { isS3Url, parseS3Url } from '../aws/s3Url';
+import { S3RetryLog } from '../aws/s3RetryLog';
 import { createProgressReporter, progressModeFromArgs } from '../run/progress';
 import { defaultConcurrency } from './defaultConcurrency';
 import { aggregateOnDecodeThreadsOption, aggregatesOnDecodeThreads, decodesOnThisThread, decodeThreadsFrom, decodeThreadsGiven, inputMayBeLarge, runDecodeThreadsOption, threadPoolSizeFor } from './decodeThreads';
@@ -224,7 +225,9 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
   // The closing lines: plain text, or JSON lines like the log's (see EndLines), whatever --log-level says.
   const end = EndLines.on(io.stderr, logFormatFor(io.stderr, args['log-format'] as LogFormat | undefined) === 'json', runId);
   const progress = createProgressReporter({ mode: progressMode, stream: io.stderr, logger });
-  const sources = new SourceResolver({ s3: s3ClientOptionsFrom(args, io.env), dayRange: { from, to }, filter, ownOutputs: written.map((w) => w.path) });
+  // The AWS SDK's own retries of every S3 request of the run (inputs and state): logged, and counted in the run event.
+  const s3Retries = s3Urls.some((given) => isS3Url(given.url)) ? new S3RetryLog(logger) : undefined;
+  const sources = new SourceResolver({ s3: { ...s3ClientOptionsFrom(args, io.env), retries: s3Retries }, dayRange: { from, to }, filter, ownOutputs: written.map((w) => w.path) });
   // --hec-index/--hec-source/--hec-sourcetype name the summaries' metadata, so --output carries the same.
   config.splunk = splunkMetadataFrom(args, config.splunk);
   const hecOptions = hecSinkOptionsFromArgv(args, io.env, config.splunk);
@@ -248,16 +251,19 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
         signal: stop.signal,
         decodeThreads,
         decode: decodeFrom(decodeThreads, threadsGiven, args, stop.signal),
+        s3Retries,
       });
     }
     // Opened (and locked) before any output exists: a corrupt, foreign or busy state stops the run untouched; one
     // that cannot be reached leaves the failed run event in --output (replaceOutputWithFailedRun) and an empty
     // --quarantine (emptyQuarantine).
     const startedAt = new Date();
-    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal }).catch(async (err: unknown) => {
+    const state = await openStateFromArgs(args, io.env, { timezone, config, from, to, logger, signal: stop.signal, s3Retries }).catch(async (err: unknown) => {
+      s3Retries?.flush();
       if (err instanceof StateIoError) {
         if (args.output !== undefined) {
-          await replaceOutputWithFailedRun(args.output, io.stdout, failedBeforeReading({ runId, startedAt, finishedAt: new Date(), inputs, timezone, failure: err }), config.splunk, logger);
+          const run = failedBeforeReading({ runId, startedAt, finishedAt: new Date(), inputs, timezone, failure: err, s3Retries: s3Retries?.retries });
+          await replaceOutputWithFailedRun(args.output, io.stdout, run, config.splunk, logger);
         }
         if (args.quarantine !== undefined) await emptyQuarantine(args.quarantine, logger);
       }
@@ -354,8 +360,11 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
       signal: stop.signal,
       ...(auth0 ? { auth0 } : {}),
       dailies: wantsTable,
+      s3Retries,
     });
     sources.close();
+    // What the AWS SDK retried since its last line, before the run's last lines.
+    s3Retries?.flush();
     if (filter.leftOut > 0) logger.info({ left_out: filter.leftOut, include: args.include ?? [], exclude: args.exclude }, 'files and keys left out by --include/--exclude');
     // An output that fails as it is flushed and moved into place is a failed run, whatever the run event said.
     const { run } = outcome;
@@ -393,6 +402,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     if (run.status === 'failed' && state) end.kept(state.location, outcome.checkpoints, mergePlan !== undefined);
     return outcome.exitCode;
   } catch (err) {
+    s3Retries?.flush();
     // Said here, not by main(): the closing line of a run that had started (a state lock it stopped waiting for, a
     // state it could not open) carries its run_id, like its other lines.
     end.failure(err);

@@ -9,6 +9,7 @@ import { isRetryableReadError } from '../sources/s3/s3Errors';
 import { openLedger } from '../state/runState';
 import type { ShardSpec } from '../state/shardPartial';
 import type { Logger } from '../support/logger';
+import type { S3RetryLog } from '../aws/s3RetryLog';
 import type { CliIo } from './cliIo';
 import type { EndLines } from './endLines';
 import { defaultConcurrency } from './defaultConcurrency';
@@ -47,12 +48,14 @@ export interface ShardRunSetup {
   /** Decode threads (0: decoding on this thread), as the run resolved them. */
   decodeThreads: number;
   decode: NonNullable<ReadObjectsOptions['decode']>;
+  /** The AWS SDK's retries of the shard's S3 requests (inputs and state), when it uses S3. */
+  s3Retries?: S3RetryLog;
 }
 
 /** `auth0-usage run --shard I/N`: reads this shard's objects into its partial under --state; exit 0 when stored. */
 export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardRunSetup): Promise<number> {
   const { shard, spec, logger } = setup;
-  const { storage, objects } = await openLedger({ location: args.state!, s3: s3ClientOptionsFrom(args, io.env), timezone: spec.timezone, config: setup.config, logger });
+  const { storage, objects } = await openLedger({ location: args.state!, s3: { ...s3ClientOptionsFrom(args, io.env), retries: setup.s3Retries }, timezone: spec.timezone, config: setup.config, logger });
   const quarantine = args.quarantine ? new (await import('../sinks/quarantineFile')).QuarantineFile(args.quarantine) : undefined;
   try {
     logger.info({ shard: `${shard.index}/${shard.count}`, inputs: spec.inputs, state: storage.location }, 'shard started');
@@ -78,6 +81,8 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
       signal: setup.signal,
       logger,
     });
+    // Before the closing line, which stays the last.
+    setup.s3Retries?.flush();
     await quarantine?.close();
     setup.end.info(
       `shard ${shard.index}/${shard.count} stored ${done.counts.records} records of ${done.counts.objects} objects in ${storage.location}; ` +

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import type { UsageConfig } from '../config/schema';
 import type { Logger } from '../support/logger';
+import type { S3RetryObserver } from '../aws/s3ClientOptions';
 import { DEFAULT_RESIDENT_BYTES } from '../rollup/dayStore';
 import { DEFAULT_DEDUP_DAYS, DEFAULT_LOCK_EXPIRY_MINUTES, RunState } from '../state/runState';
 import { DEFAULT_CHECKPOINT_MINUTES, DEFAULT_CHECKPOINT_OBJECTS } from '../run/runJob';
@@ -98,6 +99,8 @@ export interface StateRunSettings {
   logger: Logger;
   /** The run's stop signal: a stop while another run holds the lock ends the wait, and the run, at once. */
   signal?: AbortSignal;
+  /** Told of the S3 requests of an s3:// state that the AWS SDK retried. */
+  s3Retries?: S3RetryObserver;
 }
 
 /**
@@ -110,7 +113,7 @@ export async function openStateFromArgs(args: StateArgs, env: NodeJS.ProcessEnv,
   try {
     return await RunState.open({
       location: args.state,
-      s3: s3ClientOptionsFrom(args, env),
+      s3: { ...s3ClientOptionsFrom(args, env), retries: settings.s3Retries },
       timezone: settings.timezone,
       config: settings.config,
       from: settings.from,

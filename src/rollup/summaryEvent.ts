@@ -187,6 +187,8 @@ export interface RunEvent {
   unknown_types_count: number;
   /** A merge's: how many shards' partial results it merged (its read figures are theirs, summed). Absent otherwise. */
   merged_shards?: number;
+  /** Attempts the AWS SDK made again at the run's S3 requests (inputs and state) after throttling, a server error or a lost connection: a request sent 3 times counts 2. Present when an input or the state is on S3. */
+  s3_retries?: number;
   /** Added by the HEC sink (its stats()) when it is used. */
   hec_requests?: number;
   hec_retries?: number;
@@ -281,7 +283,7 @@ export const SUMMARY_FIELDS: Record<SummaryKind, readonly string[]> = {
   run: [
     'summary', 'run_id', 'status', 'started_at', 'finished_at', 'tz', 'objects', 'bytes', 'records', 'duplicates',
     'malformed', 'rejected', 'quarantine_truncated', 'objects_gone', 'out_of_range', 'dedup_unavailable', 'days', 'summaries', 'inputs_count', 'unknown_types_count',
-    'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code',
+    'merged_shards', 's3_retries', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code',
     'auth0_stats_errors', 'inputs', 'unknown_types',
   ],
 };

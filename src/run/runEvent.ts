@@ -30,6 +30,8 @@ export interface RunEventInput {
   sinks: readonly SummarySink[];
   /** A merge: how many shards it merged. */
   mergedShards?: number;
+  /** A run that uses S3: the AWS SDK's retries of its requests. */
+  s3Retries?: number;
   /** Present when Auth0 statistics were asked for. */
   auth0StatsErrors?: RunEvent['auth0_stats_errors'];
 }
@@ -66,6 +68,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
     inputs_count: input.inputs.length,
     unknown_types_count: unknownTypes.length,
     ...(input.mergedShards === undefined ? {} : { merged_shards: input.mergedShards }),
+    ...(input.s3Retries === undefined ? {} : { s3_retries: input.s3Retries }),
   };
   const sinkFields: Record<string, number> = {};
   for (const sink of input.sinks) Object.assign(sinkFields, (sink as SinkStats).stats?.() ?? {});
@@ -83,7 +86,7 @@ export function buildRunEvent(input: RunEventInput): RunEvent {
 }
 
 /** The `run` event of a run that failed before it read anything (its state could not be opened): all counts 0. */
-export function failedBeforeReading(input: Pick<RunEventInput, 'runId' | 'startedAt' | 'finishedAt' | 'inputs' | 'timezone'> & { failure: Error }): RunEvent {
+export function failedBeforeReading(input: Pick<RunEventInput, 'runId' | 'startedAt' | 'finishedAt' | 'inputs' | 'timezone' | 's3Retries'> & { failure: Error }): RunEvent {
   const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0 };
   return buildRunEvent({ ...input, read, rollup: undefined, days: 0, summaries: 0, status: 'failed', sinks: [] });
 }

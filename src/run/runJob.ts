@@ -85,6 +85,8 @@ export interface RunOptions extends ObjectReading {
    * kept: one a tenant-day, held to the end of the run, they were most of what a fleet's summary pass left alive.
    */
   dailies?: boolean;
+  /** The AWS SDK's retries of the run's S3 requests (S3RetryLog), when the run uses S3: the run event's `s3_retries`. */
+  s3Retries?: { readonly retries: number };
   /** For tests: afterDelivery runs when every sink took the summaries, just before the state commit. */
   hooks?: { afterDelivery?(): void | Promise<void> };
 }
@@ -366,6 +368,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     timezone: options.timezone,
     read: options.merged ? { ...read, ...options.merged.read } : read,
     ...(options.merged ? { mergedShards: options.merged.shards } : {}),
+    ...(options.s3Retries ? { s3Retries: options.s3Retries.retries } : {}),
     rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,

@@ -195,12 +195,17 @@ describe('a connection reset before any response to a GetObject', () => {
     expect(result.code).toBe(0);
     expect(result.spoiled).toBe(3);
     const warnings = readNdjson(result.stderr).filter((line) => line.level === 'warn');
-    expect(warnings.map((line) => [line.msg, line.object, line.err])).toEqual([['re-reading object from the start', B, `reading ${B} failed: ECONNRESET`]]);
+    // The SDK's own attempts, said first (failed after 3, each reset), then the job's re-read.
+    expect(warnings.map((line) => [line.msg, line.object ?? line.key, line.err ?? [line.attempts, line.reason, line.failed]])).toEqual([
+      ['S3 request retried by the AWS SDK', 'reset/2024/04/05/b.ndjson', [3, 'ECONNRESET', true]],
+      ['re-reading object from the start', B, `reading ${B} failed: ECONNRESET`],
+    ]);
     expect(result.stderr).not.toContain('stall');
     const events = readNdjson(result.stdout);
     const daily = events.find((e) => e.event.summary === 'daily').event;
     expect(daily).toMatchObject({ day: '2024-04-05', logins: 5, failed_logins: 1, active_users: 3, events: 6 });
-    expect(events.at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 6, duplicates: 0 });
+    // The 2 retries of the first GetObject; the re-read got through at once.
+    expect(events.at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 6, duplicates: 0, s3_retries: 2 });
   });
 
   test('every attempt reset fails the run with ERR_S3_REQUEST naming the object and the reset, not a stall timeout', async () => {
@@ -239,5 +244,63 @@ describe('a listing that S3 keeps answering with 500', () => {
     } finally {
       await proxy.stop();
     }
+  });
+});
+
+describe('GetObjects that S3 throttles once each (503 SlowDown), then answers', () => {
+  // Two objects of one day: a.ndjson 2 logins (u1, u2), b.ndjson 1 login (u1) and 1 failed login.
+  // Day 2024-04-06, by hand: logins 3, failed_logins 1, active_users 2, events 4.
+  const record = (n: number, type: string, user: string) =>
+    JSON.stringify({ log_id: `89${String(n).padStart(54, '0')}`, date: `2024-04-06T09:00:0${n}.000Z`, type, tenant_name: 'acme', user_id: `auth0|${user}` });
+  const isObjectGet = (r: { method: string; url: string }) => r.method === 'GET' && r.url.startsWith('/auth0-archive/slow/');
+
+  beforeAll(async () => {
+    const client = fixtureClient(server);
+    await putObjects(client, 'auth0-archive', [
+      { key: 'slow/2024/04/06/a.ndjson', body: [record(1, 's', 'u1'), record(2, 's', 'u2')].join('\n') + '\n' },
+      { key: 'slow/2024/04/06/b.ndjson', body: [record(3, 's', 'u1'), record(4, 'f', 'u1')].join('\n') + '\n' },
+    ]);
+    client.destroy();
+  });
+
+  const args = (endpoint: string) => ['run', '-i', 's3://auth0-archive/slow/', '--s3-endpoint', endpoint, '--s3-force-path-style', '--concurrency', '1', '--output', '-', '--timezone', 'UTC', '--log-format', 'json', '--no-progress', '--no-table'];
+
+  test('each retried GetObject is a warn line, s3_retries counts the 2 retries, and the summaries are those of a clean run', async () => {
+    const clean = await runCli(args(server.endpoint), env);
+    expect(clean.code).toBe(0);
+    expect(readNdjson(clean.stdout).at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 4, s3_retries: 0 });
+    expect(clean.stderr).not.toContain('retried by the AWS SDK');
+
+    const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+    try {
+      // The first GET of each object only: its retry gets through.
+      const refused = new Set<string>();
+      proxy.sabotage({ match: (r) => isObjectGet(r) && !refused.has(r.url) && refused.add(r.url) !== undefined, action: { kind: 'fail', status: 503, code: 'SlowDown' } });
+      const result = await runCli(args(proxy.endpoint), env);
+      expect(result.code).toBe(0);
+      expect(proxy.spoiled).toBe(2);
+      const events = readNdjson(result.stdout);
+      expect(comparable(events)).toEqual(comparable(readNdjson(clean.stdout)));
+      expect(events.find((e) => e.event.summary === 'daily').event).toMatchObject({ day: '2024-04-06', logins: 3, failed_logins: 1, active_users: 2, events: 4 });
+      expect(events.at(-1).event).toMatchObject({ summary: 'run', status: 'ok', objects: 2, records: 4, s3_retries: 2 });
+      const warnings = readNdjson(result.stderr).filter((line) => line.level === 'warn');
+      expect(warnings.map(({ msg, operation, bucket, key, attempts, reason, failed }) => ({ msg, operation, bucket, key, attempts, reason, failed }))).toEqual(
+        ['a', 'b'].map((name) => ({ msg: 'S3 request retried by the AWS SDK', operation: 'GetObject', bucket: 'auth0-archive', key: `slow/2024/04/06/${name}.ndjson`, attempts: 2, reason: 'HTTP 503 SlowDown', failed: undefined })),
+      );
+      // The SDK's wait after throttling is drawn below 1 s.
+      for (const line of warnings) expect(line.retry_delay_ms).toBeLessThan(1000);
+      // The SDK got through by itself: the job did not read anything again.
+      expect(result.stderr).not.toContain('re-reading object from the start');
+      expect(result.stderr).not.toContain(server.secretAccessKey);
+      expect(result.stderr).not.toMatch(/Signature|Authorization|Credential=/i);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
+  test('a run over local files only has no s3_retries', async () => {
+    const result = await runCli(['run', '-i', path.join(ROOT, 'fixtures/e2e/archives'), '--output', '-', '--log-format', 'json', '--no-progress', '--no-table'], env);
+    expect(result.code).toBe(0);
+    expect(readNdjson(result.stdout).at(-1).event.s3_retries).toBeUndefined();
   });
 });

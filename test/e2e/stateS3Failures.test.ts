@@ -63,8 +63,13 @@ describe('the lock cannot be written (PutObject of lock.json answers 500)', () =
     expect(result.spoiled).toBe(3);
     const events = readNdjson(result.output);
     expect(events).toHaveLength(1);
-    expect(events[0].event).toMatchObject({ summary: 'run', status: 'failed', error: msg, error_code: 'ERR_STATE_IO', objects: 0, records: 0, days: 0, summaries: 0 });
+    // The SDK's 2 retries of that PUT are counted, and said with the lock's key.
+    expect(events[0].event).toMatchObject({ summary: 'run', status: 'failed', error: msg, error_code: 'ERR_STATE_IO', objects: 0, records: 0, days: 0, summaries: 0, s3_retries: 2 });
     expect(events[0].event.note).toBeUndefined();
+    const retried = readNdjson(result.stderr).filter((line) => line.msg === 'S3 request retried by the AWS SDK');
+    expect(retried.map(({ operation, bucket, key, attempts, reason, failed }) => ({ operation, bucket, key, attempts, reason, failed }))).toEqual([
+      { operation: 'PutObject', bucket: 'usage-state', key: 'lockput/lock.json', attempts: 3, reason: 'HTTP 500 InternalError', failed: true },
+    ]);
     // Nothing was read, so nothing set aside: as after a read that failed before its first object.
     expect(result.quarantine).toBe('');
     // Nothing was read and nothing written to the state.

@@ -60,11 +60,11 @@ test('quota events list SUMMARY_FIELDS in order; the metric is part of the summa
   });
 });
 
-test('the run event lists SUMMARY_FIELDS.run in order (quarantine_truncated, objects_gone, merged_shards, error, error_code and HEC fields only when present)', async () => {
+test('the run event lists SUMMARY_FIELDS.run in order (quarantine_truncated, objects_gone, merged_shards, s3_retries, error, error_code and HEC fields only when present)', async () => {
   const sink = new CollectingSink();
   const outcome = await runJob({ inputs: [], config: configWith(), timezone: 'UTC', openSource: () => ({ input: '', list: async function* () {} }), sinks: [sink], concurrency: 1, logger: silentLogger });
   const keys = Object.keys(outcome.run);
   expect(keys).toEqual(SUMMARY_FIELDS.run.filter((field) => keys.includes(field)));
-  expect(SUMMARY_FIELDS.run.filter((field) => !keys.includes(field))).toEqual(['quarantine_truncated', 'objects_gone', 'merged_shards', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code', 'auth0_stats_errors']);
+  expect(SUMMARY_FIELDS.run.filter((field) => !keys.includes(field))).toEqual(['quarantine_truncated', 'objects_gone', 'merged_shards', 's3_retries', 'hec_requests', 'hec_retries', 'hec_events_sent', 'hec_events_spooled', 'hec_events_rejected', 'error', 'error_code', 'auth0_stats_errors']);
   expect(outcome.run.dedup_unavailable).toBe(0);
 });

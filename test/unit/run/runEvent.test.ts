@@ -5,7 +5,7 @@
 import { buildRunEvent } from '../../../src/run/runEvent';
 import { SummaryHandOver } from '../../../src/run/summaryHandOver';
 import { runSummaryPass } from '../../../src/rollup/summaryPass';
-import type { SummaryEnvelope } from '../../../src/rollup/summaryEvent';
+import { SUMMARY_FIELDS, type SummaryEnvelope } from '../../../src/rollup/summaryEvent';
 import type { DeliverOptions, DeliveryResult, SummarySink } from '../../../src/sinks/summarySink';
 import { META, StatelessRun } from '../rollup/dayRollupKit';
 import { defaultConfig, makeRecord } from '../rollup/rollupTestKit';
@@ -96,4 +96,16 @@ test('a sink that cannot take the run event fails the run: the sinks after it ge
   const keys = Object.keys(run);
   expect(keys.slice(-2)).toEqual(['inputs', 'unknown_types']);
   expect(keys.indexOf('error_code')).toBe(keys.indexOf('error') + 1);
+});
+
+test('s3_retries, when given, comes in its SUMMARY_FIELDS.run place: after merged_shards, before the HEC fields', () => {
+  // Only its stats() is asked for, as of the HEC sink.
+  const hec = { stats: () => ({ hec_requests: 3, hec_retries: 1, hec_events_sent: 5, hec_events_spooled: 0, hec_events_rejected: 0 }) } as unknown as SummarySink;
+  const event = buildRunEvent({ runId: 'run-1', startedAt, finishedAt, inputs: ['s3://b/p/'], timezone: 'UTC', read, rollup: undefined, days: 0, summaries: 0, status: 'ok', sinks: [hec], mergedShards: 2, s3Retries: 7 });
+  expect(event.s3_retries).toBe(7);
+  const keys = Object.keys(event);
+  expect(keys).toEqual(SUMMARY_FIELDS.run.filter((field) => keys.includes(field)));
+  expect(keys.slice(keys.indexOf('merged_shards'), keys.indexOf('merged_shards') + 3)).toEqual(['merged_shards', 's3_retries', 'hec_requests']);
+  // Absent unless given (a run without S3).
+  expect('s3_retries' in buildRunEvent({ runId: 'run-1', startedAt, finishedAt, inputs: [], timezone: 'UTC', read, rollup: undefined, days: 0, summaries: 0, status: 'ok', sinks: [] })).toBe(false);
 });
