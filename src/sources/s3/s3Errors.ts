@@ -52,6 +52,8 @@ export interface S3FailureContext {
   readonly bucket: string;
   /** The configured endpoint, when not AWS's own. */
   readonly endpoint?: string;
+  /** The stall timeout a request waited for its response headers, said with a stall. */
+  readonly stallMs: number;
 }
 
 const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
@@ -70,7 +72,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   const input = (text: string) => new InputError(text, { cause: err });
 
   if (isNoAnswer(facts)) {
-    return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout`, where, { cause: err });
+    return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout (${ctx.stallMs / 1000} s)`, where, { cause: err });
   }
   const why = transientFailureText(facts);
   if (why !== undefined) {

@@ -132,7 +132,7 @@ export class S3Source implements Source {
       } catch (err) {
         const failure = watchdog.signal.aborted
           ? new S3StallError(`no listing page from ${this.input} for ${this.#stallMs / 1000} s`, this.input, { cause: err, reason: `no listing page for ${this.#stallMs / 1000} s` })
-          : describeS3Failure(err, { operation: 'list', url: this.input, bucket: this.bucket, endpoint: this.#endpoint });
+          : describeS3Failure(err, { operation: 'list', url: this.input, bucket: this.bucket, endpoint: this.#endpoint, stallMs: this.#stallMs });
         if (!(failure instanceof S3ReadError)) throw failure;
         if (++failures >= LIST_PAGE_ATTEMPTS) {
           // S3 failing, not the configuration: the last attempt's class and code (ERR_S3_REQUEST, ERR_S3_STALL), as a
@@ -158,7 +158,7 @@ export class S3Source implements Source {
     try {
       ({ Body: body } = await this.#client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key })));
     } catch (err) {
-      throw describeS3Failure(err, { operation: 'get', url: name, bucket: this.bucket, endpoint: this.#endpoint });
+      throw describeS3Failure(err, { operation: 'get', url: name, bucket: this.bucket, endpoint: this.#endpoint, stallMs: this.#stallMs });
     }
     if (body === undefined) return Readable.from([]);
     if (!(body instanceof Readable)) throw new Error(`GetObject for ${name} returned a ${typeof body} body, not a stream`);

@@ -192,6 +192,7 @@ describe('S3Source reads', () => {
     );
     expect(error).toBeInstanceOf(S3StallError);
     expect(error?.message).toContain('s3://archive/reads/plain.ndjson');
+    expect(error?.message).toMatch(/within the stall timeout \(0\.5 s\)$/);
     expect(proxy.spoiled - before).toBe(3); // the SDK's standard three attempts
   });
 
