@@ -80,6 +80,7 @@ export async function runShardFromArgs(args: ShardArgs, io: CliIo, setup: ShardR
       progress: setup.progress,
       signal: setup.signal,
       logger,
+      s3Retries: setup.s3Retries,
     });
     // Before the closing line, which stays the last.
     setup.s3Retries?.flush();

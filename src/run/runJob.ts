@@ -72,6 +72,8 @@ export interface RunOptions extends ObjectReading {
     inputs: readonly string[];
     /** `countedBefore`: records the shards did not write, of days an earlier run counted (as a run counts them: records and duplicates). */
     read: Pick<ReadTotals, 'objects' | 'bytes' | 'malformed' | 'rejected' | 'quarantineTruncated' | 'gone'> & { countedBefore: number };
+    /** The AWS SDK's retries of the shards' own S3 requests: the merge's run event counts them with its own. */
+    s3Retries?: number;
   };
   /** Runs once the run was committed to its state, before the lock is given back (a merge removes the shards' partials); its failure fails the run. */
   afterCommit?(): Promise<void>;
@@ -368,7 +370,7 @@ async function runSteps(options: RunOptions, scratchDir: string): Promise<RunOut
     timezone: options.timezone,
     read: options.merged ? { ...read, ...options.merged.read } : read,
     ...(options.merged ? { mergedShards: options.merged.shards } : {}),
-    ...(options.s3Retries ? { s3Retries: options.s3Retries.retries } : {}),
+    ...(options.s3Retries || options.merged?.s3Retries ? { s3Retries: (options.s3Retries?.retries ?? 0) + (options.merged?.s3Retries ?? 0) } : {}),
     rollup: rollup!,
     // Summarized even when delivery failed afterwards; none when reading or the summary pass failed.
     days: summarized ? changedKeys.size : 0,

@@ -64,6 +64,7 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
   // A shard that read nothing (no object hashed to it, or all were read before) has no record file to list.
   const byInput = new Map(replayed.filter((shard) => shard.done.files.length > 0).map((shard) => [`${location}/${shardFolder(shards, shard.done.shard)}`, shard]));
   const read = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, gone: 0, countedBefore: 0 };
+  let s3Retries = 0;
   for (const { done } of replayed) {
     read.objects += done.counts.objects;
     read.bytes += done.counts.bytes;
@@ -72,11 +73,12 @@ export async function planMerge(state: RunState, shards: number, spec: ShardSpec
     read.quarantineTruncated += done.counts.quarantine_truncated;
     read.gone += done.counts.objects_gone ?? 0;
     read.countedBefore += done.counts.counted_before ?? 0;
+    s3Retries += done.counts.s3_retries ?? 0;
   }
   return {
     inputs: [...byInput.keys()],
     openSource: (input) => new ShardRecordSource(state.storage, input, byInput.get(input)!),
-    merged: { shards, inputs: spec.inputs, read },
+    merged: { shards, inputs: spec.inputs, read, s3Retries },
     spent: spent.map((shard) => shard.done.shard),
     afterCommit: () => removeShardPartials(state.storage, shards, new Date(), { keepMarker: true }),
     afterRecord: () => removeShardMergedMarker(state.storage, shards),

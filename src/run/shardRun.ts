@@ -20,6 +20,8 @@ export interface ShardRunOptions extends ObjectReading {
   signal?: AbortSignal;
   logger: Logger;
   now?(): Date;
+  /** The AWS SDK's retries of the shard's S3 requests so far (S3RetryLog), when it uses S3: kept in done.json for the merge. */
+  s3Retries?: { readonly retries: number };
   /** Compressed bytes at which a record file is sealed (tests). */
   recordFileBytes?: number;
 }
@@ -71,6 +73,7 @@ export async function runShard(options: ShardRunOptions): Promise<ShardDone> {
       skipped: read.skipped,
       ...(files.counters.countedBefore > 0 ? { counted_before: files.counters.countedBefore } : {}),
       ...(read.gone > 0 ? { objects_gone: read.gone } : {}),
+      ...(options.s3Retries && options.s3Retries.retries > 0 ? { s3_retries: options.s3Retries.retries } : {}),
     },
     (options.now ?? (() => new Date()))(),
   );

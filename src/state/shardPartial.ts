@@ -36,8 +36,9 @@ export type ShardSpec = z.infer<typeof shardSpecSchema>;
 
 const shardCountsSchema = z
   // objects_gone: listed objects passed over as deleted; counted_before: records of days an earlier --from/--to run
-  // counted, not written (absent when none, and in partials of earlier versions).
-  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count, objects_gone: count.optional(), counted_before: count.optional() })
+  // counted, not written; s3_retries: the AWS SDK's retries of the shard's S3 requests, summed into the merge's run
+  // event (each absent when none, and in partials of earlier versions).
+  .object({ objects: count, bytes: count, records: count, malformed: count, rejected: count, quarantine_truncated: count, skipped: count, objects_gone: count.optional(), counted_before: count.optional(), s3_retries: count.optional() })
   .strict();
 
 /** A shard's read figures, as the run event states them. */

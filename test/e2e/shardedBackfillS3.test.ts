@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { readNdjson, spawnCli } from '../support/cliRunner';
+import { startCuttingProxy } from '../support/cuttingProxy';
 import { fixtureClient, startS3Server, type S3TestServer } from '../support/s3Server';
 import { comparableSummaries, filesUnder, runFigures, shardOfName, writeGeneratedArchives } from './shardedBackfillKit';
 
@@ -68,3 +69,25 @@ test('2 shards with an S3 --state (index from JOB_COMPLETION_INDEX) merge into t
   for (const text of [merged.stderr, shards[0]!.stderr, readFileSync(path.join(dir, 'merged.ndjson'), 'utf8')]) expect(text).not.toContain(server.secretAccessKey);
 }, 120_000);
 
+
+test("the merge's s3_retries counts the SDK's retries of the shards' S3 requests too, as its objects are the shards'", async () => {
+  const state = 's3://usage-state/retried/';
+  const proxy = await startCuttingProxy({ host: '127.0.0.1', port: server.port });
+  try {
+    // Each shard's first read of the state's manifest is throttled once; the SDK's second attempt gets through.
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/usage-state/retried/manifest.json'), action: { kind: 'fail', status: 503, code: 'SlowDown' }, times: 1 });
+    const first = await cli(['run', '--input', archives, '--state', state, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--shards', '2', '--shard', '0/2']);
+    proxy.sabotage({ match: (r) => r.method === 'GET' && r.url.startsWith('/usage-state/retried/manifest.json'), action: { kind: 'fail', status: 503, code: 'SlowDown' }, times: 1 });
+    const second = await cli(['run', '--input', archives, '--state', state, '--s3-endpoint', proxy.endpoint, '--s3-force-path-style', '--shards', '2', '--shard', '1/2']);
+    expect([first.code, second.code, proxy.spoiled]).toEqual([0, 0, 2]);
+    for (const shard of [first, second]) expect(readNdjson(shard.stderr).filter((line) => line.msg === 'S3 request retried by the AWS SDK')).toHaveLength(1);
+  } finally {
+    await proxy.stop();
+  }
+  // The merge itself is not throttled: what it counts is what the shards met.
+  const output = path.join(dir, 'retried.ndjson');
+  const merged = await cli(['merge', '--state', state, ...s3Flags(), '--shards', '2', '--output', output, '--no-table']);
+  expect(merged.code).toBe(0);
+  expect(readNdjson(merged.stderr).filter((line) => line.msg === 'S3 request retried by the AWS SDK')).toEqual([]);
+  expect(readNdjson(readFileSync(output, 'utf8')).at(-1).event).toMatchObject({ summary: 'run', status: 'ok', merged_shards: 2, s3_retries: 2 });
+}, 120_000);
