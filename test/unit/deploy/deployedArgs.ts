@@ -16,7 +16,7 @@ const CLOSED = 'http://127.0.0.1:9';
 export interface DeployedRun {
   code: number | null;
   /** The JSON log lines on stderr (the command logs JSON: --log-format=json). */
-  lines: Array<{ level: string; msg: string; code?: string }>;
+  lines: Array<{ level: string; msg: string; code?: string; failed?: boolean }>;
   stderr: string;
 }
 
@@ -72,9 +72,15 @@ export function runAsDeployed(args: string[], env: Record<string, string>): Depl
   }
 }
 
-/** The CLI took every flag, value and variable: no warning, and the run failed only at the closed S3 endpoint. */
+/**
+ * The CLI took every flag, value and variable: no warning, and the run failed only at the closed S3 endpoint. The
+ * SDK's own retries of that refused connection are said at warn level too (S3RetryLog): they are the endpoint's
+ * answer, not a complaint about the command line, and are left out.
+ */
 export function expectAccepted(run: DeployedRun): void {
-  const problems = run.lines.filter((line) => line.level === 'warn' || line.level === 'error').map((line) => `${line.level}: ${line.msg}`);
+  const problems = run.lines
+    .filter((line) => (line.level === 'warn' || line.level === 'error') && !(line.msg === 'S3 request retried by the AWS SDK' && line.failed === true))
+    .map((line) => `${line.level}: ${line.msg}`);
   const last = problems.pop();
   expect([run.code, problems, last]).toEqual([1, [], expect.stringContaining('ECONNREFUSED')]);
 }
