@@ -21,7 +21,9 @@ function readJson(file: string): unknown {
     throw new ConfigError(`cannot read config ${file}: ${errnoCode(err)}`);
   }
   try {
-    return JSON.parse(text);
+    // Editors on Windows (Notepad, PowerShell 5's Out-File) start UTF-8 with a byte order mark, which JSON.parse
+    // refused as an invisible `Unexpected token '\uFEFF'`; it is no part of the JSON, as in the input archives.
+    return JSON.parse(text.startsWith('\uFEFF') ? text.slice(1) : text);
   } catch (err) {
     throw new ConfigError(`config ${file} is not valid JSON: ${withoutExcerpt((err as Error).message)}`);
   }

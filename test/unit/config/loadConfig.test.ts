@@ -86,3 +86,14 @@ describe('nonBillableAudiences run in linear time', () => {
     expect(policy.isBillable('a'.repeat(1025))).toBe(true);
   });
 });
+
+describe('a config file saved with a byte order mark', () => {
+  test('is read as the JSON after it, by the run too', async () => {
+    const file = configFile('\uFEFF{"tenant":"bom-tenant","splunk":{"index":"bom_index"}}');
+    expect(loadConfig(file).tenant).toBe('bom-tenant');
+    const result = await runCli(['run', '--input', path.join(ROOT, 'fixtures/samples'), '--config', file, '--output', '-', '--no-table', '--no-progress', '--log-level', 'error']);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout.split('\n')[0]!).index).toBe('bom_index');
+  });
+});
