@@ -98,6 +98,23 @@ describe('S3 failures as one-line input errors', () => {
     );
   });
 
+  it('an endpoint that is no S3 store (a plain-text 404): says so, not the SDK\'s hidden field', async () => {
+    // A JSON answer (HEC's port) reads the same; the SDK told `… inspect the hidden field {error}.$response`.
+    const web = http.createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'text/plain' });
+      res.end('404 page not found');
+    });
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    const endpoint = `http://127.0.0.1:${(web.address() as net.AddressInfo).port}`;
+    try {
+      const err = await listError(source('s3://archive/logs/', { endpoint }));
+      expect(err).toBeInstanceOf(InputError);
+      expect(err.message).toBe(`the reply of ${endpoint} for s3://archive/logs/ is not an S3 reply (HTTP 404): check that --s3-endpoint / AWS_ENDPOINT_URL_S3 is the S3 store`);
+    } finally {
+      web.close();
+    }
+  });
+
   it('an HTTPS endpoint whose certificate is not trusted', async () => {
     const pems = await generate([{ name: 'commonName', value: '127.0.0.1' }]);
     const tls = https.createServer({ key: pems.private, cert: pems.cert }, (_req, res) => res.end());
