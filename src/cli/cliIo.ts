@@ -13,6 +13,8 @@ export interface CliIo {
   sizeThreadPool?: (size: number) => void;
   /** Told once the command's log format is known: whether its stderr lines are JSON (process warnings follow it). */
   logsJson?: (json: boolean) => void;
+  /** Names the AUTH0_USAGE_* variable beside a flag only it gave, in a usage error's message (set by main()). */
+  namingVariables?: (err: unknown) => unknown;
 }
 
 /**

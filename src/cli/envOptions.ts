@@ -72,14 +72,15 @@ function flagOf(name: string, command: CommandFlags): { flag: string; negated: b
  * The flag values the AUTH0_USAGE_* variables give one command: its own flags, booleans spelled `true`/`false`
  * (`NO_<FLAG>` read as `<FLAG>=false`). Variables of the other commands are left out quietly, because strict
  * parsing would otherwise stop a run over a variable meant for another command (a CronJob often shares one
- * environment between `run`, `status` and `hec-check`); `unknown` lists those no command takes (a typo).
+ * environment between `run`, `status` and `hec-check`); `unknown` lists those no command takes (a typo), and
+ * `variables` the variable that set each flag.
  * The values reach yargs as a config object: flags on the command line win over them, and they over defaults.
  */
 export function envForCommand(
   env: NodeJS.ProcessEnv,
   command: CommandFlags,
   allCommands: () => readonly CommandFlags[] = () => [command],
-): { flags: Record<string, string>; unknown: string[] } {
+): { flags: Record<string, string>; unknown: string[]; variables: Map<string, string> } {
   const flags: Record<string, string> = {};
   const unknown: string[] = [];
   // Two variables for one flag (AUTH0_USAGE_TZ and AUTH0_USAGE_TIMEZONE): yargs would keep one of them silently.
@@ -107,5 +108,8 @@ export function envForCommand(
       set(name, own.flag, value);
     }
   }
-  return { flags, unknown };
+  // Which variable set each flag (by its declared name), for messages about a value no command line shows; one
+  // left empty counts as none given, and is not named.
+  const variables = new Map([...setBy].filter(([, { value }]) => value.trim() !== '').map(([flag, { name }]) => [flag, name]));
+  return { flags, unknown, variables };
 }

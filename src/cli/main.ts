@@ -91,6 +91,7 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
   let logsJson = false;
   // Help shows the flags as they are, whatever the environment holds: a bad variable must not hide it.
   const declared = named && !asksForHelp(argv) ? flagsOf(named.builder) : undefined;
+  let variables = new Map<string, string>();
   try {
     // Read off every command's builder only when a variable is not one of this command's flags.
     let all: ReturnType<typeof flagsOf>[] | undefined;
@@ -102,7 +103,10 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     // AUTH0_USAGE_LOG_FORMAT is read before the other variables: a bad one among them is said in that format too.
     const variableFormat = io.env[`${ENV_PREFIX}LOG_FORMAT`];
     logsJson = logsJsonWith(argvFormat ?? (variableFormat === 'json' || variableFormat === 'text' ? variableFormat : undefined));
-    const { flags: fromEnv, unknown } = declared ? envForCommand(io.env, declared, allCommands) : { flags: {}, unknown: [] };
+    const fromVariables = declared ? envForCommand(io.env, declared, allCommands) : undefined;
+    const { flags: fromEnv, unknown } = fromVariables ?? { flags: {} as Record<string, string>, unknown: [] };
+    variables = fromVariables?.variables ?? variables;
+    if (declared) io.namingVariables = (err) => withVariableNamed(err, argv, declared, variables);
     const envFormat = fromEnv['log-format'];
     logsJson = logsJsonWith(argvFormat ?? (envFormat === 'json' || envFormat === 'text' ? envFormat : undefined));
     let args: Awaited<ReturnType<typeof cli.parseAsync>>;
@@ -138,8 +142,29 @@ export async function main(argv: string[], given: CliIo = { stdout: process.stdo
     if (declared) refuseRepeatedFlags(args, declared);
     return await command.run(args, io);
   } catch (err) {
-    return report(err, io, logsJson, named?.command);
+    return report(declared ? withVariableNamed(err, argv, declared, variables) : err, io, logsJson, named?.command);
   }
+}
+
+/**
+ * A usage or config error about a flag that only an AUTH0_USAGE_* variable gave names the variable beside the flag
+ * (`AUTH0_USAGE_CONCURRENCY (--concurrency) must be …`): a CronJob's command line does not show that flag, and
+ * its operator would look for it there in vain. Other errors are returned as they are.
+ */
+function withVariableNamed(err: unknown, argv: string[], declared: ReturnType<typeof flagsOf>, variables: ReadonlyMap<string, string>): unknown {
+  if (variables.size === 0 || !(err instanceof Error) || exitCodeOf(err) !== 2) return err;
+  const alias: Record<string, string[]> = {};
+  for (const [name, flag] of declared.names) (alias[flag] ??= []).push(name);
+  const written = Parser(argv, { boolean: [...declared.booleans], array: [...declared.arrays], alias, configuration: { 'camel-case-expansion': false } });
+  for (const [flag, variable] of variables) {
+    if (written[flag] !== undefined) continue;
+    const mention = new RegExp(`(?<![\\w-])--${flag}(?![\\w-])`);
+    if (mention.test(err.message)) {
+      err.message = err.message.replace(mention, `${variable} (--${flag})`);
+      break;
+    }
+  }
+  return err;
 }
 
 /**

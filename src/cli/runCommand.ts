@@ -405,7 +405,7 @@ async function runCommandStarted(given: RunArgs, io: CliIo, merge?: MergeRequest
     s3Retries?.flush();
     // Said here, not by main(): the closing line of a run that had started (a state lock it stopped waiting for, a
     // state it could not open) carries its run_id, like its other lines.
-    end.failure(err);
+    end.failure(io.namingVariables?.(err) ?? err);
     return exitCodeOf(err);
   } finally {
     stop.dispose();

@@ -504,6 +504,21 @@ describe('runtime outcomes', () => {
     expect(result.stderr).toMatch(/^\{"level":"error"/);
   });
 
+  // A CronJob's command line does not show a flag its environment gave: the line names the variable to fix.
+  test.each([
+    [['run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_CONCURRENCY: 'four' }, 'AUTH0_USAGE_CONCURRENCY (--concurrency) must be a whole number from 1 to 1024, got something that is not a number (see auth0-usage run --help)'],
+    [['run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_STATE: FIXTURES }, `AUTH0_USAGE_STATE (--state) ${FIXTURES} is the input ${FIXTURES}: refusing to overwrite an input (see auth0-usage run --help)`],
+    [['status'], { AUTH0_USAGE_LOCK_STALE_MINUTES: '0', AUTH0_USAGE_STATE: 'st' }, 'AUTH0_USAGE_LOCK_STALE_MINUTES (--lock-expiry-minutes) must be a number of minutes above 0, got 0 (see auth0-usage status --help)'],
+    // Given on the command line as well, the flag is what was refused: said as before.
+    [['run', '--input', FIXTURES, '--no-table', '--concurrency', '0'], { AUTH0_USAGE_CONCURRENCY: 'four' }, '--concurrency must be a whole number from 1 to 1024, got 0 (see auth0-usage run --help)'],
+    // Left empty, a variable counts as none given: not named.
+    [['run', '--no-table'], { AUTH0_USAGE_INPUT: '' }, '--input is empty: give a file, a directory or an s3:// URL (see auth0-usage run --help)'],
+  ])('%j with %j: a usage error names the variable that gave the flag', async (args, env, message) => {
+    const result = await runCli(args, { ...env, AUTH0_USAGE_LOG_FORMAT: 'text' });
+    expect(result.code).toBe(2);
+    expect(oneLineMessage(result.stderr)).toBe(message);
+  });
+
   test('logs are JSON lines on stderr when asked', async () => {
     const result = await runCli(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json']);
     const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l));

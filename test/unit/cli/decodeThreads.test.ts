@@ -166,7 +166,7 @@ describe('auth0-usage run', () => {
   test.each([
     [['--decode-threads', '-1'], {}, '--decode-threads must be a whole number from 0 to 256, got -1'],
     [['--decode-threads', '1.5'], {}, '--decode-threads must be a whole number from 0 to 256, got 1.5'],
-    [[], { AUTH0_USAGE_DECODE_THREADS: 'many' }, '--decode-threads must be a whole number from 0 to 256, got something that is not a number'],
+    [[], { AUTH0_USAGE_DECODE_THREADS: 'many' }, 'AUTH0_USAGE_DECODE_THREADS (--decode-threads) must be a whole number from 0 to 256, got something that is not a number'],
     [['--no-decode-workers', '--decode-threads', '2'], {}, '--no-decode-workers and --decode-threads 2 contradict each other: give one of them'],
   ])('%j %j is a usage error (exit 2, one line), before the pool is sized', async (args, env, message) => {
     const result = await run(args, env);
