@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { Argv } from 'yargs';
-import { LOCK_NAME } from '../state/stateLayout';
+import { LOCK_NAME, MANIFEST_NAME } from '../state/stateLayout';
 import { SPOOL_LOCK_EXPIRY_MS } from '../state/spoolLock';
 import { DEFAULT_SPOOL_DESCRIPTION } from '../sinks/hec/hecConfig';
 import { DEFAULT_LOCK_EXPIRY_MINUTES } from '../state/runState';
@@ -47,19 +47,28 @@ export async function runStatus(args: StatusArgs, io: CliIo): Promise<number> {
     // A run without a state still spools for HEC: an exit 3 is followed by counting what waits.
     if (!flagGiven(args.spool)) throw new UsageError('status needs --state: give the --state to show (a folder or s3://bucket/prefix), or --spool DIR to count only a spool');
     const dir = args.spool;
-    await printOutput(io.stdout, formatSpoolStatus(existsSync(dir) ? { dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) } : { dir, missing: true }));
+    await printOutput(io.stdout, formatSpoolStatus(existsSync(dir) ? await spoolStatus(dir) : { dir, missing: true }));
     return 0;
   }
   const storage = openStateStorage(args.state, s3ClientOptionsFrom(args, io.env));
   try {
     const spoolDir = spoolDirFrom(args, io.env);
-    const spool = { dir: spoolDir, ...(await countSpool(spoolDir)), ...(await spoolHolder(spoolDir)) };
+    const spool = await spoolStatus(spoolDir).catch(async (err: unknown) => {
+      // The default spool lies beside a local state: a file on the state's own path is said of the --state given,
+      // not of a --spool that was not.
+      if (!flagGiven(args.spool)) await storage.read(MANIFEST_NAME);
+      throw err;
+    });
     const staleMs = (args['lock-expiry-minutes'] ?? DEFAULT_LOCK_EXPIRY_MINUTES) * 60_000;
     await printOutput(io.stdout, formatStateStatus(await readStateStatus(storage, spool, { staleMs, nowMs: Date.now() })));
     return 0;
   } finally {
     await storage.close();
   }
+}
+
+async function spoolStatus(dir: string): Promise<StatusSpool> {
+  return { dir, ...(await countSpool(dir)), ...(await spoolHolder(dir)) };
 }
 
 /** The run that holds the spool for a use of it (its lock.json, see spoolLock), if one does. */

@@ -42,9 +42,18 @@ export class LocalStateStorage implements StateStorage {
       return await fs.readFile(this.pathOf(name));
     } catch (error) {
       if (errnoCode(error) === 'ENOENT') return undefined;
-      if (errnoCode(error) === 'ENOTDIR') throw new StateError(`--state ${this.location} is not a folder`);
+      if (errnoCode(error) === 'ENOTDIR') throw new StateError(await this.notAFolder());
       throw new StateIoError(`cannot read ${this.pathOf(name)}: ${errnoCode(error)}`, { cause: error });
     }
+  }
+
+  /** Said of a state below a file (`file/state`), which does not exist, as of a file named as the state itself. */
+  private async notAFolder(): Promise<string> {
+    const below = await fs.stat(this.root).then(
+      () => false,
+      (error: unknown) => errnoCode(error) === 'ENOTDIR',
+    );
+    return below ? `--state ${this.location}: part of its folder path is a file` : `--state ${this.location} is not a folder`;
   }
 
   async modifiedAt(name: string): Promise<Date | undefined> {

@@ -195,6 +195,17 @@ describe('a state that cannot be used exits 2 and is left as it was', () => {
     expect(readFileSync(stateDir, 'utf8')).toBe('not a folder');
   });
 
+  test('a file on the path to the folder', async () => {
+    writeFileSync(stateDir, 'not a folder');
+    const below = path.join(stateDir, 'state');
+    const result = await runCli(['run', '--input', archives, '--state', below, '--output', '/dev/null', '--log-format', 'json']);
+    // Not `… is not a folder` of a path that does not exist: the file above it is what to fix.
+    expect([result.code, oneLineMessage(result.stderr)]).toEqual([2, `--state ${below}: part of its folder path is a file`]);
+    const status = await runCli(['status', '--state', below]);
+    expect([status.code, status.stderr]).toEqual([2, `auth0-usage: --state ${below}: part of its folder path is a file\n`]);
+    expect(readFileSync(stateDir, 'utf8')).toBe('not a folder');
+  });
+
   test('a manifest that is not JSON, or not ours', async () => {
     mkdirSync(stateDir);
     writeFileSync(path.join(stateDir, 'manifest.json'), '{"format": "auth0-usage-state", ');
