@@ -4,6 +4,7 @@
  */
 import { describeHecCode, EVENT_LEVEL_CODES, HEC_CODES } from './hecCodes';
 import { HecRejectedError, HecTlsError, type HecError } from './hecErrors';
+import { HEC_TOKEN_ENV_VARS } from './hecToken';
 import type { HecResponse, HecTransportError } from './hecTransport';
 import { parseRetryAfter } from './backoff';
 
@@ -94,7 +95,9 @@ export function rejection(response: HecResponse, reply: HecReply | undefined, co
   const code = describeHecCode(reply.code, reply.text);
   const subject = HEC_CODES[reply.code]?.subject;
   if (subject === 'token') {
-    return fatal(new HecRejectedError(`HEC rejected the token: ${code}`, 'token', status, reply.code), indexedBefore);
+    // What to fix: a disabled token is switched on in Splunk; any other is the wrong one in the environment.
+    const fix = reply.code === 1 ? 'enable it in Splunk (Settings > Data inputs > HTTP Event Collector)' : `check ${HEC_TOKEN_ENV_VARS[0]} (or ${HEC_TOKEN_ENV_VARS[1]})`;
+    return fatal(new HecRejectedError(`HEC rejected the token: ${code}: ${fix}`, 'token', status, reply.code), indexedBefore);
   }
   if (subject === 'index') {
     const index = context.indexOfEvent(indexedBefore);

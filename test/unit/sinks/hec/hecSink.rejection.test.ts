@@ -19,10 +19,10 @@ describe('HecSink rejections', () => {
   afterEach(async () => receiver?.close());
 
   test.each([
-    ['a wrong token (403 code 4)', { token: 'another-token' }, undefined, 'HEC rejected the token: code 4, Invalid token', 'token', 4],
-    ['a disabled token (403 code 1)', { tokenDisabled: true }, undefined, 'HEC rejected the token: code 1, Token disabled', 'token', 1],
-    ['401 code 2', {}, { kind: 'status', status: 401, body: '{"text":"Token is required","code":2}' }, 'HEC rejected the token: code 2, Token is required', 'token', 2],
-    ['401 code 3', {}, { kind: 'status', status: 401, body: '{"text":"Invalid authorization","code":3}' }, 'HEC rejected the token: code 3, Invalid authorization', 'token', 3],
+    ['a wrong token (403 code 4)', { token: 'another-token' }, undefined, 'HEC rejected the token: code 4, Invalid token: check SPLUNK_HEC_TOKEN (or AUTH0_USAGE_HEC_TOKEN)', 'token', 4],
+    ['a disabled token (403 code 1)', { tokenDisabled: true }, undefined, 'HEC rejected the token: code 1, Token disabled: enable it in Splunk (Settings > Data inputs > HTTP Event Collector)', 'token', 1],
+    ['401 code 2', {}, { kind: 'status', status: 401, body: '{"text":"Token is required","code":2}' }, 'HEC rejected the token: code 2, Token is required: check SPLUNK_HEC_TOKEN (or AUTH0_USAGE_HEC_TOKEN)', 'token', 2],
+    ['401 code 3', {}, { kind: 'status', status: 401, body: '{"text":"Invalid authorization","code":3}' }, 'HEC rejected the token: code 3, Invalid authorization: check SPLUNK_HEC_TOKEN (or AUTH0_USAGE_HEC_TOKEN)', 'token', 3],
     ['an index outside the token allow-list (400 code 7)', { allowedIndexes: ['main'] }, undefined, "index 'summary' is not allowed for this token: code 7, Incorrect index", 'index', 7],
     ['a token that wants acknowledgement (400 code 10)', { ack: {} }, undefined, 'this HEC token requires indexer acknowledgement (code 10, Data channel is missing): pass --hec-ack', 'channel', 10],
     ['a wrong path (404)', {}, { kind: 'status', status: 404, body: 'Not Found', contentType: 'text/plain' }, 'no HEC endpoint at http://127.0.0.1:', 'endpoint', undefined],
