@@ -205,11 +205,13 @@ class BarProgress extends Tally {
     // Loaded here, for a terminal only: an unattended run shows no bar.
     const { SingleBar } = require('cli-progress') as typeof cliProgress;
     this.#bar = new SingleBar({
-      stream,
+      stream: withoutCursorRestore(stream),
       format: '{bar} {value}/{listed} objects | {bytes} | {rate} | {records_rate} | ETA {eta_text}',
       emptyOnZero: true,
       hideCursor: null,
       linewrap: null,
+      // Drawn again at each tick, also unchanged: a log line written above it (see the logger) clears its line.
+      forceRedraw: true,
     });
     this.#bar.start(0, 0, this.#payload());
   }
@@ -280,6 +282,17 @@ class BarProgress extends Tally {
       eta_text: eta === undefined ? '-' : formatDuration(eta),
     };
   }
+}
+
+/**
+ * The bar's stream without the cursor save (ESC 7) and restore (ESC 8) cli-progress wraps the bar in: log lines
+ * printed while it is shown move it down, and the restore at its end jumped back over them, so the lines after
+ * the bar overwrote them.
+ */
+function withoutCursorRestore(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): NodeJS.WritableStream {
+  return Object.create(stream, {
+    write: { value: (chunk: unknown, ...rest: unknown[]): boolean => (chunk === '\x1B7' || chunk === '\x1B8' ? true : Reflect.apply(stream.write, stream, [chunk, ...rest])) },
+  }) as NodeJS.WritableStream;
 }
 
 const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];

@@ -7,8 +7,15 @@ export type LogFormat = 'json' | 'text';
 const LEVEL_NAMES: Record<number, string> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warn', 50: 'error', 60: 'fatal' };
 const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
 
+/**
+ * On a terminal each line first clears the one the cursor is on: a progress bar may be drawn there (see
+ * BarProgress), and the line would otherwise run on from the bar's end; the bar is drawn again below it.
+ */
+const CLEAR_LINE = '\r\x1b[K';
+
 /** Renders pino's JSON lines as `level message key=value …` for people watching a terminal. */
 function textWriter(out: NodeJS.WritableStream): Writable {
+  const clear = (out as NodeJS.WriteStream).isTTY === true ? CLEAR_LINE : '';
   return new Writable({
     write(chunk: Buffer, _encoding, done) {
       for (const line of chunk.toString('utf8').split('\n')) {
@@ -17,7 +24,7 @@ function textWriter(out: NodeJS.WritableStream): Writable {
         const fields = Object.entries(entry)
           .filter(([key]) => !OMITTED.has(key))
           .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-        out.write(`${LEVEL_NAMES[entry.level as number] ?? entry.level} ${entry.msg ?? ''}${fields.length ? ' ' + fields.join(' ') : ''}\n`);
+        out.write(`${clear}${LEVEL_NAMES[entry.level as number] ?? entry.level} ${entry.msg ?? ''}${fields.length ? ' ' + fields.join(' ') : ''}\n`);
       }
       done();
     },

@@ -4,6 +4,7 @@ import { PassThrough } from 'node:stream';
 import path from 'node:path';
 import { decodeThreadCount, decodeThreadsStarted } from '../../src/decode/decodeWorkerPool';
 import { closingLine, oneLineMessage, readNdjson, runCli } from '../support/cliRunner';
+import { terminalScreen } from '../support/terminalScreen';
 
 const FIXTURES = path.resolve(__dirname, '../../fixtures/e2e/archives');
 let dir: string;
@@ -490,6 +491,25 @@ describe('runtime outcomes', () => {
     const parsed = lines.map((l) => JSON.parse(l) as { msg: string; level: string; records?: number });
     const finished = parsed.find((l) => l.msg === 'run finished');
     expect([finished?.level, finished?.records]).toEqual(['info', 15]);
+  });
+
+  // A warning during the bar (a file of junk, a signal) was written onto the bar's own line, and the bar's end jumped
+  // back to where it had started, so the lines after it overwrote the warning.
+  test('on a terminal, a warning during the progress bar stands on a line of its own and stays on screen', async () => {
+    const input = path.join(dir, 'input');
+    mkdirSync(input);
+    for (const name of readdirSync(FIXTURES)) writeFileSync(path.join(input, name), readFileSync(path.join(FIXTURES, name)));
+    writeFileSync(path.join(input, 'junk.ndjson'), 'not json\n');
+    // Each file with items set aside is warned of (the fixtures have two) while the bar is shown.
+    const result = await onTerminal(['run', '--input', input, '--output', path.join(dir, 'out.ndjson'), '--no-table', '--decode-threads', '0'], {});
+    expect(result.code).toBe(0);
+    const screen = terminalScreen(result.stderr);
+    const warnings = screen.filter((line) => line.includes('input items set aside'));
+    expect(warnings).toEqual([...'abc'].map(() => expect.stringMatching(/^warn input items set aside run_id=\S+ object=\S+ malformed=\d+ rejected=\d+$/)));
+    // The bar's last state is shown once, whole, below them.
+    const bars = screen.filter((line) => line.includes('objects |'));
+    expect(bars).toEqual([expect.stringMatching(/^=+ 4\/4 objects \| /)]);
+    expect(screen.indexOf(bars[0]!)).toBeGreaterThan(screen.indexOf(warnings.at(-1)!));
   });
 
   // The same asked for as AUTH0_USAGE_LOG_FORMAT=json (a container's env): a bad variable beside it was said as a plain
