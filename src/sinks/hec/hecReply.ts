@@ -102,7 +102,8 @@ export function rejection(response: HecResponse, reply: HecReply | undefined, co
   if (subject === 'index') {
     const index = context.indexOfEvent(indexedBefore);
     const name = index === undefined ? "the token's default index" : `index '${index}'`;
-    return fatal(new HecRejectedError(`${name} is not allowed for this token: ${code}`, 'index', status, reply.code), indexedBefore);
+    const fix = "add it to the token's allowed indexes in Splunk, or give --hec-index (config splunk.index) one of them";
+    return fatal(new HecRejectedError(`${name} is not allowed for this token: ${code}: ${fix}`, 'index', status, reply.code), indexedBefore);
   }
   if (reply.code === 10) {
     return fatal(new HecRejectedError(`this HEC token requires indexer acknowledgement (${code}): pass --hec-ack`, 'channel', status, reply.code));

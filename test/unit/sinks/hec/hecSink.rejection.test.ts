@@ -23,7 +23,7 @@ describe('HecSink rejections', () => {
     ['a disabled token (403 code 1)', { tokenDisabled: true }, undefined, 'HEC rejected the token: code 1, Token disabled: enable it in Splunk (Settings > Data inputs > HTTP Event Collector)', 'token', 1],
     ['401 code 2', {}, { kind: 'status', status: 401, body: '{"text":"Token is required","code":2}' }, 'HEC rejected the token: code 2, Token is required: check SPLUNK_HEC_TOKEN (or AUTH0_USAGE_HEC_TOKEN)', 'token', 2],
     ['401 code 3', {}, { kind: 'status', status: 401, body: '{"text":"Invalid authorization","code":3}' }, 'HEC rejected the token: code 3, Invalid authorization: check SPLUNK_HEC_TOKEN (or AUTH0_USAGE_HEC_TOKEN)', 'token', 3],
-    ['an index outside the token allow-list (400 code 7)', { allowedIndexes: ['main'] }, undefined, "index 'summary' is not allowed for this token: code 7, Incorrect index", 'index', 7],
+    ['an index outside the token allow-list (400 code 7)', { allowedIndexes: ['main'] }, undefined, "index 'summary' is not allowed for this token: code 7, Incorrect index: add it to the token's allowed indexes in Splunk, or give --hec-index (config splunk.index) one of them", 'index', 7],
     ['a token that wants acknowledgement (400 code 10)', { ack: {} }, undefined, 'this HEC token requires indexer acknowledgement (code 10, Data channel is missing): pass --hec-ack', 'channel', 10],
     ['a wrong path (404)', {}, { kind: 'status', status: 404, body: 'Not Found', contentType: 'text/plain' }, 'no HEC endpoint at http://127.0.0.1:', 'endpoint', undefined],
   ] as const)('%s: stops at once with a clear message and spools the events', async (_name, receiverOptions, fault, message, kind, code) => {
