@@ -62,7 +62,9 @@ export async function checkHec(given: HecSinkOptions, deps: HecCheckDeps = {}): 
     if (!(error instanceof HecTransportError)) throw error;
     if (!error.tls) {
       // The transport's message already names the host; its code alone says why (ECONNREFUSED, ENOTFOUND, …).
-      step('reachable', 'failed', error.osCode ? `cannot reach ${baseUrl.host}: ${error.osCode}` : error.message);
+      // A TLS port that an http:// URL speaks plain HTTP to drops the connection without a reply.
+      const tlsHint = baseUrl.protocol === 'http:' && error.osCode === 'ECONNRESET' ? ". If HEC's TLS is on (enableSSL = 1, Splunk's default), use an https:// URL." : '';
+      step('reachable', 'failed', `${error.osCode ? `cannot reach ${baseUrl.host}: ${error.osCode}` : error.message}${tlsHint}`);
       skipRest(['tls', 'health', ...later], 'HEC not reachable');
       return report();
     }

@@ -74,6 +74,16 @@ describe('hec-check', () => {
     expect(out()).toContain(`FAILED     reachable  cannot reach 127.0.0.1:${port}: ECONNREFUSED\n`);
   });
 
+  test('an http:// URL to a HEC whose TLS is on: reachable FAILED, and the line says to use https://', async () => {
+    const hec = await start({ tls: await selfSignedCertificate() });
+    const { io, out } = capturedIo(env);
+
+    expect(await runHecCheck({ 'hec-url': hec.url.replace(/^https:/, 'http:'), 'hec-timeout': 2 }, io)).toBe(1);
+
+    expect(marks(out())[0]).toEqual(['FAILED', 'reachable']);
+    expect(out()).toContain(`FAILED     reachable  cannot reach ${new URL(hec.url).host}: ECONNRESET. If HEC's TLS is on (enableSSL = 1, Splunk's default), use an https:// URL.\n`);
+  });
+
   test('an untrusted certificate: exit 1, tls FAILED with the TLS message; --hec-ca fixes it', async () => {
     const certificate = await selfSignedCertificate();
     const hec = await start({ tls: certificate });
