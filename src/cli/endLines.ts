@@ -1,5 +1,5 @@
 import type { RunOutcome } from '../run/runJob';
-import { createLogger, type Logger } from '../support/logger';
+import { createLogger, oneTextLine, type Logger } from '../support/logger';
 import { Auth0UsageError, exitCodeOf, isExpectedError, type ExitCode } from '../support/errors';
 import { redactSecrets } from '../support/errorText';
 
@@ -53,7 +53,7 @@ export class EndLines {
 
   private say(level: 'error' | 'warn' | 'info', text: string, fields: EndLineFields): void {
     if (this.json) this.json[level](fields, text);
-    else this.stderr.write(`auth0-usage: ${text}\n`);
+    else this.stderr.write(`auth0-usage: ${oneTextLine(text)}\n`);
   }
 
   /** A run that could not deliver everything (exit 3), the run event's own delivery included. */

@@ -13,6 +13,14 @@ const OMITTED = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'name']);
  */
 const CLEAR_LINE = '\r\x1b[K';
 
+/**
+ * A text line stays one line whatever it quotes: a path or S3 key may hold a line break (or another control
+ * character), written as JSON writes it (`\\n`), as the JSON log's line has it.
+ */
+export function oneTextLine(text: string): string {
+  return text.replace(/[\u0000-\u001f]/g, (c) => JSON.stringify(c).slice(1, -1));
+}
+
 /** Renders pino's JSON lines as `level message key=value …` for people watching a terminal. */
 function textWriter(out: NodeJS.WritableStream): Writable {
   const clear = (out as NodeJS.WriteStream).isTTY === true ? CLEAR_LINE : '';
@@ -24,7 +32,8 @@ function textWriter(out: NodeJS.WritableStream): Writable {
         const fields = Object.entries(entry)
           .filter(([key]) => !OMITTED.has(key))
           .map(([key, value]) => `${key}=${typeof value === 'string' ? value : JSON.stringify(value)}`);
-        out.write(`${clear}${LEVEL_NAMES[entry.level as number] ?? entry.level} ${entry.msg ?? ''}${fields.length ? ' ' + fields.join(' ') : ''}\n`);
+        const text = `${LEVEL_NAMES[entry.level as number] ?? entry.level} ${entry.msg ?? ''}${fields.length ? ' ' + fields.join(' ') : ''}`;
+        out.write(`${clear}${oneTextLine(text)}\n`);
       }
       done();
     },

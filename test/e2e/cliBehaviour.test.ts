@@ -539,6 +539,17 @@ describe('runtime outcomes', () => {
     expect(oneLineMessage(result.stderr)).toBe(message);
   });
 
+  // A path holding a line break made the closing line two, the last naming no path.
+  test('a closing line quoting a path with a line break stays one line', async () => {
+    const input = path.join(dir, 'a\nb');
+    const result = await runCli(['run', '--input', input, '--no-table', '--log-format', 'text']);
+    expect(result.code).toBe(1);
+    const lines = result.stderr.trimEnd().split('\n');
+    expect(lines.at(-1)).toBe(`auth0-usage: cannot read input ${dir}/a\\nb: no such file or directory`);
+    // The log's lines before it too.
+    expect(lines.every((line) => /^(auth0-usage:|info|warn|error) /.test(line))).toBe(true);
+  });
+
   test('logs are JSON lines on stderr when asked', async () => {
     const result = await runCli(['run', '--input', FIXTURES, '--no-table', '--log-format', 'json']);
     const lines = result.stderr.trim().split('\n').map((l) => JSON.parse(l));
