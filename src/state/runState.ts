@@ -14,7 +14,7 @@ import type { LogIdSet } from '../rollup/logIdSet';
 import { CommitStaging } from './commitStaging';
 import type { ObjectIndex } from './objectIndex';
 import { commitRun, sweepState, type CommitInput } from './stateCommit';
-import { StateError } from './stateErrors';
+import { stateDamaged, StateError } from './stateErrors';
 import { LAST_RUN_NAME, STAGING_PREFIX } from './stateLayout';
 import { checkComplete, openStateStorage, readManifest, readObjectIndex } from './stateLoad';
 import { StateLock } from './stateLock';
@@ -143,12 +143,12 @@ export class RunState implements StoredDays {
     try {
       bytes = readFileSync(file);
     } catch (error) {
-      throw new StateError(`the state ${this.location} is incomplete: ${record.logIds}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+      throw stateDamaged(`the state ${this.location} is incomplete: ${record.logIds}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
     }
     try {
       return decodeLogIds(bytes);
     } catch (error) {
-      throw new StateError(`the state is corrupt: log_ids of ${record.tenant} ${record.day} (${record.logIds}): ${(error as Error).message}`, {
+      throw stateDamaged(`the state is corrupt: log_ids of ${record.tenant} ${record.day} (${record.logIds}): ${(error as Error).message}`, {
         cause: error,
       });
     }
@@ -156,12 +156,12 @@ export class RunState implements StoredDays {
 
   async readAggregate(record: DayRecord): Promise<DayAggregate> {
     const bytes = await this.storage.read(record.aggregate);
-    if (bytes === undefined) throw new StateError(`the state ${this.location} is incomplete: ${record.aggregate} is missing`);
+    if (bytes === undefined) throw stateDamaged(`the state ${this.location} is incomplete: ${record.aggregate} is missing`);
     try {
       return DayAggregate.fromJSON(JSON.parse(bytes.toString('utf8')));
     } catch (error) {
       if (error instanceof SyntaxError || error instanceof DayAggregateFormatError) {
-        throw new StateError(`the state ${this.location} is corrupt: ${record.aggregate}: ${error.message}`, { cause: error });
+        throw stateDamaged(`the state ${this.location} is corrupt: ${record.aggregate}: ${error.message}`, { cause: error });
       }
       throw error;
     }

@@ -13,6 +13,14 @@ export class StateError extends Auth0UsageError {
   }
 }
 
+/**
+ * A state whose files are damaged or missing (a disk fault, a hand edit, a sync that copied part of it): no run can
+ * use it until it is put back, and the line says how.
+ */
+export function stateDamaged(message: string, options?: { cause?: unknown }): StateError {
+  return new StateError(`${message}: restore the state from a backup, or build a new state with a backfill`, options);
+}
+
 /** Another run holds the state's lock (or took it over while this run was working). */
 export class StateLockedError extends Auth0UsageError {
   static override readonly code: string = 'ERR_STATE_LOCKED';

@@ -5,7 +5,7 @@ import { LocalStateStorage } from './localStateStorage';
 import { ObjectIndex, ObjectListError } from './objectIndex';
 import { isStateEntry, LAST_RUN_NAME, LOCK_NAME, MANIFEST_NAME } from './stateLayout';
 import { parseManifest, type StateManifest } from './stateManifest';
-import { StateError } from './stateErrors';
+import { stateDamaged, StateError } from './stateErrors';
 import type { StateStorage } from './stateStorage';
 
 /**
@@ -57,13 +57,13 @@ export async function readObjectIndex(storage: StateStorage, manifest: StateMani
   const file = manifest?.objects.file;
   if (file === undefined || file === null) return new ObjectIndex();
   const bytes = await storage.read(file);
-  if (bytes === undefined) throw new StateError(`the state ${storage.location} is incomplete: ${file} is missing`);
+  if (bytes === undefined) throw stateDamaged(`the state ${storage.location} is incomplete: ${file} is missing`);
   try {
     return ObjectIndex.decode(bytes);
   } catch (error) {
     // A newer build's list is not damage: said so, lest the file be removed and every object read (and counted) again.
     if (error instanceof ObjectListError && error.newer) throw new StateError(`the state ${storage.location} was written by a newer auth0-usage: ${error.message}; run that version or a later one, and leave ${file} as it is`);
-    if (error instanceof ObjectListError) throw new StateError(`the state ${storage.location} is corrupt: ${file}: ${error.message}`);
+    if (error instanceof ObjectListError) throw stateDamaged(`the state ${storage.location} is corrupt: ${file}: ${error.message}`);
     throw error;
   }
 }
@@ -74,7 +74,7 @@ export function checkComplete(storage: StateStorage, manifest: StateManifest, st
   for (const day of manifest.days) {
     for (const name of [day.aggregate, day.logIds]) {
       if (name !== null && !present.has(name)) {
-        throw new StateError(`the state ${storage.location} is incomplete: ${name} (${day.tenant} ${day.day}) is missing`);
+        throw stateDamaged(`the state ${storage.location} is incomplete: ${name} (${day.tenant} ${day.day}) is missing`);
       }
     }
   }

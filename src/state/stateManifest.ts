@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fingerprintOf } from '../support/fingerprint';
 import type { UsageConfig } from '../config/schema';
 import { isStateFileName } from './stateLayout';
-import { StateError } from './stateErrors';
+import { stateDamaged, StateError } from './stateErrors';
 
 /** Marks a manifest as this program's, so a folder of someone else's JSON is refused rather than misread. */
 export const STATE_FORMAT = 'auth0-usage-state';
@@ -79,7 +79,7 @@ export function parseManifest(bytes: Buffer, location: string): StateManifest {
   try {
     value = JSON.parse(bytes.toString('utf8'));
   } catch {
-    throw new StateError(`the state ${location} is corrupt: its manifest.json is not JSON`);
+    throw stateDamaged(`the state ${location} is corrupt: its manifest.json is not JSON`);
   }
   const head = (typeof value === 'object' && value !== null ? value : {}) as { format?: unknown; version?: unknown };
   if (head.format !== STATE_FORMAT) {
@@ -91,7 +91,7 @@ export function parseManifest(bytes: Buffer, location: string): StateManifest {
   const parsed = manifestSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new StateError(`the state ${location} is corrupt: manifest.json ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
+    throw stateDamaged(`the state ${location} is corrupt: manifest.json ${issue.path.join('.') || '(top level)'}: ${issue.message}`);
   }
   return parsed.data;
 }

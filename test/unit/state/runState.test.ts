@@ -61,13 +61,13 @@ test('a committed state whose object list is missing is refused at open, naming 
   expect(await refusal()).toBe('opened');
   rmSync(path.join(dir, ...names.objects.split('/')));
   // Read as an empty list, every object would be read, and counted, again.
-  expect(await refusal()).toBe(`the state ${dir} is incomplete: ${names.objects} is missing`);
+  expect(await refusal()).toBe(`the state ${dir} is incomplete: ${names.objects} is missing: restore the state from a backup, or build a new state with a backfill`);
 });
 
 test('a day\'s log_ids missing is refused at open, before any record is read', async () => {
   const names = await committedState();
   rmSync(path.join(dir, ...names.logIds.split('/')));
-  expect(await refusal()).toBe(`the state ${dir} is incomplete: ${names.logIds} (acme 2024-03-01) is missing`);
+  expect(await refusal()).toBe(`the state ${dir} is incomplete: ${names.logIds} (acme 2024-03-01) is missing: restore the state from a backup, or build a new state with a backfill`);
 });
 
 test('a manifest whose log_ids name is outside the state is refused as corrupt', async () => {
@@ -76,7 +76,7 @@ test('a manifest whose log_ids name is outside the state is refused as corrupt',
   const manifest = JSON.parse(readFileSync(file, 'utf8'));
   manifest.days[0].logIds = '../../etc/passwd';
   writeFileSync(file, JSON.stringify(manifest));
-  expect(await refusal()).toBe(`the state ${dir} is corrupt: manifest.json days.0.logIds: is not a state file name`);
+  expect(await refusal()).toBe(`the state ${dir} is corrupt: manifest.json days.0.logIds: is not a state file name: restore the state from a backup, or build a new state with a backfill`);
 });
 
 test('nonBillableAudiences is part of the classification: a state built without it is refused with it', async () => {
