@@ -250,5 +250,8 @@ port.on('message', (message: ToWorker) => {
       objects.delete(message.object);
       send({ type: 'aborted', object: message.object });
       break;
+    case 'exit':
+      // Between messages no zlib stream is half made (see ToWorker 'exit'); the thread's teardown closes the rest.
+      process.exit(0);
   }
 });

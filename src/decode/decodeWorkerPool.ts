@@ -71,11 +71,14 @@ export function decodeStreamInWorker(input: Readable, options: DecodeOptions, si
   }
 }
 
-/** Ends the decode threads (after their current objects fail); the next decode starts new ones. */
-export async function closeDecodeWorkers(): Promise<void> {
+/**
+ * Ends the decode threads (after their current objects fail); the next decode starts new ones. Resolves with their
+ * exit codes: 0 for a thread that ended itself when asked, 1 for one terminated (it did not within the answer bound).
+ */
+export async function closeDecodeWorkers(): Promise<number[]> {
   const current = threads;
   threads = [];
-  await Promise.all(current.map((thread) => thread.close()));
+  return Promise.all(current.map((thread) => thread.close()));
 }
 
 /** Buffers the running decode threads have made to send raw input in (most are reused: see InputChunkPool). */
@@ -174,6 +177,7 @@ class DecodeThread {
   /** The buffers this thread's objects send their raw bytes in (two windows' worth kept, for objects side by side). */
   readonly inputChunks = new InputChunkPool(2 * INPUT_WINDOW_BYTES);
   private readonly worker = startWorker();
+  private readonly exitCode = new Promise<number>((resolve) => this.worker.once('exit', resolve));
   private readonly objects = new Map<number, RemoteObject>();
   /** Objects told to abort whose answer has not come, with the timer that terminates the worker if it never does. */
   private readonly abortsUnanswered = new Map<number, NodeJS.Timeout>();
@@ -215,7 +219,7 @@ class DecodeThread {
     this.post({ type: 'abort', object });
     const timer = setTimeout(() => {
       this.abortsUnanswered.delete(object);
-      void this.close(new DecodeWorkerError(`decode worker did not stop within ${abortAnswerMs} ms when told to; it was terminated`));
+      void this.close(new DecodeWorkerError(`decode worker did not stop within ${abortAnswerMs} ms when told to; it was terminated`), 'terminate');
     }, abortAnswerMs);
     timer.unref();
     this.abortsUnanswered.set(object, timer);
@@ -247,9 +251,25 @@ class DecodeThread {
     });
   }
 
-  async close(err = new DecodeWorkerError('decode workers closed')): Promise<void> {
+  /**
+   * Fails the thread's objects and ends it: asked to exit between two messages (see ToWorker 'exit'), and terminated
+   * only if it has not within the answer bound, or at once when it has already failed to answer. Resolves with its
+   * exit code.
+   */
+  async close(err = new DecodeWorkerError('decode workers closed'), how: 'ask' | 'terminate' = 'ask'): Promise<number> {
     this.stop(err);
-    await this.worker.terminate();
+    if (how === 'terminate') {
+      await this.worker.terminate();
+      return this.exitCode;
+    }
+    this.worker.ref(); // the process waits for the thread's end, as it waited for terminate()
+    this.worker.postMessage({ type: 'exit' } satisfies ToWorker);
+    const timer = setTimeout(() => void this.worker.terminate(), abortAnswerMs);
+    try {
+      return await this.exitCode;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private stop(err: Error): void {

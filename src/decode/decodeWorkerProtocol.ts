@@ -17,6 +17,12 @@ export type ToWorker =
   | { type: 'end'; object: number }
   /** Stop decoding the object and send nothing more for it. */
   | { type: 'abort'; object: number }
+  /**
+   * End the thread, between two messages: how the pool closes a thread. terminate() stops a thread wherever its
+   * JavaScript is, and one stopped inside zlib's stream constructor (its native handle made, not yet initialized)
+   * aborts the whole process as Node tears the thread down: "Assertion failed: close before init" (node_zlib.cc).
+   */
+  | { type: 'exit' }
   /** The main thread has handled this many more of the object's batches. */
   | { type: 'handled'; object: number; batches: number }
   /** With aggregation: the main thread has handled the object's oldest unanswered claim batch; counted[i] is 1 for

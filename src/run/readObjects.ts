@@ -26,7 +26,7 @@ export interface ReadObjectsOptions extends RunListingOptions {
    */
   decode?(input: Readable, options: DecodeOptions, sink: DecodeSink, listed: ListedInput | undefined): Promise<DecodeStats>;
   /** Called once no object is read any more, so decode threads end and give back their memory before the summaries are built. */
-  endDecoding?(): Promise<void>;
+  endDecoding?(): Promise<unknown>;
   defaultTenant: string;
   /** Where each object's records go: the run's DayRollup, or a shard's record files. */
   rollup: ObjectRecords;

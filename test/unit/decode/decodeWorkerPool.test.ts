@@ -179,6 +179,34 @@ describe('decodeStreamInWorker', () => {
     expect([records.at(-1)!.logIdHi, records.at(-1)!.logIdLo]).toEqual([undefined, undefined]);
   });
 
+  it('ends a busy thread by asking it to exit between messages (code 0), not by terminating it wherever it is (code 1)', async () => {
+    await closeDecodeWorkers();
+    // A gzip member per line: the thread makes a raw inflater for each, so it is inside zlib's code often. A thread
+    // terminated there, between an inflater's native handle and its init, aborts the process as Node tears it down.
+    // Closed once the first batch of records (2,048) has come.
+    const members = Array.from({ length: 5000 }, (_, i) => gzipSync(`{"log_id":"${i}","type":"s","date":"2024-05-01T00:00:00Z"}\n`));
+    const input = new Readable({ read() {} });
+    let records = 0;
+    let busy: () => void = () => undefined;
+    const decoding = decodeStreamInWorker(input, OPTIONS, {
+      record: () => {
+        if (++records === 1) busy();
+      },
+      quarantine: () => undefined,
+    });
+    const failed = decoding.then(
+      () => 'decoded whole',
+      (err: Error) => err.message,
+    );
+    await new Promise<void>((resolve) => {
+      busy = resolve;
+      for (const member of members) input.push(member); // never ended: the object is mid-way when the thread closes
+    });
+    expect(await closeDecodeWorkers()).toEqual([0]);
+    expect(await failed).toBe('decode workers closed');
+    expect(decodeThreadCount()).toBe(0);
+  });
+
   it('starts a thread only when every running one is busy, up to one per core', async () => {
     await closeDecodeWorkers();
     expect(decodeThreadCount()).toBe(0);
