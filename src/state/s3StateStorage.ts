@@ -23,7 +23,7 @@ import { isRetryableReadError, S3BodyError, S3StallError } from '../sources/s3/s
 import { WatchedBody } from '../sources/s3/watchedBody';
 import type { WatchdogTimers } from '../sources/s3/watchdogTimers';
 import type { Logger } from '../support/logger';
-import { StateError, StateIoError } from './stateErrors';
+import { StateIoError, stateDamaged } from './stateErrors';
 import { FILES_AT_ONCE, type PublishedFile, type StateStorage } from './stateStorage';
 
 interface SdkError {
@@ -268,7 +268,7 @@ export class S3StateStorage implements StateStorage {
         throw new StateIoError(`cannot write the local copy ${file} of ${this.urlOf(name)}: ${errnoCode(error)}`, { cause: error });
       }
     });
-    if (copied === undefined) throw new StateError(`the state ${this.location} is incomplete: ${name} is missing`);
+    if (copied === undefined) throw stateDamaged(`the state ${this.location} is incomplete: ${name} is missing`);
   }
 
   /**

@@ -87,6 +87,17 @@ test('publish() uploads the staged file\'s bytes and removes the local file; clo
   expect(existsSync(path.dirname(storage.scratchDir('any')))).toBe(false);
 });
 
+test('fetchLocal(): a file the manifest names but the bucket lacks: the state is incomplete, and the line says how to get past it', async () => {
+  const storage = openStorage('s3://usage-state/incomplete/');
+  try {
+    const err = await rejectionOf<Error>(storage.fetchLocal(['days/acme/2024-03-01.1-abc.ids']));
+    expect(err.message).toBe('the state s3://usage-state/incomplete/ is incomplete: days/acme/2024-03-01.1-abc.ids is missing: restore the state from a backup, or build a new state with a backfill');
+    expect((err as { code?: string }).code).toBe('ERR_STATE');
+  } finally {
+    await storage.close();
+  }
+});
+
 test('publish(): a staged file that cannot be read fails as the state\'s I/O, naming the object it was for, and uploads nothing', async () => {
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'auth0-usage-s3publish-'));
   const storage = openStorage('s3://usage-state/unreadable/');
