@@ -21,6 +21,19 @@ export function cannotReachText(endpoint: string | undefined, code: string, wher
   return `cannot reach ${endpoint ?? 'the AWS S3 endpoint'}${where === undefined ? '' : ` for ${where}`}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
 }
 
+/** What the SDK says of a reply whose body it cannot read as S3's XML (an HTML page, a JSON answer). */
+const NOT_AN_S3_REPLY = /^@aws-sdk XML parse error|Deserialization error/;
+
+/**
+ * The message for a reply that is not S3's (a web server, proxy or HEC at the endpoint), or undefined for another
+ * failure: the SDK's own text (`… inspect the hidden field {error}.$response on this object`) speaks to a programmer.
+ */
+export function notAnS3ReplyText(facts: Pick<S3FailureFacts, 'status' | 'message'>, endpoint: string | undefined, where: string): string | undefined {
+  if (!NOT_AN_S3_REPLY.test(facts.message)) return undefined;
+  const fix = endpoint ? 'check that --s3-endpoint / AWS_ENDPOINT_URL_S3 is the S3 store' : 'check for a proxy (HTTPS_PROXY) between the job and S3';
+  return `the reply of ${endpoint ?? 'the AWS S3 endpoint'} for ${where} is not an S3 reply${facts.status !== undefined ? ` (HTTP ${facts.status})` : ''}: ${fix}`;
+}
+
 /**
  * The message for the SDK's CredentialsProviderError (its chain found no credentials at all): what was asked for,
  * and where credentials may come from.

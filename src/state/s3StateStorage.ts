@@ -17,7 +17,7 @@ import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import { stallMsOf, type S3ClientOptions } from '../aws/s3ClientOptions';
-import { cannotReachText, isNoAnswer, noCredentialsText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, noCredentialsText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
 import { isRetryableReadError, S3BodyError, S3StallError } from '../sources/s3/s3Errors';
 import { WatchedBody } from '../sources/s3/watchedBody';
@@ -60,6 +60,8 @@ function describe(operation: string, url: string, error: unknown, { endpoint, st
   if (UNREACHABLE_CODES.has(facts.code)) return failed(cannotReachText(endpoint, facts.code));
   // Said as the input side says it, with what to set: not the SDK's `CredentialsProviderError: Could not load …`.
   if (facts.name === 'CredentialsProviderError') return new StateIoError(noCredentialsText(url), { cause: error });
+  const notS3 = notAnS3ReplyText(facts, endpoint, url);
+  if (notS3 !== undefined) return new StateIoError(notS3, { cause: error });
   return failed(serviceFailureText(facts) || 'unknown error');
 }
 

@@ -1,7 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets } from '../../support/errorText';
-import { cannotReachText, isNoAnswer, noCredentialsText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, noCredentialsText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -57,8 +57,6 @@ export interface S3FailureContext {
 }
 
 const REGION_MISMATCH = new Set(['PermanentRedirect', 'AuthorizationHeaderMalformed', 'IllegalLocationConstraintException']);
-/** What the SDK says of a reply whose body it cannot read as S3's XML (an HTML page, a JSON answer). */
-const NOT_AN_S3_REPLY = /^@aws-sdk XML parse error|Deserialization error/;
 
 /**
  * Turns an SDK failure into either an `InputError` with one line naming the bucket/key and the likely
@@ -123,11 +121,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   if (status === 403) {
     return input(`access denied to ${where} (HTTP 403): check the credentials and the role's S3 permissions`);
   }
-  if (NOT_AN_S3_REPLY.test(message)) {
-    // A web server, proxy or HEC at the endpoint: the SDK's own text (`… inspect the hidden field {error}.$response
-    // on this object`) speaks to a programmer.
-    const fix = ctx.endpoint ? 'check that --s3-endpoint / AWS_ENDPOINT_URL_S3 is the S3 store' : 'check for a proxy (HTTPS_PROXY) between the job and S3';
-    return input(`the reply of ${endpoint} for ${where} is not an S3 reply${status !== undefined ? ` (HTTP ${status})` : ''}: ${fix}`);
-  }
+  const notS3 = notAnS3ReplyText(facts, ctx.endpoint, where);
+  if (notS3 !== undefined) return input(notS3);
   return input(`cannot ${ctx.operation === 'list' ? 'list' : 'read'} ${where}: ${serviceFailureText(facts) || 'unknown error'}`);
 }

@@ -87,6 +87,25 @@ test('publish() uploads the staged file\'s bytes and removes the local file; clo
   expect(existsSync(path.dirname(storage.scratchDir('any')))).toBe(false);
 });
 
+test('an endpoint that is no S3 store (a plain-text 404): the state says so, as the input side does, not the SDK\'s hidden field', async () => {
+  const web = http.createServer((_req, res) => {
+    res.writeHead(404, { 'content-type': 'text/plain' });
+    res.end('404 page not found');
+  });
+  await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+  const endpoint = `http://127.0.0.1:${(web.address() as AddressInfo).port}`;
+  const storage = openStorage('s3://usage-state/elsewhere/', endpoint);
+  try {
+    // A read takes a 404 for a missing file; the listing every run and `status` make first is what meets it.
+    const err = await rejectionOf<StateIoError>(storage.list());
+    expect(err).toBeInstanceOf(StateIoError);
+    expect(err.message).toBe(`the reply of ${endpoint} for s3://usage-state/elsewhere/ is not an S3 reply (HTTP 404): check that --s3-endpoint / AWS_ENDPOINT_URL_S3 is the S3 store`);
+  } finally {
+    await storage.close();
+    web.close();
+  }
+});
+
 test('fetchLocal(): a file the manifest names but the bucket lacks: the state is incomplete, and the line says how to get past it', async () => {
   const storage = openStorage('s3://usage-state/incomplete/');
   try {
