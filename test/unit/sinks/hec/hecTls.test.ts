@@ -10,7 +10,7 @@ import { HecSink } from '../../../../src/sinks/hec/hecSink';
 import { selfSignedCertificate, type TestCertificate } from '../../../support/hecCertificate';
 import { HecReceiver } from '../../../support/hecReceiver';
 import { dailyEnvelopes, summaryIds } from '../../../support/hecEnvelopes';
-import { recordingLog, recordingSleep, TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
+import { FAST_GIVE_UP, recordingLog, recordingSleep, TEST_TOKEN, tempDir, testSink } from '../../../support/hecTestKit';
 
 const splunkConfig = { source: 'auth0-usage', sourcetype: 'auth0:usage' };
 
@@ -34,6 +34,16 @@ describe('HecSink over HTTPS', () => {
     expect(waits).toEqual([]);
     expect(receiver.requests).toEqual([]);
     expect(sink.stats()).toMatchObject({ hec_events_spooled: 2 });
+  });
+
+  test('an http:// URL to this TLS port: each retry\'s warning says the connection was reset and to use https://', async () => {
+    const { sink, log } = testSink(receiver, { url: receiver.url.replace(/^https:/, 'http:'), ...FAST_GIVE_UP });
+    const outcome = await sink.deliver(dailyEnvelopes(1)).catch((e: unknown) => e);
+    expect(outcome).toMatchObject({ delivered: 0, spooled: 1 });
+    const warnings = log.lines.filter((l) => l.startsWith('warn HEC:') && l.includes('retry'));
+    expect(warnings.length).toBeGreaterThan(0);
+    for (const line of warnings) expect(line).toMatch(/: ECONNRESET [^;]*; if HEC's TLS is on \(enableSSL = 1, Splunk's default\), use an https:\/\/ URL; retry \d+ in/);
+    expect(receiver.indexed).toEqual([]);
   });
 
   test('a CA that did not sign the certificate is refused too', async () => {
