@@ -158,9 +158,10 @@ function withVariableNamed(err: unknown, argv: string[], declared: ReturnType<ty
   const written = Parser(argv, { boolean: [...declared.booleans], array: [...declared.arrays], alias, configuration: { 'camel-case-expansion': false } });
   for (const [flag, variable] of variables) {
     if (written[flag] !== undefined) continue;
-    const mention = new RegExp(`(?<![\\w-])--${flag}(?![\\w-])`);
+    // A boolean set false is said as its negation (`--no-decode-workers`).
+    const mention = new RegExp(`(?<![\\w-])--(no-)?${flag}(?![\\w-])`);
     if (mention.test(err.message)) {
-      err.message = err.message.replace(mention, `${variable} (--${flag})`);
+      err.message = err.message.replace(mention, (said) => `${variable} (${said})`);
       break;
     }
   }

@@ -529,6 +529,7 @@ describe('runtime outcomes', () => {
     [['run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_CONCURRENCY: 'four' }, 'AUTH0_USAGE_CONCURRENCY (--concurrency) must be a whole number from 1 to 1024, got something that is not a number (see auth0-usage run --help)'],
     [['run', '--input', FIXTURES, '--no-table'], { AUTH0_USAGE_STATE: FIXTURES }, `AUTH0_USAGE_STATE (--state) ${FIXTURES} is the input ${FIXTURES}: refusing to overwrite an input (see auth0-usage run --help)`],
     [['status'], { AUTH0_USAGE_LOCK_STALE_MINUTES: '0', AUTH0_USAGE_STATE: 'st' }, 'AUTH0_USAGE_LOCK_STALE_MINUTES (--lock-expiry-minutes) must be a number of minutes above 0, got 0 (see auth0-usage status --help)'],
+    [['run', '--input', FIXTURES, '--no-table', '--decode-threads', '2'], { AUTH0_USAGE_DECODE_WORKERS: 'false' }, 'AUTH0_USAGE_DECODE_WORKERS (--no-decode-workers) and --decode-threads 2 contradict each other: give one of them (see auth0-usage run --help)'],
     // Given on the command line as well, the flag is what was refused: said as before.
     [['run', '--input', FIXTURES, '--no-table', '--concurrency', '0'], { AUTH0_USAGE_CONCURRENCY: 'four' }, '--concurrency must be a whole number from 1 to 1024, got 0 (see auth0-usage run --help)'],
     // Left empty, a variable counts as none given: not named.
