@@ -209,7 +209,10 @@ class BarProgress extends Tally {
       format: '{bar} {value}/{listed} objects | {bytes} | {rate} | {records_rate} | ETA {eta_text}',
       emptyOnZero: true,
       hideCursor: null,
-      linewrap: null,
+      // The bar is cut to the terminal's width by cli-progress itself; the terminal's own line wrapping stays on
+      // (cli-progress would turn it off while the bar is shown), so a log line longer than the terminal wraps
+      // whole instead of losing its end (the object, the counts) under its last column.
+      linewrap: true,
       // Drawn again at each tick, also unchanged: a log line written above it (see the logger) clears its line.
       forceRedraw: true,
     });

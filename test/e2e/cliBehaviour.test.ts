@@ -473,10 +473,10 @@ describe('runtime outcomes', () => {
   // `docker run -t … --log-format json`: stderr is a terminal, yet the lines are for a machine. A bar drawn there
   // glued its escape codes in front of the JSON lines, and lowered the log level to warn ('run finished' went missing).
   /** The CLI in-process with stderr a terminal: its exit code and what it wrote there. */
-  async function onTerminal(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stderr: string }> {
+  async function onTerminal(args: string[], env: NodeJS.ProcessEnv, columns = 120): Promise<{ code: number; stderr: string }> {
     const { main } = await import('../../src/cli/main');
     const stdout = new PassThrough();
-    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns: 120 });
+    const stderr = Object.assign(new PassThrough(), { isTTY: true, columns });
     const err: Buffer[] = [];
     stderr.on('data', (c: Buffer) => err.push(c));
     stdout.resume();
@@ -503,13 +503,31 @@ describe('runtime outcomes', () => {
     // Each file with items set aside is warned of (the fixtures have two) while the bar is shown.
     const result = await onTerminal(['run', '--input', input, '--output', path.join(dir, 'out.ndjson'), '--no-table', '--decode-threads', '0'], {});
     expect(result.code).toBe(0);
-    const screen = terminalScreen(result.stderr);
+    const screen = terminalScreen(result.stderr, 120);
     const warnings = screen.filter((line) => line.includes('input items set aside'));
     expect(warnings).toEqual([...'abc'].map(() => expect.stringMatching(/^warn input items set aside run_id=\S+ object=\S+ malformed=\d+ rejected=\d+$/)));
     // The bar's last state is shown once, whole, below them.
     const bars = screen.filter((line) => line.includes('objects |'));
     expect(bars).toEqual([expect.stringMatching(/^=+ 4\/4 objects \| /)]);
     expect(screen.indexOf(bars[0]!)).toBeGreaterThan(screen.indexOf(warnings.at(-1)!));
+  });
+
+  // cli-progress turned the terminal's line wrapping off while the bar was shown: a warning longer than the terminal
+  // lost its end (the object, the counts) under the last column, or had its last character overwritten.
+  test('on a narrow terminal, a warning during the progress bar wraps whole, and the bar fits the width', async () => {
+    const input = path.join(dir, 'input');
+    mkdirSync(input);
+    for (const name of readdirSync(FIXTURES)) writeFileSync(path.join(input, name), readFileSync(path.join(FIXTURES, name)));
+    writeFileSync(path.join(input, 'junk.ndjson'), 'not json\n');
+    const result = await onTerminal(['run', '--input', input, '--output', path.join(dir, 'out.ndjson'), '--no-table', '--decode-threads', '0'], {}, 60);
+    expect(result.code).toBe(0);
+    const screen = terminalScreen(result.stderr, 60);
+    const warnings = screen.filter((line) => line.includes('input items set aside'));
+    expect(warnings).toEqual([...'abc'].map(() => expect.stringMatching(/^warn input items set aside run_id=\S+ object=\S+ malformed=\d+ rejected=\d+$/)));
+    expect(warnings).toContainEqual(expect.stringContaining(`object=${path.join(input, 'junk.ndjson')} malformed=1 rejected=0`));
+    const bars = screen.filter((line) => line.includes('objects'));
+    expect(bars).toEqual([expect.stringMatching(/^=+ 4\/4 objects/)]);
+    expect(bars[0]!.trimEnd().length).toBeLessThanOrEqual(60);
   });
 
   // The same asked for as AUTH0_USAGE_LOG_FORMAT=json (a container's env): a bad variable beside it was said as a plain
