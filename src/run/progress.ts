@@ -205,7 +205,7 @@ class BarProgress extends Tally {
     // Loaded here, for a terminal only: an unattended run shows no bar.
     const { SingleBar } = require('cli-progress') as typeof cliProgress;
     this.#bar = new SingleBar({
-      stream: withoutCursorRestore(stream),
+      stream: barStream(stream),
       format: '{bar} {value}/{listed} objects | {bytes} | {rate} | {records_rate} | ETA {eta_text}',
       emptyOnZero: true,
       hideCursor: null,
@@ -288,13 +288,16 @@ class BarProgress extends Tally {
 }
 
 /**
- * The bar's stream without the cursor save (ESC 7) and restore (ESC 8) cli-progress wraps the bar in: log lines
- * printed while it is shown move it down, and the restore at its end jumped back over them, so the lines after
- * the bar overwrote them.
+ * The bar's stream: without the cursor save (ESC 7) and restore (ESC 8) cli-progress wraps the bar in (log lines
+ * printed while it is shown move it down, and the restore at its end jumped back over them, so the lines after the
+ * bar overwrote them); and two columns narrower than the terminal, room for the `^C` a terminal echoes of Ctrl-C.
+ * A bar up to the last column had that echo wrap to a new row, which the warning then took, leaving a stale bar
+ * above it.
  */
-function withoutCursorRestore(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): NodeJS.WritableStream {
+function barStream(stream: NodeJS.WritableStream & { isTTY?: boolean; columns?: number }): NodeJS.WritableStream {
   return Object.create(stream, {
     write: { value: (chunk: unknown, ...rest: unknown[]): boolean => (chunk === '\x1B7' || chunk === '\x1B8' ? true : Reflect.apply(stream.write, stream, [chunk, ...rest])) },
+    columns: { get: () => (stream.columns ? Math.max(stream.columns - 2, 1) : undefined) },
   }) as NodeJS.WritableStream;
 }
 
