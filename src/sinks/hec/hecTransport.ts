@@ -24,15 +24,15 @@ export interface HecTransport {
 }
 
 /**
- * The request did not produce an HTTP reply: refused, reset, timed out, or the TLS handshake failed.
- * Transports reject with this so the policy can tell TLS failures (fatal) from network ones (retried).
- */
-/**
  * Said after a reset connection to an http:// URL: a HEC port with TLS on (Splunk's default) drops plain HTTP without
  * a reply, which otherwise reads as a network fault.
  */
 export const HTTP_TO_TLS_HINT = "if HEC's TLS is on (enableSSL = 1, Splunk's default), use an https:// URL";
 
+/**
+ * The request did not produce an HTTP reply: refused, reset, timed out, or the TLS handshake failed.
+ * Transports reject with this so the policy can tell TLS failures (fatal) from network ones (retried).
+ */
 export class HecTransportError extends Auth0UsageError {
   static override readonly code: string = 'ERR_HEC_TRANSPORT';
   constructor(
