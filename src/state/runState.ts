@@ -14,7 +14,7 @@ import type { LogIdSet } from '../rollup/logIdSet';
 import { CommitStaging } from './commitStaging';
 import type { ObjectIndex } from './objectIndex';
 import { commitRun, sweepState, type CommitInput } from './stateCommit';
-import { stateDamaged, StateError } from './stateErrors';
+import { stateDamaged, StateError, stateReadFailure } from './stateErrors';
 import { LAST_RUN_NAME, STAGING_PREFIX } from './stateLayout';
 import { checkComplete, openStateStorage, readManifest, readObjectIndex } from './stateLoad';
 import { StateLock } from './stateLock';
@@ -143,7 +143,7 @@ export class RunState implements StoredDays {
     try {
       bytes = readFileSync(file);
     } catch (error) {
-      throw stateDamaged(`the state ${this.location} is incomplete: ${record.logIds}: ${(error as NodeJS.ErrnoException).code}`, { cause: error });
+      throw stateReadFailure(this.location, record.logIds!, error);
     }
     try {
       return decodeLogIds(bytes);

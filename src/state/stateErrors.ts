@@ -21,6 +21,19 @@ export function stateDamaged(message: string, options?: { cause?: unknown }): St
   return new StateError(`${message}: restore the state from a backup, or build a new state with a backfill`, options);
 }
 
+/** Read errors that say the file is not there as a file: the state itself is damaged. */
+const DAMAGE_CODES = new Set(['ENOENT', 'ENOTDIR', 'EISDIR', 'ELOOP']);
+
+/**
+ * A state file that could not be read. Missing, or not a file, is damage (restore or rebuild); anything else
+ * (EACCES, EMFILE, EIO) is I/O the next run may not meet, and the advice to rebuild a state would be wrong for it.
+ */
+export function stateReadFailure(location: string, file: string, error: unknown): StateError | StateIoError {
+  const code = (error as NodeJS.ErrnoException | undefined)?.code;
+  if (code !== undefined && DAMAGE_CODES.has(code)) return stateDamaged(`the state ${location} is incomplete: ${file}: ${code}`, { cause: error });
+  return new StateIoError(`cannot read ${file} of the state ${location}: ${code ?? (error as Error)?.message ?? String(error)}`, { cause: error });
+}
+
 /** Another run holds the state's lock (or took it over while this run was working). */
 export class StateLockedError extends Auth0UsageError {
   static override readonly code: string = 'ERR_STATE_LOCKED';
