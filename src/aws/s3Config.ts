@@ -24,6 +24,9 @@ export function checkS3Endpoint(value: string, label = '--s3-endpoint'): string 
   if (url.username || url.password) {
     throw new S3ConfigError(`${label} must not contain credentials (user:password@): give them as AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY or a profile`);
   }
+  // S3 takes nothing from an endpoint's query string, and one may carry a token (X-Amz-Security-Token=…) that every
+  // message naming the endpoint would then repeat: refused, as --hec-url refuses one, without echoing it.
+  if (url.search || url.hash) throw new S3ConfigError(`${label} must not have a query string or fragment`);
   return value;
 }
 

@@ -61,6 +61,22 @@ describe('checkS3Endpoint', () => {
     expect(S3ConfigError.exitCode).toBe(2);
   });
 
+  it('refuses a query string or fragment without repeating it: S3 takes nothing from there, and it may hold a token', () => {
+    for (const value of ['https://s3.example.test/?X-Amz-Security-Token=secret-session-token', 'http://127.0.0.1:9000#secret-session-token']) {
+      const err = (() => {
+        try {
+          checkS3Endpoint(value, 'AWS_ENDPOINT_URL_S3');
+        } catch (error) {
+          return error as Error;
+        }
+        throw new Error(`${value} was taken`);
+      })();
+      expect(err).toEqual(new S3ConfigError('AWS_ENDPOINT_URL_S3 must not have a query string or fragment'));
+      expect(err.message).not.toContain('secret-session-token');
+    }
+    expect(checkS3Endpoint('https://s3.example.test/')).toBe('https://s3.example.test/');
+  });
+
   it('refuses credentials in the URL without repeating them', () => {
     let message = '';
     try {
