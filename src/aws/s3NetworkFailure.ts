@@ -21,6 +21,11 @@ export function cannotReachText(endpoint: string | undefined, code: string, wher
   return `cannot reach ${endpoint ?? 'the AWS S3 endpoint'}${where === undefined ? '' : ` for ${where}`}: ${code}; check --s3-endpoint / AWS_ENDPOINT_URL_S3 and the network`;
 }
 
+/** The message for a request whose response headers did not come within the stall timeout (isNoAnswer). */
+export function noResponseText(endpoint: string | undefined, stallMs: number, where?: string): string {
+  return `no response from ${endpoint ?? 'the AWS S3 endpoint'}${where === undefined ? '' : ` for ${where}`} within the stall timeout (${stallMs / 1000} s)`;
+}
+
 /** What the SDK says of a reply whose body it cannot read as S3's XML (an HTML page, a JSON answer). */
 const NOT_AN_S3_REPLY = /^@aws-sdk XML parse error|Deserialization error/;
 

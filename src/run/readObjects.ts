@@ -6,6 +6,7 @@ import type { WorkerAggregation } from '../decode/objectAggregator';
 import type { QuarantineFile } from '../sinks/quarantineFile';
 import { OutputError } from '../sinks/ndjsonFile';
 import { InputError, InputGoneError, type InputObject, type LedgerEntry } from '../sources/inputObject';
+import { WHOLE_READ_RETRIES } from '../sources/s3/s3Errors';
 import { ledgerEntryOf, objectKey } from '../state/objectIndex';
 import { StateError } from '../state/stateErrors';
 import { forEachConcurrent } from '../support/forEachConcurrent';
@@ -16,7 +17,7 @@ import { RunListing, type ListedInput, type RunListingOptions } from './runListi
 export interface ReadObjectsOptions extends RunListingOptions {
   /** Objects read at once. */
   concurrency: number;
-  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body) [3]. */
+  /** Whole-object re-reads after a retryable read error (a stalled or broken S3 body) [WHOLE_READ_RETRIES, 3]. */
   readRetries?: number;
   /** Which read errors are worth a re-read [none]. */
   isRetryableReadError?(err: unknown): boolean;
@@ -123,7 +124,7 @@ interface ObjectTally {
  * are skipped. A stop signal ends reading: no further object, the reads in flight destroyed.
  */
 export async function readObjects(options: ReadObjectsOptions): Promise<ReadTotals> {
-  const { readRetries = 3, isRetryableReadError = () => false, decode = decodeStream } = options;
+  const { readRetries = WHOLE_READ_RETRIES, isRetryableReadError = () => false, decode = decodeStream } = options;
   const { rollup, log } = options;
   const totals: ReadTotals = { objects: 0, bytes: 0, malformed: 0, rejected: 0, quarantineTruncated: 0, skipped: 0, gone: 0, objectsRead: [], more: false };
   const { until } = options;

@@ -17,9 +17,9 @@ import { forEachConcurrent } from '../support/forEachConcurrent';
 import { scratchDirFor } from '../support/scratchDir';
 import { createS3Client } from '../aws/s3Client';
 import { stallMsOf, type S3ClientOptions } from '../aws/s3ClientOptions';
-import { cannotReachText, isNoAnswer, noCredentialsText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, noCredentialsText, noResponseText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../aws/s3NetworkFailure';
 import { formatS3Url, parseS3Url } from '../aws/s3Url';
-import { isRetryableReadError, S3BodyError, S3StallError } from '../sources/s3/s3Errors';
+import { isRetryableReadError, S3BodyError, S3StallError, WHOLE_READ_RETRIES } from '../sources/s3/s3Errors';
 import { WatchedBody } from '../sources/s3/watchedBody';
 import type { WatchdogTimers } from '../sources/s3/watchdogTimers';
 import type { Logger } from '../support/logger';
@@ -36,8 +36,6 @@ interface SdkError {
 const FETCH_CONCURRENCY = 8;
 /** Bytes of staged files held in memory for uploads at once (one larger file still goes, alone). */
 const PUBLISH_BYTES_AT_ONCE = 64 * 1024 * 1024;
-/** Whole re-reads of a state file whose body stalled or broke part-way: as many as an input object gets (readObjects). */
-const BODY_READ_RETRIES = 3;
 
 /** What messages say of the store: the endpoint given, if any (else AWS's own), and the stall timeout in ms. */
 interface StoreTerms {
@@ -54,7 +52,7 @@ interface StoreTerms {
 function describe(operation: string, url: string, error: unknown, { endpoint, stallMs }: StoreTerms): StateIoError {
   const facts = s3FailureFacts(error);
   const failed = (why: string) => new StateIoError(`${operation} ${url} failed: ${why}`, { cause: error });
-  if (isNoAnswer(facts)) return failed(`no response from ${endpoint ?? 'the AWS S3 endpoint'} within the stall timeout (${stallMs / 1000} s)`);
+  if (isNoAnswer(facts)) return failed(noResponseText(endpoint, stallMs));
   const transient = transientFailureText(facts);
   if (transient !== undefined) return failed(transient);
   if (UNREACHABLE_CODES.has(facts.code)) return failed(cannotReachText(endpoint, facts.code));
@@ -276,7 +274,7 @@ export class S3StateStorage implements StateStorage {
   /**
    * What `use` makes of `name`'s body; undefined when `name` is missing. The SDK's retries end with the headers, so
    * a body that stalls or breaks part-way is read again from the start here, as an input object is (readObjects):
-   * up to BODY_READ_RETRIES more times, each said in a warning, then the last failure as a failed read of `name`.
+   * up to WHOLE_READ_RETRIES more times, each said in a warning, then the last failure as a failed read of `name`.
    * `use` fails with the body's own error, or with a StateIoError of its own (a local copy), which is not retried.
    */
   private async readBody<T>(name: string, use: (object: { body: Readable; version: string }) => Promise<T>): Promise<T | undefined> {
@@ -290,7 +288,7 @@ export class S3StateStorage implements StateStorage {
         object.body.destroy();
         if (error instanceof StateIoError) throw error;
         const failure = bodyFailure(this.urlOf(name), error, this.terms);
-        if (!isRetryableReadError(error) || attempt > BODY_READ_RETRIES) throw failure;
+        if (!isRetryableReadError(error) || attempt > WHOLE_READ_RETRIES) throw failure;
         this.logger?.warn({ object: this.urlOf(name), attempt, err: failure.message }, 're-reading state file from the start');
       }
     }

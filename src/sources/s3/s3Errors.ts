@@ -1,7 +1,7 @@
 import { InputError, InputGoneError } from '../inputObject';
 import { Auth0UsageError } from '../../support/errors';
 import { MAX_ERROR_TEXT, redactSecrets } from '../../support/errorText';
-import { cannotReachText, isNoAnswer, noCredentialsText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
+import { cannotReachText, isNoAnswer, noCredentialsText, noResponseText, notAnS3ReplyText, s3FailureFacts, serviceFailureText, transientFailureText, UNREACHABLE_CODES } from '../../aws/s3NetworkFailure';
 
 /**
  * A read of one S3 object that failed in a way a fresh attempt may fix. The orchestrator re-opens the
@@ -39,6 +39,12 @@ export class S3RequestError extends S3ReadError {
   static override readonly code: string = 'ERR_S3_REQUEST';
 }
 
+/**
+ * Whole re-reads, from the first byte, of an S3 body that stalled or broke part-way (isRetryableReadError): the SDK's
+ * own retries end with the headers. An input object gets them (readObjects), and so does a state file.
+ */
+export const WHOLE_READ_RETRIES = 3;
+
 /** Whether re-opening the object may succeed where this attempt failed. */
 export function isRetryableReadError(err: unknown): boolean {
   return err instanceof S3ReadError;
@@ -72,7 +78,7 @@ export function describeS3Failure(err: unknown, ctx: S3FailureContext): Error {
   const input = (text: string) => new InputError(text, { cause: err });
 
   if (isNoAnswer(facts)) {
-    return new S3StallError(`no response from ${endpoint} for ${where} within the stall timeout (${ctx.stallMs / 1000} s)`, where, { cause: err });
+    return new S3StallError(noResponseText(ctx.endpoint, ctx.stallMs, where), where, { cause: err });
   }
   const why = transientFailureText(facts);
   if (why !== undefined) {
