@@ -10,7 +10,7 @@ import { describeHecCode } from './hecCodes';
 import { HecRejectedError } from './hecErrors';
 import { classifyEventReply, readHecReply } from './hecReply';
 import { resolveHecConfig, type HecSinkOptions } from './hecConfig';
-import { HEC_EVENT_PATH, HEC_HEALTH_PATH, HecTransportError, HTTP_TO_TLS_HINT, type HecTransport } from './hecTransport';
+import { HEC_EVENT_PATH, HEC_HEALTH_PATH, HecTransportError, httpToTlsHint, type HecTransport } from './hecTransport';
 import { displayHecUrl } from './hecUrl';
 import { SplunkLoggingTransport } from './splunkLoggingTransport';
 
@@ -63,7 +63,8 @@ export async function checkHec(given: HecSinkOptions, deps: HecCheckDeps = {}): 
     if (!error.tls) {
       // The transport's message already names the host; its code alone says why (ECONNREFUSED, ENOTFOUND, …).
       // A TLS port that an http:// URL speaks plain HTTP to drops the connection without a reply.
-      const tlsHint = baseUrl.protocol === 'http:' && error.osCode === 'ECONNRESET' ? `. I${HTTP_TO_TLS_HINT.slice(1)}.` : '';
+      const hint = httpToTlsHint(baseUrl, error.osCode);
+      const tlsHint = hint === undefined ? '' : `. ${hint[0]!.toUpperCase()}${hint.slice(1)}.`;
       step('reachable', 'failed', `${error.osCode ? `cannot reach ${baseUrl.host}: ${error.osCode}` : error.message}${tlsHint}`);
       skipRest(['tls', 'health', ...later], 'HEC not reachable');
       return report();

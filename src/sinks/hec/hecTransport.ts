@@ -24,10 +24,12 @@ export interface HecTransport {
 }
 
 /**
- * Said after a reset connection to an http:// URL: a HEC port with TLS on (Splunk's default) drops plain HTTP without
- * a reply, which otherwise reads as a network fault.
+ * What to say after a connection to `url` failed with `code`, when it is a reset one to an http:// URL: a HEC port
+ * with TLS on (Splunk's default) drops plain HTTP without a reply, which otherwise reads as a network fault.
  */
-export const HTTP_TO_TLS_HINT = "if HEC's TLS is on (enableSSL = 1, Splunk's default), use an https:// URL";
+export function httpToTlsHint(url: URL, code: string | undefined): string | undefined {
+  return url.protocol === 'http:' && code === 'ECONNRESET' ? "if HEC's TLS is on (enableSSL = 1, Splunk's default), use an https:// URL" : undefined;
+}
 
 /**
  * The request did not produce an HTTP reply: refused, reset, timed out, or the TLS handshake failed.

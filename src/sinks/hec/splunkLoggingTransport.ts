@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Logger as SplunkLogger, FlushCallback } from 'splunk-logging';
 import { redactToken } from './hecToken';
 import { describeTlsFailure, isTlsFailure } from '../../support/tlsFailure';
-import { HecTransportError, HTTP_TO_TLS_HINT, parseReplyBody, type HecResponse, type HecTransport } from './hecTransport';
+import { HecTransportError, httpToTlsHint, parseReplyBody, type HecResponse, type HecTransport } from './hecTransport';
 
 export interface HecConnection {
   /** Base URL: scheme, host, port and an optional path prefix (no trailing slash). */
@@ -144,7 +144,8 @@ export class SplunkLoggingTransport implements HecTransport {
       return new HecTransportError(describeTlsFailure(code as string, detail, target), code, true, false);
     }
     const timedOut = performance.now() - started >= timeoutMs;
-    const hint = baseUrl.protocol === 'http:' && code === 'ECONNRESET' ? `; ${HTTP_TO_TLS_HINT}` : '';
+    const tlsHint = httpToTlsHint(baseUrl, code);
+    const hint = tlsHint === undefined ? '' : `; ${tlsHint}`;
     const message = timedOut
       ? `no reply from ${target} within ${timeoutMs / 1000} s`
       : `${target}: ${code && !detail.includes(code) ? `${code} ` : ''}${detail}${hint}`; // Node's text usually names the code itself
